@@ -1,0 +1,13 @@
+"""s2s: JAX-style transformations of ordinary NumPy Python functions, by source rewriting.
+
+    import s2s
+    fast = s2s.jit(f)          # numba-compiled, Python control flow included
+    print(s2s.source(fast))    # the generated Python source
+"""
+__version__ = "0.1.0"
+
+from . import errors  # noqa: E402
+from .api import jit, source  # noqa: E402
+from .environment import print_environment_info  # noqa: E402
+
+__all__ = ["__version__", "errors", "jit", "source", "print_environment_info"]

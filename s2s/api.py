@@ -1,0 +1,188 @@
+"""The public transformations. This issue's part: `jit` and `source`.
+
+Every s2s function object exposes `__s2s_function__`, the plain Python function the next
+transformation should parse, so transformations compose by re-transforming source.
+"""
+import functools
+import inspect
+import linecache
+import operator
+
+from .codegen.module import GeneratedModule
+from .codegen.numba_backend import NUMBA_ERRORS, translate_error
+from .parse.context import guards_hold
+from .parse.pipeline import build_program
+from .parse.source import unwrap
+
+
+def _normalize_argnums(argnums, n_params, fname):
+    if isinstance(argnums, int):
+        argnums = (argnums,)
+    try:
+        argnums = tuple(operator.index(a) for a in argnums)
+    except TypeError:
+        raise TypeError(f"static_argnums must be an int or a tuple of ints, got {argnums!r}") from None
+    out = []
+    for a in argnums:
+        if not -n_params <= a < n_params:
+            raise ValueError(
+                f"jitted function {fname!r} has static_argnums={argnums}, but only accepts "
+                f"{n_params} positional arguments"
+            )
+        out.append(a % n_params)
+    return tuple(sorted(set(out)))
+
+
+class _Specialization:
+    __slots__ = ("module", "call", "guards")
+
+    def __init__(self, module, call):
+        self.module = module
+        self.call = call
+        self.guards = module.guards
+
+
+class JitFunction:
+    """A function compiled by numba from its s2s-normalized source.
+
+    Compilation happens on the first call (numba specializes on argument types); static
+    arguments are baked into the source as constants, one specialization per value.
+    """
+
+    def __init__(self, fn, static_argnums=(), static_argnames=(), device=None, backend="numba"):
+        if device not in (None, "cpu") and getattr(device, "platform", None) != "cpu":
+            raise ValueError(
+                f"jit(device={device!r}) is not available yet: only the CPU backend exists "
+                "(device=None or 'cpu'); the CUDA backend is being built."
+            )
+        inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
+        self.__s2s_function__ = fn
+        self._fn = fn
+        self._backend = backend
+        functools.update_wrapper(self, inner, updated=())
+        del self.__wrapped__  # our own unwrap follows __s2s_function__ instead
+        sig = inspect.signature(fn)
+        params = list(sig.parameters.values())
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if isinstance(static_argnames, str):
+            static_argnames = (static_argnames,)
+        nums = _normalize_argnums(static_argnums, len(positional), inner.__name__) if static_argnums != () else ()
+        names = set(static_argnames)
+        for n in names:
+            if n not in sig.parameters:
+                raise ValueError(f"static_argnames={tuple(static_argnames)!r}: {inner.__name__!r} has no parameter {n!r}")
+        names.update(positional[i].name for i in nums)
+        self._static_names = tuple(p.name for p in params if p.name in names)
+        self._sig = sig
+        self._specs = {}
+
+    # -- building --------------------------------------------------------------------
+    def _module(self, static):
+        program = build_program(self._fn, static=static)
+        return GeneratedModule(program, title="jit")
+
+    def _specialize(self, key, static):
+        module = self._module(static)
+        mod = module.load(self._backend)
+        spec = _Specialization(module, mod.__dict__[module.entry])
+        self._specs[key] = spec
+        return spec
+
+    def _split(self, args, kwargs):
+        """(static key, static values, dynamic args, dynamic kwargs)."""
+        bound = self._sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        static = {n: bound.arguments[n] for n in self._static_names}
+        try:
+            key = tuple(sorted(static.items()))
+            hash(key)
+        except TypeError:
+            raise ValueError(
+                f"static arguments of {self.__name__!r} must be hashable; got "
+                + ", ".join(f"{n}={type(v).__name__}" for n, v in static.items())
+                + ". Pass arrays as regular (non-static) arguments."
+            ) from None
+        dyn_args, dyn_kwargs = [], {}
+        for p in self._sig.parameters.values():
+            if p.name in static or p.name not in bound.arguments:
+                continue
+            if p.kind == p.KEYWORD_ONLY:
+                dyn_kwargs[p.name] = bound.arguments[p.name]
+            else:
+                dyn_args.append(bound.arguments[p.name])
+        return key, static, dyn_args, dyn_kwargs
+
+    def _spec_for(self, key, static):
+        spec = self._specs.get(key)
+        if spec is None or (spec.guards and not guards_hold(spec.guards)):
+            spec = self._specialize(key, static)
+        return spec
+
+    def __call__(self, *args, **kwargs):
+        if self._static_names:
+            key, static, args, kwargs = self._split(args, kwargs)
+        else:
+            key, static = (), None
+        spec = self._spec_for(key, static)
+        try:
+            return spec.call(*args, **kwargs)
+        except NUMBA_ERRORS as exc:
+            raise translate_error(exc, spec.module, self.__name__, _line_of) from None
+
+    # -- inspection --------------------------------------------------------------------
+    def source(self, *args, **kwargs):
+        """The generated module source (for the static values in `args`, if any)."""
+        if self._static_names:
+            if not args and not kwargs:
+                if self._specs:
+                    return next(reversed(self._specs.values())).module.source
+                raise TypeError(
+                    f"{self.__name__!r} has static arguments; call it once (or pass example "
+                    "arguments to source()) so their values are known"
+                )
+            key, static, _, _ = self._split(args, kwargs)
+            return self._spec_for(key, static).module.source
+        return self._spec_for((), None).module.source
+
+    def python(self):
+        """The normalized function as pure Python (no numba): the twin `jit` compiles."""
+        if self._static_names:
+            raise TypeError("python() is not available for functions with static arguments")
+        return self._module(None).load("python").__dict__[self._module(None).entry]
+
+    def __repr__(self):
+        return f"<s2s.jit {self.__name__}>"
+
+    def __get__(self, obj, objtype=None):
+        # @jit on a method: bind like a function would.
+        if obj is None:
+            return self
+        return JitFunction(self._fn.__get__(obj, objtype), backend=self._backend)
+
+
+def _line_of(filename, lineno):
+    return linecache.getline(filename, lineno)
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
+    """Compile `fun` with numba through s2s's source transformation.
+
+    Use as `jit(f)`, `@jit` or `@jit(static_argnums=...)`. Python control flow on values
+    (`if x > 0`, `while err > tol`) works; helper functions `fun` calls are compiled too.
+    """
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames, device=device)
+    if not callable(fun):
+        raise TypeError(f"jit expects a callable, got {type(fun).__name__}: {fun!r}")
+    return JitFunction(fun, static_argnums=static_argnums, static_argnames=static_argnames, device=device)
+
+
+def source(fn, *args, **kwargs):
+    """The generated Python source of an s2s-transformed function, as a string."""
+    getter = getattr(fn, "source", None)
+    if not hasattr(fn, "__s2s_function__") or getter is None:
+        raise TypeError(
+            f"source() takes a function made by an s2s transformation (s2s.jit, ...), got "
+            f"{fn!r}. Wrap it first, e.g. s2s.source(s2s.jit(f))."
+        )
+    return getter(*args, **kwargs)

@@ -1,0 +1,90 @@
+"""numba CPU backend: wrap generated functions with `numba.njit`, translate its errors.
+
+numba reports problems against the generated module. `translate_error` maps every location
+in its message back to the user's file and line, and shows the user's source line, so the
+user never has to read a traceback into generated code.
+"""
+import re
+
+import numba
+from numba.core import errors as numba_errors
+
+from ..errors import CompilationError
+
+NUMBA_ERRORS = (numba_errors.NumbaError,)
+
+_FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+_AT_LINE = re.compile(r"at (\S+) \((\d+)\)")
+
+
+def wrap_module(mod, names, cache):
+    """Replace each generated function in `mod` by its numba dispatcher.
+
+    Done in place, so a function calling a helper by its global name calls the compiled
+    helper; numba compiles lazily, for the argument types of the first call.
+    """
+    for name in names:
+        mod.__dict__[name] = numba.njit(cache=cache)(mod.__dict__[name])
+
+
+def _user_lines(module, message):
+    """[(file, line)] of the user's code named in numba's message, innermost last."""
+    found = []
+    for rx in (_FILE_LINE, _AT_LINE):
+        for m in rx.finditer(message):
+            loc = module.user_location(m.group(1), int(m.group(2)))
+            if loc is not None and loc not in found:
+                found.append(loc)
+    return found
+
+
+def _reason(module, message):
+    """numba's explanation, without its pipeline banner and generated-source excerpts."""
+    out = []
+    skip_excerpt = False
+    for line in message.splitlines():
+        s = line.strip()
+        if s.startswith("Failed in ") and "pipeline" in s:
+            continue
+        if _FILE_LINE.search(line):
+            skip_excerpt = True  # numba quotes the generated source below this line
+            continue
+        if skip_excerpt:
+            if s == "" or s == "^" or line.startswith((" ", "\t", "<source", "def ")):
+                if s == "":
+                    skip_excerpt = False
+                continue
+            skip_excerpt = False
+        if s.startswith("During:"):
+            line = _AT_LINE.sub(lambda m: _relocate(module, m), line)
+        out.append(line.rstrip())
+    while out and not out[-1].strip():
+        out.pop()
+    while out and not out[0].strip():
+        out.pop(0)
+    return "\n".join(out)
+
+
+def _relocate(module, m):
+    loc = module.user_location(m.group(1), int(m.group(2)))
+    if loc is None:
+        return m.group(0)
+    return f"at {loc[0]} ({loc[1]})"
+
+
+def translate_error(exc, module, fn_name, line_of):
+    """A `CompilationError` for numba's `exc` raised while compiling `module`."""
+    message = str(exc)
+    locs = _user_lines(module, message)
+    reason = _reason(module, message) or type(exc).__name__
+    parts = [f"numba could not compile {fn_name!r} (s2s.jit, nopython mode)."]
+    for filename, lineno in locs[-3:]:
+        text = line_of(filename, lineno).strip()
+        parts.append(f'  File "{filename}", line {lineno}')
+        if text:
+            parts.append(f"    {text}")
+    parts.append("numba's reason:")
+    parts.extend("    " + r for r in reason.splitlines())
+    parts.append("The generated code is shown by s2s.source(f); the pure-Python twin runs with jit disabled.")
+    filename, lineno = locs[-1] if locs else (None, None)
+    return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=message)

@@ -1,0 +1,1 @@
+"""Forward and reverse mode (built by the differentiation issues)."""

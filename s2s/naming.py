@@ -1,0 +1,70 @@
+"""Deterministic naming, in one place.
+
+A `Namer` reserves every name already in use (locals, parameters, globals the code reads,
+builtins, module-level names of the generated module) and hands out fresh ones by adding a
+counter to a readable hint: ``exp_x``, ``exp_x_1``, ... Derivative names follow Griewank and
+Tangent: ``bx`` is the adjoint of ``x``, ``dx`` its tangent. No randomness: the same input
+gives byte-identical output.
+"""
+import builtins
+import keyword
+import re
+
+_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
+
+# Private aliases the generated module imports; never depend on the user's alias.
+NUMPY_ALIAS = "_np"
+MATH_ALIAS = "_math"
+
+MAX_HINT = 24
+
+
+def sanitize(hint):
+    """A valid, short identifier derived from `hint` (which may be any text)."""
+    name = _IDENT.sub("_", str(hint)).strip("_") or "t"
+    if name[0].isdigit():
+        name = "t" + name
+    if len(name) > MAX_HINT:
+        name = name[:MAX_HINT].rstrip("_")
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+class Namer:
+    """Hands out unique, deterministic names; everything ever returned is reserved."""
+
+    def __init__(self, reserved=(), parent=None):
+        self.parent = parent
+        self._used = set(reserved)
+
+    def reserve(self, *names):
+        self._used.update(names)
+
+    def is_used(self, name):
+        if name in self._used:
+            return True
+        return self.parent is not None and self.parent.is_used(name)
+
+    def fresh(self, hint="t"):
+        base = sanitize(hint)
+        name, n = base, 0
+        while self.is_used(name) or keyword.iskeyword(name) or hasattr(builtins, name):
+            n += 1
+            name = f"{base}_{n}"
+        self._used.add(name)
+        return name
+
+    def child(self, reserved=()):
+        """A namer for a nested scope: sees this one's names, adds its own."""
+        return Namer(reserved, parent=self)
+
+
+def adjoint_name(name):
+    """Name of the adjoint (reverse-mode derivative) of variable `name`."""
+    return "b" + name
+
+
+def tangent_name(name):
+    """Name of the tangent (forward-mode derivative) of variable `name`."""
+    return "d" + name

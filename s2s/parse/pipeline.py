@@ -1,0 +1,66 @@
+"""The normalization pipeline: from a live function to a program of normalized trees.
+
+Each entry is a pass class with a `name` and a one-line `description`; `PIPELINE` is the
+order they run in, for the entry function and for every user helper it reaches. Set
+`S2S_DUMP_AFTER=resolve,anf` (or `all`) to print each function's source after the named
+passes to stderr.
+"""
+import os
+import sys
+
+from .context import FunctionContext, Program
+from .fence import Fence
+from .resolve import ResolveNames
+from .source import get_source
+
+# The order matters: the fence runs first so no pass ever sees a construct it cannot handle.
+PIPELINE = [
+    Fence,
+    ResolveNames,
+]
+
+
+def pass_names():
+    return [p.name for p in PIPELINE]
+
+
+def describe():
+    """The pipeline as text: one line per pass."""
+    width = max(len(p.name) for p in PIPELINE)
+    return "\n".join(f"{p.name:<{width}}  {p.description}" for p in PIPELINE)
+
+
+def _dump_requested():
+    raw = os.environ.get("S2S_DUMP_AFTER", "")
+    return {s.strip() for s in raw.split(",") if s.strip()}
+
+
+def run_passes(ctx, passes=None, upto=None):
+    """Run `passes` (default: the whole pipeline) on one function, stopping after `upto`."""
+    from ..codegen.emit import FunctionEmitter, SourceWriter
+
+    if upto is not None and upto not in pass_names():
+        raise ValueError(f"unknown pass {upto!r}; the passes are: {', '.join(pass_names())}")
+    dump = _dump_requested()
+    for p in passes or PIPELINE:
+        p(ctx).run()
+        if p.name in dump or "all" in dump:
+            w = SourceWriter()
+            FunctionEmitter(w, ctx.filename, ctx.line, comments=False).function(ctx.tree)
+            print(f"# --- s2s: {ctx.name} after {p.name} ---\n{w.text()}", file=sys.stderr)
+        if p.name == upto:
+            break
+
+
+def build_program(fn, static=None, upto=None):
+    """Parse `fn` and every user function it calls into one normalized `Program`."""
+    src = get_source(fn)
+    program = Program()
+    hint = getattr(src.fn, "__name__", "f")
+    if src.is_lambda:
+        hint = "lambda_"
+    program.function(src, hint=hint, static=static, make_context=FunctionContext)
+    while program.pending:
+        ctx = program.pending.pop(0)
+        run_passes(ctx, upto=upto)
+    return program

@@ -1,0 +1,253 @@
+"""Name resolution: what every free name of a function refers to, rewritten canonically.
+
+>>> from s2s.parse.debug import show
+>>> print(show('''
+... from numpy import exp
+... import numpy as anything
+... SCALE = 2.0
+... def helper(v):
+...     return v + 1.0
+... def f(x):
+...     return helper(exp(x)) * SCALE + anything.sin(x) + math.pi
+... ''', upto="resolve"))
+import numpy as _np
+import math as _math
+SCALE = 2.0
+<BLANKLINE>
+def f(x):
+    return helper(_np.exp(x)) * SCALE + _np.sin(x) + _math.pi
+<BLANKLINE>
+def helper(v):
+    return v + 1.0
+
+NumPy under any alias (`np`, `numpy`, `jnp` from `s2s.numpy`, `from numpy import exp`)
+becomes `_np.<canonical path>`; `math` becomes `_math`. A user function becomes a call to
+its transformed twin in the same module (transformed recursively, named once). Globals,
+closure cells and static arguments become module-level constants; builtins stay as they
+are. Attribute chains on plain modules and objects (`cfg.N`, `self.w`) are read now, at
+transform time, like any other captured constant; a change to what was read is detected
+by a guard and triggers a new transformation.
+"""
+import builtins
+import math
+import types
+
+import gast
+import numpy
+
+from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from .base import FunctionPass, dotted, function_locals, load, located
+from .context import Guard, is_math_module, is_numpy_module
+
+_LIBRARY_ROOTS = frozenset(
+    {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
+)
+
+_index = None
+
+
+def _canonical_index():
+    """id(object) -> canonical dotted path, for NumPy's and math's callables."""
+    global _index
+    if _index is None:
+        idx = {}
+        spaces = [
+            (NUMPY_ALIAS, numpy),
+            (NUMPY_ALIAS + ".linalg", numpy.linalg),
+            (NUMPY_ALIAS + ".fft", numpy.fft),
+            (NUMPY_ALIAS + ".random", numpy.random),
+            (MATH_ALIAS, math),
+        ]
+        for prefix, mod in spaces:
+            for attr in sorted(dir(mod)):
+                if attr.startswith("_"):
+                    continue
+                value = getattr(mod, attr, None)
+                if callable(value) and id(value) not in idx:
+                    idx[id(value)] = (f"{prefix}.{attr}", value)
+        _index = idx
+    return _index
+
+
+def canonical_path(value):
+    """'_np.exp' for numpy.exp, '_math.sin' for math.sin, else None."""
+    hit = _canonical_index().get(id(value))
+    return hit[0] if hit is not None and hit[1] is value else None
+
+
+def is_user_function(value):
+    if hasattr(value, "__s2s_function__"):
+        return True
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    if isinstance(value, types.MethodType):
+        value = value.__func__
+    if not isinstance(value, types.FunctionType):
+        return False
+    root = (getattr(value, "__module__", None) or "").split(".")[0]
+    return root not in _LIBRARY_ROOTS
+
+
+def _is_namespace(value):
+    """Modules and plain objects whose attributes are read at transform time."""
+    if isinstance(value, types.ModuleType):
+        return not (is_numpy_module(value) or is_math_module(value))
+    if isinstance(value, (type, numpy.ndarray, numpy.generic, int, float, complex, str, bytes, tuple, list, dict, set)):
+        return False
+    if callable(value) or value is None:
+        return False
+    return hasattr(value, "__dict__") or hasattr(type(value), "__slots__")
+
+
+_MISSING = object()
+
+
+class ResolveNames(FunctionPass):
+    name = "resolve"
+    description = "rewrite free names: NumPy/math to private aliases, helpers to their twins, captured values to constants"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        fn = ctx.src.fn
+        self.fn = fn
+        self.cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+        self.globals = fn.__globals__
+        b = self.globals.get("__builtins__", builtins)
+        self.builtins = b if isinstance(b, dict) else vars(b)
+        self.scopes = []
+        self.resolved = {}  # free name -> replacement path/name (for one canonical reference)
+
+    # -- scopes -------------------------------------------------------------------------
+    def run(self):
+        tree = self.ctx.tree
+        self.scopes = [function_locals(tree)]
+        # Static parameters: bound as constants; if the body also assigns them, they stay
+        # locals initialised from the constant.
+        prologue = []
+        for pname in self.ctx.static:
+            if pname in self.scopes[0] and self._stored(tree, pname):
+                const = self._resolve_value(pname, self.ctx.static[pname], tree, guard=None)
+                prologue.append(located(gast.Assign(targets=[gast.Name(pname, gast.Store(), None, None)], value=const, type_comment=None), tree.body[0]))
+            else:
+                self.scopes[0].discard(pname)
+        tree.body = [self.visit(s) for s in tree.body]
+        tree.body = prologue + tree.body
+        gast.fix_missing_locations(tree)
+        return tree
+
+    @staticmethod
+    def _stored(tree, pname):
+        return any(
+            isinstance(n, gast.Name) and n.id == pname and isinstance(n.ctx, gast.Store) for n in gast.walk(tree)
+        )
+
+    def _is_local(self, name):
+        return any(name in s for s in self.scopes)
+
+    def visit_FunctionDef(self, node):
+        # Defaults are evaluated in the enclosing scope; the body is a new scope.
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
+        self.scopes.append(function_locals(node))
+        node.body = [self.visit(s) for s in node.body]
+        self.scopes.pop()
+        return node
+
+    def visit_Lambda(self, node):
+        args = node.args
+        names = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a is not None}
+        self.scopes.append(names)
+        node.body = self.visit(node.body)
+        self.scopes.pop()
+        return node
+
+    # -- lookups ------------------------------------------------------------------------
+    def _lookup(self, name, node):
+        """(value, guard) for a free name, following Python's closure/global/builtin order."""
+        if name in self.ctx.static:
+            return self.ctx.static[name], None
+        if name in self.cells:
+            cell = self.cells[name]
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                raise NameError(
+                    f"free variable {name!r} is referenced before assignment in the enclosing "
+                    f"function ({self.ctx.where(node)})"
+                ) from None
+            return value, Guard("cell", cell, None, value)
+        if name in self.globals:
+            value = self.globals[name]
+            return value, Guard("global", self.globals, name, value)
+        if name in self.builtins:
+            return self.builtins[name], None
+        raise NameError(f"name {name!r} is not defined ({self.ctx.where(node)})")
+
+    def _resolve_value(self, hint, value, node, guard):
+        """The expression that stands for `value` in generated code."""
+        program = self.ctx.program
+        if guard is not None:
+            program.guards.append(guard)
+        avoid = self.scopes[0] if self.scopes else ()
+        if is_numpy_module(value):
+            return located(load(NUMPY_ALIAS), node)
+        if is_math_module(value):
+            return located(load(MATH_ALIAS), node)
+        if isinstance(value, types.ModuleType) and value.__name__.startswith("numpy."):
+            return dotted(NUMPY_ALIAS + value.__name__[len("numpy"):], node)
+        path = canonical_path(value)
+        if path is not None:
+            return dotted(path, node)
+        if is_user_function(value):
+            from .source import get_source  # local: source imports nothing from here
+
+            src = get_source(value)
+            fname = program.function(
+                src,
+                hint=getattr(src.fn, "__name__", hint),
+                avoid=avoid,
+                make_context=self.ctx.__class__,
+            )
+            return located(load(fname), node)
+        return located(load(program.constant(value, hint, avoid=avoid)), node)
+
+    def visit_Name(self, node):
+        if not isinstance(node.ctx, gast.Load) or self._is_local(node.id):
+            return node
+        value, guard = self._lookup(node.id, node)
+        if guard is None and node.id not in self.ctx.static and self.builtins.get(node.id, _MISSING) is value:
+            return node  # a builtin: range, len, abs, min, ...
+        return self._resolve_value(node.id, value, node, guard)
+
+    def visit_Attribute(self, node):
+        chain = []
+        root = node
+        while isinstance(root, gast.Attribute):
+            chain.append(root)
+            root = root.value
+        if not isinstance(root, gast.Name) or self._is_local(root.id) or not isinstance(root.ctx, gast.Load):
+            return self.generic_visit(node)
+        chain.reverse()  # innermost attribute first
+        value, guard = self._lookup(root.id, root)
+        if guard is not None:
+            self.ctx.program.guards.append(guard)
+        hint = [root.id]
+        # Read attributes of plain modules/objects now; stop at the first value that is
+        # not a namespace (an array, a number, a NumPy module, a function...).
+        i = 0
+        while i < len(chain) and _is_namespace(value):
+            attr = chain[i].attr
+            nxt = getattr(value, attr, _MISSING)
+            if nxt is _MISSING:
+                raise AttributeError(f"{'.'.join(hint)} has no attribute {attr!r} ({self.ctx.where(node)})")
+            self.ctx.program.guards.append(Guard("attr", value, attr, nxt))
+            value = nxt
+            hint.append(attr)
+            i += 1
+        if i == 0 and guard is None and self.builtins.get(root.id, _MISSING) is value:
+            return node
+        base = self._resolve_value("_".join(hint), value, root if i == 0 else chain[i - 1], None)
+        # Re-attach the attributes that are read at run time (x.shape, np.linalg.norm ...).
+        for link in chain[i:]:
+            base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
+        return base

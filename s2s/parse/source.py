@@ -1,0 +1,202 @@
+"""From a live function object to its gast `FunctionDef`, with the user's line numbers.
+
+The whole file is parsed (not just `inspect.getsource`'s block), so every node keeps the
+line and column it has in the user's file and no dedenting is needed. Lambdas become a
+`def` whose body is `return <expr>`; decorators and annotations are dropped (the function
+object we hold is already the undecorated one, and generated code must not re-apply them).
+"""
+import ast
+import functools
+import hashlib
+import inspect
+import linecache
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from ..errors import SourceUnavailableError, UnsupportedSyntaxError
+
+_NO_SELF = object()
+
+
+@dataclass
+class FunctionSource:
+    """A function, its normalized-to-be tree and where it came from."""
+
+    fn: types.FunctionType
+    node: gast.FunctionDef
+    filename: str
+    lines: list = field(repr=False)
+    bound_self: object = field(default=_NO_SELF, repr=False)
+    is_lambda: bool = False
+
+    def line(self, lineno):
+        """The user's source line `lineno` (1-based), without its newline, or ''."""
+        if lineno and 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1].rstrip("\n")
+        return ""
+
+    @property
+    def has_bound_self(self):
+        return self.bound_self is not _NO_SELF
+
+
+def unwrap(obj):
+    """(plain Python function, bound self or _NO_SELF) behind `obj`, or raise."""
+    bound_self = _NO_SELF
+    for _ in range(32):  # wrappers of wrappers; bounded so a cycle cannot hang us
+        inner = getattr(obj, "__s2s_function__", None)
+        if inner is not None and inner is not obj:
+            obj = inner
+            continue
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = obj.__func__
+            continue
+        if isinstance(obj, types.MethodType):
+            bound_self, obj = obj.__self__, obj.__func__
+            continue
+        py_func = getattr(obj, "py_func", None)  # a numba dispatcher wraps a Python function
+        if isinstance(py_func, types.FunctionType):
+            obj = py_func
+            continue
+        if isinstance(obj, types.FunctionType) and hasattr(obj, "__wrapped__"):
+            obj = obj.__wrapped__
+            continue
+        break
+    if isinstance(obj, functools.partial):
+        raise SourceUnavailableError(
+            f"{obj!r} is a functools.partial; s2s transforms Python functions. Write a small "
+            "function (or lambda in a file) that calls it, or use static_argnums for the bound "
+            "arguments."
+        )
+    if not isinstance(obj, types.FunctionType):
+        what = getattr(obj, "__name__", type(obj).__name__)
+        raise SourceUnavailableError(
+            f"s2s needs the Python source of the function it transforms, but {what!r} "
+            f"({type(obj).__name__}) is not a Python function (a builtin, a NumPy ufunc or C "
+            "code). Wrap it in a Python function defined in a file, e.g. "
+            f"`def f(x): return {what}(x)`."
+        )
+    return obj, bound_self
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_text(text, filename):
+    return ast.parse(text, filename=filename)
+
+
+def _file_tree(fn):
+    filename = fn.__code__.co_filename
+    lines = linecache.getlines(filename, fn.__globals__)
+    if not lines:
+        raise SourceUnavailableError(
+            f"the source of {fn.__qualname__!r} is not available (defined in {filename!r}: an "
+            "interactive session, exec() or a compiled module). Define the function in a "
+            ".py file (or a notebook cell) and pass that function to s2s."
+        )
+    text = "".join(lines)
+    try:
+        tree = _parse_text(text, filename)
+    except SyntaxError as exc:
+        raise SourceUnavailableError(
+            f"{filename} no longer parses ({exc.msg}, line {exc.lineno}); was it edited "
+            "after the function was defined? Re-import it."
+        ) from None
+    return filename, lines, tree
+
+
+def _positions(code):
+    """(line, column) of the code's instructions (Python 3.11+), or [] before 3.11."""
+    positions = getattr(code, "co_positions", None)
+    if positions is None:
+        return []
+    return [(line, col) for line, _e, col, _ec in positions() if line is not None and col is not None]
+
+
+def _find_node(fn, tree, filename, lines):
+    code = fn.__code__
+    first = code.co_firstlineno
+    if code.co_name == "<lambda>":
+        cands = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == first]
+        if len(cands) > 1:
+            pos = _positions(code)
+
+            def contains(n):
+                b = n.body
+                start, end = (b.lineno, b.col_offset), (b.end_lineno, b.end_col_offset)
+                return any(start <= p < end for p in pos)
+
+            inside = [n for n in cands if contains(n)]
+            # Innermost lambda wins when lambdas nest.
+            if inside:
+                cands = [min(inside, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))]
+        if len(cands) != 1:
+            raise SourceUnavailableError(
+                f"cannot tell which lambda on {filename}, line {first} is meant "
+                f"({len(cands)} candidates). Give it its own line or use a def."
+            )
+        return cands[0]
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name:
+            start = min([n.lineno] + [d.lineno for d in n.decorator_list])
+            if start == first or n.lineno == first:
+                if isinstance(n, ast.AsyncFunctionDef):
+                    raise UnsupportedSyntaxError(
+                        "async functions cannot be transformed",
+                        construct="async def",
+                        filename=filename,
+                        lineno=n.lineno,
+                        offset=n.col_offset + 1,
+                        text=lines[n.lineno - 1] if n.lineno <= len(lines) else None,
+                    )
+                return n
+    raise SourceUnavailableError(
+        f"could not find the definition of {fn.__qualname__!r} at {filename}, line {first}; "
+        "the file may have changed since it was imported. Re-import it."
+    )
+
+
+def _strip(node):
+    """Drop decorators and annotations: they were applied/evaluated when `def` ran."""
+    node.decorator_list = []
+    node.returns = None
+    node.type_comment = None
+    args = node.args
+    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if a is not None:
+            a.annotation = None
+    return node
+
+
+def get_source(obj):
+    """The `FunctionSource` for `obj` (a function, method, lambda or s2s-wrapped function)."""
+    fn, bound_self = unwrap(obj)
+    filename, lines, tree = _file_tree(fn)
+    found = _find_node(fn, tree, filename, lines)
+    g = gast.ast_to_gast(found)  # builds a fresh tree: the cached file tree is untouched
+    is_lambda = isinstance(found, ast.Lambda)
+    if is_lambda:
+        ret = gast.Return(value=g.body)
+        gast.copy_location(ret, g.body)
+        g = gast.FunctionDef(
+            name="lambda_",
+            args=g.args,
+            body=[ret],
+            decorator_list=[],
+            returns=None,
+            type_comment=None,
+            type_params=[],
+        )
+        gast.copy_location(g, found)
+        g.end_lineno, g.end_col_offset = found.end_lineno, found.end_col_offset
+    return FunctionSource(
+        fn=fn, node=_strip(g), filename=filename, lines=lines, bound_self=bound_self, is_lambda=is_lambda
+    )
+
+
+def source_hash(src):
+    """Stable digest of the function's source text (used in cache keys)."""
+    node = src.node
+    text = "".join(src.lines[node.lineno - 1 : node.end_lineno])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Batching (built by the vmap issue)."""
