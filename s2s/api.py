@@ -7,10 +7,12 @@ import functools
 import inspect
 import linecache
 import operator
+import os
+import weakref
 
 from .codegen.module import GeneratedModule
 from .codegen.numba_backend import NUMBA_ERRORS, translate_error
-from .parse.context import guards_hold
+from .parse.context import guard_checker
 from .parse.pipeline import build_program
 from .parse.source import unwrap
 
@@ -34,12 +36,12 @@ def _normalize_argnums(argnums, n_params, fname):
 
 
 class _Specialization:
-    __slots__ = ("module", "call", "guards")
+    __slots__ = ("module", "call", "guards_hold")
 
     def __init__(self, module, call):
         self.module = module
         self.call = call
-        self.guards = module.guards
+        self.guards_hold = guard_checker(module.guards)
 
 
 class JitFunction:
@@ -58,6 +60,9 @@ class JitFunction:
         inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
         self.__s2s_function__ = fn
         self._fn = fn
+        # S2S_DISABLE_JIT=1 runs the same generated code as plain Python (for debugging).
+        if os.environ.get("S2S_DISABLE_JIT", "") not in ("", "0"):
+            backend = "python"
         self._backend = backend
         functools.update_wrapper(self, inner, updated=())
         del self.__wrapped__  # our own unwrap follows __s2s_function__ instead
@@ -75,6 +80,7 @@ class JitFunction:
         self._static_names = tuple(p.name for p in params if p.name in names)
         self._sig = sig
         self._specs = {}
+        self._bound = weakref.WeakKeyDictionary()
 
     # -- building --------------------------------------------------------------------
     def _module(self, static):
@@ -114,7 +120,7 @@ class JitFunction:
 
     def _spec_for(self, key, static):
         spec = self._specs.get(key)
-        if spec is None or (spec.guards and not guards_hold(spec.guards)):
+        if spec is None or not spec.guards_hold():
             spec = self._specialize(key, static)
         return spec
 
@@ -154,10 +160,20 @@ class JitFunction:
         return f"<s2s.jit {self.__name__}>"
 
     def __get__(self, obj, objtype=None):
-        # @jit on a method: bind like a function would.
+        # @jit on a method: bind like a function would, once per instance (the instance's
+        # attributes are read at transform time, like any captured value).
         if obj is None:
             return self
-        return JitFunction(self._fn.__get__(obj, objtype), backend=self._backend)
+        try:
+            return self._bound[obj]
+        except (KeyError, TypeError):
+            pass
+        bound = JitFunction(self._fn.__get__(obj, objtype), backend=self._backend)
+        try:
+            self._bound[obj] = bound
+        except TypeError:  # not weak-referenceable: bind anew each time
+            pass
+        return bound
 
 
 def _line_of(filename, lineno):

@@ -21,7 +21,7 @@ _PREFIX = re.compile(r"\b[A-Za-z_]\w*\.(?=[A-Za-z_])|\s+")
 
 def _same_code(a, b):
     """Equal up to whitespace and module prefixes (np.exp vs _np.exp): no comment needed."""
-    return _PREFIX.sub("", a) == _PREFIX.sub("", b)
+    return _PREFIX.sub("", a).replace('"', "'") == _PREFIX.sub("", b).replace('"', "'")
 
 
 def _unparse(node):

@@ -15,6 +15,7 @@ NUMBA_ERRORS = (numba_errors.NumbaError,)
 
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 _AT_LINE = re.compile(r"at (\S+) \((\d+)\)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def wrap_module(mod, names, cache):
@@ -55,6 +56,10 @@ def _reason(module, message):
                     skip_excerpt = False
                 continue
             skip_excerpt = False
+        if s.startswith("During: Pass"):
+            continue
+        if s == "" and out and not out[-1].strip():
+            continue
         if s.startswith("During:"):
             line = _AT_LINE.sub(lambda m: _relocate(module, m), line)
         out.append(line.rstrip())
@@ -74,7 +79,7 @@ def _relocate(module, m):
 
 def translate_error(exc, module, fn_name, line_of):
     """A `CompilationError` for numba's `exc` raised while compiling `module`."""
-    message = str(exc)
+    message = _ANSI.sub("", str(exc))
     locs = _user_lines(module, message)
     reason = _reason(module, message) or type(exc).__name__
     parts = [f"numba could not compile {fn_name!r} (s2s.jit, nopython mode)."]
@@ -85,6 +90,8 @@ def translate_error(exc, module, fn_name, line_of):
             parts.append(f"    {text}")
     parts.append("numba's reason:")
     parts.extend("    " + r for r in reason.splitlines())
-    parts.append("The generated code is shown by s2s.source(f); the pure-Python twin runs with jit disabled.")
+    parts.append(
+        f"The generated code: s2s.source({fn_name}). To run it as plain Python instead, set S2S_DISABLE_JIT=1."
+    )
     filename, lineno = locs[-1] if locs else (None, None)
     return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=message)

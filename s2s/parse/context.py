@@ -58,6 +58,38 @@ def guards_hold(guards):
     return True
 
 
+def guard_checker(guards):
+    """A fast `() -> bool` for "every guard still holds": identity checks first.
+
+    Called on every call of a jitted function, so the common case (nothing changed) is a
+    tight loop of `is` tests; only a failed identity test pays for the full comparison.
+    """
+    unique = {}
+    for g in guards:
+        unique.setdefault((g.kind, id(g.holder), g.key), g)
+    guards = list(unique.values())
+    globs = tuple((g.holder, g.key, g.value) for g in guards if g.kind == "global")
+    codes = tuple((g.holder, g.value) for g in guards if g.kind == "code")
+    rest = tuple(g for g in guards if g.kind not in ("global", "code"))
+    missing = Guard._MISSING
+    if not guards:
+        return lambda: True
+
+    def check():
+        for d, k, v in globs:
+            if d.get(k, missing) is not v:
+                return guards_hold(guards)
+        for fn, code in codes:
+            if fn.__code__ is not code:
+                return False
+        for g in rest:
+            if g.current() is not g.value:
+                return guards_hold(guards)
+        return True
+
+    return check
+
+
 class Program:
     """The module being generated: functions, constants and their module-level names."""
 

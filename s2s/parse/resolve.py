@@ -35,6 +35,7 @@ import types
 import gast
 import numpy
 
+from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
@@ -43,36 +44,28 @@ _LIBRARY_ROOTS = frozenset(
     {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
 )
 
-_index = None
-
-
-def _canonical_index():
-    """id(object) -> canonical dotted path, for NumPy's and math's callables."""
-    global _index
-    if _index is None:
-        idx = {}
-        spaces = [
-            (NUMPY_ALIAS, numpy),
-            (NUMPY_ALIAS + ".linalg", numpy.linalg),
-            (NUMPY_ALIAS + ".fft", numpy.fft),
-            (NUMPY_ALIAS + ".random", numpy.random),
-            (MATH_ALIAS, math),
-        ]
-        for prefix, mod in spaces:
-            for attr in sorted(dir(mod)):
-                if attr.startswith("_"):
-                    continue
-                value = getattr(mod, attr, None)
-                if callable(value) and id(value) not in idx:
-                    idx[id(value)] = (f"{prefix}.{attr}", value)
-        _index = idx
-    return _index
+_SPACES = (
+    (NUMPY_ALIAS, numpy),
+    (NUMPY_ALIAS + ".linalg", numpy.linalg),
+    (NUMPY_ALIAS + ".fft", numpy.fft),
+    (NUMPY_ALIAS + ".random", numpy.random),
+    (MATH_ALIAS, math),
+)
 
 
 def canonical_path(value):
-    """'_np.exp' for numpy.exp, '_math.sin' for math.sin, else None."""
-    hit = _canonical_index().get(id(value))
-    return hit[0] if hit is not None and hit[1] is value else None
+    """'_np.exp' for numpy.exp, '_np.linalg.norm' for its norm, '_math.sin' for math.sin.
+
+    Found by the object's own `__name__` (ufuncs, functions and dtypes all have one), so
+    `from numpy import abs as myabs` resolves to `_np.absolute`; None if not NumPy's/math's.
+    """
+    name = getattr(value, "__name__", None)
+    if not isinstance(name, str) or isinstance(value, types.ModuleType):
+        return None
+    for prefix, mod in _SPACES:
+        if getattr(mod, name, None) is value:
+            return f"{prefix}.{name}"
+    return None
 
 
 def is_user_function(value):
@@ -201,7 +194,10 @@ class ResolveNames(FunctionPass):
         if is_user_function(value):
             from .source import get_source  # local: source imports nothing from here
 
-            src = get_source(value)
+            try:
+                src = get_source(value)
+            except SourceUnavailableError as exc:
+                raise SourceUnavailableError(f"{exc} (it is called at {self.ctx.where(node)})") from None
             fname = program.function(
                 src,
                 hint=getattr(src.fn, "__name__", hint),
