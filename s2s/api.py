@@ -136,19 +136,24 @@ class JitFunction:
             raise translate_error(exc, spec.module, self.__name__, _line_of) from None
 
     # -- inspection --------------------------------------------------------------------
-    def source(self, *args, **kwargs):
-        """The generated module source (for the static values in `args`, if any)."""
+    def generated(self, *args, **kwargs):
+        """The `GeneratedModule` (source, helper names, constants) for the static values
+        in `args`; without arguments, the latest specialization (or the only one)."""
         if self._static_names:
             if not args and not kwargs:
                 if self._specs:
-                    return next(reversed(self._specs.values())).module.source
+                    return next(reversed(self._specs.values())).module
                 raise TypeError(
                     f"{self.__name__!r} has static arguments; call it once (or pass example "
                     "arguments to source()) so their values are known"
                 )
             key, static, _, _ = self._split(args, kwargs)
-            return self._spec_for(key, static).module.source
-        return self._spec_for((), None).module.source
+            return self._spec_for(key, static).module
+        return self._spec_for((), None).module
+
+    def source(self, *args, **kwargs):
+        """The generated module source (for the static values in `args`, if any)."""
+        return self.generated(*args, **kwargs).source
 
     def python(self):
         """The normalized function as pure Python (no numba): the twin `jit` compiles."""

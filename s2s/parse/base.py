@@ -80,11 +80,14 @@ def function_locals(fn_node):
 
     def visit(node):
         for child in gast.iter_child_nodes(node):
-            if isinstance(child, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            if isinstance(child, (gast.FunctionDef, gast.AsyncFunctionDef)):
                 names.add(child.name)
-                # Defaults and decorators are evaluated in this scope.
-                for d in child.args.defaults + [d for d in child.args.kw_defaults if d] if hasattr(child, "args") else []:
+                # Defaults are evaluated in this scope; the body is the nested function's.
+                for d in child.args.defaults + [d for d in child.args.kw_defaults if d is not None]:
                     visit(d)
+                continue
+            if isinstance(child, gast.ClassDef):
+                names.add(child.name)
                 continue
             if isinstance(child, gast.Lambda):
                 continue
@@ -92,7 +95,163 @@ def function_locals(fn_node):
                 names.add(child.id)
             visit(child)
 
-    for stmt in fn_node.body:
-        visit_stmt = gast.Module(body=[stmt], type_ignores=[])
-        visit(visit_stmt)
+    # Wrap the body so a nested `def` at top level is seen as a child (a new scope).
+    visit(gast.Module(body=fn_node.body, type_ignores=[]))
     return names
+
+
+# -- expressions: atoms, names read and stored, readable hints (normalization passes) --------
+_MODULE_ROOTS = frozenset({"_np", "_math"})  # naming.NUMPY_ALIAS / MATH_ALIAS
+# Attributes that describe an array rather than compute from it: safe, cheap operands.
+META_ATTRS = frozenset({"shape", "ndim", "size", "dtype"})
+
+
+def is_module_path(node):
+    """`_np.pi`, `_np.linalg.norm`, `_math.e`: an attribute chain on a module alias."""
+    path = attribute_path(node)
+    return path is not None and "." in path and path.split(".", 1)[0] in _MODULE_ROOTS
+
+
+def is_signed_literal(node):
+    """`-1`, `+2.5`: a number literal with a sign (Python parses it as a UnaryOp)."""
+    return (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, (gast.USub, gast.UAdd))
+        and isinstance(node.operand, gast.Constant)
+        and type(node.operand.value) in (int, float, complex)
+    )
+
+
+def is_atom(node):
+    """An operand that needs no evaluation of its own: a name, a literal, `_np.pi`, `x.shape`."""
+    if isinstance(node, gast.Name):
+        return isinstance(node.ctx, gast.Load)
+    if isinstance(node, gast.Constant) or is_signed_literal(node):
+        return True
+    if isinstance(node, gast.Attribute):
+        return is_module_path(node) or (isinstance(node.value, gast.Name) and node.attr in META_ATTRS)
+    return False
+
+
+def is_atomic_index(node):
+    """An index made of atoms: `i`, `-1`, `1:n`, `i, :`, `::2`."""
+    if isinstance(node, gast.Slice):
+        return all(p is None or is_atom(p) for p in (node.lower, node.upper, node.step))
+    if isinstance(node, gast.Tuple):
+        return all(is_atomic_index(e) and not isinstance(e, gast.Tuple) for e in node.elts)
+    return is_atom(node)
+
+
+def names_read(node):
+    """Names loaded anywhere in `node` (an expression or statement)."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def names_stored(stmts):
+    """Names bound by `stmts` in their own scope (nested functions count by name only)."""
+    names = set()
+
+    def visit(node):
+        for child in gast.iter_child_nodes(node):
+            if isinstance(child, gast.FunctionDef):
+                names.add(child.name)
+                continue
+            if isinstance(child, gast.Lambda):
+                continue
+            if isinstance(child, gast.Name) and isinstance(child.ctx, (gast.Store, gast.Del)):
+                names.add(child.id)
+            visit(child)
+
+    visit(gast.Module(body=list(stmts), type_ignores=[]))
+    return names
+
+
+_WORDS = {
+    gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
+    gast.FloorDiv: "floordiv", gast.Mod: "mod", gast.Pow: "pow", gast.MatMult: "matmul",
+    gast.BitAnd: "bitand", gast.BitOr: "bitor", gast.BitXor: "xor", gast.LShift: "lshift",
+    gast.RShift: "rshift", gast.USub: "neg", gast.UAdd: "pos", gast.Not: "not",
+    gast.Invert: "invert", gast.Eq: "eq", gast.NotEq: "ne", gast.Lt: "lt", gast.LtE: "le",
+    gast.Gt: "gt", gast.GtE: "ge", gast.Is: "is", gast.IsNot: "is_not", gast.In: "in",
+    gast.NotIn: "not_in", gast.And: "and", gast.Or: "or",
+}
+# One word per operation, when the descriptive hint would be too long to read.
+_NOUNS = {gast.Add: "sum", gast.Sub: "diff", gast.Mult: "prod", gast.Div: "ratio", gast.Pow: "power"}
+_MAX_HINT = 20
+
+
+def _callee(func):
+    if isinstance(func, gast.Name):
+        return func.id
+    if isinstance(func, gast.Attribute):
+        return func.attr
+    return "call"
+
+
+def _hint(node):
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Constant):
+        v = node.value
+        if type(v) in (int, float):
+            return str(v).replace(".", "_").replace("-", "neg")
+        return {True: "true", False: "false", None: "none"}.get(v, "c") if type(v) in (bool, type(None)) else "c"
+    if isinstance(node, gast.UnaryOp):
+        return f"{_WORDS[type(node.op)]}_{_hint(node.operand)}"
+    if isinstance(node, gast.BinOp):
+        return f"{_hint(node.left)}_{_WORDS[type(node.op)]}_{_hint(node.right)}"
+    if isinstance(node, gast.Compare):
+        parts = [_hint(node.left)]
+        for op, c in zip(node.ops, node.comparators):
+            parts += [_WORDS[type(op)], _hint(c)]
+        return "_".join(parts)
+    if isinstance(node, gast.BoolOp):
+        return f"_{_WORDS[type(node.op)]}_".join(_hint(v) for v in node.values)
+    if isinstance(node, gast.IfExp):
+        return f"{_hint(node.body)}_if_{_hint(node.test)}"
+    if isinstance(node, gast.Call):
+        f = node.func
+        if isinstance(f, gast.Attribute) and not is_module_path(f):
+            return f"{_hint(f.value)}_{f.attr}"  # a method: x.sum() -> x_sum
+        return "_".join([_callee(f)] + [_hint(a) for a in node.args[:2]])
+    if isinstance(node, gast.Attribute):
+        return node.attr if is_module_path(node) else f"{_hint(node.value)}_{node.attr}"
+    if isinstance(node, gast.Subscript):
+        if isinstance(node.slice, gast.Constant) and type(node.slice.value) is int:
+            return f"{_hint(node.value)}{node.slice.value}"  # x[0] -> x0
+        return f"{_hint(node.value)}_{_hint(node.slice)}"
+    if isinstance(node, gast.Slice):  # x[1:] -> x_from_1, x[:n] -> x_to_n, x[::2] -> x_by_2
+        lo, up, st = (None if p is None else _hint(p) for p in (node.lower, node.upper, node.step))
+        if st == "neg_1" and lo is up is None:
+            return "rev"
+        parts = [lo if up else lo and f"from_{lo}", up and f"to_{up}", st and f"by_{st}"]
+        return "_".join(p for p in parts if p) or "all"
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return "_".join(_hint(e) for e in node.elts) or "empty"
+    if isinstance(node, gast.Starred):
+        return _hint(node.value)
+    return "t"
+
+
+def _short_hint(node):
+    if isinstance(node, gast.Call):
+        return _callee(node.func)
+    if isinstance(node, gast.BinOp):
+        return _NOUNS.get(type(node.op), _WORDS[type(node.op)])
+    if isinstance(node, gast.UnaryOp):
+        return _WORDS[type(node.op)]
+    if isinstance(node, (gast.Compare, gast.BoolOp)):
+        return "cond"
+    if isinstance(node, gast.Attribute):
+        return node.attr
+    if isinstance(node, gast.Subscript):
+        return "item" if not isinstance(node.value, gast.Name) else f"{node.value.id}_item"
+    if isinstance(node, gast.IfExp):
+        return "choice"
+    return "t"
+
+
+def hint_of(node):
+    """A readable name for the value of `node`: `sin_x`, `a_times_b`, `neg_x`, else shorter."""
+    h = _hint(node)
+    return h if len(h) <= _MAX_HINT else _short_hint(node)

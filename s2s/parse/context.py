@@ -126,12 +126,13 @@ class Program:
     def function(self, src, hint, avoid=(), static=None, make_context=None):
         """Module-level name of the transformed `src.fn`; queues it the first time."""
         bound = src.bound_self if src.has_bound_self else None
-        key = ("fn", id(src.fn), id(bound), tuple(sorted((static or {}).items(), key=lambda kv: kv[0])) if static else None)
+        # Identities, not values: a bound `self` need not be hashable.
+        key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())))
         name = self._by_identity.get(key)
         if name is None:
             name = self._fresh(hint, avoid)
             self._by_identity[key] = name
-            self._alive.append((src.fn, bound))
+            self._alive.append((src.fn, bound, static))
             ctx = make_context(self, src, name, static or {})
             self.functions.append(ctx)
             self.pending.append(ctx)

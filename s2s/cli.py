@@ -1,0 +1,302 @@
+"""The command line: `python -m s2s dump FILE.py:FUNC ...` and `python -m s2s info`.
+
+`dump` imports FILE.py (by path, with its folder on `sys.path`), takes FUNC from it (a
+dotted `Class.method` works), applies the transformations named by the flags, in the order
+given, and prints the generated module: the same text `s2s.source(s2s.jit(f))` returns, a
+plain Python module that runs with NumPy alone. `--jit` adds `import numba` and
+`@numba.njit` on every generated function; `-o OUT.py` writes a standalone file (array
+constants the function reads are written into it).
+
+User errors (no such file or function, code s2s cannot transform) print a short message to
+stderr and exit with status 2; there is no traceback to read.
+"""
+import argparse
+import contextlib
+import importlib.util
+import os
+import sys
+
+import numpy
+
+from . import __version__
+from .errors import S2SError
+from .naming import NUMPY_ALIAS
+
+EXIT_USAGE = 2
+
+# A transformation flag of `dump` -> the function that applies it: (fn, options) -> fn.
+# `options` is the parsed argparse namespace, so a flag's own options (--argnums, ...) reach
+# it. Flags are applied in command-line order, innermost first: `--grad --vmap` is
+# vmap(grad(f)). Add a transformation here, with its help text, and `dump` offers it:
+#     "grad": ("differentiate (reverse mode)", lambda fn, o: api.grad(fn, argnums=o.argnums)),
+TRANSFORMS = {}
+
+
+class CLIError(Exception):
+    """A problem with what the user asked for; printed as one short message."""
+
+
+# -- loading the user's function --------------------------------------------------------
+def split_target(target):
+    """'path/to/file.py:Class.method' -> ('path/to/file.py', 'Class.method')."""
+    path, sep, name = target.rpartition(":")
+    if not sep or not path or not name:
+        raise CLIError(f"expected FILE.py:FUNC, got {target!r}")
+    return path, name
+
+
+def _module_name(path):
+    stem = os.path.splitext(os.path.basename(path))[0]
+    existing = sys.modules.get(stem)
+    if existing is None or _same_file(getattr(existing, "__file__", None), path):
+        return stem
+    return f"_s2s_dump_{stem}"  # do not shadow an unrelated module of the same name
+
+
+def _same_file(a, b):
+    try:
+        return a is not None and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def load_module(path):
+    """Import the Python file at `path` as a module named after its stem."""
+    path = os.path.abspath(path)
+    if not os.path.exists(path):
+        raise CLIError(f"no such file: {path}")
+    if not os.path.isfile(path):
+        raise CLIError(f"not a file: {path}")
+    name = _module_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CLIError(f"cannot import {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # the file's own imports of its neighbours work
+    sys.modules[name] = module
+    try:
+        # Whatever the module prints on import must not end up in the dumped source.
+        with contextlib.redirect_stdout(sys.stderr):
+            spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        raise CLIError(f"cannot import {path}: SyntaxError: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 -- any failure of the user's module
+        sys.modules.pop(name, None)
+        raise CLIError(f"cannot import {path}: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def find_function(module, dotted, path):
+    obj = module
+    for i, part in enumerate(dotted.split(".")):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            where = os.path.basename(path) if i == 0 else ".".join(dotted.split(".")[:i])
+            msg = f"{where} has no attribute {part!r}"
+            if i == 0:
+                names = sorted(
+                    n for n, v in vars(module).items()
+                    if callable(v) and getattr(v, "__module__", None) == module.__name__ and not n.startswith("_")
+                )
+                msg = f"{where} has no function {dotted!r}"
+                if names:
+                    msg += "; it defines: " + ", ".join(names)
+            raise CLIError(msg) from None
+    if not callable(obj):
+        raise CLIError(f"{dotted!r} in {os.path.basename(path)} is not a function ({type(obj).__name__})")
+    return obj
+
+
+# -- producing the source -----------------------------------------------------------------
+def transform(fn, options):
+    for name in options.transforms or ():
+        _, apply = TRANSFORMS[name]
+        try:
+            fn = apply(fn, options)
+        except (TypeError, ValueError) as exc:  # misuse, JAX-style: bad argnums, ...
+            raise CLIError(f"--{name}: {type(exc).__name__}: {exc}") from None
+    return fn
+
+
+def generated_module(fn):
+    """The `GeneratedModule` behind `s2s.source(s2s.jit(fn))` (its text, names, constants)."""
+    from . import api
+
+    return api.jit(fn).generated()
+
+
+def _insert_after_imports(lines, new):
+    """Insert `new` lines after the generated module's header imports."""
+    at = 0
+    for i, line in enumerate(lines):
+        if line.startswith(("import ", "from ")):
+            at = i + 1
+        elif at and line.strip() and not line.startswith("#"):
+            break
+    lines[at:at] = new
+
+
+def add_numba(text, function_names):
+    """`text` with `import numba` and `@numba.njit` on each generated top-level function."""
+    lines = text.splitlines()
+    names = set(function_names)
+    out = []
+    for line in lines:
+        if line.startswith("def "):
+            name = line[4:].split("(", 1)[0].strip()
+            if name in names:
+                out.append("@numba.njit")
+        out.append(line)
+    _insert_after_imports(out, ["import numba"])
+    return "\n".join(out) + "\n"
+
+
+def _dtype_expr(dtype):
+    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biufc":
+        return None
+    if not dtype.isnative:
+        return None
+    name = "bool_" if dtype.kind == "b" else dtype.name
+    return f"{NUMPY_ALIAS}.{name}"
+
+
+def _value_expr(v):
+    if isinstance(v, list):
+        return "[" + ", ".join(_value_expr(x) for x in v) + "]"
+    if isinstance(v, complex):
+        return f"complex({_value_expr(v.real)}, {_value_expr(v.imag)})"
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return "float('nan')" if v != v else ("float('inf')" if v > 0 else "float('-inf')")
+    return repr(v)
+
+
+def array_literal(value):
+    """`_np.array([...], dtype=_np.float64)` reproducing `value` exactly, or None."""
+    dtype = _dtype_expr(value.dtype)
+    if dtype is None:
+        return None
+    expr = f"{NUMPY_ALIAS}.array({_value_expr(value.tolist())}, dtype={dtype})"
+    if value.size == 0 and value.ndim != 1:
+        expr += f".reshape({value.shape!r})"
+    return expr
+
+
+def standalone(module, text):
+    """`text` with each constant bound at load time written in as an array literal."""
+    lines = text.splitlines()
+    for name in sorted(module.injected):
+        value = module.injected[name]
+        expr = array_literal(value) if isinstance(value, numpy.ndarray) else None
+        if expr is None:
+            what = f"a {value.dtype} array" if isinstance(value, numpy.ndarray) else f"a {type(value).__name__}"
+            raise CLIError(
+                f"cannot write a standalone module: the function reads the global {name!r}, "
+                f"{what}, which cannot be written into the file (only numeric NumPy arrays and "
+                "literals can). Pass it as an argument instead, or use s2s.jit in-process."
+            )
+        assignment = f"{name} = {expr}"
+        prefix = f"# {name}: "
+        for i, line in enumerate(lines):
+            if line.startswith(prefix):
+                lines[i] = assignment
+                break
+        else:
+            _insert_after_imports(lines, [assignment])
+    return "\n".join(lines) + "\n"
+
+
+def dump_source(fn, options):
+    module = generated_module(transform(fn, options))
+    text = module.source
+    if options.jit:
+        text = add_numba(text, module.function_names)
+    if options.output:
+        text = standalone(module, text)
+    return text if text.endswith("\n") else text + "\n"
+
+
+# -- commands -----------------------------------------------------------------------------
+def cmd_dump(options):
+    from .parse.pipeline import describe
+
+    if options.pipeline:
+        desc = describe()
+        if options.target and not options.output:
+            desc = "\n".join("# " + line for line in ["s2s pipeline:"] + desc.splitlines())
+        print(desc)
+        if not options.target:
+            return 0
+    elif not options.target:
+        raise CLIError("dump: expected FILE.py:FUNC")
+    path, name = split_target(options.target)
+    fn = find_function(load_module(path), name, path)
+    text = dump_source(fn, options)
+    if options.output:
+        try:
+            with open(options.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise CLIError(f"cannot write {options.output}: {exc.strerror or exc}") from None
+        print(f"s2s: wrote {options.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_info(options):
+    from .environment import print_environment_info
+
+    print_environment_info()
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m s2s",
+        description="s2s: inspect the source s2s generates, and the environment it runs in.",
+    )
+    parser.add_argument("--version", action="version", version=f"s2s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    dump = sub.add_parser(
+        "dump",
+        help="print the generated source of FILE.py:FUNC",
+        description="Print (or write) the source s2s generates for FUNC in FILE.py: a plain "
+        "Python module that needs NumPy only (and numba with --jit).",
+    )
+    dump.add_argument("target", nargs="?", metavar="FILE.py:FUNC",
+                      help="the function, e.g. model.py:loss or model.py:Model.step")
+    for name, (help_text, _) in TRANSFORMS.items():
+        dump.add_argument(f"--{name}", dest="transforms", action="append_const", const=name, help=help_text)
+    dump.add_argument("--jit", action="store_true",
+                      help="add `import numba` and @numba.njit on every generated function")
+    dump.add_argument("-o", "--output", metavar="OUT.py",
+                      help="write a standalone module to OUT.py instead of printing it")
+    dump.add_argument("--pipeline", action="store_true",
+                      help="print the normalization passes (as comments before the source if FUNC is given)")
+    dump.set_defaults(handler=cmd_dump, transforms=[])
+
+    info = sub.add_parser("info", help="versions, CPU, cache directory, CUDA availability")
+    info.set_defaults(handler=cmd_info)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status (0, or 2 for a user error)."""
+    parser = build_parser()
+    try:
+        options = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return options.handler(options)
+    except CLIError as exc:
+        print(f"s2s: error: {exc}", file=sys.stderr)
+    except S2SError as exc:
+        print(str(exc), file=sys.stderr)
+    return EXIT_USAGE
