@@ -14,7 +14,7 @@ from .codegen.module import GeneratedModule
 from .codegen.numba_backend import NUMBA_ERRORS, translate_error
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
-from .parse.source import unwrap
+from .parse.source import _NO_SELF, unwrap
 
 
 def _normalize_argnums(argnums, n_params, fname):
@@ -66,7 +66,13 @@ class JitFunction:
         self._backend = backend
         functools.update_wrapper(self, inner, updated=())
         del self.__wrapped__  # our own unwrap follows __s2s_function__ instead
-        sig = inspect.signature(fn)
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):  # an s2s wrapper of an s2s wrapper: use the function
+            sig = inspect.signature(inner)
+            if bound is not _NO_SELF:
+                sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+        self.__signature__ = sig
         params = list(sig.parameters.values())
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         if isinstance(static_argnames, str):
@@ -78,6 +84,8 @@ class JitFunction:
                 raise ValueError(f"static_argnames={tuple(static_argnames)!r}: {inner.__name__!r} has no parameter {n!r}")
         names.update(positional[i].name for i in nums)
         self._static_names = tuple(p.name for p in params if p.name in names)
+        # numba applies no defaults of keyword-only parameters: bind every call then.
+        self._bind = bool(self._static_names) or any(p.kind == p.KEYWORD_ONLY for p in params)
         self._sig = sig
         self._specs = {}
         self._bound = weakref.WeakKeyDictionary()
@@ -125,7 +133,7 @@ class JitFunction:
         return spec
 
     def __call__(self, *args, **kwargs):
-        if self._static_names:
+        if self._bind:
             key, static, args, kwargs = self._split(args, kwargs)
         else:
             key, static = (), None

@@ -85,7 +85,11 @@ def _is_namespace(value):
     """Modules and plain objects whose attributes are read at transform time."""
     if isinstance(value, types.ModuleType):
         return not (is_numpy_module(value) or is_math_module(value))
-    if isinstance(value, (type, numpy.ndarray, numpy.generic, int, float, complex, str, bytes, tuple, list, dict, set)):
+    if isinstance(value, type):
+        # A user's class (e.g. `cls` in a classmethod): its attributes are constants too.
+        root = (getattr(value, "__module__", None) or "builtins").split(".")[0]
+        return root not in _LIBRARY_ROOTS
+    if isinstance(value, (numpy.ndarray, numpy.generic, int, float, complex, str, bytes, tuple, list, dict, set)):
         return False
     if callable(value) or value is None:
         return False

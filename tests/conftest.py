@@ -1,0 +1,32 @@
+"""Test-session setup shared by every test file.
+
+* Generated modules go to a per-session temporary directory under pytest's basetemp
+  (`S2S_CACHE_DIR`), never to the user's ~/.cache. The session fixture is autouse, so it
+  is set up before any test runs, i.e. before s2s generates anything (collecting tests and
+  importing the corpus generate nothing).
+* tests/ is put on sys.path so test files can `import corpus` (pytest runs with
+  --import-mode=importlib, which does not do that).
+"""
+import os
+import sys
+
+import pytest
+
+_TESTS = os.path.dirname(os.path.abspath(__file__))
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def s2s_cache_dir(tmp_path_factory):
+    """A fresh S2S_CACHE_DIR for the whole session (restored afterwards)."""
+    path = tmp_path_factory.mktemp("s2s-cache")
+    old = os.environ.get("S2S_CACHE_DIR")
+    os.environ["S2S_CACHE_DIR"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("S2S_CACHE_DIR", None)
+        else:
+            os.environ["S2S_CACHE_DIR"] = old
