@@ -1,5 +1,9 @@
 """The base class of every pass, and small gast helpers the passes share."""
+import builtins
+
 import gast
+
+from ..naming import MATH_ALIAS, NUMPY_ALIAS
 
 
 class FunctionPass(gast.NodeTransformer):
@@ -101,7 +105,7 @@ def function_locals(fn_node):
 
 
 # -- expressions: atoms, names read and stored, readable hints (normalization passes) --------
-_MODULE_ROOTS = frozenset({"_np", "_math"})  # naming.NUMPY_ALIAS / MATH_ALIAS
+_MODULE_ROOTS = frozenset({NUMPY_ALIAS, MATH_ALIAS})
 # Attributes that describe an array rather than compute from it: safe, cheap operands.
 META_ATTRS = frozenset({"shape", "ndim", "size", "dtype"})
 
@@ -176,7 +180,7 @@ _WORDS = {
     gast.NotIn: "not_in", gast.And: "and", gast.Or: "or",
 }
 # One word per operation, when the descriptive hint would be too long to read.
-_NOUNS = {gast.Add: "sum", gast.Sub: "diff", gast.Mult: "prod", gast.Div: "ratio", gast.Pow: "power"}
+_NOUNS = {gast.Add: "total", gast.Sub: "diff", gast.Mult: "prod", gast.Div: "ratio", gast.Pow: "power"}
 _MAX_HINT = 20
 
 
@@ -195,6 +199,8 @@ def _hint(node):
         v = node.value
         if type(v) in (int, float):
             return str(v).replace(".", "_").replace("-", "neg")
+        if type(v) is str and v.isidentifier():
+            return v  # d["k"] -> d_k
         return {True: "true", False: "false", None: "none"}.get(v, "c") if type(v) in (bool, type(None)) else "c"
     if isinstance(node, gast.UnaryOp):
         return f"{_WORDS[type(node.op)]}_{_hint(node.operand)}"
@@ -235,7 +241,8 @@ def _hint(node):
 
 def _short_hint(node):
     if isinstance(node, gast.Call):
-        return _callee(node.func)
+        name = _callee(node.func)  # `sum`, `max`: a builtin's name would get a counter
+        return f"{name}_val" if hasattr(builtins, name) else name
     if isinstance(node, gast.BinOp):
         return _NOUNS.get(type(node.op), _WORDS[type(node.op)])
     if isinstance(node, gast.UnaryOp):

@@ -8,15 +8,23 @@ passes to stderr.
 import os
 import sys
 
+from .anf import ANF
 from .context import FunctionContext, Program
+from .desugar import Desugar
 from .fence import Fence
+from .lower_for import LowerFor
 from .resolve import ResolveNames
+from .unpack import UnpackTuples
 from .source import get_source
 
 # The order matters: the fence runs first so no pass ever sees a construct it cannot handle.
 PIPELINE = [
     Fence,
     ResolveNames,
+    Desugar,
+    LowerFor,
+    UnpackTuples,
+    ANF,
 ]
 
 

@@ -1,0 +1,118 @@
+"""Desugaring: augmented and annotated assignments, and named lambdas, in plain form.
+
+>>> from s2s.parse.debug import show
+>>> print(show('''
+... def f(a, x, i):
+...     y: float = 1.0
+...     y *= x
+...     a[i + 1] += y
+...     sq = lambda v: v * v
+...     return sq(y)
+... ''', upto="desugar"))
+import numpy as _np
+import math as _math
+<BLANKLINE>
+<BLANKLINE>
+def f(a, x, i):
+    y = 1.0
+    y = y * x
+    i_plus_1 = i + 1
+    a[i_plus_1] = a[i_plus_1] + y
+<BLANKLINE>
+    def sq(v):
+        return v * v
+    return sq(y)
+
+`x op= y` becomes `x = x op y` for every operator. On a plain name this *rebinds* `x`
+(JAX semantics): an array that `x` aliased is not modified in place, so code that relies
+on `b = a; a += 1` also changing `b` sees a different result. On a subscript
+(`a[k] += v`) the store still writes into `a`; the index (and the container, when it is
+not a plain name) is evaluated once, into a fresh temporary, as Python does. Note that
+`lst += [v]` on a Python list also rebinds (a new list) instead of extending in place.
+
+`x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
+`name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
+lambda inside a transformed function is rejected.
+"""
+import copy
+
+import gast
+
+from .base import FunctionPass, assign, hint_of, is_atom, is_atomic_index, load, located, store
+
+
+class Desugar(FunctionPass):
+    name = "desugar"
+    description = "x += y -> x = x + y (index evaluated once), drop annotations, named lambdas -> def"
+
+    def visit_AugAssign(self, node):
+        target = node.target
+        value = self.visit(node.value)
+        pre = []
+        if isinstance(target, gast.Name):
+            read, write = load(target.id), store(target.id)
+        elif isinstance(target, gast.Subscript):
+            container = self.visit(target.value)
+            if not isinstance(container, gast.Name):
+                container = self._hoist(container, hint_of(container), node, pre)
+            index = self._index(self.visit(target.slice), node, pre)
+            read = gast.Subscript(value=container, slice=index, ctx=gast.Load())
+            write = gast.Subscript(value=copy.deepcopy(container), slice=copy.deepcopy(index), ctx=gast.Store())
+        else:  # attributes are rejected by the fence
+            raise self.ctx.error(node, "augmented assignment to this target is not supported", "augmented assignment")
+        for n in (read, write):
+            located(n, target)
+        new = gast.BinOp(left=read, op=node.op, right=value)
+        located(new, node)
+        return pre + [assign(write, new, node)]
+
+    def _hoist(self, expr, hint, like, pre):
+        name = self.ctx.namer.fresh(hint)
+        pre.append(assign(name, expr, like))
+        return located(load(name), expr)
+
+    def _index(self, index, like, pre):
+        """The index with every non-atomic part bound to a temporary (evaluated once)."""
+        if is_atomic_index(index):
+            return index
+        if isinstance(index, gast.Tuple):
+            index.elts = [self._index(e, like, pre) for e in index.elts]
+            return index
+        if isinstance(index, gast.Slice):
+            for part in ("lower", "upper", "step"):
+                p = getattr(index, part)
+                if p is not None and not is_atom(p):
+                    setattr(index, part, self._hoist(p, hint_of(p), like, pre))
+            return index
+        return self._hoist(index, hint_of(index), like, pre)
+
+    def visit_AnnAssign(self, node):
+        new = assign(node.target, node.value, node)
+        return self.visit_Assign(new)
+
+    def visit_Assign(self, node):
+        if len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Lambda):
+            return self._lambda_def(node.targets[0].id, node.value, node)
+        return self.generic_visit(node)
+
+    def _lambda_def(self, name, lam, like):
+        ret = located(gast.Return(value=lam.body), like)
+        fn = gast.FunctionDef(
+            name=name,
+            args=lam.args,
+            body=[ret],
+            decorator_list=[],
+            returns=None,
+            type_comment=None,
+            type_params=[],
+        )
+        located(fn, like)
+        return self.visit(fn)
+
+    def visit_Lambda(self, node):
+        raise self.ctx.error(
+            node,
+            "a lambda is only supported as `name = lambda ...: ...` on its own line; use a nested `def` instead",
+            "lambda",
+        )
+

@@ -1,0 +1,212 @@
+"""Desugar: augmented/annotated assignments and named lambdas keep their meaning."""
+import copy
+
+import gast
+import numpy as np
+import pytest
+
+import s2s
+from corpus import assert_same_result
+from s2s.codegen.module import GeneratedModule
+from s2s.errors import UnsupportedSyntaxError
+from s2s.parse.pipeline import build_program
+
+UPTO = "desugar"
+
+
+def normalized(fn, upto=UPTO):
+    module = GeneratedModule(build_program(fn, upto=upto))
+    return module, module.load("python").__dict__[module.entry]
+
+
+# -- the table ---------------------------------------------------------------------------
+def aug_float_ops(x, y):
+    z = x * 1.0
+    z += y
+    z -= 0.5
+    z *= y
+    z /= 3.0
+    w = z * 1.0  # a copy: `w //= ...` on an alias of z would differ (see the rebinding test)
+    w //= 0.3
+    w %= 0.7
+    w **= 2
+    return z, w
+
+
+def aug_int_ops(n, m):
+    k = n
+    k &= 29
+    k |= m
+    k ^= 5
+    k <<= 2
+    k >>= 1
+    k //= 3
+    k %= 11
+    return k
+
+
+def aug_matmul(A, B):
+    C = A + 1.0
+    C @= B
+    return C
+
+
+def _bump(calls):
+    calls.append(len(calls))
+    return len(calls) - 1
+
+
+def aug_index_evaluated_once(a, calls):
+    a[_bump(calls)] += 10.0
+    return a, len(calls)
+
+
+def aug_container_hoisted(b, i):
+    b[i][i + 1] *= 2.0
+    b[i + 1][0] -= b[i][i + 1]
+    return b
+
+
+def aug_slices_and_tuples(a, k):
+    a[k : k + 2, 1] -= 1.0
+    a[k + 1, ::2] += 5.0
+    a[-1, -1] **= 2
+    return a
+
+
+def aug_in_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s += i * x
+        s /= 1.5
+    return s
+
+
+def aug_rhs_reads_target(x):
+    x += x * x
+    return x
+
+
+def annotated(x):
+    y: float = x * 2.0
+    k: int = 3
+    k += 1
+    out = np.zeros(2)
+    out[0]: float = y + k
+    return out
+
+
+def named_lambda(x):
+    sq = lambda v, p=2: v**p  # noqa: E731
+    return sq(x) + sq(x, 3)
+
+
+def lambda_closure(x, a):
+    scale = a * 2.0
+    f = lambda v: v * scale + a  # noqa: E731
+    return f(x)
+
+
+def _vec(n=5):
+    return np.linspace(-1.0, 2.0, n)
+
+
+CASES = [
+    (aug_float_ops, (1.25, 0.75)),
+    (aug_float_ops, (_vec(), _vec() + 3.0)),
+    (aug_int_ops, (45, 6)),
+    (aug_matmul, (np.arange(9.0).reshape(3, 3), np.eye(3) * 2.0)),
+    (aug_index_evaluated_once, (np.zeros(4), [])),
+    (aug_container_hoisted, (np.arange(12.0).reshape(3, 4), 1)),
+    (aug_slices_and_tuples, (np.arange(20.0).reshape(4, 5), 1)),
+    (aug_in_loop, (_vec(), 4)),
+    (aug_rhs_reads_target, (1.5,)),
+    (annotated, (1.5,)),
+    (named_lambda, (_vec(),)),
+    (lambda_closure, (0.5, 1.5)),
+]
+IDS = [f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(CASES)]
+
+
+@pytest.mark.parametrize("fn,args", CASES, ids=IDS)
+def test_same_results(fn, args):
+    _, fn2 = normalized(fn)
+    expected_args, got_args = copy.deepcopy(args), copy.deepcopy(args)
+    assert_same_result(fn2(*got_args), fn(*expected_args))
+    for got, expected in zip(got_args, expected_args):  # the same in-place updates
+        if isinstance(expected, np.ndarray):
+            np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("fn,args", CASES, ids=IDS)
+def test_no_sugar_left_and_deterministic(fn, args):
+    module, _ = normalized(fn)
+    for ctx in build_program(fn, upto=UPTO).functions:
+        for node in gast.walk(ctx.tree):
+            assert not isinstance(node, (gast.AugAssign, gast.AnnAssign, gast.Lambda)), gast.dump(node)
+    assert normalized(fn)[0].source == module.source
+
+
+def test_index_is_hoisted_once():
+    module, _ = normalized(aug_index_evaluated_once)
+    assert module.source.count(" = bump(calls)") == 1
+    assert "bump_calls = bump(calls)" in module.source
+    assert "a[bump_calls] = a[bump_calls] + 10.0" in module.source
+
+
+def test_container_is_hoisted():
+    module, _ = normalized(aug_container_hoisted)
+    assert "b_i = b[i]" in module.source
+    assert "b_i[i_plus_1] = b_i[i_plus_1] * 2.0" in module.source
+
+
+def test_named_lambda_becomes_def():
+    module, _ = normalized(named_lambda)
+    assert "def sq(v, p=2):" in module.source
+    assert "return v ** p" in module.source
+
+
+def test_augassign_on_a_name_rebinds():
+    """Documented difference (JAX semantics): `y += 1` does not write into an alias."""
+
+    _, fn2 = normalized(_alias_then_add)
+    x = np.zeros(3)
+    original, updated = fn2(x)
+    np.testing.assert_array_equal(original, np.zeros(3))
+    np.testing.assert_array_equal(updated, np.ones(3))
+    np.testing.assert_array_equal(x, np.zeros(3))
+
+
+def _alias_then_add(x):
+    y = x
+    y += 1.0
+    return x, y
+
+
+def _lambda_as_argument(x):
+    return np.sum(np.apply_along_axis(lambda r: r * 2, 0, x))
+
+
+def _nested_lambda(x):
+    f = lambda a: lambda b: a + b  # noqa: E731
+    return f(x)(1.0)
+
+
+@pytest.mark.parametrize("fn", [_lambda_as_argument, _nested_lambda])
+def test_other_lambdas_are_rejected_at_their_line(fn):
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        build_program(fn, upto=UPTO)
+    assert info.value.construct == "lambda"
+    assert "lambda" in info.value.text
+    assert info.value.lineno == fn.__code__.co_firstlineno + 1
+
+
+@pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 2, 5, 6, 9, 10, 11)], ids=lambda v: getattr(v, "__name__", ""))
+def test_numba_twin_agrees(fn, args):
+    expected = fn(*copy.deepcopy(args))
+    got = s2s.jit(fn)(*copy.deepcopy(args))
+    if isinstance(expected, tuple):
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e)
+    else:
+        np.testing.assert_allclose(got, expected)
