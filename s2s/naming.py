@@ -19,9 +19,16 @@ MATH_ALIAS = "_math"
 MAX_HINT = 24
 
 
-def sanitize(hint):
-    """A valid, short identifier derived from `hint` (which may be any text)."""
-    name = _IDENT.sub("_", str(hint)).strip("_") or "t"
+def sanitize(hint, keep_leading_underscore=False):
+    """A valid, short identifier derived from `hint` (which may be any text).
+
+    Temporaries drop leading underscores (`_bump(c)` gives `bump_c`); module-level names
+    keep them, so a user's private helper `_helper` stays `_helper`.
+    """
+    name = _IDENT.sub("_", str(hint)).rstrip("_")
+    if not keep_leading_underscore:
+        name = name.lstrip("_")
+    name = name or "t"
     if name[0].isdigit():
         name = "t" + name
     if len(name) > MAX_HINT:
@@ -46,8 +53,8 @@ class Namer:
             return True
         return self.parent is not None and self.parent.is_used(name)
 
-    def fresh(self, hint="t"):
-        base = sanitize(hint)
+    def fresh(self, hint="t", keep_leading_underscore=False):
+        base = sanitize(hint, keep_leading_underscore)
         name, n = base, 0
         while self.is_used(name) or keyword.iskeyword(name) or hasattr(builtins, name):
             n += 1

@@ -107,9 +107,9 @@ class Program:
         return self.functions[0]
 
     def _fresh(self, hint, avoid):
-        name = self.namer.fresh(hint)
+        name = self.namer.fresh(hint, keep_leading_underscore=True)
         while name in avoid:
-            name = self.namer.fresh(hint)
+            name = self.namer.fresh(hint, keep_leading_underscore=True)
         return name
 
     def constant(self, value, hint, avoid=()):
@@ -155,6 +155,11 @@ class FunctionContext:
             first = (self.tree.args.posonlyargs + self.tree.args.args)[0].id
             self.static = {first: src.bound_self, **self.static}
         _drop_parameters(self.tree.args, set(self.static))
+        # Keyword-only parameters become ordinary ones: numba applies no keyword-only
+        # defaults, and every call s2s generates passes all arguments anyway.
+        args = self.tree.args
+        args.args = args.args + args.kwonlyargs
+        args.kwonlyargs, args.kw_defaults = [], []
         self.filename = src.filename
         names = {n.id for n in gast.walk(self.tree) if isinstance(n, gast.Name)}
         args = self.tree.args

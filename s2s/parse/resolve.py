@@ -29,12 +29,14 @@ transform time, like any other captured constant; a change to what was read is d
 by a guard and triggers a new transformation.
 """
 import builtins
+import inspect
 import math
 import types
 
 import gast
 import numpy
 
+from ..codegen.module import literal
 from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, dotted, function_locals, load, located
@@ -99,6 +101,12 @@ def _is_namespace(value):
 _MISSING = object()
 
 
+def _plain(value):
+    if type(value) is tuple:
+        return all(_plain(v) for v in value)
+    return type(value) in (int, float, bool, str, type(None))
+
+
 class ResolveNames(FunctionPass):
     name = "resolve"
     description = "rewrite free names: NumPy/math to private aliases, helpers to their twins, captured values to constants"
@@ -127,10 +135,42 @@ class ResolveNames(FunctionPass):
                 prologue.append(located(gast.Assign(targets=[gast.Name(pname, gast.Store(), None, None)], value=const, type_comment=None), tree.body[0]))
             else:
                 self.scopes[0].discard(pname)
+        self._defaults(tree)
         tree.body = [self.visit(s) for s in tree.body]
         tree.body = prologue + tree.body
         gast.fix_missing_locations(tree)
         return tree
+
+    def _defaults(self, tree):
+        """Defaults were evaluated once, when `def` ran: use those values, not the text.
+
+        Keyword-only parameters arrive here as ordinary ones (see FunctionContext); when
+        the parameters with defaults no longer form a suffix, no default is kept: every
+        call s2s generates passes every argument (`visit_Call`), and `jit` binds its own.
+        """
+        fn = self.fn
+        code = fn.__code__
+        positional = code.co_varnames[: code.co_argcount]
+        given = dict(zip(positional[len(positional) - len(fn.__defaults__ or ()) :], fn.__defaults__ or ()))
+        given.update(fn.__kwdefaults__ or {})
+        params = tree.args.posonlyargs + tree.args.args
+        n = 0
+        while n < len(params) and params[len(params) - 1 - n].id in given:
+            n += 1
+        if any(p.id in given for p in params[: len(params) - n]):
+            n = 0
+        with_default = params[len(params) - n :]
+        tree.args.defaults = [self._value_node(a.id, given[a.id], tree) for a in with_default]
+
+    def _value_node(self, param, value, like):
+        """A default value: inline when it is a plain Python literal, else a constant."""
+        text = literal(value)
+        if text is not None and _plain(value):
+            node = gast.parse(text).body[0].value
+            for n in gast.walk(node):
+                located(n, like)
+            return node
+        return self._resolve_value(f"{param}_default", value, like, None)
 
     @staticmethod
     def _stored(tree, pname):
@@ -208,8 +248,31 @@ class ResolveNames(FunctionPass):
                 avoid=avoid,
                 make_context=self.ctx.__class__,
             )
-            return located(load(fname), node)
+            ref = located(load(fname), node)
+            ref.s2s_callee = value
+            return ref
         return located(load(program.constant(value, hint, avoid=avoid)), node)
+
+    def visit_Call(self, node):
+        """Calls of user functions pass every argument, by position, defaults filled in:
+        the callee's signature is known now, so numba never has to bind keywords."""
+        node = self.generic_visit(node)
+        callee = getattr(node.func, "s2s_callee", None)
+        if callee is None:
+            return node
+        try:
+            sig = inspect.signature(callee)
+            bound = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as exc:
+            raise TypeError(f"{exc} (in the call at {self.ctx.where(node)})") from None
+        args = []
+        for p in sig.parameters.values():
+            if p.name in bound.arguments:
+                args.append(bound.arguments[p.name])
+            else:
+                args.append(self._value_node(p.name, p.default, node))
+        node.args, node.keywords = args, []
+        return node
 
     def visit_Name(self, node):
         if not isinstance(node.ctx, gast.Load) or self._is_local(node.id):

@@ -167,7 +167,7 @@ def test_readable_output():
     src = normalized(shape_unpack)[0].source
     assert "m = W.shape[0]\n    n = W.shape[1]\n" in src
     src = normalized(from_call)[0].source
-    assert "p_q = pair(x)\n    p = p_q[0]\n    q = p_q[1]\n" in src
+    assert "p_q = _pair(x)\n    p = p_q[0]\n    q = p_q[1]\n" in src
     src = normalized(chained)[0].source
     assert "a = x * 2.0\n    b = a\n" in src
 
