@@ -141,7 +141,11 @@ class JitFunction:
         try:
             return spec.call(*args, **kwargs)
         except NUMBA_ERRORS as exc:
-            raise translate_error(exc, spec.module, self.__name__, _line_of) from None
+            err = translate_error(exc, spec.module, self.__name__, _line_of)
+            hint = _argument_hint(self._sig, args, kwargs)
+            if hint:
+                err.args = (f"{err.args[0]}\n{hint}",)
+            raise err from None
 
     # -- inspection --------------------------------------------------------------------
     def generated(self, *args, **kwargs):
@@ -187,6 +191,20 @@ class JitFunction:
         except TypeError:  # not weak-referenceable: bind anew each time
             pass
         return bound
+
+
+def _argument_hint(sig, args, kwargs):
+    """Why an argument may be what numba refused (containers numba cannot type)."""
+    names = [p.name for p in sig.parameters.values()]
+    pairs = list(zip(names, args)) + list(kwargs.items())
+    bad = [(n, v) for n, v in pairs if isinstance(v, (dict, set)) or (isinstance(v, list) and v and isinstance(v[0], (list, dict)))]
+    if not bad:
+        return ""
+    return "\n".join(
+        f"Argument {n!r} is a {type(v).__name__}: jit passes arguments to numba as they are, and numba "
+        "cannot take this container. Pass its arrays as separate arguments or as a tuple."
+        for n, v in bad
+    )
 
 
 def _line_of(filename, lineno):

@@ -336,3 +336,14 @@ def test_source_of_a_plain_function_is_a_type_error():
 def test_jit_of_a_non_callable_is_a_type_error(bad):
     with pytest.raises(TypeError):
         s2s.jit(bad)
+
+
+def dict_params(params, x):
+    return np.sum(params["w"] * x) + params["b"]
+
+
+def test_dict_argument_gets_a_hint_naming_the_argument():
+    with pytest.raises(s2s.errors.CompilationError) as info:
+        s2s.jit(dict_params)({"w": np.ones(3), "b": 1.0}, np.ones(3))
+    assert "Argument 'params' is a dict" in str(info.value)
+    assert "'x'" not in str(info.value).splitlines()[-1]
