@@ -16,7 +16,9 @@ import types
 import numpy
 
 from .. import __version__
+from ..literals import literal
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from ..parse.source import register_generated
 from .emit import FunctionEmitter, SourceWriter
 
 _loaded = {}  # (key, backend) -> module: one load per process
@@ -34,29 +36,6 @@ def cache_dir():
 
 
 # -- constants --------------------------------------------------------------------------
-def literal(value):
-    """Python source that evaluates to `value` in the generated module, or None."""
-    if value is None or isinstance(value, (bool, int, str, bytes)) and type(value) in (bool, int, str, bytes):
-        return repr(value)
-    if type(value) is float:
-        if math.isnan(value):
-            return f"{MATH_ALIAS}.nan"
-        if math.isinf(value):
-            return f"{MATH_ALIAS}.inf" if value > 0 else f"-{MATH_ALIAS}.inf"
-        return repr(value)
-    if type(value) is complex:
-        return f"complex({literal(value.real)}, {literal(value.imag)})"
-    if isinstance(value, numpy.generic) and value.dtype.kind in "biufc" and value.ndim == 0:
-        inner = literal(value.item())
-        return None if inner is None else f"{NUMPY_ALIAS}.{value.dtype.name}({inner})"
-    if type(value) is tuple:
-        parts = [literal(v) for v in value]
-        if any(p is None for p in parts):
-            return None
-        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-    return None
-
-
 def describe(value):
     if isinstance(value, numpy.ndarray):
         return f"{value.dtype} array of shape {value.shape}"
@@ -105,6 +84,8 @@ class GeneratedModule:
         self.source = w.text()
         self.origins = w.origins
         digest = hashlib.sha256(self.source.encode())
+        # Where each line came from is part of the identity: error messages depend on it.
+        digest.update(repr(sorted(set(self.origins.values()))).encode())
         self.disk_cacheable = True
         for name in sorted(self.injected):
             fp = fingerprint(self.injected[name])
@@ -137,6 +118,7 @@ class GeneratedModule:
         if self.filename is None:
             self.filename = f"<s2s-generated {stem}>"
         linecache.cache[self.filename] = (len(self.source), None, self.source.splitlines(True), self.filename)
+        register_generated(self.filename, self.origins)
         return self.filename
 
     @property

@@ -36,7 +36,7 @@ import types
 import gast
 import numpy
 
-from ..codegen.module import literal
+from ..literals import literal
 from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, dotted, function_locals, load, located

@@ -42,6 +42,48 @@ class FunctionSource:
         return self.bound_self is not _NO_SELF
 
 
+# filename of a generated module -> {generated line: (user file, user line)}. Re-parsing
+# generated code (grad of grad, jit of a transformed function) maps every node back to the
+# user's line, so comments and errors keep pointing at the user's code.
+_GENERATED_ORIGINS = {}
+
+
+def register_generated(filename, origins):
+    _GENERATED_ORIGINS[filename] = origins
+
+
+def _to_user_lines(node, filename, lines):
+    origins = _GENERATED_ORIGINS.get(filename)
+    if not origins:
+        return filename, lines
+    files = {origins[node.lineno][0]} if node.lineno in origins else set()
+    if len(files) != 1:
+        return filename, lines
+    (user_file,) = files
+    for n in gast.walk(node):
+        lineno = getattr(n, "lineno", None)
+        if lineno is None:
+            continue
+        loc = origins.get(lineno)
+        n.lineno = loc[1] if loc and loc[0] == user_file else None
+        end = getattr(n, "end_lineno", None)
+        if end is not None:
+            eloc = origins.get(end)
+            n.end_lineno = eloc[1] if eloc and eloc[0] == user_file else n.lineno
+    # Statements made by s2s itself have no user line: they inherit their parent's.
+    _inherit_lines(node, node.lineno)
+    return user_file, linecache.getlines(user_file)
+
+
+def _inherit_lines(node, lineno):
+    for child in gast.iter_child_nodes(node):
+        if getattr(child, "lineno", 0) is None or ("lineno" in child._attributes and not hasattr(child, "lineno")):
+            child.lineno = lineno
+            if getattr(child, "end_lineno", None) is None:
+                child.end_lineno = lineno
+        _inherit_lines(child, getattr(child, "lineno", None) or lineno)
+
+
 def unwrap(obj):
     """(plain Python function, bound self or _NO_SELF) behind `obj`, or raise."""
     bound_self = _NO_SELF
@@ -190,6 +232,7 @@ def get_source(obj):
         )
         gast.copy_location(g, found)
         g.end_lineno, g.end_col_offset = found.end_lineno, found.end_col_offset
+    filename, lines = _to_user_lines(g, filename, lines)
     return FunctionSource(
         fn=fn, node=_strip(g), filename=filename, lines=lines, bound_self=bound_self, is_lambda=is_lambda
     )
