@@ -646,3 +646,13 @@ def assert_same_result(got, expected, rtol=1e-12, atol=1e-14, path="result"):
     assert g.shape == e.shape, f"{path}: shape {g.shape} != {e.shape}"
     assert g.dtype == e.dtype, f"{path}: dtype {g.dtype} != {e.dtype}"
     np.testing.assert_allclose(g, e, rtol=rtol, atol=atol, err_msg=path)
+
+
+def assert_jit_agrees(fn, args):
+    """`s2s.jit(fn)` (numba) gives what `fn` gives, on fresh copies of `args`."""
+    import copy
+
+    import s2s
+
+    expected = fn(*copy.deepcopy(args))
+    assert_same_result(s2s.jit(fn)(*copy.deepcopy(args)), expected)

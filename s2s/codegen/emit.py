@@ -94,21 +94,9 @@ class FunctionEmitter:
         elif isinstance(node, gast.If):
             self._if(node, depth, "if")
         elif isinstance(node, gast.While):
-            head = f"while {_unparse(node.test)}:"
-            self._comment(node, head, depth)
-            self.w.write(pad + head, self.origin(node))
-            self.block(node.body, depth + 1)
-            if node.orelse:
-                self.w.write(pad + "else:", self.origin(node))
-                self.block(node.orelse, depth + 1)
+            self._loop(node, depth, f"while {_unparse(node.test)}:")
         elif isinstance(node, gast.For):
-            head = f"for {_unparse(node.target)} in {_unparse(node.iter)}:"
-            self._comment(node, head, depth)
-            self.w.write(pad + head, self.origin(node))
-            self.block(node.body, depth + 1)
-            if node.orelse:
-                self.w.write(pad + "else:", self.origin(node))
-                self.block(node.orelse, depth + 1)
+            self._loop(node, depth, f"for {_unparse(node.target)} in {_unparse(node.iter)}:")
         else:
             text = _unparse(node)
             self._comment(node, text, depth)
@@ -118,6 +106,15 @@ class FunctionEmitter:
                 n = text.count("\n") + 1
                 for k in range(n):
                     self.w.origins[len(self.w.lines) - k] = self.origin(node)
+
+    def _loop(self, node, depth, head):
+        pad = INDENT * depth
+        self._comment(node, head, depth)
+        self.w.write(pad + head, self.origin(node))
+        self.block(node.body, depth + 1)
+        if node.orelse:
+            self.w.write(pad + "else:", self.origin(node))
+            self.block(node.orelse, depth + 1)
 
     def _if(self, node, depth, keyword):
         pad = INDENT * depth

@@ -8,7 +8,6 @@ lives only in memory, registered in `linecache` so tracebacks and `inspect` stil
 """
 import hashlib
 import linecache
-import math
 import os
 import sys
 import types

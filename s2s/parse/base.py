@@ -74,34 +74,11 @@ def dotted(path, like=None):
 
 
 def function_locals(fn_node):
-    """Names local to `fn_node` (parameters and names it stores), not descending into
-    nested functions except for their names."""
+    """Names local to `fn_node`: its parameters and the names its body binds (nested
+    functions count by name only; their bodies are scopes of their own)."""
     args = fn_node.args
-    names = set()
-    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-        if a is not None:
-            names.add(a.id)
-
-    def visit(node):
-        for child in gast.iter_child_nodes(node):
-            if isinstance(child, (gast.FunctionDef, gast.AsyncFunctionDef)):
-                names.add(child.name)
-                # Defaults are evaluated in this scope; the body is the nested function's.
-                for d in child.args.defaults + [d for d in child.args.kw_defaults if d is not None]:
-                    visit(d)
-                continue
-            if isinstance(child, gast.ClassDef):
-                names.add(child.name)
-                continue
-            if isinstance(child, gast.Lambda):
-                continue
-            if isinstance(child, gast.Name) and isinstance(child.ctx, (gast.Store, gast.Del)):
-                names.add(child.id)
-            visit(child)
-
-    # Wrap the body so a nested `def` at top level is seen as a child (a new scope).
-    visit(gast.Module(body=fn_node.body, type_ignores=[]))
-    return names
+    params = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+    return {a.id for a in params if a is not None} | names_stored(fn_node.body)
 
 
 # -- expressions: atoms, names read and stored, readable hints (normalization passes) --------

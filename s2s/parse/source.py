@@ -8,7 +8,6 @@ object we hold is already the undecorated one, and generated code must not re-ap
 import ast
 import functools
 import hashlib
-import inspect
 import linecache
 import types
 from dataclasses import dataclass, field

@@ -1,5 +1,4 @@
 """The emitter: readable, deterministic text; comments only where code differs from the user's."""
-import numpy as np
 import pytest
 
 from s2s.codegen.emit import _same_code

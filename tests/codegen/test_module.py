@@ -9,7 +9,6 @@ import textwrap
 import numpy as np
 import pytest
 
-import s2s
 from s2s.codegen.module import GeneratedModule, fingerprint, literal
 from s2s.parse.pipeline import build_program
 

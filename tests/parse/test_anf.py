@@ -6,9 +6,8 @@ import gast
 import numpy as np
 import pytest
 
-import s2s
 from corpus import CASES as CORPUS
-from corpus import assert_same_result
+from corpus import assert_jit_agrees, assert_same_result
 from s2s.codegen.module import GeneratedModule
 from s2s.parse.base import is_atom, is_atomic_index
 from s2s.parse.pipeline import build_program
@@ -306,10 +305,4 @@ NUMBA = [CASES[i] for i in (0, 1, 2, 3, 9, 11, 14, 15, 16, 17, 19, 20, 25)]
 
 @pytest.mark.parametrize("fn,args", NUMBA, ids=[f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(NUMBA)])
 def test_numba_twin_agrees(fn, args):
-    expected = fn(*copy.deepcopy(args))
-    got = s2s.jit(fn)(*copy.deepcopy(args))
-    if isinstance(expected, tuple):
-        for g, e in zip(got, expected):
-            np.testing.assert_allclose(g, e)
-    else:
-        np.testing.assert_allclose(got, expected)
+    assert_jit_agrees(fn, args)
