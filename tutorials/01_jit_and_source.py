@@ -182,7 +182,8 @@ if __name__ == "__main__":
 #
 # A whole-array NumPy function ports unchanged (JAX code would change `jnp` to `np`, or
 # `import s2s.numpy as jnp`). Dtypes follow NumPy: float64 stays float64. Keyword defaults
-# are kept.
+# are kept. Random inputs come from `s2s.random`, JAX-style explicit keys: the same key
+# always gives the same numbers, and `split` makes independent new keys.
 
 # %%
 def selu(x, alpha=1.67, lmbda=1.05):
@@ -191,7 +192,10 @@ def selu(x, alpha=1.67, lmbda=1.05):
 
 # %%
 if __name__ == "__main__":
-    x = np.random.default_rng(0).standard_normal(1_000_000)
+    from s2s import random
+
+    key = random.key(1701)
+    x = random.normal(key, (1_000_000,))
     fast_selu = s2s.jit(selu)
     y = fast_selu(x)
     assert y.dtype == np.float64 and y.shape == x.shape
