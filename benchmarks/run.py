@@ -14,13 +14,13 @@ JAX runs only if it is importable (`pip install -e '.[bench]'`), with x64 enable
 implementation computes in float64.
 """
 import argparse
+import inspect
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 
 import numba
@@ -141,22 +141,8 @@ def check_agreement(name, args, impls):
 
 
 # -- first-call latency -------------------------------------------------------------------
-LATENCY_FUNCTION = textwrap.dedent(
-    '''
-    def oscillator(x0, v0, dt, steps):
-        x = x0
-        v = v0
-        for _ in range(steps):
-            if v > 0.0:
-                friction = -0.3
-            else:
-                friction = 0.3
-            a = -4.0 * x - 0.1 * v + friction
-            v = v + dt * a
-            x = x + dt * v
-        return x
-    '''
-)
+# The same source the steady-state case times, written to a file for the subprocesses.
+LATENCY_FUNCTION = inspect.getsource(oscillator)
 
 LATENCY_SCRIPTS = {
     "baseline": "import numpy, numba, s2s\n",
