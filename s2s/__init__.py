@@ -8,6 +8,10 @@ __version__ = "0.1.0"
 
 from . import errors, random  # noqa: E402
 from .api import jit, source  # noqa: E402
+from .autodiff import grad, value_and_grad, vjp  # noqa: E402
 from .environment import print_environment_info  # noqa: E402
 
-__all__ = ["__version__", "errors", "random", "jit", "source", "print_environment_info"]
+__all__ = [
+    "__version__", "errors", "random", "jit", "source", "grad", "value_and_grad", "vjp",
+    "print_environment_info",
+]

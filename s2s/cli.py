@@ -13,6 +13,7 @@ stderr and exit with status 2; there is no traceback to read.
 import argparse
 import contextlib
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -29,7 +30,33 @@ EXIT_USAGE = 2
 # it. Flags are applied in command-line order, innermost first: `--grad --vmap` is
 # vmap(grad(f)). Add a transformation here, with its help text, and `dump` offers it:
 #     "grad": ("differentiate (reverse mode)", lambda fn, o: api.grad(fn, argnums=o.argnums)),
-TRANSFORMS = {}
+def _grad(fn, options):
+    from . import autodiff
+
+    return autodiff.grad(fn, argnums=options.argnums)
+
+
+def _value_and_grad(fn, options):
+    from . import autodiff
+
+    return autodiff.value_and_grad(fn, argnums=options.argnums)
+
+
+TRANSFORMS = {
+    "grad": ("the gradient (reverse mode) w.r.t. the --argnums arguments", _grad),
+    "value-and-grad": ("the value and the gradient, computed together", _value_and_grad),
+}
+
+
+def parse_argnums(text):
+    """`--argnums 0` -> 0; `--argnums 0,2` -> (0, 2) (as JAX: an int or a tuple)."""
+    try:
+        nums = tuple(int(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
+    if not nums:
+        raise argparse.ArgumentTypeError("expected at least one argument number")
+    return nums[0] if len(nums) == 1 and "," not in text else nums
 
 
 class CLIError(Exception):
@@ -126,7 +153,8 @@ def generated_module(fn):
     """The `GeneratedModule` behind `s2s.source(s2s.jit(fn))` (its text, names, constants)."""
     from . import api
 
-    return api.jit(fn).generated()
+    own = getattr(fn, "generated", None)  # a transformation's own module (grad: the VJP, commented)
+    return own() if own is not None and not isinstance(fn, api.JitFunction) else api.jit(fn).generated()
 
 
 def _insert_after_imports(lines, new):
@@ -185,11 +213,48 @@ def array_literal(value):
     return expr
 
 
+def _runtime_names(module):
+    """{name in the module: helper} for the injected s2s runtime helpers."""
+    from .diff import runtime
+
+    return {
+        name: value for name, value in module.injected.items()
+        if callable(value) and getattr(runtime, getattr(value, "__name__", ""), None) is value
+    }
+
+
+def runtime_source(module, lines):
+    """The helper definitions a derivative module calls, as lines to put in it: the
+    runtime's own (self-contained) source, then `name = helper` where names differ."""
+    from .diff import runtime
+
+    helpers = _runtime_names(module)
+    if not helpers:
+        return []
+    src = inspect.getsource(runtime).splitlines()
+    defined = {line.split("(")[0][4:] for line in src if line.startswith("def ")}
+    clash = sorted(defined & set(module.function_names))
+    if clash:
+        raise CLIError(f"cannot write a standalone module: generated function {clash[0]!r} has the name of an s2s runtime helper")
+    out = ["", "", "# ---- s2s runtime helpers (s2s/diff/runtime.py, verbatim) " + "-" * 30] + src
+    out += ["# ---- end of the s2s runtime helpers " + "-" * 50, ""]
+    out += [f"{name} = {helper.__name__}" for name, helper in sorted(helpers.items()) if name != helper.__name__]
+    return out
+
+
 def standalone(module, text):
-    """`text` with each constant bound at load time written in as an array literal."""
+    """`text` with each constant bound at load time written in as an array literal, and the
+    runtime helpers derivative code calls copied in."""
     lines = text.splitlines()
+    helpers = _runtime_names(module)
     for name in sorted(module.injected):
         value = module.injected[name]
+        if name in helpers:
+            for i, line in enumerate(lines):
+                if line.startswith(f"# {name}: "):
+                    del lines[i]
+                    break
+            continue
         expr = array_literal(value) if isinstance(value, numpy.ndarray) else None
         if expr is None:
             what = f"a {value.dtype} array" if isinstance(value, numpy.ndarray) else f"a {type(value).__name__}"
@@ -206,6 +271,7 @@ def standalone(module, text):
                 break
         else:
             _insert_after_imports(lines, [assignment])
+    _insert_after_imports(lines, runtime_source(module, lines))
     return "\n".join(lines) + "\n"
 
 
@@ -273,6 +339,8 @@ def build_parser():
                       help="the function, e.g. model.py:loss or model.py:Model.step")
     for name, (help_text, _) in TRANSFORMS.items():
         dump.add_argument(f"--{name}", dest="transforms", action="append_const", const=name, help=help_text)
+    dump.add_argument("--argnums", type=parse_argnums, default=0, metavar="I[,J...]",
+                      help="the positional arguments --grad differentiates (default 0)")
     dump.add_argument("--jit", action="store_true",
                       help="add `import numba` and @numba.njit on every generated function")
     dump.add_argument("-o", "--output", metavar="OUT.py",

@@ -41,17 +41,29 @@ def sanitize(hint, keep_leading_underscore=False):
 class Namer:
     """Hands out unique, deterministic names; everything ever returned is reserved."""
 
-    def __init__(self, reserved=(), parent=None):
+    def __init__(self, reserved=(), parent=None, local=()):
         self.parent = parent
         self._used = set(reserved)
+        # A program-level (module) name must not be shadowed by any function's local:
+        # `local` are the names a scope binds itself (others may be the globals it reads).
+        self._local = set(local)
+        self._children = []
+        if parent is not None:
+            parent._children.append(self)
 
     def reserve(self, *names):
         self._used.update(names)
 
     def is_used(self, name):
-        if name in self._used:
+        if name in self._used or any(c._used_below(name) for c in self._children):
             return True
-        return self.parent is not None and self.parent.is_used(name)
+        return self.parent is not None and self.parent._used_above(name)
+
+    def _used_above(self, name):
+        return name in self._used or (self.parent is not None and self.parent._used_above(name))
+
+    def _used_below(self, name):
+        return name in self._local or any(c._used_below(name) for c in self._children)
 
     def fresh(self, hint="t", keep_leading_underscore=False):
         base = sanitize(hint, keep_leading_underscore)
@@ -60,6 +72,7 @@ class Namer:
             n += 1
             name = f"{base}_{n}"
         self._used.add(name)
+        self._local.add(name)
         return name
 
     def child(self, reserved=()):

@@ -525,6 +525,15 @@ def inplace_cumsum(x):
     return np.sum(c * c)
 
 
+@case(lambda rng: (rng.standard_normal(5), rng.standard_normal(2)), "array", "scalar_out", "inplace")
+def inplace_slice_store(x, y):
+    # A slice store: its adjoint reads a view of the adjoint array, then zeroes it.
+    z = x * 1.0
+    z[1:3] = y * 2.0
+    z[3:] += z[:2] * y
+    return np.sum(z * z)
+
+
 @case(lambda rng: (rng.standard_normal((3, 4)),), "array", "array_out", "inplace", "nested_loop", "loop")
 def inplace_matrix(A):
     B = A.copy()

@@ -1,6 +1,7 @@
 """`python -m s2s dump` / `info`: table-driven, mostly in-process (fast), a few as subprocesses."""
 import importlib.util
 import os
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -52,6 +53,14 @@ EXAMPLE = textwrap.dedent(
             return np.tanh(x) + 1.0
 
 
+    def sq_loss(w, x):
+        s = 0.0
+        for i in range(x.shape[0]):
+            r = np.dot(x[i], w) - COEFFS[0, 0]
+            s = s + r * r
+        return s / x.shape[0]
+
+
     def uses_dict(x):
         return x + LOOKUP["a"]
 
@@ -92,10 +101,15 @@ def run_main(capsys, *argv):
     return code, out, err
 
 
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
 def run_subprocess(tmp_path, *argv):
     tmp_path.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, S2S_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("S2S_DUMP_AFTER", None)
+    # The checkout under test, whether or not it is pip-installed in this environment.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "s2s", *map(str, argv)], capture_output=True, text=True, env=env,
         cwd=tmp_path, timeout=300,
@@ -269,3 +283,56 @@ def test_environment_info_never_raises_and_reports_cuda():
     assert info["cuda"] in ("available", "unavailable") or info["cuda"].startswith("simulator")
     if info["cuda"] == "unavailable":
         assert info["cuda reason"]
+
+
+# -- dump --grad ------------------------------------------------------------------------
+def _sq_loss_grad(w, x, argnum):
+    r = x @ w - 1.0
+    return [2.0 * x.T @ r / x.shape[0], 2.0 * np.outer(r, w) / x.shape[0]][argnum]
+
+
+@pytest.mark.parametrize("flags", [[], ["--jit"]], ids=["numpy only", "numba"])
+def test_dump_grad_runs_standalone(capsys, example, tmp_path, flags):
+    out_dir = tmp_path / "standalone_grad"
+    out_dir.mkdir()
+    target = out_dir / "generated_grad.py"
+    code, out, err = run_main(capsys, "dump", f"{example}:sq_loss", "--grad", "--argnums", "0,1", *flags, "-o", target)
+    assert code == 0, err
+    text = target.read_text()
+    import ast
+
+    imported = {a.name.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)}
+    assert imported <= {"numpy", "math", "numba"}, imported  # numba only optional: guarded
+    assert ("@numba.njit\ndef sq_loss_grad(" in text) == ("--jit" in flags)
+    script = (
+        "import sys\nsys.modules['s2s'] = None  # importing s2s would fail\nsys.path.insert(0, '.')\n"
+        "import numpy as np, json\nfrom generated_grad import sq_loss_grad\n"
+        "w = np.array([0.5, -1.0, 2.0]); x = np.arange(12.0).reshape(4, 3) / 10\n"
+        "gw, gx = sq_loss_grad(w, x)\nprint(json.dumps([gw.tolist(), gx.tolist()]))"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", script], cwd=out_dir, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    gw, gx = json.loads(proc.stdout)
+    w, x = np.array([0.5, -1.0, 2.0]), np.arange(12.0).reshape(4, 3) / 10
+    np.testing.assert_allclose(gw, _sq_loss_grad(w, x, 0), rtol=1e-12)
+    np.testing.assert_allclose(gx, _sq_loss_grad(w, x, 1), rtol=1e-12)
+
+
+def test_dump_grad_prints_the_vjp_with_grad_comments(capsys, example):
+    code, out, err = run_main(capsys, "dump", f"{example}:sq_loss", "--value-and-grad")
+    assert code == 0, err
+    assert "def sq_loss_vjp(" in out and "# grad of: s2s_cli_example.py:" in out
+    assert "tape.pop()" in out
+
+
+@pytest.mark.parametrize("argnums, want", [("0", 0), ("1,0", (1, 0)), ("2,", (2,))])
+def test_argnums_flag(argnums, want):
+    assert cli.parse_argnums(argnums) == want
+
+
+def test_bad_argnums_is_a_usage_error(capsys, example):
+    code, _, err = run_main(capsys, "dump", f"{example}:sq_loss", "--grad", "--argnums", "5")
+    assert code == 2 and "argnums" in err

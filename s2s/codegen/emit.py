@@ -60,16 +60,23 @@ class FunctionEmitter:
         return (self.filename, lineno) if lineno else None
 
     def _comment(self, node, generated, depth):
-        """Show the user's line above the code made from it, when the two differ."""
+        """Show the user's line above the code made from it, when the two differ; code
+        a derivative pass made carries a prefix (`# grad of: ...`) and is always labelled."""
         if not self.comments:
             return
         lineno = getattr(node, "lineno", None)
-        if not lineno or lineno == self._last_commented:
+        prefix = getattr(node, "s2s_prefix", None)
+        key = (prefix, lineno)
+        if not lineno or key == self._last_commented:
             return
         user = self.line_of(lineno).strip()
-        self._last_commented = lineno
-        if user and not _same_code(user, generated) and not user.startswith("#"):
-            base = os.path.basename(self.filename)
+        self._last_commented = key
+        if not user or user.startswith("#"):
+            return
+        base = os.path.basename(self.filename)
+        if prefix:
+            self.w.write(f"{INDENT * depth}# {prefix}: {base}:{lineno}: {user}", self.origin(node))
+        elif not _same_code(user, generated):
             self.w.write(f"{INDENT * depth}# {base}:{lineno}: {user}", self.origin(node))
 
     def function(self, node, depth=0):

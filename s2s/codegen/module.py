@@ -51,6 +51,9 @@ def fingerprint(value):
     if py_func is not None and hasattr(py_func, "__code__"):
         code = py_func.__code__
         return hashlib.sha256(f"{py_func.__module__}.{py_func.__qualname__}:{code.co_code!r}{code.co_consts!r}".encode()).hexdigest()
+    if getattr(value, "__module__", "").startswith("s2s.") and hasattr(value, "__qualname__"):
+        # s2s's own runtime helpers: identified by name and s2s version.
+        return hashlib.sha256(f"{value.__module__}.{value.__qualname__}@{__version__}".encode()).hexdigest()
     lit = literal(value)
     return None if lit is None else hashlib.sha256(lit.encode()).hexdigest()
 

@@ -166,7 +166,8 @@ class FunctionContext:
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None:
                 names.add(a.id)
-        self.namer = Namer(reserved=names, parent=program.namer)
+        bound = {n.id for n in gast.walk(self.tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        self.namer = Namer(reserved=names, parent=program.namer, local=bound)
 
     # -- errors -----------------------------------------------------------------------
     def line(self, lineno):

@@ -47,7 +47,7 @@ def run_passes(ctx, passes=None, upto=None):
     """Run `passes` (default: the whole pipeline) on one function, stopping after `upto`."""
     from ..codegen.emit import FunctionEmitter, SourceWriter
 
-    if upto is not None and upto not in pass_names():
+    if upto is not None and upto not in [p.name for p in passes or PIPELINE]:
         raise ValueError(f"unknown pass {upto!r}; the passes are: {', '.join(pass_names())}")
     dump = _dump_requested()
     for p in passes or PIPELINE:

@@ -249,7 +249,7 @@ class ResolveNames(FunctionPass):
                 make_context=self.ctx.__class__,
             )
             ref = located(load(fname), node)
-            ref.s2s_callee = value
+            ref.s2s_callee = _Shared(value)
             return ref
         return located(load(program.constant(value, hint, avoid=avoid)), node)
 
@@ -260,6 +260,7 @@ class ResolveNames(FunctionPass):
         callee = getattr(node.func, "s2s_callee", None)
         if callee is None:
             return node
+        callee = callee.value
         try:
             sig = inspect.signature(callee)
             bound = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords})
@@ -314,3 +315,16 @@ class ResolveNames(FunctionPass):
         for link in chain[i:]:
             base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
         return base
+
+
+class _Shared:
+    """A live object hung on a tree node: shared, not copied, when the tree is deep-copied
+    (a function object drags its module and globals along)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __deepcopy__(self, memo):
+        return self

@@ -1,0 +1,194 @@
+"""Reverse-mode transformations: `grad`, `value_and_grad`, `vjp` (JAX's API, JAX's errors).
+
+Each returns an s2s function object: calling it runs the generated derivative as Python;
+`s2s.source()` shows it; `jit(grad(f))` compiles it with numba, because
+`__s2s_function__` is the generated wrapper function itself (so transformations compose
+by re-transforming source).
+"""
+import inspect
+import operator
+
+import numpy as np
+
+from .diff.program import build_grad_module, build_vjp_module
+from .diff.pytrees import of_value
+
+
+def _argnums_tuple(argnums, n_params, who):
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else argnums
+    try:
+        nums = tuple(operator.index(a) for a in nums)
+    except TypeError:
+        raise TypeError(f"{who}: argnums must be an int or a tuple of ints, got {argnums!r}") from None
+    if not nums:
+        raise TypeError(f"{who}: argnums must not be empty")
+    out = []
+    for a in nums:
+        if not -n_params <= a < n_params:
+            raise TypeError(
+                f"{who}: differentiating with respect to argnums={argnums} requires at least "
+                f"{max(abs(a) + (a >= 0), 1)} positional arguments, but the function has {n_params}"
+            )
+        out.append(a % n_params)
+    return single, tuple(out)
+
+
+def _tree_leaves(value):
+    if isinstance(value, (tuple, list)):
+        return [x for v in value for x in _tree_leaves(v)]
+    if isinstance(value, dict):
+        return [x for k in value for x in _tree_leaves(value[k])]
+    return [value]
+
+
+def _check_input(value, i, allow_int, who):
+    """Every leaf of argument `i` (a scalar, an array, or a tuple/list/dict of them) must be
+    real or complex floating point (or integer with allow_int)."""
+    for leaf in _tree_leaves(value):
+        _check_leaf(leaf, i, allow_int, who)
+
+
+def _check_leaf(value, i, allow_int, who):
+    try:
+        dtype = np.result_type(value)
+    except TypeError:
+        raise TypeError(f"{who}: argument {i} contains a {type(value).__name__}, which is not a valid JAX type") from None
+    if not np.issubdtype(dtype, np.inexact) and not allow_int:
+        raise TypeError(
+            f"{who} requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
+            f"np.inexact), but got {dtype.name} for argument {i}. If you want to use Boolean- or "
+            "integer-valued inputs, use vjp or set allow_int to True."
+        )
+
+
+def _check_scalar(out, who):
+    if np.ndim(out) != 0 or not np.isrealobj(out):
+        raise TypeError(
+            f"Gradient only defined for scalar-output functions. Output had shape: {np.shape(out)}."
+            if np.ndim(out) != 0
+            else f"{who} requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+            f"but got {np.result_type(out).name}."
+        )
+
+
+class GradFunction:
+    """`grad(f)` / `value_and_grad(f)`: the generated derivative, callable and inspectable."""
+
+    def __init__(self, fn, argnums, has_aux, allow_int, value):
+        self._fn = fn
+        self._value = value
+        self._has_aux = has_aux
+        self._allow_int = allow_int
+        self._who = "value_and_grad" if value else "grad"
+        sig = inspect.signature(fn)
+        positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self._single, self._argnums = _argnums_tuple(argnums, len(positional), self._who)
+        self.__signature__ = sig
+        self.__name__ = f"{self._who}_{getattr(fn, '__name__', 'f')}"
+        self.__qualname__ = self.__name__
+        self.__doc__ = f"{self._who} of {getattr(fn, '__qualname__', fn)!r} w.r.t. argnums={argnums}."
+        self._built = {}
+
+    def _build(self, structs=None):
+        """The generated module for arguments of the given structures (pytrees: one
+        specialization per structure of the differentiated arguments)."""
+        key = tuple(structs or (None,) * len(self._argnums))
+        if key not in self._built:
+            module, vjp_name, wrapper = build_grad_module(
+                self._fn, self._argnums, self._single, self._value, self._has_aux, title=self._who, structs=key
+            )
+            ns = module.load("python").__dict__
+            self._built[key] = (module, ns[vjp_name], ns[wrapper])
+        return self._built[key]
+
+    @property
+    def __s2s_function__(self):
+        return self._build()[2]
+
+    def source(self):
+        return self._build()[0].source
+
+    def generated(self):
+        """The `GeneratedModule` (for arrays and scalars as the differentiated arguments)."""
+        return self._build()[0]
+
+    def __call__(self, *args, **kwargs):
+        for i in self._argnums:
+            if i >= len(args):
+                raise TypeError(
+                    f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but "
+                    f"only {len(args)} positional arguments were passed"
+                )
+            _check_input(args[i], i, self._allow_int, self._who)
+        _, vjp_fn, _ = self._build([of_value(args[i]) for i in self._argnums])
+        out, grads = vjp_fn(1.0, *args, **kwargs)
+        if self._has_aux:
+            if not isinstance(out, tuple) or len(out) != 2:
+                raise TypeError(f"{self._who} with has_aux=True requires the function to return a pair (value, aux)")
+            value, aux = out
+        else:
+            value = out
+        _check_scalar(value, self._who)
+        g = grads[0] if self._single else tuple(grads)
+        if self._has_aux:
+            return ((value, aux), g) if self._value else (g, aux)
+        return (value, g) if self._value else g
+
+    def __repr__(self):
+        return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
+
+
+def grad(fun, argnums=0, has_aux=False, allow_int=False):
+    """The gradient of scalar-valued `fun` with respect to the positional `argnums`."""
+    if not callable(fun):
+        raise TypeError(f"grad expects a callable, got {type(fun).__name__}")
+    return GradFunction(fun, argnums, has_aux, allow_int, value=False)
+
+
+def value_and_grad(fun, argnums=0, has_aux=False, allow_int=False):
+    """`(fun(*args), grad(fun)(*args))`, computed together."""
+    if not callable(fun):
+        raise TypeError(f"value_and_grad expects a callable, got {type(fun).__name__}")
+    return GradFunction(fun, argnums, has_aux, allow_int, value=True)
+
+
+class _VJPFunction:
+    """The `vjp_fn` returned by `vjp`: cotangent -> one cotangent per primal."""
+
+    def __init__(self, vjp_fn, primals, out):
+        self._vjp_fn, self._primals, self._out = vjp_fn, primals, out
+
+    def __call__(self, cotangent):
+        if of_value(cotangent) != of_value(self._out):
+            raise ValueError(
+                f"vjp: the cotangent has the structure {of_value(cotangent)} but the function's output has "
+                f"{of_value(self._out)}; they must match (a tuple/list/dict of the same keys)"
+            )
+        for ct, o in zip(_tree_leaves(cotangent), _tree_leaves(self._out)):
+            if np.shape(ct) != np.shape(o):
+                raise ValueError(
+                    f"vjp: the cotangent has shape {np.shape(ct)} but the function's output has "
+                    f"shape {np.shape(o)}; they must match"
+                )
+        _, grads = self._vjp_fn(cotangent, *self._primals)
+        return tuple(grads)
+
+
+def vjp(fun, *primals, has_aux=False):
+    """`(fun(*primals), vjp_fn)`; `vjp_fn(cotangent)` returns one cotangent per primal."""
+    if not callable(fun):
+        raise TypeError(f"vjp expects a callable, got {type(fun).__name__}")
+    if not primals:
+        raise TypeError("vjp requires at least one primal argument")
+    for i, p in enumerate(primals):
+        _check_input(p, i, True, "vjp")
+    module, vjp_name = build_vjp_module(fun, len(primals), [of_value(p) for p in primals], has_aux)
+    vjp_fn = module.load("python").__dict__[vjp_name]
+    out = fun(*primals)
+    if has_aux:
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise TypeError("vjp with has_aux=True requires the function to return a pair (out, aux)")
+        out, aux = out
+        return out, _VJPFunction(vjp_fn, primals, out), aux
+    return out, _VJPFunction(vjp_fn, primals, out)

@@ -1,0 +1,91 @@
+"""Assemble a differentiated program: normalize, structure, reverse, add the entry wrapper.
+
+The wrapper is what `grad(f)` *is* as source: an ordinary function with f's parameters
+that calls the VJP twin with a unit cotangent and picks what the user asked for. `jit`
+and a second `grad` re-transform exactly this function.
+"""
+import copy
+
+import gast
+
+from ..codegen.module import GeneratedModule
+from ..parse.base import located
+from ..parse.pipeline import build_program, run_passes
+from . import rules  # noqa: F401  -- importing the families fills the rule tables
+from .methods import ArrayMethods
+from .reverse import ReverseMode
+
+# The passes reverse mode needs after the normalization pipeline, in order.
+DIFF_PASSES = [ArrayMethods]
+
+
+def register_structure_pass():
+    """The structure pass (break/continue/early return -> flags) joins when available."""
+    try:
+        from .structure import StructureControlFlow
+    except ImportError:  # pragma: no cover - only while the pass is being written
+        return
+    if StructureControlFlow not in DIFF_PASSES:
+        DIFF_PASSES.insert(0, StructureControlFlow)
+
+
+register_structure_pass()
+
+
+def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    call_args = ", ".join(params)
+    pick = [f"grads[{i}]" for i in range(len(argnums))]
+    grads = pick[0] if kind.single else "(" + ", ".join(pick) + ("," if len(pick) == 1 else "") + ")"
+    lines = [f"def {name}():", f"    res = {vjp_name}(1.0, {call_args})", "    grads = res[1]"]
+    if has_aux:
+        lines.append("    value = res[0][0]")
+        lines.append("    aux = res[0][1]")
+        result = f"((value, aux), {grads})" if kind.value else f"({grads}, aux)"
+    else:
+        lines.append("    value = res[0]")
+        result = f"(value, {grads})" if kind.value else grads
+    lines.append(f"    return {result}")
+    fn = gast.parse("\n".join(lines) + "\n").body[0]
+    fn.args = copy.deepcopy(entry.tree.args)
+    for node in gast.walk(fn):
+        located(node, entry.tree)
+    return fn
+
+
+class WrapperKind:
+    def __init__(self, single, value):
+        self.single, self.value = single, value
+
+
+def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None):
+    """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
+    (`structs`: the pytree structure of each, None for arrays and scalars)."""
+    program = build_program(fn)
+    for ctx in list(program.functions):
+        run_passes(ctx, passes=DIFF_PASSES)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    wrt = tuple(params[i] for i in argnums)
+    rm = ReverseMode(program)
+    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())))
+    name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
+    wrapper_ctx = copy.copy(entry)
+    wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)
+    wrapper_ctx.name = name
+    program.functions.append(wrapper_ctx)
+    module = GeneratedModule(program, title=title)
+    return module, vjp_name, name
+
+
+def build_vjp_module(fn, n_args, structs=None, has_aux=False):
+    """GeneratedModule with the VJP twin of `fn` w.r.t. its first `n_args` parameters
+    (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated)."""
+    program = build_program(fn)
+    for ctx in list(program.functions):
+        run_passes(ctx, passes=DIFF_PASSES)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    wrt = tuple(params[:n_args])
+    vjp_name = ReverseMode(program).vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())))
+    return GeneratedModule(program, title="vjp"), vjp_name

@@ -1,0 +1,227 @@
+"""Container-valued variables in reverse mode: their static structure, and split adjoints.
+
+A variable that holds a tuple, list or dict whose shape is known from the code -- a literal
+`t = (a, (b, c))`, the result of a user function that returns one (`res = f_vjp(g, x)`), an
+element of another (`grads = res[1]`), a differentiated argument (`grad(loss)(params)` with
+`params` a dict of arrays: its structure comes from the value passed) -- gets one adjoint
+variable per leaf (`bt_0`, `bt_1_0`, `bparams_w`) instead of one container-valued adjoint.
+Numba cannot update a tuple in place, and `tuple + tuple` concatenates; leaf adjoints are
+ordinary scalars and arrays. This is also what lets generated derivative code (which
+returns `(out, (bx, by))`) be differentiated again.
+
+A structure is `None` (a leaf: scalar, array, anything else) or a `Tree`. Elements are
+reached with constant indices and keys only (`t[1]`, `params["w"]`).
+"""
+import gast
+
+from .activity import resolve_callee
+
+
+def _const(v):
+    return gast.Constant(value=v, kind=None)
+
+
+class Tree:
+    """A tuple / list / dict of known keys; `children` are structures."""
+
+    __slots__ = ("kind", "keys", "children")
+
+    def __init__(self, kind, keys, children):
+        self.kind, self.keys, self.children = kind, tuple(keys), tuple(children)
+
+    @classmethod
+    def seq(cls, kind, children):
+        children = tuple(children)
+        return cls(kind, range(len(children)), children)
+
+    def _astuple(self):
+        return (self.kind, self.keys, self.children)
+
+    def __eq__(self, other):
+        return isinstance(other, Tree) and self._astuple() == other._astuple()
+
+    def __hash__(self):
+        return hash(self._astuple())
+
+    def __repr__(self):
+        if self.kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.keys, self.children)) + "}"
+        inner = ", ".join("*" if c is None else repr(c) for c in self.children)
+        return f"({inner},)" if self.kind == "tuple" and len(self.children) == 1 else (
+            f"({inner})" if self.kind == "tuple" else f"[{inner}]")
+
+    def key(self, k):
+        """The normalized key for index `k` (negative indices count from the end), or None."""
+        if self.kind == "dict":
+            return k if k in self.keys else None
+        if isinstance(k, int) and not isinstance(k, bool) and -len(self.keys) <= k < len(self.keys):
+            return k % len(self.keys)
+        return None
+
+    def child(self, k):
+        return self.children[self.keys.index(k)]
+
+
+def of_value(value):
+    """The structure of a Python value passed as an argument."""
+    if isinstance(value, (tuple, list)):
+        return Tree.seq("tuple" if isinstance(value, tuple) else "list", [of_value(v) for v in value])
+    if isinstance(value, dict):
+        keys = list(value)
+        return Tree("dict", keys, [of_value(value[k]) for k in keys])
+    return None
+
+
+def leaves(struct, prefix=()):
+    """The paths (tuples of keys) of the leaves of `struct`, depth first."""
+    if struct is None:
+        yield prefix
+        return
+    for k, c in zip(struct.keys, struct.children):
+        yield from leaves(c, prefix + (k,))
+
+
+def at(struct, path):
+    for k in path:
+        struct = struct.child(k) if struct is not None and struct.key(k) is not None else None
+    return struct
+
+
+def pick(expr, path):
+    """`expr[k0][k1]...`, taking elements of literals statically."""
+    for k in path:
+        if isinstance(expr, (gast.Tuple, gast.List)) and isinstance(k, int):
+            expr = expr.elts[k]
+        elif isinstance(expr, gast.Dict) and any(isinstance(d, gast.Constant) and d.value == k for d in expr.keys):
+            expr = next(v for d, v in zip(expr.keys, expr.values) if isinstance(d, gast.Constant) and d.value == k)
+        else:
+            expr = gast.Subscript(value=expr, slice=_const(k), ctx=gast.Load())
+    return expr
+
+
+def build(struct, leaf):
+    """The container expression of `struct` whose leaf at path p is `leaf(p)`."""
+    def make(s, p):
+        if s is None:
+            return leaf(p)
+        elts = [make(c, p + (k,)) for k, c in zip(s.keys, s.children)]
+        if s.kind == "dict":
+            return gast.Dict(keys=[_const(k) for k in s.keys], values=elts)
+        return (gast.List if s.kind == "list" else gast.Tuple)(elts=elts, ctx=gast.Load())
+    return make(struct, ())
+
+
+def _const_key(node):
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+class Structures:
+    """name -> structure for the variables of one function; `params` gives the structures
+    of (differentiated) parameters, other parameters are leaves.
+
+    `returns(ctx, params)` gives the structure a user function returns, memoized per
+    program; a recursive function whose return structure depends on itself is taken to
+    return a leaf.
+    """
+
+    def __init__(self, tree, program, params=None, memo=None):
+        self.program = program
+        self.memo = memo if memo is not None else program.__dict__.setdefault("_s2s_return_structures", {})
+        self.of = {k: v for k, v in (params or {}).items() if v is not None}
+        # What lists used as stacks hold (the tapes of derivative code: tuples of values).
+        self.elements = {}
+        stmts = list(_walk(tree.body))
+        assigns = [s for s in stmts if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+        pushes = [
+            (s.value.func.value.id, s.value.args[0]) for s in stmts
+            if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute)
+            and s.value.func.attr == "append" and isinstance(s.value.func.value, gast.Name) and len(s.value.args) == 1
+        ]
+        changed = True
+        while changed:
+            changed = False
+            for lst, e in pushes:
+                new = self.expr(e)
+                if new is not None and self.elements.get(lst) != new:
+                    self.elements[lst] = new
+                    changed = True
+            for s in assigns:
+                name = s.targets[0].id
+                new = self.expr(s.value)
+                if new is not None and self.of.get(name) != new:
+                    if name in self.of:
+                        raise StructureMismatch(s, name, self.of[name], new)
+                    self.of[name] = new
+                    changed = True
+
+    def expr(self, e):
+        """The structure of expression `e` (None when a leaf or unknown)."""
+        if isinstance(e, gast.Tuple):
+            return Tree.seq("tuple", [self.expr(x) for x in e.elts])
+        if isinstance(e, gast.List) and e.elts:
+            return Tree.seq("list", [self.expr(x) for x in e.elts])
+        if isinstance(e, gast.Dict) and all(_const_key(k) is not None for k in e.keys):
+            return Tree("dict", [k.value for k in e.keys], [self.expr(v) for v in e.values])
+        if isinstance(e, gast.Name):
+            return self.of.get(e.id)
+        if isinstance(e, gast.Subscript) and isinstance(e.value, gast.Name):
+            base = self.of.get(e.value.id)
+            k = _const_key(e.slice)
+            if base is not None and k is not None and base.key(k) is not None:
+                return base.child(base.key(k))
+            return None
+        if isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) and e.func.attr == "pop" \
+                and isinstance(e.func.value, gast.Name) and not e.args:
+            return self.elements.get(e.func.value.id)
+        if isinstance(e, gast.Call):
+            callee = resolve_callee(e.func, self.program)
+            if callee.kind == "user":
+                params = [a.id for a in callee.obj.tree.args.posonlyargs + callee.obj.tree.args.args]
+                structs = {p: self.expr(a) for p, a in zip(params, e.args)}
+                return self.returns(callee.obj, structs)
+        return None
+
+    def returns(self, ctx, params=None):
+        key = (ctx.name, tuple(sorted((k, v) for k, v in (params or {}).items() if v is not None)))
+        if key not in self.memo:
+            self.memo[key] = None  # while in progress (recursion): a leaf
+            inner = Structures(ctx.tree, self.program, params, self.memo)
+            body = ctx.tree.body
+            ret = body[-1] if body and isinstance(body[-1], gast.Return) else None
+            self.memo[key] = inner.expr(ret.value) if ret is not None and ret.value is not None else None
+        return self.memo[key]
+
+
+class StructureMismatch(Exception):
+    def __init__(self, stmt, name, a, b):
+        super().__init__(f"{name} holds containers of different structures ({a} and {b})")
+        self.stmt = stmt
+
+
+def _walk(stmts):
+    for s in stmts:
+        yield s
+        if not isinstance(s, gast.FunctionDef):
+            for field in ("body", "orelse"):
+                yield from _walk(getattr(s, field, []))
+
+
+def distribute(target, contrib):
+    """Split a contribution to the value of expression `target` (a name, a literal
+    container of names, constants...) into `(name, path, contribution)` triples."""
+    if isinstance(target, gast.Name):
+        return [(target.id, (), contrib)]
+    if isinstance(target, (gast.Tuple, gast.List)):
+        out = []
+        for i, e in enumerate(target.elts):
+            out += distribute(e, pick(contrib, (i,)))
+        return out
+    if isinstance(target, gast.Dict):
+        out = []
+        for k, v in zip(target.keys, target.values):
+            if _const_key(k) is not None:
+                out += distribute(v, pick(contrib, (k.value,)))
+        return out
+    return []

@@ -1,0 +1,657 @@
+"""Reverse mode: a function -> its VJP twin, a forward sweep then a backward sweep.
+
+For `def f(x, y): ...` it generates `def f_vjp(x, y, g): ... return out, (bx, by)`:
+
+- the forward sweep is f's own (normalized, structured) code, plus what the backward sweep
+  will need: branch decisions, trip counts, and the values a rule reads when they may be
+  overwritten later (saved in a local at top level, pushed on a per-value list tape in
+  loops — one typed tape per saved quantity, paired at compile time);
+- the backward sweep visits the statements in reverse; each active statement
+  `y = op(a, b)` inlines op's VJP template with `g = by`, then kills `by` (the value it
+  assigned is gone) and accumulates the contributions into `ba`, `bb`. Loops run backwards
+  over their saved trip counts, branches replay their saved decisions, in-place stores
+  `x[i] = v` restore the overwritten slice. Calls of user helpers call the helper's own VJP
+  twin (which recomputes the helper's forward: recursion works the same way).
+
+Adjoints (`bx`) are created with `zeros_like` where the primal value exists: at the end of
+the forward sweep for variables the function body assigns unconditionally, right after each
+definition for variables that only exist inside a branch or loop.
+"""
+import copy
+
+import gast
+
+from ..errors import NoDerivativeRuleError
+from ..parse.base import assign, load, located, store
+from . import runtime
+from .cleanup import Cleanup
+from .activity import Assignments, active_names, expr_is_active, resolve_callee
+from .inline import inline, uses
+from .registry import VJP_RULES
+from .pytrees import StructureMismatch, Structures, at, build, distribute, leaves, pick
+
+
+def _const(v):
+    return gast.Constant(value=v, kind=None)
+
+
+def _call(fn, *args):
+    return gast.Call(func=fn if not isinstance(fn, str) else load(fn), args=list(args), keywords=[])
+
+
+def index_value(idx):
+    """An index as a value that can be passed to a function: `1:n` -> `slice(1, n, None)`."""
+    if isinstance(idx, gast.Slice):
+        parts = [copy.deepcopy(p) if p is not None else _const(None) for p in (idx.lower, idx.upper, idx.step)]
+        return _call("slice", *parts)
+    if isinstance(idx, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in idx.elts], ctx=gast.Load())
+    return idx
+
+
+def _assigned_names(s):
+    """Names a statement (re)binds or updates in place, nested blocks included."""
+    out = set()
+    for node in gast.walk(s):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            out.add(node.id)
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and isinstance(node.value, gast.Name):
+            out.add(node.value.id)
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name) \
+                and node.func.attr in ("append", "pop"):
+            out.add(node.func.value.id)
+        elif isinstance(node, gast.Call) and len(node.args) == 3 and isinstance(node.args[0], gast.Name) \
+                and isinstance(node.func, gast.Name) and node.func.id.startswith("add_at"):
+            out.add(node.args[0].id)  # add_at(a, idx, v) updates `a` (derivative code)
+    return out
+
+
+def _stacks(tree):
+    """Lists used only as stacks -- `s = []`, `s.append(v)`, `v = s.pop()` -- as the tapes of
+    derivative code are: their adjoint is a stack too, pushed where they pop."""
+    made = {
+        s.targets[0].id for s in gast.walk(tree)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
+        and isinstance(s.value, gast.List) and not s.value.elts
+    }
+    stack_uses = set()
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, gast.Name):
+            stack_uses.add(id(node.value))
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and node.id in made and isinstance(node.ctx, gast.Load) and id(node) not in stack_uses:
+            made.discard(node.id)
+    return made
+
+
+def _is_atom(e):
+    return isinstance(e, (gast.Name, gast.Constant))
+
+
+class ReverseMode:
+    """Builds VJP twins for the functions of a normalized program, on demand."""
+
+    def __init__(self, program):
+        self.program = program
+        self._made = {}
+
+    def _is_runtime(self, name):
+        fn = getattr(runtime, name)
+        return lambda func: isinstance(func, gast.Name) and self.program.constants.get(func.id) is fn
+
+    def runtime(self, name):
+        return self.program.constant(getattr(runtime, name), name)
+
+    def vjp(self, ctx, wrt, seed_index=None, structs=None):
+        """Name of the VJP twin of `ctx` w.r.t. parameters `wrt`. With `seed_index`, the
+        function returns a tuple and only that element is differentiated (has_aux).
+        `structs`: {parameter: structure} for container-valued parameters (pytrees)."""
+        structs = {k: v for k, v in (structs or {}).items() if v is not None}
+        key = (ctx.name, tuple(wrt), seed_index, tuple(sorted(structs.items())))
+        if key not in self._made:
+            name = self.program.namer.fresh(f"{ctx.name}_vjp")
+            self._made[key] = name
+            builder = _Builder(self, ctx, tuple(wrt), name, seed_index, structs)
+            vctx = copy.copy(ctx)
+            vctx.tree = Cleanup(self._is_runtime("zeros_like"), self._is_runtime("add_at")).run(builder.build())
+            vctx.name = name
+            self.program.functions.append(vctx)
+        return self._made[key]
+
+
+class _Builder:
+    def __init__(self, rm, ctx, wrt, name, seed_index=None, structs=None):
+        self.rm, self.ctx, self.wrt, self.name = rm, ctx, wrt, name
+        self.seed_index = seed_index
+        self.program = rm.program
+        self.tree = copy.deepcopy(ctx.tree)
+        self.namer = ctx.namer
+        self.active = active_names(self.tree, wrt, self.program)
+        try:
+            self.structs = Structures(self.tree, self.program, structs)
+        except StructureMismatch as exc:
+            raise self.error(exc.stmt, str(exc), "tuple") from None
+        # Lists built here (the tapes of derivative code being differentiated again): their
+        # adjoint is a list too, used as a stack in the opposite order.
+        self.lists = _stacks(self.tree)
+        self.assigns = Assignments(self.tree)
+        self._adjoints = {}
+        self.tapes = []
+        self.version, self.saved, self.blocks, self.packs = {}, {}, [], []
+        self.fresh_names = set()
+        self.top = set(wrt) | {
+            s.targets[0].id for s in self.tree.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
+        }
+        self.mutates = any(
+            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
+        )
+
+    # -- helpers ---------------------------------------------------------------------
+    def b(self, name, path=()):
+        """The adjoint variable of `name` (of its leaf at `path` for a tuple-valued one)."""
+        key = (name, path)
+        if key not in self._adjoints:
+            self._adjoints[key] = self.namer.fresh("b" + name + "".join(f"_{i}" for i in path))
+        return self._adjoints[key]
+
+    def struct(self, name):
+        return self.structs.of.get(name)
+
+    def adj(self, name, path=()):
+        """The adjoint of `name` as an expression: a name, or a container of leaf adjoints."""
+        return build(at(self.struct(name), path), lambda p: load(self.b(name, path + p)))
+
+    def rt(self, name, *args):
+        return _call(self.rm.runtime(name), *args)
+
+    def init(self, name, like):
+        if name in self.lists:
+            return [assign(self.b(name), gast.List(elts=[], ctx=gast.Load()), like)]
+        return [
+            assign(self.b(name, p), self.rt("zeros_like", pick(load(name), p)), like)
+            for p in leaves(self.struct(name))
+        ]
+
+    def kill(self, name, like):
+        if name in self.lists:
+            return []
+        return [
+            assign(self.b(name, p), self.rt("zeros_like", load(self.b(name, p))), like)
+            for p in leaves(self.struct(name))
+        ]
+
+    def accumulate(self, name, contrib, like, path=()):
+        return assign(self.b(name, path), gast.BinOp(left=load(self.b(name, path)), op=gast.Add(), right=contrib), like)
+
+    def leaf_contribs(self, triples):
+        """(name, path, contribution) triples -> (name, leaf path, expression) per leaf."""
+        out = []
+        for name, path, c in triples:
+            if name is None or c is None or name not in self.active or name in self.lists:
+                continue
+            for sub in leaves(at(self.struct(name), path)):
+                out.append((name, path + sub, pick(c, sub)))
+        return out
+
+    def save(self, expr, in_loop, like, hint, shared=True):
+        """(forward stmts, backward stmts, backward expr) to have `expr`'s current value
+        in the backward sweep: as it is when nothing can overwrite it, else copied into a
+        slot -- a local at top level; in a loop, a slot of the enclosing block's tape entry
+        (`block` pushes all the block's slots as one tuple per execution and pops them
+        when the backward sweep enters the block).
+
+        A name read twice in one block with no assignment in between is saved once (`shared`)."""
+        if isinstance(expr, gast.Constant):
+            return [], [], expr
+        key = None
+        if isinstance(expr, gast.Name):
+            if expr.id in self.fresh_names:  # made here, assigned once per execution
+                if not in_loop:
+                    return [], [], expr
+            elif self.assigns.stable(expr.id):
+                return [], [], expr
+            if shared:
+                key = (expr.id, self.version.get(expr.id, 0), self.blocks[-1])
+                if key in self.saved:
+                    return [], [], load(self.saved[key])
+        slot = self.namer.fresh(f"{hint}_saved" if not in_loop else hint)
+        if key is not None:
+            self.saved[key] = slot
+        if in_loop:
+            self.packs[self.blocks[-1]].append((slot, like))
+        return [assign(slot, expr, like)], [], load(slot)
+
+    def keep(self, expr, in_loop, like, hint, fwd, bwd):
+        """Evaluate `expr` now into a fresh name; return how the backward sweep reads it."""
+        if isinstance(expr, gast.Constant):
+            return expr
+        slot = self.namer.fresh(hint)
+        self.fresh_names.add(slot)
+        fwd.append(assign(slot, expr, like))
+        f, b, e = self.save(load(slot), in_loop, like, slot)
+        fwd += f
+        bwd += b
+        return e
+
+    def error(self, node, message, construct):
+        return self.ctx.error(node, message, construct)
+
+    # -- the function ------------------------------------------------------------------
+    def build(self):
+        body = self.tree.body
+        if not body or not isinstance(body[-1], gast.Return):
+            raise self.error(self.tree, "reverse mode needs the structured form (one return, last)", "return")
+        ret = body[-1]
+        body = body[:-1]
+        if ret.value is not None and not _is_atom(ret.value) and not (
+            isinstance(ret.value, gast.Tuple) and all(_is_atom(e) for e in ret.value.elts)
+        ):
+            # `return a / b`: the returned operation is differentiated like an assignment.
+            result = self.namer.fresh("result")
+            body.append(assign(result, ret.value, ret))
+            self.top.add(result)
+            if expr_is_active(ret.value, self.active, self.program):
+                self.active.add(result)
+            if self.structs.expr(ret.value) is not None:
+                self.structs.of[result] = self.structs.expr(ret.value)
+            ret = located(gast.Return(value=load(result)), ret)
+        fwd, bwd = self.block(body, False)
+        g = self.namer.fresh("g")
+        out = self.namer.fresh("out")
+        value = ret.value if ret.value is not None else _const(None)
+        out_value = self.rt("copy_value", value) if self.mutates else value
+        fwd.append(assign(out, out_value, ret))
+        # Adjoints of what the body assigns unconditionally exist from here on.
+        for name in sorted(self.top & self.active):
+            fwd += self.init(name, ret)
+        if self.seed_index is not None:
+            # has_aux: only element `seed_index` of the returned pair is differentiated.
+            out_struct = self.structs.expr(value)
+            if out_struct is None or out_struct.key(self.seed_index) is None:
+                raise TypeError(
+                    "has_aux=True requires the function to return a pair (value, aux), written as a "
+                    f"tuple in its return statement, at {self.ctx.where(ret)}")
+            if isinstance(value, gast.Tuple):
+                triples = distribute(value.elts[self.seed_index], load(g))
+            else:
+                triples = [(value.id, (self.seed_index,), load(g))]
+        else:
+            triples = distribute(value, load(g))
+        seed = [self.accumulate(n, c, ret, p) for n, p, c in self.leaf_contribs(triples)]
+        for s in seed:
+            s.s2s_prefix = "grad of"
+        grads = gast.Tuple(elts=[self.adj(w) for w in self.wrt], ctx=gast.Load())
+        result = located(gast.Return(value=gast.Tuple(elts=[load(out), grads], ctx=gast.Load())), ret)
+        tapes = [assign(t, gast.List(elts=[], ctx=gast.Load()), self.tree) for t in self.tapes]
+        args = copy.deepcopy(self.tree.args)
+        # The cotangent comes first, so the primal parameters keep their defaults.
+        args.args = [gast.Name(id=g, ctx=gast.Param(), annotation=None, type_comment=None)] + args.posonlyargs + args.args
+        args.posonlyargs = []
+        fn = gast.FunctionDef(
+            name=self.name, args=args, body=tapes + fwd + seed + bwd + [result],
+            decorator_list=[], returns=None, type_comment=None, type_params=[],
+        )
+        located(fn, self.tree)
+        fn.s2s_doc = f"Value and VJP of {self.ctx.name} w.r.t. {', '.join(self.wrt)}: returns (out, ({', '.join(gast.unparse(self.adj(w)) for w in self.wrt)}))."
+        gast.fix_missing_locations(fn)
+        return fn
+
+    def block(self, stmts, in_loop):
+        me = len(self.packs)
+        self.packs.append([])
+        self.blocks.append(me)
+        fwd, bwds = [], []
+        for s in stmts:
+            f, b = self.stmt(s, in_loop)
+            fwd += f
+            bwds.append(b)
+            for n in _assigned_names(s):  # a new value: saves of the old one are not shared
+                self.version[n] = self.version.get(n, 0) + 1
+        self.blocks.pop()
+        bwd = [x for b in reversed(bwds) for x in b]
+        # Saved values the backward sweep turned out not to read (a branch with nothing to
+        # differentiate still kept its condition) are not taped.
+        read = {n.id for st in bwd for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        unused = {n for n, _ in self.packs[me] if n not in read}
+        if unused:
+            fwd = [st for st in fwd if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
+                                            and st.targets[0].id in unused)]
+        slots = [(n, like) for n, like in self.packs[me] if n not in unused]
+        if slots:
+            # One tape entry per execution of the block: the tuple of its saved values.
+            like = slots[0][1]
+            tape = self.namer.fresh("tape")
+            self.tapes.append(tape)
+            entry = gast.Tuple(elts=[load(n) for n, _ in slots], ctx=gast.Load())
+            fwd.append(located(gast.Expr(value=_call(gast.Attribute(value=load(tape), attr="append", ctx=gast.Load()), entry)), like))
+            saved = self.namer.fresh("saved")
+            pops = [assign(saved, _call(gast.Attribute(value=load(tape), attr="pop", ctx=gast.Load())), like)]
+            pops += [assign(n, gast.Subscript(value=load(saved), slice=_const(i), ctx=gast.Load()), like) for i, (n, _) in enumerate(slots)]
+            bwd = self._mark(pops) + bwd
+        return fwd, bwd
+
+    def stmt(self, s, in_loop):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.targets[0], gast.Subscript):
+                return self.store(s, in_loop)
+            return self.assign(s, in_loop)
+        if isinstance(s, gast.If):
+            return self.branch(s, in_loop)
+        if isinstance(s, gast.For):
+            return self.for_loop(s, in_loop)
+        if isinstance(s, gast.While):
+            return self.while_loop(s, in_loop)
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+            call = s.value
+            f = call.func
+            if (isinstance(f, gast.Attribute) and f.attr == "append" and isinstance(f.value, gast.Name)
+                    and f.value.id in self.lists and len(call.args) == 1):
+                return self.push(s) if f.value.id in self.active else ([s], [])
+            if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
+                return self.add_in_place(s, in_loop)
+            touched = [a for a in list(call.args) + [k.value for k in call.keywords] if expr_is_active(a, self.active, self.program)]
+            is_print = isinstance(call.func, gast.Name) and call.func.id == "print"
+            if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) and call.func.value.id in self.active:
+                touched.append(call.func.value)
+            if touched and not is_print:
+                # A call for its side effect on a differentiated value (x.fill, list.append,
+                # an in-place helper): its effect on the derivative is unknown.
+                label = gast.unparse(call.func) if hasattr(gast, "unparse") else "call"
+                raise NoDerivativeRuleError(
+                    f"cannot differentiate the in-place call {label}(...) on a differentiated value",
+                    function=label, filename=self.ctx.filename, lineno=getattr(s, "lineno", None),
+                    text=self.ctx.line(getattr(s, "lineno", 0)),
+                )
+            return [s], []
+        if isinstance(s, (gast.Expr, gast.Pass, gast.Assert, gast.Raise)):
+            return [s], []
+        if isinstance(s, gast.FunctionDef):
+            raise self.error(s, "functions defined inside a differentiated function are not supported yet; define it at module level", "nested def")
+        if isinstance(s, gast.Return):
+            raise self.error(s, "early return reached reverse mode (the structure pass should have removed it)", "return")
+        raise self.error(s, f"{type(s).__name__} is not supported by reverse mode", type(s).__name__)
+
+    # -- assignments ---------------------------------------------------------------------
+    def _mark(self, stmts):
+        for s in stmts:
+            s.s2s_prefix = "grad of"
+        return stmts
+
+    def assign(self, s, in_loop):
+        t = s.targets[0].id
+        value = s.value
+        if t not in self.active:
+            return [s], []
+        after = [] if t in self.top else self.init(t, s)
+        if not expr_is_active(value, self.active, self.program):
+            # A constant (re)definition: the previous value's adjoint starts afresh.
+            return [s] + after, self._mark(self.kill(t, s))
+        fwd_before, fwd_after, bwd, contribs = [], [], [], []
+        g = self.adj(t)
+        if isinstance(value, (gast.Name, gast.Tuple, gast.List, gast.Dict)):
+            contribs = distribute(value, g)
+        elif isinstance(value, gast.Subscript):
+            base = value.value
+            if not isinstance(base, gast.Name):
+                raise self.error(s, "indexing an expression is not supported; assign it to a name first", "subscript")
+            idx = value.slice
+            struct = self.struct(base.id)
+            if struct is not None:
+                # An element of a container: its index is a constant key.
+                k = struct.key(idx.value) if isinstance(idx, gast.Constant) else None
+                if k is None:
+                    raise self.error(
+                        s, f"{base.id} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, "
+                        "its elements can only be read with constant indices or keys", f"{struct.kind} index")
+                contribs = [(base.id, (k,), g)]
+            else:
+                f, b2, idx_b = self._save_index(idx, in_loop, s)
+                fwd_before += f
+                bwd += b2
+                bwd.append(located(gast.Expr(value=self.rt("add_at", load(self.b(base.id)), index_value(idx_b), g)), s))
+        elif self._is_pop(value):
+            # `v = tape.pop()` in derivative code: v's adjoint goes on the tape's adjoint, a
+            # stack that the adjoint of the matching `tape.append(...)` pops.
+            lst = value.func.value.id
+            bwd.append(located(gast.Expr(value=_call(gast.Attribute(value=load(self.b(lst)), attr="append", ctx=gast.Load()), g)), s))
+        elif isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Call)):
+            contribs, f, fa, b2 = self.operation(s, value, t, in_loop)
+            fwd_before += f
+            fwd_after += fa
+            bwd += b2
+        else:
+            raise self.error(s, f"cannot differentiate a {type(value).__name__} expression yet", type(value).__name__)
+        # Contributions are computed first (they read `bt`), then `bt` is killed, then added.
+        mine = {self.b(t, p) for p in leaves(self.struct(t))}
+        temps = []
+        for name, path, c in self.leaf_contribs(contribs):
+            if not _is_atom(c) or (isinstance(c, gast.Name) and c.id in mine):
+                tmp = self.namer.fresh("b_contrib")
+                bwd.append(assign(tmp, c, s))
+                c = load(tmp)
+            temps.append((name, path, c))
+        bwd += self.kill(t, s)
+        bwd += [self.accumulate(name, c, s, path) for name, path, c in temps]
+        return fwd_before + [s] + fwd_after + after, self._mark(bwd)
+
+    def _is_pop(self, value):
+        return (
+            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
+            and isinstance(value.func.value, gast.Name) and value.func.value.id in self.lists and not value.args
+        )
+
+    def add_in_place(self, s, in_loop):
+        """`add_at(a, idx, v)` (derivative code: `a[idx] += v` in place, scatter-add):
+        `a`'s adjoint passes through; `v` gets the gathered `ba[idx]`."""
+        a, idx, v = s.value.args
+        if not isinstance(a, gast.Name) or not isinstance(v, gast.Name):
+            raise self.error(s, "add_at needs named arguments", "add_at")
+        if v.id not in self.active:
+            return [s], []
+        f_idx, b_idx, idx_b = self._save_index(idx, in_loop, s)
+        f_v, b_v, v_b = self.save(v, in_loop, s, v.id)
+        gathered = gast.Subscript(value=load(self.b(a.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+        tmp = self.namer.fresh("b_contrib")
+        bwd = b_idx + b_v + [assign(tmp, self.rt("unbroadcast", gathered, v_b), s), self.accumulate(v.id, load(tmp), s)]
+        return f_idx + f_v + [s], self._mark(bwd)
+
+    def push(self, s):
+        """`tape.append(v)` in derivative code being differentiated: pop v's adjoint
+        (a tuple of adjoints for a tuple of values)."""
+        lst = s.value.func.value.id
+        v = s.value.args[0]
+        popped = _call(gast.Attribute(value=load(self.b(lst)), attr="pop", ctx=gast.Load()))
+        if expr_is_active(v, self.active, self.program):
+            tmp = self.namer.fresh("b_contrib")
+            bwd = [assign(tmp, popped, s)]
+            bwd += [self.accumulate(n, c, s, p) for n, p, c in self.leaf_contribs(distribute(v, load(tmp)))]
+        else:
+            bwd = [located(gast.Expr(value=popped), s)]
+        return [s], self._mark(bwd)
+
+    def _save_index(self, idx, in_loop, like):
+        """Save the names an index reads; return the index as the backward sweep sees it."""
+        fwd, bwd, mapping = [], [], {}
+        for n in sorted({n.id for n in gast.walk(idx) if isinstance(n, gast.Name)}):
+            f, b, e = self.save(load(n), in_loop, like, n)
+            fwd += f
+            bwd += b
+            if isinstance(e, gast.Name) and e.id != n:
+                mapping[n] = e.id
+        new = copy.deepcopy(idx)
+        for node in gast.walk(new):
+            if isinstance(node, gast.Name) and node.id in mapping:
+                node.id = mapping[node.id]
+        return fwd, bwd, new
+
+    def operation(self, s, value, t, in_loop):
+        """(contributions, fwd before, fwd after, bwd) for `t = <op>(args)`."""
+        if isinstance(value, gast.BinOp):
+            key, args, kws, label = type(value.op), [value.left, value.right], {}, type(value.op).__name__
+        elif isinstance(value, gast.UnaryOp):
+            key, args, kws, label = type(value.op), [value.operand], {}, type(value.op).__name__
+        else:
+            callee = resolve_callee(value.func, self.program)
+            args, kws = list(value.args), {k.arg: k.value for k in value.keywords}
+            if callee.kind == "user":
+                return self.user_call(s, callee.obj, args, t, in_loop)
+            if callee.kind != "rule":
+                raise NoDerivativeRuleError(
+                    f"no derivative rule for {callee.name}", function=callee.name,
+                    filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
+                )
+            key, label = callee.obj, callee.name
+        rule = VJP_RULES.get(key)
+        if rule is None:
+            raise NoDerivativeRuleError(
+                f"no derivative rule for the operator {label}", function=label,
+                filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
+            )
+        try:
+            bound = rule.bind(args, kws)
+        except TypeError as exc:
+            raise NoDerivativeRuleError(
+                f"the derivative rule for {label} does not accept this call ({exc})", function=label,
+                filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
+            ) from None
+        active = [isinstance(bound[p], gast.Name) and bound[p].id in self.active or
+                  isinstance(bound[p], (gast.Tuple, gast.List)) and expr_is_active(bound[p], self.active, self.program)
+                  for p in rule.inputs]
+        needed = uses(rule.template, active, len(rule.inputs))
+        fwd, fwd_after, bwd, seen = [], [], [], {}
+        exprs = {}
+        for pname, e in bound.items():
+            if pname in needed and isinstance(e, gast.Name):
+                if e.id not in seen:
+                    f, b, be = self.save(e, in_loop, s, e.id)
+                    fwd += f
+                    bwd += b
+                    seen[e.id] = be
+                exprs[pname] = seen[e.id]
+            else:
+                exprs[pname] = e
+        ans = load(t)
+        if "ans" in needed:
+            f, b, ans = self.save(load(t), in_loop, s, t, shared=False)
+            fwd_after += f
+            bwd += b
+        inputs = [exprs[p] for p in rule.inputs]
+        options = {n: exprs[n] for n, _ in rule.options if n in exprs}
+        stmts, contribs = inline(rule, self.program, self.namer, load(self.b(t)), ans, inputs, options, active, s)
+        bwd += stmts
+        # An input written as a tuple literal (`np.stack((a, b))`) gets its contribution
+        # (a tuple) split over its elements.
+        triples = [tr for p, c in zip(rule.inputs, contribs) if c is not None for tr in distribute(bound[p], c)]
+        return triples, fwd, fwd_after, bwd
+
+    def user_call(self, s, callee, args, t, in_loop):
+        params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
+        wrt = tuple(p for p, a in zip(params, args) if isinstance(a, gast.Name) and a.id in self.active)
+        structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
+        vjp_name = self.rm.vjp(callee, wrt, structs=structs)
+        fwd, bwd, saved = [], [], []
+        for a in args:
+            f, b, e = self.save(a, in_loop, s, a.id if isinstance(a, gast.Name) else "arg")
+            fwd += f
+            bwd += b
+            saved.append(e)
+        res = self.namer.fresh(f"{callee.name}_grads")
+        bwd.append(assign(res, gast.Subscript(value=_call(vjp_name, self.adj(t), *saved), slice=_const(1), ctx=gast.Load()), s))
+        pairs = []
+        k = 0
+        for p, a in zip(params, args):
+            if p in wrt:
+                pairs.append((a.id, (), gast.Subscript(value=load(res), slice=_const(k), ctx=gast.Load())))
+                k += 1
+        return pairs, fwd, [], bwd
+
+    def store(self, s, in_loop):
+        """`x[idx] = v`: save the overwritten part; backward restores it."""
+        target = s.targets[0]
+        if not isinstance(target.value, gast.Name):
+            raise self.error(s, "assigning into an indexed expression is not supported; name it first", "subscript store")
+        x = target.value.id
+        pre_f, pre_b = [], []
+        value = s.value
+        if not _is_atom(value):
+            tmp = self.namer.fresh("stored")
+            self.fresh_names.add(tmp)
+            if expr_is_active(value, self.active, self.program):
+                self.active.add(tmp)
+            f, b = self.assign(assign(tmp, value, s), in_loop)
+            pre_f, pre_b = f, b
+            value = load(tmp)
+            s = assign(gast.Subscript(value=load(x), slice=target.slice, ctx=gast.Store()), value, s)
+            target = s.targets[0]
+        f_idx, b_idx, idx_b = self._save_index(target.slice, in_loop, s)
+        old = gast.Subscript(value=load(x), slice=copy.deepcopy(target.slice), ctx=gast.Load())
+        f_old, b_old = [], []
+        old_b = self.keep(self.rt("copy_value", old), in_loop, s, f"{x}_old", f_old, b_old)
+        bwd = list(b_idx) + list(b_old)
+        restore = assign(gast.Subscript(value=load(x), slice=copy.deepcopy(idx_b), ctx=gast.Store()), old_b, s)
+        if x in self.active:
+            part = gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+            if isinstance(value, gast.Name) and value.id in self.active:
+                fv, bv, val_b = self.save(value, in_loop, s, value.id)
+                f_idx += fv
+                bwd += bv
+                tmp = self.namer.fresh("b_contrib")
+                bwd.append(assign(tmp, self.rt("unbroadcast", part, val_b), s))
+                # Accumulate before zeroing: `part` may be a view of the adjoint (a slice).
+                bwd.append(self.accumulate(value.id, load(tmp), s))
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+            else:
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+        bwd.append(restore)
+        return pre_f + f_idx + f_old + [s], self._mark(bwd) + pre_b
+
+    # -- control flow --------------------------------------------------------------------
+    def branch(self, s, in_loop):
+        fwd, b_save = [], []
+        cond_b = self.keep(s.test, in_loop, s, "cond", fwd, b_save)
+        cond = fwd[0].targets[0].id if fwd else None
+        fb, bb = self.block(s.body, in_loop)
+        fo, bo = self.block(s.orelse, in_loop)
+        test = load(cond) if cond else s.test
+        fwd.append(located(gast.If(test=test, body=fb or [gast.Pass()], orelse=fo), s))
+        bwd = []
+        if bb or bo:
+            bwd = b_save + [located(gast.If(test=cond_b, body=bb or [gast.Pass()], orelse=bo), s)]
+        return fwd, self._mark(bwd)
+
+    def for_loop(self, s, in_loop):
+        args = s.iter.args
+        start, stop, step = (
+            (_const(0), args[0], _const(1)) if len(args) == 1
+            else (args[0], args[1], _const(1)) if len(args) == 2 else tuple(args)
+        )
+        fwd, b_save = [], []
+        start_b = self.keep(start, in_loop, s, "start", fwd, b_save)
+        step_b = self.keep(step, in_loop, s, "step", fwd, b_save)
+        n_b = self.keep(self.rt("range_len", start, stop, step), in_loop, s, "trips", fwd, b_save)
+        fb, bb = self.block(s.body, True)
+        fwd.append(located(gast.For(target=s.target, iter=s.iter, body=fb or [gast.Pass()], orelse=[], type_comment=None), s))
+        if not bb:
+            return fwd, []
+        k = self.namer.fresh("k")
+        i_val = gast.BinOp(left=start_b, op=gast.Add(), right=gast.BinOp(left=load(k), op=gast.Mult(), right=step_b))
+        rev = located(gast.For(
+            target=store(k),
+            iter=_call("range", gast.BinOp(left=n_b, op=gast.Sub(), right=_const(1)), _const(-1), _const(-1)),
+            body=[assign(store(s.target.id), i_val, s)] + bb, orelse=[], type_comment=None,
+        ), s)
+        return fwd, self._mark(b_save + [rev])
+
+    def while_loop(self, s, in_loop):
+        count = self.namer.fresh("trips")
+        self.fresh_names.add(count)
+        fb, bb = self.block(s.body, True)
+        inc = assign(count, gast.BinOp(left=load(count), op=gast.Add(), right=_const(1)), s)
+        loop = located(gast.While(test=s.test, body=fb + [inc], orelse=[]), s)
+        f_save, b_save, n_b = self.save(load(count), in_loop, s, count)
+        fwd = [assign(count, _const(0), s), loop] + f_save
+        if not bb:
+            return fwd, []
+        it = self.namer.fresh("it")
+        rev = located(gast.For(target=store(it), iter=_call("range", n_b), body=bb, orelse=[], type_comment=None), s)
+        return fwd, self._mark(b_save + [rev])

@@ -1,0 +1,193 @@
+"""Rules for the runtime helpers that the other templates call, so that derivative code --
+which contains them once the templates are inlined -- can be differentiated again
+(grad of grad). Most helpers are linear in their cotangent argument `ct` and their rule is
+the transposed helper: unbroadcast <-> unbroadcast, unreduce <-> reduce_to,
+reshape_to <-> reshape_to, unconcatenate <-> concatenate, uncumsum <-> cumsum, ...
+Arguments used only for their shape (`x`, `a`, `arrays`) get None.
+
+Not covered (a second derivative through them raises the missing-rule error):
+prod_partials, norm_grad, einsum_vjp.
+"""
+import numpy as np
+
+from ..registry import VJP_RULES
+from ..runtime import (
+    add_at,
+    copy_value,
+    dot_vjp1,
+    dot_vjp2,
+    log_or_zero,
+    matmul_vjp1,
+    matmul_vjp2,
+    reduce_to,
+    reshape_to,
+    swap_axes,
+    tensordot_vjp1,
+    tensordot_vjp2,
+    transpose_last,
+    unbroadcast,
+    unconcatenate,
+    uncumsum,
+    undiag,
+    unflip,
+    unhstack,
+    unmoveaxis,
+    unreduce,
+    unrepeat,
+    unroll,
+    unstack,
+    untake,
+    untile,
+    untrace,
+    untranspose,
+    unvstack,
+)
+
+register = VJP_RULES.register
+
+
+@register(unbroadcast)
+def unbroadcast_rule(g, ans, ct, x):
+    return unbroadcast(g, ct), None
+
+
+@register(unreduce)
+def unreduce_rule(g, ans, ct, x, axis=None):
+    return reduce_to(g, ct, axis), None
+
+
+@register(reduce_to)
+def reduce_to_rule(g, ans, ct, x, axis=None):
+    return unreduce(g, ct, axis), None
+
+
+@register(reshape_to)
+def reshape_to_rule(g, ans, ct, x, order="C"):
+    return reshape_to(g, ct, order), None
+
+
+@register(copy_value)
+def copy_value_rule(g, ans, v):
+    return g
+
+
+@register(add_at)
+def add_at_rule(g, ans, a, idx, v):
+    """As the function `a + scatter(v at idx)` (add_at updates `a` in place and returns it)."""
+    return g, None, unbroadcast(g[idx], v)
+
+
+@register(log_or_zero)
+def log_or_zero_rule(g, ans, x):
+    return g / x
+
+
+@register(matmul_vjp1)
+def matmul_vjp1_rule(g, ans, ct, x1, x2):
+    return g @ x2, None, matmul_vjp2(ct, g, x2)
+
+
+@register(matmul_vjp2)
+def matmul_vjp2_rule(g, ans, ct, x1, x2):
+    return x1 @ g, matmul_vjp1(ct, x1, g), None
+
+
+@register(dot_vjp1)
+def dot_vjp1_rule(g, ans, ct, x1, x2):
+    return np.dot(g, x2), None, dot_vjp2(ct, g, x2)
+
+
+@register(dot_vjp2)
+def dot_vjp2_rule(g, ans, ct, x1, x2):
+    return np.dot(x1, g), dot_vjp1(ct, x1, g), None
+
+
+@register(tensordot_vjp1)
+def tensordot_vjp1_rule(g, ans, ct, a, b, axes=2):
+    return np.tensordot(g, b, axes), None, tensordot_vjp2(ct, g, b, axes)
+
+
+@register(tensordot_vjp2)
+def tensordot_vjp2_rule(g, ans, ct, a, b, axes=2):
+    return np.tensordot(a, g, axes), tensordot_vjp1(ct, a, g, axes), None
+
+
+@register(transpose_last)
+def transpose_last_rule(g, ans, x):
+    return transpose_last(g)
+
+
+@register(uncumsum)
+def uncumsum_rule(g, ans, ct, x, axis=None):
+    return np.cumsum(g, axis), None
+
+
+@register(untrace)
+def untrace_rule(g, ans, ct, a, offset=0, axis1=0, axis2=1):
+    return np.trace(g, offset, axis1, axis2), None
+
+
+@register(undiag)
+def undiag_rule(g, ans, ct, v, k=0):
+    return np.diag(g, k), None
+
+
+@register(swap_axes)
+def swap_axes_rule(g, ans, ct, axis1=0, axis2=1):
+    return swap_axes(g, axis1, axis2)
+
+
+@register(untranspose)
+def untranspose_rule(g, ans, ct, axes=None):
+    return np.transpose(g, axes)
+
+
+@register(unmoveaxis)
+def unmoveaxis_rule(g, ans, ct, source=0, destination=0):
+    return unmoveaxis(g, destination, source)
+
+
+@register(unflip)
+def unflip_rule(g, ans, ct, axis=None):
+    return unflip(g, axis)
+
+
+@register(unroll)
+def unroll_rule(g, ans, ct, shift=0, axis=None):
+    return unroll(g, np.negative(shift), axis)
+
+
+@register(unconcatenate)
+def unconcatenate_rule(g, ans, ct, arrays, axis=0):
+    """`g` is the tuple of the pieces' cotangents."""
+    return np.concatenate(g, axis), None
+
+
+@register(unstack)
+def unstack_rule(g, ans, ct, arrays, axis=0):
+    return np.stack(g, axis), None
+
+
+@register(unhstack)
+def unhstack_rule(g, ans, ct, tup):
+    return np.hstack(g), None
+
+
+@register(unvstack)
+def unvstack_rule(g, ans, ct, tup):
+    return np.vstack(g), None
+
+
+@register(untile)
+def untile_rule(g, ans, ct, A, reps=1):
+    return np.tile(g, reps), None
+
+
+@register(unrepeat)
+def unrepeat_rule(g, ans, ct, a, repeats=1, axis=None):
+    return np.repeat(g, repeats, axis), None
+
+
+@register(untake)
+def untake_rule(g, ans, ct, a, indices=0, axis=None):
+    return np.take(g, indices, axis), None

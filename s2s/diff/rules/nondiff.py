@@ -1,0 +1,41 @@
+"""Functions whose result is a constant for differentiation: creation functions, shapes and
+sizes, integer-valued roundings, comparisons and logic, index searches -- and the runtime
+helpers that return masks, zeros or counts. `sign` lives here (zero derivative).
+`//` is not here: it is an operator rule with no contribution (binary.py)."""
+import builtins
+import math
+
+import numpy as np
+
+from ..registry import NONDIFF
+from ..runtime import inside, range_len, zeros_like
+
+
+def _distinct(*fns):
+    """Drop aliases (NumPy has several names for one function object)."""
+    seen = {}
+    for fn in fns:
+        seen.setdefault(id(fn), fn)
+    return tuple(seen.values())
+
+
+NONDIFF.register(*_distinct(
+    # creation
+    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    np.arange, np.linspace, np.eye, np.identity,
+    # integer-valued
+    np.floor, np.ceil, np.round, getattr(np, "around", np.round), np.rint, np.trunc, np.fix, np.sign,
+    math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool, builtins.len, builtins.range,
+    # indices and searches
+    np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.argwhere, np.searchsorted,
+    np.count_nonzero,
+    # shapes
+    np.shape, np.ndim, np.size,
+    # predicates, comparisons, logic
+    np.isnan, np.isinf, np.isfinite, np.isclose, np.allclose, np.array_equal,
+    np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
+    math.isnan, math.isinf, math.isfinite,
+    # runtime helpers
+    zeros_like, range_len, inside,
+))

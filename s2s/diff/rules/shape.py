@@ -1,0 +1,121 @@
+"""Functions that move, copy or regroup elements: copy, asarray, array, reshape, ravel, transpose, swapaxes,
+moveaxis, expand_dims, squeeze, broadcast_to, concatenate, stack, hstack, vstack, tile,
+repeat, flip, roll, take. Shape arguments are options (non-differentiable).
+
+Sequence inputs (concatenate, stack, hstack, vstack): the template's input is the tuple
+of arrays and it returns a tuple with one contribution per element.
+"""
+import numpy as np
+
+from ..registry import VJP_RULES
+from ..runtime import (
+    reshape_to,
+    swap_axes,
+    unbroadcast,
+    unconcatenate,
+    unflip,
+    unhstack,
+    unmoveaxis,
+    unrepeat,
+    unroll,
+    unstack,
+    untake,
+    untile,
+    untranspose,
+    unvstack,
+)
+
+register = VJP_RULES.register
+
+
+@register(np.copy, np.asarray, np.array, np.ascontiguousarray)
+def copy(g, ans, a, dtype=None):
+    # A copy (or a view) of the same values: the cotangent passes through unchanged. A list
+    # literal `np.array([a, b])` gets it split over its elements.
+    return g
+
+
+@register(np.reshape)
+def reshape(g, ans, a, shape=None, order="C"):
+    return reshape_to(g, a, order)
+
+
+@register(np.ravel)
+def ravel(g, ans, a, order="C"):
+    return reshape_to(g, a, order)
+
+
+@register(np.expand_dims)
+def expand_dims(g, ans, a, axis=0):
+    return reshape_to(g, a)
+
+
+@register(np.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return reshape_to(g, a)
+
+
+@register(np.transpose)
+def transpose(g, ans, a, axes=None):
+    return untranspose(g, axes)
+
+
+@register(np.swapaxes)
+def swapaxes(g, ans, a, axis1=0, axis2=1):
+    return swap_axes(g, axis1, axis2)
+
+
+@register(np.moveaxis)
+def moveaxis(g, ans, a, source=0, destination=0):
+    return unmoveaxis(g, source, destination)
+
+
+@register(np.broadcast_to)
+def broadcast_to(g, ans, array, shape=(), subok=False):
+    return unbroadcast(g, array)
+
+
+@register(np.concatenate)
+def concatenate(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    return unconcatenate(g, arrays, axis)
+
+
+@register(np.stack)
+def stack(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    return unstack(g, arrays, axis)
+
+
+@register(np.hstack)
+def hstack(g, ans, tup):
+    return unhstack(g, tup)
+
+
+@register(np.vstack)
+def vstack(g, ans, tup):
+    return unvstack(g, tup)
+
+
+@register(np.tile)
+def tile(g, ans, A, reps=1):
+    return untile(g, A, reps)
+
+
+@register(np.repeat)
+def repeat(g, ans, a, repeats=1, axis=None):
+    return unrepeat(g, a, repeats, axis)
+
+
+@register(np.flip)
+def flip(g, ans, m, axis=None):
+    return unflip(g, axis)
+
+
+@register(np.roll)
+def roll(g, ans, a, shift=0, axis=None):
+    return unroll(g, shift, axis)
+
+
+@register(np.take)
+def take(g, ans, a, indices=0, axis=None, out=None, mode="raise"):
+    """Scatter-add: repeated indices accumulate."""
+    return untake(g, a, indices, axis)

@@ -1,0 +1,134 @@
+"""Non-differentiable functions, the registry's errors, and the shape every template must
+have for the reverse-mode inliner (s2s/diff/rules/__init__.py)."""
+import ast
+import builtins
+import inspect
+import math
+import textwrap
+
+import gast
+import numpy as np
+import pytest
+
+import s2s.diff.rules  # noqa: F401  -- fills the tables
+from s2s.diff import runtime
+from s2s.diff.registry import NONDIFF, VJP_RULES, NonDifferentiable, RuleTable
+
+CONSTANT = [
+    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.arange,
+    np.linspace, np.eye, np.identity, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.argmax, np.argmin,
+    np.argsort, np.nonzero, np.shape, np.ndim, np.size, np.isnan, np.isinf, np.isfinite, np.sign, np.equal,
+    np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
+    np.logical_xor, np.all, np.any, np.count_nonzero, np.searchsorted, len, int, bool, round, range, math.floor,
+    math.ceil, math.trunc,
+]
+
+
+@pytest.mark.parametrize("fn", CONSTANT, ids=[getattr(f, "__name__", str(f)) for f in CONSTANT])
+def test_constant_functions(fn):
+    assert fn in NONDIFF and fn not in VJP_RULES
+
+
+def test_no_function_is_both_differentiable_and_constant():
+    assert not [r.name for r in VJP_RULES.rules() if not isinstance(r.key, type) and r.key in NONDIFF]
+
+
+def test_floor_division_and_sort_are_not_constants():
+    assert np.floor_divide not in NONDIFF and gast.FloorDiv in VJP_RULES
+    assert np.sort not in NONDIFF  # sort is differentiable (no rule yet): it must not be treated as constant
+
+
+def test_rule_count_and_input_names():
+    assert len(VJP_RULES) >= 130
+    for op in (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult, gast.FloorDiv, gast.Mod):
+        assert VJP_RULES.get(op).inputs == ("x1", "x2"), op
+    for op in (gast.USub, gast.UAdd):
+        assert VJP_RULES.get(op).inputs == ("x",), op
+
+
+def test_registering_twice_is_an_error():
+    table = RuleTable("vjp")
+
+    @table.register(np.exp)
+    def first(g, ans, x):
+        return g
+
+    with pytest.raises(ValueError, match="registered twice"):
+        table.register(np.exp)(first)
+    with pytest.raises(ValueError, match="registered twice"):
+        VJP_RULES.register(np.exp)(first)
+    nondiff = NonDifferentiable()
+    nondiff.register(np.floor)
+    with pytest.raises(ValueError, match="twice"):
+        nondiff.register(np.floor)
+
+
+def _bad_leading(ans, g, x):
+    return g
+
+
+def _varargs(g, ans, *xs):
+    return g
+
+
+def _input_after_option(g, ans, axis=None, x=None):
+    return g
+
+
+def _input_after_option2(g, ans, x, axis=None, y=0):
+    return g
+
+
+def _keyword_only(g, ans, x, *, axis=None):
+    return g
+
+
+def _no_input(g, ans, axis=None):
+    return g
+
+
+@pytest.mark.parametrize("template", [_bad_leading, _varargs, _input_after_option, _keyword_only, _no_input])
+def test_bad_template_signature_is_an_error(template):
+    with pytest.raises(TypeError):
+        RuleTable("vjp").register(np.exp)(template)
+
+
+def test_options_are_parameters_with_defaults():
+    rule = RuleTable("vjp").register(np.exp)(_input_after_option2)
+    assert rule is _input_after_option2
+
+
+ALLOWED = {"np", "math", "None", "True", "False"} | {n for n in dir(runtime) if not n.startswith("_")}
+
+
+def _templates():
+    seen = {}
+    for rule in VJP_RULES.rules():
+        seen.setdefault(rule.template, rule)
+    return list(seen.values())
+
+
+def _template_id(rule):
+    return f"{rule.template.__module__.rsplit('.', 1)[-1]}.{rule.template.__name__}"
+
+
+@pytest.mark.parametrize("rule", _templates(), ids=_template_id)
+def test_template_shape(rule):
+    """Straight-line code ending in one return; only np, math, runtime helpers, parameters
+    and locals; a contribution per input (a literal tuple when there are several)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(rule.template)))
+    fn = tree.body[0]
+    body = fn.body[1:] if isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
+    assert isinstance(body[-1], ast.Return) and all(isinstance(s, ast.Assign) for s in body[:-1])
+    forbidden = (ast.If, ast.For, ast.While, ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)
+    nodes = [n for stmt in body for n in ast.walk(stmt)]
+    assert not [n for n in nodes if isinstance(n, forbidden)]
+    local = {a.arg for a in fn.args.args} | {t.id for s in body[:-1] for t in s.targets if isinstance(t, ast.Name)}
+    names = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assert names - local <= ALLOWED, names - local - ALLOWED
+    value = body[-1].value
+    if len(rule.inputs) > 1:
+        assert isinstance(value, ast.Tuple) and len(value.elts) == len(rule.inputs)
+    for name in names - local - {"None", "True", "False"}:
+        assert rule.template.__globals__[name] is {"np": np, "math": math}.get(name, getattr(runtime, name, None))
+    assert not set(dir(builtins)) & (names - local - {"None", "True", "False"})

@@ -1,0 +1,73 @@
+"""Unary rules (s2s/diff/rules/unary.py) against finite differences, in Python and numba."""
+import math
+
+import gast
+import numpy as np
+import pytest
+from vjp_check import check_vjp, jitted, run_case
+
+from s2s.diff.registry import VJP_RULES
+
+
+def _uniform(lo, hi):
+    return lambda rng, shape: rng.uniform(lo, hi, shape) if shape else float(rng.uniform(lo, hi))
+
+
+def _away_from_zero(rng, shape):
+    x = rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+    return x if shape else float(x)
+
+
+ANY, POS, UNIT = _uniform(-1.5, 1.5), _uniform(0.5, 2.0), _uniform(-0.9, 0.9)
+NUMPY = [
+    (np.negative, ANY), (np.positive, ANY), (np.exp, ANY), (np.expm1, ANY), (np.log, POS), (np.log1p, POS),
+    (np.log2, POS), (np.log10, POS), (np.sqrt, POS), (np.square, ANY), (np.reciprocal, POS), (np.sin, ANY),
+    (np.cos, ANY), (np.tan, UNIT), (np.arcsin, UNIT), (np.arccos, UNIT), (np.arctan, ANY), (np.sinh, ANY),
+    (np.cosh, ANY), (np.tanh, ANY), (np.abs, _away_from_zero), (gast.USub, ANY), (gast.UAdd, ANY),
+    (abs, _away_from_zero),
+]
+MATH = [
+    (math.exp, ANY), (math.expm1, ANY), (math.log, POS), (math.log1p, POS), (math.log2, POS), (math.log10, POS),
+    (math.sqrt, POS), (math.sin, ANY), (math.cos, ANY), (math.tan, UNIT), (math.asin, UNIT), (math.acos, UNIT),
+    (math.atan, ANY), (math.sinh, ANY), (math.cosh, ANY), (math.tanh, ANY), (math.fabs, _away_from_zero),
+    (float, ANY),
+]
+SHAPES = {"scalar": (), "vector": (5,), "matrix": (3, 4)}
+NUMBA_SHAPES = ("scalar", "vector")  # a scalar and a 1-d signature per template (2-d compiles 3x slower)
+
+
+def _name(key):
+    return getattr(key, "__name__", str(key))
+
+
+CASES = [pytest.param(key, dom, shape, id=f"{_name(key)}-{shape}") for key, dom in NUMPY for shape in SHAPES]
+CASES += [pytest.param(key, dom, "scalar", id=f"math.{_name(key)}") for key, dom in MATH]
+
+
+@pytest.mark.parametrize("key, domain, shape", CASES)
+def test_unary_rule(key, domain, shape, request):
+    use_numba = shape in NUMBA_SHAPES
+    run_case(key, lambda rng: (domain(rng, SHAPES[shape]),), {}, use_numba, None, request.node.name)
+
+
+def test_every_unary_input_is_named_x():
+    for key, _ in NUMPY + MATH:
+        assert VJP_RULES.get(key).inputs == ("x",), key
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_abs_at_zero_is_zero(compiled):
+    """abs'(0) = 0 (the derivative is sign(x), as JAX)."""
+    template = VJP_RULES.get(np.abs).template
+    run = jitted(template) if compiled else template
+    assert run(2.0, 0.0, 0.0) == 0.0
+    np.testing.assert_array_equal(run(np.ones(3), np.zeros(3), np.array([-1.0, 0.0, 2.0])), [-1.0, 0.0, 1.0])
+
+
+def test_builtin_abs_and_fabs_share_the_numpy_rule():
+    assert VJP_RULES.get(abs).template is VJP_RULES.get(np.abs).template is VJP_RULES.get(math.fabs).template
+    assert VJP_RULES.get(np.absolute) is not None  # np.absolute is np.abs
+
+
+def test_float_of_a_0d_array():
+    check_vjp(float, (np.array(0.7),), name="float-0d")

@@ -1,0 +1,177 @@
+"""The reverse-mode API: argnums, has_aux, allow_int, pytrees in and out, vjp, and JAX's
+errors for misuse. Values are checked against central differences and analytic formulas."""
+import numpy as np
+import pytest
+
+import s2s
+from grad_cases import central_difference
+
+RNG = np.random.default_rng(3)
+W0, B0, X0 = RNG.normal(size=(3, 4)), RNG.normal(size=3), RNG.normal(size=4)
+
+
+def two_args(x, y):
+    return np.sum(np.sin(x) * y) + x[0] * x[1]
+
+
+def dict_loss(params, x):
+    h = np.tanh(params["W"] @ x + params["b"])
+    return np.sum(h * h) + params["c"][0] * params["c"][1]
+
+
+def list_loss(layers, x):
+    h = np.tanh(layers[0] @ x)
+    return np.sum(layers[1] * h)
+
+
+def pair(t):
+    a, b = t
+    return a * b, a + b
+
+
+def tuple_helper(x, y):
+    u, v = pair((x, y))
+    return u * v
+
+
+def with_aux(x):
+    return np.sum(x ** 2), {"mean": np.mean(x), "n": x.shape[0]}
+
+
+def vector_out(x):
+    return np.sin(x) * x[0]
+
+
+def tuple_out(x):
+    return np.sin(x), {"s": np.sum(x * x)}
+
+
+def int_scale(x, n):
+    return x * n
+
+
+def _flat_fd(fn, params, path_get, path_set, eps=1e-6):
+    """Central differences of fn(params) w.r.t. the leaf of params at a path."""
+    leaf = np.asarray(path_get(params), dtype=float)
+    out = np.zeros(leaf.shape)
+    for i in np.ndindex(leaf.shape) if leaf.shape else [()]:
+        up, down = leaf.copy(), leaf.copy()
+        up[i] += eps
+        down[i] -= eps
+        out[i] = (fn(path_set(params, up if leaf.shape else float(up)))
+                  - fn(path_set(params, down if leaf.shape else float(down)))) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+@pytest.mark.parametrize("argnums", [0, 1, (0, 1), (1, 0), -1, (-2,)])
+def test_argnums_forms(argnums, jit):
+    x, y = RNG.normal(size=4), RNG.normal(size=4)
+    g = s2s.grad(two_args, argnums=argnums)
+    got = (s2s.jit(g) if jit else g)(x, y)
+    fd = [central_difference(two_args, (x, y), i) for i in (0, 1)]
+    if isinstance(argnums, int):
+        np.testing.assert_allclose(got, fd[argnums], rtol=1e-6, atol=1e-8)
+    else:
+        assert isinstance(got, tuple) and len(got) == len(argnums)
+        for gi, a in zip(got, argnums):
+            np.testing.assert_allclose(gi, fd[a], rtol=1e-6, atol=1e-8)
+
+
+def test_dict_of_arrays_and_tuple_leaves():
+    p = {"W": W0, "b": B0, "c": (1.5, -2.0)}
+    g = s2s.grad(dict_loss)(p, X0)
+    assert isinstance(g, dict) and list(g) == ["W", "b", "c"] and isinstance(g["c"], tuple)
+    f = lambda q: dict_loss(q, X0)  # noqa: E731
+    np.testing.assert_allclose(g["W"], _flat_fd(f, p, lambda q: q["W"], lambda q, v: {**q, "W": v}), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g["b"], _flat_fd(f, p, lambda q: q["b"], lambda q, v: {**q, "b": v}), rtol=1e-6, atol=1e-8)
+    assert g["c"] == pytest.approx((-2.0, 1.5))
+
+
+def test_list_of_arrays_gives_a_list():
+    layers = [W0, B0]
+    g = s2s.grad(list_loss)(layers, X0)
+    assert isinstance(g, list) and len(g) == 2
+    f = lambda q: list_loss(q, X0)  # noqa: E731
+    np.testing.assert_allclose(g[0], _flat_fd(f, layers, lambda q: q[0], lambda q, v: [v, q[1]]), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g[1], np.tanh(W0 @ X0), rtol=1e-12)
+
+
+def test_structures_are_specialized_per_call():
+    g = s2s.grad(lambda t: t[0] * t[1])
+    assert g((2.0, 3.0)) == pytest.approx((3.0, 2.0))
+    assert g([2.0, 5.0]) == pytest.approx([5.0, 2.0])
+
+
+def test_tuple_passed_to_and_returned_from_a_helper():
+    got = s2s.grad(tuple_helper, argnums=(0, 1))(2.0, 3.0)
+    # u v = x y (x + y): d/dx = 2 x y + y^2, d/dy = x^2 + 2 x y
+    assert got == pytest.approx((2 * 2 * 3 + 9, 4 + 2 * 2 * 3))
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_tuple_helper_compiles(jit):
+    g = s2s.grad(tuple_helper, argnums=1)
+    assert (s2s.jit(g) if jit else g)(2.0, 3.0) == pytest.approx(16.0)
+
+
+def test_has_aux():
+    x = np.arange(3.0)
+    g, aux = s2s.grad(with_aux, has_aux=True)(x)
+    np.testing.assert_allclose(g, 2 * x)
+    assert aux == {"mean": 1.0, "n": 3}
+    (value, aux2), g2 = s2s.value_and_grad(with_aux, has_aux=True)(x)
+    assert value == pytest.approx(5.0) and aux2 == aux
+    np.testing.assert_allclose(g2, 2 * x)
+
+
+def test_vjp_matches_the_jacobian_transpose():
+    x = RNG.normal(size=5)
+    out, f_vjp = s2s.vjp(vector_out, x)
+    np.testing.assert_allclose(out, vector_out(x))
+    jac = np.stack([central_difference(lambda z: vector_out(z)[i], (x,), 0) for i in range(5)])
+    u = RNG.normal(size=5)
+    (ct,) = f_vjp(u)
+    np.testing.assert_allclose(ct, jac.T @ u, rtol=1e-6, atol=1e-8)
+
+
+def test_vjp_with_pytree_output_and_aux():
+    x = np.arange(3.0)
+    out, f_vjp = s2s.vjp(tuple_out, x)
+    (ct,) = f_vjp((np.ones(3), {"s": 2.0}))
+    np.testing.assert_allclose(ct, np.cos(x) + 4 * x)
+    value, f_vjp2, aux = s2s.vjp(with_aux, x, has_aux=True)
+    assert value == pytest.approx(5.0) and aux["n"] == 3
+    np.testing.assert_allclose(f_vjp2(1.0)[0], 2 * x)
+
+
+def test_allow_int():
+    with pytest.raises(TypeError, match="allow_int"):
+        s2s.grad(int_scale, argnums=1)(2.0, 3)
+    assert s2s.grad(int_scale, argnums=1, allow_int=True)(2.0, 3) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: s2s.grad(vector_out)(np.ones(3)), TypeError, "scalar-output"),
+    (lambda: s2s.grad(int_scale)(2, 3.0), TypeError, "inexact"),
+    (lambda: s2s.grad(two_args, argnums=2)(1.0, 2.0), TypeError, "argnums"),
+    (lambda: s2s.grad(two_args, argnums="x"), TypeError, "argnums"),
+    (lambda: s2s.grad(two_args, argnums=()), TypeError, "argnums"),
+    (lambda: s2s.grad(3), TypeError, "callable"),
+    (lambda: s2s.grad(vector_out, has_aux=True)(np.ones(3)), TypeError, "pair"),
+    (lambda: s2s.vjp(vector_out, np.ones(3))[1](np.ones(4)), ValueError, "shape"),
+    (lambda: s2s.vjp(tuple_out, np.ones(3))[1](np.ones(3)), ValueError, "structure"),
+    (lambda: s2s.vjp(vector_out), TypeError, "primal"),
+])
+def test_misuse_raises_jax_error_types(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def indexed_by_variable(t, i):
+    return t[i] * 2.0
+
+
+def test_container_indexed_by_a_variable_is_a_clear_error():
+    with pytest.raises(s2s.errors.UnsupportedSyntaxError, match="constant"):
+        s2s.grad(indexed_by_variable)((1.0, 2.0), 1)
