@@ -223,20 +223,34 @@ def _runtime_names(module):
     }
 
 
+def runtime_text():
+    """The runtime helpers as one self-contained piece of module source (a list of lines):
+    s2s/diff/runtime.py, then runtime_numba.py's overloads, registered when numba imports."""
+    from .diff import runtime, runtime_numba
+
+    src = inspect.getsource(runtime).splitlines()
+    src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-numba" in line) - 1]
+    nb = inspect.getsource(runtime_numba).splitlines()
+    marks = [i for i, line in enumerate(nb) if "s2s-runtime-import" in line]
+    nb = nb[: marks[0]] + nb[marks[1] + 1:]
+    src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
+            "if numba is not None:  # s2s/diff/runtime_numba.py, verbatim"]
+    src += ["    " + line if line.strip() else "" for line in nb]
+    return src
+
+
 def runtime_source(module, lines):
     """The helper definitions a derivative module calls, as lines to put in it: the
     runtime's own (self-contained) source, then `name = helper` where names differ."""
-    from .diff import runtime
-
     helpers = _runtime_names(module)
     if not helpers:
         return []
-    src = inspect.getsource(runtime).splitlines()
+    src = runtime_text()
     defined = {line.split("(")[0][4:] for line in src if line.startswith("def ")}
     clash = sorted(defined & set(module.function_names))
     if clash:
         raise CLIError(f"cannot write a standalone module: generated function {clash[0]!r} has the name of an s2s runtime helper")
-    out = ["", "", "# ---- s2s runtime helpers (s2s/diff/runtime.py, verbatim) " + "-" * 30] + src
+    out = ["", "", "# ---- s2s runtime helpers (s2s/diff/runtime.py and runtime_numba.py) " + "-" * 20] + src
     out += ["# ---- end of the s2s runtime helpers " + "-" * 50, ""]
     out += [f"{name} = {helper.__name__}" for name, helper in sorted(helpers.items()) if name != helper.__name__]
     return out

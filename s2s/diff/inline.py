@@ -34,10 +34,8 @@ def _template_tree(template):
     return body
 
 
-def uses(template, active=None, n_inputs=None):
-    """Parameter names the template body reads -- with `active` (one bool per input), only
-    those that the preamble and the active inputs' contributions read, so that the forward
-    sweep saves nothing for a contribution that is dropped."""
+def _read_nodes(template, active, n_inputs):
+    """The template's statements and expressions that run for the active inputs."""
     body = _template_tree(template)
     nodes = list(body)
     if active is not None:
@@ -49,6 +47,29 @@ def uses(template, active=None, n_inputs=None):
             nodes += [e for e, on in zip(value.elts, active) if on]
         else:
             nodes.append(value)
+    return nodes
+
+
+def shape_uses(template, active, n_inputs):
+    """Parameters that the active part of the template reads only as the second argument
+    of `unbroadcast(ct, x)`, i.e. only for their shape."""
+    shape_pos, reads = set(), {}
+    for node in _read_nodes(template, active, n_inputs):
+        for n in gast.walk(node):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == "unbroadcast" \
+                    and len(n.args) == 2 and isinstance(n.args[1], gast.Name):
+                shape_pos.add(id(n.args[1]))
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                reads.setdefault(n.id, []).append(id(n))
+    params = set(inspect.signature(template).parameters) - {"g", "ans"}
+    return {p for p in params if p in reads and all(i in shape_pos for i in reads[p])}
+
+
+def uses(template, active=None, n_inputs=None):
+    """Parameter names the template body reads -- with `active` (one bool per input), only
+    those that the preamble and the active inputs' contributions read, so that the forward
+    sweep saves nothing for a contribution that is dropped."""
+    nodes = _read_nodes(template, active, n_inputs)
     read = {n.id for s in nodes for n in gast.walk(s) if isinstance(n, gast.Name)}
     return {p for p in inspect.signature(template).parameters if p in read}
 

@@ -26,7 +26,7 @@ from ..parse.base import assign, load, located, store
 from . import runtime
 from .cleanup import Cleanup
 from .activity import Assignments, active_names, expr_is_active, resolve_callee
-from .inline import inline, uses
+from .inline import inline, shape_uses, uses
 from .registry import VJP_RULES
 from .pytrees import StructureMismatch, Structures, at, build, distribute, leaves, pick
 
@@ -214,12 +214,22 @@ class _Builder:
                 key = (expr.id, self.version.get(expr.id, 0), self.blocks[-1])
                 if key in self.saved:
                     return [], [], load(self.saved[key])
+        if in_loop and isinstance(expr, gast.Name) and expr.id in self.fresh_names:
+            # Made here, assigned once per execution of this block: taped as it is.
+            self.packs[self.blocks[-1]].append((expr.id, like, False))
+            return [], [], load(expr.id)
         slot = self.namer.fresh(f"{hint}_saved" if not in_loop else hint)
         if key is not None:
             self.saved[key] = slot
         if in_loop:
-            self.packs[self.blocks[-1]].append((slot, like))
+            self.packs[self.blocks[-1]].append((slot, like, True))
         return [assign(slot, expr, like)], [], load(slot)
+
+    def _overwritable(self, name, in_loop):
+        """Would `save` have to copy `name` (it may change before the backward sweep)?"""
+        if name in self.fresh_names:
+            return in_loop
+        return not self.assigns.stable(name)
 
     def keep(self, expr, in_loop, like, hint, fwd, bwd):
         """Evaluate `expr` now into a fresh name; return how the backward sweep reads it."""
@@ -312,11 +322,12 @@ class _Builder:
         # Saved values the backward sweep turned out not to read (a branch with nothing to
         # differentiate still kept its condition) are not taped.
         read = {n.id for st in bwd for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-        unused = {n for n, _ in self.packs[me] if n not in read}
-        if unused:
+        unused = {n for n, _, _ in self.packs[me] if n not in read}
+        copies = {n for n, _, copied in self.packs[me] if copied and n in unused}
+        if copies:
             fwd = [st for st in fwd if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
-                                            and st.targets[0].id in unused)]
-        slots = [(n, like) for n, like in self.packs[me] if n not in unused]
+                                            and st.targets[0].id in copies)]
+        slots = [(n, like) for n, like, _ in self.packs[me] if n not in unused]
         if slots:
             # One tape entry per execution of the block: the tuple of its saved values.
             like = slots[0][1]
@@ -518,10 +529,17 @@ class _Builder:
                   isinstance(bound[p], (gast.Tuple, gast.List)) and expr_is_active(bound[p], self.active, self.program)
                   for p in rule.inputs]
         needed = uses(rule.template, active, len(rule.inputs))
+        shape_only = shape_uses(rule.template, active, len(rule.inputs))
         fwd, fwd_after, bwd, seen = [], [], [], {}
         exprs = {}
         for pname, e in bound.items():
-            if pname in needed and isinstance(e, gast.Name):
+            if pname in shape_only and isinstance(e, gast.Name) and self._overwritable(e.id, in_loop):
+                # Read only to unbroadcast into: keep its shape (free for scalars), not its value.
+                key = ("shape", e.id, self.version.get(e.id, 0), self.blocks[-1])
+                if key not in self.saved:
+                    self.saved[key] = self.keep(self.rt("shape_of", e), in_loop, s, f"{e.id}_shape", fwd, bwd)
+                exprs[pname] = copy.deepcopy(self.saved[key])
+            elif pname in needed and isinstance(e, gast.Name):
                 if e.id not in seen:
                     f, b, be = self.save(e, in_loop, s, e.id)
                     fwd += f

@@ -1,11 +1,13 @@
 """Runtime helpers (s2s/diff/runtime.py) in the pure-Python path and compiled by numba."""
 import ast
 import inspect
+import sys
 
 import numba
 import numpy as np
 import pytest
 
+from s2s import cli
 from s2s.diff import runtime
 from s2s.diff.runtime import add_at, copy_value, range_len, reduce_to, unbroadcast, unreduce, zeros_like
 
@@ -199,9 +201,9 @@ def test_range_len():
     assert _range_lens_nb(triples).tolist() == expect
 
 
-def test_runtime_is_self_contained():
-    """Only math, numpy and numba are imported: the file can be copied into a dumped module."""
-    tree = ast.parse(inspect.getsource(runtime))
+def test_runtime_text_is_self_contained():
+    """What `dump -o` copies in imports only math, numpy and numba (numba optionally)."""
+    tree = ast.parse("\n".join(cli.runtime_text()))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -212,15 +214,27 @@ def test_runtime_is_self_contained():
     assert imported <= {"math", "numpy", "numba"}
 
 
-def test_a_verbatim_copy_works_with_numba(tmp_path):
-    """The copied file registers its own overloads (as a dumped module would)."""
+@pytest.mark.parametrize("with_numba", [True, False])
+def test_the_copied_runtime_works(tmp_path, with_numba):
+    """The copied text registers its own overloads (as a dumped module would), and without
+    numba still gives the NumPy helpers."""
     path = tmp_path / "copied_runtime.py"
-    path.write_text(inspect.getsource(runtime))
+    text = "\n".join(cli.runtime_text())
+    if not with_numba:
+        text = "import sys\nsys.modules['numba'] = None\n" + text
+    path.write_text(text)
+    saved = sys.modules.get("numba")
     ns = {"__name__": "copied_runtime"}
-    exec(compile(path.read_text(), str(path), "exec"), ns)
+    try:
+        exec(compile(path.read_text(), str(path), "exec"), ns)
+    finally:
+        sys.modules["numba"] = saved
     unb = ns["unbroadcast"]
-    f = numba.njit(lambda g, x: unb(g, x) * 2.0)
-    np.testing.assert_allclose(f(np.ones((3, 2)), np.zeros(2)), [6.0, 6.0])
+    assert (ns["numba"] is not None) == with_numba
+    if with_numba:
+        f = numba.njit(lambda g, x: unb(g, x) * 2.0)
+        np.testing.assert_allclose(f(np.ones((3, 2)), np.zeros(2)), [6.0, 6.0])
+    np.testing.assert_allclose(unb(np.ones((3, 2)), np.zeros(2)) * 2.0, [6.0, 6.0])
 
 
 @numba.njit

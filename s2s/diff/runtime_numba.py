@@ -1,0 +1,517 @@
+"""numba overloads of the runtime helpers (`s2s.diff.runtime`): each picks the implementation
+from the argument *types* at compile time (scalar or array, number of dimensions, `None`, int
+or slice or array index) -- never with `isinstance` at run time.
+
+Imported by `s2s.diff.runtime` when numba is installed. Like it, self-contained apart from
+the helpers it overloads, so `s2s dump -o` can copy both files into a standalone module.
+"""
+import math  # noqa: F401  -- used by generated implementations
+
+import numpy as np
+import numba  # noqa: F401
+from numba import types
+from numba.extending import overload
+from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
+
+from .runtime import (  # s2s-runtime-import
+    unbroadcast,
+    shape_of,
+    unreduce,
+    reduce_to,
+    zeros_like,
+    _basic_index,
+    add_at,
+    copy_value,
+    range_len,
+    inside,
+    log_or_zero,
+    matmul_vjp1,
+    matmul_vjp2,
+    _tensordot_axes,
+    tensordot_vjp1,
+    tensordot_vjp2,
+    _dot_axes,
+    dot_vjp1,
+    dot_vjp2,
+    einsum_vjp,
+    transpose_last,
+    prod_partials,
+    uncumsum,
+    _pnorm_grad,
+    norm_grad,
+    untrace,
+    undiag,
+    reshape_to,
+    untranspose,
+    swap_axes,
+    unmoveaxis,
+    unflip,
+    unroll,
+    unconcatenate,
+    unhstack,
+    unvstack,
+    unstack,
+    untile,
+    unrepeat,
+    untake,
+)  # s2s-runtime-import
+
+# ------------------------------------------------------------------- numba overloads
+# Each overload returns the implementation for the argument types, or None (no match: numba
+# reports a typing error) where NumPy-under-numba cannot run the primal either. Most are
+# generated as plain loops for the known number of dimensions: they compile several times
+# faster than the equivalent np.sum(axis)/moveaxis/transpose calls.
+
+def _none(t):
+    return t is None or isinstance(t, (types.NoneType, types.Omitted))
+
+def _arr(t):
+    return isinstance(t, types.Array) and t.ndim > 0
+
+_GENERATED = {}
+
+def _gen(key, lines):
+    """The function `impl` defined by `lines` (a list, or a callable giving it), by key."""
+    if key not in _GENERATED:
+        ns = dict(globals())
+        exec("\n".join(lines() if callable(lines) else lines), ns)
+        _GENERATED[key] = ns["impl"]
+    return _GENERATED[key]
+
+def _loops(ranges, body, depth=1):
+    """Nested loops over `ranges` [(variable, range expression), ...] around `body`."""
+    pad = "    "
+    out = [pad * (depth + d) + f"for {var} in range({n}):" for d, (var, n) in enumerate(ranges)]
+    return out + [pad * (depth + len(ranges)) + line for line in body]
+
+def _bcast_sum(ct, x):
+    """(numba only) a fresh array of x's shape: ct summed or expanded to it."""
+
+def _bcast_sum_lines(cn, xn):
+    nd = max(cn, xn)
+    lines = ["def impl(ct, x):", "    out = np.zeros(x.shape, ct.dtype)"]
+    cidx, xidx = [], []
+    for d in range(nd):
+        cd, xd = d - nd + cn, d - nd + xn
+        lines.append(f"    n{d} = max({f'ct.shape[{cd}]' if cd >= 0 else 1}, {f'x.shape[{xd}]' if xd >= 0 else 1})")
+        if cd >= 0:
+            lines.append(f"    c{d} = 1 if ct.shape[{cd}] != 1 else 0")
+            cidx.append(f"i{d} * c{d}")
+        if xd >= 0:
+            lines.append(f"    x{d} = 1 if x.shape[{xd}] != 1 else 0")
+            xidx.append(f"i{d} * x{d}")
+    body = [f"out[{', '.join(xidx)}] += ct[{', '.join(cidx)}]"]
+    return lines + _loops([(f"i{d}", f"n{d}") for d in range(nd)], body) + ["    return out"]
+
+@overload(_bcast_sum)
+def _ol_bcast_sum(ct, x):
+    if _arr(ct) and _arr(x):
+        return _gen(("bcast", ct.ndim, x.ndim), lambda: _bcast_sum_lines(ct.ndim, x.ndim))
+
+@overload(shape_of)
+def _ol_shape_of(x):
+    if isinstance(x, types.Array):
+        return lambda x: x.shape
+    if isinstance(x, (types.Number, types.Boolean)):
+        return lambda x: ()
+
+
+@overload(unbroadcast)
+def _ol_unbroadcast(ct, x):
+    if _none(x):
+        return lambda ct, x: None
+    if isinstance(x, types.BaseTuple):  # a shape from shape_of
+        if len(x) == 0:
+            return (lambda ct, x: np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x: ct)
+        return lambda ct, x: unbroadcast(ct, np.broadcast_to(np.zeros(1), x))
+    if isinstance(ct, types.Array) and ct.ndim == 0:
+        return lambda ct, x: unbroadcast(ct[()], x)
+    if not _arr(x):
+        return (lambda ct, x: np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x: ct)
+    if not isinstance(ct, types.Array):
+        return lambda ct, x: np.full(x.shape, ct)
+    if ct.ndim != x.ndim:
+        return lambda ct, x: _bcast_sum(ct, x)
+
+    def impl(ct, x):
+        if ct.shape == x.shape:
+            return ct
+        return _bcast_sum(ct, x)
+    return impl
+
+@overload(unreduce)
+def _ol_unreduce(ct, x, axis=None):
+    if not _arr(x):
+        return lambda ct, x, axis=None: ct
+    if not isinstance(ct, types.Array):
+        return lambda ct, x, axis=None: np.full(x.shape, ct)
+    if ct.ndim == x.ndim:
+        return lambda ct, x, axis=None: _bcast_sum(ct, x)
+    if ct.ndim == x.ndim - 1 and isinstance(axis, types.Integer):
+        return lambda ct, x, axis=None: _bcast_sum(np.expand_dims(ct, axis % x.ndim), x)
+
+@overload(reduce_to)
+def _ol_reduce_to(ct, x, axis=None):
+    if not isinstance(ct, types.Array):
+        return lambda ct, x, axis=None: ct
+    if not _arr(x):
+        return lambda ct, x, axis=None: np.sum(ct)
+    if x.ndim == ct.ndim:
+        return lambda ct, x, axis=None: _bcast_sum(ct, x)
+    if x.ndim == ct.ndim - 1 and isinstance(axis, types.Integer):
+        return lambda ct, x, axis=None: _bcast_sum(ct, np.expand_dims(x, axis % ct.ndim)).reshape(x.shape)
+
+@overload(zeros_like)
+def _ol_zeros_like(x):
+    if isinstance(x, types.Array):
+        if isinstance(x.dtype, (types.Float, types.Complex)):
+            return lambda x: np.zeros(x.shape, x.dtype)
+        return lambda x: np.zeros(x.shape)
+    if isinstance(x, types.Complex):
+        return lambda x: 0j
+    if isinstance(x, (types.Number, types.Boolean)):
+        return lambda x: 0.0
+    if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
+        n = len(x)
+        return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+
+
+def _add_at_lines(a, idx, v):
+    """A loop over every element a[idx] selects (slices, integers, one 1-d integer array
+    or a boolean mask -- what numba's indexing takes), adding the matching element of v."""
+    tup = isinstance(idx, types.BaseTuple)
+    items = list(idx.types) if tup else [idx]
+    head, parts, ranges, res, dim, adv, adv_k = [], [], {}, [], 0, [], False
+    for j, it in enumerate(items):
+        name = f"idx[{j}]" if tup else "idx"
+        if isinstance(it, types.Array) and isinstance(it.dtype, types.Boolean) and len(items) == 1:
+            head.append(f"    nz = np.nonzero({name})")
+            parts += [f"nz[{d}][k]" for d in range(it.ndim)]
+            ranges["k"], dim, adv = "nz[0].shape[0]", it.ndim, [j]
+            res.append("k")
+        elif isinstance(it, types.Array) and isinstance(it.dtype, types.Integer) and it.ndim == 1 and not adv_k:
+            parts.append(f"{name}[k]")
+            ranges["k"], dim, adv_k = f"{name}.shape[0]", dim + 1, True
+            res.append("k")
+            adv.append(j)
+        elif isinstance(it, types.Integer):
+            parts.append(name)
+            dim += 1
+            adv.append(j)
+        elif isinstance(it, types.SliceType):
+            head.append(f"    b{j}, e{j}, d{j} = {name}.indices(a.shape[{dim}])")
+            parts.append(f"b{j} + s{j} * d{j}")
+            ranges[f"s{j}"], dim = f"range_len(b{j}, e{j}, d{j})", dim + 1
+            res.append(f"s{j}")
+        else:
+            return None  # as numba's own indexing: one 1-d advanced index at most
+    if dim == a.ndim and all(isinstance(it, types.Integer) for it in items):  # one element
+        return ["def impl(a, idx, v):", "    a[idx] += v", "    return a"]
+    if "k" in ranges and adv[-1] - adv[0] != len(adv) - 1:  # NumPy: separated advanced indices go first
+        res = ["k"] + [r for r in res if r != "k"]
+    for d in range(a.ndim - dim):
+        parts.append(f"t{d}")
+        ranges[f"t{d}"] = f"a.shape[{dim + d}]"
+        res.append(f"t{d}")
+    val = "v"
+    if isinstance(v, types.Array):
+        if v.ndim > len(res):
+            return None
+        sub = [f"({r} if v.shape[{e}] != 1 else 0)" for e, r in enumerate(res[len(res) - v.ndim:])]
+        val = f"v[{', '.join(sub)}]" if v.ndim else "v[()]"
+    body = [f"a[{', '.join(parts)}] += {val}"]
+    return ["def impl(a, idx, v):"] + head + _loops([(r, ranges[r]) for r in res], body) + ["    return a"]
+
+@overload(add_at)
+def _ol_add_at(a, idx, v):
+    if isinstance(a, types.Array):
+        lines = _add_at_lines(a, idx, v)
+        return None if lines is None else _gen(("add_at", a, idx, v), lines)
+
+@overload(copy_value)
+def _ol_copy_value(v):
+    return (lambda v: v.copy()) if isinstance(v, types.Array) else (lambda v: v)
+
+overload(range_len)(lambda start, stop, step: range_len)
+
+@overload(inside)
+def _ol_inside(x, lo=None, hi=None):
+    if _none(lo) and _none(hi):
+        return lambda x, lo=None, hi=None: 1.0
+    if _none(lo):
+        return lambda x, lo=None, hi=None: (x <= hi) * 1.0
+    if _none(hi):
+        return lambda x, lo=None, hi=None: (x >= lo) * 1.0
+    return lambda x, lo=None, hi=None: ((x >= lo) & (x <= hi)) * 1.0
+
+def _flat_map(name, expr):  # an elementwise map of one array, as a loop: out[i] = expr(xi)
+    return _gen(name, ["def impl(x):", "    xf = x.copy().reshape(-1)", "    out = np.empty(xf.size)",
+                       "    for i in range(xf.size):", "        xi = xf[i]", f"        out[i] = {expr}",
+                       "    return out.reshape(x.shape)"])
+
+@overload(log_or_zero)
+def _ol_log_or_zero(x):
+    if isinstance(x, types.Array):
+        return _flat_map("log_or_zero", "0.0 if xi == 0 else math.log(xi)")
+    return lambda x: 0.0 if x == 0 else math.log(x)
+
+def _matmul_typer(table):  # 1-d and 2-d operands, as numba's `@` and np.dot
+    def typer(ct, x1, x2):
+        if isinstance(x1, types.Array) and isinstance(x2, types.Array):
+            return table.get((x1.ndim, x2.ndim))
+    return typer
+
+@numba.njit
+def _outer(u, w):  # np.outer of two vectors, as a loop (compiles faster)
+    out = np.empty((u.shape[0], w.shape[0]))
+    for i in range(u.shape[0]):
+        for j in range(w.shape[0]):
+            out[i, j] = u[i] * w[j]
+    return out
+
+_MM1 = {(1, 1): lambda ct, x1, x2: ct * x2, (2, 1): lambda ct, x1, x2: _outer(ct, x2),
+        (1, 2): lambda ct, x1, x2: x2 @ ct, (2, 2): lambda ct, x1, x2: ct @ x2.T}
+_MM2 = {(1, 1): lambda ct, x1, x2: ct * x1, (2, 1): lambda ct, x1, x2: x1.T @ ct,
+        (1, 2): lambda ct, x1, x2: _outer(x1, ct), (2, 2): lambda ct, x1, x2: x1.T @ ct}
+for _fn, _table in ((matmul_vjp1, _MM1), (matmul_vjp2, _MM2), (dot_vjp1, _MM1), (dot_vjp2, _MM2)):
+    overload(_fn)(_matmul_typer(_table))
+
+@overload(transpose_last)
+def _ol_transpose_last(x):
+    if isinstance(x, types.Array) and x.ndim == 2:
+        return lambda x: x.T
+
+@overload(prod_partials)
+def _ol_prod_partials(x, axis=None):
+    if isinstance(x, types.Array) and _none(axis):
+        def impl(x, axis=None):
+            xf = x.copy().reshape(-1)
+            nz, p = 0, 1.0
+            for v in xf:
+                if v == 0:
+                    nz += 1
+                else:
+                    p *= v
+            out = np.zeros(xf.size)
+            for i in range(xf.size):
+                if nz == 0:
+                    out[i] = p / xf[i]
+                elif nz == 1 and xf[i] == 0:
+                    out[i] = p
+            return out.reshape(x.shape)
+        return impl
+
+@overload(uncumsum)
+def _ol_uncumsum(ct, x, axis=None):
+    if not (isinstance(ct, types.Array) and isinstance(x, types.Array)):
+        return None
+
+    def impl(ct, x, axis=None):
+        out = ct.copy()
+        of = out.reshape(-1)
+        ax = 0 if axis is None else axis % ct.ndim
+        n, inner, outer = ct.shape[ax], 1, 1
+        for d in range(ct.ndim):
+            if d < ax:
+                outer *= ct.shape[d]
+            elif d > ax:
+                inner *= ct.shape[d]
+        for o in range(outer):
+            for i in range(inner):
+                for j in range(n - 2, -1, -1):
+                    of[(o * n + j) * inner + i] += of[(o * n + j + 1) * inner + i]
+        return out.reshape(x.shape)
+    return impl
+
+_pnorm_grad_nb = numba.njit(_pnorm_grad)
+
+@overload(norm_grad)
+def _ol_norm_grad(x, ans, ord=None, axis=None):
+    if not isinstance(x, types.Array):
+        return None
+    if _none(ord):
+        return lambda x, ans, ord=None, axis=None: x / unreduce(ans, x, axis)
+    if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
+        return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
+
+@overload(untrace)
+def _ol_untrace(ct, a, offset=0, axis1=0, axis2=1):
+    if isinstance(a, types.Array) and a.ndim == 2:  # numba's np.trace: the first two axes
+        return lambda ct, a, offset=0, axis1=0, axis2=1: ct * np.eye(a.shape[0], a.shape[1], offset)
+
+@overload(undiag)
+def _ol_undiag(ct, v, k=0):
+    if isinstance(v, types.Array) and v.ndim == 1:
+        return lambda ct, v, k=0: np.diag(ct, k)
+    if isinstance(v, types.Array) and v.ndim == 2:
+        def impl(ct, v, k=0):
+            out = np.zeros(v.shape, ct.dtype)
+            for i in range(ct.shape[0]):
+                out[i + max(-k, 0), i + max(k, 0)] = ct[i]
+            return out
+        return impl
+
+@overload(reshape_to)
+def _ol_reshape_to(ct, x, order="C"):
+    if _arr(x):
+        if isinstance(ct, types.Array):
+            return lambda ct, x, order="C": np.ascontiguousarray(ct).reshape(x.shape)
+        return lambda ct, x, order="C": np.full(x.shape, ct)
+    return (lambda ct, x, order="C": np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x, order="C": ct)
+
+def _permuted(ct, axes):
+    """(numba only) a C-ordered copy of ct with its axes permuted: result axis axes[d] is
+    ct's axis d (`axes`: a tuple or an integer array)."""
+
+def _permuted_lines(n):  # out (C order) gets ct's elements at permuted strides
+    idx = [f"i{d}" for d in range(n)]
+    return ["def impl(ct, axes):", f"    shape, strides = np.empty({n}, np.int64), np.empty({n}, np.int64)",
+            f"    for d in range({n}):", f"        shape[axes[d] % {n}] = ct.shape[d]",
+            "    size = 1", f"    for d in range({n - 1}, -1, -1):", "        strides[d] = size",
+            "        size *= shape[d]", "    out = np.empty(size, ct.dtype)"] + [
+            f"    s{d} = strides[axes[{d}] % {n}]" for d in range(n)] + _loops(
+            [(i, f"ct.shape[{d}]") for d, i in enumerate(idx)],
+            [f"out[{' + '.join(f'i{d} * s{d}' for d in range(n))}] = ct[{', '.join(idx)}]"]) + [
+            f"    return out.reshape(to_fixed_tuple(shape, {n}))"]
+
+@overload(_permuted)
+def _ol_permuted(ct, axes):
+    return _gen(("permuted", ct.ndim), lambda: _permuted_lines(ct.ndim))
+
+@overload(untranspose)
+def _ol_untranspose(ct, axes=None):
+    if not isinstance(ct, types.Array):
+        return None
+    if _none(axes):
+        return lambda ct, axes=None: ct.T
+    if isinstance(axes, types.UniTuple) and len(axes) == ct.ndim:
+        return lambda ct, axes=None: _permuted(ct, axes)
+
+@overload(swap_axes)
+def _ol_swap_axes(ct, axis1, axis2):
+    if isinstance(ct, types.Array):
+        def impl(ct, axis1, axis2):
+            perm = np.arange(ct.ndim)
+            perm[axis1 % ct.ndim], perm[axis2 % ct.ndim] = axis2 % ct.ndim, axis1 % ct.ndim
+            return _permuted(ct, perm)
+        return impl
+
+@overload(unmoveaxis)
+def _ol_unmoveaxis(ct, source, destination):
+    if isinstance(ct, types.Array) and isinstance(source, types.Integer) and isinstance(destination, types.Integer):
+        def impl(ct, source, destination):
+            s, d, perm, j = source % ct.ndim, destination % ct.ndim, np.empty(ct.ndim, np.int64), 0
+            for k in range(ct.ndim):
+                if k == d:
+                    perm[k] = s
+                else:
+                    j += j == s
+                    perm[k] = j
+                    j += 1
+            return _permuted(ct, perm)
+        return impl
+
+@overload(unflip)
+def _ol_unflip(ct, axis=None):
+    if _none(axis):
+        return lambda ct, axis=None: np.flip(ct)
+
+@overload(unroll)
+def _ol_unroll(ct, shift=0, axis=None):
+    if _none(axis) and isinstance(shift, types.Integer):
+        return lambda ct, shift=0, axis=None: np.roll(ct, -shift)
+
+def _slab(ct, ax, lo, hi):
+    """(numba only) ct[..., lo:hi, ...] with the range on axis `ax` (a view)."""
+
+def _plane(ct, ax, j):
+    """(numba only) ct[..., j, ...] with the index on axis `ax` (a view)."""
+
+def _by_axis(sig, n, item):  # `if ax == d: return ct[:, ..., item, ...]` for each axis d
+    lines = [f"def impl({sig}):"]
+    for d in range(n - 1):
+        lines += [f"    if ax == {d}:", f"        return ct[{':, ' * d}{item}]"]
+    return lines + [f"    return ct[{':, ' * (n - 1)}{item}]"]
+
+@overload(_slab)
+def _ol_slab(ct, ax, lo, hi):
+    return _gen(("slab", ct.ndim), lambda: _by_axis("ct, ax, lo, hi", ct.ndim, "lo:hi"))
+
+@overload(_plane)
+def _ol_plane(ct, ax, j):
+    return _gen(("plane", ct.ndim), lambda: _by_axis("ct, ax, j", ct.ndim, "j"))
+
+def _pieces(sig, n, ax, step, piece):
+    # impl(sig) returning a tuple of n pieces of ct; o{j}..o{j+1}: piece j's range
+    lines = [f"def impl({sig}):", f"    ax = {ax}", "    o0 = 0"]
+    lines += [f"    o{j + 1} = o{j} + {step(j)}" for j in range(n)]
+    return lines + ["    return (" + "".join(piece(j) + ", " for j in range(n)) + ")"]
+
+def _split(sig, seq, n, ax):
+    return _pieces(sig, n, ax, lambda j: f"{seq}[{j}].shape[ax]", lambda j: f"_slab(ct, ax, o{j}, o{j + 1})")
+
+@overload(unconcatenate)
+def _ol_unconcatenate(ct, arrays, axis=0):
+    if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple) and isinstance(axis, types.Integer):
+        return _gen(("concat", len(arrays)), lambda: _split("ct, arrays, axis=0", "arrays", len(arrays),
+                                                             "axis % ct.ndim"))
+
+@overload(unhstack)
+def _ol_unhstack(ct, tup):
+    if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
+        ax = 0 if tup.types[0].ndim <= 1 else 1
+        return _gen(("hstack", len(tup), ax), lambda: _split("ct, tup", "tup", len(tup), ax))
+
+@overload(unvstack)
+def _ol_unvstack(ct, tup):
+    if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
+        one = tuple(t.ndim == 1 for t in tup.types)
+        return _gen(("vstack", one), lambda: _pieces(
+            "ct, tup", len(tup), 0, lambda j: "1" if one[j] else f"tup[{j}].shape[0]",
+            lambda j: f"ct[o{j}]" if one[j] else f"ct[o{j}:o{j + 1}]"))
+
+@overload(unstack)
+def _ol_unstack(ct, arrays, axis=0):
+    if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple):
+        return _gen(("stack", len(arrays)), lambda: _pieces(
+            "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"))
+
+@overload(unrepeat)
+def _ol_unrepeat(ct, a, repeats=1, axis=None):
+    if isinstance(a, types.Array) and isinstance(ct, types.Array) and ct.ndim == 1 and _none(axis):
+        rep = "repeats" if isinstance(repeats, types.Integer) else "repeats[i]"
+        return _gen(("unrepeat", rep), ["def impl(ct, a, repeats=1, axis=None):",
+                                        "    out = np.zeros(a.size, ct.dtype)", "    k = 0",
+                                        "    for i in range(a.size):", f"        for _ in range({rep}):",
+                                        "            out[i] += ct[k]", "            k += 1",
+                                        "    return out.reshape(a.shape)"])
+
+def _untake_lines(n):  # axis given, 1-d indices: out[.., indices[i_ax], ..] += ct[.., i_ax, ..]
+    lines = ["def impl(ct, a, indices=0, axis=None):", "    out = np.zeros(a.shape)", "    ax = axis % a.ndim"]
+    idx = [f"i{d}" for d in range(n)]
+    for ax in range(n):
+        lines.append(f"    {'if' if ax == 0 else 'elif'} ax == {ax}:")
+        tgt = ", ".join(f"indices[i{d}]" if d == ax else f"i{d}" for d in range(n))
+        lines += _loops([(i, f"ct.shape[{d}]") for d, i in enumerate(idx)], [f"out[{tgt}] += ct[{', '.join(idx)}]"],
+                        depth=2)
+    return lines + ["    return out"]
+
+@overload(untake)
+def _ol_untake(ct, a, indices=0, axis=None):
+    if not isinstance(a, types.Array):
+        return None
+    if _none(axis) and isinstance(indices, types.Integer):
+        def impl(ct, a, indices=0, axis=None):
+            out = np.zeros(a.size)
+            out[indices] += ct
+            return out.reshape(a.shape)
+        return impl
+    if _none(axis) and isinstance(indices, types.Array):
+        def impl(ct, a, indices=0, axis=None):
+            out, idx, c = np.zeros(a.size), indices.copy().reshape(-1), ct.copy().reshape(-1)
+            for k in range(idx.size):
+                out[idx[k]] += c[k]
+            return out.reshape(a.shape)
+        return impl
+    if isinstance(axis, types.Integer) and isinstance(indices, types.Array) and indices.ndim == 1:
+        return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim))
