@@ -9,10 +9,7 @@ GRAD_CASES = [c for c in CASES if "scalar_out" in c.tags]
 
 # Corpus programs reverse mode does not handle yet, each with the reason (strict: a fix
 # shows up as an unexpected pass and the entry must go).
-NOT_YET = {
-    "nested_def": "functions defined inside the differentiated function (needs lambda lifting)",
-    "nested_def_closure": "functions defined inside the differentiated function (needs lambda lifting)",
-}
+NOT_YET = {}
 
 
 def _params(cases):

@@ -175,3 +175,29 @@ def indexed_by_variable(t, i):
 def test_container_indexed_by_a_variable_is_a_clear_error():
     with pytest.raises(s2s.errors.UnsupportedSyntaxError, match="constant"):
         s2s.grad(indexed_by_variable)((1.0, 2.0), 1)
+
+
+def nested_with_defaults(x, a):
+    def inner(y, k=2.0):
+        return a * y ** k
+
+    return inner(x) + inner(x, k=3.0)
+
+
+def nested_as_value(x):
+    def inner(y):
+        return y * 2.0
+
+    f = inner
+    return f(x)
+
+
+def test_nested_function_with_defaults_and_keywords():
+    # d/dx [a x^2 + a x^3] = 2 a x + 3 a x^2
+    for g in (s2s.grad(nested_with_defaults), s2s.jit(s2s.grad(nested_with_defaults))):
+        assert g(1.5, 2.0) == pytest.approx(2 * 2.0 * 1.5 + 3 * 2.0 * 1.5 ** 2)
+
+
+def test_nested_function_used_as_a_value_is_a_clear_error():
+    with pytest.raises(s2s.errors.UnsupportedSyntaxError, match="used as a value"):
+        s2s.grad(nested_as_value)(1.0)

@@ -18,6 +18,7 @@ from .. import __version__
 from ..literals import literal
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..parse.source import register_generated
+from .fuse import Fuser
 from .emit import FunctionEmitter, SourceWriter
 
 _loaded = {}  # (key, backend) -> module: one load per process
@@ -58,10 +59,27 @@ def fingerprint(value):
     return None if lit is None else hashlib.sha256(lit.encode()).hexdigest()
 
 
+# Builtins without side effects: a call of one can move past other pure statements.
+_PURE_BUILTINS = frozenset({"abs", "min", "max", "float", "int", "bool", "complex", "len", "range", "round",
+                            "slice", "tuple", "pow", "divmod", "isinstance"})
+
+
+def _pure_name_test(program):
+    """Which module-level names are functions without side effects: pure builtins and the
+    derivative runtime's helpers (all but add_at, which updates its argument)."""
+    def is_pure(name):
+        if name in program.constants:
+            value = program.constants[name]
+            module = getattr(value, "__module__", "") or ""
+            return module.startswith("s2s.diff.runtime") and getattr(value, "__name__", "") != "add_at"
+        return name in _PURE_BUILTINS
+    return is_pure
+
+
 class GeneratedModule:
     """The source of one program, its line map and the values it binds at load time."""
 
-    def __init__(self, program, comments=True, title=None):
+    def __init__(self, program, comments=True, title=None, fuse=True):
         self.entry = program.entry.name
         self.function_names = [ctx.name for ctx in program.functions]
         self.guards = list(program.guards)
@@ -79,10 +97,13 @@ class GeneratedModule:
             else:
                 self.injected[name] = value
                 w.write(f"# {name}: {describe(value)}, bound when the module is loaded")
+        # `fuse=False` prints the trees as the passes left them (pass docs and tests).
+        fuser = Fuser(_pure_name_test(program)) if fuse else None
         for ctx in program.functions:
             w.write("")
             w.write("")
-            FunctionEmitter(w, ctx.filename, ctx.line, comments=comments).function(ctx.tree)
+            tree = fuser.run(ctx.tree) if fuser else ctx.tree
+            FunctionEmitter(w, ctx.filename, ctx.line, comments=comments).function(tree)
         self.source = w.text()
         self.origins = w.origins
         digest = hashlib.sha256(self.source.encode())

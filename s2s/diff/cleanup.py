@@ -9,7 +9,8 @@ both on the generated function:
    by `zeros_like`), the update becomes `bx = c`. Not when `bx` -- or anything `c` is
    computed from -- is updated in place somewhere (`bx[i] = 0.0`, `add_at(bx, ...)`):
    then `bx` must own its memory.
-2. *Dead zeros*: `bx = zeros_like(...)` whose value no path reads before `bx` is assigned
+2. *Adding zeros*: `add_at(bx, i, bv)` with `bv` known to be zero is removed.
+3. *Dead zeros*: `bx = zeros_like(...)` whose value no path reads before `bx` is assigned
    again is removed (liveness, loops to a fixpoint).
 
 Before:                                   After:
@@ -50,6 +51,7 @@ class Cleanup:
         self._tainted = self._taint()
         params = {a.id for a in fn.args.posonlyargs + fn.args.args}
         self.zeros(fn.body, params, True)
+        _drop_marked(fn)
         self.dead(fn.body, set(), delete=True)
         return fn
 
@@ -85,6 +87,9 @@ class Cleanup:
                     nz.discard(b)
                 else:
                     nz.add(b)
+            elif (rewrite and isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and self.is_add_at(s.value.func)
+                  and len(s.value.args) == 3 and isinstance(s.value.args[2], gast.Name) and s.value.args[2].id not in nz):
+                s.s2s_drop = True  # adds a zero
             elif isinstance(s, gast.If):
                 a = self.zeros(s.body, set(nz), rewrite)
                 c = self.zeros(s.orelse, set(nz), rewrite)
@@ -153,3 +158,15 @@ def _stored(s):
         elif isinstance(node, gast.Call) and node.args and isinstance(node.args[0], gast.Name):
             out.add(node.args[0].id)  # maybe updated in place (add_at, list.append...): not known zero
     return out
+
+
+def _drop_marked(node):
+    for field in ("body", "orelse"):
+        stmts = getattr(node, field, None)
+        if isinstance(stmts, list) and stmts and isinstance(stmts[0], gast.stmt):
+            kept = [x for x in stmts if not getattr(x, "s2s_drop", False)]
+            if not kept and field == "body":
+                kept = [gast.Pass()]
+            stmts[:] = kept
+            for x in stmts:
+                _drop_marked(x)

@@ -12,11 +12,12 @@ from ..codegen.module import GeneratedModule
 from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
+from .lift import LiftNestedFunctions
 from .methods import ArrayMethods
 from .reverse import ReverseMode
 
 # The passes reverse mode needs after the normalization pipeline, in order.
-DIFF_PASSES = [ArrayMethods]
+DIFF_PASSES = [LiftNestedFunctions, ArrayMethods]
 
 
 def register_structure_pass():
@@ -26,7 +27,7 @@ def register_structure_pass():
     except ImportError:  # pragma: no cover - only while the pass is being written
         return
     if StructureControlFlow not in DIFF_PASSES:
-        DIFF_PASSES.insert(0, StructureControlFlow)
+        DIFF_PASSES.insert(1, StructureControlFlow)
 
 
 register_structure_pass()
@@ -53,6 +54,14 @@ def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
     return fn
 
 
+def _diff_passes(program):
+    """Run DIFF_PASSES on every function, including those the lift pass adds on the way."""
+    i = 0
+    while i < len(program.functions):
+        run_passes(program.functions[i], passes=DIFF_PASSES)
+        i += 1
+
+
 class WrapperKind:
     def __init__(self, single, value):
         self.single, self.value = single, value
@@ -62,8 +71,7 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None):
     """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each, None for arrays and scalars)."""
     program = build_program(fn)
-    for ctx in list(program.functions):
-        run_passes(ctx, passes=DIFF_PASSES)
+    _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
@@ -82,8 +90,7 @@ def build_vjp_module(fn, n_args, structs=None, has_aux=False):
     """GeneratedModule with the VJP twin of `fn` w.r.t. its first `n_args` parameters
     (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated)."""
     program = build_program(fn)
-    for ctx in list(program.functions):
-        run_passes(ctx, passes=DIFF_PASSES)
+    _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[:n_args])

@@ -77,10 +77,11 @@ class RuleTable:
         def decorate(template):
             rule_inputs, rule_options = self._check(template)
             for key in keys:  # all checked before any is inserted: no half-registered rule
-                if self._lookup_key(key) in self._rules:
+                # A key may have one template per number of inputs (einsum's operands).
+                if any(len(r.inputs) == len(rule_inputs) for r in self._rules.get(self._lookup_key(key), ())):
                     raise ValueError(f"{self.kind} rule for {key!r} registered twice")
             for key in keys:
-                self._rules[self._lookup_key(key)] = Rule(key, template, rule_inputs, rule_options)
+                self._rules.setdefault(self._lookup_key(key), []).append(Rule(key, template, rule_inputs, rule_options))
             return template
 
         return decorate
@@ -113,8 +114,17 @@ class RuleTable:
         # Function objects are keyed by identity (ufuncs are not hashable by value anyway).
         return key if isinstance(key, type) else ("id", id(key))
 
-    def get(self, key):
-        return self._rules.get(self._lookup_key(key))
+    def get(self, key, n_args=None):
+        """The rule for `key`; with `n_args` (positional arguments at the call), the one with
+        that many inputs when the key has several."""
+        rules = self._rules.get(self._lookup_key(key))
+        if not rules:
+            return None
+        if n_args is not None:
+            for r in rules:
+                if len(r.inputs) == n_args:
+                    return r
+        return rules[0]
 
     def __contains__(self, key):
         return self._lookup_key(key) in self._rules
@@ -123,7 +133,7 @@ class RuleTable:
         return len(self._rules)
 
     def rules(self):
-        return list(self._rules.values())
+        return [r for rules in self._rules.values() for r in rules]
 
 
 VJP_RULES = RuleTable("vjp")

@@ -24,19 +24,13 @@ import gast
 from ..errors import NoDerivativeRuleError
 from ..parse.base import assign, load, located, store
 from . import runtime
-from .cleanup import Cleanup
 from .activity import Assignments, active_names, expr_is_active, resolve_callee
+from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
-from .registry import VJP_RULES
+from .inplace import InPlaceMixin
 from .pytrees import StructureMismatch, Structures, at, build, distribute, leaves, pick
-
-
-def _const(v):
-    return gast.Constant(value=v, kind=None)
-
-
-def _call(fn, *args):
-    return gast.Call(func=fn if not isinstance(fn, str) else load(fn), args=list(args), keywords=[])
+from .registry import VJP_RULES
+from .saving import SavingMixin, _call, _const, _is_atom, _stacks
 
 
 def index_value(idx):
@@ -47,45 +41,6 @@ def index_value(idx):
     if isinstance(idx, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in idx.elts], ctx=gast.Load())
     return idx
-
-
-def _assigned_names(s):
-    """Names a statement (re)binds or updates in place, nested blocks included."""
-    out = set()
-    for node in gast.walk(s):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            out.add(node.id)
-        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and isinstance(node.value, gast.Name):
-            out.add(node.value.id)
-        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name) \
-                and node.func.attr in ("append", "pop"):
-            out.add(node.func.value.id)
-        elif isinstance(node, gast.Call) and len(node.args) == 3 and isinstance(node.args[0], gast.Name) \
-                and isinstance(node.func, gast.Name) and node.func.id.startswith("add_at"):
-            out.add(node.args[0].id)  # add_at(a, idx, v) updates `a` (derivative code)
-    return out
-
-
-def _stacks(tree):
-    """Lists used only as stacks -- `s = []`, `s.append(v)`, `v = s.pop()` -- as the tapes of
-    derivative code are: their adjoint is a stack too, pushed where they pop."""
-    made = {
-        s.targets[0].id for s in gast.walk(tree)
-        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
-        and isinstance(s.value, gast.List) and not s.value.elts
-    }
-    stack_uses = set()
-    for node in gast.walk(tree):
-        if isinstance(node, gast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, gast.Name):
-            stack_uses.add(id(node.value))
-    for node in gast.walk(tree):
-        if isinstance(node, gast.Name) and node.id in made and isinstance(node.ctx, gast.Load) and id(node) not in stack_uses:
-            made.discard(node.id)
-    return made
-
-
-def _is_atom(e):
-    return isinstance(e, (gast.Name, gast.Constant))
 
 
 class ReverseMode:
@@ -119,7 +74,7 @@ class ReverseMode:
         return self._made[key]
 
 
-class _Builder:
+class _Builder(SavingMixin, InPlaceMixin):
     def __init__(self, rm, ctx, wrt, name, seed_index=None, structs=None):
         self.rm, self.ctx, self.wrt, self.name = rm, ctx, wrt, name
         self.seed_index = seed_index
@@ -137,7 +92,7 @@ class _Builder:
         self.assigns = Assignments(self.tree)
         self._adjoints = {}
         self.tapes = []
-        self.version, self.saved, self.blocks, self.packs = {}, {}, [], []
+        self.version, self.saved, self.blocks, self.packs, self.block_defs = {}, {}, [], [], []
         self.fresh_names = set()
         self.top = set(wrt) | {
             s.targets[0].id for s in self.tree.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
@@ -192,56 +147,6 @@ class _Builder:
             for sub in leaves(at(self.struct(name), path)):
                 out.append((name, path + sub, pick(c, sub)))
         return out
-
-    def save(self, expr, in_loop, like, hint, shared=True):
-        """(forward stmts, backward stmts, backward expr) to have `expr`'s current value
-        in the backward sweep: as it is when nothing can overwrite it, else copied into a
-        slot -- a local at top level; in a loop, a slot of the enclosing block's tape entry
-        (`block` pushes all the block's slots as one tuple per execution and pops them
-        when the backward sweep enters the block).
-
-        A name read twice in one block with no assignment in between is saved once (`shared`)."""
-        if isinstance(expr, gast.Constant):
-            return [], [], expr
-        key = None
-        if isinstance(expr, gast.Name):
-            if expr.id in self.fresh_names:  # made here, assigned once per execution
-                if not in_loop:
-                    return [], [], expr
-            elif self.assigns.stable(expr.id):
-                return [], [], expr
-            if shared:
-                key = (expr.id, self.version.get(expr.id, 0), self.blocks[-1])
-                if key in self.saved:
-                    return [], [], load(self.saved[key])
-        if in_loop and isinstance(expr, gast.Name) and expr.id in self.fresh_names:
-            # Made here, assigned once per execution of this block: taped as it is.
-            self.packs[self.blocks[-1]].append((expr.id, like, False))
-            return [], [], load(expr.id)
-        slot = self.namer.fresh(f"{hint}_saved" if not in_loop else hint)
-        if key is not None:
-            self.saved[key] = slot
-        if in_loop:
-            self.packs[self.blocks[-1]].append((slot, like, True))
-        return [assign(slot, expr, like)], [], load(slot)
-
-    def _overwritable(self, name, in_loop):
-        """Would `save` have to copy `name` (it may change before the backward sweep)?"""
-        if name in self.fresh_names:
-            return in_loop
-        return not self.assigns.stable(name)
-
-    def keep(self, expr, in_loop, like, hint, fwd, bwd):
-        """Evaluate `expr` now into a fresh name; return how the backward sweep reads it."""
-        if isinstance(expr, gast.Constant):
-            return expr
-        slot = self.namer.fresh(hint)
-        self.fresh_names.add(slot)
-        fwd.append(assign(slot, expr, like))
-        f, b, e = self.save(load(slot), in_loop, like, slot)
-        fwd += f
-        bwd += b
-        return e
 
     def error(self, node, message, construct):
         return self.ctx.error(node, message, construct)
@@ -305,41 +210,6 @@ class _Builder:
         fn.s2s_doc = f"Value and VJP of {self.ctx.name} w.r.t. {', '.join(self.wrt)}: returns (out, ({', '.join(gast.unparse(self.adj(w)) for w in self.wrt)}))."
         gast.fix_missing_locations(fn)
         return fn
-
-    def block(self, stmts, in_loop):
-        me = len(self.packs)
-        self.packs.append([])
-        self.blocks.append(me)
-        fwd, bwds = [], []
-        for s in stmts:
-            f, b = self.stmt(s, in_loop)
-            fwd += f
-            bwds.append(b)
-            for n in _assigned_names(s):  # a new value: saves of the old one are not shared
-                self.version[n] = self.version.get(n, 0) + 1
-        self.blocks.pop()
-        bwd = [x for b in reversed(bwds) for x in b]
-        # Saved values the backward sweep turned out not to read (a branch with nothing to
-        # differentiate still kept its condition) are not taped.
-        read = {n.id for st in bwd for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-        unused = {n for n, _, _ in self.packs[me] if n not in read}
-        copies = {n for n, _, copied in self.packs[me] if copied and n in unused}
-        if copies:
-            fwd = [st for st in fwd if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
-                                            and st.targets[0].id in copies)]
-        slots = [(n, like) for n, like, _ in self.packs[me] if n not in unused]
-        if slots:
-            # One tape entry per execution of the block: the tuple of its saved values.
-            like = slots[0][1]
-            tape = self.namer.fresh("tape")
-            self.tapes.append(tape)
-            entry = gast.Tuple(elts=[load(n) for n, _ in slots], ctx=gast.Load())
-            fwd.append(located(gast.Expr(value=_call(gast.Attribute(value=load(tape), attr="append", ctx=gast.Load()), entry)), like))
-            saved = self.namer.fresh("saved")
-            pops = [assign(saved, _call(gast.Attribute(value=load(tape), attr="pop", ctx=gast.Load())), like)]
-            pops += [assign(n, gast.Subscript(value=load(saved), slice=_const(i), ctx=gast.Load()), like) for i, (n, _) in enumerate(slots)]
-            bwd = self._mark(pops) + bwd
-        return fwd, bwd
 
     def stmt(self, s, in_loop):
         if isinstance(s, gast.Assign):
@@ -445,56 +315,6 @@ class _Builder:
         bwd += [self.accumulate(name, c, s, path) for name, path, c in temps]
         return fwd_before + [s] + fwd_after + after, self._mark(bwd)
 
-    def _is_pop(self, value):
-        return (
-            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
-            and isinstance(value.func.value, gast.Name) and value.func.value.id in self.lists and not value.args
-        )
-
-    def add_in_place(self, s, in_loop):
-        """`add_at(a, idx, v)` (derivative code: `a[idx] += v` in place, scatter-add):
-        `a`'s adjoint passes through; `v` gets the gathered `ba[idx]`."""
-        a, idx, v = s.value.args
-        if not isinstance(a, gast.Name) or not isinstance(v, gast.Name):
-            raise self.error(s, "add_at needs named arguments", "add_at")
-        if v.id not in self.active:
-            return [s], []
-        f_idx, b_idx, idx_b = self._save_index(idx, in_loop, s)
-        f_v, b_v, v_b = self.save(v, in_loop, s, v.id)
-        gathered = gast.Subscript(value=load(self.b(a.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
-        tmp = self.namer.fresh("b_contrib")
-        bwd = b_idx + b_v + [assign(tmp, self.rt("unbroadcast", gathered, v_b), s), self.accumulate(v.id, load(tmp), s)]
-        return f_idx + f_v + [s], self._mark(bwd)
-
-    def push(self, s):
-        """`tape.append(v)` in derivative code being differentiated: pop v's adjoint
-        (a tuple of adjoints for a tuple of values)."""
-        lst = s.value.func.value.id
-        v = s.value.args[0]
-        popped = _call(gast.Attribute(value=load(self.b(lst)), attr="pop", ctx=gast.Load()))
-        if expr_is_active(v, self.active, self.program):
-            tmp = self.namer.fresh("b_contrib")
-            bwd = [assign(tmp, popped, s)]
-            bwd += [self.accumulate(n, c, s, p) for n, p, c in self.leaf_contribs(distribute(v, load(tmp)))]
-        else:
-            bwd = [located(gast.Expr(value=popped), s)]
-        return [s], self._mark(bwd)
-
-    def _save_index(self, idx, in_loop, like):
-        """Save the names an index reads; return the index as the backward sweep sees it."""
-        fwd, bwd, mapping = [], [], {}
-        for n in sorted({n.id for n in gast.walk(idx) if isinstance(n, gast.Name)}):
-            f, b, e = self.save(load(n), in_loop, like, n)
-            fwd += f
-            bwd += b
-            if isinstance(e, gast.Name) and e.id != n:
-                mapping[n] = e.id
-        new = copy.deepcopy(idx)
-        for node in gast.walk(new):
-            if isinstance(node, gast.Name) and node.id in mapping:
-                node.id = mapping[node.id]
-        return fwd, bwd, new
-
     def operation(self, s, value, t, in_loop):
         """(contributions, fwd before, fwd after, bwd) for `t = <op>(args)`."""
         if isinstance(value, gast.BinOp):
@@ -512,7 +332,7 @@ class _Builder:
                     filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
                 )
             key, label = callee.obj, callee.name
-        rule = VJP_RULES.get(key)
+        rule = VJP_RULES.get(key, n_args=len(args))
         if rule is None:
             raise NoDerivativeRuleError(
                 f"no derivative rule for the operator {label}", function=label,
@@ -582,46 +402,6 @@ class _Builder:
                 pairs.append((a.id, (), gast.Subscript(value=load(res), slice=_const(k), ctx=gast.Load())))
                 k += 1
         return pairs, fwd, [], bwd
-
-    def store(self, s, in_loop):
-        """`x[idx] = v`: save the overwritten part; backward restores it."""
-        target = s.targets[0]
-        if not isinstance(target.value, gast.Name):
-            raise self.error(s, "assigning into an indexed expression is not supported; name it first", "subscript store")
-        x = target.value.id
-        pre_f, pre_b = [], []
-        value = s.value
-        if not _is_atom(value):
-            tmp = self.namer.fresh("stored")
-            self.fresh_names.add(tmp)
-            if expr_is_active(value, self.active, self.program):
-                self.active.add(tmp)
-            f, b = self.assign(assign(tmp, value, s), in_loop)
-            pre_f, pre_b = f, b
-            value = load(tmp)
-            s = assign(gast.Subscript(value=load(x), slice=target.slice, ctx=gast.Store()), value, s)
-            target = s.targets[0]
-        f_idx, b_idx, idx_b = self._save_index(target.slice, in_loop, s)
-        old = gast.Subscript(value=load(x), slice=copy.deepcopy(target.slice), ctx=gast.Load())
-        f_old, b_old = [], []
-        old_b = self.keep(self.rt("copy_value", old), in_loop, s, f"{x}_old", f_old, b_old)
-        bwd = list(b_idx) + list(b_old)
-        restore = assign(gast.Subscript(value=load(x), slice=copy.deepcopy(idx_b), ctx=gast.Store()), old_b, s)
-        if x in self.active:
-            part = gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
-            if isinstance(value, gast.Name) and value.id in self.active:
-                fv, bv, val_b = self.save(value, in_loop, s, value.id)
-                f_idx += fv
-                bwd += bv
-                tmp = self.namer.fresh("b_contrib")
-                bwd.append(assign(tmp, self.rt("unbroadcast", part, val_b), s))
-                # Accumulate before zeroing: `part` may be a view of the adjoint (a slice).
-                bwd.append(self.accumulate(value.id, load(tmp), s))
-                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
-            else:
-                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
-        bwd.append(restore)
-        return pre_f + f_idx + f_old + [s], self._mark(bwd) + pre_b
 
     # -- control flow --------------------------------------------------------------------
     def branch(self, s, in_loop):

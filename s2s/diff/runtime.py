@@ -361,6 +361,26 @@ def unrepeat(ct, a, repeats=1, axis=None):
     return reshape_to(out if axis is None else np.moveaxis(out, 0, ax), a)
 
 
+def unsort(ct, a, axis=-1):
+    """Contribution to `a` of `np.sort(a, axis)`: each sorted position's cotangent goes back
+    to where its element came from (ties in the order a stable sort gives them)."""
+    if axis is None:
+        flat = np.zeros(np.size(a), np.result_type(ct, 0.0))
+        flat[np.argsort(a, axis=None, kind="stable")] = np.ravel(ct)
+        return flat.reshape(np.shape(a))
+    out = np.zeros(np.shape(a), np.result_type(ct, 0.0))
+    np.put_along_axis(out, np.argsort(a, axis=axis, kind="stable"), ct, axis)
+    return out
+
+
+def resort(ct, a, axis=-1):
+    """`ct` (shaped like `a`) in the order `np.sort(a, axis)` puts `a`: the transpose of
+    `unsort`, so derivative code with a sort can be differentiated again."""
+    if axis is None:
+        return np.ravel(ct)[np.argsort(a, axis=None, kind="stable")]
+    return np.take_along_axis(np.asarray(ct), np.argsort(a, axis=axis, kind="stable"), axis)
+
+
 def untake(ct, a, indices=0, axis=None):
     """Contribution to a of `np.take(a, indices, axis)` (scatter-add, repeats accumulate)."""
     out = np.zeros(np.shape(a), np.result_type(ct, np.float64))

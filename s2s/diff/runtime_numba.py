@@ -54,6 +54,8 @@ from .runtime import (  # s2s-runtime-import
     untile,
     unrepeat,
     untake,
+    unsort,
+    resort,
 )  # s2s-runtime-import
 
 # ------------------------------------------------------------------- numba overloads
@@ -515,3 +517,27 @@ def _ol_untake(ct, a, indices=0, axis=None):
         return impl
     if isinstance(axis, types.Integer) and isinstance(indices, types.Array) and indices.ndim == 1:
         return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim))
+
+
+@overload(unsort)
+def _ol_unsort(ct, a, axis=-1):
+    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
+        def impl(ct, a, axis=-1):
+            idx = np.argsort(a, kind="mergesort")  # stable, as the NumPy path
+            out = np.zeros(a.shape, ct.dtype)
+            for i in range(idx.shape[0]):
+                out[idx[i]] = ct[i]
+            return out
+        return impl
+
+
+@overload(resort)
+def _ol_resort(ct, a, axis=-1):
+    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
+        def impl(ct, a, axis=-1):
+            idx = np.argsort(a, kind="mergesort")
+            out = np.empty(a.shape, ct.dtype)
+            for i in range(idx.shape[0]):
+                out[i] = ct[idx[i]]
+            return out
+        return impl

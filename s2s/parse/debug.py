@@ -30,7 +30,7 @@ def show_program(text, upto=None, name=None, filename="<doctest>", extra=()):
     for ctx in program.functions:
         if extra:
             run_passes(ctx, passes=list(extra))
-    module = GeneratedModule(program, comments=False)
+    module = GeneratedModule(program, comments=False, fuse=False)
     body = module.source.split("\n", 1)[1].rstrip("\n")
     if extra:  # the pass docstrings show the functions only
         body = body.split("\n\n\n", 1)[1] if "\n\n\n" in body else body

@@ -19,6 +19,11 @@ def case(fn, inputs, diff, options=None, numba=False, name=None):
 
 CASES = [
     case(rt.unbroadcast, (_a(3, 4), _a(4)), [0], numba=True),
+    case(rt.unsort, (_a(5), _a(5)), [0], numba=True),
+    case(rt.unsort, (_a(3, 4), _a(3, 4)), [0], {"axis": 0}, name="unsort-axis0"),
+    case(rt.resort, (_a(5), _a(5)), [0], numba=True),
+    case(rt.resort, (_a(3, 4), _a(3, 4)), [0], {"axis": None}, name="resort-flat"),
+    case(rt.unsort, (_a(12), _a(3, 4)), [0], {"axis": None}, name="unsort-flat"),
     case(rt.unbroadcast, (_a(4), _a(3, 4)), [0], name="unbroadcast-expand"),
     case(rt.unreduce, (_a(3), _a(3, 4)), [0], {"axis": 1}, True),
     case(rt.unreduce, (0.3, _a(3, 4)), [0], name="unreduce-scalar"),

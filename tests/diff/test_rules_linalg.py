@@ -3,6 +3,8 @@ in Python; in numba for the 1-d/2-d forms NumPy-under-numba supports."""
 import gast
 import numpy as np
 import pytest
+
+import s2s
 from vjp_check import check_vjp
 
 from s2s.diff.registry import VJP_RULES, Rule
@@ -115,6 +117,29 @@ def test_einsum_with_one_operand(spec, request):
     rule = Rule(np.einsum, einsum_one, ("subscripts", "x1"), ())
     x = np.random.default_rng(3).uniform(-1, 1, (3, 3))
     check_vjp(np.einsum, (spec, x), name=request.node.name, rule=rule)
+
+
+EINSUM_THREE = [("i,ij,j->", (3,), (3, 4), (4,)), ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)), ("i,i,i", (3,), (3,), (3,))]
+
+
+@pytest.mark.parametrize("spec, s1, s2, s3", EINSUM_THREE, ids=[e[0] for e in EINSUM_THREE])
+def test_einsum_with_three_operands(spec, s1, s2, s3, request):
+    rule = VJP_RULES.get(np.einsum, n_args=4)
+    assert rule.inputs == ("subscripts", "x1", "x2", "x3")
+    rng = np.random.default_rng(5)
+    check_vjp(np.einsum, (spec, *(rng.uniform(-1, 1, s) for s in (s1, s2, s3))), name=request.node.name, rule=rule)
+
+
+def einsum_three_in_a_program(x, M):
+    return np.einsum("i,ij,j->", x, M, x) + np.einsum("ii->", M)
+
+
+def test_einsum_arity_is_chosen_at_the_call():
+    rng = np.random.default_rng(6)
+    x, M = rng.normal(size=3), rng.normal(size=(3, 3))
+    gx, gM = s2s.grad(einsum_three_in_a_program, argnums=(0, 1))(x, M)
+    np.testing.assert_allclose(gx, (M + M.T) @ x, rtol=1e-12)
+    np.testing.assert_allclose(gM, np.outer(x, x) + np.eye(3), rtol=1e-12)
 
 
 @pytest.mark.parametrize("key", [

@@ -16,7 +16,7 @@ UPTO = "anf"
 
 
 def normalized(fn, upto=UPTO, static=None):
-    module = GeneratedModule(build_program(fn, upto=upto, static=static))
+    module = GeneratedModule(build_program(fn, upto=upto, static=static), fuse=False)
     return module, module.load("python").__dict__[module.entry]
 
 

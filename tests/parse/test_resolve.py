@@ -85,7 +85,7 @@ CASES = [
     (via_globals, ["G = 3.0", "# ARR: float64 array of shape (3,)"]),
     (via_namespace, ["cfg_scale = 2.0", "# cfg_weights: float64 array", "cfg_weights.shape"]),
     (via_other_module, ["def shifted_square(", "def softplus(", "OFFSET = 0.25"]),
-    (via_keywords, ["def _kw_helper(v, k=1.5, shift=shift_default, w=w_default):", "_kw_helper(x0, 1.5, shift_default, w_default)"]),
+    (via_keywords, ["def _kw_helper(v, k=1.5, shift=shift_default, w=w_default):", "_kw_helper(x[0], 1.5, shift_default, w_default)"]),
     (via_builtins, ["len(x)", "abs(", "min(", "max(", "float("]),
     (via_closure, ["scale = 4.0", "# table: float64 array"]),
 ]

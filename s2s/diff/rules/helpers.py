@@ -37,6 +37,8 @@ from ..runtime import (
     unroll,
     unstack,
     untake,
+    unsort,
+    resort,
     untile,
     untrace,
     untranspose,
@@ -191,3 +193,13 @@ def unrepeat_rule(g, ans, ct, a, repeats=1, axis=None):
 @register(untake)
 def untake_rule(g, ans, ct, a, indices=0, axis=None):
     return np.take(g, indices, axis), None
+
+
+@register(unsort)
+def unsort_rule(g, ans, ct, a, axis=-1):
+    return resort(g, a, axis), None
+
+
+@register(resort)
+def resort_rule(g, ans, ct, a, axis=-1):
+    return unsort(g, a, axis), None

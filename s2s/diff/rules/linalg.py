@@ -53,14 +53,21 @@ def tensordot(g, ans, a, b, axes=2):
 @register(np.einsum)
 def einsum(g, ans, subscripts, x1, x2):
     """Two operands ('ij,jk->ik', 'ij,j->i', 'i,i->', 'bij,bjk->bik', implicit output...);
-    the subscripts get None. See `einsum_one` for one operand."""
+    the subscripts get None. `einsum_one` and `einsum_three` take one and three operands."""
     return None, einsum_vjp(g, subscripts, (x1, x2), 0), einsum_vjp(g, subscripts, (x1, x2), 1)
 
 
+@register(np.einsum)
 def einsum_one(g, ans, subscripts, x1):
-    """One operand ('ij->ji', 'ii->', 'ij->i', 'ii->i'). Not registered: a key has one
-    template and `np.einsum` is registered with two operands."""
+    """One operand ('ij->ji', 'ii->', 'ij->i', 'ii->i')."""
     return None, einsum_vjp(g, subscripts, (x1,), 0)
+
+
+@register(np.einsum)
+def einsum_three(g, ans, subscripts, x1, x2, x3):
+    """Three operands ('i,ij,j->', 'ij,jk,kl->il', ...)."""
+    ops = (x1, x2, x3)
+    return None, einsum_vjp(g, subscripts, ops, 0), einsum_vjp(g, subscripts, ops, 1), einsum_vjp(g, subscripts, ops, 2)
 
 
 @register(np.trace)

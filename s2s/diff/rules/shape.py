@@ -1,4 +1,4 @@
-"""Functions that move, copy or regroup elements: copy, asarray, array, reshape, ravel, transpose, swapaxes,
+"""Functions that move, copy or regroup elements: copy, asarray, array, sort, reshape, ravel, transpose, swapaxes,
 moveaxis, expand_dims, squeeze, broadcast_to, concatenate, stack, hstack, vstack, tile,
 repeat, flip, roll, take. Shape arguments are options (non-differentiable).
 
@@ -19,6 +19,7 @@ from ..runtime import (
     unrepeat,
     unroll,
     unstack,
+    unsort,
     untake,
     untile,
     untranspose,
@@ -33,6 +34,11 @@ def copy(g, ans, a, dtype=None):
     # A copy (or a view) of the same values: the cotangent passes through unchanged. A list
     # literal `np.array([a, b])` gets it split over its elements.
     return g
+
+
+@register(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None):
+    return unsort(g, a, axis)
 
 
 @register(np.reshape)

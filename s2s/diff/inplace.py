@@ -1,0 +1,90 @@
+"""Reverse mode for statements that update a value in place: stores `x[idx] = v`, and the
+list stacks and `add_at` calls of derivative code that is being differentiated again.
+"""
+import copy
+
+import gast
+
+from ..parse.base import assign, load, located
+from .activity import expr_is_active
+from .pytrees import distribute
+from .saving import _call, _const, _is_atom
+
+
+class InPlaceMixin:
+    """The in-place half of the reverse-mode builder (`reverse._Builder`)."""
+
+    def _is_pop(self, value):
+        return (
+            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop"
+            and isinstance(value.func.value, gast.Name) and value.func.value.id in self.lists and not value.args
+        )
+
+    def add_in_place(self, s, in_loop):
+        """`add_at(a, idx, v)` (derivative code: `a[idx] += v` in place, scatter-add):
+        `a`'s adjoint passes through; `v` gets the gathered `ba[idx]`."""
+        a, idx, v = s.value.args
+        if not isinstance(a, gast.Name) or not isinstance(v, gast.Name):
+            raise self.error(s, "add_at needs named arguments", "add_at")
+        if v.id not in self.active:
+            return [s], []
+        f_idx, b_idx, idx_b = self._save_index(idx, in_loop, s)
+        f_v, b_v, v_b = self.save(v, in_loop, s, v.id)
+        gathered = gast.Subscript(value=load(self.b(a.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+        tmp = self.namer.fresh("b_contrib")
+        bwd = b_idx + b_v + [assign(tmp, self.rt("unbroadcast", gathered, v_b), s), self.accumulate(v.id, load(tmp), s)]
+        return f_idx + f_v + [s], self._mark(bwd)
+
+    def push(self, s):
+        """`tape.append(v)` in derivative code being differentiated: pop v's adjoint
+        (a tuple of adjoints for a tuple of values)."""
+        lst = s.value.func.value.id
+        v = s.value.args[0]
+        popped = _call(gast.Attribute(value=load(self.b(lst)), attr="pop", ctx=gast.Load()))
+        if expr_is_active(v, self.active, self.program):
+            tmp = self.namer.fresh("b_contrib")
+            bwd = [assign(tmp, popped, s)]
+            bwd += [self.accumulate(n, c, s, p) for n, p, c in self.leaf_contribs(distribute(v, load(tmp)))]
+        else:
+            bwd = [located(gast.Expr(value=popped), s)]
+        return [s], self._mark(bwd)
+
+    def store(self, s, in_loop):
+        """`x[idx] = v`: save the overwritten part; backward restores it."""
+        target = s.targets[0]
+        if not isinstance(target.value, gast.Name):
+            raise self.error(s, "assigning into an indexed expression is not supported; name it first", "subscript store")
+        x = target.value.id
+        pre_f, pre_b = [], []
+        value = s.value
+        if not _is_atom(value):
+            tmp = self.namer.fresh("stored")
+            self.fresh_names.add(tmp)
+            if expr_is_active(value, self.active, self.program):
+                self.active.add(tmp)
+            f, b = self.assign(assign(tmp, value, s), in_loop)
+            pre_f, pre_b = f, b
+            value = load(tmp)
+            s = assign(gast.Subscript(value=load(x), slice=target.slice, ctx=gast.Store()), value, s)
+            target = s.targets[0]
+        f_idx, b_idx, idx_b = self._save_index(target.slice, in_loop, s)
+        old = gast.Subscript(value=load(x), slice=copy.deepcopy(target.slice), ctx=gast.Load())
+        f_old, b_old = [], []
+        old_b = self.keep(self.rt("copy_value", old), in_loop, s, f"{x}_old", f_old, b_old)
+        bwd = list(b_idx) + list(b_old)
+        restore = assign(gast.Subscript(value=load(x), slice=copy.deepcopy(idx_b), ctx=gast.Store()), old_b, s)
+        if x in self.active:
+            part = gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+            if isinstance(value, gast.Name) and value.id in self.active:
+                fv, bv, val_b = self.save(value, in_loop, s, value.id)
+                f_idx += fv
+                bwd += bv
+                tmp = self.namer.fresh("b_contrib")
+                bwd.append(assign(tmp, self.rt("unbroadcast", part, val_b), s))
+                # Accumulate before zeroing: `part` may be a view of the adjoint (a slice).
+                bwd.append(self.accumulate(value.id, load(tmp), s))
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+            else:
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+        bwd.append(restore)
+        return pre_f + f_idx + f_old + [s], self._mark(bwd) + pre_b
