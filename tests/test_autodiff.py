@@ -201,3 +201,35 @@ def test_nested_function_with_defaults_and_keywords():
 def test_nested_function_used_as_a_value_is_a_clear_error():
     with pytest.raises(s2s.errors.UnsupportedSyntaxError, match="used as a value"):
         s2s.grad(nested_as_value)(1.0)
+
+
+def newaxis_outer(x):
+    return np.sum((x[:, None] * x[None, :]) ** 2)
+
+
+def take_with_list(x):
+    return np.sum(np.take(x, [0, 0, 3]) ** 2)
+
+
+def concatenate_list(x):
+    return np.sum(np.concatenate([x, x ** 2]) * np.arange(2 * x.shape[0]))
+
+
+def stack_list(x):
+    return np.sum(np.stack([x, 2.0 * x], axis=1) ** 2)
+
+
+def sort_weighted(x):
+    return np.sum(np.sort(x) * np.arange(x.shape[0]))
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+@pytest.mark.parametrize("fn", [newaxis_outer, take_with_list, concatenate_list, stack_list, sort_weighted],
+                         ids=lambda f: f.__name__)
+def test_indexing_and_sequence_calls(fn, jit):
+    """np.newaxis in an index, np.take with a list, list literals in concatenate/stack (a
+    tuple for numba), np.sort: compiled gradients as well as Python ones."""
+    x = np.array([0.3, -1.2, 0.8, 2.0])
+    g = s2s.grad(fn)
+    got = (s2s.jit(g) if jit else g)(x)
+    np.testing.assert_allclose(got, central_difference(fn, (x,), 0), rtol=1e-6, atol=1e-8)

@@ -64,13 +64,17 @@ from .runtime import (  # s2s-runtime-import
 # generated as plain loops for the known number of dimensions: they compile several times
 # faster than the equivalent np.sum(axis)/moveaxis/transpose calls.
 
+
 def _none(t):
     return t is None or isinstance(t, (types.NoneType, types.Omitted))
+
 
 def _arr(t):
     return isinstance(t, types.Array) and t.ndim > 0
 
+
 _GENERATED = {}
+
 
 def _gen(key, lines):
     """The function `impl` defined by `lines` (a list, or a callable giving it), by key."""
@@ -80,14 +84,17 @@ def _gen(key, lines):
         _GENERATED[key] = ns["impl"]
     return _GENERATED[key]
 
+
 def _loops(ranges, body, depth=1):
     """Nested loops over `ranges` [(variable, range expression), ...] around `body`."""
     pad = "    "
     out = [pad * (depth + d) + f"for {var} in range({n}):" for d, (var, n) in enumerate(ranges)]
     return out + [pad * (depth + len(ranges)) + line for line in body]
 
+
 def _bcast_sum(ct, x):
     """(numba only) a fresh array of x's shape: ct summed or expanded to it."""
+
 
 def _bcast_sum_lines(cn, xn):
     nd = max(cn, xn)
@@ -105,10 +112,12 @@ def _bcast_sum_lines(cn, xn):
     body = [f"out[{', '.join(xidx)}] += ct[{', '.join(cidx)}]"]
     return lines + _loops([(f"i{d}", f"n{d}") for d in range(nd)], body) + ["    return out"]
 
+
 @overload(_bcast_sum)
 def _ol_bcast_sum(ct, x):
     if _arr(ct) and _arr(x):
         return _gen(("bcast", ct.ndim, x.ndim), lambda: _bcast_sum_lines(ct.ndim, x.ndim))
+
 
 @overload(shape_of)
 def _ol_shape_of(x):
@@ -141,6 +150,7 @@ def _ol_unbroadcast(ct, x):
         return _bcast_sum(ct, x)
     return impl
 
+
 @overload(unreduce)
 def _ol_unreduce(ct, x, axis=None):
     if not _arr(x):
@@ -152,6 +162,7 @@ def _ol_unreduce(ct, x, axis=None):
     if ct.ndim == x.ndim - 1 and isinstance(axis, types.Integer):
         return lambda ct, x, axis=None: _bcast_sum(np.expand_dims(ct, axis % x.ndim), x)
 
+
 @overload(reduce_to)
 def _ol_reduce_to(ct, x, axis=None):
     if not isinstance(ct, types.Array):
@@ -162,6 +173,7 @@ def _ol_reduce_to(ct, x, axis=None):
         return lambda ct, x, axis=None: _bcast_sum(ct, x)
     if x.ndim == ct.ndim - 1 and isinstance(axis, types.Integer):
         return lambda ct, x, axis=None: _bcast_sum(ct, np.expand_dims(x, axis % ct.ndim)).reshape(x.shape)
+
 
 @overload(zeros_like)
 def _ol_zeros_like(x):
@@ -200,6 +212,8 @@ def _add_at_lines(a, idx, v):
             parts.append(name)
             dim += 1
             adv.append(j)
+        elif isinstance(it, types.NoneType):  # np.newaxis: a length-1 axis of v, none of a
+            res.append("0")
         elif isinstance(it, types.SliceType):
             head.append(f"    b{j}, e{j}, d{j} = {name}.indices(a.shape[{dim}])")
             parts.append(f"b{j} + s{j} * d{j}")
@@ -222,7 +236,8 @@ def _add_at_lines(a, idx, v):
         sub = [f"({r} if v.shape[{e}] != 1 else 0)" for e, r in enumerate(res[len(res) - v.ndim:])]
         val = f"v[{', '.join(sub)}]" if v.ndim else "v[()]"
     body = [f"a[{', '.join(parts)}] += {val}"]
-    return ["def impl(a, idx, v):"] + head + _loops([(r, ranges[r]) for r in res], body) + ["    return a"]
+    return ["def impl(a, idx, v):"] + head + _loops([(r, ranges[r]) for r in res if r != "0"], body) + ["    return a"]
+
 
 @overload(add_at)
 def _ol_add_at(a, idx, v):
@@ -230,11 +245,14 @@ def _ol_add_at(a, idx, v):
         lines = _add_at_lines(a, idx, v)
         return None if lines is None else _gen(("add_at", a, idx, v), lines)
 
+
 @overload(copy_value)
 def _ol_copy_value(v):
     return (lambda v: v.copy()) if isinstance(v, types.Array) else (lambda v: v)
 
+
 overload(range_len)(lambda start, stop, step: range_len)
+
 
 @overload(inside)
 def _ol_inside(x, lo=None, hi=None):
@@ -246,10 +264,12 @@ def _ol_inside(x, lo=None, hi=None):
         return lambda x, lo=None, hi=None: (x >= lo) * 1.0
     return lambda x, lo=None, hi=None: ((x >= lo) & (x <= hi)) * 1.0
 
+
 def _flat_map(name, expr):  # an elementwise map of one array, as a loop: out[i] = expr(xi)
     return _gen(name, ["def impl(x):", "    xf = x.copy().reshape(-1)", "    out = np.empty(xf.size)",
                        "    for i in range(xf.size):", "        xi = xf[i]", f"        out[i] = {expr}",
                        "    return out.reshape(x.shape)"])
+
 
 @overload(log_or_zero)
 def _ol_log_or_zero(x):
@@ -257,11 +277,13 @@ def _ol_log_or_zero(x):
         return _flat_map("log_or_zero", "0.0 if xi == 0 else math.log(xi)")
     return lambda x: 0.0 if x == 0 else math.log(x)
 
+
 def _matmul_typer(table):  # 1-d and 2-d operands, as numba's `@` and np.dot
     def typer(ct, x1, x2):
         if isinstance(x1, types.Array) and isinstance(x2, types.Array):
             return table.get((x1.ndim, x2.ndim))
     return typer
+
 
 @numba.njit
 def _outer(u, w):  # np.outer of two vectors, as a loop (compiles faster)
@@ -278,10 +300,12 @@ _MM2 = {(1, 1): lambda ct, x1, x2: ct * x1, (2, 1): lambda ct, x1, x2: x1.T @ ct
 for _fn, _table in ((matmul_vjp1, _MM1), (matmul_vjp2, _MM2), (dot_vjp1, _MM1), (dot_vjp2, _MM2)):
     overload(_fn)(_matmul_typer(_table))
 
+
 @overload(transpose_last)
 def _ol_transpose_last(x):
     if isinstance(x, types.Array) and x.ndim == 2:
         return lambda x: x.T
+
 
 @overload(prod_partials)
 def _ol_prod_partials(x, axis=None):
@@ -302,6 +326,7 @@ def _ol_prod_partials(x, axis=None):
                     out[i] = p
             return out.reshape(x.shape)
         return impl
+
 
 @overload(uncumsum)
 def _ol_uncumsum(ct, x, axis=None):
@@ -327,6 +352,7 @@ def _ol_uncumsum(ct, x, axis=None):
 
 _pnorm_grad_nb = numba.njit(_pnorm_grad)
 
+
 @overload(norm_grad)
 def _ol_norm_grad(x, ans, ord=None, axis=None):
     if not isinstance(x, types.Array):
@@ -336,10 +362,12 @@ def _ol_norm_grad(x, ans, ord=None, axis=None):
     if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
         return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
 
+
 @overload(untrace)
 def _ol_untrace(ct, a, offset=0, axis1=0, axis2=1):
     if isinstance(a, types.Array) and a.ndim == 2:  # numba's np.trace: the first two axes
         return lambda ct, a, offset=0, axis1=0, axis2=1: ct * np.eye(a.shape[0], a.shape[1], offset)
+
 
 @overload(undiag)
 def _ol_undiag(ct, v, k=0):
@@ -353,6 +381,7 @@ def _ol_undiag(ct, v, k=0):
             return out
         return impl
 
+
 @overload(reshape_to)
 def _ol_reshape_to(ct, x, order="C"):
     if _arr(x):
@@ -361,9 +390,11 @@ def _ol_reshape_to(ct, x, order="C"):
         return lambda ct, x, order="C": np.full(x.shape, ct)
     return (lambda ct, x, order="C": np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x, order="C": ct)
 
+
 def _permuted(ct, axes):
     """(numba only) a C-ordered copy of ct with its axes permuted: result axis axes[d] is
     ct's axis d (`axes`: a tuple or an integer array)."""
+
 
 def _permuted_lines(n):  # out (C order) gets ct's elements at permuted strides
     idx = [f"i{d}" for d in range(n)]
@@ -376,9 +407,11 @@ def _permuted_lines(n):  # out (C order) gets ct's elements at permuted strides
             [f"out[{' + '.join(f'i{d} * s{d}' for d in range(n))}] = ct[{', '.join(idx)}]"]) + [
             f"    return out.reshape(to_fixed_tuple(shape, {n}))"]
 
+
 @overload(_permuted)
 def _ol_permuted(ct, axes):
     return _gen(("permuted", ct.ndim), lambda: _permuted_lines(ct.ndim))
+
 
 @overload(untranspose)
 def _ol_untranspose(ct, axes=None):
@@ -389,6 +422,7 @@ def _ol_untranspose(ct, axes=None):
     if isinstance(axes, types.UniTuple) and len(axes) == ct.ndim:
         return lambda ct, axes=None: _permuted(ct, axes)
 
+
 @overload(swap_axes)
 def _ol_swap_axes(ct, axis1, axis2):
     if isinstance(ct, types.Array):
@@ -397,6 +431,7 @@ def _ol_swap_axes(ct, axis1, axis2):
             perm[axis1 % ct.ndim], perm[axis2 % ct.ndim] = axis2 % ct.ndim, axis1 % ct.ndim
             return _permuted(ct, perm)
         return impl
+
 
 @overload(unmoveaxis)
 def _ol_unmoveaxis(ct, source, destination):
@@ -413,21 +448,26 @@ def _ol_unmoveaxis(ct, source, destination):
             return _permuted(ct, perm)
         return impl
 
+
 @overload(unflip)
 def _ol_unflip(ct, axis=None):
     if _none(axis):
         return lambda ct, axis=None: np.flip(ct)
+
 
 @overload(unroll)
 def _ol_unroll(ct, shift=0, axis=None):
     if _none(axis) and isinstance(shift, types.Integer):
         return lambda ct, shift=0, axis=None: np.roll(ct, -shift)
 
+
 def _slab(ct, ax, lo, hi):
     """(numba only) ct[..., lo:hi, ...] with the range on axis `ax` (a view)."""
 
+
 def _plane(ct, ax, j):
     """(numba only) ct[..., j, ...] with the index on axis `ax` (a view)."""
+
 
 def _by_axis(sig, n, item):  # `if ax == d: return ct[:, ..., item, ...]` for each axis d
     lines = [f"def impl({sig}):"]
@@ -435,13 +475,16 @@ def _by_axis(sig, n, item):  # `if ax == d: return ct[:, ..., item, ...]` for ea
         lines += [f"    if ax == {d}:", f"        return ct[{':, ' * d}{item}]"]
     return lines + [f"    return ct[{':, ' * (n - 1)}{item}]"]
 
+
 @overload(_slab)
 def _ol_slab(ct, ax, lo, hi):
     return _gen(("slab", ct.ndim), lambda: _by_axis("ct, ax, lo, hi", ct.ndim, "lo:hi"))
 
+
 @overload(_plane)
 def _ol_plane(ct, ax, j):
     return _gen(("plane", ct.ndim), lambda: _by_axis("ct, ax, j", ct.ndim, "j"))
+
 
 def _pieces(sig, n, ax, step, piece):
     # impl(sig) returning a tuple of n pieces of ct; o{j}..o{j+1}: piece j's range
@@ -449,8 +492,10 @@ def _pieces(sig, n, ax, step, piece):
     lines += [f"    o{j + 1} = o{j} + {step(j)}" for j in range(n)]
     return lines + ["    return (" + "".join(piece(j) + ", " for j in range(n)) + ")"]
 
+
 def _split(sig, seq, n, ax):
     return _pieces(sig, n, ax, lambda j: f"{seq}[{j}].shape[ax]", lambda j: f"_slab(ct, ax, o{j}, o{j + 1})")
+
 
 @overload(unconcatenate)
 def _ol_unconcatenate(ct, arrays, axis=0):
@@ -458,11 +503,13 @@ def _ol_unconcatenate(ct, arrays, axis=0):
         return _gen(("concat", len(arrays)), lambda: _split("ct, arrays, axis=0", "arrays", len(arrays),
                                                              "axis % ct.ndim"))
 
+
 @overload(unhstack)
 def _ol_unhstack(ct, tup):
     if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
         ax = 0 if tup.types[0].ndim <= 1 else 1
         return _gen(("hstack", len(tup), ax), lambda: _split("ct, tup", "tup", len(tup), ax))
+
 
 @overload(unvstack)
 def _ol_unvstack(ct, tup):
@@ -472,11 +519,13 @@ def _ol_unvstack(ct, tup):
             "ct, tup", len(tup), 0, lambda j: "1" if one[j] else f"tup[{j}].shape[0]",
             lambda j: f"ct[o{j}]" if one[j] else f"ct[o{j}:o{j + 1}]"))
 
+
 @overload(unstack)
 def _ol_unstack(ct, arrays, axis=0):
     if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple):
         return _gen(("stack", len(arrays)), lambda: _pieces(
             "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"))
+
 
 @overload(unrepeat)
 def _ol_unrepeat(ct, a, repeats=1, axis=None):
@@ -488,6 +537,7 @@ def _ol_unrepeat(ct, a, repeats=1, axis=None):
                                         "            out[i] += ct[k]", "            k += 1",
                                         "    return out.reshape(a.shape)"])
 
+
 def _untake_lines(n):  # axis given, 1-d indices: out[.., indices[i_ax], ..] += ct[.., i_ax, ..]
     lines = ["def impl(ct, a, indices=0, axis=None):", "    out = np.zeros(a.shape)", "    ax = axis % a.ndim"]
     idx = [f"i{d}" for d in range(n)]
@@ -497,6 +547,7 @@ def _untake_lines(n):  # axis given, 1-d indices: out[.., indices[i_ax], ..] += 
         lines += _loops([(i, f"ct.shape[{d}]") for d, i in enumerate(idx)], [f"out[{tgt}] += ct[{', '.join(idx)}]"],
                         depth=2)
     return lines + ["    return out"]
+
 
 @overload(untake)
 def _ol_untake(ct, a, indices=0, axis=None):
@@ -508,6 +559,8 @@ def _ol_untake(ct, a, indices=0, axis=None):
             out[indices] += ct
             return out.reshape(a.shape)
         return impl
+    if _none(axis) and isinstance(indices, (types.List, types.UniTuple)):  # np.take(x, [0, 2])
+        return lambda ct, a, indices=0, axis=None: untake(ct, a, np.array(indices), axis)
     if _none(axis) and isinstance(indices, types.Array):
         def impl(ct, a, indices=0, axis=None):
             out, idx, c = np.zeros(a.size), indices.copy().reshape(-1), ct.copy().reshape(-1)

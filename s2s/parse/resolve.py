@@ -39,7 +39,7 @@ import numpy
 from ..literals import literal
 from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from .base import FunctionPass, dotted, function_locals, load, located
+from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
 
 _LIBRARY_ROOTS = frozenset(
@@ -257,6 +257,9 @@ class ResolveNames(FunctionPass):
         """Calls of user functions pass every argument, by position, defaults filled in:
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
+        if attribute_path(node.func) in _SEQUENCE_FUNCTIONS and node.args and isinstance(node.args[0], gast.List):
+            # `np.concatenate([a, b])`: the same call with a tuple, which numba also compiles.
+            node.args[0] = gast.copy_location(gast.Tuple(elts=node.args[0].elts, ctx=gast.Load()), node.args[0])
         callee = getattr(node.func, "s2s_callee", None)
         if callee is None:
             return node
@@ -315,6 +318,12 @@ class ResolveNames(FunctionPass):
         for link in chain[i:]:
             base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
         return base
+
+
+# NumPy functions taking a sequence of arrays first: a list literal there becomes a tuple.
+_SEQUENCE_FUNCTIONS = frozenset(
+    f"{NUMPY_ALIAS}.{n}" for n in ("concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack")
+)
 
 
 class _Shared:
