@@ -1,0 +1,73 @@
+"""What reverse mode refuses, and how: the error type, the construct or function it names,
+and the user's file and line (never a traceback into generated code, never a wrong value)."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s.errors import NoDerivativeRuleError, UnsupportedSyntaxError
+
+
+def no_rule(x):
+    y = np.sinc(x) * 2.0
+    return np.sum(y)
+
+
+def out_keyword(x):
+    y = np.empty_like(x)
+    np.exp(x, out=y)
+    return np.sum(y)
+
+
+def inplace_method(x):
+    y = x * 1.0
+    y.sort()
+    return y[0]
+
+
+def tuple_by_variable(t, i):
+    return t[i] * 2.0
+
+
+def nested_def_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        def f(v):
+            return v * i
+        s = s + f(x)
+    return s
+
+
+def uses_try(x):
+    try:
+        return x * 2.0
+    except ValueError:
+        return x
+
+
+def _line(fn, text):
+    src, start = inspect.getsourcelines(fn)
+    return start + next(i for i, line in enumerate(src) if text in line)
+
+
+# (function, args, error type, text the message must contain, the line (a fragment of it))
+CASES = [
+    (no_rule, (np.ones(3),), NoDerivativeRuleError, "np.sinc", "np.sinc(x)"),
+    (out_keyword, (np.ones(3),), NoDerivativeRuleError, "out", "np.exp(x, out=y)"),
+    (inplace_method, (np.ones(3),), NoDerivativeRuleError, "sort", "y.sort()"),
+    (tuple_by_variable, ((1.0, 2.0), 1), UnsupportedSyntaxError, "constant", "return t[i]"),
+    (nested_def_in_loop, (1.0,), UnsupportedSyntaxError, "nested", "def f(v)"),
+    (uses_try, (1.0,), UnsupportedSyntaxError, "try", "try:"),
+]
+
+
+@pytest.mark.parametrize("fn, args, exc, text, where", CASES, ids=[c[0].__name__ for c in CASES])
+def test_refused_with_the_users_line(fn, args, exc, text, where):
+    with pytest.raises(exc) as info:
+        s2s.grad(fn)(*args)
+    err = info.value
+    assert text in str(err)
+    assert err.filename == __file__
+    assert err.lineno == _line(fn, where), (err.lineno, str(err))
+    assert "test_errors.py" in str(err)
