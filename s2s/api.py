@@ -89,14 +89,17 @@ class JitFunction:
         self._sig = sig
         self._specs = {}
         self._bound = weakref.WeakKeyDictionary()
+        # A transformation whose generated code depends on the arguments' structure (grad of
+        # a function of tuples) says so: `__s2s_specialize__(args) -> (key, function)`.
+        self._by_structure = getattr(fn, "__s2s_specialize__", None)
 
     # -- building --------------------------------------------------------------------
-    def _module(self, static):
-        program = build_program(self._fn, static=static)
+    def _module(self, static, fn=None):
+        program = build_program(self._fn if fn is None else fn, static=static)
         return GeneratedModule(program, title="jit")
 
-    def _specialize(self, key, static):
-        module = self._module(static)
+    def _specialize(self, key, static, fn=None):
+        module = self._module(static, fn)
         mod = module.load(self._backend)
         spec = _Specialization(module, mod.__dict__[module.entry])
         self._specs[key] = spec
@@ -126,10 +129,10 @@ class JitFunction:
                 dyn_args.append(bound.arguments[p.name])
         return key, static, dyn_args, dyn_kwargs
 
-    def _spec_for(self, key, static):
+    def _spec_for(self, key, static, fn=None):
         spec = self._specs.get(key)
         if spec is None or not spec.guards_hold():
-            spec = self._specialize(key, static)
+            spec = self._specialize(key, static, fn)
         return spec
 
     def __call__(self, *args, **kwargs):
@@ -137,9 +140,22 @@ class JitFunction:
             key, static, args, kwargs = self._split(args, kwargs)
         else:
             key, static = (), None
-        spec = self._spec_for(key, static)
+        fn = None
+        if self._by_structure is not None:
+            skey, fn = self._by_structure(args)
+            if skey is not None:
+                key = (key, skey)
+        spec = self._spec_for(key, static, fn)
         try:
             return spec.call(*args, **kwargs)
+        except TypeError as exc:
+            if "can't unbox" not in str(exc):
+                raise
+            raise TypeError(
+                f"{self.__name__}: numba cannot pass this argument to compiled code ({exc}). A list "
+                "must hold values of one type (arrays of one number of dimensions); pass a tuple "
+                "for mixed values, or call the function without jit."
+            ) from None
         except NUMBA_ERRORS as exc:
             err = translate_error(exc, spec.module, self.__name__, _line_of)
             hint = _argument_hint(self._sig, args, kwargs)

@@ -106,6 +106,14 @@ class GradFunction:
     def __s2s_function__(self):
         return self._build()[2]
 
+    def __s2s_specialize__(self, args):
+        """(structure key, generated function) for these arguments: `jit(grad(f))` compiles
+        one specialization per structure of the differentiated arguments (tuples, lists)."""
+        structs = tuple(of_value(args[i]) if i < len(args) else None for i in self._argnums)
+        if not any(structs):
+            return None, None
+        return structs, self._build(list(structs))[2]
+
     def source(self):
         return self._build()[0].source
 

@@ -233,3 +233,32 @@ def test_indexing_and_sequence_calls(fn, jit):
     g = s2s.grad(fn)
     got = (s2s.jit(g) if jit else g)(x)
     np.testing.assert_allclose(got, central_difference(fn, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def tuple_params_loss(params, x):
+    W, b = params
+    return np.sum(np.tanh(W @ x + b) ** 2)
+
+
+def list_of_vectors_loss(vs):
+    return np.sum(vs[0] * vs[1]) + np.sum(vs[2] ** 2)
+
+
+def test_jit_of_grad_with_tuple_and_list_arguments():
+    """jit(grad(f)) specializes on the structure of the differentiated arguments."""
+    params, x = (W0, B0), X0
+    got = s2s.jit(s2s.grad(tuple_params_loss))(params, x)
+    want = s2s.grad(tuple_params_loss)(params, x)
+    assert isinstance(got, tuple) and len(got) == 2
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    vs = [np.arange(3.0), np.ones(3), np.array([0.5, -1.0, 2.0])]
+    g = s2s.jit(s2s.grad(list_of_vectors_loss))(vs)
+    np.testing.assert_allclose(g[0], vs[1])
+    np.testing.assert_allclose(g[1], vs[0])
+    np.testing.assert_allclose(g[2], 2 * vs[2])
+
+
+def test_jit_of_grad_with_a_mixed_list_says_to_pass_a_tuple():
+    with pytest.raises(TypeError, match="pass a tuple"):
+        s2s.jit(s2s.grad(tuple_params_loss))([W0, B0], X0)
