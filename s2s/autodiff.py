@@ -12,6 +12,7 @@ import numpy as np
 
 from .diff.program import build_grad_module, build_vjp_module
 from .diff.pytrees import of_value
+from .diff.ranks import of_value as rank_of
 
 
 def _argnums_tuple(argnums, n_params, who):
@@ -90,29 +91,36 @@ class GradFunction:
         self.__doc__ = f"{self._who} of {getattr(fn, '__qualname__', fn)!r} w.r.t. argnums={argnums}."
         self._built = {}
 
-    def _build(self, structs=None):
+    def _build(self, structs=None, ranks=None):
         """The generated module for arguments of the given structures (pytrees: one
-        specialization per structure of the differentiated arguments)."""
-        key = tuple(structs or (None,) * len(self._argnums))
+        specialization per structure of the differentiated arguments) and ranks (numbers of
+        dimensions of the positional arguments: scalar code saves less)."""
+        structs = tuple(structs or (None,) * len(self._argnums))
+        ranks = tuple(ranks or ())
+        key = (structs, ranks)
         if key not in self._built:
             module, vjp_name, wrapper = build_grad_module(
-                self._fn, self._argnums, self._single, self._value, self._has_aux, title=self._who, structs=key
+                self._fn, self._argnums, self._single, self._value, self._has_aux, title=self._who,
+                structs=structs, ranks=ranks,
             )
             ns = module.load("python").__dict__
             self._built[key] = (module, ns[vjp_name], ns[wrapper])
         return self._built[key]
+
+    def _key(self, args):
+        structs = tuple(of_value(args[i]) if i < len(args) else None for i in self._argnums)
+        return structs, tuple(rank_of(a) for a in args)
 
     @property
     def __s2s_function__(self):
         return self._build()[2]
 
     def __s2s_specialize__(self, args):
-        """(structure key, generated function) for these arguments: `jit(grad(f))` compiles
-        one specialization per structure of the differentiated arguments (tuples, lists)."""
-        structs = tuple(of_value(args[i]) if i < len(args) else None for i in self._argnums)
-        if not any(structs):
-            return None, None
-        return structs, self._build(list(structs))[2]
+        """(key, generated function) for these arguments: `jit(grad(f))` compiles one
+        specialization per structure of the differentiated arguments (tuples, lists) and
+        per number of dimensions of the arguments."""
+        key = self._key(args)
+        return key, self._build(*key)[2]
 
     def source(self):
         return self._build()[0].source
@@ -129,7 +137,7 @@ class GradFunction:
                     f"only {len(args)} positional arguments were passed"
                 )
             _check_input(args[i], i, self._allow_int, self._who)
-        _, vjp_fn, _ = self._build([of_value(args[i]) for i in self._argnums])
+        _, vjp_fn, _ = self._build(*self._key(args))
         out, grads = vjp_fn(1.0, *args, **kwargs)
         if self._has_aux:
             if not isinstance(out, tuple) or len(out) != 2:

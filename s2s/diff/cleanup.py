@@ -24,6 +24,8 @@ Before:                                   After:
 """
 import gast
 
+from .saving import _assigned_names
+
 
 def _names(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
@@ -149,14 +151,12 @@ class Cleanup:
 
 
 def _stored(s):
-    out = set()
+    """What `s` may change: what it assigns, and (conservatively) the first argument of any
+    call, which may be updated in place (add_at, list.append...): not known to be zero."""
+    out = _assigned_names(s)
     for node in gast.walk(s):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            out.add(node.id)
-        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and isinstance(node.value, gast.Name):
-            out.add(node.value.id)
-        elif isinstance(node, gast.Call) and node.args and isinstance(node.args[0], gast.Name):
-            out.add(node.args[0].id)  # maybe updated in place (add_at, list.append...): not known zero
+        if isinstance(node, gast.Call) and node.args and isinstance(node.args[0], gast.Name):
+            out.add(node.args[0].id)
     return out
 
 

@@ -67,16 +67,18 @@ class WrapperKind:
         self.single, self.value = single, value
 
 
-def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None):
+def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None):
     """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
-    (`structs`: the pytree structure of each, None for arrays and scalars)."""
+    (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
+    number of dimensions of every positional argument, None where unknown)."""
     program = build_program(fn)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
     rm = ReverseMode(program)
-    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())))
+    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())),
+                      ranks=dict(zip(params, ranks or ())))
     name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
     wrapper_ctx = copy.copy(entry)
     wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)

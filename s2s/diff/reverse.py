@@ -29,6 +29,7 @@ from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
 from .pytrees import StructureMismatch, Structures, at, build, distribute, leaves, pick
+from .ranks import Ranks
 from .registry import VJP_RULES
 from .saving import SavingMixin, _call, _const, _is_atom, _stacks
 
@@ -57,16 +58,18 @@ class ReverseMode:
     def runtime(self, name):
         return self.program.constant(getattr(runtime, name), name)
 
-    def vjp(self, ctx, wrt, seed_index=None, structs=None):
+    def vjp(self, ctx, wrt, seed_index=None, structs=None, ranks=None):
         """Name of the VJP twin of `ctx` w.r.t. parameters `wrt`. With `seed_index`, the
         function returns a tuple and only that element is differentiated (has_aux).
-        `structs`: {parameter: structure} for container-valued parameters (pytrees)."""
+        `structs`: {parameter: structure} for container-valued parameters (pytrees);
+        `ranks`: {parameter: number of dimensions} where the arguments are known."""
         structs = {k: v for k, v in (structs or {}).items() if v is not None}
-        key = (ctx.name, tuple(wrt), seed_index, tuple(sorted(structs.items())))
+        ranks = {k: v for k, v in (ranks or {}).items() if v is not None}
+        key = (ctx.name, tuple(wrt), seed_index, tuple(sorted(structs.items())), tuple(sorted(ranks.items())))
         if key not in self._made:
             name = self.program.namer.fresh(f"{ctx.name}_vjp")
             self._made[key] = name
-            builder = _Builder(self, ctx, tuple(wrt), name, seed_index, structs)
+            builder = _Builder(self, ctx, tuple(wrt), name, seed_index, structs, ranks)
             vctx = copy.copy(ctx)
             vctx.tree = Cleanup(self._is_runtime("zeros_like"), self._is_runtime("add_at")).run(builder.build())
             vctx.name = name
@@ -75,7 +78,7 @@ class ReverseMode:
 
 
 class _Builder(SavingMixin, InPlaceMixin):
-    def __init__(self, rm, ctx, wrt, name, seed_index=None, structs=None):
+    def __init__(self, rm, ctx, wrt, name, seed_index=None, structs=None, ranks=None):
         self.rm, self.ctx, self.wrt, self.name = rm, ctx, wrt, name
         self.seed_index = seed_index
         self.program = rm.program
@@ -86,6 +89,7 @@ class _Builder(SavingMixin, InPlaceMixin):
             self.structs = Structures(self.tree, self.program, structs)
         except StructureMismatch as exc:
             raise self.error(exc.stmt, str(exc), "tuple") from None
+        self.ranks = Ranks(self.tree, ranks or {})
         # Lists built here (the tapes of derivative code being differentiated again): their
         # adjoint is a list too, used as a stack in the opposite order.
         self.lists = _stacks(self.tree)
@@ -353,7 +357,9 @@ class _Builder(SavingMixin, InPlaceMixin):
         fwd, fwd_after, bwd, seen = [], [], [], {}
         exprs = {}
         for pname, e in bound.items():
-            if pname in shape_only and isinstance(e, gast.Name) and self._overwritable(e.id, in_loop):
+            if pname in shape_only and isinstance(e, gast.Name) and self.ranks.of(e.id) == 0:
+                exprs[pname] = gast.Tuple(elts=[], ctx=gast.Load())  # a scalar: its shape is ()
+            elif pname in shape_only and isinstance(e, gast.Name) and self._overwritable(e.id, in_loop):
                 # Read only to unbroadcast into: keep its shape (free for scalars), not its value.
                 key = ("shape", e.id, self.version.get(e.id, 0), self.blocks[-1])
                 if key not in self.saved:
