@@ -13,6 +13,7 @@ import numpy as np
 from .diff.program import build_grad_module, build_vjp_module
 from .diff.pytrees import of_value
 from .diff.ranks import of_value as rank_of
+from .parse.source import library_wrapper
 
 
 def _argnums_tuple(argnums, n_params, who):
@@ -64,7 +65,7 @@ def _check_leaf(value, i, allow_int, who):
 
 
 def _check_scalar(out, who):
-    if np.ndim(out) != 0 or not np.isrealobj(out):
+    if np.ndim(out) != 0 or not np.issubdtype(np.result_type(out), np.floating):
         raise TypeError(
             f"Gradient only defined for scalar-output functions. Output had shape: {np.shape(out)}."
             if np.ndim(out) != 0
@@ -82,7 +83,7 @@ class GradFunction:
         self._has_aux = has_aux
         self._allow_int = allow_int
         self._who = "value_and_grad" if value else "grad"
-        sig = inspect.signature(fn)
+        sig = inspect.signature(library_wrapper(fn) or fn)  # np.sin: its wrapper `def sin(x)`
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), self._who)
         self.__signature__ = sig

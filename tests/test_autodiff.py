@@ -262,3 +262,26 @@ def test_jit_of_grad_with_tuple_and_list_arguments():
 def test_jit_of_grad_with_a_mixed_list_says_to_pass_a_tuple():
     with pytest.raises(TypeError, match="pass a tuple"):
         s2s.jit(s2s.grad(tuple_params_loss))([W0, B0], X0)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_numpy_and_math_functions_transform_directly(jit):
+    """grad(np.sin), jit(np.exp), vjp(np.exp, x), as in JAX: s2s writes `def sin(x):
+    return np.sin(x)` for them."""
+    import math
+
+    wrap = s2s.jit if jit else (lambda f: f)
+    assert wrap(s2s.grad(np.sin))(0.5) == pytest.approx(np.cos(0.5), rel=1e-14)
+    assert wrap(s2s.grad(math.tanh))(0.3) == pytest.approx(1 - np.tanh(0.3) ** 2, rel=1e-14)
+    assert wrap(s2s.grad(s2s.grad(np.sin)))(0.5) == pytest.approx(-np.sin(0.5), rel=1e-14)
+    g1, g2 = wrap(s2s.grad(np.arctan2, argnums=(0, 1)))(0.5, 2.0)
+    assert (g1, g2) == pytest.approx((2.0 / 4.25, -0.5 / 4.25), rel=1e-14)
+    np.testing.assert_allclose(s2s.jit(np.exp)(np.arange(3.0)), np.exp(np.arange(3.0)))
+    (ct,) = s2s.vjp(np.exp, np.arange(3.0))[1](np.ones(3))
+    np.testing.assert_allclose(ct, np.exp(np.arange(3.0)))
+    assert "<s2s: numpy.sin>" in s2s.source(s2s.grad(np.sin))
+
+
+def test_integer_output_is_a_type_error():
+    with pytest.raises(TypeError, match="real-valued outputs"):
+        s2s.grad(np.argmax)(np.ones(3))

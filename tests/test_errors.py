@@ -5,7 +5,6 @@ Line numbers are never hard-coded: each offending line carries a `# <-` marker c
 `marker_line` finds it with `inspect`.
 """
 import inspect
-import math
 import re
 import traceback
 
@@ -242,8 +241,8 @@ def _exec_function():
 
 @pytest.mark.parametrize(
     "target",
-    [np.exp, len, math.sin, np.sum, _exec_function()],
-    ids=["np.exp", "len", "math.sin", "np.sum", "exec"],
+    [len, _exec_function()],
+    ids=["len", "exec"],
 )
 def test_source_unavailable(target):
     with pytest.raises(SourceUnavailableError) as info:

@@ -8,13 +8,17 @@ object we hold is already the undecorated one, and generated code must not re-ap
 import ast
 import functools
 import hashlib
+import inspect
 import linecache
+import math
 import types
 from dataclasses import dataclass, field
 
 import gast
+import numpy
 
 from ..errors import SourceUnavailableError, UnsupportedSyntaxError
+from ..naming import MATH_ALIAS, NUMPY_ALIAS
 
 _NO_SELF = object()
 
@@ -112,6 +116,9 @@ def unwrap(obj):
             "arguments."
         )
     if not isinstance(obj, types.FunctionType):
+        wrapper = library_wrapper(obj)
+        if wrapper is not None:
+            return wrapper, bound_self
         what = getattr(obj, "__name__", type(obj).__name__)
         raise SourceUnavailableError(
             f"s2s needs the Python source of the function it transforms, but {what!r} "
@@ -125,6 +132,40 @@ def unwrap(obj):
 @functools.lru_cache(maxsize=256)
 def _parse_text(text, filename):
     return ast.parse(text, filename=filename)
+
+
+_LIBRARY_WRAPPERS = {}
+
+
+def library_wrapper(obj):
+    """A Python function standing for a NumPy or `math` function, so that `grad(np.sin)`,
+    `jit(np.exp)` work as in JAX: `def sin(x): return _np.sin(x)`, with its required
+    positional parameters, its source kept in linecache under `<s2s: numpy.sin>`. None for
+    anything else."""
+    from .resolve import canonical_path  # resolve imports this module
+
+    path = canonical_path(obj)
+    if path is None:
+        return None
+    if path not in _LIBRARY_WRAPPERS:
+        nin = getattr(obj, "nin", None)  # ufuncs
+        if isinstance(nin, int):
+            params = ["x"] if nin == 1 else [f"x{i + 1}" for i in range(nin)]
+        else:
+            try:
+                sig = inspect.signature(obj)
+            except (TypeError, ValueError):
+                return None
+            params = [p.name for p in sig.parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+        name = path.rsplit(".", 1)[1]
+        text = f"def {name}({', '.join(params)}):\n    return {path}({', '.join(params)})\n"
+        filename = f"<s2s: {path.replace(NUMPY_ALIAS, 'numpy', 1).replace(MATH_ALIAS, 'math', 1)}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        ns = {NUMPY_ALIAS: numpy, MATH_ALIAS: math}
+        exec(compile(text, filename, "exec"), ns)
+        _LIBRARY_WRAPPERS[path] = ns[name]
+    return _LIBRARY_WRAPPERS[path]
 
 
 def _file_tree(fn):
