@@ -225,17 +225,18 @@ def _runtime_names(module):
 
 def runtime_text():
     """The runtime helpers as one self-contained piece of module source (a list of lines):
-    s2s/diff/runtime.py, then runtime_numba.py's overloads, registered when numba imports."""
-    from .diff import runtime, runtime_numba
+    s2s/diff/runtime.py, then the numba overloads (runtime_numba*.py), registered when numba imports."""
+    from .diff import runtime, runtime_numba, runtime_numba_shape
 
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-numba" in line) - 1]
-    nb = inspect.getsource(runtime_numba).splitlines()
-    marks = [i for i, line in enumerate(nb) if "s2s-runtime-import" in line]
-    nb = nb[: marks[0]] + nb[marks[1] + 1:]
     src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
-            "if numba is not None:  # s2s/diff/runtime_numba.py, verbatim"]
-    src += ["    " + line if line.strip() else "" for line in nb]
+            "if numba is not None:  # s2s/diff/runtime_numba.py and runtime_numba_shape.py, verbatim"]
+    for module in (runtime_numba, runtime_numba_shape):
+        nb = inspect.getsource(module).splitlines()
+        marks = [i for i, line in enumerate(nb) if "s2s-runtime-import" in line]
+        nb = nb[: marks[0]] + nb[marks[1] + 1:]  # imports of the other runtime files
+        src += ["    " + line if line.strip() else "" for line in nb]
     return src
 
 

@@ -98,3 +98,46 @@ def build_vjp_module(fn, n_args, structs=None, has_aux=False):
     wrt = tuple(params[:n_args])
     vjp_name = ReverseMode(program).vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())))
     return GeneratedModule(program, title="vjp"), vjp_name
+
+
+def _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rt):
+    """`def f_jacrev(x, y): ...`: the primal once for the output's shape, then one VJP per
+    output element with a basis cotangent, each filling a row of the Jacobian (all inside
+    the generated function, so `jit` compiles the whole sweep)."""
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    call_args = ", ".join(params)
+    wrt = [params[i] for i in argnums]
+    lines = [f"def {name}():", f"    res0 = {entry.name}({call_args})"]
+    lines.append("    out = res0[0]" if has_aux else "    out = res0")
+    lines.append(f"    n = {rt('out_size')}(out)")
+    for k, w in enumerate(wrt):
+        lines.append(f"    J{k} = {rt('jac_alloc')}(out, {w})")
+    lines.append("    for i in range(n):")
+    lines.append(f"        res = {vjp_name}({rt('basis')}(out, i), {call_args})")
+    lines.append("        grads = res[1]")
+    for k in range(len(wrt)):
+        lines.append(f"        J{k} = {rt('jac_row')}(J{k}, i, grads[{k}])")
+    jac = "J0" if single else "(" + ", ".join(f"J{k}" for k in range(len(wrt))) + ("," if len(wrt) == 1 else "") + ")"
+    lines.append(f"    return ({jac}, res0[1])" if has_aux else f"    return {jac}")
+    fn = gast.parse("\n".join(lines) + "\n").body[0]
+    fn.args = copy.deepcopy(entry.tree.args)
+    for node in gast.walk(fn):
+        located(node, entry.tree)
+    return fn
+
+
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None):
+    """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    wrt = tuple(params[i] for i in argnums)
+    rm = ReverseMode(program)
+    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, ranks=dict(zip(params, ranks or ())))
+    name = program.namer.fresh(f"{entry.name}_jacrev")
+    ctx = copy.copy(entry)
+    ctx.tree = _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rm.runtime)
+    ctx.name = name
+    program.functions.append(ctx)
+    return GeneratedModule(program, title="jacrev"), name

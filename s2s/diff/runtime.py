@@ -42,6 +42,37 @@ def shape_of(x):
     return np.shape(x)
 
 
+def out_size(out):
+    """How many elements the output has: the number of rows of its Jacobian."""
+    return int(np.size(out))
+
+
+def basis(out, i):
+    """The i-th basis cotangent for an output like `out`: 1.0 for a scalar output, else an
+    array of out's shape with a one at flat position i."""
+    if np.ndim(out) == 0:
+        return 1.0
+    e = np.zeros(np.size(out))
+    e[i] = 1.0
+    return e.reshape(np.shape(out))
+
+
+def jac_alloc(out, x):
+    """A zero Jacobian of shape out.shape + x.shape (0.0 when both are scalars)."""
+    shape = np.shape(out) + np.shape(x)
+    return np.zeros(shape) if shape else 0.0
+
+
+def jac_row(J, i, g):
+    """J with its i-th row (the gradient of output element i) set to `g`; returns J (a
+    scalar Jacobian is returned as the new value)."""
+    if np.ndim(J) == 0:
+        return float(g) if np.ndim(g) == 0 else float(np.asarray(g).reshape(()))
+    m = int(np.size(g))
+    J.reshape(-1)[i * m:(i + 1) * m] = np.ravel(g)
+    return J
+
+
 def unreduce(ct, x, axis=None):
     """Expand `ct`, the cotangent of a reduction of `x` over `axis` (keepdims or not: told
     apart by ct's number of dimensions), back to x's shape (a fresh array)."""
@@ -393,6 +424,6 @@ def untake(ct, a, indices=0, axis=None):
 
 
 try:  # the numba implementations, registered on import
-    from . import runtime_numba  # noqa: F401,E402  s2s-runtime-numba
+    from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
 except ImportError:  # the pure-NumPy path needs no numba
     pass

@@ -1,0 +1,316 @@
+"""numba overloads of the runtime helpers that move elements (transpose, swapaxes, moveaxis,
+flip, roll, concatenate/stack and their inverses, repeat, take, sort) and build Jacobians.
+The rest, and the shared code generators, are in `runtime_numba`; like it, this file is
+copied into standalone dumped modules.
+"""
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from .runtime import (  # s2s-runtime-import
+    unbroadcast,
+    shape_of,
+    unreduce,
+    reduce_to,
+    zeros_like,
+    _basic_index,
+    add_at,
+    copy_value,
+    range_len,
+    inside,
+    log_or_zero,
+    matmul_vjp1,
+    matmul_vjp2,
+    _tensordot_axes,
+    tensordot_vjp1,
+    tensordot_vjp2,
+    _dot_axes,
+    dot_vjp1,
+    dot_vjp2,
+    einsum_vjp,
+    transpose_last,
+    prod_partials,
+    uncumsum,
+    _pnorm_grad,
+    norm_grad,
+    untrace,
+    undiag,
+    reshape_to,
+    untranspose,
+    swap_axes,
+    unmoveaxis,
+    unflip,
+    unroll,
+    unconcatenate,
+    unhstack,
+    unvstack,
+    unstack,
+    untile,
+    unrepeat,
+    untake,
+    unsort,
+    resort,
+    out_size,
+    basis,
+    jac_alloc,
+    jac_row,
+)
+from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
+# s2s-runtime-import
+
+
+def _permuted(ct, axes):
+    """(numba only) a C-ordered copy of ct with its axes permuted: result axis axes[d] is
+    ct's axis d (`axes`: a tuple or an integer array)."""
+
+
+def _permuted_lines(n):  # out (C order) gets ct's elements at permuted strides
+    idx = [f"i{d}" for d in range(n)]
+    return ["def impl(ct, axes):", f"    shape, strides = np.empty({n}, np.int64), np.empty({n}, np.int64)",
+            f"    for d in range({n}):", f"        shape[axes[d] % {n}] = ct.shape[d]",
+            "    size = 1", f"    for d in range({n - 1}, -1, -1):", "        strides[d] = size",
+            "        size *= shape[d]", "    out = np.empty(size, ct.dtype)"] + [
+            f"    s{d} = strides[axes[{d}] % {n}]" for d in range(n)] + _loops(
+            [(i, f"ct.shape[{d}]") for d, i in enumerate(idx)],
+            [f"out[{' + '.join(f'i{d} * s{d}' for d in range(n))}] = ct[{', '.join(idx)}]"]) + [
+            f"    return out.reshape(to_fixed_tuple(shape, {n}))"]
+
+
+@overload(_permuted)
+def _ol_permuted(ct, axes):
+    return _gen(("permuted", ct.ndim), lambda: _permuted_lines(ct.ndim))
+
+
+@overload(untranspose)
+def _ol_untranspose(ct, axes=None):
+    if not isinstance(ct, types.Array):
+        return None
+    if _none(axes):
+        return lambda ct, axes=None: ct.T
+    if isinstance(axes, types.UniTuple) and len(axes) == ct.ndim:
+        return lambda ct, axes=None: _permuted(ct, axes)
+
+
+@overload(swap_axes)
+def _ol_swap_axes(ct, axis1, axis2):
+    if isinstance(ct, types.Array):
+        def impl(ct, axis1, axis2):
+            perm = np.arange(ct.ndim)
+            perm[axis1 % ct.ndim], perm[axis2 % ct.ndim] = axis2 % ct.ndim, axis1 % ct.ndim
+            return _permuted(ct, perm)
+        return impl
+
+
+@overload(unmoveaxis)
+def _ol_unmoveaxis(ct, source, destination):
+    if isinstance(ct, types.Array) and isinstance(source, types.Integer) and isinstance(destination, types.Integer):
+        def impl(ct, source, destination):
+            s, d, perm, j = source % ct.ndim, destination % ct.ndim, np.empty(ct.ndim, np.int64), 0
+            for k in range(ct.ndim):
+                if k == d:
+                    perm[k] = s
+                else:
+                    j += j == s
+                    perm[k] = j
+                    j += 1
+            return _permuted(ct, perm)
+        return impl
+
+
+@overload(unflip)
+def _ol_unflip(ct, axis=None):
+    if _none(axis):
+        return lambda ct, axis=None: np.flip(ct)
+
+
+@overload(unroll)
+def _ol_unroll(ct, shift=0, axis=None):
+    if _none(axis) and isinstance(shift, types.Integer):
+        return lambda ct, shift=0, axis=None: np.roll(ct, -shift)
+
+
+def _slab(ct, ax, lo, hi):
+    """(numba only) ct[..., lo:hi, ...] with the range on axis `ax` (a view)."""
+
+
+def _plane(ct, ax, j):
+    """(numba only) ct[..., j, ...] with the index on axis `ax` (a view)."""
+
+
+def _by_axis(sig, n, item):  # `if ax == d: return ct[:, ..., item, ...]` for each axis d
+    lines = [f"def impl({sig}):"]
+    for d in range(n - 1):
+        lines += [f"    if ax == {d}:", f"        return ct[{':, ' * d}{item}]"]
+    return lines + [f"    return ct[{':, ' * (n - 1)}{item}]"]
+
+
+@overload(_slab)
+def _ol_slab(ct, ax, lo, hi):
+    return _gen(("slab", ct.ndim), lambda: _by_axis("ct, ax, lo, hi", ct.ndim, "lo:hi"))
+
+
+@overload(_plane)
+def _ol_plane(ct, ax, j):
+    return _gen(("plane", ct.ndim), lambda: _by_axis("ct, ax, j", ct.ndim, "j"))
+
+
+def _pieces(sig, n, ax, step, piece):
+    # impl(sig) returning a tuple of n pieces of ct; o{j}..o{j+1}: piece j's range
+    lines = [f"def impl({sig}):", f"    ax = {ax}", "    o0 = 0"]
+    lines += [f"    o{j + 1} = o{j} + {step(j)}" for j in range(n)]
+    return lines + ["    return (" + "".join(piece(j) + ", " for j in range(n)) + ")"]
+
+
+def _split(sig, seq, n, ax):
+    return _pieces(sig, n, ax, lambda j: f"{seq}[{j}].shape[ax]", lambda j: f"_slab(ct, ax, o{j}, o{j + 1})")
+
+
+@overload(unconcatenate)
+def _ol_unconcatenate(ct, arrays, axis=0):
+    if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple) and isinstance(axis, types.Integer):
+        return _gen(("concat", len(arrays)), lambda: _split("ct, arrays, axis=0", "arrays", len(arrays),
+                                                             "axis % ct.ndim"))
+
+
+@overload(unhstack)
+def _ol_unhstack(ct, tup):
+    if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
+        ax = 0 if tup.types[0].ndim <= 1 else 1
+        return _gen(("hstack", len(tup), ax), lambda: _split("ct, tup", "tup", len(tup), ax))
+
+
+@overload(unvstack)
+def _ol_unvstack(ct, tup):
+    if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
+        one = tuple(t.ndim == 1 for t in tup.types)
+        return _gen(("vstack", one), lambda: _pieces(
+            "ct, tup", len(tup), 0, lambda j: "1" if one[j] else f"tup[{j}].shape[0]",
+            lambda j: f"ct[o{j}]" if one[j] else f"ct[o{j}:o{j + 1}]"))
+
+
+@overload(unstack)
+def _ol_unstack(ct, arrays, axis=0):
+    if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple):
+        return _gen(("stack", len(arrays)), lambda: _pieces(
+            "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"))
+
+
+@overload(unrepeat)
+def _ol_unrepeat(ct, a, repeats=1, axis=None):
+    if isinstance(a, types.Array) and isinstance(ct, types.Array) and ct.ndim == 1 and _none(axis):
+        rep = "repeats" if isinstance(repeats, types.Integer) else "repeats[i]"
+        return _gen(("unrepeat", rep), ["def impl(ct, a, repeats=1, axis=None):",
+                                        "    out = np.zeros(a.size, ct.dtype)", "    k = 0",
+                                        "    for i in range(a.size):", f"        for _ in range({rep}):",
+                                        "            out[i] += ct[k]", "            k += 1",
+                                        "    return out.reshape(a.shape)"])
+
+
+def _untake_lines(n):  # axis given, 1-d indices: out[.., indices[i_ax], ..] += ct[.., i_ax, ..]
+    lines = ["def impl(ct, a, indices=0, axis=None):", "    out = np.zeros(a.shape)", "    ax = axis % a.ndim"]
+    idx = [f"i{d}" for d in range(n)]
+    for ax in range(n):
+        lines.append(f"    {'if' if ax == 0 else 'elif'} ax == {ax}:")
+        tgt = ", ".join(f"indices[i{d}]" if d == ax else f"i{d}" for d in range(n))
+        lines += _loops([(i, f"ct.shape[{d}]") for d, i in enumerate(idx)], [f"out[{tgt}] += ct[{', '.join(idx)}]"],
+                        depth=2)
+    return lines + ["    return out"]
+
+
+@overload(untake)
+def _ol_untake(ct, a, indices=0, axis=None):
+    if not isinstance(a, types.Array):
+        return None
+    if _none(axis) and isinstance(indices, types.Integer):
+        def impl(ct, a, indices=0, axis=None):
+            out = np.zeros(a.size)
+            out[indices] += ct
+            return out.reshape(a.shape)
+        return impl
+    if _none(axis) and isinstance(indices, (types.List, types.UniTuple)):  # np.take(x, [0, 2])
+        return lambda ct, a, indices=0, axis=None: untake(ct, a, np.array(indices), axis)
+    if _none(axis) and isinstance(indices, types.Array):
+        def impl(ct, a, indices=0, axis=None):
+            out, idx, c = np.zeros(a.size), indices.copy().reshape(-1), ct.copy().reshape(-1)
+            for k in range(idx.size):
+                out[idx[k]] += c[k]
+            return out.reshape(a.shape)
+        return impl
+    if isinstance(axis, types.Integer) and isinstance(indices, types.Array) and indices.ndim == 1:
+        return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim))
+
+
+@overload(unsort)
+def _ol_unsort(ct, a, axis=-1):
+    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
+        def impl(ct, a, axis=-1):
+            idx = np.argsort(a, kind="mergesort")  # stable, as the NumPy path
+            out = np.zeros(a.shape, ct.dtype)
+            for i in range(idx.shape[0]):
+                out[idx[i]] = ct[i]
+            return out
+        return impl
+
+
+@overload(resort)
+def _ol_resort(ct, a, axis=-1):
+    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
+        def impl(ct, a, axis=-1):
+            idx = np.argsort(a, kind="mergesort")
+            out = np.empty(a.shape, ct.dtype)
+            for i in range(idx.shape[0]):
+                out[i] = ct[idx[i]]
+            return out
+        return impl
+
+
+@overload(out_size)
+def _ol_out_size(out):
+    if isinstance(out, types.Array):
+        return lambda out: out.size
+    if isinstance(out, (types.Number, types.Boolean)):
+        return lambda out: 1
+
+
+@overload(basis)
+def _ol_basis(out, i):
+    if isinstance(out, types.Array):
+        def impl(out, i):
+            e = np.zeros(out.size)
+            e[i] = 1.0
+            return e.reshape(out.shape)
+        return impl
+    if isinstance(out, types.Number):
+        return lambda out, i: 1.0
+
+
+@overload(jac_alloc)
+def _ol_jac_alloc(out, x):
+    oa, xa = isinstance(out, types.Array), isinstance(x, types.Array)
+    if oa and xa:
+        return lambda out, x: np.zeros(out.shape + x.shape)
+    if oa:
+        return lambda out, x: np.zeros(out.shape)
+    if xa:
+        return lambda out, x: np.zeros(x.shape)
+    return lambda out, x: 0.0
+
+
+@overload(jac_row)
+def _ol_jac_row(J, i, g):
+    if isinstance(J, types.Array):
+        if isinstance(g, types.Array):
+            def impl(J, i, g):
+                flat = np.ascontiguousarray(g).reshape(-1)
+                m = flat.size
+                J.reshape(-1)[i * m:(i + 1) * m] = flat
+                return J
+            return impl
+
+        def impl_scalar(J, i, g):
+            J.reshape(-1)[i] = g
+            return J
+        return impl_scalar
+    if isinstance(g, types.Array):
+        return lambda J, i, g: float(g.reshape(-1)[0])
+    return lambda J, i, g: float(g)

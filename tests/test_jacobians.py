@@ -1,0 +1,126 @@
+"""jacrev / jacobian / hessian (reverse mode): values against central differences and
+analytic formulas, JAX's shape convention (out.shape + in.shape), in Python and compiled."""
+import numpy as np
+import pytest
+
+import s2s
+
+RNG = np.random.default_rng(11)
+W = RNG.normal(size=(2, 3))
+
+
+def layer(x):
+    return np.tanh(W @ x)
+
+
+def matrix_in(A):
+    return A @ np.array([1.0, -2.0, 0.5])
+
+
+def scalar_in(t):
+    return np.array([np.sin(t), t * t, 3.0 * t])
+
+
+def scalar_to_scalar(t):
+    return np.exp(t) * t
+
+
+def matrix_out(x):
+    return np.outer(x, x) + 2.0 * x[0]
+
+
+def loop_out(x):
+    y = x * 1.0
+    for i in range(1, x.shape[0]):
+        if y[i - 1] > 0:
+            y[i] = y[i] + y[i - 1] * y[i - 1]
+    return y
+
+
+def two_args(x, A):
+    return A @ np.sin(x)
+
+
+def sum_logistic(x):
+    return np.sum(1.0 / (1.0 + np.exp(-x)))
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def fd_jacobian(f, args, argnum, eps=1e-6):
+    x = np.asarray(args[argnum], dtype=float)
+    out = np.asarray(f(*args))
+    J = np.zeros(out.shape + x.shape)
+    for j in np.ndindex(x.shape) if x.shape else [()]:
+        up, down = x.copy(), x.copy()
+        up[j] += eps
+        down[j] -= eps
+        a_up, a_down = list(args), list(args)
+        a_up[argnum], a_down[argnum] = (up, down) if x.shape else (float(up), float(down))
+        d = (np.asarray(f(*a_up)) - np.asarray(f(*a_down))) / (2 * eps)
+        J[(...,) + tuple(j)] = d
+    return J
+
+
+# (function, args, expected Jacobian shape)
+CASES = [
+    (layer, (RNG.normal(size=3),), (2, 3)),
+    (matrix_in, (RNG.normal(size=(2, 3)),), (2, 2, 3)),
+    (scalar_in, (0.7,), (3,)),
+    (scalar_to_scalar, (0.3,), ()),
+    (matrix_out, (RNG.normal(size=3),), (3, 3, 3)),
+    (loop_out, (np.array([0.5, -0.3, 0.8, 0.2]),), (4, 4)),
+]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+@pytest.mark.parametrize("fn, args, shape", CASES, ids=[c[0].__name__ for c in CASES])
+def test_jacobian_matches_differences_and_shape(fn, args, shape, jit):
+    jac = s2s.jacobian(fn)
+    got = (s2s.jit(jac) if jit else jac)(*args)
+    assert np.shape(got) == shape
+    np.testing.assert_allclose(got, fd_jacobian(fn, args, 0), rtol=1e-6, atol=1e-8)
+
+
+def test_tuple_argnums_gives_a_tuple_of_jacobians():
+    x, A = RNG.normal(size=3), RNG.normal(size=(2, 3))
+    Jx, JA = s2s.jacrev(two_args, argnums=(0, 1))(x, A)
+    np.testing.assert_allclose(Jx, A * np.cos(x), rtol=1e-12)
+    np.testing.assert_allclose(JA, fd_jacobian(two_args, (x, A), 1), rtol=1e-6, atol=1e-8)
+    assert JA.shape == (2, 2, 3)
+
+
+def test_quickstart_jacobian_and_hessian():
+    x = np.arange(3.0)
+    np.testing.assert_allclose(s2s.jacobian(np.exp)(x), np.diag(np.exp(x)))
+    s = 1.0 / (1.0 + np.exp(-x))
+    np.testing.assert_allclose(s2s.hessian(sum_logistic)(x), np.diag(s * (1 - s) * (1 - 2 * s)), atol=1e-15)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_hessian_of_rosenbrock(jit):
+    x = np.array([0.3, -0.8, 1.2, 0.5])
+    h = s2s.hessian(rosenbrock)
+    got = (s2s.jit(h) if jit else h)(x)
+    want = fd_jacobian(s2s.grad(rosenbrock), (x,), 0)
+    assert got.shape == (4, 4)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got, got.T, rtol=1e-12)
+
+
+def test_jacobian_source_loops_over_basis_vectors():
+    src = s2s.source(s2s.jacrev(layer))
+    assert "def layer_jacrev(" in src and "for i in range(" in src and "layer_vjp(basis(out, i), x)" in src
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: s2s.hessian(sum_logistic, argnums=(0,)), "tuple of argnums"),
+    (lambda: s2s.jacrev(layer)((np.ones(3),)), "pytrees"),
+    (lambda: s2s.jacrev(layer, argnums=3)(np.ones(3)), "argnums"),
+    (lambda: s2s.jacobian(5), "callable"),
+])
+def test_misuse(call, match):
+    with pytest.raises(TypeError, match=match):
+        call()
