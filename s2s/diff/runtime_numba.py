@@ -80,10 +80,11 @@ def _arr(t):
 _GENERATED = {}
 
 
-def _gen(key, lines):
-    """The function `impl` defined by `lines` (a list, or a callable giving it), by key."""
+def _gen(key, lines, env=None):
+    """The function `impl` defined by `lines` (a list, or a callable giving it), by key; its
+    globals are `env` (the calling module's, for the helpers it names) or this module's."""
     if key not in _GENERATED:
-        ns = dict(globals())
+        ns = dict(globals() if env is None else env)
         exec("\n".join(lines() if callable(lines) else lines), ns)
         _GENERATED[key] = ns["impl"]
     return _GENERATED[key]

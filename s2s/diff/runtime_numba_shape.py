@@ -3,9 +3,12 @@ flip, roll, concatenate/stack and their inverses, repeat, take, sort) and build 
 The rest, and the shared code generators, are in `runtime_numba`; like it, this file is
 copied into standalone dumped modules.
 """
+import math  # noqa: F401  -- used by generated implementations
+
 import numpy as np
 from numba import types
 from numba.extending import overload
+from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
 
 from .runtime import (  # s2s-runtime-import
     unbroadcast,
@@ -78,7 +81,7 @@ def _permuted_lines(n):  # out (C order) gets ct's elements at permuted strides
 
 @overload(_permuted)
 def _ol_permuted(ct, axes):
-    return _gen(("permuted", ct.ndim), lambda: _permuted_lines(ct.ndim))
+    return _gen(("permuted", ct.ndim), lambda: _permuted_lines(ct.ndim), globals())
 
 
 @overload(untranspose)
@@ -146,12 +149,12 @@ def _by_axis(sig, n, item):  # `if ax == d: return ct[:, ..., item, ...]` for ea
 
 @overload(_slab)
 def _ol_slab(ct, ax, lo, hi):
-    return _gen(("slab", ct.ndim), lambda: _by_axis("ct, ax, lo, hi", ct.ndim, "lo:hi"))
+    return _gen(("slab", ct.ndim), lambda: _by_axis("ct, ax, lo, hi", ct.ndim, "lo:hi"), globals())
 
 
 @overload(_plane)
 def _ol_plane(ct, ax, j):
-    return _gen(("plane", ct.ndim), lambda: _by_axis("ct, ax, j", ct.ndim, "j"))
+    return _gen(("plane", ct.ndim), lambda: _by_axis("ct, ax, j", ct.ndim, "j"), globals())
 
 
 def _pieces(sig, n, ax, step, piece):
@@ -169,14 +172,14 @@ def _split(sig, seq, n, ax):
 def _ol_unconcatenate(ct, arrays, axis=0):
     if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple) and isinstance(axis, types.Integer):
         return _gen(("concat", len(arrays)), lambda: _split("ct, arrays, axis=0", "arrays", len(arrays),
-                                                             "axis % ct.ndim"))
+                                                             "axis % ct.ndim"), globals())
 
 
 @overload(unhstack)
 def _ol_unhstack(ct, tup):
     if isinstance(ct, types.Array) and isinstance(tup, types.BaseTuple):
         ax = 0 if tup.types[0].ndim <= 1 else 1
-        return _gen(("hstack", len(tup), ax), lambda: _split("ct, tup", "tup", len(tup), ax))
+        return _gen(("hstack", len(tup), ax), lambda: _split("ct, tup", "tup", len(tup), ax), globals())
 
 
 @overload(unvstack)
@@ -185,14 +188,14 @@ def _ol_unvstack(ct, tup):
         one = tuple(t.ndim == 1 for t in tup.types)
         return _gen(("vstack", one), lambda: _pieces(
             "ct, tup", len(tup), 0, lambda j: "1" if one[j] else f"tup[{j}].shape[0]",
-            lambda j: f"ct[o{j}]" if one[j] else f"ct[o{j}:o{j + 1}]"))
+            lambda j: f"ct[o{j}]" if one[j] else f"ct[o{j}:o{j + 1}]"), globals())
 
 
 @overload(unstack)
 def _ol_unstack(ct, arrays, axis=0):
     if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple):
         return _gen(("stack", len(arrays)), lambda: _pieces(
-            "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"))
+            "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"), globals())
 
 
 @overload(unrepeat)
@@ -203,7 +206,7 @@ def _ol_unrepeat(ct, a, repeats=1, axis=None):
                                         "    out = np.zeros(a.size, ct.dtype)", "    k = 0",
                                         "    for i in range(a.size):", f"        for _ in range({rep}):",
                                         "            out[i] += ct[k]", "            k += 1",
-                                        "    return out.reshape(a.shape)"])
+                                        "    return out.reshape(a.shape)"], globals())
 
 
 def _untake_lines(n):  # axis given, 1-d indices: out[.., indices[i_ax], ..] += ct[.., i_ax, ..]
@@ -237,7 +240,7 @@ def _ol_untake(ct, a, indices=0, axis=None):
             return out.reshape(a.shape)
         return impl
     if isinstance(axis, types.Integer) and isinstance(indices, types.Array) and indices.ndim == 1:
-        return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim))
+        return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim), globals())
 
 
 @overload(unsort)
