@@ -67,10 +67,9 @@ class WrapperKind:
         self.single, self.value = single, value
 
 
-def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None):
-    """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
-    (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
-    number of dimensions of every positional argument, None where unknown)."""
+def _reverse(fn, argnums, has_aux, structs, ranks):
+    """Parse and prepare `fn`, build its VJP twin w.r.t. positional `argnums`:
+    (program, entry context, the ReverseMode, the twin's name)."""
     program = build_program(fn)
     _diff_passes(program)
     entry = program.entry
@@ -79,6 +78,14 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, 
     rm = ReverseMode(program)
     vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())),
                       ranks=dict(zip(params, ranks or ())))
+    return program, entry, rm, vjp_name
+
+
+def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None):
+    """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
+    (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
+    number of dimensions of every positional argument, None where unknown)."""
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks)
     name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
     wrapper_ctx = copy.copy(entry)
     wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)
@@ -91,12 +98,7 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, 
 def build_vjp_module(fn, n_args, structs=None, has_aux=False):
     """GeneratedModule with the VJP twin of `fn` w.r.t. its first `n_args` parameters
     (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated)."""
-    program = build_program(fn)
-    _diff_passes(program)
-    entry = program.entry
-    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    wrt = tuple(params[:n_args])
-    vjp_name = ReverseMode(program).vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())))
+    program, _, _, vjp_name = _reverse(fn, range(n_args), has_aux, structs, None)
     return GeneratedModule(program, title="vjp"), vjp_name
 
 
@@ -128,13 +130,7 @@ def _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rt):
 
 def build_jacrev_module(fn, argnums, single, has_aux, ranks=None):
     """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
-    program = build_program(fn)
-    _diff_passes(program)
-    entry = program.entry
-    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    wrt = tuple(params[i] for i in argnums)
-    rm = ReverseMode(program)
-    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, ranks=dict(zip(params, ranks or ())))
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, None, ranks)
     name = program.namer.fresh(f"{entry.name}_jacrev")
     ctx = copy.copy(entry)
     ctx.tree = _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rm.runtime)

@@ -139,6 +139,17 @@ class RuleTable:
 VJP_RULES = RuleTable("vjp")
 
 
+def supports(check):
+    """Decorator for a template: `check(known)` returns why a call is not covered (or None).
+    `known` maps the call's constant arguments (and defaults) by parameter name, and
+    `"ndim:<param>"` to an input's number of dimensions where reverse mode knows it; the
+    transformation raises NoDerivativeRuleError at the user's line with the reason."""
+    def decorate(template):
+        template.s2s_supports = check
+        return template
+    return decorate
+
+
 class NonDifferentiable:
     """Functions whose result is a constant for differentiation (shapes, comparisons,
     integer-valued and creation functions): registered by object identity."""

@@ -152,6 +152,11 @@ class _Builder(SavingMixin, InPlaceMixin):
                 out.append((name, path + sub, pick(c, sub)))
         return out
 
+    def no_rule(self, s, message, function):
+        lineno = getattr(s, "lineno", None)
+        return NoDerivativeRuleError(message, function=function, filename=self.ctx.filename, lineno=lineno,
+                                     text=self.ctx.line(lineno or 0))
+
     def error(self, node, message, construct):
         return self.ctx.error(node, message, construct)
 
@@ -241,12 +246,8 @@ class _Builder(SavingMixin, InPlaceMixin):
             if touched and not is_print:
                 # A call for its side effect on a differentiated value (x.fill, list.append,
                 # an in-place helper): its effect on the derivative is unknown.
-                label = gast.unparse(call.func) if hasattr(gast, "unparse") else "call"
-                raise NoDerivativeRuleError(
-                    f"cannot differentiate the in-place call {label}(...) on a differentiated value",
-                    function=label, filename=self.ctx.filename, lineno=getattr(s, "lineno", None),
-                    text=self.ctx.line(getattr(s, "lineno", 0)),
-                )
+                label = gast.unparse(call.func)
+                raise self.no_rule(s, f"cannot differentiate the in-place call {label}(...) on a differentiated value", label)
             return [s], []
         if isinstance(s, (gast.Expr, gast.Pass, gast.Assert, gast.Raise)):
             return [s], []
@@ -331,24 +332,25 @@ class _Builder(SavingMixin, InPlaceMixin):
             if callee.kind == "user":
                 return self.user_call(s, callee.obj, args, t, in_loop)
             if callee.kind != "rule":
-                raise NoDerivativeRuleError(
-                    f"no derivative rule for {callee.name}", function=callee.name,
-                    filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
-                )
+                raise self.no_rule(s, f"no derivative rule for {callee.name}", callee.name)
             key, label = callee.obj, callee.name
         rule = VJP_RULES.get(key, n_args=len(args))
         if rule is None:
-            raise NoDerivativeRuleError(
-                f"no derivative rule for the operator {label}", function=label,
-                filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
-            )
+            raise self.no_rule(s, f"no derivative rule for the operator {label}", label)
         try:
             bound = rule.bind(args, kws)
         except TypeError as exc:
-            raise NoDerivativeRuleError(
-                f"the derivative rule for {label} does not accept this call ({exc})", function=label,
-                filename=self.ctx.filename, lineno=getattr(s, "lineno", None), text=self.ctx.line(getattr(s, "lineno", 0)),
-            ) from None
+            raise self.no_rule(s, f"the derivative rule for {label} does not accept this call ({exc})", label) from None
+        check = getattr(rule.template, "s2s_supports", None)
+        if check is not None:
+            # What the call site fixes (constant arguments, known ranks) may be a case the
+            # rule does not cover: say so now, at the user's line, not in the backward sweep.
+            known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
+            known.update({n: d for n, d in rule.options if n not in bound})
+            known.update({f"ndim:{p}": self.ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
+            reason = check(known)
+            if reason:
+                raise self.no_rule(s, f"no derivative rule for {label} {reason}", label)
         active = [isinstance(bound[p], gast.Name) and bound[p].id in self.active or
                   isinstance(bound[p], (gast.Tuple, gast.List)) and expr_is_active(bound[p], self.active, self.program)
                   for p in rule.inputs]

@@ -281,7 +281,8 @@ def _pnorm_grad(x, n, p, axis):
 
 def norm_grad(x, ans, ord=None, axis=None):
     """d np.linalg.norm(x, ord, axis) / dx, shaped like x: vector p-norms (inf, -inf, 0
-    included), matrix 'fro' and 'nuc'; other matrix norms raise NotImplementedError."""
+    included), matrix 'fro' and 'nuc'. Reverse mode refuses other matrix norms at the call
+    site when ord and the rank are known there; this error is the backstop."""
     x = np.asarray(x)
     n = unreduce(ans, x, axis)
     vector = x.ndim == 1 if axis is None else np.ndim(axis) == 0 or len(axis) == 1

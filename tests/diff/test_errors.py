@@ -46,6 +46,14 @@ def uses_try(x):
         return x
 
 
+def einsum_ellipsis(x):
+    return np.sum(np.einsum("...i,...i->...", x, x))
+
+
+def matrix_two_norm(A):
+    return np.linalg.norm(A, 2)
+
+
 def _line(fn, text):
     src, start = inspect.getsourcelines(fn)
     return start + next(i for i, line in enumerate(src) if text in line)
@@ -59,6 +67,8 @@ CASES = [
     (tuple_by_variable, ((1.0, 2.0), 1), UnsupportedSyntaxError, "constant", "return t[i]"),
     (nested_def_in_loop, (1.0,), UnsupportedSyntaxError, "nested", "def f(v)"),
     (uses_try, (1.0,), UnsupportedSyntaxError, "try", "try:"),
+    (einsum_ellipsis, (np.ones((2, 3)),), NoDerivativeRuleError, "'...'", "np.einsum("),
+    (matrix_two_norm, (np.eye(3),), NoDerivativeRuleError, "ord=2", "np.linalg.norm(A, 2)"),
 ]
 
 
@@ -71,3 +81,14 @@ def test_refused_with_the_users_line(fn, args, exc, text, where):
     assert err.filename == __file__
     assert err.lineno == _line(fn, where), (err.lineno, str(err))
     assert "test_errors.py" in str(err)
+
+
+def vector_norms(x, A):
+    return np.linalg.norm(x, 2) + np.linalg.norm(x, 1) + np.linalg.norm(A) + np.linalg.norm(A, "fro")
+
+
+def test_covered_norms_are_not_refused():
+    x, A = np.array([0.5, -2.0, 1.0]), np.arange(6.0).reshape(2, 3)
+    gx, gA = s2s.grad(vector_norms, argnums=(0, 1))(x, A)
+    np.testing.assert_allclose(gx, x / np.linalg.norm(x) + np.sign(x), rtol=1e-12)
+    np.testing.assert_allclose(gA, 2 * A / np.linalg.norm(A), rtol=1e-12)

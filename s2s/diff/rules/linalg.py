@@ -4,7 +4,7 @@ linalg.norm/det/inv/solve. Batch dimensions (matmul, det, inv, solve) broadcast 
 import gast
 import numpy as np
 
-from ..registry import VJP_RULES
+from ..registry import VJP_RULES, supports
 from ..runtime import (
     dot_vjp1,
     dot_vjp2,
@@ -21,6 +21,18 @@ from ..runtime import (
 )
 
 register = VJP_RULES.register
+
+
+def _einsum_check(known):
+    return "with '...' in the subscripts" if "." in str(known.get("subscripts", "")) else None
+
+
+def _norm_check(known):
+    ord_, axis, nd = known.get("ord"), known.get("axis", "?"), known.get("ndim:x")
+    matrix = (axis is None and nd is not None and nd >= 2) or (isinstance(axis, tuple) and len(axis) == 2)
+    if matrix and "ord" in known and ord_ not in (None, "fro", "nuc"):
+        return f"of the matrix norm ord={ord_!r} (only 'fro' and 'nuc'); vector norms take any ord"
+    return None
 
 
 @register(np.matmul, gast.MatMult)
@@ -51,6 +63,7 @@ def tensordot(g, ans, a, b, axes=2):
 
 
 @register(np.einsum)
+@supports(_einsum_check)
 def einsum(g, ans, subscripts, x1, x2):
     """Two operands ('ij,jk->ik', 'ij,j->i', 'i,i->', 'bij,bjk->bik', implicit output...);
     the subscripts get None. `einsum_one` and `einsum_three` take one and three operands."""
@@ -58,12 +71,14 @@ def einsum(g, ans, subscripts, x1, x2):
 
 
 @register(np.einsum)
+@supports(_einsum_check)
 def einsum_one(g, ans, subscripts, x1):
     """One operand ('ij->ji', 'ii->', 'ij->i', 'ii->i')."""
     return None, einsum_vjp(g, subscripts, (x1,), 0)
 
 
 @register(np.einsum)
+@supports(_einsum_check)
 def einsum_three(g, ans, subscripts, x1, x2, x3):
     """Three operands ('i,ij,j->', 'ij,jk,kl->il', ...)."""
     ops = (x1, x2, x3)
@@ -81,6 +96,7 @@ def diag(g, ans, v, k=0):
 
 
 @register(np.linalg.norm)
+@supports(_norm_check)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     """Vector p-norms (2, 1, inf, -inf, 0, any p), matrix Frobenius (and 'nuc'), along `axis`.
     At x = 0 the 2-norm's derivative is nan (0/0), as JAX."""
