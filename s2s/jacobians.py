@@ -1,25 +1,30 @@
-"""Jacobians and Hessians by reverse mode: `jacrev`, `jacobian`, `hessian` (JAX's API).
+"""Jacobians and Hessians: `jacfwd`, `jacrev`, `jacobian`, `hessian` (JAX's API).
 
 `jacrev(f)` is a generated function that runs f once for the shape of its output, then f's
-VJP once per output element with a basis cotangent, each filling one row of the Jacobian --
-a loop in the generated source, so `jit(jacrev(f))` compiles the whole sweep into one numba
-function. The Jacobian has shape `out.shape + in.shape`. `hessian(f) = jacrev(grad(f))`
-(reverse over reverse: the same values as JAX's `jacfwd(jacrev(f))`; forward mode is the
-next step). Arrays and scalars as inputs and outputs; pytrees are not supported here yet.
+VJP once per output element with a basis cotangent, each filling one row of the Jacobian;
+`jacfwd(f)` runs f's JVP once per input element with a basis tangent, each filling one
+column. Both sweeps are loops in the generated source, so `jit(jacfwd(f))` compiles the
+whole sweep into one numba function. The Jacobian has shape `out.shape + in.shape`;
+`hessian(f) = jacfwd(jacrev(f))` (forward over reverse), `in.shape + in.shape` for a
+scalar f, nested tuples (blocks) for tuple `argnums`. Inputs are arrays and scalars;
+`jacfwd` also takes functions returning tuples/lists/dicts (a Jacobian per output leaf).
 """
 import inspect
 
-from .autodiff import GradFunction, _argnums_tuple, _check_input, _tree_leaves
-from .diff.program import build_jacrev_module
+import numpy as np
+
+from .autodiff import _argnums_tuple, _check_input, _tree_leaves
+from .diff.program import build_jacfwd_module, build_jacrev_module
 from .diff.ranks import of_value as rank_of
 from .parse.source import library_wrapper
 
 
-class JacrevFunction:
-    """`jacrev(f)`: callable, inspectable (`s2s.source`), compilable (`jit`), composable."""
+class JacobianFunction:
+    """`jacfwd(f)` / `jacrev(f)`: callable, inspectable (`s2s.source`), compilable (`jit`),
+    composable."""
 
-    def __init__(self, fn, argnums, has_aux, who):
-        self._fn, self._has_aux, self._who = fn, has_aux, who
+    def __init__(self, fn, argnums, has_aux, who, mode="rev"):
+        self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
         sig = inspect.signature(library_wrapper(fn) or fn)
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), who)
@@ -31,7 +36,8 @@ class JacrevFunction:
     def _build(self, ranks=()):
         ranks = tuple(ranks)
         if ranks not in self._built:
-            module, name = build_jacrev_module(self._fn, self._argnums, self._single, self._has_aux, ranks)
+            build = build_jacfwd_module if self._mode == "fwd" else build_jacrev_module
+            module, name = build(self._fn, self._argnums, self._single, self._has_aux, ranks)
             self._built[ranks] = (module, module.load("python").__dict__[name])
         return self._built[ranks]
 
@@ -55,6 +61,9 @@ class JacrevFunction:
                 raise TypeError(f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but only "
                                 f"{len(args)} positional arguments were passed")
             _check_input(args[i], i, False, self._who)
+            if np.iscomplexobj(args[i]):
+                raise TypeError(f"{self._who} requires real-valued inputs (input dtype that is a sub-dtype of "
+                                f"np.floating), but got {np.result_type(args[i]).name} for argument {i}.")
             if len(_tree_leaves(args[i])) != 1 or isinstance(args[i], (tuple, list, dict)):
                 raise TypeError(f"{self._who}: argument {i} is a {type(args[i]).__name__}; Jacobians with respect to "
                                 "containers (pytrees) are not supported yet: pass arrays or scalars")
@@ -64,31 +73,41 @@ class JacrevFunction:
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
 
 
+JacrevFunction = JacobianFunction  # the name earlier code used
+
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """The Jacobian of `fun` w.r.t. the positional `argnums`, by forward mode (one JVP per
+    input element): shape `out.shape + in.shape`; a tuple of those for tuple `argnums`;
+    the output's structure (tuple/list/dict) of those for a function returning a pytree."""
+    if not callable(fun):
+        raise TypeError(f"jacfwd expects a callable, got {type(fun).__name__}")
+    return JacobianFunction(fun, argnums, has_aux, "jacfwd", mode="fwd")
+
+
 def jacrev(fun, argnums=0, has_aux=False):
     """The Jacobian of `fun` w.r.t. the positional `argnums`, by reverse mode (one VJP per
     output element): shape `out.shape + in.shape`; a tuple of those for tuple `argnums`."""
     if not callable(fun):
         raise TypeError(f"jacrev expects a callable, got {type(fun).__name__}")
-    return JacrevFunction(fun, argnums, has_aux, "jacrev")
+    return JacobianFunction(fun, argnums, has_aux, "jacrev")
 
 
 def jacobian(fun, argnums=0, has_aux=False):
     """`jacrev` (JAX's `jacobian` is its alias)."""
     if not callable(fun):
         raise TypeError(f"jacobian expects a callable, got {type(fun).__name__}")
-    return JacrevFunction(fun, argnums, has_aux, "jacobian")
+    return JacobianFunction(fun, argnums, has_aux, "jacobian")
 
 
 def hessian(fun, argnums=0, has_aux=False):
-    """The Hessian of scalar-valued `fun` w.r.t. the positional argument `argnums`: shape
-    `in.shape + in.shape`; `jacrev(grad(fun))`."""
+    """The Hessian of `fun` w.r.t. the positional `argnums`: `jacfwd(jacrev(fun))`, shape
+    `out.shape + in.shape + in.shape`; for tuple `argnums` the blocks `H[i][j]` (d/dx_i
+    d/dx_j). With `has_aux`, `(hessian, aux)`."""
     if not callable(fun):
         raise TypeError(f"hessian expects a callable, got {type(fun).__name__}")
-    if not isinstance(argnums, int) or isinstance(argnums, bool):
-        raise TypeError("hessian: a tuple of argnums (the block Hessian) is not supported yet; pass one int")
-    if has_aux:
-        raise TypeError("hessian(has_aux=True) is not supported yet")
-    return JacrevFunction(GradFunction(fun, argnums, False, False, value=False), argnums, False, "hessian")
+    inner = JacobianFunction(fun, argnums, has_aux, "hessian", mode="rev")
+    return JacobianFunction(inner, argnums, has_aux, "hessian", mode="fwd")
 
 
-__all__ = ["jacrev", "jacobian", "hessian"]
+__all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]

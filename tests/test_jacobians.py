@@ -1,5 +1,6 @@
-"""jacrev / jacobian / hessian (reverse mode): values against central differences and
-analytic formulas, JAX's shape convention (out.shape + in.shape), in Python and compiled."""
+"""jacfwd / jacrev / jacobian / hessian: values against central differences and analytic
+formulas, JAX's shape convention (out.shape + in.shape), in Python and compiled; jacfwd
+and jacrev agree over the corpus."""
 import numpy as np
 import pytest
 
@@ -75,18 +76,20 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("mode", ["jacrev", "jacfwd"])
 @pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
 @pytest.mark.parametrize("fn, args, shape", CASES, ids=[c[0].__name__ for c in CASES])
-def test_jacobian_matches_differences_and_shape(fn, args, shape, jit):
-    jac = s2s.jacobian(fn)
+def test_jacobian_matches_differences_and_shape(fn, args, shape, jit, mode):
+    jac = getattr(s2s, mode)(fn)
     got = (s2s.jit(jac) if jit else jac)(*args)
     assert np.shape(got) == shape
     np.testing.assert_allclose(got, fd_jacobian(fn, args, 0), rtol=1e-6, atol=1e-8)
 
 
-def test_tuple_argnums_gives_a_tuple_of_jacobians():
+@pytest.mark.parametrize("mode", ["jacrev", "jacfwd"])
+def test_tuple_argnums_gives_a_tuple_of_jacobians(mode):
     x, A = RNG.normal(size=3), RNG.normal(size=(2, 3))
-    Jx, JA = s2s.jacrev(two_args, argnums=(0, 1))(x, A)
+    Jx, JA = getattr(s2s, mode)(two_args, argnums=(0, 1))(x, A)
     np.testing.assert_allclose(Jx, A * np.cos(x), rtol=1e-12)
     np.testing.assert_allclose(JA, fd_jacobian(two_args, (x, A), 1), rtol=1e-6, atol=1e-8)
     assert JA.shape == (2, 2, 3)
@@ -116,7 +119,10 @@ def test_jacobian_source_loops_over_basis_vectors():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: s2s.hessian(sum_logistic, argnums=(0,)), "tuple of argnums"),
+    (lambda: s2s.jacfwd(layer)(np.arange(3)), "inexact|floating"),
+    (lambda: s2s.jacfwd(layer)(np.ones(3) * 1j), "real-valued"),
+    (lambda: s2s.jacfwd(layer, argnums=(0, 5))(np.ones(3)), "argnums"),
+    (lambda: s2s.jacfwd(layer, has_aux=True)(np.ones(3)), "pair"),
     (lambda: s2s.jacrev(layer)((np.ones(3),)), "pytrees"),
     (lambda: s2s.jacrev(layer, argnums=3)(np.ones(3)), "argnums"),
     (lambda: s2s.jacobian(5), "callable"),
@@ -124,3 +130,73 @@ def test_jacobian_source_loops_over_basis_vectors():
 def test_misuse(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_jacfwd_source_loops_over_basis_tangents():
+    src = s2s.source(s2s.jacfwd(layer))
+    assert "def layer_jacfwd(" in src and "for j in range(out_size(x)):" in src
+    assert "layer_jvp(basis(x, j), x)" in src
+
+
+def block_f(x, y):
+    return np.sum(np.sin(x)) * y[1] + y[0] ** 3 * np.sum(x * x) + np.sum(y ** 2) * x[0]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_block_hessian_for_tuple_argnums(jit):
+    x, y = np.array([0.3, -0.5]), np.array([1.5, 0.7, -0.2])
+    h = s2s.hessian(block_f, argnums=(0, 1))
+    H = (s2s.jit(h) if jit else h)(x, y)
+    assert isinstance(H, tuple) and all(isinstance(r, tuple) and len(r) == 2 for r in H)
+    sizes = {0: 2, 1: 3}
+    for i in range(2):
+        g_i = s2s.grad(block_f, argnums=i)
+        for j in range(2):
+            assert H[i][j].shape == (sizes[i], sizes[j])
+            np.testing.assert_allclose(H[i][j], fd_jacobian(g_i, (x, y), j), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(H[0][1], H[1][0].T, rtol=1e-12)
+
+
+def vector_out(x):
+    return np.array([x[0] * x[1], np.sin(x[2])])
+
+
+def test_hessian_of_a_vector_valued_function():
+    x = np.array([0.2, -0.4, 0.9])
+    H = s2s.hessian(vector_out)(x)
+    assert H.shape == (2, 3, 3)
+    want = np.zeros((2, 3, 3))
+    want[0, 0, 1] = want[0, 1, 0] = 1.0
+    want[1, 2, 2] = -np.sin(x[2])
+    np.testing.assert_allclose(H, want, atol=1e-12)
+
+
+def tuple_out(x):
+    return np.sum(x ** 2), {"a": np.cos(x), "b": 2.0 * x[:2]}
+
+
+def test_jacfwd_of_a_pytree_output_has_its_structure():
+    x = np.array([0.1, 0.6, -0.3])
+    J = s2s.jacfwd(tuple_out)(x)
+    assert isinstance(J, tuple) and set(J[1]) == {"a", "b"}
+    np.testing.assert_allclose(J[0], 2 * x, rtol=1e-12)
+    np.testing.assert_allclose(J[1]["a"], np.diag(-np.sin(x)), atol=1e-15)
+    np.testing.assert_allclose(J[1]["b"], 2.0 * np.eye(3)[:2], atol=1e-15)
+
+
+def with_aux(x):
+    return np.sin(x) * 2.0, np.sum(x)
+
+
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev"])
+def test_has_aux_passes_the_aux_through(mode):
+    x = np.array([0.1, 0.6])
+    J, aux = getattr(s2s, mode)(with_aux, has_aux=True)(x)
+    np.testing.assert_allclose(J, np.diag(2 * np.cos(x)), atol=1e-15)
+    assert aux == np.sum(x)
+
+
+def test_hessian_with_aux():
+    H, aux = s2s.hessian(lambda x: (np.sum(x ** 3), x[0]), has_aux=True)(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(H, np.diag([6.0, 12.0]))
+    assert aux == 1.0

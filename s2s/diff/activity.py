@@ -17,7 +17,7 @@ import numpy
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..parse.base import attribute_path
-from .registry import NONDIFF, VJP_RULES
+from .registry import JVP_RULES, NONDIFF, VJP_RULES
 
 # Attributes that are metadata, never differentiable.
 META = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
@@ -55,7 +55,7 @@ def resolve_callee(func, program):
 
 
 def _classify(obj, label):
-    if obj is not None and obj in VJP_RULES:
+    if obj is not None and (obj in VJP_RULES or obj in JVP_RULES):
         return Callee("rule", obj, label)
     if obj is not None and obj in NONDIFF:
         return Callee("nondiff", obj, label)

@@ -99,18 +99,17 @@ def _global_name(value, hint, program):
     return program.constant(value, hint)
 
 
-def inline(rule, program, namer, g, ans, inputs, options, active, like):
-    """(statements, contributions) for `rule` at a call site.
+def instantiate(rule, program, namer, mapping, options):
+    """A rule template's body at a call site: (statements, returned expression).
 
-    `g`, `ans`: expressions; `inputs`: expressions in the rule's input order; `options`:
-    {name: expression}; `active`: one bool per input. contributions[i] is an expression
-    (a fresh name) or None when input i is not active.
+    `mapping`: {placeholder parameter: expression} for the leading parameters and inputs;
+    `options`: {name: expression} for the options given at the call (the others get their
+    defaults). Template locals get fresh names, free names the generated module's names.
     """
     template = rule.template
     body = copy.deepcopy(_template_tree(template))
     params = list(inspect.signature(template).parameters)
-    mapping = {"g": g, "ans": ans}
-    mapping.update(zip(rule.inputs, inputs))
+    mapping = dict(mapping)
     for name, default in rule.options:
         if name in options:
             mapping[name] = options[name]
@@ -136,8 +135,19 @@ def inline(rule, program, namer, g, ans, inputs, options, active, like):
         # else: a builtin (abs, min, ...) stays as it is
     ret = body.pop()
     sub = _Substitute(mapping)
-    stmts = [sub.visit(s) for s in body]
-    value = sub.visit(ret.value)
+    return [sub.visit(s) for s in body], sub.visit(ret.value)
+
+
+def inline(rule, program, namer, g, ans, inputs, options, active, like):
+    """(statements, contributions) for `rule` at a call site.
+
+    `g`, `ans`: expressions; `inputs`: expressions in the rule's input order; `options`:
+    {name: expression}; `active`: one bool per input. contributions[i] is an expression
+    (a fresh name) or None when input i is not active.
+    """
+    mapping = {"g": g, "ans": ans}
+    mapping.update(zip(rule.inputs, inputs))
+    stmts, value = instantiate(rule, program, namer, mapping, options)
     n = len(rule.inputs)
     if n == 1:
         parts = [value]

@@ -33,19 +33,39 @@ def register_structure_pass():
 register_structure_pass()
 
 
+class _Locals:
+    """Names for a generated wrapper's locals that no parameter of the user's uses
+    (`n` would shadow a parameter `n`): `L["res"]` is `res`, or `res_1` if taken."""
+
+    def __init__(self, params):
+        self.taken, self.made = set(params), {}
+
+    def __getitem__(self, base):
+        if base not in self.made:
+            name, k = base, 0
+            while name in self.taken:
+                k += 1
+                name = f"{base}_{k}"
+            self.taken.add(name)
+            self.made[base] = name
+        return self.made[base]
+
+
 def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    L = _Locals(params)
     call_args = ", ".join(params)
-    pick = [f"grads[{i}]" for i in range(len(argnums))]
+    pick = [f"{L['grads']}[{i}]" for i in range(len(argnums))]
     grads = pick[0] if kind.single else "(" + ", ".join(pick) + ("," if len(pick) == 1 else "") + ")"
-    lines = [f"def {name}():", f"    res = {vjp_name}(1.0, {call_args})", "    grads = res[1]"]
+    lines = [f"def {name}():", f"    {L['res']} = {vjp_name}(1.0, {call_args})", f"    {L['grads']} = {L['res']}[1]"]
+    value, aux = L["value"], L["aux"]
     if has_aux:
-        lines.append("    value = res[0][0]")
-        lines.append("    aux = res[0][1]")
-        result = f"((value, aux), {grads})" if kind.value else f"({grads}, aux)"
+        lines.append(f"    {value} = {L['res']}[0][0]")
+        lines.append(f"    {aux} = {L['res']}[0][1]")
+        result = f"(({value}, {aux}), {grads})" if kind.value else f"({grads}, {aux})"
     else:
-        lines.append("    value = res[0]")
-        result = f"(value, {grads})" if kind.value else grads
+        lines.append(f"    {value} = {L['res']}[0]")
+        result = f"({value}, {grads})" if kind.value else grads
     lines.append(f"    return {result}")
     fn = gast.parse("\n".join(lines) + "\n").body[0]
     fn.args = copy.deepcopy(entry.tree.args)
@@ -107,20 +127,23 @@ def _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rt):
     output element with a basis cotangent, each filling a row of the Jacobian (all inside
     the generated function, so `jit` compiles the whole sweep)."""
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    L = _Locals(params)
     call_args = ", ".join(params)
     wrt = [params[i] for i in argnums]
-    lines = [f"def {name}():", f"    res0 = {entry.name}({call_args})"]
-    lines.append("    out = res0[0]" if has_aux else "    out = res0")
-    lines.append(f"    n = {rt('out_size')}(out)")
+    res0, out, n, i, res, grads = L["res0"], L["out"], L["n"], L["i"], L["res"], L["grads"]
+    J = [L[f"J{k}"] for k in range(len(wrt))]
+    lines = [f"def {name}():", f"    {res0} = {entry.name}({call_args})"]
+    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
+    lines.append(f"    {n} = {rt('out_size')}({out})")
     for k, w in enumerate(wrt):
-        lines.append(f"    J{k} = {rt('jac_alloc')}(out, {w})")
-    lines.append("    for i in range(n):")
-    lines.append(f"        res = {vjp_name}({rt('basis')}(out, i), {call_args})")
-    lines.append("        grads = res[1]")
+        lines.append(f"    {J[k]} = {rt('jac_alloc')}({out}, {w})")
+    lines.append(f"    for {i} in range({n}):")
+    lines.append(f"        {res} = {vjp_name}({rt('basis')}({out}, {i}), {call_args})")
+    lines.append(f"        {grads} = {res}[1]")
     for k in range(len(wrt)):
-        lines.append(f"        J{k} = {rt('jac_row')}(J{k}, i, grads[{k}])")
-    jac = "J0" if single else "(" + ", ".join(f"J{k}" for k in range(len(wrt))) + ("," if len(wrt) == 1 else "") + ")"
-    lines.append(f"    return ({jac}, res0[1])" if has_aux else f"    return {jac}")
+        lines.append(f"        {J[k]} = {rt('jac_row')}({J[k]}, {i}, {grads}[{k}])")
+    jac = J[0] if single else "(" + ", ".join(J) + ("," if len(wrt) == 1 else "") + ")"
+    lines.append(f"    return ({jac}, {res0}[1])" if has_aux else f"    return {jac}")
     fn = gast.parse("\n".join(lines) + "\n").body[0]
     fn.args = copy.deepcopy(entry.tree.args)
     for node in gast.walk(fn):
@@ -137,3 +160,95 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None):
     ctx.name = name
     program.functions.append(ctx)
     return GeneratedModule(program, title="jacrev"), name
+
+
+def _forward(fn, argnums, structs, ranks):
+    """Parse and prepare `fn`, build its JVP twin w.r.t. positional `argnums`:
+    (program, entry context, the ForwardMode, the twin's name)."""
+    from .forward import ForwardMode
+
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    wrt = tuple(params[i] for i in argnums)
+    fm = ForwardMode(program)
+    name = fm.jvp(entry, wrt, structs=dict(zip(wrt, structs or ())), ranks=dict(zip(params, ranks or ())))
+    return program, entry, fm, name
+
+
+def build_jvp_module(fn, argnums, structs=None, ranks=None):
+    """GeneratedModule with the JVP twin of `fn` w.r.t. positional `argnums`:
+    `twin(*tangents, *args) -> (out, out_tangent)`."""
+    program, _, _, name = _forward(fn, argnums, structs, ranks)
+    return GeneratedModule(program, title="jvp"), name
+
+
+def _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, rt):
+    """`def f_jacfwd(x, y): ...`: the primal once for the output's shape, then one JVP per
+    input element with a basis tangent, each filling a column of the Jacobian (of every
+    output leaf, for a function returning a tuple/list/dict)."""
+    from .pytrees import build, leaves
+
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    call_args = ", ".join(params)
+    out_leaves = list(leaves(out_struct))
+
+    def sub(expr, path):
+        return expr + "".join(f"[{k!r}]" for k in path)
+
+    L = _Locals(params)
+    res0, out, j, res = L["res0"], L["out"], L["j"], L["res"]
+    lines = [f"def {name}():", f"    {res0} = {entry.name}({call_args})"]
+    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
+    jacs = []
+    for k, i in enumerate(argnums):
+        w = params[i]
+        names = {}
+        for li, p in enumerate(out_leaves):
+            names[p] = L[f"J{k}_{li}"]
+            lines.append(f"    {names[p]} = {rt('jac_alloc')}({sub(out, p)}, {w})")
+        lines.append(f"    for {j} in range({rt('out_size')}({w})):")
+        lines.append(f"        {res} = {twins[k]}({rt('basis')}({w}, {j}), {call_args})")
+        tangent = f"{res}[1][0]" if has_aux else f"{res}[1]"
+        for p in out_leaves:
+            lines.append(f"        {names[p]} = {rt('jac_col')}({names[p]}, {j}, {sub(tangent, p)})")
+        jacs.append(names)
+
+    def per_leaf(p):
+        got = [jacs[k][p] for k in range(len(argnums))]
+        return gast.parse(got[0] if single else "(" + ", ".join(got) + ",)").body[0].value
+
+    result = gast.unparse(build(out_struct, per_leaf)).strip()
+    lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")
+    fn = gast.parse("\n".join(lines) + "\n").body[0]
+    fn.args = copy.deepcopy(entry.tree.args)
+    for node in gast.walk(fn):
+        located(node, entry.tree)
+    return fn
+
+
+def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None):
+    """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`."""
+    from .forward import ForwardMode
+    from .pytrees import Structures
+
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    fm = ForwardMode(program)
+    rank_of = dict(zip(params, ranks or ()))
+    twins = [fm.jvp(entry, (params[i],), ranks=rank_of) for i in argnums]
+    out_struct = Structures(entry.tree, program).returns(entry)
+    if has_aux:
+        if out_struct is None or out_struct.kind == "dict" or len(out_struct.keys) != 2:
+            raise TypeError("has_aux=True requires the function to return a pair (value, aux), written as a tuple "
+                            f"in its return statement ({entry.name})")
+        out_struct = out_struct.children[0]
+    name = program.namer.fresh(f"{entry.name}_jacfwd")
+    ctx = copy.copy(entry)
+    ctx.tree = _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, fm.runtime)
+    ctx.name = name
+    program.functions.append(ctx)
+    return GeneratedModule(program, title="jacfwd"), name

@@ -35,6 +35,8 @@ class Rule:
     template: object  # the template function
     inputs: tuple  # names of the differentiable positional inputs
     options: tuple  # (name, default) of the non-differentiable options
+    kind: str = "template"  # JVP rules: 'template', 'linear' or 'multilinear'
+    linear: tuple = ()  # linear/multilinear JVP rules: the inputs the function is linear in
 
     @property
     def name(self):
@@ -168,3 +170,96 @@ class NonDifferentiable:
 
 
 NONDIFF = NonDifferentiable()
+
+
+class JvpTable(RuleTable):
+    """JVP rules (forward mode), three kinds:
+
+    - a *template* `def multiply(ans, x1, x2, dx1, dx2): return dx1 * x2 + x1 * dx2`:
+      `ans`, the differentiable inputs, one tangent `d<input>` per input (in input order),
+      then options with defaults. It returns the output tangent, an expression *linear in
+      the tangents*: the forward pass replaces the tangent of an inactive input by a
+      symbolic zero and folds it away (`dx1 * x2 + x1 * 0` -> `dx1 * x2`), which is only
+      sound because every sub-expression that mentions a tangent is linear in it.
+    - `linear`: the function is linear in its differentiable inputs jointly (sum, reshape,
+      concatenate, unbroadcast...): the tangent is the same call on the tangents (zeros for
+      inactive inputs). Declared with a signature-only function.
+    - `multilinear`: linear in each differentiable input separately (matmul, dot, einsum,
+      outer): the tangent is the sum over active inputs of the call with that input
+      replaced by its tangent.
+
+    `nondiff=("x",)` on linear/multilinear marks inputs that are read for their value or
+    shape only (einsum's subscripts, unbroadcast's `x`).
+    """
+
+    def __init__(self):
+        super().__init__("jvp", leading=("ans",))
+
+    def _check(self, template):
+        inputs, options = super()._check(template)
+        n = len(inputs) // 2
+        if len(inputs) % 2 or tuple(inputs[n:]) != tuple("d" + p for p in inputs[:n]):
+            raise TypeError(
+                f"jvp template {template.__name__!r}: after `ans`, the inputs then one tangent "
+                f"`d<input>` per input are expected, got {inputs}")
+        return tuple(inputs[:n]), options
+
+    def _declare(self, kind, keys, nondiff):
+        def decorate(signature):
+            params = list(inspect.signature(signature).parameters.values())
+            inputs = tuple(p.name for p in params if p.default is p.empty)
+            options = tuple((p.name, p.default) for p in params if p.default is not p.empty)
+            unknown = set(nondiff) - set(inputs)
+            if unknown:
+                raise TypeError(f"{kind} rule {signature.__name__!r}: nondiff names {sorted(unknown)} are not inputs")
+            for key in keys:
+                if any(len(r.inputs) == len(inputs) for r in self._rules.get(self._lookup_key(key), ())):
+                    raise ValueError(f"jvp rule for {key!r} registered twice")
+            for key in keys:
+                rule = Rule(key, signature, inputs, options, kind=kind,
+                            linear=tuple(p for p in inputs if p not in nondiff))
+                self._rules.setdefault(self._lookup_key(key), []).append(rule)
+            return signature
+        return decorate
+
+    def linear(self, *keys, nondiff=()):
+        """Decorator for a signature: `key` is linear in its (non-`nondiff`) inputs jointly."""
+        return self._declare("linear", keys, nondiff)
+
+    def multilinear(self, *keys, nondiff=()):
+        """Decorator for a signature: `key` is linear in each (non-`nondiff`) input."""
+        return self._declare("multilinear", keys, nondiff)
+
+
+JVP_RULES = JvpTable()
+
+
+def jvp_reference(rule, fn, args, tangents, options=None):
+    """The output tangent of `fn(*args, **options)` by `rule`, evaluated directly in Python
+    (for tests): `tangents` has one entry per input, None for an input held constant.
+    Tuple-valued inputs (concatenate's `arrays`) take tuples of tangents."""
+    import numpy as np
+
+    options = dict(options or {})
+
+    def zero(x):
+        if isinstance(x, (tuple, list)):
+            return type(x)(zero(e) for e in x)
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+
+    if rule.kind == "template":
+        ans = fn(*args, **options)
+        ts = [zero(a) if t is None else t for a, t in zip(args, tangents)]
+        return rule.template(ans, *args, *ts, **options)
+    if rule.kind == "linear":
+        call = [
+            t if p in rule.linear and t is not None else zero(a) if p in rule.linear else a
+            for p, a, t in zip(rule.inputs, args, tangents)
+        ]
+        return fn(*call, **options)
+    total = None
+    for i, (p, t) in enumerate(zip(rule.inputs, tangents)):
+        if p in rule.linear and t is not None:
+            term = fn(*args[:i], t, *args[i + 1:], **options)
+            total = term if total is None else total + term
+    return total if total is not None else zero(fn(*args, **options))

@@ -73,6 +73,25 @@ def jac_row(J, i, g):
     return J
 
 
+def broadcast_like(t, x):
+    """The tangent `t` with the shape of the value `x` (forward mode: the tangent of
+    `x1 + x2` when only the smaller `x1` carries one). `t` itself when it already has it."""
+    shape = np.shape(x)
+    if np.shape(t) == shape:
+        return t
+    return np.broadcast_to(t, shape).copy()
+
+
+def jac_col(J, j, t):
+    """J with its j-th column (the tangent of the output for input basis vector j) set to
+    `t`; returns J (a scalar Jacobian is returned as the new value)."""
+    if np.ndim(J) == 0:
+        return float(t) if np.ndim(t) == 0 else float(np.asarray(t).reshape(()))
+    m = int(np.size(t))
+    J.reshape(m, -1)[:, j] = np.ravel(t)
+    return J
+
+
 def unreduce(ct, x, axis=None):
     """Expand `ct`, the cotangent of a reduction of `x` over `axis` (keepdims or not: told
     apart by ct's number of dimensions), back to x's shape (a fresh array)."""

@@ -28,6 +28,8 @@ from .runtime import (  # s2s-runtime-import
     basis,
     jac_alloc,
     jac_row,
+    jac_col,
+    broadcast_like,
 )
 from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
 # s2s-runtime-import
@@ -288,3 +290,41 @@ def _ol_jac_row(J, i, g):
     if isinstance(g, types.Array):
         return lambda J, i, g: float(g.reshape(-1)[0])
     return lambda J, i, g: float(g)
+
+
+@overload(jac_col)
+def _ol_jac_col(J, j, t):
+    if isinstance(J, types.Array):
+        if isinstance(t, types.Array):
+            def impl(J, j, t):
+                flat = np.ascontiguousarray(t).reshape(-1)
+                m = flat.size
+                n = J.size // m
+                J2 = J.reshape(-1)
+                for r in range(m):
+                    J2[r * n + j] = flat[r]
+                return J
+            return impl
+
+        def impl_scalar(J, j, t):
+            J.reshape(-1)[j] = t
+            return J
+        return impl_scalar
+    if isinstance(t, types.Array):
+        return lambda J, j, t: float(t.reshape(-1)[0])
+    return lambda J, j, t: float(t)
+
+
+@overload(broadcast_like)
+def _ol_broadcast_like(t, x):
+    if not isinstance(x, types.Array):
+        return lambda t, x: t
+    if not isinstance(t, types.Array):
+        return lambda t, x: np.full(x.shape, t)
+    if t.ndim == x.ndim:
+        def impl(t, x):
+            if t.shape == x.shape:
+                return t
+            return np.broadcast_to(t, x.shape).copy()
+        return impl
+    return lambda t, x: np.broadcast_to(t, x.shape).copy()

@@ -1,15 +1,18 @@
-"""The VJP rule families. Importing this package fills `s2s.diff.registry.VJP_RULES` and
-`NONDIFF`; each family is one module (unary, binary, reductions, linalg, shape, nondiff,
-and helpers: rules for the runtime helpers the templates call, for derivatives of
-derivatives).
+"""The rule families. Importing this package fills `s2s.diff.registry.VJP_RULES`,
+`JVP_RULES` and `NONDIFF`; each family is one module (unary, binary, reductions, linalg,
+shape, nondiff, and helpers: rules for the runtime helpers the templates call, for
+derivatives of derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
+for every key (and arity) of its VJP rules (see `JvpTable` for the template, linear and
+multilinear kinds).
 
-Template conventions (beyond the registry's contract): a template body is straight-line
-code ending in one `return` -- no branches, loops or comprehensions; whatever depends on
-types (scalar or array, ndim, None, axis kind) is decided inside a `s2s.diff.runtime`
-helper, at compile time under numba. Templates use only `np`, `math`, runtime helpers,
-their parameters and locals. A contribution that is always absent is a literal `None` in
-the `return`. Contributions may alias `g` (e.g. `add` returns `g` itself) or be views of
-it, so adjoints must be accumulated out of place (`bx = bx + c`) or copied before an
-in-place update.
+Template conventions, VJP and JVP (beyond the registry's contract): a template body is
+straight-line code ending in one `return` -- no branches, loops or comprehensions;
+whatever depends on types (scalar or array, ndim, None, axis kind) is decided inside a
+`s2s.diff.runtime` helper, at compile time under numba. Templates use only `np`, `math`,
+runtime helpers, their parameters and locals. A contribution that is always absent is a
+literal `None` in the `return`. Contributions may alias `g` (e.g. `add` returns `g`
+itself) or be views of it, so adjoints must be accumulated out of place (`bx = bx + c`) or
+copied before an in-place update.
 """
 from . import binary, helpers, linalg, nondiff, reductions, shape, unary  # noqa: F401  -- registers the rules
+from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_reductions, jvp_shape, jvp_unary  # noqa: F401

@@ -1,0 +1,486 @@
+"""Forward mode: a function -> its JVP twin, tangent statements interleaved with the primal.
+
+For `def f(x, y): ...` differentiated w.r.t. `x` it generates
+`def f_jvp(dx, x, y): ... return out, dout`: every active statement `t = op(a, b)` is
+followed (or preceded) by its tangent statement `dt = <op's JVP template>(a, b, da, db)`;
+no tape, no backward sweep, so every construct of the normalized code keeps its shape:
+branches, `for` and `while` loops (with the flags the structure pass left for break,
+continue and early return), in-place stores (`x[i] = v` -> `dx[i] = dv`), tape lists of
+derivative code (`tape.append(v)` -> `dtape.append(dv)`), user helpers (their own JVP
+twins, so recursion works) and pytrees (one tangent variable per leaf, like reverse mode).
+
+Tangents of inputs that carry no derivative information are symbolic zeros folded away
+(`zeros.py`); a variable that becomes active later (`s = 0.0; for ...: s = s + x`) gets a
+`zeros_like` tangent where it is assigned a constant.
+"""
+import copy
+
+import gast
+
+from ..errors import NoDerivativeRuleError
+from ..parse.base import assign, load, located
+from . import runtime
+from .activity import active_names, expr_is_active, resolve_callee
+from .inline import instantiate
+from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
+from .ranks import Ranks
+from .registry import JVP_RULES
+from .saving import _call, _const, _is_atom, _stacks
+from .zeros import ZERO, fold_body
+
+_ANS = "__s2s_ans__"
+_ZERO = "__s2s_zero__"
+
+
+class ForwardMode:
+    """Builds JVP twins for the functions of a normalized program, on demand."""
+
+    def __init__(self, program):
+        self.program = program
+        self._made = {}
+
+    def runtime(self, name):
+        return self.program.constant(getattr(runtime, name), name)
+
+    def jvp(self, ctx, wrt, structs=None, ranks=None):
+        """Name of the JVP twin of `ctx` w.r.t. parameters `wrt`: `twin(*tangents, *params)`
+        returns `(out, out_tangent)`, one tangent argument per `wrt` parameter (a container
+        of the parameter's structure for pytrees)."""
+        structs = {k: v for k, v in (structs or {}).items() if v is not None}
+        ranks = {k: v for k, v in (ranks or {}).items() if v is not None}
+        key = (ctx.name, tuple(wrt), tuple(sorted(structs.items())), tuple(sorted(ranks.items())))
+        if key not in self._made:
+            name = self.program.namer.fresh(f"{ctx.name}_jvp")
+            self._made[key] = name
+            fctx = copy.copy(ctx)
+            fctx.tree = _Forward(self, ctx, tuple(wrt), name, structs, ranks).build()
+            fctx.name = name
+            self.program.functions.append(fctx)
+        return self._made[key]
+
+
+class _Forward:
+    def __init__(self, fm, ctx, wrt, name, structs, ranks):
+        self.fm, self.ctx, self.wrt, self.name = fm, ctx, wrt, name
+        self.program = fm.program
+        self.tree = copy.deepcopy(ctx.tree)
+        self.namer = ctx.namer
+        self.active = active_names(self.tree, wrt, self.program)
+        try:
+            self.structs = Structures(self.tree, self.program, structs)
+        except StructureMismatch as exc:
+            raise self.ctx.error(exc.stmt, str(exc), "tuple") from None
+        self.ranks = Ranks(self.tree, ranks)
+        self.lists = _stacks(self.tree)
+        self.mutates = any(
+            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
+        )
+        self._tangents = {}
+
+    # -- helpers ---------------------------------------------------------------------
+    def d(self, name, path=()):
+        """The tangent variable of `name` (of its leaf at `path` for a container)."""
+        key = (name, path)
+        if key not in self._tangents:
+            self._tangents[key] = self.namer.fresh("d" + name + "".join(f"_{i}" for i in path))
+        return self._tangents[key]
+
+    def struct(self, name):
+        return self.structs.of.get(name)
+
+    def rt(self, name, *args):
+        return _call(self.fm.runtime(name), *args)
+
+    def no_rule(self, s, message, function):
+        lineno = getattr(s, "lineno", None)
+        return NoDerivativeRuleError(message, function=function, filename=self.ctx.filename, lineno=lineno,
+                                     text=self.ctx.line(lineno or 0))
+
+    def leaf_tangent(self, expr, path=()):
+        """The tangent of leaf `path` of the value of `expr`, or None where it is zero."""
+        if isinstance(expr, gast.Name):
+            if expr.id not in self.active or expr.id in self.lists:
+                return None
+            return load(self.d(expr.id, path))
+        if isinstance(expr, (gast.Tuple, gast.List)) and path:
+            return self.leaf_tangent(expr.elts[path[0]], path[1:])
+        if isinstance(expr, gast.Dict) and path:
+            for k, v in zip(expr.keys, expr.values):
+                if isinstance(k, gast.Constant) and k.value == path[0]:
+                    return self.leaf_tangent(v, path[1:])
+            return None
+        if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name):
+            struct = self.struct(expr.value.id)
+            if struct is not None and isinstance(expr.slice, gast.Constant) and struct.key(expr.slice.value) is not None:
+                return self.leaf_tangent(expr.value, (struct.key(expr.slice.value),) + path)
+        return None
+
+    def full_tangent(self, expr, struct=None):
+        """The tangent of `expr` as an expression of its structure, `zeros_like` where zero."""
+        struct = self.structs.expr(expr) if struct is None else struct
+
+        def leaf(p):
+            t = self.leaf_tangent(expr, p)
+            return t if t is not None else self.rt("zeros_like", pick(copy.deepcopy(expr), p))
+        return build(struct, leaf)
+
+    def set_tangents(self, t, value, like):
+        """`dt_p = <tangent of leaf p of value>` for every leaf of t, to run *before* `t =
+        value` (through temporaries when a leaf's tangent reads another leaf of t)."""
+        pairs = []
+        for p in leaves(self.struct(t)):
+            tan = self.leaf_tangent(value, p)
+            if tan is None:
+                tan = self.rt("zeros_like", pick(copy.deepcopy(value), p))
+            pairs.append((self.d(t, p), tan))
+        mine = {d for d, _ in pairs}
+        if len(pairs) > 1 and any(isinstance(n, gast.Name) and n.id in mine for _, e in pairs for n in gast.walk(e)):
+            temps = [(d, self.namer.fresh(d + "_new"), e) for d, e in pairs]
+            return [assign(tmp, e, like) for _, tmp, e in temps] + [assign(d, load(tmp), like) for d, tmp, _ in temps]
+        return [assign(d, e, like) for d, e in pairs]
+
+    def zeros(self, t, like):
+        if t in self.lists:
+            return [assign(self.d(t), gast.List(elts=[], ctx=gast.Load()), like)]
+        return [assign(self.d(t, p), self.rt("zeros_like", pick(load(t), p)), like) for p in leaves(self.struct(t))]
+
+    # -- the function ------------------------------------------------------------------
+    def build(self):
+        body = list(self.tree.body)
+        if not body or not isinstance(body[-1], gast.Return):
+            raise self.ctx.error(self.tree, "forward mode needs the structured form (one return, last)", "return")
+        ret = body.pop()
+        value = ret.value if ret.value is not None else _const(None)
+        if not _is_atom(value) and not (isinstance(value, gast.Tuple) and all(_is_atom(e) for e in value.elts)):
+            result = self.namer.fresh("result")
+            body.append(assign(result, value, ret))
+            if expr_is_active(value, self.active, self.program):
+                self.active.add(result)
+            if self.structs.expr(value) is not None:
+                self.structs.of[result] = self.structs.expr(value)
+            value = load(result)
+        params = [a.id for a in self.tree.args.posonlyargs + self.tree.args.args]
+        entry, tparams = [], []
+        for w in self.wrt:
+            if self.struct(w) is None:
+                tparams.append(self.d(w))
+            else:
+                tp = self.namer.fresh("d" + w)
+                tparams.append(tp)
+                entry += [assign(self.d(w, p), pick(load(tp), p), self.tree) for p in leaves(self.struct(w))]
+        for p in params:  # a parameter that becomes active by an in-place store starts at zero
+            if p in self.active and p not in self.wrt:
+                entry += self.zeros(p, self.tree)
+        stmts = entry + self.block(body)
+        out = self.namer.fresh("out")
+        dout = self.namer.fresh("dout")
+        out_value = self.rt("copy_value", value) if self.mutates else value
+        stmts.append(assign(out, out_value, ret))
+        stmts.append(assign(dout, self.full_tangent(value), ret))
+        stmts.append(located(gast.Return(value=gast.Tuple(elts=[load(out), load(dout)], ctx=gast.Load())), ret))
+        stmts = _drop_dead_tangents(stmts)
+        args = copy.deepcopy(self.tree.args)
+        # Tangents come first, so the primal parameters keep their defaults.
+        args.args = [gast.Name(id=t, ctx=gast.Param(), annotation=None, type_comment=None) for t in tparams] \
+            + args.posonlyargs + args.args
+        args.posonlyargs = []
+        fn = gast.FunctionDef(name=self.name, args=args, body=stmts, decorator_list=[], returns=None,
+                              type_comment=None, type_params=[])
+        located(fn, self.tree)
+        fn.s2s_doc = (f"Value and JVP of {self.ctx.name} w.r.t. {', '.join(self.wrt) or 'nothing'}: "
+                      f"returns (out, tangent of out).")
+        gast.fix_missing_locations(fn)
+        return fn
+
+    def block(self, stmts):
+        out = []
+        for s in stmts:
+            out += self.stmt(s)
+        return out
+
+    def stmt(self, s):
+        if isinstance(s, gast.Assign):
+            if isinstance(s.targets[0], gast.Subscript):
+                return self.store(s)
+            return self.assign(s)
+        if isinstance(s, gast.If):
+            return [located(gast.If(test=s.test, body=self.block(s.body) or [gast.Pass()],
+                                    orelse=self.block(s.orelse)), s)]
+        if isinstance(s, gast.For):
+            return [located(gast.For(target=s.target, iter=s.iter, body=self.block(s.body) or [gast.Pass()],
+                                     orelse=[], type_comment=None), s)]
+        if isinstance(s, gast.While):
+            return [located(gast.While(test=s.test, body=self.block(s.body) or [gast.Pass()], orelse=[]), s)]
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+            return self.call_statement(s)
+        if isinstance(s, (gast.Expr, gast.Pass, gast.Assert, gast.Raise)):
+            return [s]
+        if isinstance(s, gast.FunctionDef):
+            raise self.ctx.error(s, "functions defined inside a differentiated function are not supported here; "
+                                 "define it at module level", "nested def")
+        raise self.ctx.error(s, f"{type(s).__name__} is not supported by forward mode", type(s).__name__)
+
+    def _tag(self, stmts):
+        """Mark tangent statements (dead ones are dropped at the end)."""
+        for s in stmts:
+            s.s2s_tangent = True
+        return stmts
+
+    def order(self, s, t, tangent_stmts):
+        """The primal statement `s` (`t = ...`) and its tangent statements, in an order that
+        works: the primal first (the tangent may read the result, `_ANS`), unless the tangent
+        statements read the old value of `t` -- then they go first, or, when they need both,
+        the primal goes through a temporary."""
+        reads = {n.id for st in tangent_stmts for n in gast.walk(st) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Load)}
+        self._tag(tangent_stmts)
+        if t not in reads:
+            _rename(tangent_stmts, _ANS, t)
+            return [s] + tangent_stmts
+        if _ANS not in reads:
+            return tangent_stmts + [s]
+        tmp = self.namer.fresh(f"{t}_new")
+        _rename(tangent_stmts, _ANS, tmp)
+        return [assign(tmp, s.value, s)] + tangent_stmts + [assign(t, load(tmp), s)]
+
+    # -- statements ----------------------------------------------------------------------
+    def call_statement(self, s):
+        call = s.value
+        f = call.func
+        if (isinstance(f, gast.Attribute) and f.attr == "append" and isinstance(f.value, gast.Name)
+                and f.value.id in self.lists and len(call.args) == 1):
+            if f.value.id not in self.active:
+                return [s]
+            push = _call(gast.Attribute(value=load(self.d(f.value.id)), attr="append", ctx=gast.Load()),
+                         self.full_tangent(call.args[0]))
+            return [s] + self._tag([located(gast.Expr(value=push), s)])
+        if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
+            a, idx, v = call.args
+            if isinstance(a, gast.Name) and a.id in self.active and expr_is_active(v, self.active, self.program):
+                tan = _call(copy.deepcopy(f), load(self.d(a.id)), copy.deepcopy(idx), self.full_tangent(v))
+                return [s] + self._tag([located(gast.Expr(value=tan), s)])
+            return [s]
+        touched = [a for a in list(call.args) + [k.value for k in call.keywords]
+                   if expr_is_active(a, self.active, self.program)]
+        if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id in self.active:
+            touched.append(f.value)
+        if touched and not (isinstance(f, gast.Name) and f.id == "print"):
+            label = gast.unparse(f)
+            raise self.no_rule(s, f"cannot differentiate the in-place call {label}(...) on a differentiated value", label)
+        return [s]
+
+    def store(self, s):
+        target = s.targets[0]
+        base = target.value
+        if not isinstance(base, gast.Name) or base.id not in self.active:
+            return [s]
+        struct = self.struct(base.id)
+        if struct is not None:
+            k = struct.key(target.slice.value) if isinstance(target.slice, gast.Constant) else None
+            if k is None:
+                raise self.ctx.error(s, f"{base.id} is a {struct.kind}: while differentiating, its elements can only "
+                                     "be assigned with constant indices or keys", f"{struct.kind} index")
+            tan = self.full_tangent(s.value, at(struct, (k,)))
+            return [s] + self._tag([assign(self.d(base.id, (k,) + p), pick(tan, p), s) for p in leaves(at(struct, (k,)))])
+        if not _is_atom(s.value) and expr_is_active(s.value, self.active, self.program):
+            # `x[i] = np.tanh(a)`: the stored operation is differentiated like an assignment.
+            tmp = self.namer.fresh("stored")
+            self.active.add(tmp)
+            first = self.assign(assign(tmp, s.value, s))
+            stmt = located(gast.Assign(targets=s.targets, value=load(tmp), type_comment=None), s)
+            return first + self.store(stmt)
+        tan = self.leaf_tangent(s.value)
+        if tan is None:
+            tan = _const(0.0)
+        dtarget = gast.Subscript(value=load(self.d(base.id)), slice=copy.deepcopy(target.slice), ctx=gast.Store())
+        return [s] + self._tag([located(gast.Assign(targets=[dtarget], value=tan, type_comment=None), s)])
+
+    def assign(self, s):
+        t = s.targets[0].id
+        value = s.value
+        if t not in self.active:
+            return [s]
+        if not expr_is_active(value, self.active, self.program):
+            return [s] + self._tag(self.zeros(t, s))
+        if isinstance(value, (gast.Name, gast.Tuple, gast.List, gast.Dict)) or (
+                isinstance(value, gast.Subscript) and self.struct(getattr(value.value, "id", None)) is not None):
+            # Copies and packing: the tangents move with the values (computed first: `t` may
+            # be on the right-hand side).
+            return self.order(s, t, self.set_tangents(t, value, s))
+        if isinstance(value, gast.Subscript):
+            base = value.value
+            if not isinstance(base, gast.Name):
+                raise self.ctx.error(s, "indexing an expression is not supported; assign it to a name first", "subscript")
+            tan = gast.Subscript(value=load(self.d(base.id)), slice=copy.deepcopy(value.slice), ctx=gast.Load())
+            return self.order(s, t, [assign(self.d(t), tan, s)])
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop" \
+                and isinstance(value.func.value, gast.Name) and value.func.value.id in self.lists and not value.args:
+            popped = self.namer.fresh("popped")
+            lst = value.func.value.id
+            tans = [assign(popped, _call(gast.Attribute(value=load(self.d(lst)), attr="pop", ctx=gast.Load())), s)]
+            tans += [assign(self.d(t, p), pick(load(popped), p), s) for p in leaves(self.struct(t))]
+            return [s] + self._tag(tans)
+        if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Call)):
+            return self.operation(s, value, t)
+        raise self.ctx.error(s, f"cannot differentiate a {type(value).__name__} expression yet", type(value).__name__)
+
+    # -- operations ----------------------------------------------------------------------
+    def operation(self, s, value, t):
+        if isinstance(value, gast.BinOp):
+            key, args, kws, label = type(value.op), [value.left, value.right], {}, type(value.op).__name__
+        elif isinstance(value, gast.UnaryOp):
+            key, args, kws, label = type(value.op), [value.operand], {}, type(value.op).__name__
+        else:
+            callee = resolve_callee(value.func, self.program)
+            args, kws = list(value.args), {k.arg: k.value for k in value.keywords}
+            if callee.kind == "user":
+                return self.user_call(s, callee.obj, args, t)
+            if callee.kind != "rule":
+                raise self.no_rule(s, f"no derivative rule for {callee.name}", callee.name)
+            key, label = callee.obj, callee.name
+        rule = JVP_RULES.get(key, n_args=len(args))
+        if rule is None:
+            raise self.no_rule(s, f"no forward-mode (JVP) rule for {label}", label)
+        try:
+            bound = rule.bind(args, kws)
+        except TypeError as exc:
+            raise self.no_rule(s, f"the derivative rule for {label} does not accept this call ({exc})", label) from None
+        check = getattr(rule.template, "s2s_supports", None)
+        if check is not None:
+            known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
+            known.update({n: d for n, d in rule.options if n not in bound})
+            known.update({f"ndim:{p}": self.ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
+            reason = check(known)
+            if reason:
+                raise self.no_rule(s, f"no derivative rule for {label} {reason}", label)
+        is_active = {p: expr_is_active(bound[p], self.active, self.program) for p in rule.inputs}
+        if rule.kind == "template":
+            return self.template(s, value, t, rule, bound, is_active)
+        return self.linear(s, value, t, rule, bound, is_active)
+
+    def template(self, s, value, t, rule, bound, is_active):
+        tangent_names, zero_names, mapping = set(), set(), {"ans": load(_ANS)}
+        dropped_array = False
+        for p in rule.inputs:
+            mapping[p] = bound[p]
+            tan = self.leaf_tangent(bound[p]) if is_active[p] and isinstance(bound[p], gast.Name) else None
+            if is_active[p] and tan is None:  # a container literal argument: its tangent as a container
+                tan = self.full_tangent(bound[p])
+            if tan is None:
+                name = self.namer.fresh(_ZERO)
+                zero_names.add(name)
+                tan = load(name)
+                e = bound[p]
+                if not (isinstance(e, gast.Constant) or isinstance(e, gast.Name) and self.ranks.of(e.id) == 0):
+                    dropped_array = True
+            else:
+                tangent_names |= {n.id for n in gast.walk(tan) if isinstance(n, gast.Name)}
+            mapping["d" + p] = tan
+        options = {n: bound[n] for n, _ in rule.options if n in bound}
+        stmts, result = instantiate(rule, self.program, self.namer, mapping, options)
+        stmts, result = fold_body(stmts, result, tangent_names | zero_names, zero_names)
+        if result is ZERO:
+            return [s] + self._tag(self.zeros(t, s))
+        if dropped_array and self.ranks.of(t) != 0:
+            # An input's tangent was dropped: what is left may be smaller than the output.
+            result = self.rt("broadcast_like", result, load(_ANS))
+        elif self.mutates and isinstance(result, gast.Name):
+            result = self.rt("copy_value", result)  # a fresh output must not alias a tangent
+        stmts = [located(st, s) for st in stmts]
+        stmts.append(assign(self.d(t), result, s))
+        for st in stmts:
+            gast.fix_missing_locations(located(st, s))
+        return self.order(s, t, stmts)
+
+    def linear(self, s, value, t, rule, bound, is_active):
+        """Linear functions: the same call on the tangents; multilinear ones: the sum of the
+        calls with one active input replaced by its tangent."""
+        def call_with(replace):
+            new = copy.deepcopy(value)
+            for p, repl in replace.items():
+                _replace_arg(new, value, bound[p], repl)
+            return new
+
+        lin = [p for p in rule.linear if is_active[p]]
+        if rule.kind == "linear":
+            result = call_with({p: self.full_tangent(bound[p]) for p in rule.linear})
+        else:
+            terms = [call_with({p: self.full_tangent(bound[p])}) for p in lin]
+            result = terms[0]
+            for term in terms[1:]:
+                result = gast.BinOp(left=result, op=gast.Add(), right=term)
+        if not lin:
+            return [s] + self._tag(self.zeros(t, s))
+        stmt = assign(self.d(t), result, s)
+        gast.fix_missing_locations(stmt)
+        return self.order(s, t, [stmt])
+
+    def user_call(self, s, callee, args, t):
+        params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
+        wrt = tuple(p for p, a in zip(params, args) if expr_is_active(a, self.active, self.program))
+        structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
+        twin = self.fm.jvp(callee, wrt, structs=structs)
+        tangents = [self.full_tangent(a) for p, a in zip(params, args) if p in wrt]
+        res = self.namer.fresh(f"{callee.name}_res")
+        stmts = [assign(res, _call(twin, *tangents, *[copy.deepcopy(a) for a in args]), s)]
+        stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
+        dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
+        stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
+        return stmts
+
+
+def _rename(stmts, old, new):
+    for st in stmts:
+        for n in gast.walk(st):
+            if isinstance(n, gast.Name) and n.id == old:
+                n.id = new
+
+
+def _replace_arg(new, orig, arg, repl):
+    """In `new` (a deep copy of call/operation `orig`), put `repl` where `orig` has `arg`."""
+    if isinstance(orig, gast.BinOp):
+        if orig.left is arg:
+            new.left = repl
+        if orig.right is arg:
+            new.right = repl
+    elif isinstance(orig, gast.UnaryOp):
+        if orig.operand is arg:
+            new.operand = repl
+    else:
+        for i, a in enumerate(orig.args):
+            if a is arg:
+                new.args[i] = repl
+        for i, k in enumerate(orig.keywords):
+            if k.value is arg:
+                new.keywords[i].value = repl
+
+
+def _drop_dead_tangents(stmts):
+    """Remove tangent assignments whose target is never read (the tangent of a value that
+    only feeds a branch condition or an index), to a fixpoint."""
+    def walk(body):
+        for st in body:
+            yield st
+            for field in ("body", "orelse"):
+                yield from walk(getattr(st, field, []))
+
+    def prune(body, read):
+        out = []
+        for st in body:
+            if getattr(st, "s2s_tangent", False) and isinstance(st, gast.Assign) \
+                    and isinstance(st.targets[0], gast.Name) and st.targets[0].id not in read:
+                continue
+            for field in ("body", "orelse"):
+                if getattr(st, field, None):
+                    setattr(st, field, prune(getattr(st, field), read) or [gast.Pass()])
+            out.append(st)
+        return out
+
+    while True:
+        read = set()
+        for st in walk(stmts):
+            read |= {n.id for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        new = prune(stmts, read)
+        if sum(1 for _ in walk(new)) == sum(1 for _ in walk(stmts)):
+            return new
+        stmts = new

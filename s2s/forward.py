@@ -1,0 +1,126 @@
+"""Forward-mode transformations: `jvp` and `linearize` (JAX's API, JAX's errors).
+
+`jvp(f, primals, tangents)` runs f's generated JVP twin: the primal statements with
+their tangent statements interleaved (`s2s/diff/forward.py`), one pass, no tape. The twin
+is built once per function, differentiated arguments and their structures/ranks, and kept
+with the function object.
+"""
+import weakref
+
+import numpy as np
+
+from .autodiff import _tree_leaves
+from .diff.program import build_jvp_module
+from .diff.pytrees import of_value
+from .diff.ranks import of_value as rank_of
+
+_TWINS = weakref.WeakKeyDictionary()
+
+
+def _twin(fun, argnums, structs, ranks):
+    """The JVP twin of `fun` (Python) w.r.t. positional `argnums`, memoized per function."""
+    key = (argnums, structs, ranks)
+    try:
+        table = _TWINS.setdefault(fun, {})
+    except TypeError:  # not weak-referenceable (a ufunc): build every time
+        table = {}
+    if key not in table:
+        module, name = build_jvp_module(fun, argnums, structs, ranks)
+        module.jvp_name = name
+        table[key] = (module, module.load("python").__dict__[name])
+    return table[key]
+
+
+def _is_float(x):
+    return np.issubdtype(np.result_type(x), np.inexact)
+
+
+def _check_pair(primals, tangents):
+    for what, v in (("primal", primals), ("tangent", tangents)):
+        if not isinstance(v, (tuple, list)):
+            raise TypeError(f"{what} and tangent arguments to jvp must be tuples or lists; found "
+                            f"{type(primals).__name__} and {type(tangents).__name__}.")
+    if len(primals) != len(tangents) or of_value(tuple(primals)) != of_value(tuple(tangents)):
+        raise TypeError("primal and tangent arguments to jvp must have the same tree structure; primals have "
+                        f"structure {of_value(tuple(primals))} whereas tangents have structure "
+                        f"{of_value(tuple(tangents))}.")
+    for p, t in zip(_tree_leaves(list(primals)), _tree_leaves(list(tangents))):
+        try:
+            pd, td = np.result_type(p), np.result_type(t)
+        except TypeError:
+            raise TypeError(f"jvp: {type(p).__name__} / {type(t).__name__} is not a valid argument type") from None
+        if np.shape(p) != np.shape(t):
+            raise ValueError(f"jvp called with different primal and tangent shapes;Got primal shape "
+                             f"{np.shape(p)} and tangent shape as {np.shape(t)}")
+        if _is_float(p) and pd != td and not (isinstance(p, (float, complex)) or isinstance(t, (float, int))):
+            raise TypeError("primal and tangent arguments to jvp do not match; dtypes must be equal. Got primal "
+                            f"dtype {pd.name} and so expected tangent dtype {pd.name}, but got tangent dtype "
+                            f"{td.name} instead.")
+
+
+def _differentiable(p):
+    return all(_is_float(leaf) for leaf in _tree_leaves(p))
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """`(fun(*primals), tangent of the output)` for the input tangents `tangents` (a tuple or
+    list with one entry per primal, of the same structure and shapes). Integer primals are
+    held constant (their tangents are ignored). With `has_aux`, `fun` returns
+    `(out, aux)` and the result is `(out, out_tangent, aux)`."""
+    if not callable(fun):
+        raise TypeError(f"jvp expects a callable, got {type(fun).__name__}")
+    _check_pair(primals, tangents)
+    primals, tangents = tuple(primals), tuple(tangents)
+    argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
+    structs = tuple(of_value(primals[i]) for i in argnums)
+    _, twin = _twin(fun, argnums, structs, tuple(rank_of(p) for p in primals))
+    out, dout = twin(*[tangents[i] for i in argnums], *primals)
+    if has_aux:
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise TypeError("jvp with has_aux=True requires the function to return a pair (out, aux)")
+        return out[0], dout[0], out[1]
+    return out, dout
+
+
+class LinearizedFunction:
+    """`f_jvp` of `linearize`: tangents -> output tangent at the fixed primals. It reruns
+    the JVP twin (the primal part is cheap next to the tangent part for most functions);
+    `s2s.source(f_jvp)` shows the twin."""
+
+    def __init__(self, fun, primals):
+        self._fun, self._primals = fun, primals
+        self._argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
+        self._module, self._twin = _twin(fun, self._argnums, tuple(of_value(primals[i]) for i in self._argnums),
+                                         tuple(rank_of(p) for p in primals))
+
+    def source(self):
+        return self._module.source
+
+    def __call__(self, *tangents):
+        if len(tangents) != len(self._primals):
+            raise TypeError(f"linearized function takes {len(self._primals)} tangent arguments (one per primal), "
+                            f"got {len(tangents)}")
+        _check_pair(self._primals, tangents)
+        return self._twin(*[tangents[i] for i in self._argnums], *self._primals)[1]
+
+
+def linearize(fun, *primals):
+    """`(fun(*primals), f_jvp)` where `f_jvp(*tangents)` is the JVP at `primals`."""
+    if not callable(fun):
+        raise TypeError(f"linearize expects a callable, got {type(fun).__name__}")
+    if not primals:
+        raise TypeError("linearize requires at least one primal argument")
+    f_jvp = LinearizedFunction(fun, primals)
+    out = f_jvp._twin(*[_zeros_of(primals[i]) for i in f_jvp._argnums], *primals)[0]
+    return out, f_jvp
+
+
+def _zeros_of(x):
+    if isinstance(x, (tuple, list)):
+        return type(x)(_zeros_of(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _zeros_of(v) for k, v in x.items()}
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 * x
+
+
+__all__ = ["jvp", "linearize"]
