@@ -244,7 +244,7 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
 def source(fn, *args, **kwargs):
     """The generated Python source of an s2s-transformed function, as a string."""
     getter = getattr(fn, "source", None)
-    if not hasattr(fn, "__s2s_function__") or getter is None:
+    if not (hasattr(fn, "__s2s_function__") or getattr(fn, "__s2s_source_only__", False)) or getter is None:
         raise TypeError(
             f"source() takes a function made by an s2s transformation (s2s.jit, ...), got "
             f"{fn!r}. Wrap it first, e.g. s2s.source(s2s.jit(f))."

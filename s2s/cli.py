@@ -42,9 +42,27 @@ def _value_and_grad(fn, options):
     return autodiff.value_and_grad(fn, argnums=options.argnums)
 
 
+def _jvp(fn, options):
+    from .forward import JvpTwin
+
+    return JvpTwin(fn, options.argnums)
+
+
+def _jacobian(kind):
+    def apply(fn, options):
+        from . import jacobians
+
+        return getattr(jacobians, kind)(fn, argnums=options.argnums)
+    return apply
+
+
 TRANSFORMS = {
     "grad": ("the gradient (reverse mode) w.r.t. the --argnums arguments", _grad),
     "value-and-grad": ("the value and the gradient, computed together", _value_and_grad),
+    "jvp": ("the JVP twin (forward mode): f_jvp(tangents..., args...) -> (out, out tangent)", _jvp),
+    "jacfwd": ("the Jacobian by forward mode (one JVP per input element)", _jacobian("jacfwd")),
+    "jacrev": ("the Jacobian by reverse mode (one VJP per output element)", _jacobian("jacrev")),
+    "hessian": ("the Hessian, jacfwd(jacrev(f))", _jacobian("hessian")),
 }
 
 
@@ -355,7 +373,7 @@ def build_parser():
     for name, (help_text, _) in TRANSFORMS.items():
         dump.add_argument(f"--{name}", dest="transforms", action="append_const", const=name, help=help_text)
     dump.add_argument("--argnums", type=parse_argnums, default=0, metavar="I[,J...]",
-                      help="the positional arguments --grad differentiates (default 0)")
+                      help="the positional arguments --grad/--jvp/--jac*/--hessian differentiate (default 0)")
     dump.add_argument("--jit", action="store_true",
                       help="add `import numba` and @numba.njit on every generated function")
     dump.add_argument("-o", "--output", metavar="OUT.py",

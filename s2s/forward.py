@@ -5,6 +5,7 @@ their tangent statements interleaved (`s2s/diff/forward.py`), one pass, no tape.
 is built once per function, differentiated arguments and their structures/ranks, and kept
 with the function object.
 """
+import inspect
 import weakref
 
 import numpy as np
@@ -87,6 +88,8 @@ class LinearizedFunction:
     the JVP twin (the primal part is cheap next to the tangent part for most functions);
     `s2s.source(f_jvp)` shows the twin."""
 
+    __s2s_source_only__ = True
+
     def __init__(self, fun, primals):
         self._fun, self._primals = fun, primals
         self._argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
@@ -121,6 +124,31 @@ def _zeros_of(x):
     if isinstance(x, dict):
         return {k: _zeros_of(v) for k, v in x.items()}
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 * x
+
+
+class JvpTwin:
+    """The JVP twin of `fn` w.r.t. positional `argnums` as an inspectable function (what
+    `s2s dump --jvp` prints): `twin(*tangents, *args) -> (out, out_tangent)`."""
+
+    def __init__(self, fn, argnums=0):
+        self._fn = fn
+        self._argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        self._module, self._twin = _twin(fn, self._argnums, (None,) * len(self._argnums), ())
+        self.__signature__ = inspect.signature(self._twin)
+        self.__name__ = self._twin.__name__
+
+    @property
+    def __s2s_function__(self):
+        return self._twin
+
+    def generated(self):
+        return self._module
+
+    def source(self):
+        return self._module.source
+
+    def __call__(self, *args):
+        return self._twin(*args)
 
 
 __all__ = ["jvp", "linearize"]

@@ -25,6 +25,8 @@ class JacobianFunction:
 
     def __init__(self, fn, argnums, has_aux, who, mode="rev"):
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
+        # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).
+        self._suffix = "hessian" if who == "hessian" and mode == "fwd" else ("jacfwd" if mode == "fwd" else "jacrev")
         sig = inspect.signature(library_wrapper(fn) or fn)
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), who)
@@ -37,7 +39,7 @@ class JacobianFunction:
         ranks = tuple(ranks)
         if ranks not in self._built:
             build = build_jacfwd_module if self._mode == "fwd" else build_jacrev_module
-            module, name = build(self._fn, self._argnums, self._single, self._has_aux, ranks)
+            module, name = build(self._fn, self._argnums, self._single, self._has_aux, ranks, suffix=self._suffix)
             self._built[ranks] = (module, module.load("python").__dict__[name])
         return self._built[ranks]
 

@@ -336,3 +336,34 @@ def test_argnums_flag(argnums, want):
 def test_bad_argnums_is_a_usage_error(capsys, example):
     code, _, err = run_main(capsys, "dump", f"{example}:sq_loss", "--grad", "--argnums", "5")
     assert code == 2 and "argnums" in err
+
+
+# -- dump --jvp / --jacfwd / --jacrev / --hessian --------------------------------------------
+def test_dump_jvp_prints_the_twin_with_tangent_parameters(capsys, example):
+    code, out, err = run_main(capsys, "dump", f"{example}:sq_loss", "--jvp", "--argnums", "0,1")
+    assert code == 0, err
+    assert "def sq_loss_jvp(dw, dx, w, x):" in out
+
+
+@pytest.mark.parametrize("flag, name", [("--jacfwd", "sq_loss_jacfwd"), ("--jacrev", "sq_loss_jacrev"),
+                                        ("--hessian", "sq_loss_hessian")])
+def test_dump_jacobians_run_standalone(capsys, example, tmp_path, flag, name):
+    out_dir = tmp_path / "standalone_jac"
+    out_dir.mkdir()
+    target = out_dir / "generated_jac.py"
+    code, out, err = run_main(capsys, "dump", f"{example}:sq_loss", flag, "-o", target)
+    assert code == 0, err
+    script = (
+        "import sys\nsys.modules['s2s'] = None\nsys.path.insert(0, '.')\n"
+        f"import numpy as np, json\nfrom generated_jac import {name}\n"
+        "w = np.array([0.5, -1.0, 2.0]); x = np.arange(12.0).reshape(4, 3) / 10\n"
+        f"print(json.dumps(np.asarray({name}(w, x)).tolist()))"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", script], cwd=out_dir, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    got = np.array(json.loads(proc.stdout))
+    w, x = np.array([0.5, -1.0, 2.0]), np.arange(12.0).reshape(4, 3) / 10
+    want = 2.0 * x.T @ x / x.shape[0] if flag == "--hessian" else _sq_loss_grad(w, x, 0)
+    np.testing.assert_allclose(got, want, rtol=1e-12)

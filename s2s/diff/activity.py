@@ -113,8 +113,9 @@ class _MaybeAddAt(gast.Assign):
     _fields = gast.Assign._fields + ("func",)
 
 
-def active_names(fn_node, wrt, program):
-    """The set of active variable names of `fn_node` when differentiating w.r.t. `wrt`."""
+def active_names(fn_node, wrt, program, is_active=expr_is_active):
+    """The set of active variable names of `fn_node` when differentiating w.r.t. `wrt`
+    (`is_active(expr, active, program)` decides for one right-hand side)."""
     from .runtime import add_at
 
     active = set(wrt)
@@ -130,7 +131,7 @@ def active_names(fn_node, wrt, program):
             name = target.id if isinstance(target, gast.Name) else getattr(target.value, "id", None)
             if name is None or name in active:
                 continue
-            if expr_is_active(a.value, active, program):
+            if is_active(a.value, active, program):
                 active.add(name)
                 changed = True
     return active

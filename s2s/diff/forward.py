@@ -65,7 +65,7 @@ class _Forward:
         self.program = fm.program
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
-        self.active = active_names(self.tree, wrt, self.program)
+        self.active = active_names(self.tree, wrt, self.program, is_active=_tangent_carrying)
         try:
             self.structs = Structures(self.tree, self.program, structs)
         except StructureMismatch as exc:
@@ -78,6 +78,9 @@ class _Forward:
         self._tangents = {}
 
     # -- helpers ---------------------------------------------------------------------
+    def is_active(self, expr):
+        return _tangent_carrying(expr, self.active, self.program)
+
     def d(self, name, path=()):
         """The tangent variable of `name` (of its leaf at `path` for a container)."""
         key = (name, path)
@@ -146,7 +149,9 @@ class _Forward:
 
     # -- the function ------------------------------------------------------------------
     def build(self):
-        body = list(self.tree.body)
+        # A docstring (of generated code being differentiated again) would follow ours.
+        body = [s for s in self.tree.body
+                if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant) and isinstance(s.value.value, str))]
         if not body or not isinstance(body[-1], gast.Return):
             raise self.ctx.error(self.tree, "forward mode needs the structured form (one return, last)", "return")
         ret = body.pop()
@@ -154,7 +159,7 @@ class _Forward:
         if not _is_atom(value) and not (isinstance(value, gast.Tuple) and all(_is_atom(e) for e in value.elts)):
             result = self.namer.fresh("result")
             body.append(assign(result, value, ret))
-            if expr_is_active(value, self.active, self.program):
+            if self.is_active(value):
                 self.active.add(result)
             if self.structs.expr(value) is not None:
                 self.structs.of[result] = self.structs.expr(value)
@@ -256,12 +261,12 @@ class _Forward:
             return [s] + self._tag([located(gast.Expr(value=push), s)])
         if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
             a, idx, v = call.args
-            if isinstance(a, gast.Name) and a.id in self.active and expr_is_active(v, self.active, self.program):
+            if isinstance(a, gast.Name) and a.id in self.active and self.is_active(v):
                 tan = _call(copy.deepcopy(f), load(self.d(a.id)), copy.deepcopy(idx), self.full_tangent(v))
                 return [s] + self._tag([located(gast.Expr(value=tan), s)])
             return [s]
         touched = [a for a in list(call.args) + [k.value for k in call.keywords]
-                   if expr_is_active(a, self.active, self.program)]
+                   if self.is_active(a)]
         if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id in self.active:
             touched.append(f.value)
         if touched and not (isinstance(f, gast.Name) and f.id == "print"):
@@ -282,7 +287,7 @@ class _Forward:
                                      "be assigned with constant indices or keys", f"{struct.kind} index")
             tan = self.full_tangent(s.value, at(struct, (k,)))
             return [s] + self._tag([assign(self.d(base.id, (k,) + p), pick(tan, p), s) for p in leaves(at(struct, (k,)))])
-        if not _is_atom(s.value) and expr_is_active(s.value, self.active, self.program):
+        if not _is_atom(s.value) and self.is_active(s.value):
             # `x[i] = np.tanh(a)`: the stored operation is differentiated like an assignment.
             tmp = self.namer.fresh("stored")
             self.active.add(tmp)
@@ -300,7 +305,7 @@ class _Forward:
         value = s.value
         if t not in self.active:
             return [s]
-        if not expr_is_active(value, self.active, self.program):
+        if not self.is_active(value):
             return [s] + self._tag(self.zeros(t, s))
         if isinstance(value, (gast.Name, gast.Tuple, gast.List, gast.Dict)) or (
                 isinstance(value, gast.Subscript) and self.struct(getattr(value.value, "id", None)) is not None):
@@ -353,7 +358,7 @@ class _Forward:
             reason = check(known)
             if reason:
                 raise self.no_rule(s, f"no derivative rule for {label} {reason}", label)
-        is_active = {p: expr_is_active(bound[p], self.active, self.program) for p in rule.inputs}
+        is_active = {p: self.is_active(bound[p]) for p in rule.inputs}
         if rule.kind == "template":
             return self.template(s, value, t, rule, bound, is_active)
         return self.linear(s, value, t, rule, bound, is_active)
@@ -417,7 +422,7 @@ class _Forward:
 
     def user_call(self, s, callee, args, t):
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
-        wrt = tuple(p for p, a in zip(params, args) if expr_is_active(a, self.active, self.program))
+        wrt = tuple(p for p, a in zip(params, args) if self.is_active(a))
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
         twin = self.fm.jvp(callee, wrt, structs=structs)
         tangents = [self.full_tangent(a) for p, a in zip(params, args) if p in wrt]
@@ -427,6 +432,23 @@ class _Forward:
         dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
         stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
         return stmts
+
+
+def _tangent_carrying(expr, active, program):
+    """Like `expr_is_active`, but a call of a linear/multilinear function carries a tangent
+    only through its linear inputs: `unreduce(g, ratio)` in derivative code is constant
+    when the cotangent `g` is, whatever `ratio` is (it gives only a shape)."""
+    if isinstance(expr, gast.Call):
+        callee = resolve_callee(expr.func, program)
+        if callee.kind == "rule":
+            rule = JVP_RULES.get(callee.obj, n_args=len(expr.args))
+            if rule is not None and rule.kind != "template":
+                try:
+                    bound = rule.bind(list(expr.args), {k.arg: k.value for k in expr.keywords})
+                except TypeError:
+                    return expr_is_active(expr, active, program)
+                return any(expr_is_active(bound[p], active, program) for p in rule.linear if p in bound)
+    return expr_is_active(expr, active, program)
 
 
 def _rename(stmts, old, new):

@@ -151,10 +151,10 @@ def _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rt):
     return fn
 
 
-def build_jacrev_module(fn, argnums, single, has_aux, ranks=None):
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, suffix="jacrev"):
     """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
     program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, None, ranks)
-    name = program.namer.fresh(f"{entry.name}_jacrev")
+    name = program.namer.fresh(f"{entry.name}_{suffix}")
     ctx = copy.copy(entry)
     ctx.tree = _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rm.runtime)
     ctx.name = name
@@ -228,7 +228,7 @@ def _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, rt
     return fn
 
 
-def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None):
+def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, suffix="jacfwd"):
     """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`."""
     from .forward import ForwardMode
     from .pytrees import Structures
@@ -246,7 +246,8 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None):
             raise TypeError("has_aux=True requires the function to return a pair (value, aux), written as a tuple "
                             f"in its return statement ({entry.name})")
         out_struct = out_struct.children[0]
-    name = program.namer.fresh(f"{entry.name}_jacfwd")
+    base = entry.name[:-len("_jacrev")] if suffix == "hessian" and entry.name.endswith("_jacrev") else entry.name
+    name = program.namer.fresh(f"{base}_{suffix}")
     ctx = copy.copy(entry)
     ctx.tree = _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, fm.runtime)
     ctx.name = name

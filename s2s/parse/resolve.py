@@ -235,6 +235,10 @@ class ResolveNames(FunctionPass):
         path = canonical_path(value)
         if path is not None:
             return dotted(path, node)
+        if _is_transform(value):
+            ref = located(load(program.constant(value, hint, avoid=avoid)), node)
+            ref.s2s_transform = _Shared(value)
+            return ref
         if is_user_function(value):
             from .source import get_source  # local: source imports nothing from here
 
@@ -260,10 +264,52 @@ class ResolveNames(FunctionPass):
         if attribute_path(node.func) in _SEQUENCE_FUNCTIONS and node.args and isinstance(node.args[0], gast.List):
             # `np.concatenate([a, b])`: the same call with a tuple, which numba also compiles.
             node.args[0] = gast.copy_location(gast.Tuple(elts=node.args[0].elts, ctx=gast.Load()), node.args[0])
+        special = getattr(node.func, "s2s_transform", None)
+        if special is not None:
+            if special.value is _jvp():
+                return self._transform_call(special.value, node)
+            return self._make_transform(special.value, node)
         callee = getattr(node.func, "s2s_callee", None)
         if callee is None:
             return node
-        callee = callee.value
+        return self._bind_user_call(node, callee.value)
+
+    def _make_transform(self, factory, node):
+        """`s2s.grad(f, argnums=1)` inside a transformed function: made now (its arguments
+        are functions and constants), and the call refers to the generated function."""
+        def value(e):
+            if getattr(e, "s2s_callee", None) is not None:
+                return e.s2s_callee.value
+            if isinstance(e, gast.Constant):
+                return e.value
+            if isinstance(e, gast.Tuple) and all(isinstance(x, gast.Constant) for x in e.elts):
+                return tuple(x.value for x in e.elts)
+            raise self.ctx.error(e, f"the arguments of {factory.__name__} inside a transformed function must be "
+                                 "functions and constants", factory.__name__)
+        obj = factory(*[value(a) for a in node.args], **{k.arg: value(k.value) for k in node.keywords})
+        return self._resolve_value(f"{factory.__name__}_{getattr(obj, '__name__', 'f')}", obj, node, None)
+
+    def _transform_call(self, transform, node):
+        """`s2s.jvp(f, (x, y), (dx, dy))` inside a transformed function: a call of f's JVP
+        twin, `f_jvp(dx, dy, x, y)`, which returns `(out, out_tangent)` as jvp does (so
+        `jit` and `grad` see ordinary generated code)."""
+        from ..forward import JvpTwin
+
+        f = getattr(node.args[0], "s2s_callee", None) if node.args else None
+        ok = (len(node.args) == 3 and not node.keywords and f is not None
+              and all(isinstance(a, (gast.Tuple, gast.List)) for a in node.args[1:])
+              and len(node.args[1].elts) == len(node.args[2].elts) > 0)
+        if not ok:
+            raise self.ctx.error(
+                node, "inside a transformed function, jvp is supported as jvp(f, (x, ...), (dx, ...)) with f a "
+                "function and literal tuples of primals and tangents (no has_aux)", "jvp")
+        primals, tangents = node.args[1].elts, node.args[2].elts
+        twin = JvpTwin(f.value, argnums=tuple(range(len(primals))))
+        ref = self._resolve_value(f"{getattr(f.value, '__name__', 'f')}_jvp", twin, node.args[0], None)
+        call = located(gast.Call(func=ref, args=list(tangents) + list(primals), keywords=[]), node)
+        return self._bind_user_call(call, twin)
+
+    def _bind_user_call(self, node, callee):
         try:
             sig = inspect.signature(callee)
             bound = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords})
@@ -324,6 +370,22 @@ class ResolveNames(FunctionPass):
 _SEQUENCE_FUNCTIONS = frozenset(
     f"{NUMPY_ALIAS}.{n}" for n in ("concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack")
 )
+
+
+def _jvp():
+    from .. import forward
+
+    return forward.jvp
+
+
+def _is_transform(value):
+    """s2s transformations that can be called inside transformed code: `jvp`, and the
+    makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...)."""
+    from .. import autodiff, jacobians
+
+    makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
+              jacobians.jacobian, jacobians.hessian)
+    return any(value is m for m in makers)
 
 
 class _Shared:
