@@ -421,6 +421,8 @@ class _Forward:
         return self.order(s, t, [stmt])
 
     def user_call(self, s, callee, args, t):
+        if callee.custom is not None:
+            return self.custom_call(s, callee, args, t)
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
         wrt = tuple(p for p, a in zip(params, args) if self.is_active(a))
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
@@ -432,6 +434,26 @@ class _Forward:
         dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
         stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
         return stmts
+
+
+def _custom_call(self, s, callee, args, t):
+    """`t = f(a, b)` for a custom_jvp f: `res = f_jvp((a, b), (da, db))`, `t = res[0]`,
+    `dt = res[1]`. custom_vjp functions have no forward mode (as in JAX)."""
+    if callee.custom.kind != "jvp":
+        raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function ({callee.name}, "
+                        f"called at {self.ctx.where(s)}); use custom_jvp for forward mode")
+    rule = callee.custom_names["jvp"]
+    primals = gast.Tuple(elts=[copy.deepcopy(a) for a in args], ctx=gast.Load())
+    tangents = gast.Tuple(elts=[self.full_tangent(a) for a in args], ctx=gast.Load())
+    res = self.namer.fresh(f"{callee.name}_jvp_res")
+    stmts = [assign(res, _call(rule, primals, tangents), s)]
+    stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
+    dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
+    stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
+    return stmts
+
+
+_Forward.custom_call = _custom_call
 
 
 def _tangent_carrying(expr, active, program):

@@ -28,7 +28,7 @@ from .activity import Assignments, active_names, expr_is_active, resolve_callee
 from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
-from .pytrees import StructureMismatch, Structures, at, build, distribute, leaves, pick
+from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute, leaves, pick
 from .ranks import Ranks
 from .registry import VJP_RULES
 from .saving import SavingMixin, _call, _const, _is_atom, _stacks
@@ -391,6 +391,8 @@ class _Builder(SavingMixin, InPlaceMixin):
         return triples, fwd, fwd_after, bwd
 
     def user_call(self, s, callee, args, t, in_loop):
+        if callee.custom is not None:
+            return self.custom_call(s, callee, args, t, in_loop)
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
         wrt = tuple(p for p, a in zip(params, args) if isinstance(a, gast.Name) and a.id in self.active)
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
@@ -410,6 +412,46 @@ class _Builder(SavingMixin, InPlaceMixin):
                 pairs.append((a.id, (), gast.Subscript(value=load(res), slice=_const(k), ctx=gast.Load())))
                 k += 1
         return pairs, fwd, [], bwd
+
+    def custom_call(self, s, callee, args, t, in_loop):
+        """`t = f(a, b)` for a custom_vjp f: `res = f_fwd(a, b)`, `t = res[0]`, its residuals
+        saved; backward: `cts = f_bwd(residuals, bt)`. For a custom_jvp f: the primal as
+        is, backward: the VJP of its JVP rule w.r.t. the tangents (the rule's transpose)."""
+        names, fwd, fwd_after, bwd = callee.custom_names, [], [], []
+        active = [isinstance(a, gast.Name) and a.id in self.active for a in args]
+        if callee.custom.kind == "vjp":
+            res = self.namer.fresh(f"{callee.name}_fwd_res")
+            fwd.append(assign(res, _call(names["fwd"], *[copy.deepcopy(a) for a in args]), s))
+            s.value = gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load())
+            resid_b = self.keep(gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load()), in_loop, s,
+                                "residuals", fwd_after, bwd)
+            cts = self.namer.fresh(f"{callee.name}_cts")
+            bwd.append(assign(cts, _call(names["bwd"], resid_b, self.adj(t)), s))
+        else:
+            rule = next(c for c in self.program.functions if c.name == names["jvp"])
+            rparams = [a.id for a in rule.tree.args.posonlyargs + rule.tree.args.args]
+            if len(rparams) != 2:
+                raise self.error(s, f"the JVP rule of {callee.name} must take (primals, tangents)", "custom_jvp")
+            n = len(args)
+            tangents = Tree.seq("tuple", [None] * n)
+            vjp_name = self.rm.vjp(rule, (rparams[1],), seed_index=1, structs={rparams[1]: tangents})
+            saved = []
+            for a in args:
+                f, b, e = self.save(a, in_loop, s, a.id if isinstance(a, gast.Name) else "arg")
+                fwd += f
+                bwd += b
+                saved.append(e)
+            zeros = [self.rt("zeros_like", copy.deepcopy(e)) for e in saved]
+            res = self.namer.fresh(f"{callee.name}_jvp_t")
+            call = _call(vjp_name, self.adj(t), gast.Tuple(elts=saved, ctx=gast.Load()),
+                         gast.Tuple(elts=zeros, ctx=gast.Load()))
+            bwd.append(assign(res, call, s))
+            cts = self.namer.fresh(f"{callee.name}_cts")
+            bwd.append(assign(cts, gast.Subscript(value=gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load()),
+                                                  slice=_const(0), ctx=gast.Load()), s))
+        pairs = [(a.id, (), gast.Subscript(value=load(cts), slice=_const(k), ctx=gast.Load()))
+                 for k, (a, on) in enumerate(zip(args, active)) if on]
+        return pairs, fwd, fwd_after, bwd
 
     # -- control flow --------------------------------------------------------------------
     def branch(self, s, in_loop):

@@ -73,6 +73,11 @@ def jac_row(J, i, g):
     return J
 
 
+def stop_gradient(x):
+    """The identity, whose derivative is zero: a constant for every transformation."""
+    return x
+
+
 def broadcast_like(t, x):
     """The tangent `t` with the shape of the value `x` (forward mode: the tangent of
     `x1 + x2` when only the smaller `x1` carries one). `t` itself when it already has it."""

@@ -36,6 +36,7 @@ from .runtime import (  # s2s-runtime-import
     untrace,
     undiag,
     reshape_to,
+    stop_gradient,
 )  # s2s-runtime-import
 
 # ------------------------------------------------------------------- numba overloads
@@ -233,6 +234,7 @@ def _ol_copy_value(v):
 
 
 overload(range_len)(lambda start, stop, step: range_len)
+overload(stop_gradient)(lambda x: lambda x: x)
 
 
 @overload(inside)

@@ -123,17 +123,21 @@ class Program:
             self._alive.append(value)
         return name
 
-    def function(self, src, hint, avoid=(), static=None, make_context=None):
-        """Module-level name of the transformed `src.fn`; queues it the first time."""
+    def function(self, src, hint, avoid=(), static=None, make_context=None, custom=None):
+        """Module-level name of the transformed `src.fn`; queues it the first time.
+        `custom`: a custom_jvp/custom_vjp object whose primal `src` is (its context keeps it,
+        distinct from plain calls of the same function)."""
         bound = src.bound_self if src.has_bound_self else None
         # Identities, not values: a bound `self` need not be hashable.
-        key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())))
+        key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())), id(custom))
         name = self._by_identity.get(key)
         if name is None:
             name = self._fresh(hint, avoid)
             self._by_identity[key] = name
             self._alive.append((src.fn, bound, static))
             ctx = make_context(self, src, name, static or {})
+            ctx.custom = custom
+            self._alive.append(custom)
             self.functions.append(ctx)
             self.pending.append(ctx)
             self.guards.append(Guard("code", src.fn, None, src.fn.__code__))
@@ -142,6 +146,9 @@ class Program:
 
 class FunctionContext:
     """One function of the program, as the passes see it."""
+
+    custom = None  # a custom_jvp/custom_vjp object (its rule functions: `custom_names`)
+    custom_names = None
 
     def __init__(self, program, src, name, static):
         self.program = program

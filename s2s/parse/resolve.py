@@ -239,6 +239,8 @@ class ResolveNames(FunctionPass):
             ref = located(load(program.constant(value, hint, avoid=avoid)), node)
             ref.s2s_transform = _Shared(value)
             return ref
+        if getattr(value, "__s2s_custom__", None) is not None:
+            return self._custom_function(hint, value, node, avoid)
         if is_user_function(value):
             from .source import get_source  # local: source imports nothing from here
 
@@ -256,6 +258,26 @@ class ResolveNames(FunctionPass):
             ref.s2s_callee = _Shared(value)
             return ref
         return located(load(program.constant(value, hint, avoid=avoid)), node)
+
+    def _custom_function(self, hint, value, node, avoid):
+        """A custom_jvp/custom_vjp function: its primal body is transformed as usual, and its
+        rule functions (jvp, or fwd and bwd) join the program, named on its context."""
+        from .source import get_source
+
+        program = self.ctx.program
+        rules = value.rules()
+        fname = program.function(get_source(value.fun), hint=getattr(value.fun, "__name__", hint), avoid=avoid,
+                                 make_context=self.ctx.__class__, custom=value)
+        ctx = next(c for c in program.functions if c.name == fname)
+        if ctx.custom_names is None:
+            ctx.custom_names = {
+                role: program.function(get_source(fn), hint=f"{fname}_{role}", avoid=avoid,
+                                       make_context=self.ctx.__class__)
+                for role, fn in rules.items()
+            }
+        ref = located(load(fname), node)
+        ref.s2s_callee = _Shared(value.fun)
+        return ref
 
     def visit_Call(self, node):
         """Calls of user functions pass every argument, by position, defaults filled in:
