@@ -5,8 +5,9 @@ VJP once per output element with a basis cotangent, each filling one row of the 
 `jacfwd(f)` runs f's JVP once per input element with a basis tangent, each filling one
 column. Both sweeps are loops in the generated source, so `jit(jacfwd(f))` compiles the
 whole sweep into one numba function. The Jacobian has shape `out.shape + in.shape`;
-`hessian(f) = jacfwd(jacrev(f))` (forward over reverse), `in.shape + in.shape` for a
-scalar f, nested tuples (blocks) for tuple `argnums`. Inputs are arrays and scalars;
+`hessian(f) = jacfwd(jacrev(f))` (forward over reverse; `jacfwd(grad(f))` when f's
+output is inferred to be a scalar), `in.shape + in.shape` for a scalar f, nested tuples
+(blocks) for tuple `argnums`. Inputs are arrays and scalars;
 `jacfwd` also takes functions returning tuples/lists/dicts (a Jacobian per output leaf).
 """
 import inspect
@@ -14,7 +15,7 @@ import inspect
 import numpy as np
 
 from .autodiff import _argnums_tuple, _check_input, _tree_leaves
-from .diff.program import build_jacfwd_module, build_jacrev_module
+from .diff.program import build_jacfwd_module, build_jacrev_module, output_rank
 from .diff.ranks import of_value as rank_of
 from .parse.source import library_wrapper
 
@@ -26,7 +27,7 @@ class JacobianFunction:
     def __init__(self, fn, argnums, has_aux, who, mode="rev"):
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
         # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).
-        self._suffix = "hessian" if who == "hessian" and mode == "fwd" else ("jacfwd" if mode == "fwd" else "jacrev")
+        self._suffix = {"fwd": "jacfwd", "rev": "jacrev", "hessian": "hessian"}[mode]
         sig = inspect.signature(library_wrapper(fn) or fn)
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), who)
@@ -38,10 +39,23 @@ class JacobianFunction:
     def _build(self, ranks=()):
         ranks = tuple(ranks)
         if ranks not in self._built:
-            build = build_jacfwd_module if self._mode == "fwd" else build_jacrev_module
-            module, name = build(self._fn, self._argnums, self._single, self._has_aux, ranks, suffix=self._suffix)
+            fn, build = self._fn, build_jacfwd_module if self._mode != "rev" else build_jacrev_module
+            if self._mode == "hessian":
+                fn = self._inner(ranks)
+            module, name = build(fn, self._argnums, self._single, self._has_aux, ranks, suffix=self._suffix)
             self._built[ranks] = (module, module.load("python").__dict__[name])
         return self._built[ranks]
+
+    def _inner(self, ranks):
+        """hessian = jacfwd of the first derivative: `grad(f)` when f's output is known to be
+        a scalar (rank inference on its code, for arguments of these ranks), else
+        `jacrev(f)` (which also runs f once per call for its output's shape)."""
+        from .autodiff import GradFunction
+
+        argnums = self._argnums[0] if self._single else self._argnums
+        if output_rank(self._fn, ranks) == 0:
+            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)
+        return JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
 
     @property
     def __s2s_function__(self):
@@ -108,8 +122,7 @@ def hessian(fun, argnums=0, has_aux=False):
     d/dx_j). With `has_aux`, `(hessian, aux)`."""
     if not callable(fun):
         raise TypeError(f"hessian expects a callable, got {type(fun).__name__}")
-    inner = JacobianFunction(fun, argnums, has_aux, "hessian", mode="rev")
-    return JacobianFunction(inner, argnums, has_aux, "hessian", mode="fwd")
+    return JacobianFunction(fun, argnums, has_aux, "hessian", mode="hessian")
 
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]

@@ -99,7 +99,21 @@ def _global_name(value, hint, program):
     return program.constant(value, hint)
 
 
-def instantiate(rule, program, namer, mapping, options):
+class _DropUnbroadcast(gast.NodeTransformer):
+    """`unbroadcast(ct, x)` -> `ct` for the inputs `x` known to have the output's shape."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.func, gast.Name) and node.func.id == "unbroadcast" and len(node.args) == 2 \
+                and isinstance(node.args[1], gast.Name) and node.args[1].id in self.params:
+            return node.args[0]
+        return node
+
+
+def instantiate(rule, program, namer, mapping, options, same_shape=()):
     """A rule template's body at a call site: (statements, returned expression).
 
     `mapping`: {placeholder parameter: expression} for the leading parameters and inputs;
@@ -108,6 +122,8 @@ def instantiate(rule, program, namer, mapping, options):
     """
     template = rule.template
     body = copy.deepcopy(_template_tree(template))
+    if same_shape:
+        body = [_DropUnbroadcast(set(same_shape)).visit(s) for s in body]
     params = list(inspect.signature(template).parameters)
     mapping = dict(mapping)
     for name, default in rule.options:
@@ -138,7 +154,7 @@ def instantiate(rule, program, namer, mapping, options):
     return [sub.visit(s) for s in body], sub.visit(ret.value)
 
 
-def inline(rule, program, namer, g, ans, inputs, options, active, like):
+def inline(rule, program, namer, g, ans, inputs, options, active, like, same_shape=()):
     """(statements, contributions) for `rule` at a call site.
 
     `g`, `ans`: expressions; `inputs`: expressions in the rule's input order; `options`:
@@ -147,7 +163,7 @@ def inline(rule, program, namer, g, ans, inputs, options, active, like):
     """
     mapping = {"g": g, "ans": ans}
     mapping.update(zip(rule.inputs, inputs))
-    stmts, value = instantiate(rule, program, namer, mapping, options)
+    stmts, value = instantiate(rule, program, namer, mapping, options, same_shape)
     n = len(rule.inputs)
     if n == 1:
         parts = [value]

@@ -253,3 +253,18 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, suffix="jacfwd
     ctx.name = name
     program.functions.append(ctx)
     return GeneratedModule(program, title="jacfwd"), name
+
+
+def output_rank(fn, ranks):
+    """The number of dimensions of `fn`'s result for arguments of `ranks`, when rank
+    inference knows it (None otherwise; a tuple result is None too)."""
+    from .ranks import Ranks
+
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    ret = entry.tree.body[-1] if entry.tree.body else None
+    if not isinstance(ret, gast.Return) or ret.value is None or isinstance(ret.value, gast.Tuple):
+        return None
+    return Ranks(entry.tree, {p: r for p, r in zip(params, ranks or ()) if r is not None}).expr(ret.value)

@@ -356,6 +356,9 @@ class _Builder(SavingMixin, InPlaceMixin):
                   for p in rule.inputs]
         needed = uses(rule.template, active, len(rule.inputs))
         shape_only = shape_uses(rule.template, active, len(rule.inputs))
+        same_shape = self._same_shape(rule, bound)
+        needed -= shape_only & same_shape
+        shape_only -= same_shape
         fwd, fwd_after, bwd, seen = [], [], [], {}
         exprs = {}
         for pname, e in bound.items():
@@ -383,12 +386,30 @@ class _Builder(SavingMixin, InPlaceMixin):
             bwd += b
         inputs = [exprs[p] for p in rule.inputs]
         options = {n: exprs[n] for n, _ in rule.options if n in exprs}
-        stmts, contribs = inline(rule, self.program, self.namer, load(self.b(t)), ans, inputs, options, active, s)
+        stmts, contribs = inline(rule, self.program, self.namer, load(self.b(t)), ans, inputs, options, active, s,
+                                 same_shape=same_shape)
         bwd += stmts
         # An input written as a tuple literal (`np.stack((a, b))`) gets its contribution
         # (a tuple) split over its elements.
         triples = [tr for p, c in zip(rule.inputs, contribs) if c is not None for tr in distribute(bound[p], c)]
         return triples, fwd, fwd_after, bwd
+
+    def _same_shape(self, rule, bound):
+        """Inputs of an elementwise rule that have the output's shape for certain: all the
+        other inputs are scalars (`1.0 + e`, `x ** 2`). Unbroadcasting to them is the
+        identity, and dropping it lets numba fuse the backward expressions."""
+        if not rule.template.__module__.endswith((".rules.unary", ".rules.binary")):
+            return set()
+
+        def scalar(e):
+            return isinstance(e, gast.Constant) or isinstance(e, gast.Name) and self.ranks.of(e.id) == 0
+
+        out = set()
+        for p in rule.inputs:
+            e = bound[p]
+            if isinstance(e, gast.Name) and self.ranks.of(e.id) != 0 and all(scalar(bound[q]) for q in rule.inputs if q != p):
+                out.add(p)
+        return out
 
     def user_call(self, s, callee, args, t, in_loop):
         if callee.custom is not None:
