@@ -15,7 +15,9 @@ import inspect
 import numpy as np
 
 from .autodiff import _argnums_tuple, _check_input, _tree_leaves
-from .diff.program import build_jacfwd_module, build_jacrev_module, output_rank
+from .diff.jacobian import build_jacfwd_module, build_jacrev_module
+from .diff.program import output_rank
+from .diff.pytrees import of_value
 from .diff.ranks import of_value as rank_of
 from .parse.source import library_wrapper
 
@@ -36,34 +38,40 @@ class JacobianFunction:
         self.__qualname__ = self.__name__
         self._built = {}
 
-    def _build(self, ranks=()):
-        ranks = tuple(ranks)
-        if ranks not in self._built:
+    def _build(self, structs=None, ranks=()):
+        """The generated module for differentiated arguments of `structs` (pytrees; None
+        for arrays and scalars) and arguments of `ranks` (numbers of dimensions)."""
+        structs = tuple(structs or (None,) * len(self._argnums))
+        key = (structs, tuple(ranks))
+        if key not in self._built:
             fn, build = self._fn, build_jacfwd_module if self._mode != "rev" else build_jacrev_module
             if self._mode == "hessian":
-                fn = self._inner(ranks)
-            module, name = build(fn, self._argnums, self._single, self._has_aux, ranks, suffix=self._suffix)
-            self._built[ranks] = (module, module.load("python").__dict__[name])
-        return self._built[ranks]
+                fn = self._inner(structs, key[1])
+            module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix)
+            self._built[key] = (module, module.load("python").__dict__[name])
+        return self._built[key]
 
-    def _inner(self, ranks):
-        """hessian = jacfwd of the first derivative: `grad(f)` when f's output is known to be
-        a scalar (rank inference on its code, for arguments of these ranks), else
+    def _key(self, args):
+        return tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args)
+
+    def _inner(self, structs, ranks):
+        """hessian = jacfwd of the first derivative, specialized for these arguments:
+        `grad(f)` when f's output is known to be a scalar (rank inference on its code), else
         `jacrev(f)` (which also runs f once per call for its output's shape)."""
         from .autodiff import GradFunction
 
         argnums = self._argnums[0] if self._single else self._argnums
         if output_rank(self._fn, ranks) == 0:
-            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)
-        return JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
+            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)._build(structs, ranks)[2]
+        return JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")._build(structs, ranks)[1]
 
     @property
     def __s2s_function__(self):
         return self._build()[1]
 
     def __s2s_specialize__(self, args):
-        key = tuple(rank_of(a) for a in args)
-        return key, self._build(key)[1]
+        key = self._key(args)
+        return key, self._build(*key)[1]
 
     def generated(self):
         return self._build()[0]
@@ -77,13 +85,10 @@ class JacobianFunction:
                 raise TypeError(f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but only "
                                 f"{len(args)} positional arguments were passed")
             _check_input(args[i], i, False, self._who)
-            if np.iscomplexobj(args[i]):
+            if any(np.iscomplexobj(leaf) for leaf in _tree_leaves(args[i])):
                 raise TypeError(f"{self._who} requires real-valued inputs (input dtype that is a sub-dtype of "
-                                f"np.floating), but got {np.result_type(args[i]).name} for argument {i}.")
-            if len(_tree_leaves(args[i])) != 1 or isinstance(args[i], (tuple, list, dict)):
-                raise TypeError(f"{self._who}: argument {i} is a {type(args[i]).__name__}; Jacobians with respect to "
-                                "containers (pytrees) are not supported yet: pass arrays or scalars")
-        return self._build(tuple(rank_of(a) for a in args))[1](*args)
+                                f"np.floating), but got a complex argument {i}.")
+        return self._build(*self._key(args))[1](*args)
 
     def __repr__(self):
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"

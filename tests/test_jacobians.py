@@ -123,7 +123,7 @@ def test_jacobian_source_loops_over_basis_vectors():
     (lambda: s2s.jacfwd(layer)(np.ones(3) * 1j), "real-valued"),
     (lambda: s2s.jacfwd(layer, argnums=(0, 5))(np.ones(3)), "argnums"),
     (lambda: s2s.jacfwd(layer, has_aux=True)(np.ones(3)), "pair"),
-    (lambda: s2s.jacrev(layer)((np.ones(3),)), "pytrees"),
+    (lambda: s2s.jacrev(layer)({"a": np.arange(3)}), "inexact|floating"),
     (lambda: s2s.jacrev(layer, argnums=3)(np.ones(3)), "argnums"),
     (lambda: s2s.jacobian(5), "callable"),
 ])
@@ -200,3 +200,70 @@ def test_hessian_with_aux():
     H, aux = s2s.hessian(lambda x: (np.sum(x ** 3), x[0]), has_aux=True)(np.array([1.0, 2.0]))
     np.testing.assert_allclose(H, np.diag([6.0, 12.0]))
     assert aux == 1.0
+
+
+PARAMS = {"w": RNG.normal(size=(2, 3)), "b": RNG.normal(size=2)}
+X3 = RNG.normal(size=3)
+
+
+def predict(params, x):
+    return np.tanh(params["w"] @ x + params["b"])
+
+
+def tuple_params(params, x):
+    w, b = params
+    return np.sum(np.tanh(w @ x + b) ** 2)
+
+
+def _fd_leaf(f, params, key, eps=1e-6):
+    """d f(params) / d params[key] by central differences: shape out.shape + leaf.shape."""
+    def at(v):
+        p = dict(params)
+        p[key] = v
+        return f(p)
+    return fd_jacobian(at, (params[key],), 0, eps)
+
+
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev"])
+def test_jacobian_of_a_dict_input_is_a_dict_of_jacobians(mode):
+    J = getattr(s2s, mode)(predict)(PARAMS, X3)  # (numba cannot take dicts of arrays: no jit here)
+    assert set(J) == {"w", "b"}
+    assert J["w"].shape == (2, 2, 3) and J["b"].shape == (2, 2)
+    for k in ("w", "b"):
+        np.testing.assert_allclose(J[k], _fd_leaf(lambda p: predict(p, X3), PARAMS, k), rtol=1e-6, atol=1e-8)
+
+
+def test_hessian_of_a_tuple_input_has_nested_blocks():
+    params = (PARAMS["w"], PARAMS["b"])
+    H = s2s.hessian(tuple_params)(params, X3)
+    assert H[0][0].shape == (2, 3, 2, 3) and H[0][1].shape == (2, 3, 2) and H[1][1].shape == (2, 2)
+    g_b = lambda w, b: s2s.grad(tuple_params)((w, b), X3)[1]  # noqa: E731
+    np.testing.assert_allclose(H[1][0], fd_jacobian(g_b, params, 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(H[1][1], fd_jacobian(g_b, params, 1), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jit(s2s.hessian(tuple_params))(params, X3)[1][1], H[1][1], rtol=1e-12)
+
+
+def tuple_predict(params, x):
+    w, b = params
+    return np.tanh(w @ x + b)
+
+
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev"])
+def test_jacobian_of_a_tuple_input_compiled(mode):
+    params = (PARAMS["w"], PARAMS["b"])
+    J = s2s.jit(getattr(s2s, mode)(tuple_predict))(params, X3)
+    assert isinstance(J, tuple) and J[0].shape == (2, 2, 3) and J[1].shape == (2, 2)
+    np.testing.assert_allclose(J[1], fd_jacobian(lambda b: tuple_predict((params[0], b), X3), (params[1],), 0),
+                               rtol=1e-6, atol=1e-8)
+
+
+def pair_out(x):
+    return np.sin(x), {"s": np.sum(x * x)}
+
+
+@pytest.mark.parametrize("mode", ["jacfwd", "jacrev"])
+def test_pytree_outputs(mode):
+    x = np.array([0.1, 0.2, -0.5])
+    J = getattr(s2s, mode)(pair_out)(x)
+    np.testing.assert_allclose(J[0], np.diag(np.cos(x)), atol=1e-15)
+    np.testing.assert_allclose(J[1]["s"], 2 * x, rtol=1e-12)

@@ -122,46 +122,6 @@ def build_vjp_module(fn, n_args, structs=None, has_aux=False):
     return GeneratedModule(program, title="vjp"), vjp_name
 
 
-def _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rt):
-    """`def f_jacrev(x, y): ...`: the primal once for the output's shape, then one VJP per
-    output element with a basis cotangent, each filling a row of the Jacobian (all inside
-    the generated function, so `jit` compiles the whole sweep)."""
-    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    L = _Locals(params)
-    call_args = ", ".join(params)
-    wrt = [params[i] for i in argnums]
-    res0, out, n, i, res, grads = L["res0"], L["out"], L["n"], L["i"], L["res"], L["grads"]
-    J = [L[f"J{k}"] for k in range(len(wrt))]
-    lines = [f"def {name}():", f"    {res0} = {entry.name}({call_args})"]
-    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
-    lines.append(f"    {n} = {rt('out_size')}({out})")
-    for k, w in enumerate(wrt):
-        lines.append(f"    {J[k]} = {rt('jac_alloc')}({out}, {w})")
-    lines.append(f"    for {i} in range({n}):")
-    lines.append(f"        {res} = {vjp_name}({rt('basis')}({out}, {i}), {call_args})")
-    lines.append(f"        {grads} = {res}[1]")
-    for k in range(len(wrt)):
-        lines.append(f"        {J[k]} = {rt('jac_row')}({J[k]}, {i}, {grads}[{k}])")
-    jac = J[0] if single else "(" + ", ".join(J) + ("," if len(wrt) == 1 else "") + ")"
-    lines.append(f"    return ({jac}, {res0}[1])" if has_aux else f"    return {jac}")
-    fn = gast.parse("\n".join(lines) + "\n").body[0]
-    fn.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(fn):
-        located(node, entry.tree)
-    return fn
-
-
-def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, suffix="jacrev"):
-    """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
-    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, None, ranks)
-    name = program.namer.fresh(f"{entry.name}_{suffix}")
-    ctx = copy.copy(entry)
-    ctx.tree = _jacrev_wrapper(entry, vjp_name, name, argnums, single, has_aux, rm.runtime)
-    ctx.name = name
-    program.functions.append(ctx)
-    return GeneratedModule(program, title="jacrev"), name
-
-
 def _forward(fn, argnums, structs, ranks):
     """Parse and prepare `fn`, build its JVP twin w.r.t. positional `argnums`:
     (program, entry context, the ForwardMode, the twin's name)."""
@@ -182,77 +142,6 @@ def build_jvp_module(fn, argnums, structs=None, ranks=None):
     `twin(*tangents, *args) -> (out, out_tangent)`."""
     program, _, _, name = _forward(fn, argnums, structs, ranks)
     return GeneratedModule(program, title="jvp"), name
-
-
-def _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, rt):
-    """`def f_jacfwd(x, y): ...`: the primal once for the output's shape, then one JVP per
-    input element with a basis tangent, each filling a column of the Jacobian (of every
-    output leaf, for a function returning a tuple/list/dict)."""
-    from .pytrees import build, leaves
-
-    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    call_args = ", ".join(params)
-    out_leaves = list(leaves(out_struct))
-
-    def sub(expr, path):
-        return expr + "".join(f"[{k!r}]" for k in path)
-
-    L = _Locals(params)
-    res0, out, j, res = L["res0"], L["out"], L["j"], L["res"]
-    lines = [f"def {name}():", f"    {res0} = {entry.name}({call_args})"]
-    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
-    jacs = []
-    for k, i in enumerate(argnums):
-        w = params[i]
-        names = {}
-        for li, p in enumerate(out_leaves):
-            names[p] = L[f"J{k}_{li}"]
-            lines.append(f"    {names[p]} = {rt('jac_alloc')}({sub(out, p)}, {w})")
-        lines.append(f"    for {j} in range({rt('out_size')}({w})):")
-        lines.append(f"        {res} = {twins[k]}({rt('basis')}({w}, {j}), {call_args})")
-        tangent = f"{res}[1][0]" if has_aux else f"{res}[1]"
-        for p in out_leaves:
-            lines.append(f"        {names[p]} = {rt('jac_col')}({names[p]}, {j}, {sub(tangent, p)})")
-        jacs.append(names)
-
-    def per_leaf(p):
-        got = [jacs[k][p] for k in range(len(argnums))]
-        return gast.parse(got[0] if single else "(" + ", ".join(got) + ",)").body[0].value
-
-    result = gast.unparse(build(out_struct, per_leaf)).strip()
-    lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")
-    fn = gast.parse("\n".join(lines) + "\n").body[0]
-    fn.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(fn):
-        located(node, entry.tree)
-    return fn
-
-
-def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, suffix="jacfwd"):
-    """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`."""
-    from .forward import ForwardMode
-    from .pytrees import Structures
-
-    program = build_program(fn)
-    _diff_passes(program)
-    entry = program.entry
-    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    fm = ForwardMode(program)
-    rank_of = dict(zip(params, ranks or ()))
-    twins = [fm.jvp(entry, (params[i],), ranks=rank_of) for i in argnums]
-    out_struct = Structures(entry.tree, program).returns(entry)
-    if has_aux:
-        if out_struct is None or out_struct.kind == "dict" or len(out_struct.keys) != 2:
-            raise TypeError("has_aux=True requires the function to return a pair (value, aux), written as a tuple "
-                            f"in its return statement ({entry.name})")
-        out_struct = out_struct.children[0]
-    base = entry.name[:-len("_jacrev")] if suffix == "hessian" and entry.name.endswith("_jacrev") else entry.name
-    name = program.namer.fresh(f"{base}_{suffix}")
-    ctx = copy.copy(entry)
-    ctx.tree = _jacfwd_wrapper(entry, twins, name, argnums, single, has_aux, out_struct, fm.runtime)
-    ctx.name = name
-    program.functions.append(ctx)
-    return GeneratedModule(program, title="jacfwd"), name
 
 
 def output_rank(fn, ranks):

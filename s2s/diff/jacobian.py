@@ -1,0 +1,182 @@
+"""Jacobian functions as generated source: `f_jacfwd` (one JVP per input element) and
+`f_jacrev` (one VJP per output element), for arrays, scalars and pytrees on both sides.
+
+    def f_jacfwd(params, x):                 # params = {"w": ..., "b": ...}
+        res0 = f(params, x)                  # the output, for its shapes
+        J0_0_0 = jac_alloc(res0, params["w"])
+        for j in range(out_size(params["w"])):
+            res = f_jvp({"w": basis(params["w"], j), "b": z0_1}, params, x)
+            J0_0_0 = jac_col(J0_0_0, j, res[1])
+        ...
+        return {"w": J0_0_0, "b": J0_1_0}
+
+The result nests as JAX's: output structure outside, then the tuple over `argnums` (when
+`argnums` is a tuple), then the input's structure; each leaf is a Jacobian of shape
+`out_leaf.shape + in_leaf.shape`. The sweep is a loop in the generated function, so `jit`
+compiles all of it.
+"""
+import copy
+
+import gast
+
+from ..codegen.module import GeneratedModule
+from ..parse.base import located
+from ..parse.pipeline import build_program
+from .pytrees import Structures, leaves
+
+
+def _sub(expr, path):
+    return expr + "".join(f"[{k!r}]" for k in path)
+
+
+def _container(struct, leaf_text, path=()):
+    """Source text of a container of `struct` whose leaf at path p is `leaf_text(p)`."""
+    if struct is None:
+        return leaf_text(path)
+    parts = [_container(c, leaf_text, path + (k,)) for k, c in zip(struct.keys, struct.children)]
+    if struct.kind == "dict":
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
+    if struct.kind == "list":
+        return "[" + ", ".join(parts) + "]"
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _result(out_struct, in_structs, single, jac):
+    """The nested result: output structure, then argnums (unless single), then input."""
+    def per_out(m):
+        per_arg = [_container(in_structs[k], lambda l, k=k: jac[(k, l, m)]) for k in range(len(in_structs))]
+        return per_arg[0] if single else "(" + ", ".join(per_arg) + ("," if len(per_arg) == 1 else "") + ")"
+    return _container(out_struct, per_out)
+
+
+class _Names:
+    """Wrapper locals that no parameter uses (`n` must not shadow a parameter `n`)."""
+
+    def __init__(self, params):
+        self.taken, self.made = set(params), {}
+
+    def __getitem__(self, base):
+        if base not in self.made:
+            name, k = base, 0
+            while name in self.taken:
+                k += 1
+                name = f"{base}_{k}"
+            self.taken.add(name)
+            self.made[base] = name
+        return self.made[base]
+
+
+def _finish(lines, entry, program, name, title):
+    fn = gast.parse("\n".join(lines) + "\n").body[0]
+    fn.args = copy.deepcopy(entry.tree.args)
+    for node in gast.walk(fn):
+        located(node, entry.tree)
+    ctx = copy.copy(entry)
+    ctx.tree = fn
+    ctx.name = name
+    program.functions.append(ctx)
+    return GeneratedModule(program, title=title), name
+
+
+def _out_struct(program, entry, params, argnums, structs, has_aux):
+    """The structure of the differentiated output (element 0 of the pair with has_aux)."""
+    given = {params[i]: s for i, s in zip(argnums, structs)}
+    out_struct = Structures(entry.tree, program, given).returns(entry, {k: v for k, v in given.items() if v})
+    if has_aux:
+        if out_struct is None or out_struct.kind == "dict" or len(out_struct.keys) != 2:
+            raise TypeError("has_aux=True requires the function to return a pair (value, aux), written as a tuple "
+                            f"in its return statement ({entry.name})")
+        out_struct = out_struct.children[0]
+    return out_struct
+
+
+def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd"):
+    """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`
+    (`structs`: the pytree structure of each differentiated argument, None for arrays)."""
+    from .forward import ForwardMode
+
+    structs = tuple(structs or (None,) * len(argnums))
+    from .program import _diff_passes
+
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
+    fm = ForwardMode(program)
+    rank_of = dict(zip(params, ranks or ()))
+    N = _Names(params)
+    res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
+    call_args = ", ".join(params)
+    lines = ["def _():", f"    {res0} = {entry.name}({call_args})"]
+    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
+    rt = fm.runtime
+    jac = {}
+    for k, (i, struct) in enumerate(zip(argnums, structs)):
+        w = params[i]
+        twin = fm.jvp(entry, (w,), structs={w: struct}, ranks=rank_of)
+        in_leaves = list(leaves(struct))
+        zeros = {}
+        if len(in_leaves) > 1:
+            for li, l in enumerate(in_leaves):
+                zeros[l] = N[f"z{k}_{li}"]
+                lines.append(f"    {zeros[l]} = {rt('zeros_like')}({_sub(w, l)})")
+        for li, l in enumerate(in_leaves):
+            for mi, m in enumerate(leaves(out_struct)):
+                jac[(k, l, m)] = N[f"J{k}_{li}_{mi}"]
+                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({_sub(out, m)}, {_sub(w, l)})")
+            tangent = _container(struct, lambda p, l=l: f"{rt('basis')}({_sub(w, l)}, {j})" if p == l else zeros[p])
+            lines.append(f"    for {j} in range({rt('out_size')}({_sub(w, l)})):")
+            lines.append(f"        {res} = {twin}({tangent}, {call_args})")
+            dout = f"{res}[1][0]" if has_aux else f"{res}[1]"
+            for m in leaves(out_struct):
+                lines.append(f"        {jac[(k, l, m)]} = {rt('jac_col')}({jac[(k, l, m)]}, {j}, {_sub(dout, m)})")
+    result = _result(out_struct, structs, single, jac)
+    lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")
+    base = entry.name[:-len("_jacrev")] if suffix == "hessian" and entry.name.endswith("_jacrev") else entry.name
+    base = base[:-len("_grad")] if suffix == "hessian" and base.endswith("_grad") else base
+    name = program.namer.fresh(f"{base}_{suffix}")
+    lines[0] = f"def {name}():"
+    return _finish(lines, entry, program, name, "jacfwd" if suffix == "jacfwd" else suffix)
+
+
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev"):
+    """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
+    from .program import _reverse
+
+    structs = tuple(structs or (None,) * len(argnums))
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks)
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
+    N = _Names(params)
+    res0, out, i, res, grads = N["res0"], N["out"], N["i"], N["res"], N["grads"]
+    call_args = ", ".join(params)
+    rt = rm.runtime
+    lines = ["def _():", f"    {res0} = {entry.name}({call_args})"]
+    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
+    out_leaves = list(leaves(out_struct))
+    zeros = {}
+    if len(out_leaves) > 1:
+        for mi, m in enumerate(out_leaves):
+            zeros[m] = N[f"z{mi}"]
+            lines.append(f"    {zeros[m]} = {rt('zeros_like')}({_sub(out, m)})")
+    jac = {}
+    for k, (a, struct) in enumerate(zip(argnums, structs)):
+        for li, l in enumerate(leaves(struct)):
+            for mi, m in enumerate(out_leaves):
+                jac[(k, l, m)] = N[f"J{k}_{li}_{mi}"]
+                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({_sub(out, m)}, {_sub(params[a], l)})")
+    for m in out_leaves:
+        ct = _container(out_struct, lambda p, m=m: f"{rt('basis')}({_sub(out, m)}, {i})" if p == m else zeros[p])
+        lines.append(f"    for {i} in range({rt('out_size')}({_sub(out, m)})):")
+        lines.append(f"        {res} = {vjp_name}({ct}, {call_args})")
+        lines.append(f"        {grads} = {res}[1]")
+        for k, struct in enumerate(structs):
+            for l in leaves(struct):
+                row = _sub(f"{grads}[{k}]", l)
+                lines.append(f"        {jac[(k, l, m)]} = {rt('jac_row')}({jac[(k, l, m)]}, {i}, {row})")
+    result = _result(out_struct, structs, single, jac)
+    lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")
+    name = program.namer.fresh(f"{entry.name}_{suffix}")
+    lines[0] = f"def {name}():"
+    return _finish(lines, entry, program, name, "jacrev")
