@@ -84,17 +84,31 @@ def jvp(fun, primals, tangents, has_aux=False):
 
 
 class LinearizedFunction:
-    """`f_jvp` of `linearize`: tangents -> output tangent at the fixed primals. It reruns
-    the JVP twin (the primal part is cheap next to the tangent part for most functions);
-    `s2s.source(f_jvp)` shows the twin."""
+    """`f_jvp` of `linearize`: tangents -> output tangent at the fixed primals. When f's JVP
+    twin separates into a primal part and a linear part (straight-line code), the primal
+    part ran once in `linearize` and `f_jvp` runs only the linear part on the saved
+    residuals (JAX's semantics); otherwise it reruns the whole twin. `s2s.source(f_jvp)`
+    shows the generated code."""
 
     __s2s_source_only__ = True
 
     def __init__(self, fun, primals):
-        self._fun, self._primals = fun, primals
+        from .diff.program import build_linearize_module
+
+        self._primals = primals
         self._argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
-        self._module, self._twin = _twin(fun, self._argnums, tuple(of_value(primals[i]) for i in self._argnums),
-                                         tuple(rank_of(p) for p in primals))
+        structs = tuple(of_value(primals[i]) for i in self._argnums)
+        self._module, twin, split = build_linearize_module(fun, self._argnums, structs,
+                                                           tuple(rank_of(p) for p in primals))
+        ns = self._module.load("python").__dict__
+        if split is not None:
+            self.out, self._residuals = ns[split[0]](*primals)
+            self._linear = ns[split[1]]
+        else:
+            twin_fn = ns[twin]
+            self.out = twin_fn(*[_zeros_of(primals[i]) for i in self._argnums], *primals)[0]
+            self._residuals = None
+            self._linear = lambda *ts: twin_fn(*ts, *primals)[1]
 
     def source(self):
         return self._module.source
@@ -104,7 +118,8 @@ class LinearizedFunction:
             raise TypeError(f"linearized function takes {len(self._primals)} tangent arguments (one per primal), "
                             f"got {len(tangents)}")
         _check_pair(self._primals, tangents)
-        return self._twin(*[tangents[i] for i in self._argnums], *self._primals)[1]
+        ts = [tangents[i] for i in self._argnums]
+        return self._linear(*ts) if self._residuals is None else self._linear(*ts, *self._residuals)
 
 
 def linearize(fun, *primals):
@@ -114,8 +129,7 @@ def linearize(fun, *primals):
     if not primals:
         raise TypeError("linearize requires at least one primal argument")
     f_jvp = LinearizedFunction(fun, primals)
-    out = f_jvp._twin(*[_zeros_of(primals[i]) for i in f_jvp._argnums], *primals)[0]
-    return out, f_jvp
+    return f_jvp.out, f_jvp
 
 
 def _zeros_of(x):

@@ -94,7 +94,13 @@ def test_linearize_matches_jvp():
     for _ in range(3):
         v = RNG.normal(size=4)
         np.testing.assert_allclose(f_jvp(v), s2s.jvp(sum_logistic, (x,), (v,))[1], rtol=1e-15)
-    assert "def sum_logistic_jvp(" in s2s.source(f_jvp)
+    assert "def sum_logistic_lint(" in s2s.source(f_jvp)  # straight-line: the linear part alone
+
+
+def test_linearize_through_a_loop_reruns_the_twin():
+    out, f_jvp = s2s.linearize(scaled, np.array([1.0, 2.0]), 3)
+    np.testing.assert_allclose(out, [8.0, 16.0])
+    np.testing.assert_allclose(f_jvp(np.array([1.0, 0.0]), 0), [8.0, 0.0])
 
 
 def test_jvp_source_is_readable():

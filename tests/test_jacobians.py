@@ -135,7 +135,13 @@ def test_misuse(call, match):
 def test_jacfwd_source_loops_over_basis_tangents():
     src = s2s.source(s2s.jacfwd(layer))
     assert "def layer_jacfwd(" in src and "for j in range(out_size(x)):" in src
-    assert "layer_jvp(basis(x, j), x)" in src
+    # straight-line code: the primal part runs once, the linear part once per column
+    assert "lin0 = layer_linp(x)" in src and "layer_lint(basis(x, j), r0_0" in src
+
+
+def test_jacfwd_of_a_loop_calls_the_whole_jvp_per_column():
+    src = s2s.source(s2s.jacfwd(loop_out))
+    assert "loop_out_jvp(basis(x, j), x)" in src and "linp" not in src
 
 
 def block_f(x, y):

@@ -42,6 +42,28 @@ class ForwardMode:
     def runtime(self, name):
         return self.program.constant(getattr(runtime, name), name)
 
+    def linearized(self, ctx, wrt, structs=None, ranks=None):
+        """(primal name, tangent name, number of residuals) of the split JVP twin of `ctx`
+        (`linearize.py`), or None when its body does not separate."""
+        from .linearize import split
+
+        twin = self.jvp(ctx, wrt, structs, ranks)
+        key = ("split", twin)
+        if key not in self._made:
+            tctx = next((c for c in self.program.functions if c.name == twin), None)
+            if tctx is None:  # still being built (recursion): call the whole twin
+                return None
+            parts = split(tctx.tree, len(wrt), self.program.namer.fresh(f"{ctx.name}_linp"),
+                          self.program.namer.fresh(f"{ctx.name}_lint"))
+            self._made[key] = None
+            if parts is not None:
+                for fn in parts[:2]:
+                    c = copy.copy(tctx)
+                    c.tree, c.name = fn, fn.name
+                    self.program.functions.append(c)
+                self._made[key] = (parts[0].name, parts[1].name, len(parts[2]))
+        return self._made[key]
+
     def jvp(self, ctx, wrt, structs=None, ranks=None):
         """Name of the JVP twin of `ctx` w.r.t. parameters `wrt`: `twin(*tangents, *params)`
         returns `(out, out_tangent)`, one tangent argument per `wrt` parameter (a container
@@ -172,16 +194,16 @@ class _Forward:
             else:
                 tp = self.namer.fresh("d" + w)
                 tparams.append(tp)
-                entry += [assign(self.d(w, p), pick(load(tp), p), self.tree) for p in leaves(self.struct(w))]
+                entry += self._tag([assign(self.d(w, p), pick(load(tp), p), self.tree) for p in leaves(self.struct(w))])
         for p in params:  # a parameter that becomes active by an in-place store starts at zero
             if p in self.active and p not in self.wrt:
-                entry += self.zeros(p, self.tree)
+                entry += self._tag(self.zeros(p, self.tree))
         stmts = entry + self.block(body)
         out = self.namer.fresh("out")
         dout = self.namer.fresh("dout")
         out_value = self.rt("copy_value", value) if self.mutates else value
         stmts.append(assign(out, out_value, ret))
-        stmts.append(assign(dout, self.full_tangent(value), ret))
+        stmts += self._tag([assign(dout, self.full_tangent(value), ret)])
         stmts.append(located(gast.Return(value=gast.Tuple(elts=[load(out), load(dout)], ctx=gast.Load())), ret))
         stmts = _drop_dead_tangents(stmts)
         args = copy.deepcopy(self.tree.args)
@@ -365,7 +387,7 @@ class _Forward:
 
     def template(self, s, value, t, rule, bound, is_active):
         tangent_names, zero_names, mapping = set(), set(), {"ans": load(_ANS)}
-        dropped_array = False
+        dropped_array, dropped_names = False, set()
         for p in rule.inputs:
             mapping[p] = bound[p]
             tan = self.leaf_tangent(bound[p]) if is_active[p] and isinstance(bound[p], gast.Name) else None
@@ -378,6 +400,7 @@ class _Forward:
                 e = bound[p]
                 if not (isinstance(e, gast.Constant) or isinstance(e, gast.Name) and self.ranks.of(e.id) == 0):
                     dropped_array = True
+                    dropped_names.add(e.id if isinstance(e, gast.Name) else None)
             else:
                 tangent_names |= {n.id for n in gast.walk(tan) if isinstance(n, gast.Name)}
             mapping["d" + p] = tan
@@ -386,6 +409,9 @@ class _Forward:
         stmts, result = fold_body(stmts, result, tangent_names | zero_names, zero_names)
         if result is ZERO:
             return [s] + self._tag(self.zeros(t, s))
+        elementwise = rule.template.__module__.endswith((".jvp_unary", ".jvp_binary"))
+        if elementwise and not stmts and _covers(result, dropped_names):
+            dropped_array = False  # every term still broadcasts against the dropped inputs
         if dropped_array and self.ranks.of(t) != 0:
             # An input's tangent was dropped: what is left may be smaller than the output.
             result = self.rt("broadcast_like", result, load(_ANS))
@@ -428,6 +454,20 @@ class _Forward:
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
         twin = self.fm.jvp(callee, wrt, structs=structs)
         tangents = [self.full_tangent(a) for p, a in zip(params, args) if p in wrt]
+        lin = self.fm.linearized(callee, wrt, structs=structs)
+        if lin is not None:
+            # The helper's primal part and linear part as two calls, so that this function
+            # separates too (linearize.py).
+            linp, lint, n_res = lin
+            held = self.namer.fresh(f"{callee.name}_lin")
+            stmts = [assign(held, _call(linp, *[copy.deepcopy(a) for a in args]), s),
+                     assign(t, gast.Subscript(value=load(held), slice=_const(0), ctx=gast.Load()), s)]
+            resid = [gast.Subscript(value=gast.Subscript(value=load(held), slice=_const(1), ctx=gast.Load()),
+                                    slice=_const(q), ctx=gast.Load()) for q in range(n_res)]
+            dres = self.namer.fresh(f"d{callee.name}_res")
+            tan = [assign(dres, _call(lint, *tangents, *resid), s)]
+            tan += [assign(self.d(t, p), pick(load(dres), p), s) for p in leaves(self.struct(t))]
+            return stmts + self._tag(tan)
         res = self.namer.fresh(f"{callee.name}_res")
         stmts = [assign(res, _call(twin, *tangents, *[copy.deepcopy(a) for a in args]), s)]
         stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
@@ -471,6 +511,19 @@ def _tangent_carrying(expr, active, program):
                     return expr_is_active(expr, active, program)
                 return any(expr_is_active(bound[p], active, program) for p in rule.linear if p in bound)
     return expr_is_active(expr, active, program)
+
+
+def _covers(expr, names):
+    """Does every additive term of `expr` read all of `names` (or the output, `_ANS`)? Then
+    an elementwise result has the output's shape without broadcasting."""
+    if None in names:
+        return False
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
+        return _covers(expr.left, names) and _covers(expr.right, names)
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
+        return _covers(expr.operand, names)
+    read = {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+    return _ANS in read or names <= read
 
 
 def _rename(stmts, old, new):

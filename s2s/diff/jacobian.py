@@ -108,13 +108,26 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     N = _Names(params)
     res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
     call_args = ", ".join(params)
-    lines = ["def _():", f"    {res0} = {entry.name}({call_args})"]
-    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     rt = fm.runtime
+    twins = [fm.jvp(entry, (params[i],), structs={params[i]: st}, ranks=rank_of) for i, st in zip(argnums, structs)]
+    lins = [fm.linearized(entry, (params[i],), structs={params[i]: st}, ranks=rank_of)
+            for i, st in zip(argnums, structs)]
+    lines = ["def _():"]
+    for k, lin in enumerate(lins):
+        if lin is not None:  # the primal part once (it also gives the output)
+            lines.append(f"    {N[f'lin{k}']} = {lin[0]}({call_args})")
+    first = next((k for k, lin in enumerate(lins) if lin is not None), None)
+    lines.append(f"    {res0} = {entry.name}({call_args})" if first is None else f"    {res0} = {N[f'lin{first}']}[0]")
+    lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     jac = {}
     for k, (i, struct) in enumerate(zip(argnums, structs)):
         w = params[i]
-        twin = fm.jvp(entry, (w,), structs={w: struct}, ranks=rank_of)
+        twin, lin = twins[k], lins[k]
+        if lin is not None:
+            # The linear part per basis vector, on the residuals of the primal part.
+            linp, lint, n_res = lin
+            resid = [N[f"r{k}_{q}"] for q in range(n_res)]
+            lines += [f"    {r} = {N[f'lin{k}']}[1][{q}]" for q, r in enumerate(resid)]
         in_leaves = list(leaves(struct))
         zeros = {}
         if len(in_leaves) > 1:
@@ -127,8 +140,12 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
                 lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({_sub(out, m)}, {_sub(w, l)})")
             tangent = _container(struct, lambda p, l=l: f"{rt('basis')}({_sub(w, l)}, {j})" if p == l else zeros[p])
             lines.append(f"    for {j} in range({rt('out_size')}({_sub(w, l)})):")
-            lines.append(f"        {res} = {twin}({tangent}, {call_args})")
-            dout = f"{res}[1][0]" if has_aux else f"{res}[1]"
+            if lin is None:
+                lines.append(f"        {res} = {twin}({tangent}, {call_args})")
+                dout = f"{res}[1][0]" if has_aux else f"{res}[1]"
+            else:
+                lines.append(f"        {res} = {lint}({', '.join([tangent] + resid)})")
+                dout = f"{res}[0]" if has_aux else res
             for m in leaves(out_struct):
                 lines.append(f"        {jac[(k, l, m)]} = {rt('jac_col')}({jac[(k, l, m)]}, {j}, {_sub(dout, m)})")
     result = _result(out_struct, structs, single, jac)

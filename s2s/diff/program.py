@@ -144,6 +144,16 @@ def build_jvp_module(fn, argnums, structs=None, ranks=None):
     return GeneratedModule(program, title="jvp"), name
 
 
+def build_linearize_module(fn, argnums, structs=None, ranks=None):
+    """(GeneratedModule, twin name, (primal part, linear part) names or None) for
+    `linearize`: the JVP twin, split when its body separates (`linearize.py`)."""
+    program, entry, fm, name = _forward(fn, argnums, structs, ranks)
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    wrt = tuple(params[i] for i in argnums)
+    lin = fm.linearized(entry, wrt, structs=dict(zip(wrt, structs or ())), ranks=dict(zip(params, ranks or ())))
+    return GeneratedModule(program, title="linearize"), name, (lin[:2] if lin else None)
+
+
 def output_rank(fn, ranks):
     """The number of dimensions of `fn`'s result for arguments of `ranks`, when rank
     inference knows it (None otherwise; a tuple result is None too)."""
