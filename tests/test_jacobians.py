@@ -273,3 +273,29 @@ def test_pytree_outputs(mode):
     J = getattr(s2s, mode)(pair_out)(x)
     np.testing.assert_allclose(J[0], np.diag(np.cos(x)), atol=1e-15)
     np.testing.assert_allclose(J[1]["s"], 2 * x, rtol=1e-12)
+
+
+def mix_f(x):
+    return np.sum(np.sin(x) * x[0]) + x[1] ** 3
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+@pytest.mark.parametrize("outer, inner", [("jacrev", "jacfwd"), ("jacfwd", "jacfwd"), ("jacrev", "jacrev"),
+                                          ("jacrev", "grad"), ("jacfwd", "grad")])
+def test_every_mix_of_modes_gives_the_hessian(outer, inner, jit):
+    x = np.array([0.3, 0.7, -0.2])
+    h = getattr(s2s, outer)(getattr(s2s, inner)(mix_f))
+    got = (s2s.jit(h) if jit else h)(x)
+    want = fd_jacobian(s2s.grad(mix_f), (x,), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_third_derivative_tensor_by_jacfwd_of_hessian():
+    x = np.array([0.3, 0.7])
+    T = s2s.jacfwd(s2s.hessian(lambda x: np.sum(x ** 3) * x[0]))(x)
+    assert T.shape == (2, 2, 2)
+    # f = x0^4 + x1^3 x0: d3f/dx0^3 = 24 x0, d3f/dx0 dx1^2 = 6 x1, d3f/dx1^3 = 6 x0, d3f/dx0^2 dx1 = 0
+    np.testing.assert_allclose(T[0, 0, 0], 24 * x[0], rtol=1e-12)
+    np.testing.assert_allclose([T[0, 1, 1], T[1, 0, 1], T[1, 1, 0]], 6 * x[1], rtol=1e-12)
+    np.testing.assert_allclose(T[1, 1, 1], 6 * x[0], rtol=1e-12)
+    np.testing.assert_allclose([T[0, 0, 1], T[0, 1, 0], T[1, 0, 0]], 0.0, atol=1e-12)

@@ -97,6 +97,47 @@ def jac_col(J, j, t):
     return J
 
 
+def _jac_view(ct, n, by_row):
+    """ct (a Jacobian's cotangent) as a matrix whose rows (by_row) or columns hold the
+    entries jac_row/jac_col set: m = n elements each."""
+    flat = np.asarray(ct).reshape(-1)
+    return flat.reshape(-1, n) if by_row else flat.reshape(n, -1)
+
+
+def jac_row_zero(ct, i, g):
+    """The cotangent of the J that `jac_row(J, i, g)` received: ct with row i zeroed."""
+    if np.ndim(ct) == 0:
+        return 0.0
+    out = np.array(ct, dtype=np.result_type(ct, 0.0))
+    _jac_view(out, int(np.size(g)), True)[i, :] = 0.0
+    return out
+
+
+def jac_row_take(ct, i, g):
+    """The cotangent of the row `g` that `jac_row(J, i, g)` set: row i of ct, shaped like g."""
+    if np.ndim(ct) == 0:
+        return ct
+    row = _jac_view(ct, int(np.size(g)), True)[i, :].copy()
+    return row.reshape(np.shape(g)) if np.ndim(g) else row[0]
+
+
+def jac_col_zero(ct, j, t):
+    """The cotangent of the J that `jac_col(J, j, t)` received: ct with column j zeroed."""
+    if np.ndim(ct) == 0:
+        return 0.0
+    out = np.array(ct, dtype=np.result_type(ct, 0.0))
+    _jac_view(out, int(np.size(t)), False)[:, j] = 0.0
+    return out
+
+
+def jac_col_take(ct, j, t):
+    """The cotangent of the column `t` that `jac_col(J, j, t)` set, shaped like t."""
+    if np.ndim(ct) == 0:
+        return ct
+    col = _jac_view(ct, int(np.size(t)), False)[:, j].copy()
+    return col.reshape(np.shape(t)) if np.ndim(t) else col[0]
+
+
 def unreduce(ct, x, axis=None):
     """Expand `ct`, the cotangent of a reduction of `x` over `axis` (keepdims or not: told
     apart by ct's number of dimensions), back to x's shape (a fresh array)."""

@@ -5,6 +5,7 @@ copied into standalone dumped modules.
 """
 import math  # noqa: F401  -- used by generated implementations
 
+import numba
 import numpy as np
 from numba import types
 from numba.extending import overload
@@ -30,6 +31,10 @@ from .runtime import (  # s2s-runtime-import
     jac_row,
     jac_col,
     broadcast_like,
+    jac_row_zero,
+    jac_row_take,
+    jac_col_zero,
+    jac_col_take,
 )
 from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
 # s2s-runtime-import
@@ -328,3 +333,43 @@ def _ol_broadcast_like(t, x):
             return np.broadcast_to(t, x.shape).copy()
         return impl
     return lambda t, x: np.broadcast_to(t, x.shape).copy()
+
+
+def _jac_cotangent_impl(by_row, take):
+    """numba: ct's entries that jac_row/jac_col set (take) or ct without them (zero)."""
+    def impl(ct, k, g):
+        flat = np.ascontiguousarray(ct).reshape(-1)
+        m = np.asarray(g).size
+        n = flat.size // m
+        if take:
+            out = np.empty(m, flat.dtype)
+            for r in range(m):
+                out[r] = flat[k * m + r] if by_row else flat[r * n + k]
+            return out
+        out = flat.copy()
+        for r in range(m):
+            if by_row:
+                out[k * m + r] = 0.0
+            else:
+                out[r * n + k] = 0.0
+        return out.reshape(ct.shape)
+    return impl
+
+
+def _ol_jac_cotangent(by_row, take):
+    def typer(ct, k, g):
+        if not isinstance(ct, types.Array):
+            return (lambda ct, k, g: ct) if take else (lambda ct, k, g: 0.0)
+        inner = numba.njit(_jac_cotangent_impl(by_row, take))
+        if not take:
+            return lambda ct, k, g: inner(ct, k, g)
+        if isinstance(g, types.Array):
+            return lambda ct, k, g: inner(ct, k, g).reshape(g.shape)
+        return lambda ct, k, g: inner(ct, k, g)[0]
+    return typer
+
+
+overload(jac_row_zero)(_ol_jac_cotangent(True, False))
+overload(jac_row_take)(_ol_jac_cotangent(True, True))
+overload(jac_col_zero)(_ol_jac_cotangent(False, False))
+overload(jac_col_take)(_ol_jac_cotangent(False, True))

@@ -252,3 +252,23 @@ def test_axis_permutations_in_numba():
                 np.testing.assert_array_equal(moved, np.moveaxis(x, d, s))
                 np.testing.assert_array_equal(swapped, np.swapaxes(x, s, d))
                 np.testing.assert_array_equal(transposed, np.transpose(x, np.argsort([a % 3 for a in axes])))
+
+
+def test_jacobian_cotangent_helpers_are_the_transposes_of_jac_row_and_jac_col():
+    """<jac_row(J, i, g), C> == <J, jac_row_zero(C, i, g)> + <g, jac_row_take(C, i, g)>, and
+    the same for columns; in Python and numba."""
+    import numba
+
+    from s2s.diff import runtime as rt
+
+    rng = np.random.default_rng(5)
+    for set_, zero, take in ((rt.jac_row, rt.jac_row_zero, rt.jac_row_take),
+                             (rt.jac_col, rt.jac_col_zero, rt.jac_col_take)):
+        J, C = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+        g = rng.normal(size=3) if set_ is rt.jac_col else rng.normal(size=4)
+        k = 1
+        lhs = np.sum(set_(J.copy(), k, g) * C)
+        for z, t in ((zero, take), (numba.njit(lambda c, k, g, f=zero: f(c, k, g)),
+                                    numba.njit(lambda c, k, g, f=take: f(c, k, g)))):
+            rhs = np.sum(J * z(C, k, g)) + np.sum(g * t(C, k, g))
+            np.testing.assert_allclose(lhs, rhs, rtol=1e-12)

@@ -2,8 +2,21 @@
 `broadcast_like`), so that Jacobians and JVPs can be differentiated again
 (`hessian = jacfwd(jacrev(f))`, `jacfwd(jacfwd(f))`, `jvp(grad(f))`). The allocation and
 basis helpers are constants for differentiation."""
-from ..registry import JVP_RULES, NONDIFF
-from ..runtime import basis, broadcast_like, jac_alloc, jac_col, jac_row, out_size
+from ..registry import JVP_RULES, NONDIFF, VJP_RULES
+from ..runtime import (
+    basis,
+    broadcast_like,
+    jac_alloc,
+    jac_col,
+    jac_col_take,
+    jac_col_zero,
+    jac_row,
+    jac_row_take,
+    jac_row_zero,
+    out_size,
+    unbroadcast,
+    zeros_like,
+)
 
 NONDIFF.register(out_size, basis, jac_alloc)
 
@@ -21,3 +34,60 @@ def jac_col_jvp(J, j, t):
 @JVP_RULES.linear(broadcast_like, nondiff=("x",))
 def broadcast_like_jvp(t, x):
     """Linear in t; x is read for its shape."""
+
+
+@VJP_RULES.register(jac_row)
+def jac_row_vjp(g, ans, J, i, row):
+    """J's entries outside row i come through; row i comes from `row`."""
+    return jac_row_zero(g, i, row), None, jac_row_take(g, i, row)
+
+
+@VJP_RULES.register(jac_col)
+def jac_col_vjp(g, ans, J, j, t):
+    return jac_col_zero(g, j, t), None, jac_col_take(g, j, t)
+
+
+@VJP_RULES.register(broadcast_like)
+def broadcast_like_vjp(g, ans, t, x):
+    return unbroadcast(g, t), None
+
+
+@JVP_RULES.linear(jac_row_zero, nondiff=("i", "g"))
+def jac_row_zero_jvp(ct, i, g):
+    """Linear in ct."""
+
+
+@JVP_RULES.linear(jac_row_take, nondiff=("i", "g"))
+def jac_row_take_jvp(ct, i, g):
+    """Linear in ct."""
+
+
+@JVP_RULES.linear(jac_col_zero, nondiff=("j", "t"))
+def jac_col_zero_jvp(ct, j, t):
+    """Linear in ct."""
+
+
+@JVP_RULES.linear(jac_col_take, nondiff=("j", "t"))
+def jac_col_take_jvp(ct, j, t):
+    """Linear in ct."""
+
+
+# The cotangent helpers above are linear in `ct`; their transposes, for third derivatives.
+@VJP_RULES.register(jac_row_zero)
+def jac_row_zero_vjp(g, ans, ct, i, row):
+    return jac_row_zero(g, i, row), None, None
+
+
+@VJP_RULES.register(jac_row_take)
+def jac_row_take_vjp(g, ans, ct, i, row):
+    return jac_row(zeros_like(ct), i, g), None, None
+
+
+@VJP_RULES.register(jac_col_zero)
+def jac_col_zero_vjp(g, ans, ct, j, t):
+    return jac_col_zero(g, j, t), None, None
+
+
+@VJP_RULES.register(jac_col_take)
+def jac_col_take_vjp(g, ans, ct, j, t):
+    return jac_col(zeros_like(ct), j, g), None, None
