@@ -13,10 +13,11 @@ from .environment import print_environment_info  # noqa: E402
 from .custom import custom_jvp, custom_vjp, defjvp, defvjp, stop_gradient  # noqa: E402
 from .forward import jvp, linearize  # noqa: E402
 from .jacobians import hessian, jacfwd, jacobian, jacrev  # noqa: E402
+from .batching import vmap  # noqa: E402
 
 __all__ = [
     "__version__", "errors", "random", "jit", "source", "grad", "value_and_grad", "vjp",
     "jvp", "linearize", "jacfwd", "jacrev", "jacobian", "hessian",
-    "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp",
+    "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp", "vmap",
     "print_environment_info",
 ]

@@ -14,7 +14,10 @@ Conventions
 * No function mutates its arguments; in-place updates happen on a `.copy()`.
 * `out` says what the function returns: "scalar" (one float: grad/hessian apply), "array",
   "tuple" or "dict".
-* `compiled` puts the case in the (slow: numba) subset for `jit(jacfwd(f))`.
+* `compiled` puts the case in the (slow: numba) subset for `jit(jacfwd(f))`: True for
+  every float argument, or a tuple of argnums.
+* Cases named `lim_*` use something s2s refuses with a clear error (the test file lists
+  which); cases whose comment says "BUG" exercise a bug of s2s found by this battery.
 """
 import math
 from dataclasses import dataclass
@@ -29,13 +32,18 @@ class Case:
     fn: Callable
     args_factory: Callable
     out: str  # "scalar", "array", "tuple", "dict"
-    compiled: bool = False
+    compiled: object = False  # False, True (every float argument) or a tuple of argnums
 
     def args(self, seed=0):
         return self.args_factory(np.random.default_rng(seed))
 
     def float_argnums(self):
         return tuple(i for i, a in enumerate(self.args()) if not isinstance(a, (int, np.integer)))
+
+    def compiled_argnums(self):
+        if self.compiled is True:
+            return self.float_argnums()
+        return tuple(self.compiled or ())
 
     def __repr__(self):
         return f"Case({self.name})"
@@ -80,7 +88,7 @@ def well_conditioned(n=3):
 # =========================================================================================
 # elementwise functions and operators
 # =========================================================================================
-@case(vec(6, -0.9, 0.9), "array", compiled=True)
+@case(vec(6, -0.9, 0.9), "array")
 def ew_trig(x):
     return np.sin(x) + np.cos(2.0 * x) * np.tan(x) + np.arcsin(x) - np.arccos(x) * np.arctan(3.0 * x)
 
@@ -102,7 +110,7 @@ def ew_sign_ops(x):
     return -x + (+x) * 2.0 + np.negative(x) * np.positive(x) + np.abs(x) * abs(x)
 
 
-@case(lambda rng: (rng.uniform(0.5, 2.0, 5), rng.uniform(-1.0, 1.0, 5)), "array", compiled=True)
+@case(lambda rng: (rng.uniform(0.5, 2.0, 5), rng.uniform(-1.0, 1.0, 5)), "array")
 def ew_powers(x, y):
     return x ** 2 + x ** 0.5 + x ** y + 2.0 ** y + np.power(x, 3) + np.power(x, y) + x ** -1.5
 
@@ -112,7 +120,7 @@ def ew_binary_funcs(x, y):
     return np.arctan2(y, x) + np.hypot(x, y) + np.logaddexp(x, y) + np.maximum(x, y) * np.minimum(x, y)
 
 
-@case(lambda rng: (rng.uniform(-1.0, 1.0, (3, 1)), rng.uniform(0.5, 2.0, (1, 4))), "array", compiled=True)
+@case(lambda rng: (rng.uniform(-1.0, 1.0, (3, 1)), rng.uniform(0.5, 2.0, (1, 4))), "array")
 def bcast_col_row(c, r):
     return c + r - c * r + c / r - r / (c + 2.0) + (c - r) ** 2
 
@@ -138,7 +146,7 @@ def ew_mod_floordiv(y, q):
     return x % y + np.fmod(x, y) * (x // y) + np.mod(x, 1.5) + np.floor_divide(x, y) * y
 
 
-@case(two_vecs(6), "array", compiled=True)
+@case(two_vecs(6), "array", compiled=(0,))
 def ew_max_min_clip(x, y):
     return np.maximum(x, y) - np.minimum(x, 0.1) + np.clip(x, -0.5, 0.5) + np.maximum(0.0, y) * x
 
@@ -149,7 +157,7 @@ def ew_nondiff_mix(x):
     return np.sign(x) * x ** 2 + np.floor(x) * x + np.round(3.0 * x) + np.ceil(x)
 
 
-@case(two_vecs(6), "array", compiled=True)
+@case(two_vecs(6), "array")
 def ew_where_nested(x, y):
     a = np.where(x > y, x * y, x - y)
     b = np.where(x > 0, np.sqrt(np.abs(x) + 1.0), np.exp(x))
@@ -158,7 +166,13 @@ def ew_where_nested(x, y):
 
 @case(vec(6), "array")
 def ew_methods(x):
-    return x.clip(-0.5, 0.7) * 2.0 + x.astype(np.float64) + x.copy() ** 2
+    return x.clip(-0.5, 0.7) * 2.0 + x.copy() ** 2 + x.reshape(2, 3).T.ravel() * x
+
+
+@case(vec(6), "array")
+def ew_astype(x):
+    # BUG: s2s treats .astype as non-differentiable (zero derivative in both modes).
+    return x.astype(np.float64) * 2.0 + x
 
 
 # =========================================================================================
@@ -184,7 +198,7 @@ def red_var_std(A):
     return np.var(A, axis=0) + np.std(A, axis=1, keepdims=True) + A.var() - A.std(axis=0)
 
 
-@case(mat(3, 4), "array", compiled=True)
+@case(mat(3, 4), "array")
 def red_cumsum(A):
     return np.cumsum(A, axis=1) + np.cumsum(A, axis=0) * A.cumsum(axis=1) + np.cumsum(A).reshape(3, 4)
 
@@ -200,9 +214,14 @@ def red_logsumexp(x):
     return m + np.log(np.sum(np.exp(x - m)))
 
 
-@case(mat(3, 4), "scalar", compiled=True)
+@case(mat(3, 4), "scalar")
 def red_methods_scalar(A):
-    return A.sum() * A.mean() + A.max() - A.min() + A.std() + A.var() + A.prod()
+    return A.sum() * A.mean() + A.max() - A.min() + A.std() + A.var()
+
+
+@case(lambda rng: (rng.uniform(0.5, 1.5, 4), rng.uniform(0.5, 1.5, (2, 3))), "scalar")
+def red_prod_scalar(x, A):
+    return np.prod(x) + x.prod() * 0.5 + np.sum(np.prod(A, axis=1))
 
 
 # =========================================================================================
@@ -224,7 +243,7 @@ def idx_bool_mask(x):
     return np.sum(x[x > 0.0] ** 2) + np.sum(x[np.abs(x) < 1.0]) * 3.0
 
 
-@case(two_vecs(4), "array", compiled=True)
+@case(two_vecs(4), "array")
 def idx_newaxis_outer(x, y):
     return x[:, None] * y[None, :] + x[:, np.newaxis] - y[np.newaxis] + np.sin(x)[:, None]
 
@@ -252,14 +271,14 @@ def idx_loop_elements(A):
 # =========================================================================================
 # shape operations
 # =========================================================================================
-@case(vec(12), "array", compiled=True)
+@case(vec(12), "array")
 def shp_reshape_transpose(x):
     A = x.reshape(3, 4)
     B = np.reshape(x, (4, 3))
     return A @ B + np.transpose(B) @ A.T + x.reshape(-1, 4)[:, :3] * x.reshape((3, -1))[:, 1:]
 
 
-@case(two_vecs(4), "array", compiled=True)
+@case(two_vecs(4), "array")
 def shp_concat_stack(x, y):
     a = np.concatenate([x, y])
     b = np.stack([x, y], axis=1).ravel()
@@ -296,7 +315,7 @@ def shp_take_swap_move(T):
     return a.sum(axis=1) + b.sum(axis=1).T + c.sum(axis=0).T + d[0] * np.take(T, 1, axis=2)[:, :1]
 
 
-@case(lambda rng: (rng.standard_normal(4), rng.standard_normal((3, 4))), "array", compiled=True)
+@case(lambda rng: (rng.standard_normal(4), rng.standard_normal((3, 4))), "array")
 def shp_broadcast_to(x, A):
     return np.broadcast_to(x, (3, 4)) * A + np.broadcast_to(A[:, :1], (3, 4))
 
@@ -317,14 +336,19 @@ def shp_array_constructors(x):
 # =========================================================================================
 # linear algebra
 # =========================================================================================
-@case(lambda rng: (rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(4)), "array", compiled=True)
+@case(lambda rng: (rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(4)), "array", compiled=(0,))
 def la_dot_matmul(A, B, x):
     return np.dot(A, B) + (A @ x)[:, None] + np.matmul(A, B) * np.dot(x, x) + A.dot(B) * x.dot(x)
 
 
-@case(two_vecs(4), "array", compiled=True)
+@case(two_vecs(4), "array", compiled=(0,))
 def la_outer_inner(x, y):
     return np.outer(x, y) + np.inner(x, y) + np.outer(np.sin(x), x)
+
+
+@case(lambda rng: (rng.standard_normal((3, 4)), rng.standard_normal(4)), "scalar")
+def la_einsum_scalar(A, x):
+    return np.einsum("i,i->", x, x) ** 2 + np.einsum("ij,j->i", A, x) @ np.einsum("ij->i", A)
 
 
 @case(lambda rng: (rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(4)), "array")
@@ -337,34 +361,34 @@ def la_tensordot_einsum(A, B, x):
     return a + b * c + d * e + np.tensordot(x, x, axes=0)[:3, :2]
 
 
-@case(lambda rng: (rng.standard_normal((3, 3)), rng.standard_normal(3)), "array", compiled=True)
+@case(lambda rng: (rng.standard_normal((3, 3)), rng.standard_normal(3)), "array", compiled=(1,))
 def la_trace_diag(A, x):
     return np.trace(A) * np.diag(A) + np.diag(x) @ A @ x + np.diag(np.diag(A)) @ x + A.trace() * x
 
 
-@case(well_conditioned(3), "scalar", compiled=True)
+@case(well_conditioned(3), "scalar")
 def la_det(A):
     return np.linalg.det(A) + np.linalg.det(A @ A.T) * 0.1
 
 
-@case(well_conditioned(3), "array", compiled=True)
+@case(well_conditioned(3), "array")
 def la_inv(A):
     return np.linalg.inv(A) + np.linalg.inv(A.T @ A) @ A
 
 
-@case(lambda rng: (3.0 * np.eye(3) + 0.5 * rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal((3, 2))), "array", compiled=True)
+@case(lambda rng: (3.0 * np.eye(3) + 0.5 * rng.standard_normal((3, 3)), rng.standard_normal(3), rng.standard_normal((3, 2))), "array")
 def la_solve(A, b, B):
     x = np.linalg.solve(A, b)
     X = np.linalg.solve(A, B)
     return X * x[:, None] + np.linalg.solve(A.T, X)
 
 
-@case(lambda rng: (rng.standard_normal(4), rng.standard_normal((3, 4))), "scalar", compiled=True)
+@case(lambda rng: (rng.standard_normal(4), rng.standard_normal((3, 4))), "scalar", compiled=(0,))
 def la_norms(x, A):
     return np.linalg.norm(x) + np.linalg.norm(A) * 0.5 + np.sum(np.linalg.norm(A, axis=1))
 
 
-@case(lambda rng: (rng.standard_normal((4, 4)), rng.standard_normal(4)), "scalar", compiled=True)
+@case(lambda rng: (rng.standard_normal((4, 4)), rng.standard_normal(4)), "scalar", compiled=(1,))
 def la_quadratic_form(A, x):
     return x @ A @ x + 0.5 * x @ (A.T @ A) @ x + np.sum(np.tanh(A @ x)) + (x @ x) ** 2
 
@@ -413,9 +437,9 @@ def math_module_all(x, y):
     return a + b + c + d
 
 
-@case(lambda rng: (float(rng.uniform(0.2, 0.6)), float(rng.uniform(-1.5, -0.8)), float(rng.uniform(1.0, 2.0))), "scalar", compiled=True)
+@case(lambda rng: (float(rng.uniform(0.2, 0.6)), float(rng.uniform(-1.5, -0.8)), float(rng.uniform(1.0, 2.0))), "scalar", compiled=(0,))
 def builtins_scalars(x, y, z):
-    return abs(y) * max(x, z) + min(x, y) - max(x, y, z) * min(z, 3.0) + pow(x, 2) + float(x) * z ** 3
+    return abs(y) * max(x, z) + min(x, y) - max(y, z) * min(z, 3.0) + pow(x, 2) + float(x) * z ** 3
 
 
 @case(scalars(3, -1.0, 1.0), "tuple")
@@ -504,7 +528,7 @@ def _mix(a, b, t):
     return a * (1.0 - t) + b * t
 
 
-@case(two_vecs(5), "array", compiled=True)
+@case(two_vecs(5), "array")
 def cf_helpers(x, y):
     t = _smooth_step(x - y, 0.7)
     return _mix(np.sin(x), np.cos(y), t) + _mix(x, y, _smooth_step(y, 2.0))
@@ -542,7 +566,7 @@ def cf_inplace_loop_set(x):
     return y
 
 
-@case(vec(6), "array", compiled=True)
+@case(vec(6), "array")
 def cf_inplace_augassign_index(x):
     y = x.copy()
     for i in range(x.shape[0] - 1):
@@ -553,7 +577,7 @@ def cf_inplace_augassign_index(x):
     return y
 
 
-@case(mat(3, 4), "array", compiled=True)
+@case(mat(3, 4), "array")
 def cf_inplace_2d_rows_cols(A):
     B = A.copy()
     B[0, :] = B[1, :] * B[2, :]
@@ -573,7 +597,7 @@ def cf_inplace_mask_and_fancy(x):
     return y + z
 
 
-@case(lambda rng: (rng.standard_normal(5), float(rng.uniform(0.5, 1.5))), "scalar", compiled=True)
+@case(lambda rng: (rng.standard_normal(5), float(rng.uniform(0.5, 1.5))), "scalar", compiled=(1,))
 def cf_augassign_scalar_array(x, a):
     s = a
     v = x * 1.0
@@ -617,7 +641,7 @@ def cf_chebyshev(x):
     return s
 
 
-@case(lambda rng: (rng.uniform(0.5, 1.5, 3),), "array", compiled=True)
+@case(lambda rng: (rng.uniform(0.5, 1.5, 3),), "array")
 def cf_rk4_ode(k):
     def rhs(y):
         return -k * y + 0.1 * np.sin(y)
@@ -633,7 +657,7 @@ def cf_rk4_ode(k):
     return y
 
 
-@case(lambda rng: (rng.uniform(0.5, 2.0, 3),), "array", compiled=True)
+@case(lambda rng: (rng.uniform(0.5, 2.0, 3),), "array")
 def cf_vector_newton_while(b):
     # Solve x + x**3 / 3 = b componentwise, vector residual norm as the stopping rule.
     x = b * 1.0
@@ -646,7 +670,7 @@ def cf_vector_newton_while(b):
     return x
 
 
-@case(lambda rng: (4.0 * np.eye(4) + 0.3 * rng.standard_normal((4, 4)), rng.standard_normal(4)), "array", compiled=True)
+@case(lambda rng: (4.0 * np.eye(4) + 0.3 * rng.standard_normal((4, 4)), rng.standard_normal(4)), "array", compiled=(0,))
 def cf_jacobi_iteration(A, b):
     n = b.shape[0]
     x = np.zeros(n)
@@ -709,6 +733,36 @@ def cf_mixed_keepdims(A):
     return r.T @ c / 3.0 + np.sum(r, axis=1, keepdims=True) * np.sum(c, axis=0, keepdims=True)
 
 
+@case(lambda rng: (rng.standard_normal(4), 3), "scalar", compiled=True)
+def cf_int_argument(x, n):
+    # n is a Python int: not differentiated, drives the loop.
+    s = 0.0
+    for k in range(n):
+        s = s + np.sum(np.cos(x * (k + 1))) / (k + 1)
+    return s * n
+
+
+@case(vec(5), "array")
+def cf_inplace_through_view(x):
+    # BUG (reverse mode): a store through a view `v = y[1:4]; v[0] = ...` changes y;
+    # jvp follows it, vjp/jacrev do not.
+    y = x.copy()
+    v = y[1:4]
+    v[0] = x[0] ** 2
+    v[2] += x[1]
+    return y * 2.0
+
+
+@case(vec(4), "array")
+def cf_inplace_row_view_of_zeros(x):
+    # BUG (both modes): rows of a fresh array filled through a view: the tangent and the
+    # cotangent of A miss the stores (the derivative comes out zero).
+    A = np.zeros((2, 4))
+    row = A[1]
+    row[:] = x ** 2
+    return A
+
+
 # =========================================================================================
 # functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
 # =========================================================================================
@@ -725,6 +779,53 @@ def lim_cumprod(x):
 @case(vec(5, -0.5, 0.5), "array")
 def lim_inverse_hyperbolic(x):
     return np.arcsinh(x) + np.arctanh(x)
+
+
+@case(scalars(3, 0.5, 1.5), "scalar")
+def lim_builtin_max3(x, y, z):
+    return max(x, y, z) * min(x, y, z)
+
+
+@case(vec(5), "scalar")
+def lim_builtin_sum_array(x):
+    return sum(x * x)
+
+
+@case(vec(5), "scalar")
+def lim_for_else(x):
+    s = 0.0
+    for v in x:
+        if v > 10.0:
+            break
+        s = s + v * v
+    else:
+        s = s * 2.0
+    return s
+
+
+@case(vec(5), "scalar")
+def lim_reversed(x):
+    s = 0.0
+    for v in reversed(x):
+        s = 0.5 * s + v
+    return s
+
+
+@case(vec(5), "array")
+def lim_np_float64_cast(x):
+    return np.float64(x[0]) * x
+
+
+@case(vec(5), "scalar")
+def lim_median(x):
+    return np.median(x * x)
+
+
+@case(vec(5), "scalar")
+def lim_fstring_in_raise(x):
+    if x.shape[0] == 0:
+        raise ValueError(f"empty input {x.shape}")
+    return np.sum(x * x)
 
 
 CASE_NAMES = [c.name for c in CASES]

@@ -138,6 +138,16 @@ def jac_col_take(ct, j, t):
     return col.reshape(np.shape(t)) if np.ndim(t) else col[0]
 
 
+def batch_alloc(r, n):
+    """An uninitialized batch of `n` values like `r` (vmap's output), batch axis first."""
+    return np.empty((n,) + np.shape(r), np.result_type(r))
+
+
+def move_batch_axis(o, ax):
+    """`o` with its batch axis (0) moved to position `ax` (vmap's out_axes)."""
+    return np.ascontiguousarray(np.moveaxis(o, 0, ax))
+
+
 def unreduce(ct, x, axis=None):
     """Expand `ct`, the cotangent of a reduction of `x` over `axis` (keepdims or not: told
     apart by ct's number of dimensions), back to x's shape (a fresh array)."""

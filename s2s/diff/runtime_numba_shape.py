@@ -35,6 +35,8 @@ from .runtime import (  # s2s-runtime-import
     jac_row_take,
     jac_col_zero,
     jac_col_take,
+    batch_alloc,
+    move_batch_axis,
 )
 from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
 # s2s-runtime-import
@@ -373,3 +375,32 @@ overload(jac_row_zero)(_ol_jac_cotangent(True, False))
 overload(jac_row_take)(_ol_jac_cotangent(True, True))
 overload(jac_col_zero)(_ol_jac_cotangent(False, False))
 overload(jac_col_take)(_ol_jac_cotangent(False, True))
+
+
+@overload(batch_alloc)
+def _ol_batch_alloc(r, n):
+    if isinstance(r, types.Array):
+        return lambda r, n: np.empty((n,) + r.shape, r.dtype)
+    from numba.np.numpy_support import as_dtype
+
+    dt = as_dtype(r)
+    return lambda r, n: np.empty(n, dt)
+
+
+@overload(move_batch_axis)
+def _ol_move_batch_axis(o, ax):
+    if not isinstance(o, types.Array):
+        return lambda o, ax: o
+    nd = o.ndim
+
+    def impl(o, ax):
+        perm = np.empty(nd, np.int64)
+        k = 1
+        for d in range(nd):
+            if d == ax:
+                perm[d] = 0
+            else:
+                perm[d] = k
+                k += 1
+        return np.ascontiguousarray(o.transpose(to_fixed_tuple(perm, nd)))
+    return impl

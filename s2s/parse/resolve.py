@@ -306,6 +306,8 @@ class ResolveNames(FunctionPass):
                 return e.value
             if isinstance(e, gast.Tuple) and all(isinstance(x, gast.Constant) for x in e.elts):
                 return tuple(x.value for x in e.elts)
+            if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub) and isinstance(e.operand, gast.Constant):
+                return -e.operand.value
             raise self.ctx.error(e, f"the arguments of {factory.__name__} inside a transformed function must be "
                                  "functions and constants", factory.__name__)
         obj = factory(*[value(a) for a in node.args], **{k.arg: value(k.value) for k in node.keywords})
@@ -403,10 +405,10 @@ def _jvp():
 def _is_transform(value):
     """s2s transformations that can be called inside transformed code: `jvp`, and the
     makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...)."""
-    from .. import autodiff, jacobians
+    from .. import autodiff, batching, jacobians
 
     makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
-              jacobians.jacobian, jacobians.hessian)
+              jacobians.jacobian, jacobians.hessian, batching.vmap)
     return any(value is m for m in makers)
 
 

@@ -21,26 +21,69 @@ from s2s.errors import NoDerivativeRuleError, UnsupportedSyntaxError
 EPS = 1e-6
 
 # -- known failures ---------------------------------------------------------------------
-# (test, case name) -> (reason, exception type or None). test is one of "jvp", "jacfwd_jit",
-# "hessian", "hvp", "transpose"; "*" matches every test.
-XFAIL = {}
+# (test, case name) -> (reason, exception type). test is one of "jvp", "jacfwd_jit",
+# "hessian", "hvp", "fwd_fwd", "transpose", "linearize", "pytree"; "*" matches every test.
+_SYNTAX = UnsupportedSyntaxError
+_NORULE = NoDerivativeRuleError
+_BUG_HESSIAN_PROD = "BUG: second derivatives of np.prod / ndarray.prod raise NoDerivativeRuleError for the internal helper 'prod_partials'"
+_BUG_HESSIAN_NORM = "BUG: second derivatives of np.linalg.norm raise NoDerivativeRuleError for the internal helper 'norm_grad'"
+_BUG_HESSIAN_EINSUM = "BUG: hessian/HVP of np.einsum raise NoDerivativeRuleError for the internal helper 'einsum_vjp' (reverse-then-forward)"
+XFAIL = {
+    ("*", "lim_list_comprehension"): ("comprehensions: UnsupportedSyntaxError", _SYNTAX),
+    ("*", "lim_for_else"): ("for ... else: UnsupportedSyntaxError", _SYNTAX),
+    ("*", "lim_reversed"): ("for v in reversed(x): UnsupportedSyntaxError", _SYNTAX),
+    ("*", "lim_fstring_in_raise"): ("f-string (even in a raise): UnsupportedSyntaxError", _SYNTAX),
+    ("*", "lim_cumprod"): ("np.cumprod has no derivative rule", _NORULE),
+    ("*", "lim_inverse_hyperbolic"): ("np.arcsinh / np.arctanh have no derivative rule", _NORULE),
+    ("*", "lim_builtin_max3"): ("builtin max/min with 3 arguments: the rule takes 2", _NORULE),
+    ("*", "lim_builtin_sum_array"): ("builtin sum() of an array has no derivative rule", _NORULE),
+    ("*", "lim_np_float64_cast"): ("np.float64(x) has no derivative rule", _NORULE),
+    ("*", "lim_median"): ("np.median has no derivative rule", _NORULE),
+    ("jvp", "ew_astype"): ("BUG: x.astype(np.float64) gets a zero derivative (jvp and vjp)", AssertionError),
+    ("hessian", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
+    ("hvp", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
+    ("fwd_fwd", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
+    ("hessian", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
+    ("hvp", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
+    ("fwd_fwd", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
+    ("hessian", "la_einsum_scalar"): (_BUG_HESSIAN_EINSUM, _NORULE),
+    ("hvp", "la_einsum_scalar"): (_BUG_HESSIAN_EINSUM, _NORULE),
+    ("transpose", "cf_inplace_through_view"): (
+        "BUG: a store through a view (v = y[1:4]; v[0] = ...) is followed by jvp but not by vjp", AssertionError),
+    ("jvp", "cf_inplace_row_view_of_zeros"): (
+        "BUG: stores through a view of a fresh array (row = A[1]; row[:] = x**2) get a zero derivative", AssertionError),
+    ("rev_fwd", "*"): (
+        "BUG: jacrev/grad of a jacfwd raise NoDerivativeRuleError for the internal operator 'jac_col'", _NORULE),
+}
 
-# Cases whose *primal* numba cannot compile (s2s.jit(f)(*args) fails): no compiled test.
-NUMBA_PRIMAL = {}
+# Cases of the compiled subset whose *primal* numba cannot compile (s2s.jit(f)(*args) fails).
+NUMBA_PRIMAL = {
+    "red_sum_mean_axis": "numba: np.mean takes no axis/keepdims",
+    "red_prod": "numba: np.prod takes no axis",
+    "red_max_min": "numba: np.max / np.min take no axis",
+    "red_var_std": "numba: np.var / np.std take no axis",
+    "idx_fancy_duplicates": "numba: indexing with a Python list of ints",
+    "shp_flip_roll": "numba: np.flip of a 2-D array / np.roll with axis",
+    "shp_tile_repeat": "numba: np.tile is not supported",
+    "la_dot_matmul": "numba: np.matmul is not supported",
+    "la_outer_inner": "numba: np.inner is not supported",
+    "la_norms": "numba: np.linalg.norm takes no axis",
+    "cf_softmax_xent": "numba: np.max takes no axis/keepdims",
+}
 
 
 def _xfail(test, name):
-    entry = XFAIL.get((test, name)) or XFAIL.get(("*", name))
+    entry = XFAIL.get((test, name)) or XFAIL.get(("*", name)) or XFAIL.get((test, "*"))
     if entry is None:
         return ()
     reason, raises = entry
     return (pytest.mark.xfail(strict=True, reason=reason, raises=raises),)
 
 
-def _params(test, cases, per_arg=True):
+def _params(test, cases, per_arg=True, argnums=None):
     out = []
     for c in cases:
-        nums = c.float_argnums() if per_arg else (None,)
+        nums = (argnums(c) if argnums else c.float_argnums()) if per_arg else (None,)
         for i in nums:
             pid = c.name if i is None else f"{c.name}-arg{i}"
             out.append(pytest.param(c, i, id=pid, marks=_xfail(test, c.name)))
@@ -113,7 +156,7 @@ COMPILED = [c for c in CASES if c.compiled and c.out in ("scalar", "array")]
 
 def _compiled_params():
     out = []
-    for p in _params("jacfwd_jit", COMPILED):
+    for p in _params("jacfwd_jit", COMPILED, argnums=lambda c: c.compiled_argnums()):
         case = p.values[0]
         if case.name in NUMBA_PRIMAL:
             p = pytest.param(*p.values, id=p.id, marks=(pytest.mark.skip(reason=NUMBA_PRIMAL[case.name]),))
@@ -174,6 +217,44 @@ def test_hvp_matches_hessian(case, argnum):
     want = np.tensordot(H, v, axes=v.ndim) if v.ndim else H * v
     assert np.shape(hv) == np.shape(want)
     np.testing.assert_allclose(hv, want, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("case,argnum", _params("fwd_fwd", SCALAR))
+def test_forward_over_forward_equals_hessian(case, argnum):
+    ff = s2s.jacfwd(s2s.jacfwd(case.fn, argnums=argnum), argnums=argnum)(*case.args())
+    H = s2s.hessian(case.fn, argnums=argnum)(*case.args())
+    assert np.shape(ff) == np.shape(H)
+    np.testing.assert_allclose(ff, H, rtol=1e-9, atol=1e-10)
+
+
+REV_FWD = [c for c in SCALAR if c.name in ("red_logsumexp", "cf_chebyshev", "la_quadratic_form")]
+
+
+@pytest.mark.parametrize("case,argnum", _params("rev_fwd", REV_FWD))
+def test_reverse_over_forward_equals_hessian(case, argnum):
+    rf = s2s.jacrev(s2s.jacfwd(case.fn, argnums=argnum), argnums=argnum)(*case.args())
+    H = s2s.hessian(case.fn, argnums=argnum)(*case.args())
+    assert np.shape(rf) == np.shape(H)
+    np.testing.assert_allclose(rf, H, rtol=1e-9, atol=1e-10)
+
+
+# -- linearize, pytree outputs ------------------------------------------------------------------
+@pytest.mark.parametrize("case,argnum", _params("linearize", CASES, per_arg=False))
+def test_linearize_equals_jvp(case, argnum):
+    v = _tangents(case, None, seed=5)
+    out, f_jvp = s2s.linearize(case.fn, *case.args())
+    _assert_tree_close(out, case.fn(*case.args()), 1e-12, 1e-12, "primal output")
+    _assert_tree_close(f_jvp(*v), s2s.jvp(case.fn, case.args(), v)[1], 1e-12, 1e-13, "linearized tangent")
+
+
+PYTREE = [c for c in CASES if c.out in ("tuple", "dict")]
+
+
+@pytest.mark.parametrize("case,argnum", _params("pytree", PYTREE))
+def test_jacfwd_equals_jacrev_pytree_outputs(case, argnum):
+    fwd = s2s.jacfwd(case.fn, argnums=argnum)(*case.args())
+    rev = s2s.jacrev(case.fn, argnums=argnum)(*case.args())
+    _assert_tree_close(fwd, rev, 1e-10, 1e-12, "jacobian")
 
 
 # -- jvp and vjp are transposes -------------------------------------------------------------

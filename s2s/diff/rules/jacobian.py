@@ -5,6 +5,7 @@ basis helpers are constants for differentiation."""
 from ..registry import JVP_RULES, NONDIFF, VJP_RULES
 from ..runtime import (
     basis,
+    move_batch_axis,
     broadcast_like,
     jac_alloc,
     jac_col,
@@ -15,6 +16,7 @@ from ..runtime import (
     jac_row_zero,
     out_size,
     unbroadcast,
+    unmoveaxis,
     zeros_like,
 )
 
@@ -91,3 +93,14 @@ def jac_col_zero_vjp(g, ans, ct, j, t):
 @VJP_RULES.register(jac_col_take)
 def jac_col_take_vjp(g, ans, ct, j, t):
     return jac_col(zeros_like(ct), j, g), None, None
+
+
+# vmap's output placement: a transpose, linear in the batch.
+@JVP_RULES.linear(move_batch_axis, nondiff=("ax",))
+def move_batch_axis_jvp(o, ax):
+    """Linear in o."""
+
+
+@VJP_RULES.register(move_batch_axis)
+def move_batch_axis_vjp(g, ans, o, ax):
+    return unmoveaxis(g, 0, ax), None

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..registry import NONDIFF
-from ..runtime import inside, range_len, shape_of, stop_gradient, zeros_like
+from ..runtime import batch_alloc, inside, range_len, shape_of, stop_gradient, zeros_like
 
 
 def _distinct(*fns):
@@ -37,5 +37,5 @@ NONDIFF.register(*_distinct(
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
     math.isnan, math.isinf, math.isfinite,
     # runtime helpers
-    zeros_like, range_len, inside, shape_of, stop_gradient,
+    zeros_like, range_len, inside, shape_of, stop_gradient, batch_alloc,
 ))

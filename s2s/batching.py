@@ -1,0 +1,218 @@
+"""`vmap` (JAX's API and errors): a function of one example -> a function of a batch.
+
+The batched function is generated source (`s2s/vectorize/loop.py`: a loop over the batch
+calling f on each example), specialized per argument structure: which leaves are mapped,
+along which axis, the pytree structures. So per-example control flow works, `jit(vmap(f))`
+is one numba function, and `grad`, `jacfwd`... transform the batched function like any
+other. In-axes follow JAX: an int or None for every argument, or a tuple/list with one
+entry per positional argument, each an int, None, or a pytree prefix of the argument
+(a dict/tuple of axes); keyword arguments are mapped along axis 0.
+"""
+import inspect
+
+import numpy as np
+
+from .diff.pytrees import Tree, of_value
+from .vectorize.loop import build_vmap_module
+
+
+def _is_axis(a):
+    return a is None or (isinstance(a, (int, np.integer)) and not isinstance(a, bool))
+
+
+def _leaf_axes(spec, struct, value, where):
+    """{leaf path: axis or None} for an argument of `struct` given an in_axes entry that is
+    an axis or a pytree prefix of the argument."""
+    if _is_axis(spec):
+        return {p: spec for p in _paths(struct)}
+    if struct is None or not isinstance(spec, (tuple, list, dict)):
+        raise ValueError(f"vmap in_axes specification {spec!r} for {where} must be an int, None, or a container "
+                         f"matching the argument's structure ({type(value).__name__})")
+    keys = list(spec) if isinstance(spec, dict) else list(range(len(spec)))
+    if (struct.kind == "dict") != isinstance(spec, dict) or list(struct.keys) != keys:
+        raise ValueError(f"vmap in_axes specification {spec!r} for {where} does not match the argument's structure "
+                         f"{struct!r}")
+    out = {}
+    for k, child in zip(struct.keys, struct.children):
+        for p, a in _leaf_axes(spec[k], child, value[k], f"{where}[{k!r}]").items():
+            out[(k,) + p] = a
+    return out
+
+
+def _paths(struct, prefix=()):
+    if struct is None:
+        yield prefix
+        return
+    for k, c in zip(struct.keys, struct.children):
+        yield from _paths(c, prefix + (k,))
+
+
+def _pick(value, path):
+    for k in path:
+        value = value[k]
+    return value
+
+
+class VmapFunction:
+    """`vmap(f, in_axes, out_axes, axis_size)`: callable, inspectable, compilable, composable."""
+
+    def __init__(self, fn, in_axes, out_axes, axis_size):
+        self._fn, self._in_axes, self._out_axes, self._axis_size = fn, in_axes, out_axes, axis_size
+        self._sig = inspect.signature(fn)
+        self.__signature__ = self._sig
+        self.__name__ = f"vmap_{getattr(fn, '__name__', 'f')}"
+        self.__qualname__ = self.__name__
+        self._built = {}
+
+    # -- checking and specializing ---------------------------------------------------------
+    def _bind(self, args, kwargs):
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"vmap of {getattr(self._fn, '__name__', 'f')}: {exc}") from None
+        names = list(bound.arguments)
+        n_pos = len(args)
+        values = [bound.arguments[n] for n in names]
+        in_axes = self._in_axes
+        if isinstance(in_axes, list):
+            in_axes = tuple(in_axes)
+        if isinstance(in_axes, tuple):
+            if len(in_axes) != n_pos:
+                raise ValueError(
+                    "vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional "
+                    f"arguments passed to the function, but got len(in_axes)={len(in_axes)}, len(args)={n_pos}")
+            specs = list(in_axes) + [0] * (len(values) - n_pos)  # keyword arguments: axis 0, as JAX
+        elif _is_axis(in_axes) or isinstance(in_axes, dict):
+            if isinstance(in_axes, dict):
+                raise ValueError("vmap in_axes must be an int, None, or a tuple/list matching the positional "
+                                 f"arguments; got a dict {in_axes!r} (a dict entry inside the tuple matches a dict "
+                                 "argument)")
+            specs = [in_axes] * n_pos + [0] * (len(values) - n_pos)
+        else:
+            raise TypeError(f"vmap in_axes must be an int, None, or a tuple/list, got {in_axes!r}")
+        return names, values, specs
+
+    def _analyze(self, args, kwargs):
+        names, values, specs = self._bind(args, kwargs)
+        structs, axes, sizes = [], [], []
+        for name, v, spec in zip(names, values, specs):
+            st = of_value(v)
+            leaf_axes = _leaf_axes(spec, st, v, f"argument {name!r}")
+            norm = {}
+            for path, ax in leaf_axes.items():
+                if ax is None:
+                    norm[path] = None
+                    continue
+                leaf = _pick(v, path)
+                nd = np.ndim(leaf)
+                where = f"argument {name}" + "".join(f"[{k!r}]" for k in path)
+                if nd == 0:
+                    raise ValueError(f"vmap was requested to map its argument along axis {ax}, which implies that its "
+                                     f"rank should be at least {ax + 1 if ax >= 0 else -ax}, but is only 0 (its shape is "
+                                     f"()) -- {where}")
+                if not -nd <= ax < nd:
+                    raise ValueError(f"vmap was requested to map {where} along axis {ax}, which is out of bounds for an "
+                                     f"array of rank {nd} (shape {np.shape(leaf)})")
+                norm[path] = ax % nd
+                sizes.append((np.shape(leaf)[ax % nd], f"axis {ax % nd} of {where} of shape {np.shape(leaf)}"))
+            structs.append(st)
+            axes.append(norm)
+        if not sizes and self._axis_size is None:
+            raise ValueError("vmap must have at least one non-None value in in_axes (or be given axis_size)")
+        distinct = {s for s, _ in sizes} | ({self._axis_size} if self._axis_size is not None else set())
+        if len(distinct) > 1:
+            lines = "\n".join(f"  * one axis had size {s}: {w}" for s, w in sizes)
+            if self._axis_size is not None:
+                lines += f"\n  * axis_size={self._axis_size}"
+            raise ValueError(f"vmap got inconsistent sizes for array axes to be mapped:\n{lines}")
+        if not sizes and not (isinstance(self._axis_size, (int, np.integer)) and self._axis_size > 0):
+            raise ValueError(f"vmap axis_size must be a positive int, got {self._axis_size!r}")
+        if sizes and sizes[0][0] == 0:
+            raise ValueError("vmap over an axis of size 0 is not supported (each example's output shape comes from "
+                             "running the function on the first example)")
+        key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes),
+               None if sizes else int(self._axis_size))
+        return key, values
+
+    def _build(self, key):
+        if key not in self._built:
+            structs, axes, size = key
+            module, name, out_struct = build_vmap_module(self._fn, [dict(a) for a in axes], list(structs), size,
+                                                         self._out_axis_for(None))
+            self._built[key] = (module, module.load("python").__dict__[name], out_struct)
+        return self._built[key]
+
+    def _out_axis_for(self, out_struct):
+        spec = self._out_axes
+
+        def axis(path):
+            s = spec
+            for k in path:
+                if _is_axis(s):
+                    break
+                try:
+                    s = s[k]
+                except (KeyError, IndexError, TypeError):
+                    raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
+                                     f"(no entry for output leaf {list(path)})") from None
+            if not _is_axis(s):
+                raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
+                                 f"(output leaf {list(path)} is an array, the spec has a container there)")
+            return s
+        return axis
+
+    @property
+    def __s2s_function__(self):
+        """The batched function for array arguments mapped along non-negative axes (what
+        another transformation of code calling this one sees)."""
+        axes = self._in_axes
+        n = len([p for p in self._sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+        specs = list(axes) if isinstance(axes, (tuple, list)) else [axes] * n
+        if len(specs) != n or not all(a is None or (_is_axis(a) and a >= 0) for a in specs):
+            raise TypeError("this vmap (pytree or negative in_axes) is specialized per call: call it with example "
+                            "arguments, or jit it, instead of transforming code that calls it")
+        if all(a is None for a in specs) and self._axis_size is None:
+            raise ValueError("vmap must have at least one non-None value in in_axes (or be given axis_size)")
+        key = ((None,) * n, tuple(((( ), a),) for a in specs), None if any(a is not None for a in specs)
+               else int(self._axis_size))
+        return self._build(key)[1]
+
+    def __s2s_specialize__(self, args):
+        key, _ = self._analyze(args, {})
+        return key, self._build(key)[1]
+
+    def generated(self, *args, **kwargs):
+        if not args and not kwargs:
+            self.__s2s_function__
+            return next(reversed(self._built.values()))[0]
+        return self._build(self._analyze(args, kwargs)[0])[0]
+
+    def source(self, *args, **kwargs):
+        return self.generated(*args, **kwargs).source
+
+    def __call__(self, *args, **kwargs):
+        key, values = self._analyze(args, kwargs)
+        _, fn, _ = self._build(key)
+        return fn(*values)
+
+    def __repr__(self):
+        return f"<s2s.vmap of {getattr(self._fn, '__qualname__', self._fn)}>"
+
+
+def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
+    """The batched version of `fun`: maps it over the axes `in_axes` of its arguments and
+    stacks the results along `out_axes` (JAX's semantics). Value-dependent control flow in
+    `fun` works per example."""
+    if not callable(fun):
+        raise TypeError(f"vmap expects a callable, got {type(fun).__name__}")
+    if not (_is_axis(in_axes) or isinstance(in_axes, (tuple, list, dict))):
+        raise TypeError(f"vmap in_axes must be an int, None, or a tuple/list, got {in_axes!r}")
+    if not (_is_axis(out_axes) or isinstance(out_axes, (tuple, list, dict))):
+        raise TypeError(f"vmap out_axes must be an int, None, or a pytree of them, got {out_axes!r}")
+    if axis_size is not None and not (isinstance(axis_size, (int, np.integer)) and axis_size > 0):
+        raise ValueError(f"vmap axis_size must be a positive int, got {axis_size!r}")
+    return VmapFunction(fun, in_axes, out_axes, axis_size)
+
+
+__all__ = ["vmap"]
+_ = Tree  # structures compare as Tree objects in keys

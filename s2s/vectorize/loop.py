@@ -1,0 +1,210 @@
+"""Loop batching: `vmap(f)` as a generated loop over the batch that calls f per example.
+
+    def f_vmap(x, y):                        # in_axes=(1, None), out_axes=0
+        n = x.shape[1]
+        r = f(x[:, 0], y)                    # example 0: the output's shapes and dtypes
+        o0 = batch_alloc(r, n)
+        o0[0] = r
+        for b in range(1, n):
+            r = f(x[:, b], y)
+            o0[b] = r
+        return o0
+
+Every example runs f's own code, so value-dependent `if`/`while`/`break` work per example
+(what `jax.vmap` cannot do), helper calls and recursion included; the loop is ordinary
+generated code, so `jit` compiles it into one numba function and `grad` differentiates it.
+The batch axis of each argument is sliced with a literal index expression (`x[:, b]`),
+each output leaf is allocated batch-first and moved to its `out_axes` position at the end.
+Everything that depends on the arguments (which leaves are mapped, along which axis, the
+numbers of dimensions, pytree structures) is fixed when the wrapper is generated.
+"""
+import copy
+
+import gast
+
+from ..codegen.module import GeneratedModule
+from ..parse.base import located
+from ..parse.pipeline import build_program
+from . import runtime
+
+
+def _sub(expr, path):
+    return expr + "".join(f"[{k!r}]" for k in path)
+
+
+def _container(struct, leaf_text, path=()):
+    if struct is None:
+        return leaf_text(path)
+    parts = [_container(c, leaf_text, path + (k,)) for k, c in zip(struct.keys, struct.children)]
+    if struct.kind == "dict":
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
+    if struct.kind == "list":
+        return "[" + ", ".join(parts) + "]"
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def _leaves(struct, path=()):
+    if struct is None:
+        yield path
+        return
+    for k, c in zip(struct.keys, struct.children):
+        yield from _leaves(c, path + (k,))
+
+
+def _index(expr, axis, b):
+    """`expr` indexed at `b` along `axis`: `x[b]`, `x[:, b]`, ..."""
+    return f"{expr}[{', '.join([':'] * axis + [b])}]"
+
+
+class _Names:
+    def __init__(self, taken):
+        self.taken, self.made = set(taken), {}
+
+    def __getitem__(self, base):
+        if base not in self.made:
+            name, k = base, 0
+            while name in self.taken:
+                k += 1
+                name = f"{base}_{k}"
+            self.taken.add(name)
+            self.made[base] = name
+        return self.made[base]
+
+
+def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=None):
+    """GeneratedModule for the loop-batched `fn`.
+
+    `in_axes[i]`: for positional argument i, {leaf path: axis or None} (axes normalized,
+    non-negative); `arg_structs[i]` its pytree structure; `size`: the batch size as a
+    literal when no argument is mapped (axis_size), else None; `out_axes`: a function
+    (leaf path, per-example rank) -> normalized axis or None.
+    Returns (module, wrapper name, output structure).
+    """
+    from ..diff.pytrees import Structures
+    from ..diff.program import _diff_passes
+
+    program = build_program(fn)
+    _diff_passes(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    out_struct = Structures(entry.tree, program, {p: s for p, s in zip(params, arg_structs) if s}).returns(
+        entry, {p: s for p, s in zip(params, arg_structs) if s})
+    N = _Names(params)
+    n, r, b = N["n"], N["r"], N["b"]
+    rt = lambda name: program.constant(getattr(runtime, name), name)  # noqa: E731
+    mapped = [(i, path, ax) for i, axes in enumerate(in_axes) for path, ax in axes.items() if ax is not None]
+    lines = ["def _():"]
+    if mapped:
+        i, path, ax = mapped[0]
+        lines.append(f"    {n} = {_sub(params[i], path)}.shape[{ax}]")
+    else:
+        lines.append(f"    {n} = {int(size)}")
+
+    def call(at):
+        args = []
+        for i, p in enumerate(params):
+            axes = in_axes[i] if i < len(in_axes) else {(): None}
+            if all(a is None for a in axes.values()):
+                args.append(p)
+            else:
+                args.append(_container(arg_structs[i], lambda path: _sub(p, path) if axes.get(path) is None
+                                       else _index(_sub(p, path), axes[path], at)))
+        return f"{entry.name}({', '.join(args)})"
+
+    out_leaves = list(_leaves(out_struct))
+    depends = _dependence(entry.tree, {params[i] for i, _, _ in mapped})
+    outs = {m: N[f"o{k}"] for k, m in enumerate(out_leaves)}
+    lines.append(f"    {r} = {call('0')}")
+    batched = {}
+    for m in out_leaves:
+        batched[m] = out_axes(m)
+        if batched[m] is None and depends(m):
+            raise ValueError(f"vmap has mapped output but out_axes is None (output leaf {list(m)} of "
+                             f"{entry.name} depends on a mapped argument)")
+        if batched[m] is None:
+            lines.append(f"    {outs[m]} = {_sub(r, m)}")
+        else:
+            lines.append(f"    {outs[m]} = {rt('batch_alloc')}({_sub(r, m)}, {n})")
+            lines.append(f"    {outs[m]}[0] = {_sub(r, m)}")
+    if any(a is not None for a in batched.values()):
+        lines.append(f"    for {b} in range(1, {n}):")
+        lines.append(f"        {r} = {call(b)}")
+        for m in out_leaves:
+            if batched[m] is not None:
+                lines.append(f"        {outs[m]}[{b}] = {_sub(r, m)}")
+
+    def placed(m):
+        ax = batched[m]
+        if not ax:
+            return outs[m]
+        return f"{rt('move_batch_axis')}({outs[m]}, {ax})"
+    lines.append(f"    return {_container(out_struct, placed)}")
+    name = program.namer.fresh(f"{entry.name}_vmap")
+    lines[0] = f"def {name}():"
+    tree = gast.parse("\n".join(lines) + "\n").body[0]
+    tree.args = copy.deepcopy(entry.tree.args)
+    for node in gast.walk(tree):
+        located(node, entry.tree)
+    ctx = copy.copy(entry)
+    ctx.tree, ctx.name = tree, name
+    program.functions.append(ctx)
+    return GeneratedModule(program, title="vmap"), name, out_struct
+
+
+def _dependence(tree, mapped):
+    """`depends(path)`: does output leaf `path` depend on the `mapped` parameters, through
+    data or control (an assignment under a branch or loop whose test depends on them)?"""
+    tainted = set(mapped)
+
+    def reads(node):
+        return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+    def visit(stmts, control):
+        changed = False
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                if control or reads(s.value) & tainted or any(reads(t) & tainted for t in s.targets):
+                    for t in s.targets:
+                        base = t
+                        while isinstance(base, (gast.Subscript, gast.Attribute)):
+                            base = base.value
+                        for n in gast.walk(base):
+                            if isinstance(n, gast.Name) and n.id not in tainted:
+                                tainted.add(n.id)
+                                changed = True
+            elif isinstance(s, gast.Expr) and reads(s.value) & tainted:
+                for n in reads(s.value):  # a call that may update its arguments in place
+                    if n not in tainted:
+                        tainted.add(n)
+                        changed = True
+            elif isinstance(s, (gast.If, gast.While)):
+                inner = control or bool(reads(s.test) & tainted)
+                changed |= visit(s.body, inner) | visit(s.orelse, inner)
+            elif isinstance(s, gast.For):
+                inner = control or bool(reads(s.iter) & tainted)
+                if inner and s.target.id not in tainted:
+                    tainted.add(s.target.id)
+                    changed = True
+                changed |= visit(s.body, inner)
+        return changed
+
+    while visit(tree.body, False):
+        pass
+    ret = tree.body[-1] if tree.body and isinstance(tree.body[-1], gast.Return) else None
+
+    def depends(path):
+        if ret is None or ret.value is None:
+            return False
+        value = ret.value
+        for k in path:
+            if isinstance(value, (gast.Tuple, gast.List)) and isinstance(k, int):
+                value = value.elts[k]
+            elif isinstance(value, gast.Dict):
+                match = [v for kk, v in zip(value.keys, value.values) if isinstance(kk, gast.Constant) and kk.value == k]
+                value = match[0] if match else value
+                if not match:
+                    break
+            else:
+                break
+        return bool(reads(value) & tainted)
+    return depends
