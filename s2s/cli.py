@@ -48,6 +48,12 @@ def _jvp(fn, options):
     return JvpTwin(fn, options.argnums)
 
 
+def _vmap(fn, options):
+    from . import batching
+
+    return batching.vmap(fn, in_axes=options.in_axes, out_axes=options.out_axes)
+
+
 def _jacobian(kind):
     def apply(fn, options):
         from . import jacobians
@@ -63,7 +69,18 @@ TRANSFORMS = {
     "jacfwd": ("the Jacobian by forward mode (one JVP per input element)", _jacobian("jacfwd")),
     "jacrev": ("the Jacobian by reverse mode (one VJP per output element)", _jacobian("jacrev")),
     "hessian": ("the Hessian, jacfwd(jacrev(f))", _jacobian("hessian")),
+    "vmap": ("the batched function (a loop over the batch) for --in-axes / --out-axes", _vmap),
 }
+
+
+def parse_axes(text):
+    """`--in-axes 0,None` -> (0, None); `--in-axes 1` -> 1 (as JAX: an int, None or a tuple)."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = tuple(None if p == "None" else int(p) for p in parts if p)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ints or None separated by commas, got {text!r}") from None
+    return values[0] if len(values) == 1 and "," not in text else values
 
 
 def parse_argnums(text):
@@ -374,6 +391,10 @@ def build_parser():
         dump.add_argument(f"--{name}", dest="transforms", action="append_const", const=name, help=help_text)
     dump.add_argument("--argnums", type=parse_argnums, default=0, metavar="I[,J...]",
                       help="the positional arguments --grad/--jvp/--jac*/--hessian differentiate (default 0)")
+    dump.add_argument("--in-axes", type=parse_axes, default=0, metavar="A[,B...]",
+                      help="--vmap: the axis of each positional argument to map over (an int or None each; default 0)")
+    dump.add_argument("--out-axes", type=parse_axes, default=0, metavar="A",
+                      help="--vmap: where the batch axis goes in the output (default 0)")
     dump.add_argument("--jit", action="store_true",
                       help="add `import numba` and @numba.njit on every generated function")
     dump.add_argument("-o", "--output", metavar="OUT.py",

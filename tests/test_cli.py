@@ -367,3 +367,31 @@ def test_dump_jacobians_run_standalone(capsys, example, tmp_path, flag, name):
     w, x = np.array([0.5, -1.0, 2.0]), np.arange(12.0).reshape(4, 3) / 10
     want = 2.0 * x.T @ x / x.shape[0] if flag == "--hessian" else _sq_loss_grad(w, x, 0)
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("text, want", [("0", 0), ("0,None", (0, None)), ("None", None), ("1,", (1,))])
+def test_axes_flag(text, want):
+    assert cli.parse_axes(text) == want
+
+
+def test_dump_grad_vmap_is_a_standalone_per_example_gradient(capsys, example, tmp_path):
+    out_dir = tmp_path / "standalone_vmap"
+    out_dir.mkdir()
+    target = out_dir / "generated_vmap.py"
+    code, out, err = run_main(capsys, "dump", f"{example}:sq_loss", "--grad", "--vmap", "--in-axes", "0,None",
+                              "-o", target)
+    assert code == 0, err
+    script = (
+        "import sys\nsys.modules['s2s'] = None\nsys.path.insert(0, '.')\n"
+        "import numpy as np, json\nfrom generated_vmap import sq_loss_grad_vmap\n"
+        "W = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]]); x = np.arange(12.0).reshape(4, 3) / 10\n"
+        "print(json.dumps(sq_loss_grad_vmap(W, x).tolist()))"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", script], cwd=out_dir, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    got = np.array(json.loads(proc.stdout))
+    W, x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]]), np.arange(12.0).reshape(4, 3) / 10
+    for i in range(2):
+        np.testing.assert_allclose(got[i], _sq_loss_grad(W[i], x, 0), rtol=1e-12)
