@@ -130,14 +130,32 @@ class VmapFunction:
         if sizes and sizes[0][0] == 0:
             raise ValueError("vmap over an axis of size 0 is not supported (each example's output shape comes from "
                              "running the function on the first example)")
+        ranks = tuple(None if st is not None else np.ndim(v) for st, v in zip(structs, values))
         key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes),
-               None if sizes else int(self._axis_size))
+               None if sizes else int(self._axis_size), ranks)
         return key, values
 
-    def _build(self, key):
+    def _example(self, values, axes):
+        """The arguments of example 0 (for a transformation that specializes per argument)."""
+        def at0(v, a, path=()):
+            if isinstance(v, (tuple, list)):
+                return type(v)(at0(e, a, path + (k,)) for k, e in enumerate(v))
+            if isinstance(v, dict):
+                return {k: at0(e, a, path + (k,)) for k, e in v.items()}
+            ax = a.get(path)
+            return v if ax is None else np.take(v, 0, axis=ax)
+        return tuple(at0(v, dict(a)) for v, a in zip(values, axes))
+
+    def _build(self, key, values=None):
         if key not in self._built:
-            structs, axes, size = key
-            module, name, out_struct = build_vmap_module(self._fn, [dict(a) for a in axes], list(structs), size,
+            structs, axes, size, _ = key
+            fn = self._fn
+            specialize = getattr(fn, "__s2s_specialize__", None)
+            if specialize is not None and values is not None:
+                # grad(f) and friends generate code per argument ranks/structures: give them
+                # example 0's arguments (scalars stay scalars, so less is saved and checked).
+                fn = specialize(self._example(values, axes))[1]
+            module, name, out_struct = build_vmap_module(fn, [dict(a) for a in axes], list(structs), size,
                                                          self._out_axis_for(None))
             self._built[key] = (module, module.load("python").__dict__[name], out_struct)
         return self._built[key]
@@ -174,25 +192,26 @@ class VmapFunction:
         if all(a is None for a in specs) and self._axis_size is None:
             raise ValueError("vmap must have at least one non-None value in in_axes (or be given axis_size)")
         key = ((None,) * n, tuple(((( ), a),) for a in specs), None if any(a is not None for a in specs)
-               else int(self._axis_size))
+               else int(self._axis_size), (None,) * n)
         return self._build(key)[1]
 
     def __s2s_specialize__(self, args):
-        key, _ = self._analyze(args, {})
-        return key, self._build(key)[1]
+        key, values = self._analyze(args, {})
+        return key, self._build(key, values)[1]
 
     def generated(self, *args, **kwargs):
         if not args and not kwargs:
             self.__s2s_function__
             return next(reversed(self._built.values()))[0]
-        return self._build(self._analyze(args, kwargs)[0])[0]
+        key, values = self._analyze(args, kwargs)
+        return self._build(key, values)[0]
 
     def source(self, *args, **kwargs):
         return self.generated(*args, **kwargs).source
 
     def __call__(self, *args, **kwargs):
         key, values = self._analyze(args, kwargs)
-        _, fn, _ = self._build(key)
+        _, fn, _ = self._build(key, values)
         return fn(*values)
 
     def __repr__(self):

@@ -10,7 +10,7 @@ additions and subtractions.
 Rules (conservative): constants and `math.*` are scalars; elementwise NumPy functions and
 operators broadcast (the largest rank); reductions without `axis` give a scalar; indexing
 with integers drops one dimension each, slices keep one, `None` adds one; `x.shape[i]`,
-`len(x)`, `x.size` are scalars; `for i in range(...)` makes `i` a scalar.
+`len(x)`, `x.size` are scalars; `dot`/`matmul`/`@` follow NumPy's rank rules; `for i in range(...)` makes `i` a scalar.
 """
 import gast
 
@@ -89,7 +89,7 @@ class Ranks:
             return self.of(e.id)
         if isinstance(e, gast.BinOp):
             if isinstance(e.op, gast.MatMult):
-                return UNKNOWN
+                return _matmul(self.expr(e.left), self.expr(e.right))
             return _broadcast([self.expr(e.left), self.expr(e.right)])
         if isinstance(e, gast.UnaryOp):
             return 0 if isinstance(e.op, gast.Not) else self.expr(e.operand)
@@ -138,12 +138,38 @@ class Ranks:
                 return _broadcast(args)
             if name in _REDUCTIONS and len(e.args) == 1 and not e.keywords:
                 return 0
+            if name in ("dot", "matmul") and len(args) == 2 and not e.keywords:
+                return _matmul(*args) if name == "matmul" else _dot(*args)
+            if name in ("inner", "vdot") and len(args) == 2 and args == [1, 1]:
+                return 0
+            if name == "outer" and len(args) == 2 and all(a is not UNKNOWN for a in args):
+                return 2
             return UNKNOWN
         if path in _SCALAR_BUILTINS:
             return 0
         if path in ("abs", "min", "max") and args and all(a == 0 for a in args):
             return 0
         return UNKNOWN
+
+
+def _dot(a, b):
+    """np.dot: a scalar operand multiplies; else the last axis of a meets b's second-to-last."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if a == 0 or b == 0:
+        return max(a, b)
+    return a + b - 2
+
+
+def _matmul(a, b):
+    """`@` (no scalars): 1-d operands are promoted and the added axis removed again."""
+    if a is UNKNOWN or b is UNKNOWN or a == 0 or b == 0:
+        return UNKNOWN
+    if a == 1 and b == 1:
+        return 0
+    if a == 1 or b == 1:
+        return max(a, b) - 1
+    return max(a, b)
 
 
 def _broadcast(ranks):
