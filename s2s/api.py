@@ -57,7 +57,14 @@ class JitFunction:
                 f"jit(device={device!r}) is not available yet: only the CPU backend exists "
                 "(device=None or 'cpu'); the CUDA backend is being built."
             )
-        inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
+        try:
+            inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
+        except TypeError:
+            # A transformation that only exists specialized per call (vmap with negative or
+            # pytree in_axes): its user function gives the name and signature.
+            if getattr(fn, "__s2s_specialize__", None) is None or not hasattr(fn, "__s2s_signature_of__"):
+                raise
+            inner, bound = unwrap(fn.__s2s_signature_of__)
         self.__s2s_function__ = fn
         self._fn = fn
         # S2S_DISABLE_JIT=1 runs the same generated code as plain Python (for debugging).
@@ -91,7 +98,7 @@ class JitFunction:
         self._specs = {}
         self._bound = weakref.WeakKeyDictionary()
         # A transformation whose generated code depends on the arguments' structure (grad of
-        # a function of tuples) says so: `__s2s_specialize__(args) -> (key, function)`.
+        # a function of tuples) says so: `__s2s_specialize__(args, kwargs) -> (key, function)`.
         self._by_structure = getattr(fn, "__s2s_specialize__", None)
 
     # -- building --------------------------------------------------------------------
@@ -143,7 +150,7 @@ class JitFunction:
             key, static = (), None
         fn = None
         if self._by_structure is not None:
-            skey, fn = self._by_structure(args)
+            skey, fn = self._by_structure(args, kwargs)
             if skey is not None:
                 key = (key, skey)
         spec = self._spec_for(key, static, fn)

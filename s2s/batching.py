@@ -20,6 +20,14 @@ def _is_axis(a):
     return a is None or (isinstance(a, (int, np.integer)) and not isinstance(a, bool))
 
 
+def _axes_leaves_ok(spec):
+    if isinstance(spec, (tuple, list)):
+        return all(_axes_leaves_ok(s) for s in spec)
+    if isinstance(spec, dict):
+        return all(_axes_leaves_ok(s) for s in spec.values())
+    return _is_axis(spec)
+
+
 def _leaf_axes(spec, struct, value, where):
     """{leaf path: axis or None} for an argument of `struct` given an in_axes entry that is
     an axis or a pytree prefix of the argument."""
@@ -66,30 +74,34 @@ class VmapFunction:
 
     # -- checking and specializing ---------------------------------------------------------
     def _bind(self, args, kwargs):
+        """(names, values, in_axes specs) for every parameter in order: positional arguments
+        get `in_axes`, keyword arguments axis 0 (as JAX), defaults are not mapped."""
         try:
             bound = self._sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"vmap of {getattr(self._fn, '__name__', 'f')}: {exc}") from None
-        names = list(bound.arguments)
+        given = dict(bound.arguments)
+        bound.apply_defaults()
         n_pos = len(args)
-        values = [bound.arguments[n] for n in names]
         in_axes = self._in_axes
         if isinstance(in_axes, list):
             in_axes = tuple(in_axes)
-        if isinstance(in_axes, tuple):
-            if len(in_axes) != n_pos:
-                raise ValueError(
-                    "vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional "
-                    f"arguments passed to the function, but got len(in_axes)={len(in_axes)}, len(args)={n_pos}")
-            specs = list(in_axes) + [0] * (len(values) - n_pos)  # keyword arguments: axis 0, as JAX
-        elif _is_axis(in_axes) or isinstance(in_axes, dict):
-            if isinstance(in_axes, dict):
-                raise ValueError("vmap in_axes must be an int, None, or a tuple/list matching the positional "
-                                 f"arguments; got a dict {in_axes!r} (a dict entry inside the tuple matches a dict "
-                                 "argument)")
-            specs = [in_axes] * n_pos + [0] * (len(values) - n_pos)
-        else:
-            raise TypeError(f"vmap in_axes must be an int, None, or a tuple/list, got {in_axes!r}")
+        if isinstance(in_axes, tuple) and len(in_axes) != n_pos:
+            raise ValueError(
+                "vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional "
+                f"arguments passed to the function, but got len(in_axes)={len(in_axes)}, len(args)={n_pos}")
+        if isinstance(in_axes, dict):
+            raise ValueError("vmap in_axes must be an int, None, or a tuple/list matching the positional "
+                             f"arguments; got a dict {in_axes!r} (a dict entry inside the tuple matches a dict "
+                             "argument)")
+        names, values, specs = [], [], []
+        for k, (name, value) in enumerate(bound.arguments.items()):
+            names.append(name)
+            values.append(value)
+            if k < n_pos:
+                specs.append(in_axes[k] if isinstance(in_axes, tuple) else in_axes)
+            else:
+                specs.append(0 if name in given else None)
         return names, values, specs
 
     def _analyze(self, args, kwargs):
@@ -195,9 +207,13 @@ class VmapFunction:
                else int(self._axis_size), (None,) * n)
         return self._build(key)[1]
 
-    def __s2s_specialize__(self, args):
-        key, values = self._analyze(args, {})
+    def __s2s_specialize__(self, args, kwargs=None):
+        key, values = self._analyze(args, kwargs or {})
         return key, self._build(key, values)[1]
+
+    @property
+    def __s2s_signature_of__(self):
+        return self._fn
 
     def generated(self, *args, **kwargs):
         if not args and not kwargs:
@@ -224,9 +240,10 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
     `fun` works per example."""
     if not callable(fun):
         raise TypeError(f"vmap expects a callable, got {type(fun).__name__}")
-    if not (_is_axis(in_axes) or isinstance(in_axes, (tuple, list, dict))):
-        raise TypeError(f"vmap in_axes must be an int, None, or a tuple/list, got {in_axes!r}")
-    if not (_is_axis(out_axes) or isinstance(out_axes, (tuple, list, dict))):
+    if not (_is_axis(in_axes) or isinstance(in_axes, (tuple, list, dict))) or not _axes_leaves_ok(in_axes):
+        raise TypeError(f"vmap in_axes must be an int, None, or a tuple/list of them (or of pytrees of them), got "
+                        f"{in_axes!r}")
+    if not _axes_leaves_ok(out_axes):
         raise TypeError(f"vmap out_axes must be an int, None, or a pytree of them, got {out_axes!r}")
     if axis_size is not None and not (isinstance(axis_size, (int, np.integer)) and axis_size > 0):
         raise ValueError(f"vmap axis_size must be a positive int, got {axis_size!r}")

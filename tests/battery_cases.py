@@ -118,7 +118,7 @@ def ew_powers(x, y):
 @case(vec(5), "scalar")
 def ew_pow_named_exponent(x):
     # BUG (forward over forward): jacfwd(jacfwd(f)) is NaN where x < 0: the exponent, a
-    # constant, becomes a residual whose zero tangent multiplies log(x).
+    # constant held in a name, becomes a residual whose zero tangent multiplies log(x).
     p = 2.0
     return np.sum(x ** p) + np.sum(x ** (p + 1.0))
 

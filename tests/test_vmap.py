@@ -280,26 +280,15 @@ def test_batching(f, factory, in_axes, out_axes):
 
 
 # Compiled: a restricted set (numba compiles each variant).
-_JIT_NEGATIVE_BUG = pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="BUG: jit(vmap(f, in_axes=...)) with a negative or pytree in_axes raises TypeError at jit() time "
-           "('this vmap ... is specialized per call: ... or jit it'): JitFunction reads __s2s_function__ before "
-           "it would use __s2s_specialize__")
-_JIT_NONCONTIGUOUS = pytest.mark.xfail(
-    strict=True, reason="LIMITATION (numba): x.reshape of the non-contiguous per-example slice x[:, b] "
-                        "(in_axes != 0) does not compile")
-_JIT_NEGATIVE_OUT_BUG = pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason="BUG: jit(vmap(f, out_axes=-1)) fails at run time in numba's np.moveaxis ('axis is out of bounds for "
-           "array of given dimension'): out_axes are not normalized to non-negative axes")
+# in_axes != 0 under jit: the per-example slice is passed as a contiguous copy (numba's reshape).
 COMPILED = [
     ("elementwise", (0, 0), 0, ()),
-    ("scalar_broadcast", (2, -1), 1, _JIT_NEGATIVE_BUG),
+    ("scalar_broadcast", (2, -1), 1, ()),
     ("scalar_broadcast", (2, 0), 1, ()),
-    ("scalar_broadcast", (None, 0), -1, _JIT_NEGATIVE_OUT_BUG),
+    ("scalar_broadcast", (None, 0), -1, ()),
     ("sum_axes", 1, (1, 0), ()),
     ("indexing", 0, 0, ()),
-    ("shapes", 1, 0, _JIT_NONCONTIGUOUS),
+    ("shapes", 1, 0, ()),
     ("branchy", (0, 0), 0, ()),
     ("with_helpers", (0, 1), 0, ()),
 ]
@@ -329,7 +318,6 @@ def test_tuple_argument_compiled():
     check_vmap(tuple_arg, _tuple_examples(), 0, 1, compiled=True)
 
 
-@_JIT_NEGATIVE_BUG
 def test_tuple_argument_pytree_in_axes_compiled():
     check_vmap(tuple_arg, _tuple_examples(), ((None, 0), 0), 1, compiled=True)
 
@@ -391,10 +379,6 @@ def test_keyword_arguments_are_mapped_along_axis_0():
     assert_tree_close(got, np.stack([elementwise(X[b], Y[b]) for b in range(B)]))
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="BUG: jit(vmap(f)) specializes on the positional arguments only (kwargs are not passed to "
-                          "__s2s_specialize__): a required keyword argument -> TypeError 'missing a required argument'"
-                          "; an optional one is left unmapped (wrong shape/values)")
 def test_keyword_arguments_compiled():
     X, Y = np.random.default_rng(0).standard_normal((2, B, 3))
     got = s2s.jit(s2s.vmap(scalar_broadcast))(X, c=Y[:, 0])
@@ -424,9 +408,6 @@ def tuple_through_variable(x, y):
     return t
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: out_axes=None is checked per variable, not per output leaf: a tuple built in a "
-                          "variable taints all its leaves, so an unbatched leaf is rejected ('out_axes is None')")
 def test_out_axes_none_for_leaf_of_tuple_variable():
     examples = [tuple(np.random.default_rng(s).standard_normal((2, 3))) for s in range(B)]
     check_vmap(tuple_through_variable, examples, (0, None), (0, None))
@@ -436,8 +417,6 @@ def kw_defaults(x, a=1.0, b=2.0):
     return x * a + b
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a keyword argument after a skipped default is passed positionally "
-                                       "to the batched wrapper (vmap(f)(x, b=B) binds B to `a`)")
 def test_keyword_argument_after_skipped_default():
     x, b = np.ones(3), np.array([10.0, 20.0, 30.0])
     got = s2s.vmap(kw_defaults)(x, b=b)
@@ -448,8 +427,6 @@ def relu_int_zero(x):
     return x if x > 0.0 else 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the output dtype comes from example 0 only; an int result there "
-                                       "truncates the float results of later examples")
 def test_output_dtype_not_taken_from_first_example_only():
     x = np.array([-1.0, 2.5, 3.5])
     assert_tree_close(s2s.vmap(relu_int_zero)(x), np.stack([np.asarray(relu_int_zero(v)) for v in x]))
@@ -642,10 +619,7 @@ ERRORS = [
     ("wrong_number_of_arguments", TypeError, "vmap of elementwise",
      lambda: s2s.vmap(elementwise)(X23)),
     pytest.param("in_axes_bad_leaf_type", TypeError, "in_axes",
-                 lambda: s2s.vmap(elementwise, in_axes=(0, "a"))(X23, X23), id="in_axes_bad_leaf_type",
-                 marks=pytest.mark.xfail(strict=True, raises=ValueError,
-                                         reason="BUG: a non-int/None leaf inside a tuple in_axes is only caught at "
-                                                "call time, as ValueError (JAX: TypeError from vmap())")),
+                 lambda: s2s.vmap(elementwise, in_axes=(0, "a"))(X23, X23), id="in_axes_bad_leaf_type"),
 ]
 
 

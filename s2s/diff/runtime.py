@@ -143,6 +143,17 @@ def batch_alloc(r, n):
     return np.empty((n,) + np.shape(r), np.result_type(r))
 
 
+def batch_set(o, b, r):
+    """`o[b] = r` for vmap's output batch `o`; returns o -- promoted to a wider dtype when
+    example b's result needs it (`x if x > 0 else 0` gives ints and floats in Python)."""
+    dtype = np.result_type(o, r) if np.ndim(r) else np.result_type(o.dtype, type(r) if not isinstance(r, np.generic)
+                                                                    else r.dtype)
+    if dtype != o.dtype:
+        o = o.astype(dtype)
+    o[b] = r
+    return o
+
+
 def move_batch_axis(o, ax):
     """`o` with its batch axis (0) moved to position `ax` (vmap's out_axes)."""
     return np.ascontiguousarray(np.moveaxis(o, 0, ax))

@@ -36,6 +36,7 @@ from .runtime import (  # s2s-runtime-import
     jac_col_zero,
     jac_col_take,
     batch_alloc,
+    batch_set,
     move_batch_axis,
 )
 from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
@@ -394,6 +395,8 @@ def _ol_move_batch_axis(o, ax):
     nd = o.ndim
 
     def impl(o, ax):
+        if ax < 0:
+            ax += nd
         perm = np.empty(nd, np.int64)
         k = 1
         for d in range(nd):
@@ -403,4 +406,12 @@ def _ol_move_batch_axis(o, ax):
                 perm[d] = k
                 k += 1
         return np.ascontiguousarray(o.transpose(to_fixed_tuple(perm, nd)))
+    return impl
+
+
+@overload(batch_set)
+def _ol_batch_set(o, b, r):
+    def impl(o, b, r):  # numba unified the result's type already: no promotion here
+        o[b] = r
+        return o
     return impl

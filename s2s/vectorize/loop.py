@@ -24,6 +24,7 @@ import gast
 
 from ..codegen.module import GeneratedModule
 from ..parse.base import located
+from ..naming import NUMPY_ALIAS as NUMPY
 from ..parse.pipeline import build_program
 from . import runtime
 
@@ -51,9 +52,11 @@ def _leaves(struct, path=()):
         yield from _leaves(c, path + (k,))
 
 
-def _index(expr, axis, b):
-    """`expr` indexed at `b` along `axis`: `x[b]`, `x[:, b]`, ..."""
-    return f"{expr}[{', '.join([':'] * axis + [b])}]"
+def _index(expr, axis, b, contiguous):
+    """`expr` indexed at `b` along `axis`: `x[b]`, `x[:, b]` (a C-contiguous copy along a
+    later axis: numba reshapes only contiguous arrays)."""
+    text = f"{expr}[{', '.join([':'] * axis + [b])}]"
+    return f"{contiguous}({text})" if axis else text
 
 
 class _Names:
@@ -108,7 +111,7 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
                 args.append(p)
             else:
                 args.append(_container(arg_structs[i], lambda path: _sub(p, path) if axes.get(path) is None
-                                       else _index(_sub(p, path), axes[path], at)))
+                                       else _index(_sub(p, path), axes[path], at, f"{NUMPY}.ascontiguousarray")))
         return f"{entry.name}({', '.join(args)})"
 
     out_leaves = list(_leaves(out_struct))
@@ -125,13 +128,13 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
             lines.append(f"    {outs[m]} = {_sub(r, m)}")
         else:
             lines.append(f"    {outs[m]} = {rt('batch_alloc')}({_sub(r, m)}, {n})")
-            lines.append(f"    {outs[m]}[0] = {_sub(r, m)}")
+            lines.append(f"    {outs[m]} = {rt('batch_set')}({outs[m]}, 0, {_sub(r, m)})")
     if any(a is not None for a in batched.values()):
         lines.append(f"    for {b} in range(1, {n}):")
         lines.append(f"        {r} = {call(b)}")
         for m in out_leaves:
             if batched[m] is not None:
-                lines.append(f"        {outs[m]}[{b}] = {_sub(r, m)}")
+                lines.append(f"        {outs[m]} = {rt('batch_set')}({outs[m]}, {b}, {_sub(r, m)})")
 
     def placed(m):
         ax = batched[m]
@@ -192,11 +195,21 @@ def _dependence(tree, mapped):
         pass
     ret = tree.body[-1] if tree.body and isinstance(tree.body[-1], gast.Return) else None
 
+    packs = {}  # a name assigned once, a container literal: `t = (a, b); return t`
+    counts = {}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+            counts[node.targets[0].id] = counts.get(node.targets[0].id, 0) + 1
+            if isinstance(node.value, (gast.Tuple, gast.List, gast.Dict)):
+                packs[node.targets[0].id] = node.value
+
     def depends(path):
         if ret is None or ret.value is None:
             return False
         value = ret.value
         for k in path:
+            while isinstance(value, gast.Name) and counts.get(value.id) == 1 and value.id in packs:
+                value = packs[value.id]
             if isinstance(value, (gast.Tuple, gast.List)) and isinstance(k, int):
                 value = value.elts[k]
             elif isinstance(value, gast.Dict):

@@ -5,8 +5,12 @@ the style of Autograd's test_systematic.py and JAX's api_test.py:
   time, and its primal output against f(*args);
 * `jit(jacfwd(f, argnums=i))` (numba) against `jacrev(f, argnums=i)` (Python) on a subset;
 * `hessian(f)` against finite differences of `grad(f)`, and `jvp(grad(f))` (HVP) against
-  hessian @ v, for scalar-output functions;
+  hessian @ v, for scalar-output functions; `jacfwd(jacfwd(f))` (forward over forward)
+  against the same differences and `jacrev(jacfwd(f))` against `hessian(f)` on a few;
+* `linearize` against `jvp`; `jacfwd` against `jacrev` for tuple/dict outputs;
 * `<u, jvp(v)> == <vjp(u), v>`.
+
+Run time is dominated by numba compiling the `jit(jacfwd)` subset (`Case.compiled`).
 
 Known failures are listed in XFAIL below, keyed by (test, case): "BUG: ..." for wrong
 values or crashes in s2s, the others are features s2s refuses with a clear error.
@@ -31,8 +35,8 @@ _NORULE = NoDerivativeRuleError
 _BUG_HESSIAN_PROD = "BUG: second derivatives of np.prod / ndarray.prod raise NoDerivativeRuleError for the internal helper 'prod_partials'"
 _BUG_HESSIAN_NORM = "BUG: second derivatives of np.linalg.norm raise NoDerivativeRuleError for the internal helper 'norm_grad'"
 _BUG_HESSIAN_EINSUM = "BUG: hessian/HVP of np.einsum raise NoDerivativeRuleError for the internal helper 'einsum_vjp' (reverse-then-forward)"
-_BUG_FWD_FWD_POW = ("BUG: jacfwd(jacfwd(f)) is NaN for x ** p with p a local constant (not a literal) "
-                    "and x < 0: the zero tangent of the residual p multiplies log(x)")
+_BUG_FWD_FWD_POW = ("BUG: jacfwd(jacfwd(f)) is NaN for x ** p with p a local constant or a non-differentiated "
+                    "argument (not a literal) and x < 0: the zero tangent of the residual p multiplies log(x)")
 XFAIL = {
     ("*", "lim_list_comprehension"): ("comprehensions: UnsupportedSyntaxError", _SYNTAX),
     ("*", "lim_for_else"): ("for ... else: UnsupportedSyntaxError", _SYNTAX),

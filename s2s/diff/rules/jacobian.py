@@ -5,6 +5,7 @@ basis helpers are constants for differentiation."""
 from ..registry import JVP_RULES, NONDIFF, VJP_RULES
 from ..runtime import (
     basis,
+    batch_set,
     move_batch_axis,
     broadcast_like,
     jac_alloc,
@@ -104,3 +105,14 @@ def move_batch_axis_jvp(o, ax):
 @VJP_RULES.register(move_batch_axis)
 def move_batch_axis_vjp(g, ans, o, ax):
     return unmoveaxis(g, 0, ax), None
+
+
+# vmap's output batch: `o[b] = r`, linear in (o, r); its transpose reads and zeroes row b.
+@JVP_RULES.linear(batch_set, nondiff=("b",))
+def batch_set_jvp(o, b, r):
+    """Linear in (o, r)."""
+
+
+@VJP_RULES.register(batch_set)
+def batch_set_vjp(g, ans, o, b, r):
+    return jac_row_zero(g, b, r), None, jac_row_take(g, b, r)
