@@ -88,6 +88,8 @@ def expr_is_active(expr, active, program):
             return f.value.id in active  # a value popped off a tape (derivative code)
         if resolve_callee(expr.func, program).kind == "nondiff":
             return False
+        if isinstance(f, gast.Attribute) and f.attr not in META and expr_is_active(f.value, active, program):
+            return True  # a method of a differentiated value (x.astype): a rule is needed, or an error
         args = list(expr.args) + [k.value for k in expr.keywords]
         return any(expr_is_active(a, active, program) for a in args)
     return bool(names_in(expr) & active)
@@ -169,3 +171,20 @@ class Assignments:
         if name in self.loop_targets:
             return self.count.get(name, 0) == 0
         return self.count.get(name, 0) <= 1 and name not in self.in_loop
+
+
+def store_aliases(fn_node):
+    """{view: base} for names that are stored into (`v[i] = ...`) and were bound to another
+    array or a part of it (`v = y`, `v = y[1:3]`, `v = A[1]`): a store through v changes
+    base as well."""
+    stored = {n.targets[0].value.id for n in gast.walk(fn_node)
+              if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
+              and isinstance(n.targets[0].value, gast.Name)}
+    out = {}
+    for n in gast.walk(fn_node):
+        if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name) and n.targets[0].id in stored:
+            v = n.value
+            base = v.value if isinstance(v, gast.Subscript) else v
+            if isinstance(base, gast.Name) and base.id != n.targets[0].id:
+                out[n.targets[0].id] = base.id
+    return out

@@ -20,7 +20,7 @@ import gast
 from ..errors import NoDerivativeRuleError
 from ..parse.base import assign, load, located
 from . import runtime
-from .activity import active_names, expr_is_active, resolve_callee
+from .activity import Assignments, active_names, expr_is_active, resolve_callee, store_aliases
 from .inline import instantiate
 from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
 from .ranks import Ranks
@@ -38,16 +38,17 @@ class ForwardMode:
     def __init__(self, program):
         self.program = program
         self._made = {}
+        self.zero_leaves = {}  # twin name -> output leaf paths whose tangent is always zero
 
     def runtime(self, name):
         return self.program.constant(getattr(runtime, name), name)
 
-    def linearized(self, ctx, wrt, structs=None, ranks=None):
+    def linearized(self, ctx, wrt, structs=None, ranks=None, zeros=None):
         """(primal name, tangent name, number of residuals) of the split JVP twin of `ctx`
         (`linearize.py`), or None when its body does not separate."""
         from .linearize import split
 
-        twin = self.jvp(ctx, wrt, structs, ranks)
+        twin = self.jvp(ctx, wrt, structs, ranks, zeros)
         key = ("split", twin)
         if key not in self._made:
             tctx = next((c for c in self.program.functions if c.name == twin), None)
@@ -64,30 +65,39 @@ class ForwardMode:
                 self._made[key] = (parts[0].name, parts[1].name, len(parts[2]))
         return self._made[key]
 
-    def jvp(self, ctx, wrt, structs=None, ranks=None):
+    def jvp(self, ctx, wrt, structs=None, ranks=None, zeros=None):
         """Name of the JVP twin of `ctx` w.r.t. parameters `wrt`: `twin(*tangents, *params)`
         returns `(out, out_tangent)`, one tangent argument per `wrt` parameter (a container
         of the parameter's structure for pytrees)."""
         structs = {k: v for k, v in (structs or {}).items() if v is not None}
         ranks = {k: v for k, v in (ranks or {}).items() if v is not None}
-        key = (ctx.name, tuple(wrt), tuple(sorted(structs.items())), tuple(sorted(ranks.items())))
+        zeros = {k: frozenset(v) for k, v in (zeros or {}).items() if v}
+        key = (ctx.name, tuple(wrt), tuple(sorted(structs.items())), tuple(sorted(ranks.items())),
+               tuple(sorted(zeros.items(), key=repr)))
         if key not in self._made:
             name = self.program.namer.fresh(f"{ctx.name}_jvp")
             self._made[key] = name
             fctx = copy.copy(ctx)
-            fctx.tree = _Forward(self, ctx, tuple(wrt), name, structs, ranks).build()
+            fctx.tree = _Forward(self, ctx, tuple(wrt), name, structs, ranks, zeros).build()
             fctx.name = name
             self.program.functions.append(fctx)
         return self._made[key]
 
 
 class _Forward:
-    def __init__(self, fm, ctx, wrt, name, structs, ranks):
+    def __init__(self, fm, ctx, wrt, name, structs, ranks, zeros=None):
         self.fm, self.ctx, self.wrt, self.name = fm, ctx, wrt, name
         self.program = fm.program
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         self.active = active_names(self.tree, wrt, self.program, is_active=_tangent_carrying)
+        # A store through a view or alias (`row = A[1]; row[:] = x`) changes the base too:
+        # the base is active, and `drow = dA[1]` is a view of dA, so the tangent store
+        # reaches dA the same way.
+        aliases = store_aliases(self.tree)
+        while any(v in self.active and b not in self.active for v, b in aliases.items()):
+            seeds = set(wrt) | {b for v, b in aliases.items() if v in self.active}
+            self.active = active_names(self.tree, tuple(seeds), self.program, is_active=_tangent_carrying)
         try:
             self.structs = Structures(self.tree, self.program, structs)
         except StructureMismatch as exc:
@@ -98,6 +108,13 @@ class _Forward:
             isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
         )
         self._tangents = {}
+        # (name, leaf path) whose tangent is known to be exactly zero (a leaf of a helper's
+        # result that its twin never differentiates, copied on): a symbolic zero, so that
+        # `0 * log(x)` is never computed (nan for x < 0).
+        self.zero_paths = set()
+        self.counts = Assignments(self.tree).count
+        # Leaves of container parameters whose tangent the caller knows is zero.
+        self.zero_paths |= {(w, p) for w, paths in (zeros or {}).items() for p in paths}
 
     # -- helpers ---------------------------------------------------------------------
     def is_active(self, expr):
@@ -124,7 +141,9 @@ class _Forward:
     def leaf_tangent(self, expr, path=()):
         """The tangent of leaf `path` of the value of `expr`, or None where it is zero."""
         if isinstance(expr, gast.Name):
-            if expr.id not in self.active or expr.id in self.lists:
+            if expr.id not in self.active or expr.id in self.lists or (expr.id, path) in self.zero_paths:
+                return None
+            if any((expr.id, path[:k]) in self.zero_paths for k in range(len(path))):
                 return None
             return load(self.d(expr.id, path))
         if isinstance(expr, (gast.Tuple, gast.List)) and path:
@@ -156,6 +175,7 @@ class _Forward:
         for p in leaves(self.struct(t)):
             tan = self.leaf_tangent(value, p)
             if tan is None:
+                self.mark_zero(t, p)
                 tan = self.rt("zeros_like", pick(copy.deepcopy(value), p))
             pairs.append((self.d(t, p), tan))
         mine = {d for d, _ in pairs}
@@ -163,6 +183,18 @@ class _Forward:
             temps = [(d, self.namer.fresh(d + "_new"), e) for d, e in pairs]
             return [assign(tmp, e, like) for _, tmp, e in temps] + [assign(d, load(tmp), like) for d, tmp, _ in temps]
         return [assign(d, e, like) for d, e in pairs]
+
+    def has_tangent(self, expr):
+        """Does `expr` carry a tangent that is not known to be zero?"""
+        if isinstance(expr, gast.Name):
+            return expr.id in self.active and any(self.leaf_tangent(expr, p) is not None
+                                                  for p in leaves(self.struct(expr.id)))
+        return self.is_active(expr)
+
+    def mark_zero(self, t, path=()):
+        """t's leaf `path` has a zero tangent for good (t is assigned once)."""
+        if self.counts.get(t, 0) == 1:
+            self.zero_paths.add((t, path))
 
     def zeros(self, t, like):
         if t in self.lists:
@@ -194,7 +226,8 @@ class _Forward:
             else:
                 tp = self.namer.fresh("d" + w)
                 tparams.append(tp)
-                entry += self._tag([assign(self.d(w, p), pick(load(tp), p), self.tree) for p in leaves(self.struct(w))])
+                entry += self._tag([assign(self.d(w, p), pick(load(tp), p), self.tree) for p in leaves(self.struct(w))
+                                    if (w, p) not in self.zero_paths])
         for p in params:  # a parameter that becomes active by an in-place store starts at zero
             if p in self.active and p not in self.wrt:
                 entry += self._tag(self.zeros(p, self.tree))
@@ -203,6 +236,7 @@ class _Forward:
         dout = self.namer.fresh("dout")
         out_value = self.rt("copy_value", value) if self.mutates else value
         stmts.append(assign(out, out_value, ret))
+        self.fm.zero_leaves[self.name] = {p for p in leaves(self.structs.expr(value)) if self.leaf_tangent(value, p) is None}
         stmts += self._tag([assign(dout, self.full_tangent(value), ret)])
         stmts.append(located(gast.Return(value=gast.Tuple(elts=[load(out), load(dout)], ctx=gast.Load())), ret))
         stmts = _drop_dead_tangents(stmts)
@@ -391,8 +425,8 @@ class _Forward:
         for p in rule.inputs:
             mapping[p] = bound[p]
             tan = self.leaf_tangent(bound[p]) if is_active[p] and isinstance(bound[p], gast.Name) else None
-            if is_active[p] and tan is None:  # a container literal argument: its tangent as a container
-                tan = self.full_tangent(bound[p])
+            if is_active[p] and tan is None and not isinstance(bound[p], gast.Name):
+                tan = self.full_tangent(bound[p])  # a container literal argument: its tangent as a container
             if tan is None:
                 name = self.namer.fresh(_ZERO)
                 zero_names.add(name)
@@ -450,11 +484,13 @@ class _Forward:
         if callee.custom is not None:
             return self.custom_call(s, callee, args, t)
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
-        wrt = tuple(p for p, a in zip(params, args) if self.is_active(a))
+        wrt = tuple(p for p, a in zip(params, args) if self.has_tangent(a))
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
-        twin = self.fm.jvp(callee, wrt, structs=structs)
+        zeros = {p: {q for q in leaves(structs[p]) if self.leaf_tangent(a, q) is None}
+                 for p, a in zip(params, args) if p in wrt and structs.get(p) is not None}
+        twin = self.fm.jvp(callee, wrt, structs=structs, zeros=zeros)
         tangents = [self.full_tangent(a) for p, a in zip(params, args) if p in wrt]
-        lin = self.fm.linearized(callee, wrt, structs=structs)
+        lin = self.fm.linearized(callee, wrt, structs=structs, zeros=zeros)
         if lin is not None:
             # The helper's primal part and linear part as two calls, so that this function
             # separates too (linearize.py).
@@ -466,14 +502,26 @@ class _Forward:
                                     slice=_const(q), ctx=gast.Load()) for q in range(n_res)]
             dres = self.namer.fresh(f"d{callee.name}_res")
             tan = [assign(dres, _call(lint, *tangents, *resid), s)]
-            tan += [assign(self.d(t, p), pick(load(dres), p), s) for p in leaves(self.struct(t))]
+            tan += [assign(self.d(t, p), pick(load(dres), p), s) for p in self.result_leaves(twin, t)]
             return stmts + self._tag(tan)
         res = self.namer.fresh(f"{callee.name}_res")
         stmts = [assign(res, _call(twin, *tangents, *[copy.deepcopy(a) for a in args]), s)]
         stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
         dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
-        stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
+        stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in self.result_leaves(twin, t)])
         return stmts
+
+    def result_leaves(self, twin, t):
+        """The leaves of `t = helper(...)` whose tangent the helper's twin computes; the
+        others are marked zero (symbolic zeros across the call)."""
+        zero = self.fm.zero_leaves.get(twin, set())
+        out = []
+        for p in leaves(self.struct(t)):
+            if p in zero and self.counts.get(t, 0) == 1:
+                self.mark_zero(t, p)
+            else:
+                out.append(p)
+        return out
 
 
 def _custom_call(self, s, callee, args, t):

@@ -57,6 +57,13 @@ class ArrayMethods(FunctionPass):
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        if isinstance(f, gast.Attribute) and self._receiver(f.value) and f.attr == "astype" and len(node.args) == 1 \
+                and not node.keywords:
+            from . import runtime
+
+            fn = located(gast.Name(id=self.ctx.program.constant(runtime.astype, "astype"), ctx=gast.Load(),
+                                   annotation=None, type_comment=None), f)
+            return located(gast.Call(func=fn, args=[f.value, node.args[0]], keywords=[]), node)
         if isinstance(f, gast.Attribute) and self._receiver(f.value) and f.attr in METHODS:
             fn = dotted(f"{NUMPY_ALIAS}.{METHODS[f.attr]}", f)
             args = [f.value] + node.args

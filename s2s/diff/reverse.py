@@ -24,7 +24,7 @@ import gast
 from ..errors import NoDerivativeRuleError
 from ..parse.base import assign, load, located, store
 from . import runtime
-from .activity import Assignments, active_names, expr_is_active, resolve_callee
+from .activity import Assignments, active_names, expr_is_active, resolve_callee, store_aliases
 from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
@@ -85,6 +85,7 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         self.active = active_names(self.tree, wrt, self.program)
+        self.aliases = store_aliases(self.tree)
         try:
             self.structs = Structures(self.tree, self.program, structs)
         except StructureMismatch as exc:
@@ -223,6 +224,13 @@ class _Builder(SavingMixin, InPlaceMixin):
     def stmt(self, s, in_loop):
         if isinstance(s, gast.Assign):
             if isinstance(s.targets[0], gast.Subscript):
+                base = getattr(s.targets[0].value, "id", None)
+                if base in self.aliases and (base in self.active or self.aliases[base] in self.active
+                                             or expr_is_active(s.value, self.active, self.program)):
+                    raise self.error(
+                        s, f"reverse mode cannot follow an in-place store through {base}, which is "
+                        f"{self.aliases[base]} or a view of it; store into {self.aliases[base]} directly "
+                        f"({self.aliases[base]}[...] = ...) or make a copy first", "store through a view")
                 return self.store(s, in_loop)
             return self.assign(s, in_loop)
         if isinstance(s, gast.If):

@@ -138,6 +138,30 @@ def jac_col_take(ct, j, t):
     return col.reshape(np.shape(t)) if np.ndim(t) else col[0]
 
 
+def astype(x, dtype):
+    """`x.astype(dtype)` (arrays) / `dtype(x)` (scalars): the array method as a function, so
+    that it has derivative rules (a float cast passes derivatives, an integer cast stops them)."""
+    if np.ndim(x):
+        return np.asarray(x).astype(dtype)
+    return np.dtype(dtype).type(x)
+
+
+def astype_tangent(t, ans):
+    """The tangent of `ans = astype(x, dtype)` for x's tangent t: cast like ans, or zero when
+    ans is not floating point."""
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return zeros_like(ans)
+    return np.asarray(t).astype(np.result_type(ans)) if np.ndim(t) else np.result_type(ans).type(t)
+
+
+def astype_grad(g, x, ans):
+    """The cotangent of x in `ans = astype(x, dtype)`: g cast back to x's type, or zero."""
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return zeros_like(x)
+    kind = np.result_type(x) if np.issubdtype(np.result_type(x), np.inexact) else np.float64
+    return np.asarray(g).astype(kind) if np.ndim(g) else kind.type(g) if hasattr(kind, "type") else float(g)
+
+
 def batch_alloc(r, n):
     """An uninitialized batch of `n` values like `r` (vmap's output), batch axis first."""
     return np.empty((n,) + np.shape(r), np.result_type(r))

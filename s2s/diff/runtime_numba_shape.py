@@ -37,9 +37,13 @@ from .runtime import (  # s2s-runtime-import
     jac_col_take,
     batch_alloc,
     batch_set,
+    astype,
+    astype_tangent,
+    astype_grad,
     move_batch_axis,
 )
 from .runtime_numba import _arr, _gen, _loops, _none  # noqa: F401
+from .runtime import zeros_like  # noqa: E402,F401  -- used by the astype overloads
 # s2s-runtime-import
 
 
@@ -415,3 +419,32 @@ def _ol_batch_set(o, b, r):
         o[b] = r
         return o
     return impl
+
+
+def _float_type(t):
+    return isinstance(t, types.Float) or (isinstance(t, types.Array) and isinstance(t.dtype, types.Float))
+
+
+@overload(astype)
+def _ol_astype(x, dtype):
+    if isinstance(x, types.Array):
+        return lambda x, dtype: x.astype(dtype)
+    return lambda x, dtype: dtype(x)
+
+
+@overload(astype_tangent)
+def _ol_astype_tangent(t, ans):
+    if not _float_type(ans):
+        return lambda t, ans: zeros_like(ans)
+    if isinstance(ans, types.Array):
+        return lambda t, ans: np.asarray(t).astype(ans.dtype)
+    return lambda t, ans: t
+
+
+@overload(astype_grad)
+def _ol_astype_grad(g, x, ans):
+    if not _float_type(ans):
+        return lambda g, x, ans: zeros_like(x)
+    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float):
+        return lambda g, x, ans: np.asarray(g).astype(x.dtype)
+    return lambda g, x, ans: g

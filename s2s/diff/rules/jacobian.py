@@ -4,6 +4,9 @@
 basis helpers are constants for differentiation."""
 from ..registry import JVP_RULES, NONDIFF, VJP_RULES
 from ..runtime import (
+    astype,
+    astype_grad,
+    astype_tangent,
     basis,
     batch_set,
     move_batch_axis,
@@ -116,3 +119,34 @@ def batch_set_jvp(o, b, r):
 @VJP_RULES.register(batch_set)
 def batch_set_vjp(g, ans, o, b, r):
     return jac_row_zero(g, b, r), None, jac_row_take(g, b, r)
+
+
+# `x.astype(dtype)`: derivatives pass a float cast, stop at an integer one.
+@VJP_RULES.register(astype)
+def astype_vjp(g, ans, x, dtype):
+    return astype_grad(g, x, ans), None
+
+
+@JVP_RULES.register(astype)
+def astype_jvp(ans, x, dtype, dx, ddtype):
+    return astype_tangent(dx, ans)
+
+
+@JVP_RULES.linear(astype_tangent, nondiff=("ans",))
+def astype_tangent_jvp(t, ans):
+    """Linear in t."""
+
+
+@JVP_RULES.linear(astype_grad, nondiff=("x", "ans"))
+def astype_grad_jvp(g, x, ans):
+    """Linear in g."""
+
+
+@VJP_RULES.register(astype_tangent)
+def astype_tangent_vjp(g, ans, t, a):
+    return astype_grad(g, t, a), None
+
+
+@VJP_RULES.register(astype_grad)
+def astype_grad_vjp(g, ans, gg, x, a):
+    return astype_tangent(g, a), None, None
