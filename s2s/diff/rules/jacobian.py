@@ -28,7 +28,7 @@ NONDIFF.register(out_size, basis, jac_alloc)
 
 
 @JVP_RULES.linear(jac_row, nondiff=("i",))
-def jac_row_jvp(J, i, g):
+def jac_row_jvp(J, i, row):
     """Linear in (J, g): the tangent Jacobian gets the tangent row."""
 
 
@@ -58,13 +58,13 @@ def broadcast_like_vjp(g, ans, t, x):
     return unbroadcast(g, t), None
 
 
-@JVP_RULES.linear(jac_row_zero, nondiff=("i", "g"))
-def jac_row_zero_jvp(ct, i, g):
+@JVP_RULES.linear(jac_row_zero, nondiff=("i", "row"))
+def jac_row_zero_jvp(ct, i, row):
     """Linear in ct."""
 
 
-@JVP_RULES.linear(jac_row_take, nondiff=("i", "g"))
-def jac_row_take_jvp(ct, i, g):
+@JVP_RULES.linear(jac_row_take, nondiff=("i", "row"))
+def jac_row_take_jvp(ct, i, row):
     """Linear in ct."""
 
 
@@ -132,13 +132,13 @@ def astype_jvp(ans, x, dtype, dx, ddtype):
     return astype_tangent(dx, ans)
 
 
-@JVP_RULES.linear(astype_tangent, nondiff=("ans",))
-def astype_tangent_jvp(t, ans):
+@JVP_RULES.linear(astype_tangent, nondiff=("a",))
+def astype_tangent_jvp(t, a):
     """Linear in t."""
 
 
-@JVP_RULES.linear(astype_grad, nondiff=("x", "ans"))
-def astype_grad_jvp(g, x, ans):
+@JVP_RULES.linear(astype_grad, nondiff=("x", "a"))
+def astype_grad_jvp(gg, x, a):
     """Linear in g."""
 
 
