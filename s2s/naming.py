@@ -88,3 +88,21 @@ def adjoint_name(name):
 def tangent_name(name):
     """Name of the tangent (forward-mode derivative) of variable `name`."""
     return "d" + name
+
+
+class LocalNames:
+    """Names for a generated wrapper's locals that none of the wrapped function's parameters
+    uses (`n` must not shadow a parameter `n`): `L["res"]` is `res`, or `res_1` if taken."""
+
+    def __init__(self, params):
+        self.taken, self.made = set(params), {}
+
+    def __getitem__(self, base):
+        if base not in self.made:
+            name, k = base, 0
+            while name in self.taken:
+                k += 1
+                name = f"{base}_{k}"
+            self.taken.add(name)
+            self.made[base] = name
+        return self.made[base]

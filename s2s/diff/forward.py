@@ -24,6 +24,7 @@ from .activity import Assignments, active_names, expr_is_active, resolve_callee,
 from .inline import instantiate
 from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
 from .ranks import Ranks
+from .callsite import operation_rule
 from .registry import JVP_RULES
 from .saving import _call, _const, _is_atom, _stacks
 from .zeros import ZERO, fold_body
@@ -387,33 +388,11 @@ class _Forward:
 
     # -- operations ----------------------------------------------------------------------
     def operation(self, s, value, t):
-        if isinstance(value, gast.BinOp):
-            key, args, kws, label = type(value.op), [value.left, value.right], {}, type(value.op).__name__
-        elif isinstance(value, gast.UnaryOp):
-            key, args, kws, label = type(value.op), [value.operand], {}, type(value.op).__name__
-        else:
-            callee = resolve_callee(value.func, self.program)
-            args, kws = list(value.args), {k.arg: k.value for k in value.keywords}
-            if callee.kind == "user":
-                return self.user_call(s, callee.obj, args, t)
-            if callee.kind != "rule":
-                raise self.no_rule(s, f"no derivative rule for {callee.name}", callee.name)
-            key, label = callee.obj, callee.name
-        rule = JVP_RULES.get(key, n_args=len(args))
-        if rule is None:
-            raise self.no_rule(s, f"no forward-mode (JVP) rule for {label}", label)
-        try:
-            bound = rule.bind(args, kws)
-        except TypeError as exc:
-            raise self.no_rule(s, f"the derivative rule for {label} does not accept this call ({exc})", label) from None
-        check = getattr(rule.template, "s2s_supports", None)
-        if check is not None:
-            known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
-            known.update({n: d for n, d in rule.options if n not in bound})
-            known.update({f"ndim:{p}": self.ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
-            reason = check(known)
-            if reason:
-                raise self.no_rule(s, f"no derivative rule for {label} {reason}", label)
+        kind, rule, bound = operation_rule(JVP_RULES, value, self.program, self.ranks,
+                                           lambda message, label: self.no_rule(s, message, label),
+                                           missing="no forward-mode (JVP) rule for {}")
+        if kind == "user":
+            return self.user_call(s, rule, bound, t)
         is_active = {p: self.is_active(bound[p]) for p in rule.inputs}
         if rule.kind == "template":
             return self.template(s, value, t, rule, bound, is_active)

@@ -22,48 +22,16 @@ import gast
 from ..codegen.module import GeneratedModule
 from ..parse.base import located
 from ..parse.pipeline import build_program
-from .pytrees import Structures, leaves
-
-
-def _sub(expr, path):
-    return expr + "".join(f"[{k!r}]" for k in path)
-
-
-def _container(struct, leaf_text, path=()):
-    """Source text of a container of `struct` whose leaf at path p is `leaf_text(p)`."""
-    if struct is None:
-        return leaf_text(path)
-    parts = [_container(c, leaf_text, path + (k,)) for k, c in zip(struct.keys, struct.children)]
-    if struct.kind == "dict":
-        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
-    if struct.kind == "list":
-        return "[" + ", ".join(parts) + "]"
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+from ..naming import LocalNames
+from .pytrees import Structures, container_text, leaves, subscript_text
 
 
 def _result(out_struct, in_structs, single, jac):
     """The nested result: output structure, then argnums (unless single), then input."""
     def per_out(m):
-        per_arg = [_container(in_structs[k], lambda l, k=k: jac[(k, l, m)]) for k in range(len(in_structs))]
+        per_arg = [container_text(in_structs[k], lambda l, k=k: jac[(k, l, m)]) for k in range(len(in_structs))]
         return per_arg[0] if single else "(" + ", ".join(per_arg) + ("," if len(per_arg) == 1 else "") + ")"
-    return _container(out_struct, per_out)
-
-
-class _Names:
-    """Wrapper locals that no parameter uses (`n` must not shadow a parameter `n`)."""
-
-    def __init__(self, params):
-        self.taken, self.made = set(params), {}
-
-    def __getitem__(self, base):
-        if base not in self.made:
-            name, k = base, 0
-            while name in self.taken:
-                k += 1
-                name = f"{base}_{k}"
-            self.taken.add(name)
-            self.made[base] = name
-        return self.made[base]
+    return container_text(out_struct, per_out)
 
 
 def _finish(lines, entry, program, name, title):
@@ -105,7 +73,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
     fm = ForwardMode(program)
     rank_of = dict(zip(params, ranks or ()))
-    N = _Names(params)
+    N = LocalNames(params)
     res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
     call_args = ", ".join(params)
     rt = fm.runtime
@@ -133,13 +101,13 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
         if len(in_leaves) > 1:
             for li, l in enumerate(in_leaves):
                 zeros[l] = N[f"z{k}_{li}"]
-                lines.append(f"    {zeros[l]} = {rt('zeros_like')}({_sub(w, l)})")
+                lines.append(f"    {zeros[l]} = {rt('zeros_like')}({subscript_text(w, l)})")
         for li, l in enumerate(in_leaves):
             for mi, m in enumerate(leaves(out_struct)):
                 jac[(k, l, m)] = N[f"J{k}_{li}_{mi}"]
-                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({_sub(out, m)}, {_sub(w, l)})")
-            tangent = _container(struct, lambda p, l=l: f"{rt('basis')}({_sub(w, l)}, {j})" if p == l else zeros[p])
-            lines.append(f"    for {j} in range({rt('out_size')}({_sub(w, l)})):")
+                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({subscript_text(out, m)}, {subscript_text(w, l)})")
+            tangent = container_text(struct, lambda p, l=l: f"{rt('basis')}({subscript_text(w, l)}, {j})" if p == l else zeros[p])
+            lines.append(f"    for {j} in range({rt('out_size')}({subscript_text(w, l)})):")
             if lin is None:
                 lines.append(f"        {res} = {twin}({tangent}, {call_args})")
                 dout = f"{res}[1][0]" if has_aux else f"{res}[1]"
@@ -147,7 +115,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
                 lines.append(f"        {res} = {lint}({', '.join([tangent] + resid)})")
                 dout = f"{res}[0]" if has_aux else res
             for m in leaves(out_struct):
-                lines.append(f"        {jac[(k, l, m)]} = {rt('jac_col')}({jac[(k, l, m)]}, {j}, {_sub(dout, m)})")
+                lines.append(f"        {jac[(k, l, m)]} = {rt('jac_col')}({jac[(k, l, m)]}, {j}, {subscript_text(dout, m)})")
     result = _result(out_struct, structs, single, jac)
     lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")
     base = entry.name[:-len("_jacrev")] if suffix == "hessian" and entry.name.endswith("_jacrev") else entry.name
@@ -165,7 +133,7 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks)
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
-    N = _Names(params)
+    N = LocalNames(params)
     res0, out, i, res, grads = N["res0"], N["out"], N["i"], N["res"], N["grads"]
     call_args = ", ".join(params)
     rt = rm.runtime
@@ -176,21 +144,21 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     if len(out_leaves) > 1:
         for mi, m in enumerate(out_leaves):
             zeros[m] = N[f"z{mi}"]
-            lines.append(f"    {zeros[m]} = {rt('zeros_like')}({_sub(out, m)})")
+            lines.append(f"    {zeros[m]} = {rt('zeros_like')}({subscript_text(out, m)})")
     jac = {}
     for k, (a, struct) in enumerate(zip(argnums, structs)):
         for li, l in enumerate(leaves(struct)):
             for mi, m in enumerate(out_leaves):
                 jac[(k, l, m)] = N[f"J{k}_{li}_{mi}"]
-                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({_sub(out, m)}, {_sub(params[a], l)})")
+                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({subscript_text(out, m)}, {subscript_text(params[a], l)})")
     for m in out_leaves:
-        ct = _container(out_struct, lambda p, m=m: f"{rt('basis')}({_sub(out, m)}, {i})" if p == m else zeros[p])
-        lines.append(f"    for {i} in range({rt('out_size')}({_sub(out, m)})):")
+        ct = container_text(out_struct, lambda p, m=m: f"{rt('basis')}({subscript_text(out, m)}, {i})" if p == m else zeros[p])
+        lines.append(f"    for {i} in range({rt('out_size')}({subscript_text(out, m)})):")
         lines.append(f"        {res} = {vjp_name}({ct}, {call_args})")
         lines.append(f"        {grads} = {res}[1]")
         for k, struct in enumerate(structs):
             for l in leaves(struct):
-                row = _sub(f"{grads}[{k}]", l)
+                row = subscript_text(f"{grads}[{k}]", l)
                 lines.append(f"        {jac[(k, l, m)]} = {rt('jac_row')}({jac[(k, l, m)]}, {i}, {row})")
     result = _result(out_struct, structs, single, jac)
     lines.append(f"    return ({result}, {res0}[1])" if has_aux else f"    return {result}")

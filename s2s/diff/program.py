@@ -9,6 +9,7 @@ import copy
 import gast
 
 from ..codegen.module import GeneratedModule
+from ..naming import LocalNames
 from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
@@ -33,27 +34,9 @@ def register_structure_pass():
 register_structure_pass()
 
 
-class _Locals:
-    """Names for a generated wrapper's locals that no parameter of the user's uses
-    (`n` would shadow a parameter `n`): `L["res"]` is `res`, or `res_1` if taken."""
-
-    def __init__(self, params):
-        self.taken, self.made = set(params), {}
-
-    def __getitem__(self, base):
-        if base not in self.made:
-            name, k = base, 0
-            while name in self.taken:
-                k += 1
-                name = f"{base}_{k}"
-            self.taken.add(name)
-            self.made[base] = name
-        return self.made[base]
-
-
 def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    L = _Locals(params)
+    L = LocalNames(params)
     call_args = ", ".join(params)
     pick = [f"{L['grads']}[{i}]" for i in range(len(argnums))]
     grads = pick[0] if kind.single else "(" + ", ".join(pick) + ("," if len(pick) == 1 else "") + ")"

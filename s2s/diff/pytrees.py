@@ -225,3 +225,20 @@ def distribute(target, contrib):
                 out += distribute(v, pick(contrib, (k.value,)))
         return out
     return []
+
+
+def subscript_text(expr, path):
+    """Source text of leaf `path` of the value named `expr`: `res[1]['w']`."""
+    return expr + "".join(f"[{k!r}]" for k in path)
+
+
+def container_text(struct, leaf_text, path=()):
+    """Source text of a container of `struct` whose leaf at path p is `leaf_text(p)`."""
+    if struct is None:
+        return leaf_text(path)
+    parts = [container_text(c, leaf_text, path + (k,)) for k, c in zip(struct.keys, struct.children)]
+    if struct.kind == "dict":
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
+    if struct.kind == "list":
+        return "[" + ", ".join(parts) + "]"
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

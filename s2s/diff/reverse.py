@@ -30,6 +30,7 @@ from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
 from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute, leaves, pick
 from .ranks import Ranks
+from .callsite import operation_rule
 from .registry import VJP_RULES
 from .saving import SavingMixin, _call, _const, _is_atom, _stacks
 
@@ -330,35 +331,10 @@ class _Builder(SavingMixin, InPlaceMixin):
 
     def operation(self, s, value, t, in_loop):
         """(contributions, fwd before, fwd after, bwd) for `t = <op>(args)`."""
-        if isinstance(value, gast.BinOp):
-            key, args, kws, label = type(value.op), [value.left, value.right], {}, type(value.op).__name__
-        elif isinstance(value, gast.UnaryOp):
-            key, args, kws, label = type(value.op), [value.operand], {}, type(value.op).__name__
-        else:
-            callee = resolve_callee(value.func, self.program)
-            args, kws = list(value.args), {k.arg: k.value for k in value.keywords}
-            if callee.kind == "user":
-                return self.user_call(s, callee.obj, args, t, in_loop)
-            if callee.kind != "rule":
-                raise self.no_rule(s, f"no derivative rule for {callee.name}", callee.name)
-            key, label = callee.obj, callee.name
-        rule = VJP_RULES.get(key, n_args=len(args))
-        if rule is None:
-            raise self.no_rule(s, f"no derivative rule for the operator {label}", label)
-        try:
-            bound = rule.bind(args, kws)
-        except TypeError as exc:
-            raise self.no_rule(s, f"the derivative rule for {label} does not accept this call ({exc})", label) from None
-        check = getattr(rule.template, "s2s_supports", None)
-        if check is not None:
-            # What the call site fixes (constant arguments, known ranks) may be a case the
-            # rule does not cover: say so now, at the user's line, not in the backward sweep.
-            known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
-            known.update({n: d for n, d in rule.options if n not in bound})
-            known.update({f"ndim:{p}": self.ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
-            reason = check(known)
-            if reason:
-                raise self.no_rule(s, f"no derivative rule for {label} {reason}", label)
+        kind, rule, bound = operation_rule(VJP_RULES, value, self.program, self.ranks,
+                                           lambda message, label: self.no_rule(s, message, label))
+        if kind == "user":
+            return self.user_call(s, rule, bound, t, in_loop)
         active = [isinstance(bound[p], gast.Name) and bound[p].id in self.active or
                   isinstance(bound[p], (gast.Tuple, gast.List)) and expr_is_active(bound[p], self.active, self.program)
                   for p in rule.inputs]

@@ -25,31 +25,9 @@ import gast
 from ..codegen.module import GeneratedModule
 from ..parse.base import located
 from ..naming import NUMPY_ALIAS as NUMPY
+from ..naming import LocalNames
 from ..parse.pipeline import build_program
 from . import runtime
-
-
-def _sub(expr, path):
-    return expr + "".join(f"[{k!r}]" for k in path)
-
-
-def _container(struct, leaf_text, path=()):
-    if struct is None:
-        return leaf_text(path)
-    parts = [_container(c, leaf_text, path + (k,)) for k, c in zip(struct.keys, struct.children)]
-    if struct.kind == "dict":
-        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
-    if struct.kind == "list":
-        return "[" + ", ".join(parts) + "]"
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-
-
-def _leaves(struct, path=()):
-    if struct is None:
-        yield path
-        return
-    for k, c in zip(struct.keys, struct.children):
-        yield from _leaves(c, path + (k,))
 
 
 def _index(expr, axis, b, contiguous):
@@ -57,21 +35,6 @@ def _index(expr, axis, b, contiguous):
     later axis: numba reshapes only contiguous arrays)."""
     text = f"{expr}[{', '.join([':'] * axis + [b])}]"
     return f"{contiguous}({text})" if axis else text
-
-
-class _Names:
-    def __init__(self, taken):
-        self.taken, self.made = set(taken), {}
-
-    def __getitem__(self, base):
-        if base not in self.made:
-            name, k = base, 0
-            while name in self.taken:
-                k += 1
-                name = f"{base}_{k}"
-            self.taken.add(name)
-            self.made[base] = name
-        return self.made[base]
 
 
 def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=None):
@@ -83,7 +46,7 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
     (leaf path, per-example rank) -> normalized axis or None.
     Returns (module, wrapper name, output structure).
     """
-    from ..diff.pytrees import Structures
+    from ..diff.pytrees import Structures, container_text, leaves, subscript_text
     from ..diff.program import _diff_passes
 
     program = build_program(fn)
@@ -92,14 +55,14 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     out_struct = Structures(entry.tree, program, {p: s for p, s in zip(params, arg_structs) if s}).returns(
         entry, {p: s for p, s in zip(params, arg_structs) if s})
-    N = _Names(params)
+    N = LocalNames(params)
     n, r, b = N["n"], N["r"], N["b"]
     rt = lambda name: program.constant(getattr(runtime, name), name)  # noqa: E731
     mapped = [(i, path, ax) for i, axes in enumerate(in_axes) for path, ax in axes.items() if ax is not None]
     lines = ["def _():"]
     if mapped:
         i, path, ax = mapped[0]
-        lines.append(f"    {n} = {_sub(params[i], path)}.shape[{ax}]")
+        lines.append(f"    {n} = {subscript_text(params[i], path)}.shape[{ax}]")
     else:
         lines.append(f"    {n} = {int(size)}")
 
@@ -110,11 +73,11 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
             if all(a is None for a in axes.values()):
                 args.append(p)
             else:
-                args.append(_container(arg_structs[i], lambda path: _sub(p, path) if axes.get(path) is None
-                                       else _index(_sub(p, path), axes[path], at, f"{NUMPY}.ascontiguousarray")))
+                args.append(container_text(arg_structs[i], lambda path: subscript_text(p, path) if axes.get(path) is None
+                                       else _index(subscript_text(p, path), axes[path], at, f"{NUMPY}.ascontiguousarray")))
         return f"{entry.name}({', '.join(args)})"
 
-    out_leaves = list(_leaves(out_struct))
+    out_leaves = list(leaves(out_struct))
     depends = _dependence(entry.tree, {params[i] for i, _, _ in mapped})
     outs = {m: N[f"o{k}"] for k, m in enumerate(out_leaves)}
     lines.append(f"    {r} = {call('0')}")
@@ -125,23 +88,23 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
             raise ValueError(f"vmap has mapped output but out_axes is None (output leaf {list(m)} of "
                              f"{entry.name} depends on a mapped argument)")
         if batched[m] is None:
-            lines.append(f"    {outs[m]} = {_sub(r, m)}")
+            lines.append(f"    {outs[m]} = {subscript_text(r, m)}")
         else:
-            lines.append(f"    {outs[m]} = {rt('batch_alloc')}({_sub(r, m)}, {n})")
-            lines.append(f"    {outs[m]} = {rt('batch_set')}({outs[m]}, 0, {_sub(r, m)})")
+            lines.append(f"    {outs[m]} = {rt('batch_alloc')}({subscript_text(r, m)}, {n})")
+            lines.append(f"    {outs[m]} = {rt('batch_set')}({outs[m]}, 0, {subscript_text(r, m)})")
     if any(a is not None for a in batched.values()):
         lines.append(f"    for {b} in range(1, {n}):")
         lines.append(f"        {r} = {call(b)}")
         for m in out_leaves:
             if batched[m] is not None:
-                lines.append(f"        {outs[m]} = {rt('batch_set')}({outs[m]}, {b}, {_sub(r, m)})")
+                lines.append(f"        {outs[m]} = {rt('batch_set')}({outs[m]}, {b}, {subscript_text(r, m)})")
 
     def placed(m):
         ax = batched[m]
         if not ax:
             return outs[m]
         return f"{rt('move_batch_axis')}({outs[m]}, {ax})"
-    lines.append(f"    return {_container(out_struct, placed)}")
+    lines.append(f"    return {container_text(out_struct, placed)}")
     name = program.namer.fresh(f"{entry.name}_vmap")
     lines[0] = f"def {name}():"
     tree = gast.parse("\n".join(lines) + "\n").body[0]
