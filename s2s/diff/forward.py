@@ -20,16 +20,16 @@ import gast
 from ..errors import NoDerivativeRuleError
 from ..parse.base import assign, load, located
 from . import runtime
-from .activity import Assignments, active_names, expr_is_active, resolve_callee, store_aliases
+from .activity import Assignments, active_names, resolve_callee, store_aliases
 from .inline import instantiate
 from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
 from .saving import _call, _const, _is_atom, _stacks
+from .tangents import _ANS, covers, drop_dead_tangents, rename, replace_arg, tangent_carrying
 from .zeros import ZERO, fold_body
 
-_ANS = "__s2s_ans__"
 _ZERO = "__s2s_zero__"
 
 
@@ -91,14 +91,14 @@ class _Forward:
         self.program = fm.program
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
-        self.active = active_names(self.tree, wrt, self.program, is_active=_tangent_carrying)
+        self.active = active_names(self.tree, wrt, self.program, is_active=tangent_carrying)
         # A store through a view or alias (`row = A[1]; row[:] = x`) changes the base too:
         # the base is active, and `drow = dA[1]` is a view of dA, so the tangent store
         # reaches dA the same way.
         aliases = store_aliases(self.tree)
         while any(v in self.active and b not in self.active for v, b in aliases.items()):
             seeds = set(wrt) | {b for v, b in aliases.items() if v in self.active}
-            self.active = active_names(self.tree, tuple(seeds), self.program, is_active=_tangent_carrying)
+            self.active = active_names(self.tree, tuple(seeds), self.program, is_active=tangent_carrying)
         try:
             self.structs = Structures(self.tree, self.program, structs)
         except StructureMismatch as exc:
@@ -119,7 +119,7 @@ class _Forward:
 
     # -- helpers ---------------------------------------------------------------------
     def is_active(self, expr):
-        return _tangent_carrying(expr, self.active, self.program)
+        return tangent_carrying(expr, self.active, self.program)
 
     def d(self, name, path=()):
         """The tangent variable of `name` (of its leaf at `path` for a container)."""
@@ -240,7 +240,7 @@ class _Forward:
         self.fm.zero_leaves[self.name] = {p for p in leaves(self.structs.expr(value)) if self.leaf_tangent(value, p) is None}
         stmts += self._tag([assign(dout, self.full_tangent(value), ret)])
         stmts.append(located(gast.Return(value=gast.Tuple(elts=[load(out), load(dout)], ctx=gast.Load())), ret))
-        stmts = _drop_dead_tangents(stmts)
+        stmts = drop_dead_tangents(stmts)
         args = copy.deepcopy(self.tree.args)
         # Tangents come first, so the primal parameters keep their defaults.
         args.args = [gast.Name(id=t, ctx=gast.Param(), annotation=None, type_comment=None) for t in tparams] \
@@ -297,12 +297,12 @@ class _Forward:
                  and isinstance(n.ctx, gast.Load)}
         self._tag(tangent_stmts)
         if t not in reads:
-            _rename(tangent_stmts, _ANS, t)
+            rename(tangent_stmts, _ANS, t)
             return [s] + tangent_stmts
         if _ANS not in reads:
             return tangent_stmts + [s]
         tmp = self.namer.fresh(f"{t}_new")
-        _rename(tangent_stmts, _ANS, tmp)
+        rename(tangent_stmts, _ANS, tmp)
         return [assign(tmp, s.value, s)] + tangent_stmts + [assign(t, load(tmp), s)]
 
     # -- statements ----------------------------------------------------------------------
@@ -423,7 +423,7 @@ class _Forward:
         if result is ZERO:
             return [s] + self._tag(self.zeros(t, s))
         elementwise = rule.template.__module__.endswith((".jvp_unary", ".jvp_binary"))
-        if elementwise and not stmts and _covers(result, dropped_names):
+        if elementwise and not stmts and covers(result, dropped_names):
             dropped_array = False  # every term still broadcasts against the dropped inputs
         if dropped_array and self.ranks.of(t) != 0:
             # An input's tangent was dropped: what is left may be smaller than the output.
@@ -442,7 +442,7 @@ class _Forward:
         def call_with(replace):
             new = copy.deepcopy(value)
             for p, repl in replace.items():
-                _replace_arg(new, value, bound[p], repl)
+                replace_arg(new, value, bound[p], repl)
             return new
 
         lin = [p for p in rule.linear if is_active[p]]
@@ -521,90 +521,3 @@ def _custom_call(self, s, callee, args, t):
 
 
 _Forward.custom_call = _custom_call
-
-
-def _tangent_carrying(expr, active, program):
-    """Like `expr_is_active`, but a call of a linear/multilinear function carries a tangent
-    only through its linear inputs: `unreduce(g, ratio)` in derivative code is constant
-    when the cotangent `g` is, whatever `ratio` is (it gives only a shape)."""
-    if isinstance(expr, gast.Call):
-        callee = resolve_callee(expr.func, program)
-        if callee.kind == "rule":
-            rule = JVP_RULES.get(callee.obj, n_args=len(expr.args))
-            if rule is not None and rule.kind != "template":
-                try:
-                    bound = rule.bind(list(expr.args), {k.arg: k.value for k in expr.keywords})
-                except TypeError:
-                    return expr_is_active(expr, active, program)
-                return any(expr_is_active(bound[p], active, program) for p in rule.linear if p in bound)
-    return expr_is_active(expr, active, program)
-
-
-def _covers(expr, names):
-    """Does every additive term of `expr` read all of `names` (or the output, `_ANS`)? Then
-    an elementwise result has the output's shape without broadcasting."""
-    if None in names:
-        return False
-    if isinstance(expr, gast.BinOp) and isinstance(expr.op, (gast.Add, gast.Sub)):
-        return _covers(expr.left, names) and _covers(expr.right, names)
-    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
-        return _covers(expr.operand, names)
-    read = {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
-    return _ANS in read or names <= read
-
-
-def _rename(stmts, old, new):
-    for st in stmts:
-        for n in gast.walk(st):
-            if isinstance(n, gast.Name) and n.id == old:
-                n.id = new
-
-
-def _replace_arg(new, orig, arg, repl):
-    """In `new` (a deep copy of call/operation `orig`), put `repl` where `orig` has `arg`."""
-    if isinstance(orig, gast.BinOp):
-        if orig.left is arg:
-            new.left = repl
-        if orig.right is arg:
-            new.right = repl
-    elif isinstance(orig, gast.UnaryOp):
-        if orig.operand is arg:
-            new.operand = repl
-    else:
-        for i, a in enumerate(orig.args):
-            if a is arg:
-                new.args[i] = repl
-        for i, k in enumerate(orig.keywords):
-            if k.value is arg:
-                new.keywords[i].value = repl
-
-
-def _drop_dead_tangents(stmts):
-    """Remove tangent assignments whose target is never read (the tangent of a value that
-    only feeds a branch condition or an index), to a fixpoint."""
-    def walk(body):
-        for st in body:
-            yield st
-            for field in ("body", "orelse"):
-                yield from walk(getattr(st, field, []))
-
-    def prune(body, read):
-        out = []
-        for st in body:
-            if getattr(st, "s2s_tangent", False) and isinstance(st, gast.Assign) \
-                    and isinstance(st.targets[0], gast.Name) and st.targets[0].id not in read:
-                continue
-            for field in ("body", "orelse"):
-                if getattr(st, field, None):
-                    setattr(st, field, prune(getattr(st, field), read) or [gast.Pass()])
-            out.append(st)
-        return out
-
-    while True:
-        read = set()
-        for st in walk(stmts):
-            read |= {n.id for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-        new = prune(stmts, read)
-        if sum(1 for _ in walk(new)) == sum(1 for _ in walk(stmts)):
-            return new
-        stmts = new
