@@ -200,7 +200,8 @@ def vjp(fun, *primals, has_aux=False):
         raise TypeError("vjp requires at least one primal argument")
     for i, p in enumerate(primals):
         _check_input(p, i, True, "vjp")
-    module, vjp_name = build_vjp_module(fun, len(primals), [of_value(p) for p in primals], has_aux)
+    module, vjp_name = build_vjp_module(fun, len(primals), [of_value(p) for p in primals], has_aux,
+                                        [rank_of(p) for p in primals])
     vjp_fn = module.load("python").__dict__[vjp_name]
     out = fun(*primals)
     if has_aux:

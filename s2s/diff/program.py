@@ -98,10 +98,12 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, 
     return module, vjp_name, name
 
 
-def build_vjp_module(fn, n_args, structs=None, has_aux=False):
+def build_vjp_module(fn, n_args, structs=None, has_aux=False, ranks=None):
     """GeneratedModule with the VJP twin of `fn` w.r.t. its first `n_args` parameters
-    (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated)."""
-    program, _, _, vjp_name = _reverse(fn, range(n_args), has_aux, structs, None)
+    (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated;
+    `ranks`: the arguments' numbers of dimensions, so rules refuse what they do not cover
+    at the user's line)."""
+    program, _, _, vjp_name = _reverse(fn, range(n_args), has_aux, structs, ranks)
     return GeneratedModule(program, title="vjp"), vjp_name
 
 

@@ -92,3 +92,15 @@ def test_covered_norms_are_not_refused():
     gx, gA = s2s.grad(vector_norms, argnums=(0, 1))(x, A)
     np.testing.assert_allclose(gx, x / np.linalg.norm(x) + np.sign(x), rtol=1e-12)
     np.testing.assert_allclose(gA, 2 * A / np.linalg.norm(A), rtol=1e-12)
+
+
+def matrix_two_norm(A):
+    return np.linalg.norm(A, 2)
+
+
+def test_vjp_refuses_an_uncovered_rule_at_the_users_line():
+    """vjp knows its primals' ranks: the matrix 2-norm is refused when vjp is built, naming
+    the user's line (not later, inside generated code, when the VJP is called)."""
+    with pytest.raises(NoDerivativeRuleError, match="norm") as info:
+        s2s.vjp(matrix_two_norm, np.eye(2))
+    assert "np.linalg.norm(A, 2)" in str(info.value)
