@@ -148,8 +148,10 @@ class GeneratedModule:
     def on_disk(self):
         return self._place() is not None and not self.filename.startswith("<")
 
-    def load(self, backend="python"):
-        """The module object with every function defined (and wrapped for `backend`)."""
+    def load(self, backend="python", kernels=()):
+        """The module object with every function defined (and wrapped for `backend`:
+        "python", "numba", or "cuda" where the functions named in `kernels` are kernels and
+        the others device functions)."""
         filename = self._place()
         memo = (self.key, backend)
         mod = _loaded.get(memo)
@@ -166,6 +168,10 @@ class GeneratedModule:
             from .numba_backend import wrap_module
 
             wrap_module(mod, self.function_names, cache=self.on_disk)
+        elif backend == "cuda":
+            from .cuda_backend import wrap_module as wrap_cuda
+
+            wrap_cuda(mod, self.function_names, kernels)
         elif backend != "python":
             raise ValueError(f"unknown backend {backend!r}")
         _loaded[memo] = mod

@@ -1,0 +1,169 @@
+"""The CUDA kernel of a batched function: one thread per example, a grid-stride loop.
+
+    def f_kernel(x, y, o0):              # vmap(f, in_axes=(0, None)); f returns a scalar
+        t = thread_index()
+        stride = thread_count()
+        n = o0.shape[0]
+        b = t
+        while b < n:
+            r = f(x[b], y)               # f and its helpers: numba.cuda device functions
+            o0[b] = r
+            b = b + stride
+
+It is loop batching (`s2s/vectorize/loop.py`) with the loop spread over the grid: every
+example runs f's own code, so per-example `if`/`while`/`break`, helper calls and `math`
+functions work in the kernel. The outputs are preallocated by the host (a kernel cannot
+allocate): their dtypes come from numba's typing of f on the CPU for example 0's argument
+types, so per-example outputs must be scalars (or pytrees of scalars). Reverse-mode tapes
+become slices of a per-thread buffer (`kernel_tapes.py`).
+
+An *elementwise* function (`jit(f, device="cuda")` on a plain function) is the same kernel
+over the flattened, broadcast arguments; `check_elementwise` refuses bodies that are not
+elementwise (reductions, indexing, shapes) instead of computing something else per element.
+"""
+import copy
+
+import gast
+import numpy as np
+
+from ..diff.pytrees import Structures, container_text, leaves, subscript_text
+from ..naming import LocalNames
+from ..parse.base import located
+from ..parse.pipeline import build_program
+from .module import GeneratedModule
+
+
+class KernelSpec:
+    """What the host needs to launch a generated kernel."""
+
+    def __init__(self, module, kernel, entry, out_struct, out_paths, tapes, typing_module):
+        self.module = module            # the kernel's GeneratedModule
+        self.kernel = kernel            # the kernel's name in it
+        self.entry = entry              # the per-example function's name
+        self.out_struct = out_struct    # pytree structure of f's output
+        self.out_paths = out_paths      # its leaves, in the kernel's output-argument order
+        self.tapes = tapes              # [(function, tape, arity)] in buffer order
+        self.typing_module = typing_module  # the same program for CPU numba (typing only)
+
+
+def _program(fn):
+    from ..diff.program import _diff_passes
+
+    program = build_program(fn)
+    _diff_passes(program)
+    return program
+
+
+def build_kernel(fn, in_axes, arg_structs, elementwise=False):
+    """KernelSpec for the batched `fn`.
+
+    `in_axes[i]`: {leaf path: axis or None} of positional argument i (normalized, as
+    loop.py takes them); `arg_structs[i]`: its pytree structure (None for an array).
+    """
+    from ..diff.runtime import zeros_like  # noqa: F401 -- registers the runtime's numba overloads
+    from . import cuda_runtime
+    from .kernel_tapes import KernelTapes
+
+    typing_module = GeneratedModule(_program(fn), title="CPU typing of a CUDA kernel")
+    program = _program(fn)
+    if elementwise:
+        check_elementwise(program)
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    struct_of = {p: s for p, s in zip(params, arg_structs) if s}
+    out_struct = Structures(entry.tree, program, struct_of).returns(entry, struct_of)
+    rt = lambda name: program.constant(getattr(cuda_runtime, name), name)  # noqa: E731
+    entry_args = copy.deepcopy(entry.tree.args)  # before the tape buffers join them
+    lowering = KernelTapes(program, rt("tape_store"), rt("tape_load")).run()
+
+    out_paths = list(leaves(out_struct))
+    N = LocalNames(params)
+    t, stride, n, b, r = N["t"], N["stride"], N["n"], N["b"], N["r"]
+    outs = [N[f"o{k}"] for k in range(len(out_paths))]
+    buffers = [N[a] for a in ("tape_buf", "tape_layout", "tape_need")] if entry.name in lowering.threaded else []
+
+    def example_args():
+        args = []
+        for i, p in enumerate(params):
+            axes = in_axes[i] if i < len(in_axes) else {(): None}
+            args.append(container_text(arg_structs[i], lambda path: subscript_text(p, path) if axes.get(path) is None
+                                       else f"{subscript_text(p, path)}[{', '.join([':'] * axes[path] + [b])}]"))
+        if buffers:
+            args += [f"{buffers[0]}[:, {t}]", buffers[1], buffers[2]]
+        return ", ".join(args)
+
+    lines = [
+        "def _():",
+        f"    {t} = {rt('thread_index')}()",
+        f"    {stride} = {rt('thread_count')}()",
+        f"    {n} = {outs[0]}.shape[0]",
+        f"    {b} = {t}",
+        f"    while {b} < {n}:",
+        f"        {r} = {entry.name}({example_args()})",
+    ]
+    for o, path in zip(outs, out_paths):
+        lines.append(f"        {o}[{b}] = {subscript_text(r, path)}")
+    lines.append(f"        {b} = {b} + {stride}")
+    name = program.namer.fresh(f"{entry.name}_kernel")
+    lines[0] = f"def {name}():"
+    tree = gast.parse("\n".join(lines) + "\n").body[0]
+    tree.args = entry_args
+    tree.args.defaults = []
+    tree.args.args += [gast.Name(id=a, ctx=gast.Param(), annotation=None, type_comment=None) for a in outs + buffers]
+    for node in gast.walk(tree):
+        located(node, entry.tree)
+    ctx = copy.copy(entry)
+    ctx.tree, ctx.name = tree, name
+    program.functions.append(ctx)
+    module = GeneratedModule(program, title="CUDA kernel")
+    return KernelSpec(module, name, entry.name, out_struct, out_paths, lowering.tapes, typing_module)
+
+
+# -- elementwise bodies -----------------------------------------------------------------
+_SCALAR_BUILTINS = frozenset({"abs", "min", "max", "float", "int", "bool", "round", "complex", "pow"})
+
+
+def check_elementwise(program):
+    """Refuse a body that would compute something else per element than on whole arrays:
+    calls other than NumPy ufuncs, `math` functions, scalar builtins and the program's own
+    functions; subscripts and attributes of values."""
+    funcs = {ctx.name for ctx in program.functions}
+    for ctx in program.functions:
+        for node in gast.walk(ctx.tree):
+            bad = None
+            if isinstance(node, gast.Call):
+                bad = _non_elementwise_call(node.func, program, funcs)
+            elif isinstance(node, gast.Subscript):
+                bad = "indexing"
+            elif isinstance(node, gast.Attribute) and not _is_module_attr(node):
+                bad = f"attribute .{node.attr}"
+            if bad:
+                raise ctx.error(node, f"jit(device='cuda') runs this function element by element over its array "
+                                f"arguments, and {bad} is not elementwise; batch it with vmap instead "
+                                f"(jit(vmap(f), device='cuda') runs f once per example)", bad)
+
+
+def _is_module_attr(node):
+    from ..naming import MATH_ALIAS, NUMPY_ALIAS
+
+    return isinstance(node.value, gast.Name) and node.value.id in (NUMPY_ALIAS, MATH_ALIAS)
+
+
+def _non_elementwise_call(func, program, funcs):
+    import math
+
+    if isinstance(func, gast.Name):
+        if func.id in funcs or func.id in _SCALAR_BUILTINS:
+            return None
+        value = program.constants.get(func.id)
+        if value is not None and (isinstance(value, np.ufunc) or getattr(value, "__module__", None) == "math"):
+            return None
+        return f"the call of {func.id}"
+    if isinstance(func, gast.Attribute) and _is_module_attr(func):
+        from ..naming import MATH_ALIAS
+
+        target = getattr(math if func.value.id == MATH_ALIAS else np, func.attr, None)
+        if func.value.id == MATH_ALIAS or isinstance(target, np.ufunc):
+            return None
+        return f"np.{func.attr}"
+    return "this call"

@@ -1,0 +1,417 @@
+"""`jit(f, device="cuda")`: the host side of the CUDA backend.
+
+Two kinds of functions become kernels (`s2s/codegen/cuda_kernel.py`):
+- a batched function, `jit(vmap(f), device="cuda")` (f may be `grad(g)`, `jacfwd(g)`...):
+  one thread per example runs f's own code;
+- an elementwise function, `jit(f, device="cuda")` on a plain function of scalars, applied
+  to every element of its (broadcast) array arguments, like a NumPy ufunc.
+
+The host moves arguments to the device only when they are not there already, allocates the
+outputs (their dtypes come from numba's typing of f for example 0's types), picks the launch
+configuration from the device, grows the reverse-mode tape buffer when a launch reports it
+was too small, and returns device arrays when an input was a device array (NumPy otherwise).
+Nothing falls back to the CPU: what cannot become a kernel is an error naming the construct.
+"""
+import functools
+import inspect
+import linecache
+import math
+
+import numpy as np
+
+from .batching import VmapFunction
+from .codegen.cuda_kernel import build_kernel
+from .codegen.numba_backend import NUMBA_ERRORS, translate_error
+from .diff.pytrees import of_value
+
+_THREADS_PER_BLOCK = 128
+_FIRST_TAPE_CAPACITY = 32  # values per tape; grown to what a launch reports it needed
+
+
+def _cuda():
+    from numba import cuda
+
+    return cuda
+
+
+def _is_device_array(x):
+    import sys
+
+    if "numba.cuda" not in sys.modules:
+        return False
+    cuda = _cuda()
+    if hasattr(cuda, "is_cuda_array"):
+        return cuda.is_cuda_array(x)
+    return type(x).__name__ == "FakeCUDAArray"  # the simulator's device arrays
+
+
+def _leaf_values(value, struct, path=()):
+    if struct is None:
+        yield path, value
+        return
+    for k, child in zip(struct.keys, struct.children):
+        yield from _leaf_values(value[k], child, path + (k,))
+
+
+def _rebuild(struct, leaf, path=()):
+    if struct is None:
+        return leaf(path)
+    items = [_rebuild(c, leaf, path + (k,)) for k, c in zip(struct.keys, struct.children)]
+    if struct.kind == "dict":
+        return dict(zip(struct.keys, items))
+    return items if struct.kind == "list" else tuple(items)
+
+
+def _numba_type(leaf, axis):
+    """numba's type of example 0's slice of `leaf` (mapped along `axis`, or not mapped)."""
+    import numba
+    from numba import types
+
+    shape = getattr(leaf, "shape", None)
+    if shape is None or (isinstance(leaf, np.generic) and not shape):
+        return numba.typeof(leaf)
+    nd = len(shape) - (axis is not None)
+    dtype = numba.from_dtype(np.dtype(leaf.dtype))
+    if nd == 0:
+        return dtype
+    contiguous = axis in (None, 0) and (leaf.flags["C_CONTIGUOUS"] if hasattr(leaf, "flags") else False)
+    return types.Array(dtype, nd, "C" if contiguous else "A")
+
+
+class _Specialization:
+    """A generated kernel and what the host keeps per argument types."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.loaded = None      # the module loaded for CUDA (lazily: building needs no GPU)
+        self.out_dtypes = {}    # argument types -> output leaf dtypes
+        self.capacities = [_FIRST_TAPE_CAPACITY * a for _, _, a in spec.tapes]
+        self.buffer = None
+
+    def kernel(self):
+        if self.loaded is None:
+            self.loaded = self.spec.module.load("cuda", kernels=(self.spec.kernel,))
+        return self.loaded.__dict__[self.spec.kernel]
+
+
+class CudaJitFunction:
+    """A batched or elementwise function compiled to a numba.cuda kernel."""
+
+    def __init__(self, fn, device=None):
+        self._fn = fn
+        self._device = device
+        inner = fn._fn if hasattr(fn, "_static_names") and hasattr(fn, "_specs") else fn  # jit(jit(f))
+        if isinstance(inner, VmapFunction):
+            self._mode = "vmap"
+        elif hasattr(inner, "__s2s_function__") or getattr(inner, "__s2s_specialize__", None) is not None:
+            raise TypeError(
+                f"jit(device='cuda') compiles batched functions (jit(vmap(f), device='cuda')) and elementwise "
+                f"functions of scalars; {inner!r} is neither. Batch it with vmap, e.g. "
+                "jit(vmap(grad(f)), device='cuda') for per-example gradients.")
+        else:
+            self._mode = "elementwise"
+        self._inner = inner
+        self._specs = {}
+        functools.update_wrapper(self, inner if self._mode == "elementwise" else inner._fn, updated=())
+        self.__wrapped__ = None
+        del self.__wrapped__
+        self.__name__ = getattr(inner, "__name__", "f")
+        self.__s2s_function__ = inner
+        self._sig = inspect.signature(inner._fn if self._mode == "vmap" else inner)
+
+    # -- arguments ---------------------------------------------------------------------
+    def _vmap_args(self, args, kwargs):
+        """(values, structs, {leaf path: axis} per argument, batch size, out-axis fn)."""
+        key, values = self._inner._analyze(args, kwargs)
+        structs, axes, size, _ = key
+        axes = [dict(a) for a in axes]
+        sizes = [_pick(v, path).shape[ax] for v, a in zip(values, axes) for path, ax in a.items() if ax is not None]
+        n = sizes[0] if sizes else size
+        return list(values), list(structs), axes, int(n), self._inner._out_axis_for(None)
+
+    def _elementwise_args(self, args, kwargs):
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{self.__name__}: {exc}") from None
+        bound.apply_defaults()
+        values = list(bound.arguments.values())
+        shapes = []
+        for name, v in zip(bound.arguments, values):
+            if isinstance(v, (tuple, list, dict)):
+                raise TypeError(f"{self.__name__}: argument {name!r} is a {type(v).__name__}; an elementwise CUDA "
+                                "function takes arrays and scalars (use vmap for pytrees)")
+            if getattr(v, "ndim", 0):
+                shapes.append(tuple(v.shape))
+        try:
+            shape = np.broadcast_shapes(*shapes) if shapes else ()
+        except ValueError:
+            raise ValueError(f"{self.__name__}: the array arguments' shapes {shapes} do not broadcast together") from None
+        flat, axes = [], []
+        for name, v in zip(bound.arguments, values):
+            if getattr(v, "ndim", 0):
+                if _is_device_array(v):
+                    if tuple(v.shape) != shape or not v.is_c_contiguous():
+                        raise ValueError(f"{self.__name__}: device array argument {name!r} has shape {tuple(v.shape)}; "
+                                         f"an elementwise kernel needs every device array to be C-contiguous with the "
+                                         f"broadcast shape {shape} (broadcast it on the host first)")
+                    flat.append(v.reshape(int(np.prod(shape))))
+                else:
+                    flat.append(np.ascontiguousarray(np.broadcast_to(v, shape)).reshape(-1))
+                axes.append({(): 0})
+            else:
+                flat.append(v.item() if isinstance(v, np.ndarray) else v)
+                axes.append({(): None})
+        n = int(np.prod(shape)) if shapes else 1
+        if not shapes:  # all scalars: one example, mapped over a length-1 view of the first
+            flat = [np.asarray([v]) if i == 0 else v for i, v in enumerate(flat)]
+            axes[0] = {(): 0}
+        return flat, [None] * len(flat), axes, n, shape
+
+    # -- building ----------------------------------------------------------------------
+    def _spec_for(self, structs, axes):
+        kinds = tuple((getattr(x, "ndim", 0), str(getattr(x, "dtype", type(x).__name__))) for v, st in zip(self._last_values, structs)
+                      for _, x in _leaf_values(v, st))
+        key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes), kinds)
+        spec = self._specs.get(key)
+        if spec is None:
+            fn = self._inner
+            if self._mode == "vmap":
+                fn = self._inner._fn
+                specialize = getattr(fn, "__s2s_specialize__", None)
+                if specialize is not None:
+                    fn = specialize(self._example(structs, axes))[1]
+            spec = _Specialization(build_kernel(fn, axes, structs, elementwise=self._mode == "elementwise"))
+            self._specs[key] = spec
+        return spec
+
+    def _example(self, structs, axes):
+        """Stand-ins for example 0's arguments (a transformation specializes on their
+        structure, ranks and dtypes, never on values)."""
+        out = []
+        for v, st, ax in zip(self._last_values, structs, axes):
+            def leaf(path, v=v, ax=ax):
+                x = v
+                for k in path:
+                    x = x[k]
+                if not hasattr(x, "shape") or isinstance(x, np.generic):
+                    return x
+                a = ax.get(path)
+                shape = tuple(x.shape) if a is None else tuple(s for i, s in enumerate(x.shape) if i != a)
+                return np.zeros(shape, x.dtype) if shape else np.dtype(x.dtype).type(0)
+            out.append(_rebuild(st, leaf))
+        return tuple(out)
+
+    def _out_dtypes(self, spec, values, structs, axes):
+        """The dtype of each output leaf: numba's typing of f, on the CPU, for example 0."""
+        from numba import types
+
+        argtypes = []
+        for v, st, ax in zip(values, structs, axes):
+            if st is None:
+                argtypes.append(_numba_type(v, ax.get(())))
+            else:
+                if st.kind != "tuple":
+                    raise TypeError(f"{self.__name__}: a CUDA kernel takes tuples of arrays, not a {st.kind}")
+                leaf_types = [_numba_type(x, ax.get(p)) for p, x in _leaf_values(v, st)]
+                argtypes.append(_nest(st, iter(leaf_types)))
+        key = tuple(argtypes)
+        if key not in spec.out_dtypes:
+            typing = spec.spec.typing_module
+            disp = typing.load("numba").__dict__[spec.spec.entry]
+            try:
+                disp.compile(key)
+            except NUMBA_ERRORS as exc:
+                raise translate_error(exc, typing, self.__name__, linecache.getline) from None
+            ret = disp.overloads[key].signature.return_type
+            spec.out_dtypes[key] = [_scalar_dtype(_type_at(ret, p), p, self.__name__) for p in spec.spec.out_paths]
+            _ = types
+        return spec.out_dtypes[key]
+
+    # -- launching ---------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        cuda = _cuda()
+        if self._mode == "vmap":
+            values, structs, axes, n, out_axis = self._vmap_args(args, kwargs)
+            shape = None
+        else:
+            values, structs, axes, n, shape = self._elementwise_args(args, kwargs)
+        self._last_values = values
+        on_device = any(_is_device_array(x) for v, st in zip(values, structs) for _, x in _leaf_values(v, st))
+        spec = self._spec_for(structs, axes)
+        dtypes = self._out_dtypes(spec, values, structs, axes)
+        if self._mode == "vmap":
+            for p in spec.spec.out_paths:
+                ax = out_axis(p)
+                if ax is not None and ax not in (0, -1):
+                    raise ValueError(f"vmap out_axes={ax} is out of bounds for output leaf {list(p)}: each example's "
+                                     "output is a scalar, so the batched output has one axis")
+        dev_args = [_rebuild(st, lambda p, v=v: _to_device(_pick(v, p))) for v, st in zip(values, structs)]
+        outs = [cuda.device_array(n, dtype=d) for d in dtypes]
+        self._launch(spec, n, dev_args, outs)
+
+        def result(k, p):
+            o = outs[k]
+            if self._mode == "elementwise":
+                o = o.reshape(shape) if shape else o
+                return o if on_device else (o.copy_to_host() if shape else o.copy_to_host()[0])
+            if out_axis(p) is None:
+                return o.copy_to_host()[0]
+            return o if on_device else o.copy_to_host()
+        index = {p: k for k, p in enumerate(spec.spec.out_paths)}
+        return _rebuild(spec.spec.out_struct, lambda p: result(index[p], p))
+
+    def _launch(self, spec, n, dev_args, outs):
+        cuda = _cuda()
+        kernel = spec.kernel()
+        blocks, tpb = _grid(n)
+        try:
+            if not spec.spec.tapes:
+                kernel[blocks, tpb](*dev_args, *outs)
+                return
+            while True:
+                caps = spec.capacities
+                rows = sum(caps)
+                threads = _fit_threads(blocks * tpb, rows, tpb)
+                blocks = max(1, threads // tpb)
+                threads = blocks * tpb
+                if spec.buffer is None or spec.buffer.shape != (rows, threads):
+                    spec.buffer = None  # free the old one first
+                    spec.buffer = cuda.device_array((rows, threads), dtype=np.float64)
+                layout = np.zeros(2 * len(caps), dtype=np.int64)
+                layout[0::2] = np.cumsum([0] + caps[:-1])
+                layout[1::2] = caps
+                need = cuda.to_device(np.zeros(len(caps), dtype=np.int64))
+                kernel[blocks, tpb](*dev_args, *outs, spec.buffer, cuda.to_device(layout), need)
+                needed = need.copy_to_host()
+                if all(int(k) <= c for k, c in zip(needed, caps)):
+                    return
+                # Too small: grow (with room to spare, so a slightly longer loop next call fits)
+                # and run again; the results of the overflowing launch are discarded.
+                spec.capacities = [max(c, int(k * 1.25) + 1) for k, c in zip(needed, caps)]
+        except NUMBA_ERRORS as exc:
+            raise translate_error(exc, spec.spec.module, self.__name__, linecache.getline) from None
+
+    # -- inspection --------------------------------------------------------------------
+    def source(self, *args, **kwargs):
+        """The generated kernel module's source (for these arguments' structure and axes)."""
+        if args or kwargs:
+            if self._mode == "vmap":
+                values, structs, axes, _, _ = self._vmap_args(args, kwargs)
+            else:
+                values, structs, axes, _, _ = self._elementwise_args(args, kwargs)
+            self._last_values = values
+            return self._spec_for(structs, axes).spec.module.source
+        if self._specs:
+            return next(reversed(self._specs.values())).spec.module.source
+        raise TypeError(f"{self.__name__!r} is specialized per argument structure: call it once, or pass example "
+                        "arguments to source()")
+
+    def ptx(self, *args, cc=None, **kwargs):
+        """The kernel for these arguments compiled to PTX by NVVM (no GPU needed): proof that
+        the generated code is valid CUDA, and what it compiles to. `cc`: compute capability
+        (default sm_90)."""
+        from numba import types
+
+        from .codegen.cuda_backend import PTX_CC, compile_ptx
+
+        if self._mode == "vmap":
+            values, structs, axes, _, _ = self._vmap_args(args, kwargs)
+        else:
+            values, structs, axes, _, _ = self._elementwise_args(args, kwargs)
+        self._last_values = values
+        spec = self._spec_for(structs, axes)
+        dtypes = self._out_dtypes(spec, values, structs, axes)
+        argtypes = [_nest(st, iter([_numba_type(x, None) for _, x in _leaf_values(v, st)]))
+                    for v, st in zip(values, structs)]
+        argtypes += [types.Array(_from_dtype(d), 1, "C") for d in dtypes]
+        if spec.spec.tapes:
+            argtypes += [types.Array(types.float64, 2, "C"), types.Array(types.int64, 1, "C"),
+                         types.Array(types.int64, 1, "C")]
+        raw = spec.kernel().py_func
+        try:
+            return compile_ptx(raw, argtypes, cc=cc or PTX_CC)
+        except NUMBA_ERRORS as exc:
+            raise translate_error(exc, spec.spec.module, self.__name__, linecache.getline) from None
+
+    def __repr__(self):
+        return f"<s2s.jit {self.__name__} device=cuda>"
+
+
+def _pick(v, path):
+    for k in path:
+        v = v[k]
+    return v
+
+
+def _from_dtype(d):
+    import numba
+
+    return numba.from_dtype(np.dtype(d))
+
+
+def _nest(struct, it):
+    from numba import types
+
+    if struct is None:
+        return next(it)
+    return types.Tuple([_nest(c, it) for c in struct.children])
+
+
+def _type_at(t, path):
+    for k in path:
+        t = t.types[k] if hasattr(t, "types") else t.dtype if hasattr(t, "count") else t
+    return t
+
+
+def _scalar_dtype(t, path, name):
+    from numba import types
+    from numba.np.numpy_support import as_dtype
+
+    if isinstance(t, (types.Number, types.Boolean)):
+        return as_dtype(t)
+    where = f" (output leaf {list(path)})" if path else ""
+    raise TypeError(f"{name}: each example's output must be a scalar in a CUDA kernel{where}, but it is {t}: kernels "
+                    "cannot allocate per-example arrays. Return scalars (a tuple of them for several values).")
+
+
+def _to_device(x):
+    cuda = _cuda()
+    if isinstance(x, np.ndarray) and x.ndim:
+        return cuda.to_device(np.ascontiguousarray(x) if not (x.flags.c_contiguous or x.flags.f_contiguous) else x)
+    if isinstance(x, np.ndarray):
+        return x.item()
+    return x
+
+
+def _grid(n):
+    """(blocks, threads per block) for n examples: enough blocks to fill the device, a
+    grid-stride loop for the rest."""
+    from .codegen.cuda_backend import simulated
+
+    if simulated():
+        tpb = max(1, min(n, 8))
+        return max(1, min(math.ceil(n / tpb), 2)), tpb
+    device = _cuda().get_current_device()
+    sms = getattr(device, "MULTIPROCESSOR_COUNT", 80)
+    tpb = _THREADS_PER_BLOCK
+    return max(1, min(math.ceil(n / tpb), sms * 16)), tpb
+
+
+def _fit_threads(threads, rows, tpb):
+    """At most `threads` threads whose tape columns (`rows` float64 each) fit in half the
+    free device memory."""
+    from .codegen.cuda_backend import simulated
+
+    if simulated() or rows == 0:
+        return threads
+    free, _ = _cuda().current_context().get_memory_info()
+    fit = int(free // 2 // (8 * rows))
+    if fit < tpb:
+        raise MemoryError(f"the reverse-mode tape needs {rows} values per thread, more than the GPU's free memory "
+                          f"holds for one block of {tpb} threads")
+    return max(tpb, min(threads, fit))
+
+
+__all__ = ["CudaJitFunction"]
+_ = of_value
