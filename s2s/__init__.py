@@ -14,10 +14,11 @@ from .custom import custom_jvp, custom_vjp, defjvp, defvjp, stop_gradient  # noq
 from .forward import jvp, linearize  # noqa: E402
 from .jacobians import hessian, jacfwd, jacobian, jacrev  # noqa: E402
 from .batching import vmap  # noqa: E402
+from .devices import block_until_ready, default_backend, device_get, device_put, devices  # noqa: E402
 
 __all__ = [
     "__version__", "errors", "random", "jit", "source", "grad", "value_and_grad", "vjp",
     "jvp", "linearize", "jacfwd", "jacrev", "jacobian", "hessian",
     "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp", "vmap",
-    "print_environment_info",
+    "print_environment_info", "devices", "default_backend", "device_put", "device_get", "block_until_ready",
 ]

@@ -51,12 +51,7 @@ class JitFunction:
     arguments are baked into the source as constants, one specialization per value.
     """
 
-    def __init__(self, fn, static_argnums=(), static_argnames=(), device=None, backend="numba"):
-        if device not in (None, "cpu") and getattr(device, "platform", None) != "cpu":
-            raise ValueError(
-                f"jit(device={device!r}) is not available yet: only the CPU backend exists "
-                "(device=None or 'cpu'); the CUDA backend is being built."
-            )
+    def __init__(self, fn, static_argnums=(), static_argnames=(), backend="numba"):
         try:
             inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
         except TypeError:
@@ -245,7 +240,19 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
         return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames, device=device)
     if not callable(fun):
         raise TypeError(f"jit expects a callable, got {type(fun).__name__}: {fun!r}")
-    return JitFunction(fun, static_argnums=static_argnums, static_argnames=static_argnames, device=device)
+    target = None
+    if device is not None:
+        from .devices import resolve_device
+
+        target = resolve_device(device)  # RuntimeError saying why when CUDA is unusable
+    if target is not None and target.platform == "cuda":
+        from .gpu import CudaJitFunction
+
+        if static_argnums != () or static_argnames != ():
+            raise ValueError("jit(device='cuda') does not take static arguments yet: close over their values "
+                             "(a lambda or functools.partial-free wrapper function) instead")
+        return CudaJitFunction(fun, target)
+    return JitFunction(fun, static_argnums=static_argnums, static_argnames=static_argnames)
 
 
 def source(fn, *args, **kwargs):

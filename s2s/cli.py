@@ -325,7 +325,40 @@ def standalone(module, text):
     return "\n".join(lines) + "\n"
 
 
+def add_cuda(text, function_names, kernel):
+    """`text` with `from numba import cuda`, `@cuda.jit` on the kernel and
+    `@cuda.jit(device=True)` on the functions it calls, and how the host launches it."""
+    names = set(function_names)
+    out = []
+    for line in text.splitlines():
+        if line.startswith("def "):
+            name = line[4:].split("(", 1)[0].strip()
+            if name in names:
+                out.append("@cuda.jit" if name == kernel else "@cuda.jit(device=True)")
+        out.append(line)
+    _insert_after_imports(out, ["from numba import cuda"])
+    out += ["", "",
+            "# Launched by s2s (s2s/gpu.py) with a grid-stride loop over the batch:",
+            f"#     {kernel}[blocks, 128](*arguments, *outputs[, tape_buf, tape_layout, tape_need])",
+            "# blocks = min(ceil(n / 128), 16 * the device's multiprocessors); each output is a device array of",
+            "# n scalars whose dtype numba's typing of the per-example function gives; arguments already on the",
+            "# device are not copied. With tapes, tape_buf is a (rows, threads) float64 array whose layout",
+            "# (tape_layout: offset and capacity per tape) grows when a launch reports (tape_need) it overflowed."]
+    return "\n".join(out) + "\n"
+
+
 def dump_source(fn, options):
+    if options.device == "cuda":
+        from .gpu import CudaJitFunction
+
+        if options.output:
+            raise CLIError("--device cuda: writing a standalone CUDA module (-o) is not supported yet; print it")
+        try:
+            spec = CudaJitFunction(transform(fn, options)).default_spec()
+        except TypeError as exc:
+            raise CLIError(f"--device cuda: {exc}") from None
+        text = spec.module.source
+        return add_cuda(text, spec.module.function_names, spec.kernel) if options.jit else text
     module = generated_module(transform(fn, options))
     text = module.source
     if options.jit:
@@ -397,6 +430,9 @@ def build_parser():
                       help="--vmap: where the batch axis goes in the output (default 0)")
     dump.add_argument("--jit", action="store_true",
                       help="add `import numba` and @numba.njit on every generated function")
+    dump.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                      help="cuda: the CUDA kernel of a --vmap'ed (or elementwise) function, and how it is "
+                      "launched (with --jit: the numba.cuda decorators)")
     dump.add_argument("-o", "--output", metavar="OUT.py",
                       help="write a standalone module to OUT.py instead of printing it")
     dump.add_argument("--pipeline", action="store_true",

@@ -10,9 +10,9 @@ import os
 import platform
 import sys
 import tempfile
-import warnings
 
-CUDA_INSTALL_HINT = "pip install 's2s[cuda13]'  (or 's2s[cuda12]' for a CUDA 12 driver)"
+from .cuda_diagnosis import diagnose_cuda, library_source, version_text  # noqa: F401 -- re-exported
+from .cuda_facts import probe_cuda_facts  # noqa: F401 -- re-exported
 
 
 def _probe(fn):
@@ -116,77 +116,56 @@ def _cache():
 
 
 # -- CUDA ---------------------------------------------------------------------------------
+# The probing is in cuda_facts, the judging in cuda_diagnosis; this only lays the result out.
 def _cuda():
-    """What numba's CUDA target says about this machine. Never raises."""
-    info = {}
-    numba_cuda = _distribution_version("numba-cuda")
-    simulator = os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # numba's bundled CUDA target warns it is deprecated
-        try:
-            from numba import cuda
-        except BaseException as exc:  # noqa: BLE001
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            info["cuda"] = "unavailable"
-            reason = f"numba.cuda cannot be imported ({type(exc).__name__}: {_first_line(exc)})"
-            if numba_cuda == "not installed":
-                reason = f"numba-cuda not installed: {CUDA_INSTALL_HINT}; {reason}"
-            info["cuda reason"] = reason
-            return info
-
-        if simulator:
-            info["cuda"] = "simulator (NUMBA_ENABLE_CUDASIM=1): kernels run on the CPU, slowly; no GPU is used"
-            return info
-
-        available = _probe(cuda.is_available)
-        if available is True:
-            info["cuda"] = "available"
-            info["cuda driver"] = _probe(lambda: _version_text(cuda.cudadrv.driver.driver.get_version()))
-            info["cuda runtime"] = _probe(lambda: _version_text(cuda.runtime.get_version()))
-            info["gpus"] = _probe(lambda: _gpus(cuda))
-            if numba_cuda == "not installed":
-                info["cuda note"] = f"numba's bundled CUDA target is deprecated; {CUDA_INSTALL_HINT}"
-            return info
-
-        info["cuda"] = "unavailable"
-        reasons = []
-        if numba_cuda == "not installed":
-            reasons.append(f"numba-cuda not installed: {CUDA_INSTALL_HINT}")
-        reasons.append(_cuda_init_error(cuda) if available is False else str(available))
-        info["cuda reason"] = "; ".join(r for r in reasons if r)
-        return info
+    """The CUDA lines of the report: verdict, reason and fix, versions, paths, GPUs."""
+    facts = probe_cuda_facts(deep=True)
+    status, reason, fix = diagnose_cuda(facts)
+    info = {"cuda": "simulator (NUMBA_ENABLE_CUDASIM=1)" if status == "simulator" else status}
+    if reason:
+        info["cuda note" if status != "unavailable" else "cuda reason"] = reason
+    if fix:
+        info["cuda fix"] = fix
+    if not facts.get("simulator"):
+        info["cuda driver"] = _driver_line(facts)
+        if "runtime_version" in facts or "runtime_error" in facts:
+            info["cuda runtime"] = _library_line(facts, "runtime", "NVRTC", ("nvidia-cuda-nvrtc", "nvidia-cuda-nvrtc-cu12"))
+        if "nvvm_version" in facts or "nvvm_error" in facts:
+            info["cuda nvvm"] = _library_line(facts, "nvvm", "libNVVM", ("nvidia-nvvm", "nvidia-cuda-nvcc-cu12"))
+        if "nvjitlink" in facts:
+            info["cuda nvjitlink"] = "yes (kernels are linked on the host)" if facts["nvjitlink"] else "no"
+        if "gpus" in facts:
+            info["gpus"] = [_gpu_line(g) for g in facts["gpus"]] or "none found"
+    wheels = facts.get("wheels")
+    info["cuda wheels"] = ", ".join(f"{k} {v}" for k, v in wheels.items()) if wheels else "none"
+    if facts.get("env"):
+        info["cuda env"] = ", ".join(f"{k}={v}" for k, v in facts["env"].items())
+    return info
 
 
-def _version_text(v):
-    return ".".join(str(p) for p in v) if isinstance(v, tuple) else str(v)
+def _driver_line(facts):
+    if not facts.get("driver_found"):
+        return f"not loadable ({facts['driver_error']})" if facts.get("driver_error") else "not found"
+    version = facts.get("driver_version")
+    text = f"CUDA {version_text(version)}" if version else "unknown CUDA version"
+    if facts.get("driver_release"):
+        text += f", NVIDIA driver {facts['driver_release']}"
+    return f"{text} ({facts.get('driver_path')})"
 
 
-def _gpus(cuda):
-    out = []
-    for dev in cuda.list_devices():
-        name = dev.name.decode() if isinstance(dev.name, bytes) else str(dev.name)
-        cc = ".".join(str(p) for p in dev.compute_capability)
-        out.append(f"[{dev.id}] {name} (compute capability {cc})")
-    return out or "none found"
+def _library_line(facts, key, name, wheel_names):
+    if facts.get(f"{key}_error") and f"{key}_version" not in facts:
+        return f"{name} not found ({facts[f'{key}_error']})"
+    source = library_source(facts, key)
+    wheel = next((f" {w} {facts['wheels'][w]}" for w in wheel_names if w in facts.get("wheels", {})), "")
+    if source == "pip wheel":
+        source += wheel
+    version = version_text(facts[f"{key}_version"]) if f"{key}_version" in facts else "version unknown"
+    return f"{name} {version} ({source}: {facts.get(f'{key}_path')})"
 
 
-def _cuda_init_error(cuda):
-    """The message of the error numba.cuda raises when it initialises, e.g. CudaSupportError."""
-    try:
-        cuda.cudadrv.driver.driver.get_device_count()
-    except BaseException as exc:  # noqa: BLE001 -- CudaSupportError, CudaDriverError, OSError...
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return f"{type(exc).__name__}: {_first_line(exc)}"
-    try:
-        if not cuda.list_devices():
-            return "the CUDA driver loaded but found no GPU"
-    except BaseException as exc:  # noqa: BLE001
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return f"{type(exc).__name__}: {_first_line(exc)}"
-    return "numba.cuda.is_available() returned False"
+def _gpu_line(gpu):
+    return f"[{gpu['id']}] {gpu['name']} (compute capability {version_text(gpu['cc'])})"
 
 
 # -- report -------------------------------------------------------------------------------

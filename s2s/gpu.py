@@ -35,14 +35,9 @@ def _cuda():
 
 
 def _is_device_array(x):
-    import sys
+    from .devices import is_device_array
 
-    if "numba.cuda" not in sys.modules:
-        return False
-    cuda = _cuda()
-    if hasattr(cuda, "is_cuda_array"):
-        return cuda.is_cuda_array(x)
-    return type(x).__name__ == "FakeCUDAArray"  # the simulator's device arrays
+    return is_device_array(x)
 
 
 def _leaf_values(value, struct, path=()):
@@ -304,8 +299,23 @@ class CudaJitFunction:
             return self._spec_for(structs, axes).spec.module.source
         if self._specs:
             return next(reversed(self._specs.values())).spec.module.source
-        raise TypeError(f"{self.__name__!r} is specialized per argument structure: call it once, or pass example "
-                        "arguments to source()")
+        return self.default_spec().module.source
+
+    def default_spec(self):
+        """The KernelSpec for array arguments (vmap: mapped along their non-negative in_axes;
+        elementwise: every argument an array), without example arguments."""
+        params = [p for p in self._sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if self._mode == "elementwise":
+            axes = [{(): 0} for _ in params]
+            fn = self._inner
+        else:
+            spec = self._inner._in_axes
+            specs = list(spec) if isinstance(spec, (tuple, list)) else [spec] * len(params)
+            if len(specs) != len(params) or not all(a is None or (isinstance(a, int) and a >= 0) for a in specs):
+                raise TypeError(f"{self.__name__!r} has pytree or negative in_axes: pass example arguments to source()")
+            axes = [{(): a} for a in specs]
+            fn = self._inner._fn
+        return build_kernel(fn, axes, [None] * len(params), elementwise=self._mode == "elementwise")
 
     def ptx(self, *args, cc=None, **kwargs):
         """The kernel for these arguments compiled to PTX by NVVM (no GPU needed): proof that

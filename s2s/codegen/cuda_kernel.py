@@ -75,6 +75,8 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False):
     rt = lambda name: program.constant(getattr(cuda_runtime, name), name)  # noqa: E731
     entry_args = copy.deepcopy(entry.tree.args)  # before the tape buffers join them
     lowering = KernelTapes(program, rt("tape_store"), rt("tape_load")).run()
+    for fctx in program.functions:
+        scalar_math(fctx)
 
     out_paths = list(leaves(out_struct))
     N = LocalNames(params)
@@ -167,3 +169,66 @@ def _non_elementwise_call(func, program, funcs):
             return None
         return f"np.{func.attr}"
     return "this call"
+
+
+# -- NumPy ufuncs on scalars ------------------------------------------------------------
+# numba.cuda implements these NumPy ufuncs in device code; the others below become their
+# `math` (or builtin) equivalents, which is exact for the scalars kernels compute with.
+CUDA_UFUNCS = frozenset("""arccos arccosh arcsin arcsinh arctan arctan2 arctanh bitwise_and bitwise_or
+bitwise_xor conjugate cos cosh deg2rad degrees divide equal fmax fmin greater greater_equal hypot invert isnan
+left_shift less less_equal log log10 log2 logical_and logical_not logical_or logical_xor maximum minimum not_equal
+rad2deg radians right_shift sin sinh tan tanh""".split())
+_AS_MATH = {"exp": "exp", "expm1": "expm1", "log1p": "log1p", "sqrt": "sqrt", "floor": "floor", "ceil": "ceil",
+            "trunc": "trunc", "isfinite": "isfinite", "isinf": "isinf", "fabs": "fabs", "power": "pow",
+            "copysign": "copysign", "fmod": "fmod", "exp2": None, "absolute": None, "abs": None, "square": None,
+            "add": None, "subtract": None, "multiply": None, "true_divide": None, "negative": None}
+_AS_OPERATOR = {"add": gast.Add, "subtract": gast.Sub, "multiply": gast.Mult, "true_divide": gast.Div}
+
+
+def scalar_math(ctx):
+    """Rewrite NumPy ufunc calls numba.cuda lacks into `math`/operator form (in place);
+    refuse the other NumPy functions by name, at the user's line."""
+    from ..naming import MATH_ALIAS, NUMPY_ALIAS
+
+    class Rewrite(gast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            f = node.func
+            if not (isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS):
+                return node
+            name, args = f.attr, node.args
+            if name in CUDA_UFUNCS or node.keywords:
+                return node
+            if name in _AS_OPERATOR and len(args) == 2:
+                return located(gast.BinOp(left=args[0], op=_AS_OPERATOR[name](), right=args[1]), node)
+            if name in ("absolute", "abs") and len(args) == 1:
+                return located(gast.Call(func=load_name("abs"), args=args, keywords=[]), node)
+            if name == "square" and len(args) == 1:
+                return located(gast.BinOp(left=args[0], op=gast.Mult(), right=copy.deepcopy(args[0])), node)
+            if name == "negative" and len(args) == 1:
+                return located(gast.UnaryOp(op=gast.USub(), operand=args[0]), node)
+            if name == "exp2" and len(args) == 1:
+                return located(gast.BinOp(left=gast.Constant(value=2.0, kind=None), op=gast.Pow(), right=args[0]), node)
+            if name in ("sign", "heaviside"):
+                from . import cuda_runtime
+
+                helper = ctx.program.constant(getattr(cuda_runtime, name), name)
+                return located(gast.Call(func=load_name(helper), args=args, keywords=[]), node)
+            if _AS_MATH.get(name):
+                node.func = gast.Attribute(value=load_name(MATH_ALIAS), attr=_AS_MATH[name], ctx=gast.Load())
+                return node
+            target = getattr(np, name, None)
+            if isinstance(target, type) and issubclass(target, np.generic):
+                return node  # a scalar type conversion: np.float64(x)
+            if isinstance(target, np.ufunc):
+                raise ctx.error(node, f"np.{name} is not available in CUDA kernels (numba.cuda implements no device "
+                                f"version of it)", f"np.{name}")
+            raise ctx.error(node, f"np.{name} cannot run in a CUDA kernel: kernels cannot allocate arrays, and each "
+                            f"thread computes with scalars; write it as a loop over the example's elements",
+                            f"np.{name}")
+
+    ctx.tree = Rewrite().visit(ctx.tree)
+
+
+def load_name(name):
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)

@@ -30,6 +30,22 @@ def thread_count():
 
 
 @cuda.jit(device=True)
+def sign(x):
+    """np.sign of a scalar (numba.cuda has no device np.sign)."""
+    if x > 0:
+        return 1.0
+    if x < 0:
+        return -1.0
+    return x  # 0.0, -0.0 and nan, as np.sign
+
+
+@cuda.jit(device=True)
+def heaviside(x, h0):
+    """np.heaviside of scalars."""
+    return 0.0 if x < 0 else (1.0 if x > 0 else (h0 if x == 0 else x))
+
+
+@cuda.jit(device=True)
 def tape_store(buf, layout, need, k, i, v):
     """Push `v` at position `i` of tape `k`, or record that tape `k` needs `i + 1` slots."""
     if i < layout[2 * k + 1]:

@@ -1,0 +1,126 @@
+"""CUDA kernels on the simulator: run by tests/codegen/test_cuda_sim.py in a subprocess with
+NUMBA_ENABLE_CUDASIM=1 (the simulator must be chosen before numba.cuda is first imported,
+and the rest of the test session uses the real numba.cuda for PTX checks)."""
+import os
+
+import numpy as np
+import pytest
+
+assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run me through test_cuda_sim.py"
+
+import s2s  # noqa: E402
+from s2s.errors import S2SError  # noqa: E402
+
+from cuda_cases import CASES, euler  # noqa: E402
+
+N = 21  # more examples than the simulator's 16 threads: the grid-stride loop runs twice
+
+
+def _close(a, b):
+    for x, y in zip(np.atleast_1d(np.asarray(a, dtype=object)).ravel() if isinstance(a, tuple) else [a],
+                    np.atleast_1d(np.asarray(b, dtype=object)).ravel() if isinstance(b, tuple) else [b]):
+        np.testing.assert_allclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,fn,in_axes,make,argnums", CASES, ids=[c[0] for c in CASES])
+def test_kernel_matches_cpu_vmap(name, fn, in_axes, make, argnums):
+    args = make(N)
+    batched = s2s.vmap(fn, in_axes=in_axes)
+    got = s2s.jit(batched, device="cuda")(*args)
+    want = batched(*args)
+    _close(got, want)
+    assert type(got) is type(want)
+
+
+@pytest.mark.parametrize("name,fn,in_axes,make,argnums", [c for c in CASES if c[4]], ids=[c[0] for c in CASES if c[4]])
+def test_per_example_gradients_match_cpu(name, fn, in_axes, make, argnums):
+    args = make(N)
+    batched = s2s.vmap(s2s.grad(fn, argnums=argnums), in_axes=in_axes)
+    _close(s2s.jit(batched, device="cuda")(*args), batched(*args))
+
+
+def test_gradient_against_central_differences():
+    k = np.linspace(0.1, 2.0, N)
+    g = s2s.jit(s2s.vmap(s2s.grad(euler), in_axes=(0, None, None)), device="cuda")(k, 1.0, 120)
+    h = 1e-6
+    fd = np.array([(euler(ki + h, 1.0, 120) - euler(ki - h, 1.0, 120)) / (2 * h) for ki in k])
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
+def test_tape_buffer_grows_when_a_launch_overflows_it():
+    fn = s2s.jit(s2s.vmap(s2s.grad(euler), in_axes=(0, None, None)), device="cuda")
+    k = np.linspace(0.1, 2.0, N)
+    short = fn(k, 1.0, 5)
+    (spec,) = fn._specs.values()
+    first = list(spec.capacities)
+    long_ = fn(k, 1.0, 300)  # 300 taped steps: more than the first buffer holds
+    assert spec.capacities[0] >= 300 > first[0]
+    ref = s2s.vmap(s2s.grad(euler), in_axes=(0, None, None))
+    _close(short, ref(k, 1.0, 5))
+    _close(long_, ref(k, 1.0, 300))
+
+
+def test_value_and_grad_outputs_are_a_pytree():
+    k = np.linspace(0.1, 2.0, N)
+    batched = s2s.vmap(s2s.value_and_grad(euler, argnums=(0, 1)), in_axes=(0, 0, None))
+    got = s2s.jit(batched, device="cuda")(k, k[::-1].copy(), 40)
+    want = batched(k, k[::-1].copy(), 40)
+    assert isinstance(got, tuple) and isinstance(got[1], tuple)
+    _close(got[0], want[0])
+    _close(got[1], want[1])
+
+
+def test_device_arrays_in_device_arrays_out():
+    from numba import cuda
+
+    x = np.linspace(0.1, 1.3, N)
+    fn = s2s.jit(s2s.vmap(euler, in_axes=(0, None, None)), device="cuda")
+    out = fn(cuda.to_device(x), 1.0, 30)
+    assert not isinstance(out, np.ndarray) and hasattr(out, "copy_to_host")
+    _close(out.copy_to_host(), s2s.vmap(euler, in_axes=(0, None, None))(x, 1.0, 30))
+
+
+def smooth(x, y):
+    if x > y:
+        return math_sin(x) * y
+    return x * x - y
+
+
+def math_sin(v):
+    return np.sin(v)
+
+
+@pytest.mark.parametrize("shapes", [((4, 5), (5,)), ((3,), ()), ((), ()), ((2, 1, 3), (4, 1))])
+def test_elementwise_functions_over_whole_arrays(shapes):
+    rng = np.random.default_rng(0)
+    args = [rng.normal(size=s) if s else float(rng.normal()) for s in shapes]
+    got = s2s.jit(smooth, device="cuda")(*args)
+    want = np.vectorize(smooth)(*args)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert np.shape(got) == np.shape(want)
+
+
+def total(x):
+    return np.sum(x) * 2.0
+
+
+def allocates(x):
+    a = np.zeros(3)
+    a[0] = x
+    return a[0]
+
+
+def per_example_vector(x):
+    return x * 2.0
+
+
+@pytest.mark.parametrize("make,args,error,match", [
+    (lambda: s2s.jit(total, device="cuda"), (np.ones(3),), S2SError, "np.sum is not elementwise"),
+    (lambda: s2s.jit(s2s.vmap(allocates), device="cuda"), (np.ones(3),), S2SError, "np.zeros cannot run in a CUDA kernel"),
+    (lambda: s2s.jit(s2s.vmap(per_example_vector), device="cuda"), (np.ones((3, 2)),), TypeError, "must be a scalar"),
+    (lambda: s2s.jit(s2s.grad(euler), device="cuda"), None, TypeError, "Batch it with vmap"),
+], ids=["reduction-elementwise", "allocation", "array-output", "unbatched-grad"])
+def test_what_cannot_become_a_kernel_is_an_error(make, args, error, match):
+    with pytest.raises(error, match=match):
+        fn = make()
+        fn(*args)

@@ -1,0 +1,61 @@
+"""Every kernel of the CUDA test table really compiled by NVVM to PTX for sm_90, no GPU
+needed: code the simulator runs (it is Python) but numba.cuda rejects is caught here."""
+import os
+
+import numpy as np
+import pytest
+
+cuda = pytest.importorskip("numba.cuda")
+if os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0"):
+    pytest.skip("PTX needs the real numba.cuda, not the simulator", allow_module_level=True)
+
+import s2s  # noqa: E402
+from s2s.gpu import CudaJitFunction  # noqa: E402
+
+from cuda_cases import CASES  # noqa: E402
+
+
+def _nvvm_works():
+    try:
+        cuda.compile_ptx(lambda a: None, "void(float64[:])", cc=(9, 0))
+        return True
+    except Exception:  # noqa: BLE001 -- no NVVM: the cuda13 extra is not installed
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _nvvm_works(), reason="NVVM not found: pip install -e '.[cuda13]' to check PTX")
+
+
+def _entry_point(ptx):
+    return ".entry" in ptx and ".target sm_90" in ptx
+
+
+@pytest.mark.parametrize("name,fn,in_axes,make,argnums", CASES, ids=[c[0] for c in CASES])
+def test_kernel_compiles_to_ptx(name, fn, in_axes, make, argnums):
+    assert _entry_point(CudaJitFunction(s2s.vmap(fn, in_axes=in_axes)).ptx(*make(8)))
+
+
+GRAD_CASES = [c for c in CASES if c[4]]
+
+
+@pytest.mark.parametrize("name,fn,in_axes,make,argnums", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
+def test_gradient_kernel_compiles_to_ptx(name, fn, in_axes, make, argnums):
+    kernel = CudaJitFunction(s2s.vmap(s2s.grad(fn, argnums=argnums), in_axes=in_axes))
+    ptx = kernel.ptx(*make(8))
+    assert _entry_point(ptx)
+
+
+def test_elementwise_kernel_compiles_to_ptx():
+    def f(x, y):
+        return np.tanh(x) * y if x > y else np.exp(-x) + y ** 2
+    assert _entry_point(CudaJitFunction(f).ptx(np.ones((3, 4)), np.ones(4)))
+
+
+def test_kernel_source_is_deterministic():
+    from cuda_cases import early_exit
+
+    x = np.linspace(0, 1, 5)
+    a = CudaJitFunction(s2s.vmap(s2s.grad(early_exit), in_axes=(0, None))).source(x, 2.0)
+    b = CudaJitFunction(s2s.vmap(s2s.grad(early_exit), in_axes=(0, None))).source(x, 2.0)
+    assert a == b
+    assert "tape_store(" in a and "tape_load(" in a and ".append(" not in a

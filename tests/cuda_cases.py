@@ -1,0 +1,96 @@
+"""Per-example functions for the CUDA backend's tests: scalar code with the control flow
+kernels must handle (value-dependent while/if/break, loops with an unmapped trip count,
+helper calls, math and NumPy scalar functions, tuples in and out).
+
+Each case: (name, function, in_axes, make_args(n), grad argnums or None). The same table
+runs on the CUDA simulator (results vs the CPU vmap) and through NVVM (compile_ptx).
+"""
+import math
+
+import numpy as np
+
+
+def early_exit(x, y):
+    s = 0.0
+    i = 0
+    while s < 10.0 and i < 100:
+        s = s + math.sin(x) * y + 1.0
+        i += 1
+    if s > 5:
+        s = s * x
+    return s
+
+
+def euler(k, x0, n):
+    x = x0
+    dt = 0.01
+    for i in range(n):
+        x = x + dt * (-k * x + math.sin(x))
+    return x
+
+
+def _step(x, a):
+    return x * a if x < 1.0 else x / a
+
+
+def with_helper(x, a):
+    for i in range(5):
+        x = _step(x, a)
+    return x
+
+
+def first_above(x, t):
+    acc = 0.0
+    for i in range(50):
+        acc = acc + x * 0.1
+        if acc > t:
+            break
+    return acc * x
+
+
+def ufuncs(x):
+    return np.sin(x) + np.exp(x) * np.tanh(x) + abs(x) + max(x, 0.2) + x ** 2.5 + np.sqrt(x + 1.0) + np.log1p(x)
+
+
+def row_dot(r, w):
+    s = 0.0
+    for j in range(r.shape[0]):
+        s += r[j] * w[j]
+    return math.tanh(s)
+
+
+def two_outputs(x, y):
+    if x > 0.5:
+        return x * y, x - y
+    return y, x + y
+
+
+def pair_arg(p, z):
+    a, b = p
+    return a * z + b * b
+
+
+def collatz(n):
+    steps = 0
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        steps += 1
+    return steps
+
+
+def _x(n):
+    return np.linspace(0.1, 1.3, n)
+
+
+CASES = [
+    ("early_exit", early_exit, (0, None), lambda n: (_x(n), 2.0), (0, 1)),
+    ("euler", euler, (0, None, None), lambda n: (_x(n), 1.0, 150), (0, 1)),
+    ("with_helper", with_helper, (0, 0), lambda n: (_x(n), 1.0 + _x(n)), (0, 1)),
+    ("first_above", first_above, (0, None), lambda n: (_x(n), 0.7), (0,)),
+    ("ufuncs", ufuncs, 0, lambda n: (_x(n),), (0,)),
+    ("row_dot", row_dot, (0, None), lambda n: (np.linspace(-1, 1, 3 * n).reshape(n, 3), np.array([0.5, -1.0, 2.0])), None),
+    ("row_dot_axis1", row_dot, (1, None), lambda n: (np.linspace(-1, 1, 3 * n).reshape(3, n), np.array([0.5, -1.0, 2.0])), None),
+    ("two_outputs", two_outputs, (0, None), lambda n: (_x(n), 3.0), None),
+    ("pair_arg", pair_arg, ((0, None), 0), lambda n: ((_x(n), 2.0), _x(n)[::-1].copy()), None),
+    ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),
+]
