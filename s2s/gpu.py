@@ -118,7 +118,7 @@ class CudaJitFunction:
     def _vmap_args(self, args, kwargs):
         """(values, structs, {leaf path: axis} per argument, batch size, out-axis fn)."""
         key, values = self._inner._analyze(args, kwargs)
-        structs, axes, size, _ = key
+        structs, axes, size = key[0], key[1], key[2]
         axes = [dict(a) for a in axes]
         sizes = [_pick(v, path).shape[ax] for v, a in zip(values, axes) for path, ax in a.items() if ax is not None]
         n = sizes[0] if sizes else size

@@ -395,3 +395,22 @@ def test_dump_grad_vmap_is_a_standalone_per_example_gradient(capsys, example, tm
     W, x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]]), np.arange(12.0).reshape(4, 3) / 10
     for i in range(2):
         np.testing.assert_allclose(got[i], _sq_loss_grad(W[i], x, 0), rtol=1e-12)
+
+
+def test_dump_device_cuda_prints_the_kernel_and_its_launch(tmp_path):
+    pytest.importorskip("numba.cuda")
+    src = tmp_path / "m.py"
+    src.write_text("import math\n\ndef f(x, y):\n    s = 0.0\n    while s < 3.0:\n        s = s + math.exp(x) * y\n"
+                   "    return s\n")
+    from s2s.cli import main
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = main(["dump", f"{src}:f", "--grad", "--vmap", "--in-axes", "0,None", "--jit", "--device", "cuda"])
+    text = out.getvalue()
+    assert rc == 0
+    assert "@cuda.jit\ndef f_grad_kernel(x, y, o0, tape_buf, tape_layout, tape_need):" in text
+    assert "@cuda.jit(device=True)\ndef f_vjp(" in text and "tape_store(" in text
+    assert "from numba import cuda" in text and "grid-stride" in text
