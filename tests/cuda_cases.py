@@ -78,6 +78,12 @@ def collatz(n):
     return steps
 
 
+def row_loss(w, x, y):
+    z = np.dot(x, w) + np.sum(x) * 0.01 - np.max(x) * 0.1 + np.mean(x) * np.min(x)
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
 def _x(n):
     return np.linspace(0.1, 1.3, n)
 
@@ -92,5 +98,7 @@ CASES = [
     ("row_dot_axis1", row_dot, (1, None), lambda n: (np.linspace(-1, 1, 3 * n).reshape(3, n), np.array([0.5, -1.0, 2.0])), None),
     ("two_outputs", two_outputs, (0, None), lambda n: (_x(n), 3.0), None),
     ("pair_arg", pair_arg, ((0, None), 0), lambda n: ((_x(n), 2.0), _x(n)[::-1].copy()), None),
+    ("row_loss", row_loss, (None, 0, 0), lambda n: (np.array([0.3, -0.2, 0.5]),
+                                                     np.linspace(-1, 1, 3 * n).reshape(n, 3), np.linspace(0.1, 0.9, n)), (2,)),
     ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),
 ]

@@ -209,6 +209,12 @@ def scalar_math(ctx):
                 return located(gast.UnaryOp(op=gast.USub(), operand=args[0]), node)
             if name == "exp2" and len(args) == 1:
                 return located(gast.BinOp(left=gast.Constant(value=2.0, kind=None), op=gast.Pow(), right=args[0]), node)
+            if name in ("dot", "sum", "mean", "max", "min", "amax", "amin") and len(args) == (2 if name == "dot" else 1):
+                from . import cuda_runtime
+
+                helper = f"reduce_{name.lstrip('a') if name.startswith('am') else name}"
+                helper = ctx.program.constant(getattr(cuda_runtime, helper), helper)
+                return located(gast.Call(func=load_name(helper), args=args, keywords=[]), node)
             if name in ("sign", "heaviside"):
                 from . import cuda_runtime
 

@@ -12,6 +12,8 @@ Values come back from the float64 buffer with the type of the variable they rest
 2**53, which covers loop counters and branch flags, the things tapes of per-example scalar
 code hold.
 """
+import math
+
 import numpy as np
 from numba import cuda, types
 from numba.extending import overload
@@ -87,3 +89,80 @@ def _ol_tape_load(buf, layout, k, i, like):
             return buf[layout[2 * k] + i]
         return impl
     return None  # an array or tuple on a kernel tape: refused before code generation
+
+
+# -- reductions of a thread's read-only arrays (the example's slice of an input) --------
+# Kernels cannot allocate, but reducing an array they are given to a scalar needs no memory:
+# np.dot of two vectors, np.sum/np.mean/np.max/np.min of a whole array. numba.cuda has
+# none of them on the device, so the kernel calls these instead.
+def reduce_dot(a, b):
+    """np.dot for scalars and 1-d arrays (pure Python: the CUDA simulator)."""
+    return np.dot(a, b)
+
+
+def reduce_sum(a):
+    return np.sum(a)
+
+
+def reduce_mean(a):
+    return np.mean(a)
+
+
+def reduce_max(a):
+    return np.max(a)
+
+
+def reduce_min(a):
+    return np.min(a)
+
+
+def _nd_loop(ndim, body, init, finish="acc"):
+    """Source of `impl(a)` visiting every element of an `ndim`-d array `a` as `v`."""
+    lines = ["def impl(a):", f"    acc = {init}"]
+    idx = []
+    for d in range(ndim):
+        lines.append("    " * (d + 1) + f"for i{d} in range(a.shape[{d}]):")
+        idx.append(f"i{d}")
+    lines.append("    " * (ndim + 1) + f"v = a[{', '.join(idx)}]")
+    lines.append("    " * (ndim + 1) + body)
+    lines.append(f"    return {finish}")
+    env = {}
+    exec("\n".join(lines), {"math": math}, env)
+    return env["impl"]
+
+
+def _reduction(kind):
+    def typer(a):
+        if isinstance(a, (types.Number, types.Boolean)):
+            return lambda a: a
+        if not isinstance(a, types.Array):
+            return None
+        nd = a.ndim
+        zero = "0" if isinstance(a.dtype, (types.Integer, types.Boolean)) else "0.0"
+        if kind == "sum":
+            return _nd_loop(nd, "acc = acc + v", zero)
+        if kind == "mean":
+            return _nd_loop(nd, "acc = acc + v", "0.0", "acc / a.size")
+        if kind == "max":
+            return _nd_loop(nd, "acc = v if (v > acc or v != v) and acc == acc else acc", "-math.inf")
+        return _nd_loop(nd, "acc = v if (v < acc or v != v) and acc == acc else acc", "math.inf")
+    return typer
+
+
+for _fn, _kind in ((reduce_sum, "sum"), (reduce_mean, "mean"), (reduce_max, "max"), (reduce_min, "min")):
+    overload(_fn, target="generic")(_reduction(_kind))
+
+
+@overload(reduce_dot, target="generic")
+def _ol_reduce_dot(a, b):
+    scalar = (types.Number, types.Boolean)
+    if isinstance(a, scalar) and isinstance(b, scalar):
+        return lambda a, b: a * b
+    if isinstance(a, types.Array) and isinstance(b, types.Array) and a.ndim == 1 and b.ndim == 1:
+        def impl(a, b):
+            acc = a[0] * b[0] * 0
+            for i in range(a.shape[0]):
+                acc = acc + a[i] * b[i]
+            return acc
+        return impl
+    return None  # a matrix product allocates: refused by numba's typing, at the user's line

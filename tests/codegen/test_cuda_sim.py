@@ -10,7 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def test_kernels_on_the_cuda_simulator(tmp_path):
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE)]))
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE),
+                                                                                  os.path.dirname(os.path.dirname(HERE))]))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
          "--import-mode=importlib", os.path.join(HERE, "cuda_sim_checks.py")],
