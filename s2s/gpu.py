@@ -26,6 +26,7 @@ from .diff.pytrees import of_value
 
 _THREADS_PER_BLOCK = 128
 _FIRST_TAPE_CAPACITY = 32  # values per tape; grown to what a launch reports it needed
+_FIRST_ARENA_CAPACITY = 256  # float64 values per thread for per-example arrays; grown likewise
 
 
 def _cuda():
@@ -82,6 +83,8 @@ class _Specialization:
         self.out_dtypes = {}    # argument types -> output leaf dtypes
         self.capacities = [_FIRST_TAPE_CAPACITY * a for _, _, a in spec.tapes]
         self.buffer = None
+        self.arena_capacity = _FIRST_ARENA_CAPACITY
+        self.arena = None
 
     def kernel(self):
         if self.loaded is None:
@@ -176,7 +179,10 @@ class CudaJitFunction:
                 specialize = getattr(fn, "__s2s_specialize__", None)
                 if specialize is not None:
                     fn = specialize(self._example(structs, axes))[1]
-            spec = _Specialization(build_kernel(fn, axes, structs, elementwise=self._mode == "elementwise"))
+            ranks = [None if st is not None else getattr(v, "ndim", 0) - (ax.get(()) is not None)
+                     for v, st, ax in zip(self._last_values, structs, axes)]
+            spec = _Specialization(build_kernel(fn, axes, structs, elementwise=self._mode == "elementwise",
+                                                ranks=ranks))
             self._specs[key] = spec
         return spec
 
@@ -219,9 +225,33 @@ class CudaJitFunction:
             except NUMBA_ERRORS as exc:
                 raise translate_error(exc, typing, self.__name__, linecache.getline) from None
             ret = disp.overloads[key].signature.return_type
-            spec.out_dtypes[key] = [_scalar_dtype(_type_at(ret, p), p, self.__name__) for p in spec.spec.out_paths]
-            _ = types
+            leaf_types = [_type_at(ret, p) for p in spec.spec.out_paths]
+            shapes = [()] * len(leaf_types)
+            if any(isinstance(t, types.Array) for t in leaf_types):
+                if not spec.spec.arena:
+                    raise TypeError(f"{self.__name__}: each example's output is an array, but its code computes no "
+                                    "arrays a kernel can hold")
+                shapes = self._example_output_shapes(spec, values, structs, axes)
+            spec.out_dtypes[key] = [(_leaf_dtype(t, p, self.__name__), shp)
+                                    for t, p, shp in zip(leaf_types, spec.spec.out_paths, shapes)]
         return spec.out_dtypes[key]
+
+    def _example_output_shapes(self, spec, values, structs, axes):
+        """The shapes of example 0's outputs: f run in Python on example 0 (array shapes follow
+        from argument shapes, the same for every example)."""
+        def at0(v, st, ax):
+            def leaf(path):
+                x = _pick(v, path)
+                a = ax.get(path)
+                if _is_device_array(x):
+                    x = (x[(slice(None),) * a + (0,)] if a is not None else x).copy_to_host()
+                    return x
+                return np.take(x, 0, axis=a) if a is not None else x
+            return _rebuild(st, leaf)
+        example = [at0(v, st, ax) for v, st, ax in zip(values, structs, axes)]
+        fn = spec.spec.typing_module.load("python").__dict__[spec.spec.entry]
+        out = fn(*example)
+        return [np.shape(_pick(out, p)) for p in spec.spec.out_paths]
 
     # -- launching ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
@@ -234,15 +264,15 @@ class CudaJitFunction:
         self._last_values = values
         on_device = any(_is_device_array(x) for v, st in zip(values, structs) for _, x in _leaf_values(v, st))
         spec = self._spec_for(structs, axes)
-        dtypes = self._out_dtypes(spec, values, structs, axes)
+        leaves = self._out_dtypes(spec, values, structs, axes)
         if self._mode == "vmap":
             for p in spec.spec.out_paths:
                 ax = out_axis(p)
-                if ax is not None and ax not in (0, -1):
-                    raise ValueError(f"vmap out_axes={ax} is out of bounds for output leaf {list(p)}: each example's "
-                                     "output is a scalar, so the batched output has one axis")
+                if ax is not None and ax != 0:
+                    raise ValueError(f"jit(vmap(f), device='cuda') supports out_axes=0 (or None for unbatched "
+                                     f"outputs), got {ax} for output leaf {list(p)}")
         dev_args = [_rebuild(st, lambda p, v=v: _to_device(_pick(v, p))) for v, st in zip(values, structs)]
-        outs = [cuda.device_array(n, dtype=d) for d in dtypes]
+        outs = [cuda.device_array((n,) + tuple(shp), dtype=d) for d, shp in leaves]
         self._launch(spec, n, dev_args, outs)
 
         def result(k, p):
@@ -257,33 +287,53 @@ class CudaJitFunction:
         return _rebuild(spec.spec.out_struct, lambda p: result(index[p], p))
 
     def _launch(self, spec, n, dev_args, outs):
+        """Launch, growing the tape buffer and the arena until no thread ran out of room."""
         cuda = _cuda()
         kernel = spec.kernel()
         blocks, tpb = _grid(n)
+        tapes, arena = bool(spec.spec.tapes), spec.spec.arena
         try:
-            if not spec.spec.tapes:
+            if not tapes and not arena:
                 kernel[blocks, tpb](*dev_args, *outs)
                 return
             while True:
                 caps = spec.capacities
-                rows = sum(caps)
+                rows = sum(caps) + (spec.arena_capacity if arena else 0)
                 threads = _fit_threads(blocks * tpb, rows, tpb)
                 blocks = max(1, threads // tpb)
                 threads = blocks * tpb
-                if spec.buffer is None or spec.buffer.shape != (rows, threads):
-                    spec.buffer = None  # free the old one first
-                    spec.buffer = cuda.device_array((rows, threads), dtype=np.float64)
-                layout = np.zeros(2 * len(caps), dtype=np.int64)
-                layout[0::2] = np.cumsum([0] + caps[:-1])
-                layout[1::2] = caps
-                need = cuda.to_device(np.zeros(len(caps), dtype=np.int64))
-                kernel[blocks, tpb](*dev_args, *outs, spec.buffer, cuda.to_device(layout), need)
-                needed = need.copy_to_host()
-                if all(int(k) <= c for k, c in zip(needed, caps)):
+                extra = []
+                if tapes:
+                    if spec.buffer is None or spec.buffer.shape != (sum(caps), threads):
+                        spec.buffer = None  # free the old one first
+                        spec.buffer = cuda.device_array((sum(caps), threads), dtype=np.float64)
+                    layout = np.zeros(2 * len(caps), dtype=np.int64)
+                    layout[0::2] = np.cumsum([0] + caps[:-1])
+                    layout[1::2] = caps
+                    need = cuda.to_device(np.zeros(len(caps), dtype=np.int64))
+                    extra += [spec.buffer, cuda.to_device(layout), need]
+                if arena:
+                    if spec.arena is None or spec.arena.shape != (threads, spec.arena_capacity):
+                        spec.arena = None
+                        spec.arena = cuda.device_array((threads, spec.arena_capacity), dtype=np.float64)
+                    state = cuda.to_device(np.zeros((threads, 2), dtype=np.int64))
+                    extra += [spec.arena, state]
+                kernel[blocks, tpb](*dev_args, *outs, *extra)
+                done = True
+                if tapes:
+                    needed = need.copy_to_host()
+                    if not all(int(k) <= c for k, c in zip(needed, caps)):
+                        # Too small: grow (with room to spare, so a slightly longer loop next call
+                        # fits) and run again; the results of the overflowing launch are discarded.
+                        spec.capacities = [max(c, int(k * 1.25) + 1) for k, c in zip(needed, caps)]
+                        done = False
+                if arena:
+                    needed = int(state.copy_to_host()[:, 1].max())
+                    if needed > spec.arena_capacity:
+                        spec.arena_capacity = int(needed * 1.25) + 1
+                        done = False
+                if done:
                     return
-                # Too small: grow (with room to spare, so a slightly longer loop next call fits)
-                # and run again; the results of the overflowing launch are discarded.
-                spec.capacities = [max(c, int(k * 1.25) + 1) for k, c in zip(needed, caps)]
         except NUMBA_ERRORS as exc:
             raise translate_error(exc, spec.spec.module, self.__name__, linecache.getline) from None
 
@@ -331,13 +381,15 @@ class CudaJitFunction:
             values, structs, axes, _, _ = self._elementwise_args(args, kwargs)
         self._last_values = values
         spec = self._spec_for(structs, axes)
-        dtypes = self._out_dtypes(spec, values, structs, axes)
+        leaves = self._out_dtypes(spec, values, structs, axes)
         argtypes = [_nest(st, iter([_numba_type(x, None) for _, x in _leaf_values(v, st)]))
                     for v, st in zip(values, structs)]
-        argtypes += [types.Array(_from_dtype(d), 1, "C") for d in dtypes]
+        argtypes += [types.Array(_from_dtype(d), 1 + len(shp), "C") for d, shp in leaves]
         if spec.spec.tapes:
             argtypes += [types.Array(types.float64, 2, "C"), types.Array(types.int64, 1, "C"),
                          types.Array(types.int64, 1, "C")]
+        if spec.spec.arena:
+            argtypes += [types.Array(types.float64, 2, "C"), types.Array(types.int64, 2, "C")]
         raw = spec.kernel().py_func
         try:
             return compile_ptx(raw, argtypes, cc=cc or PTX_CC)
@@ -374,15 +426,17 @@ def _type_at(t, path):
     return t
 
 
-def _scalar_dtype(t, path, name):
+def _leaf_dtype(t, path, name):
     from numba import types
     from numba.np.numpy_support import as_dtype
 
+    if isinstance(t, types.Array):
+        t = t.dtype
     if isinstance(t, (types.Number, types.Boolean)):
         return as_dtype(t)
     where = f" (output leaf {list(path)})" if path else ""
-    raise TypeError(f"{name}: each example's output must be a scalar in a CUDA kernel{where}, but it is {t}: kernels "
-                    "cannot allocate per-example arrays. Return scalars (a tuple of them for several values).")
+    raise TypeError(f"{name}: each example's output must be a scalar or an array in a CUDA kernel{where}, but it "
+                    f"is {t}")
 
 
 def _to_device(x):

@@ -2,7 +2,8 @@
 kernels must handle (value-dependent while/if/break, loops with an unmapped trip count,
 helper calls, math and NumPy scalar functions, tuples in and out).
 
-Each case: (name, function, in_axes, make_args(n), grad argnums or None). The same table
+Each case: (name, function, in_axes, make_args(n), grad argnums or None). Per-example
+arrays (logistic regression and MLP gradients, softmax) live on the kernel's arena. The same table
 runs on the CUDA simulator (results vs the CPU vmap) and through NVVM (compile_ptx).
 """
 import math
@@ -84,6 +85,26 @@ def row_loss(w, x, y):
     return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
 
 
+def logistic(w, x, y):
+    z = np.dot(x, w)
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+
+
+def mlp(W, b, x):
+    h = np.tanh(W @ x + b)
+    return np.sum(h * h) + np.sum(W * W) * 0.01
+
+
+def softmax(x):
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+
+
+def scaled(x, s):
+    return x * s + 1.0
+
+
 def _x(n):
     return np.linspace(0.1, 1.3, n)
 
@@ -100,5 +121,12 @@ CASES = [
     ("pair_arg", pair_arg, ((0, None), 0), lambda n: ((_x(n), 2.0), _x(n)[::-1].copy()), None),
     ("row_loss", row_loss, (None, 0, 0), lambda n: (np.array([0.3, -0.2, 0.5]),
                                                      np.linspace(-1, 1, 3 * n).reshape(n, 3), np.linspace(0.1, 0.9, n)), (2,)),
+    # per-example arrays: computed on the thread's arena
+    ("logistic", logistic, (None, 0, 0), lambda n: (np.array([0.3, -0.2, 0.5, 0.1]),
+                                                    np.linspace(-1, 1, 4 * n).reshape(n, 4), np.linspace(0.1, 0.9, n)), (0,)),
+    ("mlp", mlp, (None, None, 0), lambda n: (np.linspace(-1, 1, 15).reshape(5, 3), np.linspace(0, 1, 5),
+                                            np.linspace(-2, 2, 3 * n).reshape(n, 3)), (0, 1)),
+    ("softmax", softmax, 0, lambda n: (np.linspace(-2, 2, 6 * n).reshape(n, 6),), None),
+    ("scaled", scaled, (1, 0), lambda n: (np.linspace(-2, 2, 3 * n).reshape(3, n), _x(n)), None),
     ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),
 ]

@@ -36,7 +36,8 @@ from .module import GeneratedModule
 class KernelSpec:
     """What the host needs to launch a generated kernel."""
 
-    def __init__(self, module, kernel, entry, out_struct, out_paths, tapes, typing_module):
+    def __init__(self, module, kernel, entry, out_struct, out_paths, tapes, typing_module, arena=False):
+        self.arena = arena              # do the device functions compute arrays (on an arena)?
         self.module = module            # the kernel's GeneratedModule
         self.kernel = kernel            # the kernel's name in it
         self.entry = entry              # the per-example function's name
@@ -54,14 +55,16 @@ def _program(fn):
     return program
 
 
-def build_kernel(fn, in_axes, arg_structs, elementwise=False):
+def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None):
     """KernelSpec for the batched `fn`.
 
     `in_axes[i]`: {leaf path: axis or None} of positional argument i (normalized, as
-    loop.py takes them); `arg_structs[i]`: its pytree structure (None for an array).
+    loop.py takes them); `arg_structs[i]`: its pytree structure (None for an array);
+    `ranks[i]`: the rank of argument i in one example, where known.
     """
     from ..diff.runtime import zeros_like  # noqa: F401 -- registers the runtime's numba overloads
-    from . import cuda_runtime
+    from . import cuda_arrays, cuda_runtime
+    from .kernel_arrays import KernelArrays
     from .kernel_tapes import KernelTapes
 
     typing_module = GeneratedModule(_program(fn), title="CPU typing of a CUDA kernel")
@@ -75,6 +78,7 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False):
     rt = lambda name: program.constant(getattr(cuda_runtime, name), name)  # noqa: E731
     entry_args = copy.deepcopy(entry.tree.args)  # before the tape buffers join them
     lowering = KernelTapes(program, rt("tape_store"), rt("tape_load")).run()
+    arrays = KernelArrays(program, None, {p: r for p, r in zip(params, ranks or ()) if r is not None}).run()
     for fctx in program.functions:
         scalar_math(fctx)
 
@@ -83,6 +87,7 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False):
     t, stride, n, b, r = N["t"], N["stride"], N["n"], N["b"], N["r"]
     outs = [N[f"o{k}"] for k in range(len(out_paths))]
     buffers = [N[a] for a in ("tape_buf", "tape_layout", "tape_need")] if entry.name in lowering.threaded else []
+    arena = [N[a] for a in ("arena_buf", "arena_state")] if arrays.used else []
 
     def example_args():
         args = []
@@ -92,6 +97,8 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False):
                                        else f"{subscript_text(p, path)}[{', '.join([':'] * axes[path] + [b])}]"))
         if buffers:
             args += [f"{buffers[0]}[:, {t}]", buffers[1], buffers[2]]
+        if arena:
+            args += [f"{arena[0]}[{t}]", f"{arena[1]}[{t}]"]
         return ", ".join(args)
 
     lines = [
@@ -101,24 +108,30 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False):
         f"    {n} = {outs[0]}.shape[0]",
         f"    {b} = {t}",
         f"    while {b} < {n}:",
-        f"        {r} = {entry.name}({example_args()})",
     ]
+    if arena:  # the example's arrays start from an empty arena
+        lines.append(f"        {arena[1]}[{t}, 0] = 0")
+    lines.append(f"        {r} = {entry.name}({example_args()}){'[0]' if arena else ''}")
     for o, path in zip(outs, out_paths):
-        lines.append(f"        {o}[{b}] = {subscript_text(r, path)}")
+        if arena:
+            lines.append(f"        {program.constant(cuda_arrays.k_store, 'k_store')}({o}, {b}, {subscript_text(r, path)})")
+        else:
+            lines.append(f"        {o}[{b}] = {subscript_text(r, path)}")
     lines.append(f"        {b} = {b} + {stride}")
     name = program.namer.fresh(f"{entry.name}_kernel")
     lines[0] = f"def {name}():"
     tree = gast.parse("\n".join(lines) + "\n").body[0]
     tree.args = entry_args
     tree.args.defaults = []
-    tree.args.args += [gast.Name(id=a, ctx=gast.Param(), annotation=None, type_comment=None) for a in outs + buffers]
+    tree.args.args += [gast.Name(id=a, ctx=gast.Param(), annotation=None, type_comment=None)
+                       for a in outs + buffers + arena]
     for node in gast.walk(tree):
         located(node, entry.tree)
     ctx = copy.copy(entry)
     ctx.tree, ctx.name = tree, name
     program.functions.append(ctx)
     module = GeneratedModule(program, title="CUDA kernel")
-    return KernelSpec(module, name, entry.name, out_struct, out_paths, lowering.tapes, typing_module)
+    return KernelSpec(module, name, entry.name, out_struct, out_paths, lowering.tapes, typing_module, arrays.used)
 
 
 # -- elementwise bodies -----------------------------------------------------------------
