@@ -8,8 +8,8 @@ Cases (float64):
   * the 10,000-step Euler loop of x' = -k x + sin(x) over 1e5 rates k, one thread per rate;
   * its derivative d x(T) / d (k, x0) by reverse mode inside the kernel: the loop's tape is
     a per-thread buffer (10,000 values per example), grown by the host on the first call;
-Per-example gradients of logistic regression (a vector per example) are not in the table:
-kernels do not yet hold per-example arrays (see the issue notes).
+  * per-example gradients of a logistic-regression loss over 1e6 examples x 100 features
+    (`--batch` scales it): each thread's gradient vector lives on its arena.
 Times include the copy of the result to the host; inputs are put on the device once.
 """
 import argparse
@@ -31,6 +31,12 @@ def euler(k, x0, n):
     for i in range(n):
         x = x + dt * (-k * x + math.sin(x))
     return x
+
+
+def logistic(w, x, y):
+    z = np.dot(x, w)
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
 
 
 def main(argv=None):
@@ -65,6 +71,20 @@ def main(argv=None):
                                    rtol=1e-9)
         row = [label, _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"]
         rows.append(row)
+    m = n * 10  # 1e6 examples for the default batch
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(m, 100))
+    Y = (rng.random(m) > 0.5).astype(np.float64)
+    w = rng.normal(size=100) * 0.1
+    Xd, Yd = s2s.device_put(X, "cuda"), s2s.device_put(Y, "cuda")
+    batched = s2s.vmap(s2s.grad(logistic), in_axes=(None, 0, 0))
+    gpu = on_host(s2s.jit(batched, device="cuda"))
+    cpu = s2s.jit(batched)
+    cpu_m = max(1, m // 100)
+    t_gpu = time_per_call(gpu, (w, Xd, Yd), repeat, min_time)
+    t_cpu = time_per_call(cpu, (w, X[:cpu_m], Y[:cpu_m]), repeat, min_time) * (m / cpu_m)
+    np.testing.assert_allclose(np.asarray(gpu(w, Xd[:cpu_m], Yd[:cpu_m])), cpu(w, X[:cpu_m], Y[:cpu_m]), rtol=1e-9)
+    rows.append([f"per-example grads, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"])
     print_table(["case", "s2s cuda", "s2s cpu (1 core, scaled)", "cpu / cuda"], rows)
     if jax is None:
         print("JAX not installed: no JAX column")
