@@ -30,7 +30,12 @@ def _entry_point(ptx):
     return ".entry" in ptx and ".target sm_90" in ptx
 
 
-@pytest.mark.parametrize("name,fn,in_axes,make,argnums", CASES, ids=[c[0] for c in CASES])
+# A gradient kernel contains its function's own code: compiling it covers the primal, so
+# primal kernels are compiled here only for the functions without a gradient case.
+PRIMAL_CASES = [c for c in CASES if not c[4]]
+
+
+@pytest.mark.parametrize("name,fn,in_axes,make,argnums", PRIMAL_CASES, ids=[c[0] for c in PRIMAL_CASES])
 def test_kernel_compiles_to_ptx(name, fn, in_axes, make, argnums):
     assert _entry_point(CudaJitFunction(s2s.vmap(fn, in_axes=in_axes)).ptx(*make(8)))
 
