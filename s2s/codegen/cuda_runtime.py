@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 from numba import cuda, types
+from numba.core import errors
 from numba.extending import overload
 
 
@@ -47,13 +48,32 @@ def heaviside(x, h0):
     return 0.0 if x < 0 else (1.0 if x > 0 else (h0 if x == 0 else x))
 
 
-@cuda.jit(device=True)
 def tape_store(buf, layout, need, k, i, v):
-    """Push `v` at position `i` of tape `k`, or record that tape `k` needs `i + 1` slots."""
+    """Push `v` at position `i` of tape `k`, or record that tape `k` needs `i + 1` slots
+    (pure Python: the CUDA simulator)."""
+    if np.ndim(v):
+        raise TypeError(_ARRAY_ON_TAPE)
     if i < layout[2 * k + 1]:
         buf[layout[2 * k] + i] = v
     else:
-        cuda.atomic.max(need, k, i + 1)
+        need[k] = max(need[k], i + 1)
+
+
+_ARRAY_ON_TAPE = ("a CUDA kernel cannot keep per-example arrays on a reverse-mode tape yet (a loop that updates "
+                  "an array, differentiated): keep the loop's carried values scalars, or run it with jit on the CPU")
+
+
+@overload(tape_store, target="generic")
+def _ol_tape_store(buf, layout, need, k, i, v):
+    if not isinstance(v, (types.Number, types.Boolean)):
+        raise errors.TypingError(_ARRAY_ON_TAPE)
+
+    def impl(buf, layout, need, k, i, v):
+        if i < layout[2 * k + 1]:
+            buf[layout[2 * k] + i] = v
+        else:
+            cuda.atomic.max(need, k, i + 1)
+    return impl
 
 
 def tape_load(buf, layout, k, i, like):

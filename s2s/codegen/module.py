@@ -76,12 +76,32 @@ def _pure_name_test(program):
     return is_pure
 
 
+def _has_recursion(program):
+    """Does any function of `program` call itself, directly or through others?"""
+    import gast
+
+    names = {ctx.name for ctx in program.functions}
+    calls = {ctx.name: {n.func.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Call)
+                        and isinstance(n.func, gast.Name) and n.func.id in names} for ctx in program.functions}
+    for start in names:
+        seen, todo = set(), list(calls[start])
+        while todo:
+            n = todo.pop()
+            if n == start:
+                return True
+            if n not in seen:
+                seen.add(n)
+                todo.extend(calls[n])
+    return False
+
+
 class GeneratedModule:
     """The source of one program, its line map and the values it binds at load time."""
 
     def __init__(self, program, comments=True, title=None, fuse=True):
         self.entry = program.entry.name
         self.function_names = [ctx.name for ctx in program.functions]
+        self.recursive = _has_recursion(program)
         self.guards = list(program.guards)
         self.injected = {}
         w = SourceWriter()
@@ -167,7 +187,9 @@ class GeneratedModule:
         if backend == "numba":
             from .numba_backend import wrap_module
 
-            wrap_module(mod, self.function_names, cache=self.on_disk)
+            # numba's on-disk cache cannot reload recursive functions (the next process
+            # crashes resolving the recursive call's symbol): compile those every process.
+            wrap_module(mod, self.function_names, cache=self.on_disk and not self.recursive)
         elif backend == "cuda":
             from .cuda_backend import wrap_module as wrap_cuda
 

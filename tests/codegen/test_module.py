@@ -129,3 +129,33 @@ def test_numba_disk_cache_is_hit_by_a_second_process(tmp_path):
     assert outs[0].splitlines()[0] == outs[1].splitlines()[0] == "2.0"
     assert outs[0].splitlines()[1] == "hits 0 misses 1"
     assert outs[1].splitlines()[1] == "hits 1 misses 0"
+
+
+def test_recursive_functions_survive_a_second_process(tmp_path):
+    """numba's on-disk cache cannot reload recursive functions (the second process used to
+    segfault): modules with recursion are compiled in every process instead."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "rec.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import s2s
+
+        def rsum(x, i):
+            if i >= x.shape[0]:
+                return 0.0
+            return x[i] * x[i] + rsum(x, i + 1)
+
+        def total(x):
+            return rsum(x, 0)
+
+        print(s2s.jit(total)(np.arange(4.0)), s2s.jit(s2s.grad(total))(np.arange(4.0)))
+    """))
+    env = dict(__import__("os").environ, S2S_CACHE_DIR=str(tmp_path / "cache"))
+    outs = [subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300)
+            for _ in range(2)]
+    for proc in outs:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert outs[0].stdout == outs[1].stdout and outs[0].stdout.startswith("14.0 [0. 2. 4. 6.]")
