@@ -405,3 +405,50 @@ def _ol_unreduce(arena, state, ct, x, axis=None):
         "def impl(arena, state, ct, x, axis=None):", "    n = x.size", "    off = arena_alloc(arena, state, n)",
         "    flat = arena[off:off + n]", "    for i in range(n):", "        flat[i] = ct",
         f"    return (flat.reshape(({shape})),)"])
+
+
+def _filled(value):
+    def k_fill(arena, state, shape):
+        return (_place(arena, state, np.full(shape, value, dtype=np.float64)),)
+
+    def typer(arena, state, shape):
+        if isinstance(shape, types.Integer):
+            return _compile(("fill1", value), [
+                "def impl(arena, state, shape):", "    off = arena_alloc(arena, state, shape)",
+                "    out = arena[off:off + shape]", "    for i in range(shape):", f"        out[i] = {value!r}",
+                "    return (out,)"])
+        if isinstance(shape, types.UniTuple) and isinstance(shape.dtype, types.Integer):
+            return _compile(("filln", value), [
+                "def impl(arena, state, shape):", "    n = 1", "    for s in shape:", "        n *= s",
+                "    off = arena_alloc(arena, state, n)", "    flat = arena[off:off + n]", "    for i in range(n):",
+                f"        flat[i] = {value!r}", "    return (flat.reshape(shape),)"])
+        return None
+    overload(k_fill, target="generic")(typer)
+    return k_fill
+
+
+k_zeros = _filled(0.0)
+k_ones = _filled(1.0)
+k_zeros.__name__, k_ones.__name__ = "k_zeros", "k_ones"
+k_zeros.__qualname__, k_ones.__qualname__ = "k_zeros", "k_ones"
+
+
+def k_copy(arena, state, x):
+    """np.copy in a kernel: a fresh arena array (a scalar stays a scalar)."""
+    return (_place(arena, state, np.array(x, dtype=np.float64)) if np.ndim(x) else x,)
+
+
+@overload(k_copy, target="generic")
+def _ol_copy(arena, state, x):
+    if not _is_array(x):
+        return lambda arena, state, x: (x,)
+    nd = x.ndim
+    shape = ", ".join(f"x.shape[{d}]" for d in range(nd)) + ("," if nd == 1 else "")
+    idx = ", ".join(f"i{d}" for d in range(nd))
+    lines = ["def impl(arena, state, x):", "    n = x.size", "    off = arena_alloc(arena, state, n)",
+             f"    out = arena[off:off + n].reshape(({shape}))"]
+    for d in range(nd):
+        lines.append("    " * (d + 1) + f"for i{d} in range(x.shape[{d}]):")
+    lines.append("    " * (nd + 1) + f"out[{idx}] = x[{idx}]")
+    lines.append("    return (out,)")
+    return _compile(("copy", nd), lines)

@@ -69,6 +69,10 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None):
 
     typing_module = GeneratedModule(_program(fn), title="CPU typing of a CUDA kernel")
     program = _program(fn)
+    if typing_module.recursive:
+        ctx = program.entry
+        raise ctx.error(ctx.tree, "a CUDA kernel cannot call a recursive function (numba.cuda compiles no "
+                        "recursion); rewrite the recursion as a loop", "recursion")
     if elementwise:
         check_elementwise(program)
     entry = program.entry

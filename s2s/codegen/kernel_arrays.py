@@ -144,6 +144,7 @@ class _KernelRanks(Ranks):
 
     _LIKE = {"unbroadcast": 1, "zeros_like": 0, "dot_vjp1": 1, "dot_vjp2": 2, "matmul_vjp1": 1, "matmul_vjp2": 2,
              "copy_value": 0, "unreduce": 1}
+    _SHAPE_MAKERS = ("zeros", "ones", "empty")
 
     def __init__(self, tree, params, runtime_names):
         self.runtime_names = runtime_names
@@ -166,6 +167,17 @@ class _KernelRanks(Ranks):
             if isinstance(like, gast.Name) and like.id in self.shape_tuples:
                 return self.shape_tuples[like.id]
             return self.expr(like)
+        if isinstance(e.func, gast.Attribute) and isinstance(e.func.value, gast.Name) \
+                and e.func.value.id == NUMPY_ALIAS and e.func.attr in self._SHAPE_MAKERS and e.args:
+            shape = e.args[0]
+            if isinstance(shape, gast.Tuple):
+                return len(shape.elts)
+            if isinstance(shape, gast.Name) and shape.id in self.shape_tuples:
+                return self.shape_tuples[shape.id]
+            return 1 if self.expr(shape) == 0 else None
+        if isinstance(e.func, gast.Attribute) and isinstance(e.func.value, gast.Name) \
+                and e.func.value.id == NUMPY_ALIAS and e.func.attr in ("copy", "array") and len(e.args) == 1:
+            return self.expr(e.args[0])
         return super()._call(e)
 
 
@@ -223,6 +235,10 @@ class _Rewrite(gast.NodeTransformer):
                 return self._arena_call("k_matvec", node.args, node)
             if f.attr in ("zeros_like",) and len(node.args) == 1:
                 return self._arena_call("k_zeros_like", node.args, node)
+            if f.attr in ("zeros", "ones", "empty") and len(node.args) == 1:  # float64, as NumPy's default
+                return self._arena_call("k_ones" if f.attr == "ones" else "k_zeros", node.args, node)
+            if f.attr in ("copy", "array") and len(node.args) == 1 and self._maybe_array(node.args[0]):
+                return self._arena_call("k_copy", node.args, node)
             if f.attr == "outer" and len(node.args) == 2:
                 return self._arena_call("k_outer", node.args, node)
             name = _NUMPY.get(f.attr)

@@ -122,16 +122,27 @@ def total(x):
 
 
 def allocates(x):
-    a = np.zeros(3)
+    a = np.zeros(3)   # on the arena: fine
     a[0] = x
-    return a[0]
+    return np.sort(a)[0]  # np.sort has no kernel version
+
+
+def _rsum(x, i):
+    if i >= x.shape[0]:
+        return 0.0
+    return x[i] + _rsum(x, i + 1)
+
+
+def recursive(x):
+    return _rsum(x, 0)
 
 
 @pytest.mark.parametrize("make,args,error,match", [
+    (lambda: s2s.jit(s2s.vmap(recursive), device="cuda"), (np.ones((3, 2)),), S2SError, "recursive function"),
     (lambda: s2s.jit(total, device="cuda"), (np.ones(3),), S2SError, "np.sum is not elementwise"),
-    (lambda: s2s.jit(s2s.vmap(allocates), device="cuda"), (np.ones(3),), S2SError, "np.zeros cannot run in a CUDA kernel"),
+    (lambda: s2s.jit(s2s.vmap(allocates), device="cuda"), (np.ones(3),), S2SError, "np.sort cannot run in a CUDA kernel"),
     (lambda: s2s.jit(s2s.grad(euler), device="cuda"), None, TypeError, "Batch it with vmap"),
-], ids=["reduction-elementwise", "allocation", "unbatched-grad"])
+], ids=["recursion", "reduction-elementwise", "allocation", "unbatched-grad"])
 def test_what_cannot_become_a_kernel_is_an_error(make, args, error, match):
     with pytest.raises(error, match=match):
         fn = make()
