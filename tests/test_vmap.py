@@ -96,11 +96,13 @@ def assert_tree_close(got, expected, rtol=1e-11, atol=1e-13, path="out"):
         np.testing.assert_allclose(g, e, rtol=rtol, atol=atol, err_msg=path)
 
 
-def check_vmap(f, examples, in_axes=0, out_axes=0, axis_size=None, compiled=False):
+def check_vmap(f, examples, in_axes=0, out_axes=0, axis_size=None, compiled=False, strategy="auto"):
     args = _batch(examples, in_axes) if examples else ()
     expected = _reference(f, args, in_axes, out_axes, axis_size)
-    v = s2s.vmap(f, in_axes=in_axes, out_axes=out_axes, axis_size=axis_size)
+    v = s2s.vmap(f, in_axes=in_axes, out_axes=out_axes, axis_size=axis_size, strategy=strategy)
     assert_tree_close(v(*args), expected)
+    if strategy != "auto":
+        assert v.chosen_strategy(*args) == strategy
     if compiled:
         assert_tree_close(s2s.jit(v)(*args), expected)
     return expected
@@ -277,6 +279,37 @@ def _batching_params():
 def test_batching(f, factory, in_axes, out_axes):
     examples = [factory(np.random.default_rng(seed)) for seed in range(B)]
     check_vmap(f, examples, in_axes, out_axes)
+
+
+# The strategies (s2s/vectorize/array.py, loop.py): "auto" (above) picks array batching for
+# the functions it can express; each strategy on its own gives the same results.
+ARRAY_BATCHABLE = {"elementwise", "scalar_broadcast", "reductions", "sum_axes", "matvec", "matmat", "indexing2d",
+                   "shapes", "with_helpers", "tuple_out"}  # the others: control flow on mapped values, a mask
+
+
+@pytest.mark.parametrize("name", list(FUNCS))
+def test_strategy_chosen(name):
+    f, factory, ranks, _ = FUNCS[name]
+    examples = [factory(np.random.default_rng(seed)) for seed in range(B)]
+    for in_axes in (0, _in_axes_combos(ranks)[-1]):
+        args = _batch(examples, in_axes)
+        assert s2s.vmap(f, in_axes=in_axes).chosen_strategy(*args) == ("array" if name in ARRAY_BATCHABLE else "loop")
+
+
+def _strategy_params():
+    params = []
+    for name, (f, factory, ranks, out_ranks) in FUNCS.items():
+        combos = _in_axes_combos(ranks)
+        for strategy in ("array", "loop") if name in ARRAY_BATCHABLE else ("loop",):
+            for c, oa in ((combos[0], 0), (combos[-1], _out_axes_choices(out_ranks)[-1])):
+                params.append(pytest.param(f, factory, c, oa, strategy, id=f"{name}-{strategy}-in{c}-out{oa}"))
+    return params
+
+
+@pytest.mark.parametrize("f, factory, in_axes, out_axes, strategy", _strategy_params())
+def test_batching_strategy(f, factory, in_axes, out_axes, strategy):
+    examples = [factory(np.random.default_rng(seed)) for seed in range(B)]
+    check_vmap(f, examples, in_axes, out_axes, strategy=strategy)
 
 
 # Compiled: a restricted set (numba compiles each variant).
