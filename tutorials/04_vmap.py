@@ -10,12 +10,16 @@
 # %% [markdown]
 # # Tutorial 4: `vmap` — batching a function written for one example
 #
-# `s2s.vmap(f)` turns a function of one example into a function of a batch. s2s generates
-# it as ordinary Python: a loop over the batch that calls `f` on each example, so *every*
-# example runs `f`'s own control flow — a `while` loop that stops at a different step for
-# each example just works (JAX's vmap cannot batch a value-dependent loop exit; it needs
-# `lax.while_loop`, which runs every example to the longest trip count). `s2s.jit` compiles
-# the whole batched loop into one numba function.
+# `s2s.vmap(f)` turns a function of one example into a function of a batch, as ordinary
+# generated Python, in one of two ways (`strategy="auto"` picks):
+# - *array batching*, as JAX does: every NumPy operation of `f` in its batched form, so
+#   `M @ v` over a batch of `v`s is one matrix product;
+# - *loop batching*, when `f` has control flow on per-example values: a loop over the batch
+#   that calls `f` on each example, so *every* example runs `f`'s own control flow — a
+#   `while` loop that stops at a different step for each example just works (JAX's vmap
+#   cannot batch a value-dependent loop exit; it needs `lax.while_loop`, which runs every
+#   example to the longest trip count).
+# `s2s.jit` compiles either into one numba function; `s2s.source` shows which was chosen.
 #
 # Run with `python tutorials/04_vmap.py`. From the command line:
 #
