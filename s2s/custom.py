@@ -46,8 +46,14 @@ def _trampoline(obj):
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         ns = {"_s2s_custom": obj}
         exec(compile(text, filename, "exec"), ns)
+        ns[name].__s2s_trampoline__ = obj
         _TRAMPOLINES[key] = (obj, ns[name])  # the object kept alive: its id stays unique
     return _TRAMPOLINES[key][1]
+
+
+def _positional(fn):
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 class _Custom:
@@ -56,12 +62,29 @@ class _Custom:
     def __init__(self, fun, nondiff_argnums=()):
         if not callable(fun):
             raise TypeError(f"{type(self).__name__} expects a callable, got {type(fun).__name__}")
-        if nondiff_argnums:
-            raise NotImplementedError(
-                f"{type(self).__name__}(nondiff_argnums=...) is not supported yet; close over the "
-                "non-differentiable values (a closure or a global) instead")
+        nums = (nondiff_argnums,) if isinstance(nondiff_argnums, int) else tuple(nondiff_argnums)
+        n = len(_positional(fun))
+        if not all(isinstance(i, int) and not isinstance(i, bool) and -n <= i < n for i in nums):
+            raise TypeError(f"{type(self).__name__}: nondiff_argnums must be positions of {fun.__name__}'s "
+                            f"{n} positional parameters, got {nondiff_argnums!r}")
+        self.nondiff_argnums = tuple(sorted({i % n for i in nums}))
         self.fun = fun
         functools.update_wrapper(self, fun)
+
+    def static_parameters(self, values):
+        """{role: {parameter: value}}: the non-differentiable arguments `values` (in the order
+        of `nondiff_argnums`) bound to the parameters of the function ("fun") and of each
+        rule that receives them, as JAX passes them (see the subclasses)."""
+        names = _positional(self.fun)
+        out = {"fun": {names[i]: v for i, v in zip(self.nondiff_argnums, values)}}
+        for role, fn in self.rules().items():
+            params = _positional(fn)
+            where = self.nondiff_argnums if role == "fwd" else range(len(values))  # fwd: f's arguments
+            if len(params) < (max(where) + 1 if role == "fwd" else len(values) + 2):
+                raise TypeError(f"the {role} rule of {self.__name__} takes {len(params)} positional parameters: too "
+                                f"few for the nondiff arguments ({len(values)}) and its own")
+            out[role] = {params[i]: v for i, v in zip(where, values)}
+        return out
 
     @property
     def __s2s_custom__(self):
@@ -81,7 +104,14 @@ class _Custom:
 class custom_jvp(_Custom):
     """A function with a user-supplied JVP rule: `f.defjvp(rule)` with
     `rule(primals, tangents) -> (primal_out, tangent_out)` (`primals` and `tangents` are
-    tuples with one entry per argument; the tangent output must be linear in `tangents`)."""
+    tuples with one entry per argument; the tangent output must be linear in `tangents`).
+
+    `nondiff_argnums`: positions of arguments that are not differentiated (a function, an
+    int...); as in JAX the rule receives them first, `rule(*nondiff_args, primals,
+    tangents)`, and `primals`/`tangents` hold the other arguments. Where the function is
+    called in transformed code those arguments must be known then (literals, globals,
+    closure variables, `jit` static arguments): s2s specializes the function and its rule
+    for their values."""
 
     kind = "jvp"
 
@@ -104,7 +134,11 @@ class custom_jvp(_Custom):
 class custom_vjp(_Custom):
     """A function with a user-supplied VJP: `f.defvjp(fwd, bwd)` with
     `fwd(*args) -> (out, residuals)` and `bwd(residuals, g) -> tuple` (one cotangent per
-    argument)."""
+    argument).
+
+    `nondiff_argnums`: as JAX, `fwd` takes the same arguments as the function and
+    `bwd(*nondiff_args, residuals, g)` returns cotangents for the other arguments only;
+    the values must be known where the function is called (see custom_jvp)."""
 
     kind = "vjp"
 

@@ -45,9 +45,12 @@ class JacobianFunction:
         key = (structs, tuple(ranks))
         if key not in self._built:
             fn, build = self._fn, build_jacfwd_module if self._mode != "rev" else build_jacrev_module
+            options = {}
             if self._mode == "hessian":
-                fn = self._inner(structs, key[1])
-            module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix)
+                fn, of_grad = self._inner(structs, key[1])
+                options = {"of_grad": of_grad}
+            module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix,
+                                 **options)
             self._built[key] = (module, module.load("python").__dict__[name])
         return self._built[key]
 
@@ -57,13 +60,15 @@ class JacobianFunction:
     def _inner(self, structs, ranks):
         """hessian = jacfwd of the first derivative, specialized for these arguments:
         `grad(f)` when f's output is known to be a scalar (rank inference on its code), else
-        `jacrev(f)` (which also runs f once per call for its output's shape)."""
+        `jacrev(f)` (which also runs f once per call for its output's shape). Returns (the
+        first derivative, whether it is grad)."""
         from .autodiff import GradFunction
 
         argnums = self._argnums[0] if self._single else self._argnums
         if output_rank(self._fn, ranks) == 0:
-            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)._build(structs, ranks)[2]
-        return JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")._build(structs, ranks)[1]
+            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)._build(structs, ranks)[2], True
+        jacrev = JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
+        return jacrev._build(structs, ranks)[1], False
 
     @property
     def __s2s_function__(self):

@@ -1,9 +1,12 @@
 """custom_jvp / custom_vjp / stop_gradient / defjvp / defvjp: user rules are used by every
 transformation (Python and compiled), in loops, and under higher-order derivatives."""
+from functools import partial
+
 import numpy as np
 import pytest
 
 import s2s
+from s2s.errors import UnsupportedSyntaxError
 
 
 @s2s.custom_vjp
@@ -126,8 +129,8 @@ def test_missing_rule_and_unsupported_options_are_errors():
 
     with pytest.raises(TypeError, match="defvjp"):
         s2s.grad(lambda x: no_rule(x) * 2.0)(1.0)
-    with pytest.raises(NotImplementedError, match="nondiff_argnums"):
-        s2s.custom_jvp(np.sin, nondiff_argnums=(1,))
+    with pytest.raises(TypeError, match="nondiff_argnums"):
+        s2s.custom_jvp(_cg_fwd, nondiff_argnums=(1,))  # it takes one argument
     with pytest.raises(TypeError, match="callable"):
         s2s.custom_vjp(3)
 
@@ -175,3 +178,130 @@ def test_rules_registered_for_a_numpy_function(sinc_rules):
     np.testing.assert_allclose(s2s.jvp(sinc_sum, (x,), (np.ones(3),))[1], fd.sum(), rtol=1e-7)
     with pytest.raises(ValueError, match="twice"):
         s2s.defvjp(np.sinc, _sinc_vjp)
+
+
+# -- nondiff_argnums (JAX's tests: a function, or a static int, passed as a nondiff argument)
+def double(y):
+    return 2.0 * y
+
+
+@partial(s2s.custom_jvp, nondiff_argnums=(0,))
+def app(f, x):
+    return f(x)
+
+
+@app.defjvp
+def _app_jvp(f, primals, tangents):  # the nondiff argument first, as JAX
+    (x,), (t,) = primals, tangents
+    return app(f, x), 3.0 * t
+
+
+@partial(s2s.custom_vjp, nondiff_argnums=(0,))
+def app_vjp(f, x):
+    return f(x)
+
+
+def _app_vjp_fwd(f, x):  # the same arguments as app_vjp
+    return app_vjp(f, x), np.cos(x)
+
+
+def _app_vjp_bwd(f, cos_x, g):  # the nondiff argument first; cotangents of the others only
+    return (cos_x * g,)
+
+
+app_vjp.defvjp(_app_vjp_fwd, _app_vjp_bwd)
+
+
+@partial(s2s.custom_vjp, nondiff_argnums=(1,))
+def scaled_power(x, n):
+    return x ** n
+
+
+def _sp_fwd(x, n):
+    return x ** n, x
+
+
+def _sp_bwd(n, x, g):
+    return (10.0 * g * n * x ** (n - 1),)  # 10x the true derivative: the rule is what is used
+
+
+scaled_power.defvjp(_sp_fwd, _sp_bwd)
+
+
+@partial(s2s.custom_jvp, nondiff_argnums=(1,))
+def root(x, n):
+    return x ** (1.0 / n)
+
+
+@root.defjvp
+def _root_jvp(n, primals, tangents):
+    (x,), (t,) = primals, tangents
+    y = root(x, n)
+    return y, t * y / (n * x)
+
+
+def uses_app(x):
+    return app(double, x) + app(np.sin, x)
+
+
+def uses_app_vjp(x):
+    return app_vjp(double, x) * 2.0
+
+
+def uses_powers(x):
+    y = x * 0.0
+    for _ in range(2):
+        y = y + scaled_power(x, 3) + scaled_power(x, 2)
+    return y
+
+
+def uses_root(x):
+    return root(x, 2) + root(x, 3)
+
+
+def test_nondiff_function_argument_custom_jvp():
+    assert app(double, 1.0) == 2.0  # called directly: its own body
+    np.testing.assert_allclose(s2s.jvp(lambda x: app(double, x), (1.0,), (1.0,)), (2.0, 3.0))
+    np.testing.assert_allclose(s2s.jvp(uses_app, (0.5,), (1.0,)), (1.0 + np.sin(0.5), 6.0))
+    np.testing.assert_allclose(s2s.grad(uses_app)(0.5), 6.0)  # the rule's transpose
+    np.testing.assert_allclose(s2s.grad(s2s.grad(uses_app))(0.5), 0.0)  # through the rule: 3t is linear
+
+
+def test_nondiff_function_argument_custom_vjp():
+    out, vjp_fn = s2s.vjp(lambda x: app_vjp(double, x), 1.0)
+    np.testing.assert_allclose(out, 2.0)
+    np.testing.assert_allclose(vjp_fn(1.0), (np.cos(1.0),))
+    np.testing.assert_allclose(s2s.grad(uses_app_vjp)(0.3), 2.0 * np.cos(0.3))
+    with pytest.raises(TypeError, match="forward-mode"):
+        s2s.jvp(uses_app_vjp, (0.3,), (1.0,))
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_nondiff_static_int_argument(jit):
+    x = np.array([1.5, -0.5])
+    got = _transform(jit)(s2s.grad(lambda x: np.sum(scaled_power(x, 3) - scaled_power(x, 2))))(x)
+    np.testing.assert_allclose(got, 10.0 * (3 * x ** 2 - 2 * x))  # one specialization per n
+    if not jit:  # in a loop: residuals on the tape
+        np.testing.assert_allclose(s2s.grad(lambda x: np.sum(uses_powers(x)))(x), 2 * 10.0 * (3 * x ** 2 + 2 * x))
+    if not jit:  # custom_jvp with a nondiff int after the differentiated argument
+        np.testing.assert_allclose(s2s.grad(uses_root)(2.0), 0.5 / np.sqrt(2.0) + 2.0 ** (-2 / 3) / 3)
+        np.testing.assert_allclose(s2s.jvp(uses_root, (2.0,), (1.0,))[1], 0.5 / np.sqrt(2.0) + 2.0 ** (-2 / 3) / 3)
+
+
+def test_nondiff_argument_as_a_jit_static_argument():
+    np.testing.assert_allclose(s2s.jit(app, static_argnums=0)(double, 1.5), 3.0)
+    np.testing.assert_allclose(s2s.jit(scaled_power, static_argnums=1)(2.0, 3), 8.0)
+
+
+def test_nondiff_argument_must_be_known_when_transformed():
+    with pytest.raises(TypeError, match="nondiff_argnums"):
+        s2s.grad(app, argnums=1)(double, 1.0)  # JAX allows this; s2s needs the value at transform time
+
+    def computed(x):
+        n = int(x > 0) + 2
+        return scaled_power(x, n)
+
+    with pytest.raises(UnsupportedSyntaxError, match="nondiff_argnums"):
+        s2s.grad(computed)(1.0)
+    with pytest.raises(TypeError, match="nondiff_argnums"):
+        s2s.custom_vjp(double, nondiff_argnums=(3,))

@@ -302,3 +302,51 @@ def test_third_derivative_tensor_by_jacfwd_of_hessian():
     np.testing.assert_allclose([T[0, 1, 1], T[1, 0, 1], T[1, 1, 0]], 6 * x[1], rtol=1e-12)
     np.testing.assert_allclose(T[1, 1, 1], 6 * x[0], rtol=1e-12)
     np.testing.assert_allclose([T[0, 0, 1], T[0, 1, 0], T[1, 0, 0]], 0.0, atol=1e-12)
+
+
+# -- dtypes: the Jacobian has the result type of the output's and the input's dtypes (JAX)
+W64 = np.array([0.5, -1.5, 2.0])
+
+
+def f32_map(x):
+    return np.sin(x) * x
+
+
+def f32_loss(x):
+    return np.sum(np.sin(x) * x * x)
+
+
+def widening(x):
+    return np.sin(x) * W64  # a float64 output for a float32 input
+
+
+def two_dtypes(x, y):
+    return np.sum(np.sin(x) * y) * y[0]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_float32_in_and_out_gives_float32_jacobians(jit):
+    x = np.array([0.1, -0.4, 0.7], np.float32)
+    x64 = x.astype(np.float64)
+    wrap = s2s.jit if jit else (lambda f: f)
+    # compiled: jacrev (its rows) and hessian (jacfwd of grad: its columns)
+    for J, want in ((wrap(s2s.jacrev(f32_map))(x), s2s.jacrev(f32_map)(x64)),
+                    (wrap(s2s.hessian(f32_loss))(x), s2s.hessian(f32_loss)(x64))):
+        assert J.dtype == np.float32
+        np.testing.assert_allclose(J, want, rtol=1e-5, atol=1e-6)
+    if not jit:
+        assert s2s.jacfwd(f32_map)(x).dtype == np.float32
+        assert s2s.jacfwd(widening)(x).dtype == s2s.jacrev(widening)(x).dtype == np.float64
+        assert s2s.jacfwd(f32_map)(x64).dtype == np.float64  # float64 stays float64
+        assert isinstance(s2s.jacfwd(lambda t: t * t)(np.float32(2.0)), np.float32)
+        assert isinstance(s2s.hessian(lambda t: t * t * t)(np.float32(2.0)), np.float32)
+        assert type(s2s.hessian(lambda t: t * t * t)(2.0)) is float  # NumPy's float64: a Python float, as before
+        blocks = s2s.hessian(two_dtypes, argnums=(0, 1))(x, x64)  # each block: its two inputs' result type
+        assert [[b.dtype for b in row] for row in blocks] == [[np.float32, np.float64], [np.float64, np.float64]]
+
+
+@pytest.mark.parametrize("transform", ["grad", "jacfwd", "jacrev", "hessian"])
+def test_integer_inputs_are_a_type_error_as_in_jax(transform):
+    fn = f32_loss if transform in ("grad", "hessian") else f32_map
+    with pytest.raises(TypeError, match="real- or complex-valued inputs"):
+        getattr(s2s, transform)(fn)(np.arange(3))

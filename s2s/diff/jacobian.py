@@ -58,9 +58,12 @@ def _out_struct(program, entry, params, argnums, structs, has_aux):
     return out_struct
 
 
-def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd"):
+def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd", of_grad=False):
     """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`
-    (`structs`: the pytree structure of each differentiated argument, None for arrays)."""
+    (`structs`: the pytree structure of each differentiated argument, None for arrays).
+    `of_grad`: fn is the gradient of a function w.r.t. these arguments (a Hessian): each
+    output leaf is the gradient for an input leaf, of its shape and -- as JAX's cotangents
+    -- of its dtype, which the Jacobian takes (derivative code may have computed it wider)."""
     from .forward import ForwardMode
 
     structs = tuple(structs or (None,) * len(argnums))
@@ -105,7 +108,11 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
         for li, l in enumerate(in_leaves):
             for mi, m in enumerate(leaves(out_struct)):
                 jac[(k, l, m)] = N[f"J{k}_{li}_{mi}"]
-                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({subscript_text(out, m)}, {subscript_text(w, l)})")
+                like = subscript_text(out, m)
+                if of_grad:  # the input leaf that output leaf m is the gradient for
+                    a, path = (argnums[0], m) if single else (argnums[m[0]], m[1:])
+                    like = subscript_text(params[a], path)
+                lines.append(f"    {jac[(k, l, m)]} = {rt('jac_alloc')}({like}, {subscript_text(w, l)})")
             tangent = container_text(struct, lambda p, l=l: f"{rt('basis')}({subscript_text(w, l)}, {j})" if p == l else zeros[p])
             lines.append(f"    for {j} in range({rt('out_size')}({subscript_text(w, l)})):")
             if lin is None:

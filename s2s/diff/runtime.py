@@ -58,16 +58,27 @@ def basis(out, i):
 
 
 def jac_alloc(out, x):
-    """A zero Jacobian of shape out.shape + x.shape (0.0 when both are scalars)."""
+    """A zero Jacobian of shape out.shape + x.shape, of the result type of out's and x's
+    dtypes (as JAX: float32 in and out gives float32; NumPy's float64 stays float64). 0.0
+    when both are scalars (a zero of that type when it is not float64)."""
+    dtype = np.result_type(np.asarray(out).dtype, np.asarray(x).dtype)
     shape = np.shape(out) + np.shape(x)
-    return np.zeros(shape) if shape else 0.0
+    if shape:
+        return np.zeros(shape, dtype)
+    return 0.0 if dtype == np.float64 else dtype.type(0)
+
+
+def _jac_scalar(J, v):
+    """The value `v` (a scalar or a one-element array) as a scalar Jacobian of J's type."""
+    v = v if np.ndim(v) == 0 else np.asarray(v).reshape(())
+    return J.dtype.type(v) if isinstance(J, np.generic) else float(v)
 
 
 def jac_row(J, i, g):
     """J with its i-th row (the gradient of output element i) set to `g`; returns J (a
     scalar Jacobian is returned as the new value)."""
     if np.ndim(J) == 0:
-        return float(g) if np.ndim(g) == 0 else float(np.asarray(g).reshape(()))
+        return _jac_scalar(J, g)
     m = int(np.size(g))
     J.reshape(-1)[i * m:(i + 1) * m] = np.ravel(g)
     return J
@@ -91,7 +102,7 @@ def jac_col(J, j, t):
     """J with its j-th column (the tangent of the output for input basis vector j) set to
     `t`; returns J (a scalar Jacobian is returned as the new value)."""
     if np.ndim(J) == 0:
-        return float(t) if np.ndim(t) == 0 else float(np.asarray(t).reshape(()))
+        return _jac_scalar(J, t)
     m = int(np.size(t))
     J.reshape(m, -1)[:, j] = np.ravel(t)
     return J
@@ -355,6 +366,23 @@ def einsum_vjp(ct, subscripts, operands, i):
     return full
 
 
+def einsum_vjp1(ct, subscripts, *operands):
+    """Contribution to the first operand of `np.einsum(subscripts, *operands)`: linear in ct
+    and in every other operand; the first is read for its shape only (so the rules of these
+    helpers are np.einsum and the other einsum_vjp<k>, to every order)."""
+    return einsum_vjp(ct, subscripts, operands, 0)
+
+
+def einsum_vjp2(ct, subscripts, *operands):
+    """Contribution to the second operand of `np.einsum(subscripts, *operands)`."""
+    return einsum_vjp(ct, subscripts, operands, 1)
+
+
+def einsum_vjp3(ct, subscripts, *operands):
+    """Contribution to the third operand of `np.einsum(subscripts, *operands)`."""
+    return einsum_vjp(ct, subscripts, operands, 2)
+
+
 def transpose_last(x):
     """x with its last two axes swapped (x.T for a matrix)."""
     return np.swapaxes(x, -1, -2)
@@ -533,6 +561,18 @@ def untake(ct, a, indices=0, axis=None):
         np.add.at(np.moveaxis(out, ax, 0), indices, np.moveaxis(ct, tuple(range(ax, ax + ni)), tuple(range(ni))))
     return out
 
+
+# s2s-runtime-end: the rest imports the other runtime files (`s2s dump -o` copies them instead)
+from .runtime_partials import (  # noqa: F401,E402  -- the helpers of second derivatives
+    eye_rows,
+    from_rows,
+    norm_grad_dx,
+    norm_grad_partial,
+    off_diag,
+    off_diag_sum,
+    prod_pairs,
+    to_rows,
+)
 
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba

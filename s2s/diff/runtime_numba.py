@@ -37,6 +37,14 @@ from .runtime import (  # s2s-runtime-import
     undiag,
     reshape_to,
     stop_gradient,
+    prod_pairs,
+    norm_grad_partial,
+    norm_grad_dx,
+    to_rows,
+    from_rows,
+    off_diag,
+    off_diag_sum,
+    eye_rows,
 )  # s2s-runtime-import
 
 # ------------------------------------------------------------------- numba overloads
@@ -344,6 +352,160 @@ def _ol_norm_grad(x, ans, ord=None, axis=None):
         return lambda x, ans, ord=None, axis=None: x / unreduce(ans, x, axis)
     if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
         return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
+
+
+def _vector_or_none(x, ans, ord):
+    """norm_grad's numba forms (numba's norm takes no axis: the norm is a scalar): ord None,
+    or a number for a vector."""
+    return isinstance(x, types.Array) and isinstance(ans, types.Number) and (
+        _none(ord) or (isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1))
+
+
+@overload(norm_grad_partial)
+def _ol_norm_grad_partial(x, ans, ord=None, axis=None, kx=0, kn=0):
+    if not _vector_or_none(x, ans, ord):
+        return None
+    p_of = (lambda ord: 2.0) if _none(ord) else (lambda ord: float(ord))
+    p_nb = numba.njit(p_of)
+
+    def impl(x, ans, ord=None, axis=None, kx=0, kn=0):  # runtime_partials._pnorm_partial, by element
+        if kx == 0 and kn == 0:
+            return norm_grad(x, ans, ord, axis)
+        p = p_nb(ord)
+        out = np.zeros(x.shape)
+        if p == 0 or math.isinf(p):
+            return out
+        c = p - 1.0
+        scale = 1.0
+        for i in range(kx):
+            scale *= c - i
+        for i in range(kn):
+            scale *= -c - i
+        scale *= ans ** (-c - kn)
+        whole = c == math.floor(c)
+        at_zero = 0.0 if c > kx or (whole and not (c == kx and c % 2 == 1)) else (1.0 if whole else math.nan)
+        xf, of = np.ascontiguousarray(x).reshape(-1), out.reshape(-1)
+        for i in range(xf.size):
+            v = xf[i]
+            if v == 0:
+                of[i] = scale * at_zero
+            else:
+                of[i] = (1.0 if v > 0 else -1.0) ** (kx + 1) * abs(v) ** (c - kx) * scale
+        return out
+    return impl
+
+
+@overload(norm_grad_dx)
+def _ol_norm_grad_dx(x, ans, t, ord=None, axis=None):
+    if _vector_or_none(x, ans, ord):
+        return lambda x, ans, t, ord=None, axis=None: norm_grad_partial(x, ans, ord, axis, 1, 0) * t
+
+
+@numba.njit
+def _prod_pairs_rows(xs, ts):
+    """runtime_partials.prod_pairs over each row of the matrices xs, ts (by element)."""
+    out = np.zeros(xs.shape)
+    for b in range(xs.shape[0]):
+        xf, tf, of = xs[b], ts[b], out[b]
+        nz, p, tz, big, r_big = 0, 1.0, 0.0, 0, 0.0
+        r = np.zeros(xf.size)
+        for k in range(xf.size):
+            if xf[k] == 0:
+                nz += 1
+                tz += tf[k]
+            else:
+                p *= xf[k]
+                r[k] = tf[k] / xf[k]
+                if abs(r[k]) > abs(r_big):
+                    big, r_big = k, r[k]
+        rest = 0.0
+        for k in range(xf.size):
+            if k != big:
+                rest += r[k]
+        for i in range(xf.size):
+            if xf[i] != 0:
+                if nz == 0:
+                    of[i] = p / xf[i] * (rest if i == big else (rest - r[i]) + r_big)
+                elif nz == 1:
+                    of[i] = p / xf[i] * tz
+            elif nz == 1:
+                of[i] = p * (rest + r_big)
+            elif nz == 2:
+                of[i] = p * (tz - tf[i])
+    return out
+
+
+def _flat_or_last(x, axis):
+    """The reductions of the row helpers under numba: the whole array (axis None, as
+    NumPy-under-numba's prod), or the last axis (the -1 of the rules of prod_pairs)."""
+    return isinstance(x, types.Array) and (_none(axis) or isinstance(axis, types.Integer))
+
+
+@numba.njit
+def _check_last(ndim, axis):
+    if axis is not None and axis % ndim != ndim - 1:
+        raise ValueError("compiled rules of prod reduce over the last axis only")
+
+
+@overload(to_rows)
+def _ol_to_rows(x, axis=None):
+    if _flat_or_last(x, axis):
+        def impl(x, axis=None):
+            _check_last(x.ndim, axis)
+            n = x.size if axis is None else x.shape[-1]
+            return np.ascontiguousarray(x).reshape(x.size // max(n, 1), n)
+        return impl
+
+
+@overload(from_rows)
+def _ol_from_rows(r, x, axis=None):
+    if isinstance(r, types.Array) and _flat_or_last(x, axis):
+        def impl(r, x, axis=None):
+            _check_last(x.ndim, axis)
+            return np.ascontiguousarray(r).reshape(x.shape)
+        return impl
+
+
+@overload(off_diag)
+def _ol_off_diag(r):
+    if isinstance(r, types.Array) and r.ndim == 2:
+        def impl(r):
+            m, n = r.shape
+            out = np.zeros((m, n, n))
+            for b in range(m):
+                for i in range(n):
+                    for k in range(n):
+                        if k != i:
+                            out[b, i, k] = r[b, k]
+            return out
+        return impl
+
+
+@overload(off_diag_sum)
+def _ol_off_diag_sum(c):
+    if isinstance(c, types.Array) and c.ndim == 3:
+        def impl(c):
+            m, n = c.shape[0], c.shape[2]
+            out = np.zeros((m, n))
+            for b in range(m):
+                for i in range(n):
+                    for k in range(n):
+                        if k != i:
+                            out[b, k] += c[b, i, k]
+            return out
+        return impl
+
+
+@overload(eye_rows)
+def _ol_eye_rows(r):
+    if isinstance(r, types.Array):
+        return lambda r: np.eye(r.shape[-1])
+
+
+@overload(prod_pairs)
+def _ol_prod_pairs(x, t, axis=None):
+    if _flat_or_last(x, axis) and isinstance(t, types.Array):
+        return lambda x, t, axis=None: from_rows(_prod_pairs_rows(to_rows(x, axis), to_rows(t, axis)), x, axis)
 
 
 @overload(untrace)

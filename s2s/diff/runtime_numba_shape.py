@@ -9,6 +9,7 @@ import numba
 import numpy as np
 from numba import types
 from numba.extending import overload
+from numba.np.numpy_support import as_dtype
 from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
 
 from .runtime import (  # s2s-runtime-import
@@ -272,16 +273,29 @@ def _ol_basis(out, i):
         return lambda out, i: 1.0
 
 
+def _dtype_of(t):
+    """The NumPy dtype of a numba array or scalar type (float64 for what has none)."""
+    t = t.dtype if isinstance(t, types.Array) else t
+    try:
+        return as_dtype(t)
+    except Exception:  # noqa: BLE001 -- numba's NumbaNotImplementedError for non-NumPy types
+        return np.dtype(np.float64)
+
+
 @overload(jac_alloc)
 def _ol_jac_alloc(out, x):
     oa, xa = isinstance(out, types.Array), isinstance(x, types.Array)
+    dtype = np.result_type(_dtype_of(out), _dtype_of(x))
+    kind = dtype.type
     if oa and xa:
-        return lambda out, x: np.zeros(out.shape + x.shape)
+        return lambda out, x: np.zeros(out.shape + x.shape, kind)
     if oa:
-        return lambda out, x: np.zeros(out.shape)
+        return lambda out, x: np.zeros(out.shape, kind)
     if xa:
-        return lambda out, x: np.zeros(x.shape)
-    return lambda out, x: 0.0
+        return lambda out, x: np.zeros(x.shape, kind)
+    if dtype == np.float64:
+        return lambda out, x: 0.0
+    return lambda out, x: kind(0)
 
 
 @overload(jac_row)
@@ -299,9 +313,10 @@ def _ol_jac_row(J, i, g):
             J.reshape(-1)[i] = g
             return J
         return impl_scalar
+    kind = _dtype_of(J).type if isinstance(J, types.Float) and J.bitwidth != 64 else float
     if isinstance(g, types.Array):
-        return lambda J, i, g: float(g.reshape(-1)[0])
-    return lambda J, i, g: float(g)
+        return lambda J, i, g: kind(g.reshape(-1)[0])
+    return lambda J, i, g: kind(g)
 
 
 @overload(jac_col)
@@ -322,9 +337,10 @@ def _ol_jac_col(J, j, t):
             J.reshape(-1)[j] = t
             return J
         return impl_scalar
+    kind = _dtype_of(J).type if isinstance(J, types.Float) and J.bitwidth != 64 else float
     if isinstance(t, types.Array):
-        return lambda J, j, t: float(t.reshape(-1)[0])
-    return lambda J, j, t: float(t)
+        return lambda J, j, t: kind(t.reshape(-1)[0])
+    return lambda J, j, t: kind(t)
 
 
 @overload(broadcast_like)

@@ -259,19 +259,26 @@ class ResolveNames(FunctionPass):
             return ref
         return located(load(program.constant(value, hint, avoid=avoid)), node)
 
-    def _custom_function(self, hint, value, node, avoid):
+    def _custom_function(self, hint, value, node, avoid, static=None):
         """A custom_jvp/custom_vjp function: its primal body is transformed as usual, and its
-        rule functions (jvp, or fwd and bwd) join the program, named on its context."""
+        rule functions (jvp, or fwd and bwd) join the program, named on its context. With
+        `nondiff_argnums`, the call site decides (`_custom_nondiff_call`): `static` binds
+        those arguments' values to the parameters of the function and of its rules."""
         from .source import get_source
 
         program = self.ctx.program
         rules = value.rules()
+        if value.nondiff_argnums and static is None:
+            ref = located(load(program.constant(value, hint, avoid=avoid)), node)
+            ref.s2s_custom_nondiff = _Shared(value)
+            return ref
+        static = static or {}
         fname = program.function(get_source(value.fun), hint=getattr(value.fun, "__name__", hint), avoid=avoid,
-                                 make_context=self.ctx.__class__, custom=value)
+                                 static=static.get("fun"), make_context=self.ctx.__class__, custom=value)
         ctx = next(c for c in program.functions if c.name == fname)
         if ctx.custom_names is None:
             ctx.custom_names = {
-                role: program.function(get_source(fn), hint=f"{fname}_{role}", avoid=avoid,
+                role: program.function(get_source(fn), hint=f"{fname}_{role}", avoid=avoid, static=static.get(role),
                                        make_context=self.ctx.__class__)
                 for role, fn in rules.items()
             }
@@ -279,10 +286,59 @@ class ResolveNames(FunctionPass):
         ref.s2s_callee = _Shared(value.fun)
         return ref
 
+    def _custom_nondiff_call(self, value, node):
+        """`f(g, x)` for a custom function with nondiff_argnums=(0,): `f_g(x)`, f and its rules
+        specialized for the value of `g` (JAX passes it to the rules as a Python value)."""
+        try:
+            bound = inspect.signature(value.fun).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as exc:
+            raise TypeError(f"{exc} (in the call at {self.ctx.where(node)})") from None
+        bound.apply_defaults()
+        args = list(bound.arguments.values())
+        values = [self._static_value(args[i], value, i, node) for i in value.nondiff_argnums]
+        ref = self._custom_function(getattr(value.fun, "__name__", "f"), value, node.func, self.scopes[0],
+                                    static=value.static_parameters(values))
+        rest = [a if isinstance(a, gast.AST) else self._value_node("arg", a, node)
+                for i, a in enumerate(args) if i not in value.nondiff_argnums]
+        return located(gast.Call(func=ref, args=rest, keywords=[]), node)
+
+    def _static_value(self, e, value, i, call):
+        """The Python value of the resolved argument `e`, known now (or an error)."""
+        program = self.ctx.program
+        if not isinstance(e, gast.AST):  # a default
+            return e
+        if getattr(e, "s2s_callee", None) is not None:
+            return e.s2s_callee.value
+        if isinstance(e, gast.Constant):
+            return e.value
+        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub) and isinstance(e.operand, gast.Constant):
+            return -e.operand.value
+        if isinstance(e, gast.Tuple):
+            return tuple(self._static_value(x, value, i, call) for x in e.elts)
+        if isinstance(e, gast.Name) and e.id in program.constants and not self._is_local(e.id):
+            return program.constants[e.id]
+        path = attribute_path(e)
+        for prefix, module in _SPACES:
+            if path and path.startswith(prefix + ".") and path.count(".") == prefix.count(".") + 1:
+                return getattr(module, path.rsplit(".", 1)[1])
+        if getattr(self.fn, "__s2s_trampoline__", None) is value:  # grad(f) itself: f's parameter
+            raise TypeError(
+                f"argument {i} of {value.__name__} is in its nondiff_argnums: s2s specializes {value.__name__} for "
+                "its value, which must be known when the code is transformed; transform a function that calls "
+                f"{value.__name__} with it fixed (`s2s.grad(lambda x: {value.__name__}(g, x))`), or pass it as "
+                "a static argument of jit")
+        raise self.ctx.error(
+            call, f"argument {i} of {value.__name__} is in its nondiff_argnums, so its value must be known where "
+            "s2s transforms the call: a literal, a function, or a global, closure or jit-static name",
+            "nondiff_argnums")
+
     def visit_Call(self, node):
         """Calls of user functions pass every argument, by position, defaults filled in:
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
+        pending = getattr(node.func, "s2s_custom_nondiff", None)
+        if pending is not None:
+            return self._custom_nondiff_call(pending.value, node)
         if attribute_path(node.func) in _SEQUENCE_FUNCTIONS and node.args and isinstance(node.args[0], gast.List):
             # `np.concatenate([a, b])`: the same call with a tuple, which numba also compiles.
             node.args[0] = gast.copy_location(gast.Tuple(elts=node.args[0].elts, ctx=gast.Load()), node.args[0])

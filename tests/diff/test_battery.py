@@ -32,9 +32,6 @@ EPS = 1e-6
 # "*" matches every test.
 _SYNTAX = UnsupportedSyntaxError
 _NORULE = NoDerivativeRuleError
-_BUG_HESSIAN_PROD = "LIMITATION: second derivatives of np.prod / ndarray.prod raise NoDerivativeRuleError for the internal helper 'prod_partials'"
-_BUG_HESSIAN_NORM = "LIMITATION: second derivatives of np.linalg.norm raise NoDerivativeRuleError for the internal helper 'norm_grad'"
-_BUG_HESSIAN_EINSUM = "LIMITATION: hessian/HVP of np.einsum raise NoDerivativeRuleError for the internal helper 'einsum_vjp' (reverse-then-forward)"
 XFAIL = {
     ("*", "lim_list_comprehension"): ("comprehensions: UnsupportedSyntaxError", _SYNTAX),
     ("*", "lim_for_else"): ("for ... else: UnsupportedSyntaxError", _SYNTAX),
@@ -47,14 +44,6 @@ XFAIL = {
     ("*", "lim_builtin_sum_array"): ("builtin sum() of an array has no derivative rule", _NORULE),
     ("*", "lim_np_float64_cast"): ("np.float64(x) has no derivative rule", _NORULE),
     ("*", "lim_median"): ("np.median has no derivative rule", _NORULE),
-    ("hessian", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
-    ("hvp", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
-    ("fwd_fwd", "red_prod_scalar"): (_BUG_HESSIAN_PROD, _NORULE),
-    ("hessian", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
-    ("hvp", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
-    ("fwd_fwd", "la_norms"): (_BUG_HESSIAN_NORM, _NORULE),
-    ("hessian", "la_einsum_scalar"): (_BUG_HESSIAN_EINSUM, _NORULE),
-    ("hvp", "la_einsum_scalar"): (_BUG_HESSIAN_EINSUM, _NORULE),
     ("transpose", "cf_inplace_through_view"): (
         "LIMITATION: reverse mode refuses a store through a view (v = y[1:4]; v[0] = ...); jvp follows it", _SYNTAX),
     ("transpose", "cf_inplace_row_view_of_zeros"): (

@@ -42,8 +42,8 @@ def _sibling(name):
     return module
 
 
-UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS = (_sibling("test_rules_" + n) for n in (
-    "unary", "binary", "reductions", "linalg", "shape", "helpers"))
+UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS, PARTIALS = (_sibling("test_rules_" + n) for n in (
+    "unary", "binary", "reductions", "linalg", "shape", "helpers", "partials"))
 
 # add_at updates its first argument in place: the primal (and the tangent call) get a copy.
 PRIMALS = {id(rt.add_at): lambda a, idx, v: rt.add_at(np.array(a, dtype=float), idx, v)}
@@ -221,13 +221,14 @@ def _shape_cases():
                   case("shape", np.array, SHAPE._seq((3,), (3,), as_list=True), id="array-of-a-list")]
 
 
-def _helper_cases():
-    return [case("helpers", fn, _fixed(inputs), options, use_numba, diff, id=p.id)
-            for p in HELPERS.CASES for fn, inputs, diff, options, use_numba in [p.values]]
+def _helper_cases(module=HELPERS, family="helpers"):
+    return [case(family, fn, _fixed(inputs), options, use_numba, diff, id=p.id)
+            for p in module.CASES for fn, inputs, diff, options, use_numba in [p.values]]
 
 
 FAMILIES = {"unary": _unary_cases(), "binary": _binary_cases(), "reductions": _reduction_cases(),
-            "linalg": _linalg_cases(), "shape": _shape_cases(), "helpers": _helper_cases()}
+            "linalg": _linalg_cases(), "shape": _shape_cases(), "helpers": _helper_cases(),
+            "partials": _helper_cases(PARTIALS, "partials")}
 CASES = [p for cases in FAMILIES.values() for p in cases]
 
 
@@ -303,7 +304,6 @@ def test_floor_division_has_a_zero_tangent_of_the_output_shape():
 
 # ------------------------------------------------------------------------- completeness
 # Keys of VJP_RULES without a JVP rule of the same arity (each with its reason): none.
-# (prod_partials, norm_grad and einsum_vjp have no rule on either side: see jvp_helpers.)
 NO_JVP = {}
 
 
@@ -337,7 +337,9 @@ def test_supports_checks_are_shared_with_the_vjp():
 
 # ------------------------------------------------------- the linearity contract, statically
 # Calls a tangent may be an argument of, and which positional arguments are linear.
-LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.solve": {1}}
+LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.solve": {1}, "unreduce": {0},
+                "np.sum": {0}, "prod_pairs": {1}, "to_rows": {0}, "from_rows": {0}, "off_diag": {0},
+                "norm_grad_dx": {2}}
 
 
 def _contract_violations(template, tangents):

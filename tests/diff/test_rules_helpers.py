@@ -6,7 +6,7 @@ import pytest
 from vjp_check import check_vjp
 
 from s2s.diff import runtime as rt
-from s2s.diff.registry import NONDIFF, VJP_RULES
+from s2s.diff.registry import JVP_RULES, NONDIFF, VJP_RULES
 
 
 def _a(*shape):
@@ -61,6 +61,17 @@ CASES = [
     case(rt.untile, (_a(6), _a(3)), [0], {"reps": 2}),
     case(rt.unrepeat, (_a(8), _a(4)), [0], {"repeats": 2}),
     case(rt.untake, (_a(3), _a(5)), [0], {"indices": np.array([0, 2, 0])}, True),
+    # einsum_vjp<k>: linear in ct and every operand but the k-th (read for its shape)
+    case(rt.einsum_vjp1, (_a(3, 3), "ij->ji", _a(3, 3)), [0], name="einsum_vjp1-one"),
+    case(rt.einsum_vjp1, (0.4, "ii->", _a(3, 3)), [0], name="einsum_vjp1-one-trace"),
+    case(rt.einsum_vjp1, (_a(3, 2), "ij,jk->ik", _a(3, 4), _a(4, 2)), [0, 3], name="einsum_vjp1-two"),
+    case(rt.einsum_vjp2, (_a(3, 2), "ij,jk->ik", _a(3, 4), _a(4, 2)), [0, 2], name="einsum_vjp2-two"),
+    case(rt.einsum_vjp1, (_a(3), "ii,i->i", _a(3, 3), _a(3)), [0, 3], name="einsum_vjp1-two-diagonal"),
+    case(rt.einsum_vjp2, (_a(2, 3), "ij,k->ik", _a(2, 4), _a(3)), [0, 2], name="einsum_vjp2-two-missing"),
+    case(rt.einsum_vjp1, (0.3, "i,ij,j->", _a(3), _a(3, 4), _a(4)), [0, 3, 4], name="einsum_vjp1-three"),
+    case(rt.einsum_vjp2, (0.3, "i,ij,j->", _a(3), _a(3, 4), _a(4)), [0, 2, 4], name="einsum_vjp2-three"),
+    case(rt.einsum_vjp3, (_a(2, 2), "ij,jk,kl->il", _a(2, 3), _a(3, 4), _a(4, 2)), [0, 2, 3],
+         name="einsum_vjp3-three"),
 ]
 
 
@@ -71,14 +82,15 @@ def test_helper_rule(fn, inputs, diff, options, use_numba, request):
 
 def test_every_helper_a_template_calls_has_a_rule_or_is_constant():
     """Derivative code contains these calls once templates are inlined; a second derivative
-    needs a rule for each (or knows it is constant) -- except the documented gaps."""
-    gaps = {"prod_partials", "norm_grad", "einsum_vjp"}
+    needs a rule for each (or knows it is constant), in both modes: no gaps."""
     called = set()
-    for rule in VJP_RULES.rules():
-        for name in rule.template.__code__.co_names:
-            value = rule.template.__globals__.get(name)
-            if callable(value) and getattr(value, "__module__", None) == rt.__name__:
-                called.add(value)
+    for table in (VJP_RULES, JVP_RULES):
+        for rule in table.rules():
+            for name in rule.template.__code__.co_names:
+                value = rule.template.__globals__.get(name)
+                if callable(value) and getattr(value, "__module__", "").startswith(rt.__name__):
+                    called.add(value)
     assert len(called) > 20
-    missing = {h.__name__ for h in called if h not in VJP_RULES and h not in NONDIFF} - gaps
+    missing = {h.__name__ for h in called if h not in VJP_RULES and h not in NONDIFF}
+    missing |= {h.__name__ for h in called if h not in JVP_RULES and h not in NONDIFF}
     assert not missing, f"helpers without a rule: {sorted(missing)}"

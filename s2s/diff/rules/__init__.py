@@ -1,7 +1,7 @@
 """The rule families. Importing this package fills `s2s.diff.registry.VJP_RULES`,
 `JVP_RULES` and `NONDIFF`; each family is one module (unary, binary, reductions, linalg,
-shape, nondiff, and helpers: rules for the runtime helpers the templates call, for
-derivatives of derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
+shape, nondiff, and helpers and partials: rules for the runtime helpers the templates
+call, for derivatives of derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
 for every key (and arity) of its VJP rules (see `JvpTable` for the template, linear and
 multilinear kinds).
 
@@ -14,5 +14,6 @@ literal `None` in the `return`. Contributions may alias `g` (e.g. `add` returns 
 itself) or be views of it, so adjoints must be accumulated out of place (`bx = bx + c`) or
 copied before an in-place update.
 """
-from . import binary, helpers, linalg, nondiff, reductions, shape, unary  # noqa: F401  -- registers the rules
-from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_reductions, jvp_shape, jvp_unary  # noqa: F401
+from . import binary, helpers, linalg, nondiff, partials, reductions, shape, unary  # noqa: F401  -- registers the rules
+from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_partials, jvp_reductions, jvp_shape  # noqa: F401
+from . import jvp_unary  # noqa: F401

@@ -5,8 +5,10 @@ the transposed helper: unbroadcast <-> unbroadcast, unreduce <-> reduce_to,
 reshape_to <-> reshape_to, unconcatenate <-> concatenate, uncumsum <-> cumsum, ...
 Arguments used only for their shape (`x`, `a`, `arrays`) get None.
 
-Not covered (a second derivative through them raises the missing-rule error):
-prod_partials, norm_grad, einsum_vjp.
+The einsum helpers (`einsum_vjp<k>`: the contribution to operand k, linear in `ct` and in
+every other operand) have as rules np.einsum itself and their siblings, and the helpers of
+prod and norm (`prod_partials`, `norm_grad` and what their rules call) have rules in
+rules/partials.py; so every order of derivative closes over the same helpers.
 """
 import numpy as np
 
@@ -16,6 +18,9 @@ from ..runtime import (
     copy_value,
     dot_vjp1,
     dot_vjp2,
+    einsum_vjp1,
+    einsum_vjp2,
+    einsum_vjp3,
     log_or_zero,
     matmul_vjp1,
     matmul_vjp2,
@@ -112,6 +117,45 @@ def tensordot_vjp1_rule(g, ans, ct, a, b, axes=2):
 @register(tensordot_vjp2)
 def tensordot_vjp2_rule(g, ans, ct, a, b, axes=2):
     return np.tensordot(a, g, axes), tensordot_vjp1(ct, a, g, axes), None
+
+
+@register(einsum_vjp1)
+def einsum_vjp1_one(g, ans, ct, subscripts, x1):
+    """Linear in ct (x1 gives the shape): its transpose is the einsum itself."""
+    return np.einsum(subscripts, g), None, None
+
+
+@register(einsum_vjp1)
+def einsum_vjp1_two(g, ans, ct, subscripts, x1, x2):
+    """Bilinear in (ct, x2); x1 gives the shape."""
+    return np.einsum(subscripts, g, x2), None, None, einsum_vjp2(ct, subscripts, g, x2)
+
+
+@register(einsum_vjp2)
+def einsum_vjp2_two(g, ans, ct, subscripts, x1, x2):
+    """Bilinear in (ct, x1); x2 gives the shape."""
+    return np.einsum(subscripts, x1, g), None, einsum_vjp1(ct, subscripts, x1, g), None
+
+
+@register(einsum_vjp1)
+def einsum_vjp1_three(g, ans, ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x2, x3); x1 gives the shape."""
+    return (np.einsum(subscripts, g, x2, x3), None, None, einsum_vjp2(ct, subscripts, g, x2, x3),
+            einsum_vjp3(ct, subscripts, g, x2, x3))
+
+
+@register(einsum_vjp2)
+def einsum_vjp2_three(g, ans, ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x1, x3); x2 gives the shape."""
+    return (np.einsum(subscripts, x1, g, x3), None, einsum_vjp1(ct, subscripts, x1, g, x3), None,
+            einsum_vjp3(ct, subscripts, x1, g, x3))
+
+
+@register(einsum_vjp3)
+def einsum_vjp3_three(g, ans, ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x1, x2); x3 gives the shape."""
+    return (np.einsum(subscripts, x1, x2, g), None, einsum_vjp1(ct, subscripts, x1, x2, g),
+            einsum_vjp2(ct, subscripts, x1, x2, g), None)
 
 
 @register(transpose_last)

@@ -4,11 +4,9 @@ helpers.py), so that reverse-mode derivative code can be differentiated in forwa
 cotangent argument `ct`: its tangent is the same call on `ct`'s tangent, with the arguments
 read only for their shape or value (`x`, `a`, `arrays`, the permutation of unsort/resort)
 marked `nondiff`. The product helpers (matmul_vjp1, dot_vjp1, tensordot_vjp1 and their
-twins) are bilinear in `ct` and the operand they multiply by.
-
-Not covered (as on the VJP side, which has no rules for them): prod_partials, norm_grad,
-einsum_vjp (multilinear in `ct` and each element of its `operands` tuple, which a
-multilinear rule -- one tangent per input -- cannot express).
+twins) are bilinear in `ct` and the operand they multiply by; `einsum_vjp<k>` is linear in
+`ct` and each operand but the k-th (read for its shape). The rules of prod_partials,
+norm_grad and the helpers their rules call are in jvp_partials.py.
 """
 from ..registry import JVP_RULES
 from ..runtime import (
@@ -16,6 +14,9 @@ from ..runtime import (
     copy_value,
     dot_vjp1,
     dot_vjp2,
+    einsum_vjp1,
+    einsum_vjp2,
+    einsum_vjp3,
     log_or_zero,
     matmul_vjp1,
     matmul_vjp2,
@@ -112,6 +113,36 @@ def tensordot_vjp1_rule(ct, a, b, axes=2):
 @multilinear(tensordot_vjp2, nondiff=("b",))
 def tensordot_vjp2_rule(ct, a, b, axes=2):
     """Bilinear in (ct, a); b gives the number of dimensions."""
+
+
+@multilinear(einsum_vjp1, nondiff=("subscripts", "x1"))
+def einsum_vjp1_one(ct, subscripts, x1):
+    """Linear in ct; x1 gives the shape."""
+
+
+@multilinear(einsum_vjp1, nondiff=("subscripts", "x1"))
+def einsum_vjp1_two(ct, subscripts, x1, x2):
+    """Bilinear in (ct, x2); x1 gives the shape."""
+
+
+@multilinear(einsum_vjp2, nondiff=("subscripts", "x2"))
+def einsum_vjp2_two(ct, subscripts, x1, x2):
+    """Bilinear in (ct, x1); x2 gives the shape."""
+
+
+@multilinear(einsum_vjp1, nondiff=("subscripts", "x1"))
+def einsum_vjp1_three(ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x2, x3); x1 gives the shape."""
+
+
+@multilinear(einsum_vjp2, nondiff=("subscripts", "x2"))
+def einsum_vjp2_three(ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x1, x3); x2 gives the shape."""
+
+
+@multilinear(einsum_vjp3, nondiff=("subscripts", "x3"))
+def einsum_vjp3_three(ct, subscripts, x1, x2, x3):
+    """Trilinear in (ct, x1, x2); x3 gives the shape."""
 
 
 @linear(transpose_last)

@@ -8,7 +8,9 @@ from ..registry import VJP_RULES, supports
 from ..runtime import (
     dot_vjp1,
     dot_vjp2,
-    einsum_vjp,
+    einsum_vjp1,
+    einsum_vjp2,
+    einsum_vjp3,
     matmul_vjp1,
     matmul_vjp2,
     norm_grad,
@@ -67,22 +69,22 @@ def tensordot(g, ans, a, b, axes=2):
 def einsum(g, ans, subscripts, x1, x2):
     """Two operands ('ij,jk->ik', 'ij,j->i', 'i,i->', 'bij,bjk->bik', implicit output...);
     the subscripts get None. `einsum_one` and `einsum_three` take one and three operands."""
-    return None, einsum_vjp(g, subscripts, (x1, x2), 0), einsum_vjp(g, subscripts, (x1, x2), 1)
+    return None, einsum_vjp1(g, subscripts, x1, x2), einsum_vjp2(g, subscripts, x1, x2)
 
 
 @register(np.einsum)
 @supports(_einsum_check)
 def einsum_one(g, ans, subscripts, x1):
     """One operand ('ij->ji', 'ii->', 'ij->i', 'ii->i')."""
-    return None, einsum_vjp(g, subscripts, (x1,), 0)
+    return None, einsum_vjp1(g, subscripts, x1)
 
 
 @register(np.einsum)
 @supports(_einsum_check)
 def einsum_three(g, ans, subscripts, x1, x2, x3):
     """Three operands ('i,ij,j->', 'ij,jk,kl->il', ...)."""
-    ops = (x1, x2, x3)
-    return None, einsum_vjp(g, subscripts, ops, 0), einsum_vjp(g, subscripts, ops, 1), einsum_vjp(g, subscripts, ops, 2)
+    return (None, einsum_vjp1(g, subscripts, x1, x2, x3), einsum_vjp2(g, subscripts, x1, x2, x3),
+            einsum_vjp3(g, subscripts, x1, x2, x3))
 
 
 @register(np.trace)
