@@ -27,6 +27,7 @@ tuples reverse mode pushes.
 import gast
 
 from ..parse.base import assign, load, located
+from .module import call_graph, reaches
 
 BUFFER_ARGS = ("tape_buf", "tape_layout", "tape_need")
 
@@ -96,7 +97,7 @@ class KernelTapes:
     def run(self):
         funcs = {ctx.name: ctx for ctx in self.program.functions}
         own = {name: self._find(ctx) for name, ctx in funcs.items()}
-        calls = {name: self._callees(ctx.tree, funcs) for name, ctx in funcs.items()}
+        calls = call_graph(self.program)
         threaded = {n for n, t in own.items() if t}
         changed = True
         while changed:
@@ -106,7 +107,7 @@ class KernelTapes:
                     threaded.add(n)
                     changed = True
         for n in sorted(n for n, t in own.items() if t):
-            if self._reaches(n, n, calls):
+            if reaches(calls, n, n):
                 ctx = funcs[n]
                 raise ctx.error(ctx.tree, "a CUDA kernel cannot differentiate through recursion that needs a tape "
                                 "(its size would depend on the depth); rewrite the recursion as a loop", "recursion")
@@ -144,23 +145,6 @@ class KernelTapes:
                     arity = len(arg.elts)
             out.append((tape, arity or 0))
         return out
-
-    @staticmethod
-    def _callees(tree, funcs):
-        return {n.func.id for n in gast.walk(tree) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
-                and n.func.id in funcs}
-
-    @staticmethod
-    def _reaches(start, target, calls):
-        seen, todo = set(), list(calls[start])
-        while todo:
-            n = todo.pop()
-            if n == target:
-                return True
-            if n not in seen:
-                seen.add(n)
-                todo.extend(calls[n])
-        return False
 
     @staticmethod
     def _buffer_names(ctx):

@@ -76,23 +76,32 @@ def _pure_name_test(program):
     return is_pure
 
 
-def _has_recursion(program):
-    """Does any function of `program` call itself, directly or through others?"""
+def call_graph(program):
+    """{function name: names of the program's functions it calls}."""
     import gast
 
     names = {ctx.name for ctx in program.functions}
-    calls = {ctx.name: {n.func.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Call)
-                        and isinstance(n.func, gast.Name) and n.func.id in names} for ctx in program.functions}
-    for start in names:
-        seen, todo = set(), list(calls[start])
-        while todo:
-            n = todo.pop()
-            if n == start:
-                return True
-            if n not in seen:
-                seen.add(n)
-                todo.extend(calls[n])
+    return {ctx.name: {n.func.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Call)
+                       and isinstance(n.func, gast.Name) and n.func.id in names} for ctx in program.functions}
+
+
+def reaches(calls, start, target):
+    """Does `start` call `target`, directly or through others, in the call graph `calls`?"""
+    seen, todo = set(), list(calls[start])
+    while todo:
+        n = todo.pop()
+        if n == target:
+            return True
+        if n not in seen:
+            seen.add(n)
+            todo.extend(calls[n])
     return False
+
+
+def _has_recursion(program):
+    """Does any function of `program` call itself, directly or through others?"""
+    calls = call_graph(program)
+    return any(reaches(calls, name, name) for name in calls)
 
 
 class GeneratedModule:
