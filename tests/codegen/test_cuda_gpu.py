@@ -40,3 +40,18 @@ def test_device_arrays_stay_on_the_gpu():
     assert not isinstance(out, np.ndarray)
     want = s2s.jit(s2s.vmap(s2s.grad(euler), in_axes=(0, None, None)))(s2s.device_get(ks), 1.0, 500)
     _close(s2s.device_get(out), want)
+
+
+def test_arena_overflow_relaunches_and_matches_cpu():
+    """The first arena (256 slots) is too small for a (20, 30) gradient: the threads that run
+    out must stop cleanly, and the host's relaunch with a larger arena must be exact."""
+    from cuda_cases import mlp
+
+    W, b = np.linspace(-1, 1, 600).reshape(20, 30), np.linspace(0, 1, 20)
+    X = np.linspace(-2, 2, 30 * 4096).reshape(4096, 30)
+    batched = s2s.vmap(s2s.grad(mlp, argnums=(0, 1)), in_axes=(None, None, 0))
+    fn = s2s.jit(batched, device="cuda")
+    got = fn(W, b, X)
+    (spec,) = fn._specs.values()
+    assert spec.arena_capacity > 600
+    _close(got, s2s.jit(batched)(W, b, X))
