@@ -15,6 +15,11 @@ import math
 import numpy as np
 
 
+class DerivativeUnavailable(NotImplementedError):
+    """A derivative s2s does not define, raised when generated code reaches it; the rules'
+    `supports` checks normally refuse such calls earlier, at the user's line."""
+
+
 # ----------------------------------------------------------------- used by generated code
 def unbroadcast(ct, x):
     """`ct` summed (or expanded) to the shape of `x`: the adjoint of broadcasting `x` to ct's
@@ -343,7 +348,8 @@ def einsum_vjp(ct, subscripts, operands, i):
     explicit or implicit output, repeated indices such as 'ii->'; no '...')."""
     spec = subscripts.replace(" ", "")
     if "." in spec:
-        raise NotImplementedError("einsum with '...' has no derivative rule")
+        raise DerivativeUnavailable("np.einsum with '...' in its subscripts has no derivative rule: write the "
+                                    "axes out explicitly (e.g. 'ij,j->i')")
     ins, arrow, out = spec.partition("->")
     ins = ins.split(",")
     letters = "".join(ins)
@@ -431,7 +437,9 @@ def norm_grad(x, ans, ord=None, axis=None):
     if isinstance(ord, str) and ord == "nuc" and x.ndim == 2:
         u, _, vt = np.linalg.svd(x, full_matrices=False)
         return u @ vt
-    raise NotImplementedError(f"no derivative rule for the matrix norm ord={ord!r}")
+    raise DerivativeUnavailable(f"np.linalg.norm of a matrix with ord={ord!r} has no derivative rule (its "
+                                "gradient is not unique where singular values tie): use ord='fro' or 'nuc', or "
+                                "a vector norm")
 
 
 def untrace(ct, a, offset=0, axis1=0, axis2=1):

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from .runtime import (  # s2s-runtime-import
+    DerivativeUnavailable,
     _pnorm_grad,
     norm_grad,
     unreduce,
@@ -140,7 +141,8 @@ def norm_grad_partial(x, ans, ord=None, axis=None, kx=0, kn=0):
     if _nuclear(ord):
         if kx == 0:
             return np.zeros(x.shape)
-        raise NotImplementedError("third derivatives of the nuclear norm have no rule")
+        raise DerivativeUnavailable("third and higher derivatives of the nuclear norm (ord='nuc') have no rule: "
+                                    "differentiate it at most twice, or use ord='fro'")
     p = 2.0 if ord is None or ord == "fro" else float(ord)
     return _pnorm_partial(x, unreduce(ans, x, axis), p, kx, kn, axis)
 

@@ -4,16 +4,15 @@ import os
 import numpy as np
 import pytest
 
-if os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0"):
-    pytest.skip("the simulator is tested by test_cuda_sim.py", allow_module_level=True)
 
 import s2s  # noqa: E402
 from s2s.devices import cuda_unavailable_reason  # noqa: E402
 
 from cuda_cases import CASES, euler  # noqa: E402
 
-_reason = cuda_unavailable_reason()
-pytestmark = pytest.mark.skipif(_reason is not None, reason=f"no usable GPU: {_reason}")
+_reason = "the simulator is tested by test_cuda_sim.py" if os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0") \
+    else cuda_unavailable_reason()
+pytestmark = pytest.mark.skipif(_reason is not None, reason=f"no real GPU: {_reason}")
 
 
 def _close(got, want):

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 cuda = pytest.importorskip("numba.cuda")
-if os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0"):
-    pytest.skip("PTX needs the real numba.cuda, not the simulator", allow_module_level=True)
+SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0")
 
 import s2s  # noqa: E402
 from s2s.gpu import CudaJitFunction  # noqa: E402
@@ -16,6 +15,8 @@ from cuda_cases import CASES  # noqa: E402
 
 
 def _nvvm_works():
+    if SIMULATED:  # PTX needs the real numba.cuda, not the simulator
+        return False
     try:
         cuda.compile_ptx(lambda a: None, "void(float64[:])", cc=(9, 0))
         return True
@@ -23,7 +24,8 @@ def _nvvm_works():
         return False
 
 
-pytestmark = pytest.mark.skipif(not _nvvm_works(), reason="NVVM not found: pip install -e '.[cuda13]' to check PTX")
+pytestmark = pytest.mark.skipif(not _nvvm_works(), reason="NVVM not found (or the CUDA simulator is on): pip install -e '.[cuda13]' "
+                                "and unset NUMBA_ENABLE_CUDASIM to check PTX")
 
 
 def _entry_point(ptx):
