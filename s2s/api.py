@@ -11,7 +11,7 @@ import os
 import weakref
 
 from .codegen.module import GeneratedModule
-from .codegen.numba_backend import NUMBA_ERRORS, translate_error
+from .codegen.numba_backend import NUMBA_ERRORS, sequential, translate_error
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
 from .parse.source import _NO_SELF, library_wrapper, unwrap
@@ -36,12 +36,15 @@ def _normalize_argnums(argnums, n_params, fname):
 
 
 class _Specialization:
-    __slots__ = ("module", "call", "guards_hold")
+    __slots__ = ("module", "call", "guards_hold", "in_order")
 
-    def __init__(self, module, call):
+    def __init__(self, module, call, parallel=False):
         self.module = module
         self.call = call
         self.guards_hold = guard_checker(module.guards)
+        # A parallel build's exception reaches Python without the user's message: the same
+        # function compiled to run in order raises it (built on the first exception).
+        self.in_order = parallel
 
 
 class JitFunction:
@@ -104,7 +107,7 @@ class JitFunction:
     def _specialize(self, key, static, fn=None):
         module = self._module(static, fn)
         mod = module.load(self._backend)
-        spec = _Specialization(module, mod.__dict__[module.entry])
+        spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba")
         self._specs[key] = spec
         return spec
 
@@ -145,12 +148,24 @@ class JitFunction:
             key, static = (), None
         fn = None
         if self._by_structure is not None:
-            skey, fn = self._by_structure(args, kwargs)
+            skey, fn = self._by_structure(args, kwargs, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
         spec = self._spec_for(key, static, fn)
+        if spec.in_order is False:
+            return self._call(spec, spec.call, args, kwargs)
         try:
             return spec.call(*args, **kwargs)
+        except Exception:  # noqa: BLE001 -- whatever it was, the in-order run raises it properly
+            pass
+        # An exception inside numba's parallel loop: run in order for the user's own error.
+        if spec.in_order is True:
+            spec.in_order = sequential(spec.call)
+        return self._call(spec, spec.in_order, args, kwargs)
+
+    def _call(self, spec, call, args, kwargs):
+        try:
+            return call(*args, **kwargs)
         except TypeError as exc:
             if "can't unbox" not in str(exc):
                 raise
@@ -178,9 +193,15 @@ class JitFunction:
                     f"{self.__name__!r} has static arguments; call it once (or pass example "
                     "arguments to source()) so their values are known"
                 )
-            key, static, _, _ = self._split(args, kwargs)
-            return self._spec_for(key, static).module
-        return self._spec_for((), None).module
+            key, static, args, kwargs = self._split(args, kwargs)
+        else:
+            key, static = (), None
+        fn = None
+        if self._by_structure is not None and (args or kwargs):  # what a call with these runs
+            skey, fn = self._by_structure(args, kwargs, backend=self._backend)
+            if skey is not None:
+                key = (key, skey)
+        return self._spec_for(key, static, fn).module
 
     def source(self, *args, **kwargs):
         """The generated module source (for the static values in `args`, if any)."""

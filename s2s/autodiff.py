@@ -116,7 +116,7 @@ class GradFunction:
     def __s2s_function__(self):
         return self._build()[2]
 
-    def __s2s_specialize__(self, args, kwargs=None):
+    def __s2s_specialize__(self, args, kwargs=None, backend=None):
         """(key, generated function) for these arguments: `jit(grad(f))` compiles one
         specialization per structure of the differentiated arguments (tuples, lists) and
         per number of dimensions of the arguments."""

@@ -216,13 +216,13 @@ class VmapFunction:
             return v if ax is None else np.take(v, 0, axis=ax)
         return tuple(at0(v, dict(a)) for v, a in zip(values, axes))
 
-    def _build(self, key, values=None, compiled=False):
+    def _build(self, key, values=None, compiled=False, parallel=False):
         # A derivative (grad(f), jacfwd(f)...) batched for numba runs faster as a loop over
         # examples: each example's gradient stays in cache, where the array form streams
         # (n, d) temporaries through memory (per-example logistic gradients, 10,000 x 100:
         # 2.4 ms looped vs 7.9 ms array-batched). In pure Python, array batching wins by far.
         loop_first = compiled and self._strategy == "auto" and getattr(self._fn, "__s2s_specialize__", None) is not None
-        memo = (key, loop_first)
+        memo = (key, loop_first, parallel)
         if memo not in self._built:
             structs, axes, size, _, leaves = key
             fn = self._fn
@@ -245,7 +245,7 @@ class VmapFunction:
                     if self._strategy == "array":  # runs f's own code (and raises the user's errors)
                         raise
             if built is None:
-                built = build_vmap_module(fn, axes, list(structs), size, self._out_axis_for(None))
+                built = build_vmap_module(fn, axes, list(structs), size, self._out_axis_for(None), parallel=parallel)
                 strategy = "loop"
             module, name, out_struct = built
             module.strategy = strategy
@@ -289,9 +289,11 @@ class VmapFunction:
                else int(self._axis_size), (None,) * n, None)
         return self._build(key)[1]
 
-    def __s2s_specialize__(self, args, kwargs=None):
+    def __s2s_specialize__(self, args, kwargs=None, backend=None):
+        """(key, batched function) for these arguments, for `jit` compiling it with `backend`
+        ("numba": the loop over examples may run on numba's threads)."""
         key, values = self._key(args, kwargs or {})
-        return key, self._build(key, values, compiled=True)[1]
+        return key, self._build(key, values, compiled=True, parallel=backend == "numba")[1]
 
     @property
     def __s2s_signature_of__(self):

@@ -74,7 +74,7 @@ class JacobianFunction:
     def __s2s_function__(self):
         return self._build()[1]
 
-    def __s2s_specialize__(self, args, kwargs=None):
+    def __s2s_specialize__(self, args, kwargs=None, backend=None):
         key = self._key(args)
         return key, self._build(*key)[1]
 

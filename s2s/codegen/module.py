@@ -17,6 +17,7 @@ import numpy
 from .. import __version__
 from ..literals import literal
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from ..parse.base import is_prange, prange_call
 from ..parse.source import register_generated
 from .fuse import Fuser
 from .emit import FunctionEmitter, SourceWriter
@@ -37,6 +38,8 @@ def cache_dir():
 
 # -- constants --------------------------------------------------------------------------
 def describe(value):
+    if is_prange(value):
+        return "numba.prange"
     if isinstance(value, numpy.ndarray):
         return f"{value.dtype} array of shape {value.shape}"
     return type(value).__name__
@@ -48,6 +51,8 @@ def fingerprint(value):
         h = hashlib.sha256(f"{value.dtype.str}{value.shape}".encode())
         h.update(numpy.ascontiguousarray(value).tobytes())
         return h.hexdigest()
+    if is_prange(value):
+        return hashlib.sha256(b"numba.prange").hexdigest()
     py_func = getattr(value, "py_func", None)  # a user's own numba.njit function
     if py_func is not None and hasattr(py_func, "__code__"):
         code = py_func.__code__
@@ -104,6 +109,12 @@ def _has_recursion(program):
     return any(reaches(calls, name, name) for name in calls)
 
 
+def _has_prange(ctx, program):
+    import gast
+
+    return any(isinstance(n, gast.For) and prange_call(n.iter, program) for n in gast.walk(ctx.tree))
+
+
 class GeneratedModule:
     """The source of one program, its line map and the values it binds at load time."""
 
@@ -111,6 +122,9 @@ class GeneratedModule:
         self.entry = program.entry.name
         self.function_names = [ctx.name for ctx in program.functions]
         self.recursive = _has_recursion(program)
+        # numba runs the entry's `prange` loops on its threads; a helper's run in order
+        # (a function called from a parallel loop must not start threads of its own).
+        self.parallel = _has_prange(program.entry, program)
         self.guards = list(program.guards)
         self.injected = {}
         w = SourceWriter()
@@ -198,7 +212,8 @@ class GeneratedModule:
 
             # numba's on-disk cache cannot reload recursive functions (the next process
             # crashes resolving the recursive call's symbol): compile those every process.
-            wrap_module(mod, self.function_names, cache=self.on_disk and not self.recursive)
+            wrap_module(mod, self.function_names, cache=self.on_disk and not self.recursive,
+                        parallel=[self.entry] if self.parallel else ())
         elif backend == "cuda":
             from .cuda_backend import wrap_module as wrap_cuda
 

@@ -18,14 +18,25 @@ _AT_LINE = re.compile(r"at (\S+) \((\d+)\)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def wrap_module(mod, names, cache):
+def wrap_module(mod, names, cache, parallel=()):
     """Replace each generated function in `mod` by its numba dispatcher.
 
     Done in place, so a function calling a helper by its global name calls the compiled
-    helper; numba compiles lazily, for the argument types of the first call.
+    helper; numba compiles lazily, for the argument types of the first call. The functions
+    named in `parallel` are compiled with parallel=True (their `prange` loops run on numba's
+    threads).
     """
     for name in names:
-        mod.__dict__[name] = numba.njit(cache=cache)(mod.__dict__[name])
+        mod.__dict__[name] = numba.njit(cache=cache, parallel=name in parallel)(mod.__dict__[name])
+
+
+def sequential(dispatcher):
+    """The function of a parallel=True `dispatcher` compiled to run its `prange` loops in
+    order. An exception raised inside a parallel loop reaches Python as a SystemError
+    without the user's message (numba 0.6x); running in order raises the real one. Not
+    cached on disk: numba's cache index does not tell parallel and sequential builds apart.
+    """
+    return numba.njit(dispatcher.py_func)
 
 
 def _user_lines(module, message):

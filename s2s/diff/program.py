@@ -16,9 +16,10 @@ from . import rules  # noqa: F401  -- importing the families fills the rule tabl
 from .lift import LiftNestedFunctions
 from .methods import ArrayMethods
 from .reverse import ReverseMode
+from .sequential import SequentialLoops
 
 # The passes reverse mode needs after the normalization pipeline, in order.
-DIFF_PASSES = [LiftNestedFunctions, ArrayMethods]
+DIFF_PASSES = [SequentialLoops, LiftNestedFunctions, ArrayMethods]
 
 
 def register_structure_pass():
@@ -28,7 +29,7 @@ def register_structure_pass():
     except ImportError:  # pragma: no cover - only while the pass is being written
         return
     if StructureControlFlow not in DIFF_PASSES:
-        DIFF_PASSES.insert(1, StructureControlFlow)
+        DIFF_PASSES.insert(2, StructureControlFlow)
 
 
 register_structure_pass()

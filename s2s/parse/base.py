@@ -61,6 +61,21 @@ def attribute_path(node):
     return None
 
 
+def is_prange(value):
+    """Whether `value` is numba.prange: numba runs such a loop's iterations on its threads
+    (in a function compiled with parallel=True); in Python it is a plain range."""
+    return getattr(value, "__name__", None) == "prange" and (getattr(value, "__module__", None) or "").startswith("numba")
+
+
+def prange_call(node, program):
+    """Whether `node` is `prange(...)`: a call of the program's constant bound to numba.prange."""
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and is_prange(program.constants.get(node.func.id))
+    )
+
+
 def dotted(path, like=None):
     """The expression `a.b.c` (Load) for the path 'a.b.c'."""
     parts = path.split(".")

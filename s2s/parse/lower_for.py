@@ -38,7 +38,7 @@ stops at the shortest. What Python evaluates once when the loop starts (the sequ
 `enumerate`'s start, `range`'s bounds) is bound to a temporary before the loop unless it
 is a literal or a name the loop does not rebind. A target tuple that does not match a
 literal structure (`for a, b in pairs`) becomes a tuple assignment, left to the unpack
-pass. `for i in range(...)` is kept as it is.
+pass. `for i in range(...)` is kept as it is, and so is numba's `for i in prange(...)`.
 
 Differences from Python: the trip count is fixed when the loop starts (appending to a list
 while looping over it does not extend the loop), and iterating over a dict would read
@@ -48,7 +48,8 @@ import copy
 
 import gast
 
-from .base import FunctionPass, assign, function_locals, hint_of, is_atom, is_module_path, load, located, store
+from .base import (FunctionPass, assign, function_locals, hint_of, is_atom, is_module_path, load, located, prange_call,
+                   store)
 
 _INDEX_HINTS = ("i", "j", "k")
 _NOT_INDEXABLE = ("map", "filter", "iter", "reversed", "sorted", "set", "dict")
@@ -85,7 +86,7 @@ class LowerFor(FunctionPass):
         node = self.generic_visit(node)
         self.depth -= 1
         target = node.target
-        if self._builtin(node.iter, "range"):
+        if self._builtin(node.iter, "range") or prange_call(node.iter, self.ctx.program):
             if not isinstance(target, gast.Name):
                 raise self.ctx.error(node, "a range() loop yields integers: its target must be a single name", "for")
             return node

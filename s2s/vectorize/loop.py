@@ -28,6 +28,7 @@ from ..naming import NUMPY_ALIAS as NUMPY
 from ..naming import LocalNames
 from ..parse.pipeline import build_program
 from . import runtime
+from .parallel import shared_write
 
 
 def _index(expr, axis, b, contiguous):
@@ -37,13 +38,15 @@ def _index(expr, axis, b, contiguous):
     return f"{contiguous}({text})" if axis else text
 
 
-def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=None):
+def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=None, parallel=False):
     """GeneratedModule for the loop-batched `fn`.
 
     `in_axes[i]`: for positional argument i, {leaf path: axis or None} (axes normalized,
     non-negative); `arg_structs[i]` its pytree structure; `size`: the batch size as a
     literal when no argument is mapped (axis_size), else None; `out_axes`: a function
-    (leaf path, per-example rank) -> normalized axis or None.
+    (leaf path, per-example rank) -> normalized axis or None; `parallel`: the loop over
+    examples is a `prange` (for numba) when no function of the program writes into memory
+    it was given (then examples cannot see each other's writes).
     Returns (module, wrapper name, output structure).
     """
     from ..diff.pytrees import Structures, container_text, leaves, subscript_text
@@ -93,11 +96,22 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
             lines.append(f"    {outs[m]} = {rt('batch_alloc')}({subscript_text(r, m)}, {n})")
             lines.append(f"    {outs[m]} = {rt('batch_set')}({outs[m]}, 0, {subscript_text(r, m)})")
     if any(a is not None for a in batched.values()):
-        lines.append(f"    for {b} in range(1, {n}):")
-        lines.append(f"        {r} = {call(b)}")
-        for m in out_leaves:
-            if batched[m] is not None:
-                lines.append(f"        {outs[m]} = {rt('batch_set')}({outs[m]}, {b}, {subscript_text(r, m)})")
+        if parallel and shared_write(program) is None:
+            # numba: each thread stores its examples' results (no dtype to widen: typed).
+            import numba
+
+            rb = N["rb"]
+            lines.append(f"    for {b} in {program.constant(numba.prange, 'prange')}(1, {n}):")
+            lines.append(f"        {rb} = {call(b)}")
+            for m in out_leaves:
+                if batched[m] is not None:
+                    lines.append(f"        {outs[m]}[{b}] = {subscript_text(rb, m)}")
+        else:
+            lines.append(f"    for {b} in range(1, {n}):")
+            lines.append(f"        {r} = {call(b)}")
+            for m in out_leaves:
+                if batched[m] is not None:
+                    lines.append(f"        {outs[m]} = {rt('batch_set')}({outs[m]}, {b}, {subscript_text(r, m)})")
 
     def placed(m):
         ax = batched[m]
