@@ -31,36 +31,63 @@ _VIEWS = frozenset({
 })
 
 
+# Derivative-runtime helpers returning new memory whatever they are given, and the one that
+# writes into an argument (`add_at(a, i, v)`: a[i] += v); the others only read.
+_FRESH_RUNTIME = frozenset({"zeros_like"})
+_WRITING_RUNTIME = {"add_at": 0}
+
+
 def shared_write(program):
     """The first write into memory a function of `program` was given, as
     (function context, node), or None when every write goes to the function's own arrays."""
     for ctx in program.functions:
-        found = _SharedWrites(ctx.tree).first()
+        found = _SharedWrites(ctx.tree, program).first()
         if found is not None:
             return ctx, found
     return None
 
 
 class _SharedWrites:
-    def __init__(self, tree):
+    """Two facts per local name: `shared` (the object may be memory the function was given)
+    and `holders` (a container of the function's own that may hold such objects: a tape
+    list, a tuple literal)."""
+
+    def __init__(self, tree, program):
         self.tree = tree
+        self.functions = {c.name for c in program.functions}
+        self.runtime = {name: getattr(v, "__name__", "") for name, v in program.constants.items()
+                        if (getattr(v, "__module__", None) or "").startswith("s2s.diff.runtime")}
         self.locals = function_locals(tree)
         params = tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs + [tree.args.vararg, tree.args.kwarg]
         self.shared = {a.id for a in params if a is not None}
+        self.holders = set()
+
+    def reaches(self, node):
+        """May the value of `node` be, or contain, memory the function was given?"""
+        return self.aliases(node) or self.holds(node)
+
+    def holds(self, node):
+        if isinstance(node, gast.Name):
+            return node.id in self.holders
+        if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
+            return any(self.reaches(e) for e in node.elts)
+        if isinstance(node, gast.Dict):
+            return any(self.reaches(v) for v in node.values)
+        if isinstance(node, gast.IfExp):
+            return self.holds(node.body) or self.holds(node.orelse)
+        return False
 
     def aliases(self, node):
         """May the value of expression `node` be (part of) memory the function was given?"""
         if isinstance(node, gast.Name):
             return node.id in self.shared or node.id not in self.locals
         if isinstance(node, (gast.Subscript, gast.Attribute, gast.Starred)):
-            return self.aliases(node.value)
-        if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
-            return any(self.aliases(e) for e in node.elts)
-        if isinstance(node, gast.Dict):
-            return any(self.aliases(v) for v in node.values)
+            return self.reaches(node.value)  # part of shared memory, or an element of a holder
         if isinstance(node, gast.IfExp):
             return self.aliases(node.body) or self.aliases(node.orelse)
         if isinstance(node, gast.Call):
+            if isinstance(node.func, gast.Name) and self.runtime.get(node.func.id) in _FRESH_RUNTIME:
+                return False
             path = attribute_path(node.func) or ""
             root, _, name = path.partition(".")
             if root == MATH_ALIAS:
@@ -69,9 +96,9 @@ class _SharedWrites:
                 return False
             args = list(node.args) + [k.value for k in node.keywords]
             if isinstance(node.func, gast.Attribute) and root not in (NUMPY_ALIAS, MATH_ALIAS):
-                args.append(node.func.value)  # a method: `x.reshape(...)` may return a view of x
-            return any(self.aliases(a) for a in args)
-        return False  # arithmetic, comparisons, literals: new values
+                args.append(node.func.value)  # a method: `x.reshape(...)`, `tape.pop()`
+            return any(self.reaches(a) for a in args)
+        return False  # arithmetic, comparisons, literals (new containers): new values
 
     def _written(self, node):
         """The memory a statement writes into (an expression whose value it updates), or None."""
@@ -85,14 +112,23 @@ class _SharedWrites:
             if any(k.arg == "out" for k in call.keywords):
                 return next(k.value for k in call.keywords if k.arg == "out")
             if isinstance(node, gast.Expr) and call is node.value:  # a call for its effect
-                args = list(call.args) + [k.value for k in call.keywords]
-                root = (attribute_path(call.func) or "").split(".")[0]
-                if isinstance(call.func, gast.Attribute) and root not in (NUMPY_ALIAS, MATH_ALIAS):
-                    args.append(call.func.value)  # `x.fill(0)`, `xs.append(v)`
-                hit = [a for a in args if self.aliases(a)]
+                hit = [a for a in self._effect_targets(call) if self.aliases(a)]
                 if hit:
                     return hit[0]
         return None
+
+    def _effect_targets(self, call):
+        """What a call made for its effect may write into."""
+        root = (attribute_path(call.func) or "").split(".")[0]
+        if isinstance(call.func, gast.Attribute) and root not in (NUMPY_ALIAS, MATH_ALIAS):
+            return [call.func.value]  # `x.fill(0)`, `xs.append(v)`: the receiver
+        if isinstance(call.func, gast.Name):
+            if call.func.id in self.functions:
+                return []  # a function of the program: its own analysis sees its writes
+            if call.func.id in self.runtime:
+                k = _WRITING_RUNTIME.get(self.runtime[call.func.id])
+                return [] if k is None else call.args[k:k + 1]
+        return list(call.args) + [k.value for k in call.keywords]
 
     def first(self):
         stmts = [n for n in gast.walk(self.tree) if isinstance(n, gast.stmt) and n is not self.tree]
@@ -101,12 +137,22 @@ class _SharedWrites:
         while changed:
             changed = False
             for s in stmts:
-                if isinstance(s, gast.Assign) and self.aliases(s.value):
+                marks = []
+                if isinstance(s, gast.Assign):
                     for t in s.targets:
-                        for n in gast.walk(t):
-                            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id not in self.shared:
-                                self.shared.add(n.id)
-                                changed = True
+                        if isinstance(t, gast.Name):
+                            marks += [(t.id, self.shared)] * self.aliases(s.value) + [(t.id, self.holders)] * self.holds(s.value)
+                        elif isinstance(t, (gast.Tuple, gast.List)) and self.reaches(s.value):
+                            marks += [(n.id, self.shared) for n in gast.walk(t)
+                                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+                elif (isinstance(s, gast.Expr) and isinstance(s.value, gast.Call)
+                      and isinstance(s.value.func, gast.Attribute) and isinstance(s.value.func.value, gast.Name)
+                      and any(self.reaches(a) for a in s.value.args)):
+                    marks.append((s.value.func.value.id, self.holders))  # `xs.append(v)`: xs holds v
+                for name, facts in marks:
+                    if name not in facts:
+                        facts.add(name)
+                        changed = True
         for s in stmts:
             target = self._written(s)
             if target is not None and self.aliases(target):

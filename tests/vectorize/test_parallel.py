@@ -90,7 +90,26 @@ def view_in_loop(x):
     return b
 
 
+def list_holds_param(x):
+    keep = []
+    keep.append(x)
+    v = keep.pop()
+    v[0] = 1.0
+    return v
+
+
+def own_list(x):
+    keep = []
+    keep.append(x[0])
+    keep.append(x * 2.0)
+    keep.append(0.0)
+    w = keep.pop()
+    return w + keep[0]
+
+
 ANALYSIS = [
+    (own_list, None),
+    (list_holds_param, "v[0] = 1.0"),
     (own_array, None),
     (own_zeros, None),
     (reads_only, None),
