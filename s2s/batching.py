@@ -80,9 +80,10 @@ def _pick(value, path):
 class VmapFunction:
     """`vmap(f, in_axes, out_axes, axis_size)`: callable, inspectable, compilable, composable."""
 
-    def __init__(self, fn, in_axes, out_axes, axis_size, strategy="auto"):
+    def __init__(self, fn, in_axes, out_axes, axis_size, strategy="auto", chunk_size=None):
         self._fn, self._in_axes, self._out_axes, self._axis_size = fn, in_axes, out_axes, axis_size
         self._strategy = strategy
+        self._chunk_size = chunk_size
         self._sig = inspect.signature(fn)
         self.__signature__ = self._sig
         self.__name__ = f"vmap_{getattr(fn, '__name__', 'f')}"
@@ -164,14 +165,13 @@ class VmapFunction:
             raise ValueError(f"vmap got inconsistent sizes for array axes to be mapped:\n{lines}")
         if not sizes and not (isinstance(self._axis_size, (int, np.integer)) and self._axis_size > 0):
             raise ValueError(f"vmap axis_size must be a positive int, got {self._axis_size!r}")
-        if sizes and sizes[0][0] == 0:
-            raise ValueError("vmap over an axis of size 0 is not supported (each example's output shape comes from "
-                             "running the function on the first example)")
         ranks = tuple(None if st is not None else np.ndim(v) for st, v in zip(structs, values))
         leaves = tuple(tuple((path, _leaf_info(_pick(v, path))) for path in _paths(st))
                        for st, v in zip(structs, values))
+        # The size slot: axis_size when nothing is mapped, 0 for an empty batch (array batching
+        # only: loop batching learns output shapes from example 0), else None.
         key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes),
-               None if sizes else int(self._axis_size), ranks, leaves)
+               (0 if sizes[0][0] == 0 else None) if sizes else int(self._axis_size), ranks, leaves)
         return key, values
 
     def _key(self, args, kwargs):
@@ -213,6 +213,8 @@ class VmapFunction:
             if isinstance(v, dict):
                 return {k: at0(e, a, path + (k,)) for k, e in v.items()}
             ax = a.get(path)
+            if ax is not None and np.shape(v)[ax] == 0:  # an empty batch: a stand-in of the example's type
+                return np.zeros(np.delete(np.shape(v), ax), np.asarray(v).dtype)
             return v if ax is None else np.take(v, 0, axis=ax)
         return tuple(at0(v, dict(a)) for v, a in zip(values, axes))
 
@@ -225,6 +227,9 @@ class VmapFunction:
         memo = (key, loop_first, parallel)
         if memo not in self._built:
             structs, axes, size, _, leaves = key
+            empty = size == 0
+            if empty:
+                size, loop_first = None, False
             fn = self._fn
             specialize = getattr(fn, "__s2s_specialize__", None)
             if specialize is not None and values is not None:
@@ -236,7 +241,7 @@ class VmapFunction:
             if self._strategy != "loop" and leaves is not None and not loop_first:
                 try:
                     built = build_array_module(fn, axes, list(structs), size, self._out_axis_for(None),
-                                               [dict(lv) for lv in leaves])
+                                               [dict(lv) for lv in leaves], chunk=self._chunk_size)
                     strategy = "array"
                 except CannotBatch as exc:
                     if self._strategy == "array":
@@ -244,6 +249,13 @@ class VmapFunction:
                 except Exception:  # noqa: BLE001 -- "auto": whatever array batching trips on, loop batching
                     if self._strategy == "array":  # runs f's own code (and raises the user's errors)
                         raise
+            if built is None and empty:
+                why = ("strategy='loop' was requested" if self._strategy == "loop" else
+                       "it is not array-batchable (control flow on a mapped value, or an operation without a batch "
+                       "rule: strategy='array' names it)")
+                raise ValueError(f"vmap over an axis of size 0: {getattr(self._fn, '__name__', 'the function')} has "
+                                 "no example to run, and loop batching learns the output shapes from the first "
+                                 f"example; {why}. Skip the call for an empty batch.")
             if built is None:
                 built = build_vmap_module(fn, axes, list(structs), size, self._out_axis_for(None), parallel=parallel)
                 strategy = "loop"
@@ -322,7 +334,7 @@ class VmapFunction:
         return f"<s2s.vmap of {getattr(self._fn, '__qualname__', self._fn)}>"
 
 
-def vmap(fun, in_axes=0, out_axes=0, axis_size=None, strategy="auto"):
+def vmap(fun, in_axes=0, out_axes=0, axis_size=None, strategy="auto", chunk_size=None):
     """The batched version of `fun`: maps it over the axes `in_axes` of its arguments and
     stacks the results along `out_axes` (JAX's semantics). Value-dependent control flow in
     `fun` works per example.
@@ -336,6 +348,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, strategy="auto"):
     batching cannot express (an `if`/`while` on a mapped value, a function without a batch
     rule) raises `s2s.errors.UnsupportedSyntaxError` naming the file, line and construct.
     `chosen_strategy(*args)` says which one a call uses.
+
+    `chunk_size` (an s2s extension, as PyTorch's `torch.func.vmap`): array batching calls
+    the batched function on at most this many examples at a time, so its temporaries take
+    memory for `chunk_size` examples rather than the whole batch (results are the same).
+    Loop batching holds one example's temporaries at a time and ignores it.
     """
     if not callable(fun):
         raise TypeError(f"vmap expects a callable, got {type(fun).__name__}")
@@ -346,9 +363,12 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, strategy="auto"):
         raise TypeError(f"vmap out_axes must be an int, None, or a pytree of them, got {out_axes!r}")
     if axis_size is not None and not (isinstance(axis_size, (int, np.integer)) and axis_size > 0):
         raise ValueError(f"vmap axis_size must be a positive int, got {axis_size!r}")
+    if chunk_size is not None and not (isinstance(chunk_size, (int, np.integer)) and not isinstance(chunk_size, bool)
+                                       and chunk_size > 0):
+        raise ValueError(f"vmap chunk_size must be None or a positive int, got {chunk_size!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"vmap strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {strategy!r}")
-    return VmapFunction(fun, in_axes, out_axes, axis_size, strategy)
+    return VmapFunction(fun, in_axes, out_axes, axis_size, strategy, None if chunk_size is None else int(chunk_size))
 
 
 def _leaf_info(leaf):

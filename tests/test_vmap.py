@@ -594,6 +594,70 @@ def test_vmap_of_jit():
     assert_tree_close(s2s.vmap(s2s.jit(elementwise))(X, Y), _reference(elementwise, (X, Y)))
 
 
+# -- chunk_size -----------------------------------------------------------------------------------------
+def layer_stats(v, b, W):
+    h = np.tanh(W @ v + b)
+    return h, np.sum(h * h), {"bias": b * 2.0}
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_chunk_size_gives_the_same_results(compiled):
+    wrap = s2s.jit if compiled else (lambda f: f)
+    rng = np.random.default_rng(3)
+    W, V = rng.standard_normal((5, 4)), rng.standard_normal((4, 10))
+    in_axes, out_axes = (1, None, None), (1, 0, {"bias": None})
+    expected = _reference(layer_stats, (V, 0.5, W), in_axes, out_axes)
+    for chunk in (1, 3, 10, 64):
+        v = s2s.vmap(layer_stats, in_axes=in_axes, out_axes=out_axes, chunk_size=chunk)
+        got = wrap(v)(V, 0.5, W)
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-12)
+        assert got[2]["bias"] == expected[2]["bias"]
+        assert got[0].shape == (5, 10)
+        if not compiled:
+            assert v.chosen_strategy(V, 0.5, W) == "array"
+            assert f"min(n, {chunk})" in v.source(V, 0.5, W)  # the batched function sees <= chunk examples
+    empty = wrap(s2s.vmap(layer_stats, in_axes=in_axes, out_axes=out_axes, chunk_size=3))(np.zeros((4, 0)), 0.5, W)
+    assert empty[0].shape == (5, 0) and empty[1].shape == (0,)
+
+
+def test_chunk_size_with_loop_batching_changes_nothing():
+    x = np.linspace(-1, 1, 7)
+    v = s2s.vmap(branchy, in_axes=(0, None), chunk_size=2)
+    xs = np.stack([x, -x, x * 2])
+    np.testing.assert_allclose(v(xs, 0.1), _reference(branchy, (xs, 0.1), (0, None)))
+    assert v.chosen_strategy(xs, 0.1) == "loop"
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "4"])
+def test_chunk_size_must_be_a_positive_int(bad):
+    with pytest.raises(ValueError, match="chunk_size"):
+        s2s.vmap(elementwise, chunk_size=bad)
+
+
+# -- an empty batch -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_empty_batch_gives_empty_outputs(compiled):
+    wrap = s2s.jit if compiled else (lambda f: f)
+    A = np.ones((3, 4))
+    out = wrap(s2s.vmap(matvec, in_axes=(None, 0)))(A, np.zeros((0, 4)))
+    assert out.shape == (0, 3) and out.dtype == np.float64
+    out = wrap(s2s.vmap(matvec, in_axes=(None, 1), out_axes=1))(A, np.zeros((4, 0)))
+    assert out.shape == (3, 0)
+    s, m = wrap(s2s.vmap(sum_axes))(np.zeros((0, 2, 5)))
+    assert s.shape == (0, 5) and m.shape == (0,)
+    # per-example gradients of an empty batch: an empty (0, d) array, like JAX
+    g = wrap(s2s.vmap(s2s.grad(scaled_sum), in_axes=(0, None)))(np.zeros((0, 4)), np.ones(4))
+    assert g.shape == (0, 4)
+
+
+def test_empty_batch_of_loop_batched_function_says_why():
+    with pytest.raises(ValueError, match="size 0.*first example"):
+        s2s.vmap(branchy, in_axes=(0, None))(np.zeros((0, 3)), 0.5)
+    with pytest.raises(ValueError, match="strategy='loop' was requested"):
+        s2s.vmap(matvec, in_axes=(None, 0), strategy="loop")(np.ones((3, 4)), np.zeros((0, 4)))
+
+
 # -- errors --------------------------------------------------------------------------------------------
 X23 = np.ones((2, 3))
 

@@ -481,11 +481,12 @@ def _reachable(program, roots):
     return seen
 
 
-def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves):
+def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves, chunk=None):
     """GeneratedModule for the array-batched `fn` (raises CannotBatch when it cannot be
     expressed). The arguments are loop.py's `build_vmap_module`'s, and `leaves[i]`:
-    {leaf path: (ndim, dtype kind)} of positional argument i. Returns (module, wrapper
-    name, output structure)."""
+    {leaf path: (ndim, dtype kind)} of positional argument i; `chunk`: at most this many
+    examples per call of the batched function (a loop over slices of the batch bounds the
+    memory its temporaries take). Returns (module, wrapper name, output structure)."""
     from ..diff.program import _diff_passes
     from ..diff.pytrees import Structures, container_text, leaves as struct_leaves, subscript_text
 
@@ -518,9 +519,14 @@ def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves):
                 perm = (ax,) + tuple(d for d in range(nd) if d != ax)
                 return f"{NUMPY_ALIAS}.transpose({text}, {perm!r})"
             lines.append(f"    {p} = {container_text(arg_structs[i], leaf)}")
-    lines.append(f"    {r} = {batched_name}({', '.join(params)})")
-    size_at = len(lines)
     rt = lambda name: program.constant(getattr(runtime, name), name)  # noqa: E731
+    mapped = [(i, path) for i, axes in enumerate(in_axes) for path, ax in axes.items() if ax is not None]
+    size_text = f"{subscript_text(params[mapped[0][0]], mapped[0][1])}.shape[0]" if mapped else str(int(size))
+    if chunk is None:
+        lines.append(f"    {r} = {batched_name}({', '.join(params)})")
+    else:
+        lines += _chunk_loop(N, params, in_axes, arg_structs, batched_name, size_text, int(chunk), out_struct, ret)
+    size_at = len(lines)
 
     broadcast = []
 
@@ -551,9 +557,7 @@ def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves):
         if isinstance(_at(ret, m), Cont) or _at(ret, m) is None:
             raise CannotBatch("an output whose structure is not known", entry.tree, "output structure")
     lines.append(f"    return {container_text(out_struct, placed)}")
-    if broadcast:  # an unbatched output is broadcast to the batch
-        mapped = [(i, path) for i, axes in enumerate(in_axes) for path, ax in axes.items() if ax is not None]
-        size_text = f"{subscript_text(params[mapped[0][0]], mapped[0][1])}.shape[0]" if mapped else str(int(size))
+    if broadcast and chunk is None:  # an unbatched output is broadcast to the batch (the chunk loop has n)
         lines.insert(size_at, f"    {n} = {size_text}")
     name = program.namer.fresh(f"{entry.name}_vmap")
     lines[0] = f"def {name}():"
@@ -569,6 +573,48 @@ def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves):
     program.functions[:] = first + [c for c in program.functions if c.name in keep and c not in first + [wrapper]] + [
         wrapper]
     return GeneratedModule(program, title="vmap, array batching"), name, out_struct
+
+
+def _chunk_loop(N, params, in_axes, arg_structs, batched_name, size_text, chunk, out_struct, ret):
+    """Lines calling the batched function on slices of at most `chunk` examples (mapped
+    arguments are batch-first by now) and assembling `r` as one call would return it.
+
+        n = x.shape[0]
+        c = min(n, 1000)
+        r0 = f_batched(x[0:c], w)            # the first chunk: output shapes and dtypes
+        o0 = np.empty((n,) + r0[0].shape[1:], r0[0].dtype)
+        o0[0:c] = r0[0]
+        for s in range(c, n, 1000):
+            e = min(s + 1000, n)
+            rc = f_batched(x[s:e], w)
+            o0[s:e] = rc[0]
+        r = (o0, r0[1])                      # an unbatched output: the first chunk's
+    """
+    from ..diff.pytrees import container_text, leaves as struct_leaves, subscript_text
+
+    n, c, s, e, r, r0, rc = N["n"], N["c"], N["s"], N["e"], N["r"], N["r0"], N["rc"]
+
+    def call(lo, hi):
+        args = []
+        for i, p in enumerate(params):
+            axes = in_axes[i]
+            args.append(container_text(arg_structs[i], lambda path, p=p, axes=axes: subscript_text(p, path)
+                                       if axes.get(path) is None else f"{subscript_text(p, path)}[{lo}:{hi}]"))
+        return f"{batched_name}({', '.join(args)})"
+
+    outs = {m: N[f"o{k}"] for k, m in enumerate(struct_leaves(out_struct)) if getattr(_at(ret, m), "batched", False)}
+    lines = [f"    {n} = {size_text}", f"    {c} = min({n}, {chunk})", f"    {r0} = {call(0, c)}"]
+    for m, o in outs.items():
+        first = subscript_text(r0, m)
+        lines.append(f"    {o} = {NUMPY_ALIAS}.empty(({n},) + {first}.shape[1:], {first}.dtype)")
+        lines.append(f"    {o}[0:{c}] = {first}")
+    lines.append(f"    for {s} in range({c}, {n}, {chunk}):")
+    lines.append(f"        {e} = min({s} + {chunk}, {n})")
+    lines.append(f"        {rc} = {call(s, e)}")
+    for m, o in outs.items():
+        lines.append(f"        {o}[{s}:{e}] = {subscript_text(rc, m)}")
+    lines.append(f"    {r} = {container_text(out_struct, lambda m: outs.get(m) or subscript_text(r0, m))}")
+    return lines
 
 
 def show_batched(text, batched, ranks, kinds=None):

@@ -38,7 +38,15 @@ def _rows(c, a):
         return a.text
     if a.rank == 0:
         return f"{a}[:, None]"
-    return c.let(f"{c.np}.reshape({c.np}.ascontiguousarray({a}), ({c.n}, -1))", "rows")
+    return c.let(f"{c.np}.reshape({c.np}.ascontiguousarray({a}), ({c.n}, {example_size(a)}))", "rows")
+
+
+def example_size(a):
+    """The number of elements of one example of batched `a` (rank known), as source: the
+    product of its trailing dimensions (not -1, which NumPy cannot infer for an empty batch)."""
+    if a.rank is None:
+        return "-1"
+    return " * ".join(f"{a}.shape[{i}]" for i in range(1, a.rank + 1)) or "1"
 
 
 def reduction(fn, kind):

@@ -11,7 +11,7 @@ axes move one place right and new shapes get the batch size in front; array crea
 import numpy as np
 
 from .base import Arr, Cont, Operand, Other, Out, register
-from .reductions import _rows
+from .reductions import _rows, example_size
 
 
 def _shape_len(c, shape):
@@ -52,7 +52,8 @@ def ravel(c, a, order="C"):
         return c.keep(1, a.kind, view=a.desc.view)
     if order != "C" and c.const(order, "order") != "C":
         c.fail("a ravel in an order other than 'C'")
-    return c.out(f"{c.np}.reshape({c.np}.ascontiguousarray({a}), ({c.n}, -1))", 1, a.kind, view=a.desc.view)
+    return c.out(f"{c.np}.reshape({c.np}.ascontiguousarray({a}), ({c.n}, {example_size(a)}))", 1, a.kind,
+                 view=a.desc.view)
 
 
 def transpose(c, a, axes=None):
