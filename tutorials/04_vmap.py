@@ -105,7 +105,9 @@ if __name__ == "__main__":
 # ## 3. A per-example `while` loop
 #
 # Newton's method for the square root stops when *this* example has converged; each
-# example takes its own number of steps.
+# example takes its own number of steps. Under `jit`, the loop over examples is a
+# `numba.prange` loop: examples run on numba's threads (`NUMBA_NUM_THREADS`), since
+# `newton_sqrt` writes into no array it was given (a function that does runs in order).
 
 # %%
 def newton_sqrt(a):
@@ -121,6 +123,7 @@ if __name__ == "__main__":
     a = np.array([0.25, 2.0, 1e6, 3.0])
     roots, steps = s2s.jit(s2s.vmap(newton_sqrt))(a)
     print("roots:", roots, "steps per example:", steps)
+    print("runs on numba's threads:", s2s.jit(s2s.vmap(newton_sqrt)).generated(a).parallel)
     assert np.allclose(roots, np.sqrt(a)) and len(set(steps.tolist())) > 1
     # Its derivative, per example too: d sqrt(a) / da = 1 / (2 sqrt(a)).
     d = s2s.vmap(s2s.grad(lambda a: newton_sqrt(a)[0]))(a)
