@@ -180,7 +180,6 @@ def _loop(fn, args, in_axes):
 W = RNG.normal(size=(4, 5))
 PARALLEL = [
     ("early_exit", early_exit, (RNG.normal(size=64) * 3, 0.3), (0, None), True),
-    ("per_example_array", per_example_array, (RNG.normal(size=(64, 5)), W), (0, None), True),
     ("per_example_array_axis1", per_example_array, (RNG.normal(size=(5, 64)), W), (1, None), True),
     ("accumulate_is_in_order", accumulate, (np.ones(8), None), (0, None), False),
 ]
