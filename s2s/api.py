@@ -142,13 +142,14 @@ class JitFunction:
         return spec
 
     def __call__(self, *args, **kwargs):
+        every = args, kwargs  # a transformation specializing per call sees the static values too
         if self._bind:
             key, static, args, kwargs = self._split(args, kwargs)
         else:
             key, static = (), None
         fn = None
         if self._by_structure is not None:
-            skey, fn = self._by_structure(args, kwargs, backend=self._backend)
+            skey, fn = self._by_structure(*every, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
         spec = self._spec_for(key, static, fn)
@@ -193,12 +194,14 @@ class JitFunction:
                     f"{self.__name__!r} has static arguments; call it once (or pass example "
                     "arguments to source()) so their values are known"
                 )
+            every = args, kwargs
             key, static, args, kwargs = self._split(args, kwargs)
         else:
+            every = args, kwargs
             key, static = (), None
         fn = None
         if self._by_structure is not None and (args or kwargs):  # what a call with these runs
-            skey, fn = self._by_structure(args, kwargs, backend=self._backend)
+            skey, fn = self._by_structure(*every, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
         return self._spec_for(key, static, fn).module
@@ -269,10 +272,7 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
     if target is not None and target.platform == "cuda":
         from .gpu import CudaJitFunction
 
-        if static_argnums != () or static_argnames != ():
-            raise ValueError("jit(device='cuda') does not take static arguments yet: close over their values "
-                             "(a lambda or functools.partial-free wrapper function) instead")
-        return CudaJitFunction(fun, target)
+        return CudaJitFunction(fun, target, static_argnums=static_argnums, static_argnames=static_argnames)
     return JitFunction(fun, static_argnums=static_argnums, static_argnames=static_argnames)
 
 

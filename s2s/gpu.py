@@ -95,7 +95,7 @@ class _Specialization:
 class CudaJitFunction:
     """A batched or elementwise function compiled to a numba.cuda kernel."""
 
-    def __init__(self, fn, device=None):
+    def __init__(self, fn, device=None, static_argnums=(), static_argnames=()):
         self._fn = fn
         self._device = device
         inner = fn._fn if hasattr(fn, "_static_names") and hasattr(fn, "_specs") else fn  # jit(jit(f))
@@ -116,8 +116,42 @@ class CudaJitFunction:
         self.__name__ = getattr(inner, "__name__", "f")
         self.__s2s_function__ = inner
         self._sig = inspect.signature(inner._fn if self._mode == "vmap" else inner)
+        self._static_names = _static_names(self._sig, static_argnums, static_argnames, self.__name__)
+        self._static = {}
 
     # -- arguments ---------------------------------------------------------------------
+    def _args(self, args, kwargs):
+        """(values, structs, axes, n, out-axis fn or broadcast shape) of the kernel's
+        arguments: the static ones are taken out (`self._static`) and baked into the kernel."""
+        self._static = {}
+        if self._static_names:
+            try:
+                bound = self._sig.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{self.__name__}: {exc}") from None
+            bound.apply_defaults()
+            self._static = {n: bound.arguments[n] for n in self._static_names}
+            try:
+                hash(tuple(sorted(self._static.items())))
+            except TypeError:
+                raise ValueError(f"static arguments of {self.__name__!r} must be hashable; got "
+                                 + ", ".join(f"{n}={type(v).__name__}" for n, v in self._static.items())
+                                 + ". Pass arrays as regular (non-static) arguments.") from None
+        if self._mode == "elementwise":
+            values, structs, axes, n, shape = self._elementwise_args(args, kwargs)
+            self._full = None
+            self._last_values = values
+            return values, structs, axes, n, shape
+        values, structs, axes, n, out_axis = self._vmap_args(args, kwargs)
+        self._full = (values, structs, axes)
+        keep = [i for i, p in enumerate(self._sig.parameters) if p not in self._static]
+        for i, p in enumerate(self._sig.parameters):
+            if p in self._static and any(a is not None for a in axes[i].values()):
+                raise ValueError(f"{self.__name__}: static argument {p!r} is mapped by the vmap; give it in_axes None")
+        values, structs, axes = ([seq[i] for i in keep] for seq in (values, structs, axes))
+        self._last_values = values
+        return values, structs, axes, n, out_axis
+
     def _vmap_args(self, args, kwargs):
         """(values, structs, {leaf path: axis} per argument, batch size, out-axis fn)."""
         key, values = self._inner._analyze(args, kwargs)
@@ -133,9 +167,10 @@ class CudaJitFunction:
         except TypeError as exc:
             raise TypeError(f"{self.__name__}: {exc}") from None
         bound.apply_defaults()
-        values = list(bound.arguments.values())
+        names = [n for n in bound.arguments if n not in self._static]
+        values = [bound.arguments[n] for n in names]
         shapes = []
-        for name, v in zip(bound.arguments, values):
+        for name, v in zip(names, values):
             if isinstance(v, (tuple, list, dict)):
                 raise TypeError(f"{self.__name__}: argument {name!r} is a {type(v).__name__}; an elementwise CUDA "
                                 "function takes arrays and scalars (use vmap for pytrees)")
@@ -146,7 +181,7 @@ class CudaJitFunction:
         except ValueError:
             raise ValueError(f"{self.__name__}: the array arguments' shapes {shapes} do not broadcast together") from None
         flat, axes = [], []
-        for name, v in zip(bound.arguments, values):
+        for name, v in zip(names, values):
             if getattr(v, "ndim", 0):
                 if _is_device_array(v):
                     if tuple(v.shape) != shape or not v.is_c_contiguous():
@@ -170,7 +205,8 @@ class CudaJitFunction:
     def _spec_for(self, structs, axes):
         kinds = tuple((getattr(x, "ndim", 0), str(getattr(x, "dtype", type(x).__name__))) for v, st in zip(self._last_values, structs)
                       for _, x in _leaf_values(v, st))
-        key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes), kinds)
+        static = tuple(sorted(self._static.items()))
+        key = (tuple(structs), tuple(tuple(sorted(a.items(), key=repr)) for a in axes), kinds, static)
         spec = self._specs.get(key)
         if spec is None:
             fn = self._inner
@@ -178,11 +214,11 @@ class CudaJitFunction:
                 fn = self._inner._fn
                 specialize = getattr(fn, "__s2s_specialize__", None)
                 if specialize is not None:
-                    fn = specialize(self._example(structs, axes))[1]
+                    fn = specialize(self._example(*self._full[1:]))[1]
             ranks = [None if st is not None else getattr(v, "ndim", 0) - (ax.get(()) is not None)
                      for v, st, ax in zip(self._last_values, structs, axes)]
             spec = _Specialization(build_kernel(fn, axes, structs, elementwise=self._mode == "elementwise",
-                                                ranks=ranks))
+                                                ranks=ranks, static=self._static))
             self._specs[key] = spec
         return spec
 
@@ -190,7 +226,7 @@ class CudaJitFunction:
         """Stand-ins for example 0's arguments (a transformation specializes on their
         structure, ranks and dtypes, never on values)."""
         out = []
-        for v, st, ax in zip(self._last_values, structs, axes):
+        for v, st, ax in zip(self._full[0], structs, axes):
             def leaf(path, v=v, ax=ax):
                 x = v
                 for k in path:
@@ -256,12 +292,8 @@ class CudaJitFunction:
     # -- launching ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         cuda = _cuda()
-        if self._mode == "vmap":
-            values, structs, axes, n, out_axis = self._vmap_args(args, kwargs)
-            shape = None
-        else:
-            values, structs, axes, n, shape = self._elementwise_args(args, kwargs)
-        self._last_values = values
+        values, structs, axes, n, extra = self._args(args, kwargs)
+        out_axis, shape = (extra, None) if self._mode == "vmap" else (None, extra)
         on_device = any(_is_device_array(x) for v, st in zip(values, structs) for _, x in _leaf_values(v, st))
         spec = self._spec_for(structs, axes)
         leaves = self._out_dtypes(spec, values, structs, axes)
@@ -341,11 +373,7 @@ class CudaJitFunction:
     def source(self, *args, **kwargs):
         """The generated kernel module's source (for these arguments' structure and axes)."""
         if args or kwargs:
-            if self._mode == "vmap":
-                values, structs, axes, _, _ = self._vmap_args(args, kwargs)
-            else:
-                values, structs, axes, _, _ = self._elementwise_args(args, kwargs)
-            self._last_values = values
+            _, structs, axes, _, _ = self._args(args, kwargs)
             return self._spec_for(structs, axes).spec.module.source
         if self._specs:
             return next(reversed(self._specs.values())).spec.module.source
@@ -354,6 +382,8 @@ class CudaJitFunction:
     def default_spec(self):
         """The KernelSpec for array arguments (vmap: mapped along their non-negative in_axes;
         elementwise: every argument an array), without example arguments."""
+        if self._static_names:
+            raise TypeError(f"{self.__name__!r} has static arguments: pass example arguments to source()")
         params = [p for p in self._sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         if self._mode == "elementwise":
             axes = [{(): 0} for _ in params]
@@ -375,11 +405,7 @@ class CudaJitFunction:
 
         from .codegen.cuda_backend import PTX_CC, compile_ptx
 
-        if self._mode == "vmap":
-            values, structs, axes, _, _ = self._vmap_args(args, kwargs)
-        else:
-            values, structs, axes, _, _ = self._elementwise_args(args, kwargs)
-        self._last_values = values
+        values, structs, axes, _, _ = self._args(args, kwargs)
         spec = self._spec_for(structs, axes)
         leaves = self._out_dtypes(spec, values, structs, axes)
         argtypes = [_nest(st, iter([_numba_type(x, None) for _, x in _leaf_values(v, st)]))
@@ -398,6 +424,22 @@ class CudaJitFunction:
 
     def __repr__(self):
         return f"<s2s.jit {self.__name__} device=cuda>"
+
+
+def _static_names(sig, argnums, argnames, fname):
+    """The names of the static parameters (jit's static_argnums / static_argnames)."""
+    from .api import _normalize_argnums
+
+    params = list(sig.parameters.values())
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    argnames = (argnames,) if isinstance(argnames, str) else tuple(argnames)
+    names = set(argnames)
+    for n in names:
+        if n not in sig.parameters:
+            raise ValueError(f"static_argnames={argnames!r}: {fname!r} has no parameter {n!r}")
+    if argnums != ():
+        names.update(positional[i].name for i in _normalize_argnums(argnums, len(positional), fname))
+    return tuple(p.name for p in params if p.name in names)
 
 
 def _pick(v, path):

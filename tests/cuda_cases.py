@@ -101,6 +101,14 @@ def softmax(x):
     return e / np.sum(e)
 
 
+def rnn(W, x):
+    """An array carried through a differentiated loop: its reverse sweep pops arrays."""
+    h = np.zeros(W.shape[0])
+    for t in range(x.shape[0]):
+        h = np.tanh(W @ h + x[t])
+    return np.sum(h * h)
+
+
 def scaled(x, s):
     return x * s + 1.0
 
@@ -126,6 +134,8 @@ CASES = [
                                                     np.linspace(-1, 1, 4 * n).reshape(n, 4), np.linspace(0.1, 0.9, n)), (0,)),
     ("mlp", mlp, (None, None, 0), lambda n: (np.linspace(-1, 1, 15).reshape(5, 3), np.linspace(0, 1, 5),
                                             np.linspace(-2, 2, 3 * n).reshape(n, 3)), (0, 1)),
+    ("rnn", rnn, (None, 0), lambda n: (np.linspace(-0.8, 0.8, 9).reshape(3, 3),
+                                      np.linspace(-1, 1, 12 * n).reshape(n, 4, 3)), (0, 1)),
     ("softmax", softmax, 0, lambda n: (np.linspace(-2, 2, 6 * n).reshape(n, 6),), None),
     ("scaled", scaled, (1, 0), lambda n: (np.linspace(-2, 2, 3 * n).reshape(3, n), _x(n)), None),
     ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),

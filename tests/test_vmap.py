@@ -594,6 +594,24 @@ def test_vmap_of_jit():
     assert_tree_close(s2s.vmap(s2s.jit(elementwise))(X, Y), _reference(elementwise, (X, Y)))
 
 
+def static_steps(x, n, mode):
+    s = x
+    for i in range(n):
+        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
+    return s
+
+
+def test_jit_of_vmap_with_static_arguments():
+    x = np.linspace(0.0, 1.0, 4)
+    f = s2s.jit(s2s.vmap(static_steps, in_axes=(0, None, None)), static_argnums=(1, 2))
+    g = s2s.jit(s2s.vmap(s2s.grad(static_steps), in_axes=(0, None, None)), static_argnames=("n", "mode"))
+    for n, mode in ((3, "half"), (2, "sine")):
+        np.testing.assert_allclose(f(x, n, mode), [static_steps(v, n, mode) for v in x], rtol=1e-14)
+        eps = 1e-6
+        fd = [(static_steps(v + eps, n, mode) - static_steps(v - eps, n, mode)) / (2 * eps) for v in x]
+        np.testing.assert_allclose(g(x, n, mode), fd, rtol=1e-7)
+
+
 # -- chunk_size -----------------------------------------------------------------------------------------
 def layer_stats(v, b, W):
     h = np.tanh(W @ v + b)

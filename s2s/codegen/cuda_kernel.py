@@ -47,16 +47,17 @@ class KernelSpec:
         self.typing_module = typing_module  # the same program for CPU numba (typing only)
 
 
-def _program(fn):
+def _program(fn, static=None):
     from ..diff.program import _diff_passes
 
-    program = build_program(fn)
+    program = build_program(fn, static=static or None)
     _diff_passes(program)
     return program
 
 
-def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None):
-    """KernelSpec for the batched `fn`.
+def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None, static=None):
+    """KernelSpec for the batched `fn` (its parameters named in `static` bound to those
+    values, as jit's static arguments: the other lists leave them out).
 
     `in_axes[i]`: {leaf path: axis or None} of positional argument i (normalized, as
     loop.py takes them); `arg_structs[i]`: its pytree structure (None for an array);
@@ -67,8 +68,8 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None):
     from .kernel_arrays import KernelArrays
     from .kernel_tapes import KernelTapes
 
-    typing_module = GeneratedModule(_program(fn), title="CPU typing of a CUDA kernel")
-    program = _program(fn)
+    typing_module = GeneratedModule(_program(fn, static), title="CPU typing of a CUDA kernel")
+    program = _program(fn, static)
     if typing_module.recursive:
         ctx = program.entry
         raise ctx.error(ctx.tree, "a CUDA kernel cannot call a recursive function (numba.cuda compiles no "

@@ -9,8 +9,8 @@ of bounds and the tape sizes never need to be known when the kernel is built.
 
 Values come back from the float64 buffer with the type of the variable they restore (its
 *witness*, the same variable in the forward sweep): bools and ints round-trip exactly up to
-2**53, which covers loop counters and branch flags, the things tapes of per-example scalar
-code hold.
+2**53, which covers loop counters and branch flags. Arrays and shapes on a tape are copied
+into the thread's arena and the tape keeps their offset (`cuda_arrays.k_tape_store`).
 """
 import math
 
@@ -59,8 +59,9 @@ def tape_store(buf, layout, need, k, i, v):
         need[k] = max(need[k], i + 1)
 
 
-_ARRAY_ON_TAPE = ("a CUDA kernel cannot keep per-example arrays on a reverse-mode tape yet (a loop that updates "
-                  "an array, differentiated): keep the loop's carried values scalars, or run it with jit on the CPU")
+_ARRAY_ON_TAPE = ("a CUDA kernel could not tell that this tape entry is an array (arrays on tapes go through "
+                  "the thread's arena, but its number of dimensions was not inferred): run it with jit on the CPU, "
+                  "and report the function")
 
 
 @overload(tape_store, target="generic")

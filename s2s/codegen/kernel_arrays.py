@@ -43,10 +43,15 @@ class KernelArrays:
     array operation was rewritten (if not, nothing changed)."""
 
     def __init__(self, program, kernel_name, entry_ranks):
+        from . import cuda_runtime
+
         self.program = program
         self.kernel = kernel_name
         self.entry_ranks = entry_ranks
         self.used = False
+        # the tape calls KernelTapes wrote: an array on a tape goes through the arena
+        self.tape_calls = {n: v.__name__ for n, v in program.constants.items()
+                           if v is cuda_runtime.tape_store or v is cuda_runtime.tape_load}
 
     def _helper(self, name):
         return self.program.constant(getattr(cuda_arrays, name), name)
@@ -57,6 +62,17 @@ class KernelArrays:
         return {n: v.__name__ for n, v in self.program.constants.items()
                 if callable(v) and getattr(runtime, getattr(v, "__name__", ""), None) is v}
 
+    def _constant_ranks(self, ctx):
+        """Ranks of the module-level values the function reads (static arguments, captured
+        numbers, strings and arrays), unless it binds the name itself."""
+        import numpy as np
+
+        from ..parse.base import function_locals
+
+        own = function_locals(ctx.tree)
+        return {n: np.ndim(v) for n, v in self.program.constants.items()
+                if n not in own and isinstance(v, (int, float, complex, bool, str, np.ndarray, np.generic))}
+
     def _param_ranks(self, funcs, names):
         """{function: (param ranks, Ranks)}: the entry's from the example, a helper's from its
         call sites (where they all agree), in discovery order (callers come first)."""
@@ -65,7 +81,9 @@ class KernelArrays:
         for ctx in funcs:
             params = [a.id for a in ctx.tree.args.posonlyargs + ctx.tree.args.args]
             known = seen.get(ctx.name, {})
-            ranks = _KernelRanks(ctx.tree, {p: known.get(p) for p in params}, self._runtime_names())
+            ranks = _KernelRanks(ctx.tree, {**self._constant_ranks(ctx), **{p: known.get(p) for p in params}},
+                                 self._runtime_names(),
+                                 {n for n, v in self.tape_calls.items() if v == "tape_load"})
             out[ctx.name] = (known, ranks)
             for node in gast.walk(ctx.tree):
                 if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in names \
@@ -146,8 +164,9 @@ class _KernelRanks(Ranks):
              "copy_value": 0, "unreduce": 1}
     _SHAPE_MAKERS = ("zeros", "ones", "empty")
 
-    def __init__(self, tree, params, runtime_names):
+    def __init__(self, tree, params, runtime_names, tape_loads=()):
         self.runtime_names = runtime_names
+        self.tape_loads = set(tape_loads)  # `tape_load(..., like)`: the rank of `like`
         counts, tuples = {}, {}
         for node in gast.walk(tree):  # `empty = ()`: ANF names the shapes unbroadcast receives
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
@@ -159,6 +178,8 @@ class _KernelRanks(Ranks):
         super().__init__(tree, params)
 
     def _call(self, e):
+        if isinstance(e.func, gast.Name) and e.func.id in self.tape_loads and e.args:
+            return self.expr(e.args[-1])
         helper = self.runtime_names.get(e.func.id) if isinstance(e.func, gast.Name) else None
         if helper in self._LIKE and len(e.args) > self._LIKE[helper]:
             like = e.args[self._LIKE[helper]]
@@ -188,6 +209,8 @@ class _Rewrite(gast.NodeTransformer):
 
     def _maybe_array(self, *nodes):
         for n in nodes:
+            if isinstance(n, gast.Constant):  # a number, string, None: never an array
+                continue
             try:
                 r = self.ranks.expr(n)
             except Exception:  # noqa: BLE001 -- anything the inference does not model: unknown
@@ -247,4 +270,6 @@ class _Rewrite(gast.NodeTransformer):
             return node
         if isinstance(f, gast.Name) and f.id in self.helpers:
             return self._arena_call(self.helpers[f.id], node.args, node)
+        if isinstance(f, gast.Name) and f.id in self.owner.tape_calls and self._maybe_array(node.args[-1]):
+            return self._arena_call(f"k_{self.owner.tape_calls[f.id]}", node.args, node)
         return node

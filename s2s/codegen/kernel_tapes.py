@@ -22,7 +22,8 @@ the forward sweep assigned before pushing it.
 
 A tape can live in only one activation of its function at a time (its slice is fixed), so
 recursion through a function with a tape is refused, as are tapes of anything but the
-tuples reverse mode pushes.
+tuples reverse mode pushes. An entry that is an array (or a shape) takes one slot too: its
+offset in the thread's arena, where `KernelArrays` has the push copy it.
 """
 import gast
 

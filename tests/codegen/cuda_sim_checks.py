@@ -147,3 +147,25 @@ def test_what_cannot_become_a_kernel_is_an_error(make, args, error, match):
     with pytest.raises(error, match=match):
         fn = make()
         fn(*args)
+
+
+def stepper(x, n, mode):
+    s = x
+    for i in range(n):
+        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
+    return s
+
+
+def test_static_arguments_are_baked_into_the_kernel():
+    x = np.linspace(0.0, 1.0, N)
+    f = s2s.jit(s2s.vmap(stepper, in_axes=(0, None, None)), static_argnums=(1, 2), device="cuda")
+    g = s2s.jit(s2s.vmap(s2s.grad(stepper), in_axes=(0, None, None)), static_argnames=("n", "mode"), device="cuda")
+    for n, mode in ((3, "half"), (4, "sine")):
+        _close(f(x, n, mode), s2s.vmap(stepper, in_axes=(0, None, None))(x, n, mode))
+        _close(g(x, n, mode), s2s.vmap(s2s.grad(stepper), in_axes=(0, None, None))(x, n, mode))
+    assert "mode = 'half'" in f.source(x, 3, "half")  # a constant of the kernel's module
+    e = s2s.jit(lambda a, b, op: a * b if op == "mul" else a + b, static_argnums=2, device="cuda")
+    _close(e(x, 2.0, "mul"), x * 2.0)
+    _close(e(x, 2.0, "add"), x + 2.0)
+    with pytest.raises(ValueError, match="hashable"):
+        f(x, np.arange(3), "half")

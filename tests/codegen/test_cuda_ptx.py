@@ -66,3 +66,17 @@ def test_kernel_source_is_deterministic():
     b = CudaJitFunction(s2s.vmap(s2s.grad(early_exit), in_axes=(0, None))).source(x, 2.0)
     assert a == b
     assert "tape_store(" in a and "tape_load(" in a and ".append(" not in a
+
+
+def stepper(x, n, mode):
+    s = x
+    for i in range(n):
+        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
+    return s
+
+
+def test_kernel_with_static_arguments_compiles_to_ptx():
+    kernel = CudaJitFunction(s2s.vmap(s2s.grad(stepper), in_axes=(0, None, None)), static_argnums=(1, 2))
+    x = np.linspace(0.0, 1.0, 8)
+    assert _entry_point(kernel.ptx(x, 3, "half"))
+    assert "k_eq" not in kernel.source(x, 3, "half")  # a string comparison stays a scalar one
