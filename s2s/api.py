@@ -101,7 +101,10 @@ class JitFunction:
 
     # -- building --------------------------------------------------------------------
     def _module(self, static, fn=None):
+        from .codegen.numba_reductions import rewrite_axis_reductions
+
         program = build_program(self._fn if fn is None else fn, static=static)
+        rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
         return GeneratedModule(program, title="jit")
 
     def _specialize(self, key, static, fn=None):

@@ -109,6 +109,19 @@ def rnn(W, x):
     return np.sum(h * h)
 
 
+def bilinear(A, X):
+    """A matrix product per example (and its transposed products in the gradient)."""
+    Y = np.tanh(A @ X)
+    return np.sum(Y * Y)
+
+
+def axis_stats(X, w):
+    """Reductions along an axis and their adjoints."""
+    s = np.sum(X * X, axis=1)
+    m = np.mean(np.tanh(X), axis=0)
+    return np.sum(s) * 0.1 + np.dot(m, w) + np.sum(np.sum(X, axis=-1) * s)
+
+
 def scaled(x, s):
     return x * s + 1.0
 
@@ -136,6 +149,10 @@ CASES = [
                                             np.linspace(-2, 2, 3 * n).reshape(n, 3)), (0, 1)),
     ("rnn", rnn, (None, 0), lambda n: (np.linspace(-0.8, 0.8, 9).reshape(3, 3),
                                       np.linspace(-1, 1, 12 * n).reshape(n, 4, 3)), (0, 1)),
+    ("bilinear", bilinear, (None, 0), lambda n: (np.linspace(-0.5, 0.5, 12).reshape(4, 3),
+                                                np.linspace(-1, 1, 6 * n).reshape(n, 3, 2)), (0, 1)),
+    ("axis_stats", axis_stats, (0, None), lambda n: (np.linspace(-1, 1, 12 * n).reshape(n, 4, 3),
+                                                    np.array([0.5, -1.0, 2.0])), (0, 1)),
     ("softmax", softmax, 0, lambda n: (np.linspace(-2, 2, 6 * n).reshape(n, 6),), None),
     ("scaled", scaled, (1, 0), lambda n: (np.linspace(-2, 2, 3 * n).reshape(3, n), _x(n)), None),
     ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),

@@ -258,7 +258,7 @@ def _sum_all_lines(nd):
 
 
 def k_matvec(arena, state, a, b):
-    """np.dot / `@` of a matrix and a vector (or a vector and a matrix) in a kernel."""
+    """np.dot / `@` in a kernel: vectors and matrices (matrix-vector, vector-matrix, matrix-matrix)."""
     r = np.dot(a, b)
     return (_place(arena, state, r) if np.ndim(r) else r,)
 
@@ -282,7 +282,23 @@ def _ol_matvec(arena, state, a, b):
     if _is_array(a) and _is_array(b) and a.ndim == 1 and b.ndim == 1:
         return _compile(("vv",), ["def impl(arena, state, a, b):", "    acc = 0.0",
                                   "    for k in range(a.shape[0]):", "        acc += a[k] * b[k]", "    return (acc,)"])
+    if _is_array(a) and _is_array(b) and a.ndim == 2 and b.ndim == 2:
+        return _matmat(False, False)
     return None
+
+
+def _matmat(ta, tb, params="a, b", a="a", b="b"):
+    """impl(arena, state, <params>) of `a @ b` for matrices, `a` read transposed if `ta`
+    (`a.T @ b`), `b` if `tb` (`a @ b.T`): the products reverse mode needs, without views."""
+    m, kk = (f"{a}.shape[1]", f"{a}.shape[0]") if ta else (f"{a}.shape[0]", f"{a}.shape[1]")
+    n = f"{b}.shape[0]" if tb else f"{b}.shape[1]"
+    a_ik = f"{a}[k, i]" if ta else f"{a}[i, k]"
+    b_kj = f"{b}[j, k]" if tb else f"{b}[k, j]"
+    return _compile(("mm", ta, tb, params, a, b), [
+        f"def impl(arena, state, {params}):", f"    m = {m}", f"    n = {n}", "    off = arena_alloc(arena, state, m * n)",
+        "    out = arena[off:off + m * n].reshape((m, n))", "    for i in range(m):", "        for j in range(n):",
+        "            acc = 0.0", f"            for k in range({kk}):", f"                acc += {a_ik} * {b_kj}",
+        "            out[i, j] = acc", "    return (out,)"])
 
 
 def k_outer(arena, state, a, b):
@@ -349,6 +365,8 @@ def _ol_dot_vjp1(arena, state, ct, x1, x2):
         return _compile(("dvjp1_outer",), ["def impl(arena, state, ct, x1, x2):", "    return k_outer(arena, state, ct, x2)"])
     if n1 == 1 and n2 == 2:  # (v @ A): A @ ct
         return _compile(("dvjp1_mv",), ["def impl(arena, state, ct, x1, x2):", "    return k_matvec(arena, state, x2, ct)"])
+    if n1 == 2 and n2 == 2:  # (A @ B): ct @ B.T
+        return _matmat(False, True, "ct, x1, x2", "ct", "x2")
     return None
 
 
@@ -362,6 +380,8 @@ def _ol_dot_vjp2(arena, state, ct, x1, x2):
         return _compile(("dvjp2_vm",), ["def impl(arena, state, ct, x1, x2):", "    return k_matvec(arena, state, ct, x1)"])
     if n1 == 1 and n2 == 2:  # (v @ A): outer(v, ct)
         return _compile(("dvjp2_outer",), ["def impl(arena, state, ct, x1, x2):", "    return k_outer(arena, state, x1, ct)"])
+    if n1 == 2 and n2 == 2:  # (A @ B): A.T @ ct
+        return _matmat(True, False, "ct, x1, x2", "x1", "ct")
     return None
 
 
@@ -393,10 +413,24 @@ def k_unreduce(arena, state, ct, x, axis=None):
     return (_place(arena, state, r) if np.ndim(r) else r,)
 
 
-@overload(k_unreduce, target="generic")
+@overload(k_unreduce, target="generic", prefer_literal=True)
 def _ol_unreduce(arena, state, ct, x, axis=None):
+    if isinstance(axis, types.IntegerLiteral) and _is_array(x):  # np.sum(x, axis=a)'s adjoint
+        nd, a = x.ndim, axis.literal_value % x.ndim
+        keep = _is_array(ct) and ct.ndim == nd  # keepdims
+        idx = ", ".join(f"i{d}" for d in range(nd))
+        ct_idx = ", ".join("0" if d == a else f"i{d}" for d in range(nd)) if keep else \
+            ", ".join(f"i{d}" for d in range(nd) if d != a)
+        shape = ", ".join(f"x.shape[{d}]" for d in range(nd)) + ("," if nd == 1 else "")
+        lines = ["def impl(arena, state, ct, x, axis=None):", "    n = x.size", "    off = arena_alloc(arena, state, n)",
+                 f"    out = arena[off:off + n].reshape(({shape}))"]
+        for d in range(nd):
+            lines.append("    " * (d + 1) + f"for i{d} in range(x.shape[{d}]):")
+        lines.append("    " * (nd + 1) + f"out[{idx}] = " + (f"ct[{ct_idx}]" if ct_idx else "ct"))
+        lines.append("    return (out,)")
+        return _compile(("unreduce_axis", nd, a, keep), lines)
     if not (axis is None or isinstance(axis, (types.NoneType, types.Omitted))) or _is_array(ct):
-        return None  # a reduction along an axis: not in kernels yet
+        return None  # an axis not known when the kernel is compiled
     if not _is_array(x):
         return _compile(("unreduce_scalar",), ["def impl(arena, state, ct, x, axis=None):", "    return (ct,)"])
     nd = x.ndim
@@ -405,6 +439,48 @@ def _ol_unreduce(arena, state, ct, x, axis=None):
         "def impl(arena, state, ct, x, axis=None):", "    n = x.size", "    off = arena_alloc(arena, state, n)",
         "    flat = arena[off:off + n]", "    for i in range(n):", "        flat[i] = ct",
         f"    return (flat.reshape(({shape})),)"])
+
+
+def k_sum_axis(arena, state, x, axis):
+    """np.sum(x, axis=<int>) in a kernel."""
+    r = np.sum(x, axis=axis)
+    return (_place(arena, state, r) if np.ndim(r) else r,)
+
+
+def k_mean_axis(arena, state, x, axis):
+    """np.mean(x, axis=<int>) in a kernel."""
+    r = np.mean(x, axis=axis)
+    return (_place(arena, state, r) if np.ndim(r) else r,)
+
+
+def _axis_reduction(kind):
+    def typer(arena, state, x, axis):
+        if not (_is_array(x) and isinstance(axis, types.IntegerLiteral)):
+            return None
+        nd, a = x.ndim, axis.literal_value % x.ndim
+        idx = ", ".join(f"i{d}" for d in range(nd))
+        out_idx = ", ".join(f"i{d}" for d in range(nd) if d != a)
+        finish = " / x.shape[%d]" % a if kind == "mean" else ""
+        if nd == 1:  # a full reduction: a scalar
+            return _compile((kind, "axis", 1), [
+                "def impl(arena, state, x, axis):", "    acc = 0.0", "    for i0 in range(x.shape[0]):",
+                "        acc += x[i0]", f"    return (acc{finish},)"])
+        shape = ", ".join(f"x.shape[{d}]" for d in range(nd) if d != a) + ("," if nd == 2 else "")
+        lines = ["def impl(arena, state, x, axis):", f"    n = x.size // x.shape[{a}]",
+                 "    off = arena_alloc(arena, state, n)", "    flat = arena[off:off + n]", "    for i in range(n):",
+                 "        flat[i] = 0.0", f"    out = flat.reshape(({shape}))"]
+        for d in range(nd):
+            lines.append("    " * (d + 1) + f"for i{d} in range(x.shape[{d}]):")
+        lines.append("    " * (nd + 1) + f"out[{out_idx}] += x[{idx}]")
+        if finish:
+            lines += ["    for i in range(n):", f"        flat[i] = flat[i]{finish}"]
+        lines.append("    return (out,)")
+        return _compile((kind, "axis", nd, a), lines)
+    return typer
+
+
+overload(k_sum_axis, target="generic", prefer_literal=True)(_axis_reduction("sum"))
+overload(k_mean_axis, target="generic", prefer_literal=True)(_axis_reduction("mean"))
 
 
 def _filled(value):

@@ -68,7 +68,11 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None, static
     from .kernel_arrays import KernelArrays
     from .kernel_tapes import KernelTapes
 
-    typing_module = GeneratedModule(_program(fn, static), title="CPU typing of a CUDA kernel")
+    from .numba_reductions import rewrite_axis_reductions
+
+    typing_program = _program(fn, static)
+    rewrite_axis_reductions(typing_program)  # numba's CPU typing has no axis for np.mean & co.
+    typing_module = GeneratedModule(typing_program, title="CPU typing of a CUDA kernel")
     program = _program(fn, static)
     if typing_module.recursive:
         ctx = program.entry
@@ -233,7 +237,7 @@ def scalar_math(ctx):
                 helper = f"reduce_{name.lstrip('a') if name.startswith('am') else name}"
                 helper = ctx.program.constant(getattr(cuda_runtime, helper), helper)
                 return located(gast.Call(func=load_name(helper), args=args, keywords=[]), node)
-            if name in ("sign", "heaviside"):
+            if name in ("sign", "heaviside", "size", "ndim") and len(args) == (2 if name == "heaviside" else 1):
                 from . import cuda_runtime
 
                 helper = ctx.program.constant(getattr(cuda_runtime, name), name)

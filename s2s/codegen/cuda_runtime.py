@@ -112,6 +112,29 @@ def _ol_tape_load(buf, layout, k, i, like):
     return None  # an array or tuple on a kernel tape: refused before code generation
 
 
+def size(x):
+    """np.size on the device: an array's number of elements, 1 for a scalar."""
+    return np.size(x)
+
+
+def ndim(x):
+    """np.ndim on the device."""
+    return np.ndim(x)
+
+
+@overload(size, target="generic")
+def _ol_size(x):
+    if isinstance(x, types.Array):
+        return lambda x: x.size
+    return lambda x: 1
+
+
+@overload(ndim, target="generic")
+def _ol_ndim(x):
+    n = x.ndim if isinstance(x, types.Array) else 0
+    return lambda x: n
+
+
 # -- reductions of a thread's read-only arrays (the example's slice of an input) --------
 # Kernels cannot allocate, but reducing an array they are given to a scalar needs no memory:
 # np.dot of two vectors, np.sum/np.mean/np.max/np.min of a whole array. numba.cuda has

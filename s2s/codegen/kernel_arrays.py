@@ -156,6 +156,18 @@ def _thread_calls(tree, names, arena, state):
     T().visit(tree)
 
 
+def _axis_only(call):
+    """The literal of `axis=<int>` when it is the call's only keyword, else None."""
+    from ..parse.base import is_signed_literal
+
+    if len(call.keywords) != 1 or call.keywords[0].arg != "axis":
+        return None
+    v = call.keywords[0].value
+    if (isinstance(v, gast.Constant) and type(v.value) is int) or (is_signed_literal(v) and type(v.operand.value) is int):
+        return v
+    return None
+
+
 class _KernelRanks(Ranks):
     """Ranks that also know the derivative runtime's helpers (their result has the rank of
     the input they adjoin)."""
@@ -251,6 +263,10 @@ class _Rewrite(gast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        axis = _axis_only(node)
+        if axis is not None and isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) \
+                and f.value.id == NUMPY_ALIAS and f.attr in ("sum", "mean") and len(node.args) == 1:
+            return self._arena_call(f"k_{f.attr}_axis", [node.args[0], axis], node)  # np.sum(x, axis=1)
         if node.keywords:
             return node
         if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS:

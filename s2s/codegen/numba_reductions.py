@@ -1,0 +1,192 @@
+"""NumPy reductions along an axis that numba does not compile: `np.mean(x, axis=0)` under jit.
+
+numba implements `np.sum(x, axis=...)` but not the `axis` (nor `keepdims`) of np.mean,
+np.var, np.std, np.max, np.min, np.prod, np.ptp, np.any, np.all. The pass below rewrites
+those calls in a program `jit` compiles into one runtime function, `reduce_axis`, whose
+Python body is NumPy's own and whose numba version is a loop nest written for the array's
+number of dimensions and the (literal) axis:
+
+    m = _np.mean(x, axis=0)          ->    m = reduce_axis('mean', x, 0, False, 0)
+    v = _np.var(x, 1, keepdims=True) ->    v = reduce_axis('var', x, 1, True, 0)
+    t = x.max(axis=-1)               ->    t = reduce_axis('max', x, -1, False, 0)
+
+Only literal axes (an int, negative included), keepdims and ddof are rewritten; a call with
+anything else is left to numba (which reports it at the user's line).
+"""
+import math
+
+import gast
+import numpy as np
+from numba import types
+from numba.core import errors
+from numba.extending import overload
+
+from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from ..parse.base import FunctionPass, function_locals, is_signed_literal, load, located
+
+KINDS = {"mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
+         "prod": "prod", "ptp": "ptp", "any": "any", "all": "all"}
+_NUMPY = {"mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
+          "ptp": np.ptp, "any": np.any, "all": np.all}
+
+
+def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
+    """np.<kind>(x, axis=axis, keepdims=keepdims[, ddof=ddof]) (in numba: loops)."""
+    if kind in ("var", "std"):
+        return _NUMPY[kind](x, axis=axis, keepdims=keepdims, ddof=ddof)
+    return _NUMPY[kind](x, axis=axis, keepdims=keepdims)
+
+
+def _literal(node):
+    """The value of an int/bool literal node (`0`, `-1`, `True`), else None."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, bool):
+        return node.value
+    if is_signed_literal(node) and type(node.operand.value) is int:
+        return -node.operand.value if isinstance(node.op, gast.USub) else node.operand.value
+    return None
+
+
+class AxisReductions(FunctionPass):
+    """Calls of the reductions numba has no `axis` for -> `reduce_axis(kind, x, axis, keepdims, ddof)`."""
+
+    name = "axis_reductions"
+    description = "np.mean/var/std/max/min/prod/ptp/any/all(x, axis=<int>) -> reduce_axis(...) (numba has no axis)"
+
+    def _literal(self, node):
+        """A literal, or a module-level constant (a static argument, a captured int)."""
+        if isinstance(node, gast.Name) and node.id in self.ctx.program.constants \
+                and node.id not in function_locals(self.ctx.tree):
+            value = self.ctx.program.constants[node.id]
+            return value if type(value) in (int, bool) else None
+        return _literal(node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if not (isinstance(f, gast.Attribute) and f.attr in KINDS):
+            return node
+        if isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS:
+            args = list(node.args)
+        elif f.attr in _NUMPY and not isinstance(f.value, gast.Name) or f.attr in _NUMPY and \
+                f.value.id not in (NUMPY_ALIAS, MATH_ALIAS):
+            args = [f.value] + list(node.args)  # the method: x.mean(axis=0)
+        else:
+            return node
+        if not 1 <= len(args) <= 2:
+            return node
+        given = {"axis": args[1] if len(args) == 2 else None}
+        for k in node.keywords:
+            if k.arg not in ("axis", "keepdims", "ddof") or (k.arg == "axis" and len(args) == 2):
+                return node
+            given[k.arg] = k.value
+        kind = KINDS[f.attr]
+        if given.get("ddof") is not None and kind not in ("var", "std"):
+            return node
+        values = {k: self._literal(v) if v is not None else None for k, v in given.items()}
+        if values.get("axis") is None or type(values["axis"]) is not int:
+            return node
+        if any(given.get(k) is not None and values.get(k) is None for k in ("keepdims", "ddof")):
+            return node
+        helper = self.ctx.program.constant(reduce_axis, "reduce_axis")
+        args = [gast.Constant(value=kind, kind=None), args[0], gast.Constant(value=values["axis"], kind=None),
+                gast.Constant(value=bool(values.get("keepdims") or False), kind=None),
+                gast.Constant(value=int(values.get("ddof") or 0), kind=None)]
+        return located(gast.Call(func=load(helper), args=args, keywords=[]), node)
+
+
+def rewrite_axis_reductions(program):
+    """Run AxisReductions over every function of `program` (in place)."""
+    for ctx in program.functions:
+        AxisReductions(ctx).run()
+
+
+# -- the numba version ------------------------------------------------------------------------
+_CACHE = {}
+
+
+def _lines(kind, nd, a, keepdims, ddof, float_out):
+    """Source of impl(kind, x, axis, keepdims, ddof) for an `nd`-d array reduced along `a`."""
+    outer = [d for d in range(nd) if d != a]
+    out_shape = ", ".join(f"x.shape[{d}]" for d in outer) + ("," if len(outer) == 1 else "")
+    kept = ", ".join("1" if d == a else f"x.shape[{d}]" for d in range(nd)) + ("," if nd == 1 else "")
+    oi = ", ".join(f"i{d}" for d in outer) or "0"
+    xi = ", ".join(f"i{d}" for d in range(nd))
+    dtype = {"any": "np.bool_", "all": "np.bool_"}.get(kind, "np.float64" if float_out else "x.dtype")
+    lines = [f"def impl(kind, x, axis, keepdims=False, ddof=0):", f"    n = x.shape[{a}]"]
+    if kind in ("max", "min", "ptp"):
+        lines += ["    if n == 0:", "        raise ValueError('zero-size array to reduction operation which has no identity')"]
+    if outer:
+        lines.append(f"    out = np.empty(({out_shape}), {dtype})")
+    else:
+        lines.append(f"    out = np.empty(1, {dtype})")
+    if kind == "ptp":
+        lines.append("    low = np.empty_like(out)")
+
+    def loop(body, first_only=False, start=0):
+        """Nested loops over x (the reduced axis from `start`, or only its first element)."""
+        out_lines = []
+        depth = 1
+        for d in range(nd):
+            if d == a:
+                rng = "range(1)" if first_only else f"range({start}, n)"
+            else:
+                rng = f"range(x.shape[{d}])"
+            out_lines.append("    " * depth + f"for i{d} in {rng}:")
+            depth += 1
+        out_lines += ["    " * depth + b for b in body]
+        return out_lines
+
+    if kind in ("mean", "var", "std"):
+        lines += ["    out[...] = 0.0"] if outer else ["    out[0] = 0.0"]
+        lines += loop([f"out[{oi}] += x[{xi}]"])
+        lines += ["    out /= n"]
+        if kind != "mean":
+            lines += ["    m = out.copy()", "    out[...] = 0.0"]
+            lines += loop([f"dv = x[{xi}] - m[{oi}]", f"out[{oi}] += dv * dv"])
+            lines += [f"    out /= max(n - ddof, 0)"]
+            if kind == "std":
+                lines += ["    out[...] = np.sqrt(out)"]
+    elif kind in ("prod", "any", "all"):
+        init = {"prod": "1", "any": "False", "all": "True"}[kind]
+        step = {"prod": f"out[{oi}] *= x[{xi}]", "any": f"out[{oi}] = out[{oi}] or x[{xi}] != 0",
+                "all": f"out[{oi}] = out[{oi}] and x[{xi}] != 0"}[kind]
+        lines += [f"    out[...] = {init}"]
+        lines += loop([step])
+    else:  # max, min, ptp: start from the first element along the axis; NaN wins, as NumPy's
+        lines += loop([f"out[{oi}] = x[{xi}]"] + ([f"low[{oi}] = x[{xi}]"] if kind == "ptp" else []), first_only=True)
+        hi = [f"v = x[{xi}]", f"if v != v or (v > out[{oi}] and out[{oi}] == out[{oi}]):", f"    out[{oi}] = v"]
+        lo = [f"v = x[{xi}]", f"if v != v or (v < {'low' if kind == 'ptp' else 'out'}[{oi}] and "
+              f"{'low' if kind == 'ptp' else 'out'}[{oi}] == {'low' if kind == 'ptp' else 'out'}[{oi}]):",
+              f"    {'low' if kind == 'ptp' else 'out'}[{oi}] = v"]
+        lines += loop(hi if kind == "max" else lo if kind == "min" else hi + lo, start=1)
+        if kind == "ptp":
+            lines += ["    out -= low"]
+    if keepdims:
+        lines.append(f"    return out.reshape(({kept}))")
+    elif outer:
+        lines.append("    return out")
+    else:
+        lines.append("    return out[0]")
+    return lines
+
+
+@overload(reduce_axis, prefer_literal=True)
+def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
+    def lit(t, default=None):
+        if t is None or isinstance(t, (types.Omitted, types.NoneType)):
+            return getattr(t, "value", default)
+        return getattr(t, "literal_value", None)
+    k, a, keep, dd = lit(kind), lit(axis), lit(keepdims, False), lit(ddof, 0)
+    if not isinstance(x, types.Array) or k is None or a is None or keep is None or dd is None:
+        return None
+    if not -x.ndim <= a < x.ndim:
+        raise errors.TypingError(f"axis {a} is out of bounds for an array of dimension {x.ndim}")
+    a %= x.ndim
+    float_out = k in ("mean", "var", "std") and not isinstance(x.dtype, types.Float)
+    key = (k, x.ndim, a, bool(keep), int(dd), float_out)
+    impl = _CACHE.get(key)
+    if impl is None:
+        env = {"np": np, "math": math}
+        exec("\n".join(_lines(k, x.ndim, a, bool(keep), int(dd), float_out)), env)
+        impl = _CACHE[key] = env["impl"]
+    return impl

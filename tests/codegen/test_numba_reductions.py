@@ -1,0 +1,116 @@
+"""Reductions along an axis under jit (s2s/codegen/numba_reductions.py): numba compiles
+np.sum's axis but not np.mean's, np.var's, np.std's, np.max's, np.min's, np.prod's, np.ptp's,
+np.any's or np.all's. Every kind is checked against NumPy itself, for 1-d to 3-d arrays,
+negative and positional axes, keepdims and ddof, float inputs (and int inputs for three); and their gradients
+under jit against the pure-Python gradient and central differences.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from s2s.codegen.numba_reductions import reduce_axis
+
+
+def mean_(a, b, v):
+    return np.mean(a, axis=0), np.mean(b, axis=-1, keepdims=True), np.mean(b, 1), np.mean(v, axis=0)
+
+
+def var_(a, b, v):
+    return np.var(a, axis=0), np.var(b, axis=-1, keepdims=True, ddof=1), np.var(b, 1), np.var(v, axis=0)
+
+
+def std_(a, b, v):
+    return np.std(a, axis=1, ddof=1), np.std(b, axis=0, keepdims=True), np.std(b, 2), np.std(v, axis=-1)
+
+
+def max_(a, b, v):
+    return np.max(a, axis=0), np.amax(b, axis=-1, keepdims=True), b.max(axis=1), np.max(v, axis=0)
+
+
+def min_(a, b, v):
+    return np.min(a, axis=1), np.amin(b, axis=0, keepdims=True), b.min(axis=2), np.min(v, axis=0)
+
+
+def prod_(a, b, v):
+    return np.prod(a, axis=0), np.prod(b, axis=-1, keepdims=True), np.prod(b, 1), np.prod(v, axis=0)
+
+
+def ptp_(a, b, v):
+    return np.ptp(a, axis=0), np.ptp(b, axis=-1, keepdims=True), np.ptp(b, 1), np.ptp(v, axis=0)
+
+
+def any_(a, b, v):
+    return np.any(a > 0.5, axis=0), np.any(b > 0, axis=-1, keepdims=True), np.any(b, 1), np.any(v > 0, axis=0)
+
+
+def all_(a, b, v):
+    return np.all(a > -0.5, axis=1), np.all(b > 0, axis=0, keepdims=True), np.all(b, 2), np.all(v > 0, axis=0)
+
+
+KINDS = [mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_]
+
+
+def _inputs(dtype, rng):
+    a = rng.normal(size=(4, 3))
+    b = rng.normal(size=(2, 3, 4))
+    v = rng.normal(size=5)
+    if dtype == "int":
+        return tuple((x * 4).round().astype(np.int64) for x in (a, b, v))
+    return a, b, v
+
+
+@pytest.mark.parametrize("fn", KINDS, ids=[f.__name__ for f in KINDS])
+def test_reductions_along_an_axis_match_numpy_under_jit(fn):
+    rng = np.random.default_rng(5)
+    jitted = s2s.jit(fn)
+    assert "reduce_axis(" in jitted.source(*_inputs("float", rng))
+    for dtype in ("float", "int") if fn in (mean_, max_, any_) else ("float",):  # (each dtype compiles anew)
+        args = _inputs(dtype, rng)
+        got, expected = jitted(*args), fn(*args)
+        for g, e in zip(got, expected):
+            assert np.shape(g) == np.shape(e)
+            assert np.asarray(g).dtype.kind == np.asarray(e).dtype.kind
+            np.testing.assert_allclose(np.asarray(g, dtype=float), np.asarray(e, dtype=float), rtol=1e-12, atol=1e-12)
+
+
+def test_nan_propagates_through_max_and_min_as_in_numpy():
+    x = np.array([[1.0, np.nan, 3.0], [4.0, 5.0, 6.0]])
+    got = s2s.jit(max_)(x, x[None], x[0])
+    np.testing.assert_array_equal(np.isnan(got[0]), np.isnan(np.max(x, axis=0)))
+    assert np.isnan(got[3])
+
+
+def test_the_python_body_is_numpy():
+    x = np.arange(12.0).reshape(3, 4)
+    assert np.array_equal(reduce_axis("std", x, 1, True, 1), np.std(x, axis=1, keepdims=True, ddof=1))
+    assert np.array_equal(reduce_axis("ptp", x, 0), np.ptp(x, axis=0))
+
+
+def loss(x):
+    m = np.mean(x, axis=0)
+    s = np.std(x, axis=1)
+    return np.sum(np.max(x, axis=1) * s) + np.sum(m * m) + np.sum(np.var(x, axis=0, ddof=1))
+
+
+def test_gradients_of_axis_reductions_under_jit():
+    x = np.random.default_rng(2).normal(size=(4, 3))
+    g = s2s.jit(s2s.grad(loss))(x)
+    np.testing.assert_allclose(g, s2s.grad(loss)(x), rtol=1e-12)
+    eps = 1e-6
+    fd = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        fd[i] = (loss(x + e) - loss(x - e)) / (2 * eps)
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
+
+
+def nonliteral_axis(x, k):
+    return np.mean(x, axis=k)
+
+
+def test_an_axis_known_only_at_run_time_is_left_to_numba():
+    src = s2s.jit(nonliteral_axis, static_argnums=1).source(np.ones((2, 2)), 1)
+    assert "reduce_axis('mean', x, 1" in src  # a static argument is known when the code is generated
+    src = s2s.jit(lambda x, k: np.mean(x, axis=k)).source()
+    assert "reduce_axis" not in src
