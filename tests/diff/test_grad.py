@@ -23,7 +23,16 @@ def test_grad_python_matches_finite_differences(case):
 
 @pytest.mark.parametrize("case", _params(GRAD_CASES))
 def test_jit_grad_matches_finite_differences(case):
-    _check(case, lambda f, i: s2s.jit(s2s.grad(f, argnums=i)))
+    # All float arguments at once: one numba compilation per case (the suite's time); the
+    # Python test above takes them one at a time.
+    nums = case.float_argnums()
+    args = case.args(0)
+    got = s2s.jit(s2s.grad(case.fn, argnums=tuple(nums)))(*case.args(0))
+    assert isinstance(got, tuple) and len(got) == len(nums)
+    for g, argnum in zip(got, nums):
+        want = central_difference(case.fn, args, argnum)
+        assert np.shape(g) == np.shape(args[argnum])
+        np.testing.assert_allclose(g, want, rtol=1e-5, atol=1e-6, err_msg=f"d/d arg {argnum}")
 
 
 @pytest.mark.parametrize("case", _params(GRAD_CASES[:12]))
