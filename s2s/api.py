@@ -274,6 +274,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
         target = resolve_device(device)  # RuntimeError saying why when CUDA is unusable
     if target is not None and target.platform == "cuda":
         from .gpu import CudaJitFunction
+        from .gpu_host import CudaHostFunction, calls_batched_functions
+
+        if calls_batched_functions(fun):  # host code around batched kernels: it runs in Python
+            return CudaHostFunction(fun, target)
 
         return CudaJitFunction(fun, target, static_argnums=static_argnums, static_argnames=static_argnames)
     return JitFunction(fun, static_argnums=static_argnums, static_argnames=static_argnames)

@@ -105,7 +105,9 @@ class CudaJitFunction:
             raise TypeError(
                 f"jit(device='cuda') compiles batched functions (jit(vmap(f), device='cuda')) and elementwise "
                 f"functions of scalars; {inner!r} is neither. Batch it with vmap, e.g. "
-                "jit(vmap(grad(f)), device='cuda') for per-example gradients.")
+                "jit(vmap(grad(f)), device='cuda') for per-example gradients; for a full-batch gradient, jit a "
+                "function returning np.mean(vmap(grad(loss), in_axes=...)(w, X, y), axis=0) (the mean runs on "
+                "the device).")
         else:
             self._mode = "elementwise"
         self._inner = inner
@@ -280,8 +282,8 @@ class CudaJitFunction:
                 x = _pick(v, path)
                 a = ax.get(path)
                 if _is_device_array(x):
-                    x = (x[(slice(None),) * a + (0,)] if a is not None else x).copy_to_host()
-                    return x
+                    x = x[(slice(None),) * a + (0,)] if a is not None else x
+                    return x.copy_to_host() if hasattr(x, "copy_to_host") else x  # (an element: a scalar)
                 return np.take(x, 0, axis=a) if a is not None else x
             return _rebuild(st, leaf)
         example = [at0(v, st, ax) for v, st, ax in zip(values, structs, axes)]

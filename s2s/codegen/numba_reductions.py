@@ -1,6 +1,6 @@
 """NumPy reductions along an axis that numba does not compile: `np.mean(x, axis=0)` under jit.
 
-numba implements `np.sum(x, axis=...)` but not the `axis` (nor `keepdims`) of np.mean,
+numba implements `np.sum(x, axis=...)` (without `keepdims`) but not the `axis` of np.mean,
 np.var, np.std, np.max, np.min, np.prod, np.ptp, np.any, np.all. The pass below rewrites
 those calls in a program `jit` compiles into one runtime function, `reduce_axis`, whose
 Python body is NumPy's own and whose numba version is a loop nest written for the array's
@@ -24,9 +24,9 @@ from numba.extending import overload
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..parse.base import FunctionPass, function_locals, is_signed_literal, load, located
 
-KINDS = {"mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
+KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
          "prod": "prod", "ptp": "ptp", "any": "any", "all": "all"}
-_NUMPY = {"mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
+_NUMPY = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
           "ptp": np.ptp, "any": np.any, "all": np.all}
 
 
@@ -82,6 +82,8 @@ class AxisReductions(FunctionPass):
         kind = KINDS[f.attr]
         if given.get("ddof") is not None and kind not in ("var", "std"):
             return node
+        if kind == "sum" and given.get("keepdims") is None:
+            return node  # numba compiles np.sum's axis itself (not its keepdims)
         values = {k: self._literal(v) if v is not None else None for k, v in given.items()}
         if values.get("axis") is None or type(values["axis"]) is not int:
             return node
@@ -104,14 +106,14 @@ def rewrite_axis_reductions(program):
 _CACHE = {}
 
 
-def _lines(kind, nd, a, keepdims, ddof, float_out):
-    """Source of impl(kind, x, axis, keepdims, ddof) for an `nd`-d array reduced along `a`."""
+def _lines(kind, nd, a, keepdims, ddof, dtype):
+    """Source of impl(kind, x, axis, keepdims, ddof) for an `nd`-d array reduced along `a`
+    into an array of `dtype` (source text: "x.dtype", "np.float64"...)."""
     outer = [d for d in range(nd) if d != a]
     out_shape = ", ".join(f"x.shape[{d}]" for d in outer) + ("," if len(outer) == 1 else "")
     kept = ", ".join("1" if d == a else f"x.shape[{d}]" for d in range(nd)) + ("," if nd == 1 else "")
     oi = ", ".join(f"i{d}" for d in outer) or "0"
     xi = ", ".join(f"i{d}" for d in range(nd))
-    dtype = {"any": "np.bool_", "all": "np.bool_"}.get(kind, "np.float64" if float_out else "x.dtype")
     lines = [f"def impl(kind, x, axis, keepdims=False, ddof=0):", f"    n = x.shape[{a}]"]
     if kind in ("max", "min", "ptp"):
         lines += ["    if n == 0:", "        raise ValueError('zero-size array to reduction operation which has no identity')"]
@@ -146,9 +148,9 @@ def _lines(kind, nd, a, keepdims, ddof, float_out):
             lines += [f"    out /= max(n - ddof, 0)"]
             if kind == "std":
                 lines += ["    out[...] = np.sqrt(out)"]
-    elif kind in ("prod", "any", "all"):
-        init = {"prod": "1", "any": "False", "all": "True"}[kind]
-        step = {"prod": f"out[{oi}] *= x[{xi}]", "any": f"out[{oi}] = out[{oi}] or x[{xi}] != 0",
+    elif kind in ("sum", "prod", "any", "all"):
+        init = {"sum": "0", "prod": "1", "any": "False", "all": "True"}[kind]
+        step = {"sum": f"out[{oi}] += x[{xi}]", "prod": f"out[{oi}] *= x[{xi}]", "any": f"out[{oi}] = out[{oi}] or x[{xi}] != 0",
                 "all": f"out[{oi}] = out[{oi}] and x[{xi}] != 0"}[kind]
         lines += [f"    out[...] = {init}"]
         lines += loop([step])
@@ -182,11 +184,17 @@ def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
     if not -x.ndim <= a < x.ndim:
         raise errors.TypingError(f"axis {a} is out of bounds for an array of dimension {x.ndim}")
     a %= x.ndim
-    float_out = k in ("mean", "var", "std") and not isinstance(x.dtype, types.Float)
-    key = (k, x.ndim, a, bool(keep), int(dd), float_out)
+    dtype = "x.dtype"  # NumPy's result types:
+    if k in ("any", "all"):
+        dtype = "np.bool_"
+    elif k in ("mean", "var", "std") and not isinstance(x.dtype, types.Float):
+        dtype = "np.float64"
+    elif k in ("sum", "prod") and isinstance(x.dtype, (types.Boolean, types.Integer)):
+        dtype = "np.uint64" if getattr(x.dtype, "signed", True) is False else "np.int64"
+    key = (k, x.ndim, a, bool(keep), int(dd), dtype)
     impl = _CACHE.get(key)
     if impl is None:
         env = {"np": np, "math": math}
-        exec("\n".join(_lines(k, x.ndim, a, bool(keep), int(dd), float_out)), env)
+        exec("\n".join(_lines(k, x.ndim, a, bool(keep), int(dd), dtype)), env)
         impl = _CACHE[key] = env["impl"]
     return impl

@@ -9,6 +9,7 @@ import pytest
 assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run me through test_cuda_sim.py"
 
 import s2s  # noqa: E402
+from s2s.devices import is_device_array  # noqa: E402
 from s2s.errors import S2SError  # noqa: E402
 
 from cuda_cases import CASES, euler  # noqa: E402
@@ -169,3 +170,51 @@ def test_static_arguments_are_baked_into_the_kernel():
     _close(e(x, 2.0, "add"), x + 2.0)
     with pytest.raises(ValueError, match="hashable"):
         f(x, np.arange(3), "half")
+
+
+# -- host functions around kernels: reductions over the batch on the device ---------------------
+def _logloss(w, x, y):
+    z = np.dot(x, w)
+    return np.log1p(np.exp(-y * z))
+
+
+PER_EXAMPLE = s2s.vmap(s2s.value_and_grad(_logloss), in_axes=(None, 0, 0))
+
+
+def full_batch(w, X, y):
+    losses, grads = PER_EXAMPLE(w, X, y)
+    return np.mean(losses), np.mean(grads, axis=0)
+
+
+def _half_total(w, X, y):
+    return np.sum(s2s.vmap(_logloss, in_axes=(None, 0, 0))(w, X, y)) * 0.5
+
+
+def through_a_helper(w, X, y):
+    return _half_total(w, X, y) + np.sum(PER_EXAMPLE(w, X, y)[1])
+
+
+def _mean_loss(w, X, y):
+    return np.mean(s2s.vmap(_logloss, in_axes=(None, 0, 0))(w, X, y))
+
+
+def test_reductions_over_the_batch_run_on_the_device():
+    rng = np.random.default_rng(0)
+    n = 600  # more rows than one reduction thread's chunk (256)
+    w, X, y = rng.normal(size=4), rng.normal(size=(n, 4)), np.sign(rng.normal(size=n))
+    loss, grad = s2s.jit(full_batch, device="cuda")(w, X, y)
+    assert np.isclose(loss, _mean_loss(w, X, y), rtol=1e-12)
+    np.testing.assert_allclose(grad, s2s.grad(_mean_loss)(w, X, y), rtol=1e-10)  # the full-batch gradient
+    expected = 0.5 * sum(_logloss(w, X[i], y[i]) for i in range(n)) + np.sum(PER_EXAMPLE(w, X, y)[1])
+    assert np.isclose(s2s.jit(through_a_helper, device="cuda")(w, X, y), expected, rtol=1e-12)
+    dev = s2s.jit(full_batch, device="cuda")(*s2s.device_put((w, X, y), "cuda"))
+    assert is_device_array(dev[1])  # device arrays in, device arrays out
+
+
+def exp_of_batched(w, X, y):
+    return np.exp(PER_EXAMPLE(w, X, y)[0])
+
+
+def test_other_operations_on_batched_results_are_errors():
+    with pytest.raises(TypeError, match="move the rest into the batched"):
+        s2s.jit(exp_of_batched, device="cuda")(np.ones(4), np.ones((3, 4)), np.ones(3))

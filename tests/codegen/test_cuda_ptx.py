@@ -80,3 +80,15 @@ def test_kernel_with_static_arguments_compiles_to_ptx():
     x = np.linspace(0.0, 1.0, 8)
     assert _entry_point(kernel.ptx(x, 3, "half"))
     assert "k_eq" not in kernel.source(x, 3, "half")  # a string comparison stays a scalar one
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
+def test_batch_reduction_kernel_compiles_to_ptx(dtype):
+    from numba import types
+
+    from s2s.codegen.cuda_backend import compile_ptx
+    from s2s.codegen.cuda_reduce import _kernel
+
+    t = getattr(types, dtype)
+    ptx = compile_ptx(_kernel().py_func, (types.Array(t, 2, "C"), types.Array(t, 1, "C"), types.int64))
+    assert "atom.global.add" in ptx or "red.global.add" in ptx

@@ -15,6 +15,10 @@ def mean_(a, b, v):
     return np.mean(a, axis=0), np.mean(b, axis=-1, keepdims=True), np.mean(b, 1), np.mean(v, axis=0)
 
 
+def sum_(a, b, v):  # numba compiles np.sum's axis, not its keepdims
+    return np.sum(a, axis=0), np.sum(b, axis=-1, keepdims=True), np.sum(b, 1, keepdims=False), np.sum(v, axis=0)
+
+
 def var_(a, b, v):
     return np.var(a, axis=0), np.var(b, axis=-1, keepdims=True, ddof=1), np.var(b, 1), np.var(v, axis=0)
 
@@ -47,7 +51,7 @@ def all_(a, b, v):
     return np.all(a > -0.5, axis=1), np.all(b > 0, axis=0, keepdims=True), np.all(b, 2), np.all(v > 0, axis=0)
 
 
-KINDS = [mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_]
+KINDS = [sum_, mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_]
 
 
 def _inputs(dtype, rng):
