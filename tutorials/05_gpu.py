@@ -86,6 +86,22 @@ G = per_example(w, X, Y)
 print("per-example gradients:", G.shape, "match the CPU:",
       np.allclose(G[:32], s2s.vmap(s2s.grad(logistic_loss), in_axes=(None, 0, 0))(w, X[:32], Y[:32])))
 
+# The full-batch loss and gradient: a function around the batched kernel. It runs on the
+# host; the vmap is a kernel whose results stay on the GPU, and np.mean over the batch runs
+# there too (only one example's size comes back).
+per_example_vg = s2s.vmap(s2s.value_and_grad(logistic_loss), in_axes=(None, 0, 0))
+
+
+def full_batch(w, X, Y):
+    losses, grads = per_example_vg(w, X, Y)
+    return np.mean(losses), np.mean(grads, axis=0)
+
+
+loss, grad = s2s.jit(full_batch, device="cuda")(w, X, Y)
+mean_loss = lambda w: np.mean(s2s.vmap(logistic_loss, in_axes=(None, 0, 0))(w, X, Y))  # noqa: E731
+print(f"full-batch loss {loss:.6f}; gradient matches grad of the mean loss:",
+      np.allclose(grad, s2s.grad(mean_loss)(w)))
+
 # -- 4. device_put: keep data on the device between calls ------------------------------
 ks_dev = s2s.device_put(ks, "cuda")            # copied once
 x_dev = on_gpu(ks_dev, 1.0, STEPS)              # device in -> device out, no copy back
