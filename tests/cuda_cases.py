@@ -122,6 +122,19 @@ def axis_stats(X, w):
     return np.sum(s) * 0.1 + np.dot(m, w) + np.sum(np.sum(X, axis=-1) * s)
 
 
+def centered(x):
+    """Adjoints of whole-array reductions broadcast back (np.max's tie mask, np.sum's spread)."""
+    z = x - np.max(x) - np.sum(x) * 0.1
+    return np.sum(z * z)
+
+
+def slice_store(x):
+    """A slice of a per-example array stored from another array (no NRT in kernels)."""
+    y = x * 1.0
+    y[1:3] = x[0:2] * 2.0
+    return np.sum(y * y)
+
+
 def scaled(x, s):
     return x * s + 1.0
 
@@ -153,6 +166,8 @@ CASES = [
                                                 np.linspace(-1, 1, 6 * n).reshape(n, 3, 2)), (0, 1)),
     ("axis_stats", axis_stats, (0, None), lambda n: (np.linspace(-1, 1, 12 * n).reshape(n, 4, 3),
                                                     np.array([0.5, -1.0, 2.0])), (0, 1)),
+    ("centered", centered, 0, lambda n: (np.linspace(-1, 1, 5 * n).reshape(n, 5) ** 3,), (0,)),
+    ("slice_store", slice_store, 0, lambda n: (np.linspace(-1, 1, 4 * n).reshape(n, 4),), (0,)),
     ("softmax", softmax, 0, lambda n: (np.linspace(-2, 2, 6 * n).reshape(n, 6),), None),
     ("scaled", scaled, (1, 0), lambda n: (np.linspace(-2, 2, 3 * n).reshape(3, n), _x(n)), None),
     ("collatz", collatz, 0, lambda n: (np.arange(1, n + 1),), None),

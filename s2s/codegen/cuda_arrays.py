@@ -50,9 +50,18 @@ def _ol_arena_alloc(arena, state, n):
     return impl
 
 
+def sim(a):
+    """The NumPy array behind one of the CUDA simulator's device arrays (its kernels see
+    wrappers that are not np.ndarray, which NumPy-based helpers would not recognize)."""
+    a = a.__dict__.get("_item", a) if hasattr(a, "__dict__") else a
+    ary = getattr(a, "_ary", None)
+    return ary if isinstance(ary, np.ndarray) else a
+
+
 def _place(arena, state, value):
     """The simulator's result `value` copied into the arena (or left where it is on overflow)."""
-    value = np.asarray(value, dtype=np.float64)
+    value = np.asarray(sim(value), dtype=np.float64)
+    arena = sim(arena)
     off = arena_alloc(arena, state, value.size)
     if off < 0:
         return value
@@ -175,6 +184,7 @@ for _table, _arity in ((UNARY, 1), (BINARY, 2), (TERNARY, 3)):
 # -- allocation and the derivative runtime's array helpers ----------------------------------
 def k_zeros_like(arena, state, x):
     """A zero adjoint like `x` (runtime.zeros_like): 0.0 for scalars, arena zeros for arrays."""
+    x = sim(x)
     if np.ndim(x) == 0:
         return (0.0,)
     return (_place(arena, state, np.zeros(np.shape(x))),)
@@ -195,6 +205,7 @@ def _ol_zeros_like(arena, state, x):
 def k_unbroadcast(arena, state, ct, x):
     """runtime.unbroadcast in a kernel: `ct` summed to the shape of `x` (an array, a scalar
     or a shape tuple saved by shape_of)."""
+    ct, x = sim(ct), sim(x)  # (the simulator's arrays)
     from ..diff.runtime import unbroadcast
 
     r = unbroadcast(ct, x)
@@ -259,6 +270,7 @@ def _sum_all_lines(nd):
 
 def k_matvec(arena, state, a, b):
     """np.dot / `@` in a kernel: vectors and matrices (matrix-vector, vector-matrix, matrix-matrix)."""
+    a, b = sim(a), sim(b)  # (the simulator's arrays)
     r = np.dot(a, b)
     return (_place(arena, state, r) if np.ndim(r) else r,)
 
@@ -303,6 +315,7 @@ def _matmat(ta, tb, params="a, b", a="a", b="b"):
 
 def k_outer(arena, state, a, b):
     """np.outer of two vectors in a kernel."""
+    a, b = sim(a), sim(b)  # (the simulator's arrays)
     return (_place(arena, state, np.outer(a, b)),)
 
 
@@ -337,6 +350,7 @@ def _ol_copy_into(dst, src):
 
 def k_dot_vjp1(arena, state, ct, x1, x2):
     """runtime.dot_vjp1 (and matmul_vjp1) in a kernel: vector and matrix-vector products."""
+    ct, x1, x2 = sim(ct), sim(x1), sim(x2)  # (the simulator's arrays)
     from ..diff.runtime import dot_vjp1
 
     r = dot_vjp1(ct, x1, x2)
@@ -345,6 +359,7 @@ def k_dot_vjp1(arena, state, ct, x1, x2):
 
 def k_dot_vjp2(arena, state, ct, x1, x2):
     """runtime.dot_vjp2 (and matmul_vjp2) in a kernel."""
+    ct, x1, x2 = sim(ct), sim(x1), sim(x2)  # (the simulator's arrays)
     from ..diff.runtime import dot_vjp2
 
     r = dot_vjp2(ct, x1, x2)
@@ -407,6 +422,7 @@ def _ol_store(out, b, v):
 
 def k_unreduce(arena, state, ct, x, axis=None):
     """runtime.unreduce in a kernel: the cotangent of a full reduction spread over x's shape."""
+    ct, x = sim(ct), sim(x)  # (the simulator's arrays)
     from ..diff.runtime import unreduce
 
     r = unreduce(ct, x, axis)
@@ -443,12 +459,14 @@ def _ol_unreduce(arena, state, ct, x, axis=None):
 
 def k_sum_axis(arena, state, x, axis):
     """np.sum(x, axis=<int>) in a kernel."""
+    x = sim(x)
     r = np.sum(x, axis=axis)
     return (_place(arena, state, r) if np.ndim(r) else r,)
 
 
 def k_mean_axis(arena, state, x, axis):
     """np.mean(x, axis=<int>) in a kernel."""
+    x = sim(x)
     r = np.mean(x, axis=axis)
     return (_place(arena, state, r) if np.ndim(r) else r,)
 
@@ -511,6 +529,7 @@ k_zeros.__qualname__, k_ones.__qualname__ = "k_zeros", "k_ones"
 
 def k_copy(arena, state, x):
     """np.copy in a kernel: a fresh arena array (a scalar stays a scalar)."""
+    x = sim(x)
     return (_place(arena, state, np.array(x, dtype=np.float64)) if np.ndim(x) else x,)
 
 
@@ -530,6 +549,32 @@ def _ol_copy(arena, state, x):
     return _compile(("copy", nd), lines)
 
 
+def k_setitem(arena, state, y, index, value):
+    """`y[index] = value` for an array value (the simulator: NumPy's assignment)."""
+    y, value = sim(y), sim(value)  # (the simulator's arrays)
+    y[index] = value
+    return (0,)
+
+
+@overload(k_setitem, target="generic")
+def _ol_setitem(arena, state, y, index, value):
+    if not _is_array(y):
+        return None
+    items = index.types if isinstance(index, types.BaseTuple) else (index,)
+    nd = y.ndim - sum(isinstance(t, types.Integer) for t in items)  # the view's dimensions
+    if nd <= 0:
+        return None
+    vnd = value.ndim if _is_array(value) else 0
+    idx = ", ".join(f"i{d}" for d in range(nd))
+    vidx = ", ".join(f"(i{d + nd - vnd} if value.shape[{d}] != 1 else 0)" for d in range(vnd))
+    lines = ["def impl(arena, state, y, index, value):", "    v = y[index]"]
+    for d in range(nd):
+        lines.append("    " * (d + 1) + f"for i{d} in range(v.shape[{d}]):")
+    lines.append("    " * (nd + 1) + f"v[{idx}] = " + (f"value[{vidx}]" if vnd else "value"))
+    lines.append("    return (0,)")
+    return _compile(("setitem", nd, vnd), lines)
+
+
 # -- arrays on reverse-mode tapes ------------------------------------------------------------
 # A tape slot holds one float64 (`kernel_tapes.py`). An array pushed on a tape is copied into
 # the arena -- its dimensions first, then its elements in C order -- and the slot keeps the
@@ -537,6 +582,7 @@ def _ol_copy(arena, state, x):
 # reused within an example, so the copy stays valid until the reverse sweep reads it.
 def k_tape_store(arena, state, buf, layout, need, k, i, v):
     """Push `v` at position `i` of tape `k` (an array: its arena offset). The simulator."""
+    arena, v = sim(arena), sim(v)  # (the simulator's arrays)
     from .cuda_runtime import tape_store
 
     if isinstance(v, tuple):  # a shape (shape_of): its ints in the arena
@@ -560,6 +606,7 @@ def k_tape_store(arena, state, buf, layout, need, k, i, v):
 def k_tape_load(arena, state, buf, layout, k, i, like):
     """Position `i` of tape `k`, as the type of `like` (an array: a view of the arena). The
     simulator; an overflowing launch (its results are discarded) gets `like` back."""
+    arena, like = sim(arena), sim(like)  # (the simulator's arrays)
     from .cuda_runtime import tape_load
 
     if not isinstance(like, tuple) and np.ndim(like) == 0:

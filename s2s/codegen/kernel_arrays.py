@@ -30,7 +30,8 @@ _COMPARE = {gast.Lt: "lt", gast.LtE: "le", gast.Gt: "gt", gast.GtE: "ge", gast.E
 _NUMPY = {**{n: n for n in cuda_arrays.OPS}, "multiply": "mul", "add": "add", "subtract": "sub",
           "divide": "div", "true_divide": "div", "negative": "neg", "power": "pow"}
 _HELPERS = {"zeros_like": "k_zeros_like", "unreduce": "k_unreduce", "unbroadcast": "k_unbroadcast", "dot_vjp1": "k_dot_vjp1",
-            "dot_vjp2": "k_dot_vjp2", "matmul_vjp1": "k_dot_vjp1", "matmul_vjp2": "k_dot_vjp2"}
+            "dot_vjp2": "k_dot_vjp2", "matmul_vjp1": "k_dot_vjp1", "matmul_vjp2": "k_dot_vjp2",
+            "copy_value": "k_copy"}  # copy_value: what an in-place store overwrites, saved for the reverse sweep
 
 
 def _call(name, args):
@@ -156,16 +157,35 @@ def _thread_calls(tree, names, arena, state):
     T().visit(tree)
 
 
-def _axis_only(call):
-    """The literal of `axis=<int>` when it is the call's only keyword, else None."""
+def _has_slice(index):
+    return isinstance(index, gast.Slice) or (isinstance(index, gast.Tuple) and
+                                             any(isinstance(e, gast.Slice) for e in index.elts))
+
+
+def _index_value(index):
+    """An index as a value to pass: `2:4` -> slice(2, 4, None); tuples element by element."""
+    if isinstance(index, gast.Slice):
+        parts = [p if p is not None else gast.Constant(value=None, kind=None)
+                 for p in (index.lower, index.upper, index.step)]
+        return gast.Call(func=gast.Name(id="slice", ctx=gast.Load(), annotation=None, type_comment=None),
+                         args=parts, keywords=[])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
+
+
+def _int_literal(v):
     from ..parse.base import is_signed_literal
 
+    return (isinstance(v, gast.Constant) and type(v.value) is int) or (is_signed_literal(v) and type(v.operand.value) is int)
+
+
+def _axis_only(call):
+    """The literal of `axis=<int>` when it is the call's only keyword, else None."""
     if len(call.keywords) != 1 or call.keywords[0].arg != "axis":
         return None
     v = call.keywords[0].value
-    if (isinstance(v, gast.Constant) and type(v.value) is int) or (is_signed_literal(v) and type(v.operand.value) is int):
-        return v
-    return None
+    return v if _int_literal(v) else None
 
 
 class _KernelRanks(Ranks):
@@ -238,6 +258,19 @@ class _Rewrite(gast.NodeTransformer):
         located(call, like)
         return located(gast.Subscript(value=call, slice=gast.Constant(value=0, kind=None), ctx=gast.Load()), like)
 
+    def visit_Assign(self, node):
+        """`y[2:4] = v` with an array v: numba.cuda lowers a slice store of an array only with
+        NRT (which kernels do not have); a loop over the view does it without."""
+        self.generic_visit(node)
+        t = node.targets[0] if len(node.targets) == 1 else None
+        if not (isinstance(t, gast.Subscript) and self._maybe_array(node.value) and _has_slice(t.slice)):
+            return node
+        index = _index_value(t.slice)
+        call = self._arena_call("k_setitem", [gast.Name(id=t.value.id, ctx=gast.Load(), annotation=None,
+                                                         type_comment=None) if isinstance(t.value, gast.Name)
+                                               else t.value, index, node.value], node)
+        return located(gast.Expr(value=call), node)
+
     def visit_BinOp(self, node):
         self.generic_visit(node)
         if isinstance(node.op, gast.MatMult):
@@ -263,9 +296,14 @@ class _Rewrite(gast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        is_np = isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS
+        if is_np and f.attr in ("sum", "mean", "max", "min", "amax", "amin") and len(node.args) == 2 \
+                and not node.keywords and isinstance(node.args[1], gast.Constant) and node.args[1].value is None:
+            node.args = node.args[:1]  # np.sum(x, None): the whole array (the reduce_* helpers)
         axis = _axis_only(node)
-        if axis is not None and isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) \
-                and f.value.id == NUMPY_ALIAS and f.attr in ("sum", "mean") and len(node.args) == 1:
+        if axis is None and is_np and len(node.args) == 2 and not node.keywords and _int_literal(node.args[1]):
+            axis = node.args.pop()  # np.sum(x, 1)
+        if axis is not None and is_np and f.attr in ("sum", "mean") and len(node.args) == 1:
             return self._arena_call(f"k_{f.attr}_axis", [node.args[0], axis], node)  # np.sum(x, axis=1)
         if node.keywords:
             return node
