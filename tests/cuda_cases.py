@@ -139,6 +139,14 @@ def scaled(x, s):
     return x * s + 1.0
 
 
+def stepper(x, n, mode):
+    """For static arguments: a trip count and a mode string baked into the kernel."""
+    s = x
+    for i in range(n):
+        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
+    return s
+
+
 def _x(n):
     return np.linspace(0.1, 1.3, n)
 

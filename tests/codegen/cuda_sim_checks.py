@@ -12,7 +12,7 @@ import s2s  # noqa: E402
 from s2s.devices import is_device_array  # noqa: E402
 from s2s.errors import S2SError  # noqa: E402
 
-from cuda_cases import CASES, euler  # noqa: E402
+from cuda_cases import CASES, euler, stepper  # noqa: E402
 
 N = 17  # more examples than the simulator's 16 threads: the grid-stride loop runs twice
 
@@ -148,13 +148,6 @@ def test_what_cannot_become_a_kernel_is_an_error(make, args, error, match):
     with pytest.raises(error, match=match):
         fn = make()
         fn(*args)
-
-
-def stepper(x, n, mode):
-    s = x
-    for i in range(n):
-        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
-    return s
 
 
 def test_static_arguments_are_baked_into_the_kernel():

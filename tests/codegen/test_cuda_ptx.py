@@ -11,7 +11,7 @@ SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM", "") not in ("", "0")
 import s2s  # noqa: E402
 from s2s.gpu import CudaJitFunction  # noqa: E402
 
-from cuda_cases import CASES  # noqa: E402
+from cuda_cases import CASES, stepper  # noqa: E402
 
 
 def _nvvm_works():
@@ -66,13 +66,6 @@ def test_kernel_source_is_deterministic():
     b = CudaJitFunction(s2s.vmap(s2s.grad(early_exit), in_axes=(0, None))).source(x, 2.0)
     assert a == b
     assert "tape_store(" in a and "tape_load(" in a and ".append(" not in a
-
-
-def stepper(x, n, mode):
-    s = x
-    for i in range(n):
-        s = s * 0.5 + 1.0 if mode == "half" else s + np.sin(s)
-    return s
 
 
 def test_kernel_with_static_arguments_compiles_to_ptx():
