@@ -36,12 +36,25 @@ def calls_batched_functions(fn):
     code = getattr(fn, "__code__", None)
     if code is None:
         return False
-    values = [fn.__globals__.get(n) for n in _names(code)]
+    names = _names(code)  # (attribute names too: `s2s.vmap` lists "s2s" and "vmap")
+    values = [fn.__globals__.get(n) for n in names]
     values += [c.cell_contents for c in (fn.__closure__ or ()) if _filled(c)]
     for v in values:
         if isinstance(v, VmapFunction) or v is vmap:
             return True
-        if isinstance(v, types.ModuleType) and getattr(v, "vmap", None) is vmap:
+        if isinstance(v, types.ModuleType) and getattr(v, "vmap", None) is vmap and "vmap" in names:
+            return True
+        if isinstance(v, types.FunctionType) and v is not fn and v.__code__ is not code and _calls_directly(v):
+            return True  # a helper that does
+    return False
+
+
+def _calls_directly(fn):
+    """calls_batched_functions without following helpers further (no cycles)."""
+    names = _names(fn.__code__)
+    for v in [fn.__globals__.get(n) for n in names]:
+        if isinstance(v, VmapFunction) or v is vmap or (
+                isinstance(v, types.ModuleType) and getattr(v, "vmap", None) is vmap and "vmap" in names):
             return True
     return False
 

@@ -47,6 +47,18 @@ def elementwise(x, y):
     return np.tanh(x) * y
 
 
+def uses_s2s_numpy_only(x):
+    return s2s.numpy.tanh(x) * 2.0  # reads the s2s module, but no vmap
+
+
+def _helper_with_vmap(w, X):
+    return BATCHED(w, X)
+
+
+def through_a_helper(w, X):
+    return np.mean(_helper_with_vmap(w, X))
+
+
 def loops(x, n):
     for _ in range(n):
         x = x * 0.5
@@ -55,7 +67,9 @@ def loops(x, n):
 
 @pytest.mark.parametrize("fn, expected", [
     (global_vmap, True), (module_attribute, True), (imported_name, True), (_make_closure(), True),
-    (in_a_nested_def, True), (elementwise, False), (loops, False), (BATCHED, False), (np.sin, False),
-], ids=["global", "s2s.vmap", "vmap", "closure", "nested_def", "elementwise", "loops", "vmap_itself", "ufunc"])
+    (in_a_nested_def, True), (through_a_helper, True), (elementwise, False), (uses_s2s_numpy_only, False),
+    (loops, False), (BATCHED, False), (np.sin, False),
+], ids=["global", "s2s.vmap", "vmap", "closure", "nested_def", "helper", "elementwise", "s2s.numpy", "loops",
+        "vmap_itself", "ufunc"])
 def test_host_functions_are_those_calling_batched_functions(fn, expected):
     assert calls_batched_functions(fn) is expected
