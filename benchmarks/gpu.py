@@ -9,7 +9,9 @@ Cases (float64):
   * its derivative d x(T) / d (k, x0) by reverse mode inside the kernel: the loop's tape is
     a per-thread buffer (10,000 values per example), grown by the host on the first call;
   * per-example gradients of a logistic-regression loss over 1e6 examples x 100 features
-    (`--batch` scales it): each thread's gradient vector lives on its arena.
+    (`--batch` scales it): each thread's gradient vector lives on its arena;
+  * the full-batch loss and gradient of the same: a host function around the per-example
+    value_and_grad kernel whose means over the batch run on the device.
 Times include the copy of the result to the host; inputs are put on the device once.
 """
 import argparse
@@ -85,6 +87,23 @@ def main(argv=None):
     t_cpu = time_per_call(cpu, (w, X[:cpu_m], Y[:cpu_m]), repeat, min_time) * (m / cpu_m)
     np.testing.assert_allclose(np.asarray(gpu(w, Xd[:cpu_m], Yd[:cpu_m])), cpu(w, X[:cpu_m], Y[:cpu_m]), rtol=1e-9)
     rows.append([f"per-example grads, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"])
+    # The full-batch loss and gradient: a host function around the kernel, the means over
+    # the batch on the device (s2s/gpu_host.py).
+    per_example_vg = s2s.vmap(s2s.value_and_grad(logistic), in_axes=(None, 0, 0))
+
+    def full_batch(w, X, Y):
+        losses, grads = per_example_vg(w, X, Y)
+        return np.mean(losses), np.mean(grads, axis=0)
+
+    gpu = s2s.jit(full_batch, device="cuda")
+    cpu = s2s.jit(full_batch)
+    t_gpu = time_per_call(gpu, (w, Xd, Yd), repeat, min_time)
+    t_cpu = time_per_call(cpu, (w, X[:cpu_m], Y[:cpu_m]), repeat, min_time) * (m / cpu_m)
+    (lg, gg), (lc, gc) = s2s.device_get(gpu(w, Xd[:cpu_m], Yd[:cpu_m])), cpu(w, X[:cpu_m], Y[:cpu_m])
+    np.testing.assert_allclose(lg, lc, rtol=1e-9)
+    np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12)
+    rows.append([f"full-batch loss + grad, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu),
+                 f"{t_cpu / t_gpu:.1f}x"])
     print_table(["case", "s2s cuda", "s2s cpu (1 core, scaled)", "cpu / cuda"], rows)
     if jax is None:
         print("JAX not installed: no JAX column")

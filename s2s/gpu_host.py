@@ -119,16 +119,16 @@ class CudaHostFunction:
         if id(fn) in done:
             return done[id(fn)]
         env = dict(fn.__globals__)
-        copy = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, None)
+        cells = tuple(types.CellType() for _ in fn.__closure__) if fn.__closure__ else None
+        copy = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, cells)
+        copy.__kwdefaults__ = fn.__kwdefaults__
         done[id(fn)] = copy  # (recursion: a helper calling itself gets this copy)
         for n in _names(fn.__code__):
             if n in env:
                 env[n] = self._swap(env[n], done)
-        if fn.__closure__:
-            closure = tuple(types.CellType(self._swap(c.cell_contents, done)) if _filled(c) else c
-                            for c in fn.__closure__)
-            copy = done[id(fn)] = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, closure)
-        copy.__kwdefaults__ = fn.__kwdefaults__
+        for new, old in zip(cells or (), fn.__closure__ or ()):
+            if _filled(old):
+                new.cell_contents = self._swap(old.cell_contents, done)
         return copy
 
     def __call__(self, *args, **kwargs):

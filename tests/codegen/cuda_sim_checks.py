@@ -204,6 +204,22 @@ def test_reductions_over_the_batch_run_on_the_device():
     assert is_device_array(dev[1])  # device arrays in, device arrays out
 
 
+def _closure_host():
+    per_example = s2s.vmap(s2s.grad(_logloss), in_axes=(None, 0, 0))
+    scale = 0.5
+
+    def mean_grad(w, X, y):
+        return np.mean(per_example(w, X, y), axis=0) * scale
+    return mean_grad
+
+
+def test_a_closure_around_a_batched_function():
+    rng = np.random.default_rng(1)
+    w, X, y = rng.normal(size=3), rng.normal(size=(40, 3)), np.sign(rng.normal(size=40))
+    got = s2s.jit(_closure_host(), device="cuda")(w, X, y)
+    np.testing.assert_allclose(got, 0.5 * s2s.grad(_mean_loss)(w, X, y), rtol=1e-10)
+
+
 def exp_of_batched(w, X, y):
     return np.exp(PER_EXAMPLE(w, X, y)[0])
 
