@@ -55,11 +55,10 @@ def decay(x0):
     return x
 
 
-@numba.njit
-def per_example_grads_numba(w, X, y):
+def _per_example_grads(w, X, y):
     n, d = X.shape
     G = np.empty((n, d))
-    for i in range(n):
+    for i in numba.prange(n):  # a plain range unless compiled with parallel=True
         z = 0.0
         for j in range(d):
             z += X[i, j] * w[j]
@@ -69,22 +68,7 @@ def per_example_grads_numba(w, X, y):
     return G
 
 
-@numba.njit(parallel=True)
-def per_example_grads_numba_parallel(w, X, y):
-    n, d = X.shape
-    G = np.empty((n, d))
-    for i in numba.prange(n):
-        z = 0.0
-        for j in range(d):
-            z += X[i, j] * w[j]
-        s = -y[i] / (1.0 + np.exp(y[i] * z))
-        for j in range(d):
-            G[i, j] = s * X[i, j]
-    return G
-
-
-@numba.njit(parallel=True)
-def decay_numba_parallel(x0s):
+def _decay_all(x0s):
     out = np.empty_like(x0s)
     for i in numba.prange(x0s.shape[0]):
         x = x0s[i]
@@ -96,17 +80,11 @@ def decay_numba_parallel(x0s):
     return out
 
 
-@numba.njit
-def decay_numba(x0s):
-    out = np.empty_like(x0s)
-    for i in range(x0s.shape[0]):
-        x = x0s[i]
-        for _ in range(1000):
-            x = 0.99 * x - 0.01 * np.sin(x)
-            if abs(x) < 1e-3:
-                break
-        out[i] = x
-    return out
+# The hand-written references, on one thread and on numba's threads.
+per_example_grads_numba = numba.njit(_per_example_grads)
+per_example_grads_numba_parallel = numba.njit(parallel=True)(_per_example_grads)
+decay_numba = numba.njit(_decay_all)
+decay_numba_parallel = numba.njit(parallel=True)(_decay_all)
 
 
 def cases():

@@ -3,7 +3,7 @@
 Examples run in parallel only if no example can see another's writes. Each example gets
 its own slice of the mapped arguments, but unmapped arguments, globals and closure arrays
 are shared, so a program qualifies when none of its functions writes into memory it was
-given: every array a write reaches (`a[i] = v`, `a += v`, `a.fill(0)`, `add_at(a, ...)`,
+given: every array a write reaches (`a[i] = v`, `a.fill(0)`, `add_at(a, ...)`,
 a call with `out=`) must have been created inside the function (np.zeros, arithmetic,
 a NumPy function's result...). The analysis is per function and conservative:
 
@@ -106,8 +106,6 @@ class _SharedWrites:
             for t in node.targets:
                 if isinstance(t, (gast.Subscript, gast.Attribute)):
                     return t.value
-        if isinstance(node, gast.AugAssign):  # `a += v` updates an array in place
-            return node.target.value if isinstance(node.target, (gast.Subscript, gast.Attribute)) else node.target
         for call in (n for n in gast.walk(node) if isinstance(n, gast.Call)):
             if any(k.arg == "out" for k in call.keywords):
                 return next(k.value for k in call.keywords if k.arg == "out")
