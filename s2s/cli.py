@@ -262,19 +262,22 @@ def runtime_text():
     """The runtime helpers as one self-contained piece of module source (a list of lines):
     s2s/diff/runtime.py and runtime_partials.py, then the numba overloads (runtime_numba*.py),
     registered when numba imports."""
-    from .diff import runtime, runtime_numba, runtime_numba_shape, runtime_partials
+    from .diff import runtime
+    from .diff import runtime_layout, runtime_linalg, runtime_partials, runtime_stats
+    from .diff import runtime_numba, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape, runtime_numba_stats
 
     def without_imports(module):  # the lines between the two s2s-runtime-import markers go
         lines = inspect.getsource(module).splitlines()
         marks = [i for i, line in enumerate(lines) if "s2s-runtime-import" in line]
-        return lines[: marks[0]] + lines[marks[1] + 1:]
+        return lines[: marks[0]] + lines[marks[1] + 1:] if marks else lines
 
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-end" in line)]
-    src += without_imports(runtime_partials)
+    for module in (runtime_partials, runtime_layout, runtime_stats, runtime_linalg):
+        src += without_imports(module)
     src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
-            "if numba is not None:  # s2s/diff/runtime_numba.py and runtime_numba_shape.py, verbatim"]
-    for module in (runtime_numba, runtime_numba_shape):
+            "if numba is not None:  # s2s/diff/runtime_numba*.py, verbatim"]
+    for module in (runtime_numba, runtime_numba_shape, runtime_numba_layout, runtime_numba_stats, runtime_numba_linalg):
         nb = without_imports(module)  # imports of the other runtime files
         src += ["    " + line if line.strip() else "" for line in nb]
     return src

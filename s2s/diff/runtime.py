@@ -582,7 +582,13 @@ from .runtime_partials import (  # noqa: F401,E402  -- the helpers of second der
     to_rows,
 )
 
+# The helpers of the other rule families, one file each (each lists its helpers in __all__).
+from .runtime_layout import *  # noqa: F401,F403,E402  -- triangles, diagonals, padding, splits
+from .runtime_stats import *  # noqa: F401,F403,E402  -- running products, differences, averages
+from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
+
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
+    from . import runtime_numba_layout, runtime_numba_linalg, runtime_numba_stats  # noqa: F401,E402
 except ImportError:  # the pure-NumPy path needs no numba
     pass

@@ -17,3 +17,4 @@ copied before an in-place update.
 from . import binary, helpers, linalg, nondiff, partials, reductions, shape, unary  # noqa: F401  -- registers the rules
 from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_partials, jvp_reductions, jvp_shape  # noqa: F401
 from . import jvp_unary  # noqa: F401
+from . import decompositions, jvp_decompositions, jvp_layout, jvp_stats, layout, stats  # noqa: F401

@@ -1,0 +1,6 @@
+"""JVP rules of rules/stats.py (filled in below)."""
+import numpy as np  # noqa: F401
+
+from ..registry import JVP_RULES
+
+linear = JVP_RULES.linear
