@@ -44,6 +44,8 @@ def _sibling(name):
 
 UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS, PARTIALS = (_sibling("test_rules_" + n) for n in (
     "unary", "binary", "reductions", "linalg", "shape", "helpers", "partials"))
+# Families whose VJP tests are one table of (key, make, options, numba) cases, as shape's.
+TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions")}
 
 # add_at updates its first argument in place: the primal (and the tangent call) get a copy.
 PRIMALS = {id(rt.add_at): lambda a, idx, v: rt.add_at(np.array(a, dtype=float), idx, v)}
@@ -212,9 +214,13 @@ def _linalg_cases():
     return out
 
 
+def _table_cases(module, family):
+    return [case(family, key, make, options, use_numba, id=p.id)
+            for p in module.CASES if not p.marks for key, make, options, use_numba in [p.values]]
+
+
 def _shape_cases():
-    out = [case("shape", key, make, options, use_numba, id=p.id)
-           for p in SHAPE.CASES if not p.marks for key, make, options, use_numba in [p.values]]
+    out = _table_cases(SHAPE, "shape")
     out += [case("shape", key, SHAPE._r((3, 4)), id=_name(key))
             for key in (np.copy, np.asarray, np.ascontiguousarray)]
     return out + [case("shape", np.array, SHAPE._r(()), id="array-scalar"),
@@ -228,7 +234,8 @@ def _helper_cases(module=HELPERS, family="helpers"):
 
 FAMILIES = {"unary": _unary_cases(), "binary": _binary_cases(), "reductions": _reduction_cases(),
             "linalg": _linalg_cases(), "shape": _shape_cases(), "helpers": _helper_cases(),
-            "partials": _helper_cases(PARTIALS, "partials")}
+            "partials": _helper_cases(PARTIALS, "partials"),
+            **{family: _table_cases(module, family) for family, module in TABLES.items()}}
 CASES = [p for cases in FAMILIES.values() for p in cases]
 
 
