@@ -31,10 +31,18 @@ _NUMPY = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": n
 
 
 def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
-    """np.<kind>(x, axis=axis, keepdims=keepdims[, ddof=ddof]) (in numba: loops)."""
+    """np.<kind>(x, axis=axis, keepdims=keepdims[, ddof=ddof]) (in numba: loops); for
+    kind 'norm', `ddof` is the vector norm's order (a float, read at run time) (np.linalg.norm(x, ddof, axis, keepdims))."""
     if kind in ("var", "std"):
         return _NUMPY[kind](x, axis=axis, keepdims=keepdims, ddof=ddof)
+    if kind == "norm":
+        return np.linalg.norm(x, ord=ddof, axis=axis, keepdims=keepdims)
     return _NUMPY[kind](x, axis=axis, keepdims=keepdims)
+
+
+def sort_axis(x, axis):
+    """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
+    return np.sort(x, axis)
 
 
 def _literal(node):
@@ -60,9 +68,63 @@ class AxisReductions(FunctionPass):
             return value if type(value) in (int, bool) else None
         return _literal(node)
 
+    @staticmethod
+    def _ord(node):
+        """A vector norm's order as an expression of a float (None: 2.0); None for a string
+        order ('fro', 'nuc': matrix norms, numba's own)."""
+        if node is None or isinstance(node, gast.Constant) and node.value is None:
+            return gast.Constant(value=2.0, kind=None)
+        if isinstance(node, gast.Constant) and isinstance(node.value, str):
+            return None
+        if isinstance(node, gast.Constant) and type(node.value) is int:
+            return gast.Constant(value=float(node.value), kind=None)
+        return node
+
+    def _call(self, fn, name, args, like):
+        helper = self.ctx.program.constant(fn, name)
+        return located(gast.Call(func=load(helper), args=args, keywords=[]), like)
+
+    def _norm(self, node):
+        """np.linalg.norm(x, ord, axis=<int>, keepdims) -> reduce_axis('norm', x, axis, keepdims, p)."""
+        given = dict(zip(("x", "ord", "axis", "keepdims"), node.args))
+        for k in node.keywords:
+            if k.arg not in ("x", "ord", "axis", "keepdims") or k.arg in given:
+                return node
+            given[k.arg] = k.value
+        axis = self._literal(given["axis"]) if "axis" in given else None
+        keep = self._literal(given["keepdims"]) if "keepdims" in given else False
+        p = self._ord(given.get("ord"))
+        if "x" not in given or type(axis) is not int or keep is None or p is None:
+            return node
+        return self._call(reduce_axis, "reduce_axis", [
+            gast.Constant(value="norm", kind=None), given["x"], gast.Constant(value=axis, kind=None),
+            gast.Constant(value=bool(keep), kind=None), p], node)
+
+    def _sort(self, node):
+        """np.sort(x, axis) with an axis -> sort_axis(x, axis) (a literal -1 stays numba's)."""
+        given = dict(zip(("a", "axis"), node.args))
+        for k in node.keywords:
+            if k.arg not in ("a", "axis") or k.arg in given:
+                return node
+            given[k.arg] = k.value
+        if "a" not in given or "axis" not in given:
+            return node
+        axis = given["axis"]
+        if isinstance(axis, gast.Constant) and axis.value is None:
+            return node if len(given) != 2 else self._call(sort_axis, "sort_axis", [given["a"], axis], node)
+        if self._literal(axis) == -1:
+            return located(gast.Call(func=node.func, args=[given["a"]], keywords=[]), node)
+        return self._call(sort_axis, "sort_axis", [given["a"], axis], node)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        if isinstance(f, gast.Attribute) and f.attr == "norm" and isinstance(f.value, gast.Attribute) \
+                and f.value.attr == "linalg" and isinstance(f.value.value, gast.Name) and f.value.value.id == NUMPY_ALIAS:
+            return self._norm(node)
+        if isinstance(f, gast.Attribute) and f.attr == "sort" and isinstance(f.value, gast.Name) \
+                and f.value.id == NUMPY_ALIAS:
+            return self._sort(node)
         if not (isinstance(f, gast.Attribute) and f.attr in KINDS):
             return node
         if isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS:
@@ -85,15 +147,19 @@ class AxisReductions(FunctionPass):
         if kind == "sum" and given.get("keepdims") is None:
             return node  # numba compiles np.sum's axis itself (not its keepdims)
         values = {k: self._literal(v) if v is not None else None for k, v in given.items()}
-        if values.get("axis") is None or type(values["axis"]) is not int:
-            return node
         if any(given.get(k) is not None and values.get(k) is None for k in ("keepdims", "ddof")):
             return node
-        helper = self.ctx.program.constant(reduce_axis, "reduce_axis")
-        args = [gast.Constant(value=kind, kind=None), args[0], gast.Constant(value=values["axis"], kind=None),
-                gast.Constant(value=bool(values.get("keepdims") or False), kind=None),
-                gast.Constant(value=int(values.get("ddof") or 0), kind=None)]
-        return located(gast.Call(func=load(helper), args=args, keywords=[]), node)
+        whole = given["axis"] is None or isinstance(given["axis"], gast.Constant) and given["axis"].value is None
+        if whole and (values.get("keepdims") or values.get("ddof")):
+            axis = None  # numba reduces whole arrays itself, but without keepdims or ddof
+        elif values.get("axis") is None or type(values["axis"]) is not int:
+            return node
+        else:
+            axis = values["axis"]
+        return self._call(reduce_axis, "reduce_axis", [
+            gast.Constant(value=kind, kind=None), args[0], gast.Constant(value=axis, kind=None),
+            gast.Constant(value=bool(values.get("keepdims") or False), kind=None),
+            gast.Constant(value=int(values.get("ddof") or 0), kind=None)], node)
 
 
 def rewrite_axis_reductions(program):
@@ -148,6 +214,15 @@ def _lines(kind, nd, a, keepdims, ddof, dtype):
             lines += [f"    out /= max(n - ddof, 0)"]
             if kind == "std":
                 lines += ["    out[...] = np.sqrt(out)"]
+    elif kind == "norm":  # a vector p-norm along the axis; ddof holds p (a run-time float)
+        lines += ["    p = float(ddof)", "    out[...] = np.inf if p == -np.inf else 0.0"]
+        lines += loop([f"v = abs(x[{xi}])", "if p == np.inf:", f"    out[{oi}] = max(out[{oi}], v)",
+                       "elif p == -np.inf:", f"    out[{oi}] = min(out[{oi}], v)",
+                       "elif p == 0:", f"    out[{oi}] += 1.0 if v != 0 else 0.0",
+                       "elif p == 1:", f"    out[{oi}] += v", "elif p == 2:", f"    out[{oi}] += v * v",
+                       "else:", f"    out[{oi}] += v ** p"])
+        lines += ["    if p == 2:", "        out[...] = np.sqrt(out)",
+                  "    elif p != 1 and p != 0 and p != np.inf and p != -np.inf:", "        out[...] = out ** (1.0 / p)"]
     elif kind in ("sum", "prod", "any", "all"):
         init = {"sum": "0", "prod": "1", "any": "False", "all": "True"}[kind]
         step = {"sum": f"out[{oi}] += x[{xi}]", "prod": f"out[{oi}] *= x[{xi}]", "any": f"out[{oi}] = out[{oi}] or x[{xi}] != 0",
@@ -178,7 +253,10 @@ def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
         if t is None or isinstance(t, (types.Omitted, types.NoneType)):
             return getattr(t, "value", default)
         return getattr(t, "literal_value", None)
-    k, a, keep, dd = lit(kind), lit(axis), lit(keepdims, False), lit(ddof, 0)
+    whole = isinstance(axis, types.NoneType)  # the whole array: its flat copy along axis 0
+    k, a, keep, dd = lit(kind), 0 if whole else lit(axis), lit(keepdims, False), lit(ddof, 0)
+    if k == "norm":
+        dd = 0  # the order is read at run time
     if not isinstance(x, types.Array) or k is None or a is None or keep is None or dd is None:
         return None
     if not -x.ndim <= a < x.ndim:
@@ -187,14 +265,45 @@ def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
     dtype = "x.dtype"  # NumPy's result types:
     if k in ("any", "all"):
         dtype = "np.bool_"
-    elif k in ("mean", "var", "std") and not isinstance(x.dtype, types.Float):
+    elif k in ("mean", "var", "std", "norm") and not isinstance(x.dtype, types.Float):
         dtype = "np.float64"
     elif k in ("sum", "prod") and isinstance(x.dtype, (types.Boolean, types.Integer)):
         dtype = "np.uint64" if getattr(x.dtype, "signed", True) is False else "np.int64"
-    key = (k, x.ndim, a, bool(keep), int(dd), dtype)
+    key = (k, x.ndim, a, bool(keep), dd, dtype, whole)
     impl = _CACHE.get(key)
     if impl is None:
+        if whole:
+            lines = _lines(k, 1, 0, False, dd, dtype)
+            lines.insert(1, "    shape = x.shape")
+            lines.insert(2, "    x = np.ascontiguousarray(x).reshape(-1)")
+            if keep:
+                lines[-1] = f"    return np.full({(1,) * x.ndim}, out[0])"
+        else:
+            lines = _lines(k, x.ndim, a, bool(keep), dd, dtype)
         env = {"np": np, "math": math}
-        exec("\n".join(_lines(k, x.ndim, a, bool(keep), int(dd), dtype)), env)
+        exec("\n".join(lines), env)
         impl = _CACHE[key] = env["impl"]
+    return impl
+
+
+@overload(sort_axis, prefer_literal=True)
+def _ol_sort_axis(x, axis):
+    if not isinstance(x, types.Array):
+        return None
+    if isinstance(axis, types.NoneType):
+        return lambda x, axis: np.sort(np.ascontiguousarray(x).reshape(-1))
+
+    def impl(x, axis):  # each (outer, :, inner) slice sorted on its own
+        ax = axis % x.ndim
+        n, outer, inner = x.shape[ax], 1, 1
+        for d in range(x.ndim):
+            if d < ax:
+                outer *= x.shape[d]
+            elif d > ax:
+                inner *= x.shape[d]
+        out = np.ascontiguousarray(x).reshape((outer, n, inner)).copy()
+        for i in range(outer):
+            for k in range(inner):
+                out[i, :, k] = np.sort(out[i, :, k])
+        return out.reshape(x.shape)
     return impl

@@ -186,17 +186,28 @@ def _add_at_lines(a, idx, v):
     tup = isinstance(idx, types.BaseTuple)
     items = list(idx.types) if tup else [idx]
     head, parts, ranges, res, dim, adv, adv_k = [], [], {}, [], 0, [], False
+    used = sum(it.ndim if isinstance(it, types.Array) and isinstance(it.dtype, types.Boolean) else 1
+               for it in items if not isinstance(it, (types.NoneType, types.EllipsisType)))
     for j, it in enumerate(items):
         name = f"idx[{j}]" if tup else "idx"
+        if isinstance(it, types.EllipsisType):  # the axes no other index takes, whole
+            for q in range(a.ndim - used):
+                parts.append(f"e{j}_{q}")
+                ranges[f"e{j}_{q}"] = f"a.shape[{dim}]"
+                res.append(f"e{j}_{q}")
+                dim += 1
+            continue
         if isinstance(it, types.Array) and isinstance(it.dtype, types.Boolean) and len(items) == 1:
             head.append(f"    nz = np.nonzero({name})")
             parts += [f"nz[{d}][k]" for d in range(it.ndim)]
             ranges["k"], dim, adv = "nz[0].shape[0]", it.ndim, [j]
             res.append("k")
-        elif isinstance(it, types.Array) and isinstance(it.dtype, types.Integer) and it.ndim == 1 and not adv_k:
-            parts.append(f"{name}[k]")
-            ranges["k"], dim, adv_k = f"{name}.shape[0]", dim + 1, True
-            res.append("k")
+        elif isinstance(it, types.Array) and isinstance(it.dtype, types.Integer) and it.ndim == 1:
+            parts.append(f"{name}[k]")  # several 1-d index arrays go together (of one length)
+            if not adv_k:
+                ranges["k"], adv_k = f"{name}.shape[0]", True
+                res.append("k")
+            dim += 1
             adv.append(j)
         elif isinstance(it, types.Integer):
             parts.append(name)
@@ -317,6 +328,33 @@ def _ol_prod_partials(x, axis=None):
                     out[i] = p
             return out.reshape(x.shape)
         return impl
+    if isinstance(x, types.Array) and isinstance(axis, types.Integer):
+        def impl_axis(x, axis=None):  # as above along each (outer, :, inner) slice of x
+            ax = axis % x.ndim
+            n, outer, inner = x.shape[ax], 1, 1
+            for d in range(x.ndim):
+                if d < ax:
+                    outer *= x.shape[d]
+                elif d > ax:
+                    inner *= x.shape[d]
+            x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
+            out = np.zeros((outer, n, inner))
+            for i in range(outer):
+                for k in range(inner):
+                    nz, p, at = 0, 1.0, 0
+                    for j in range(n):
+                        v = x3[i, j, k]
+                        if v == 0:
+                            nz, at = nz + 1, j
+                        else:
+                            p *= v
+                    if nz == 0:
+                        for j in range(n):
+                            out[i, j, k] = p / x3[i, j, k]
+                    elif nz == 1:
+                        out[i, at, k] = p
+            return out.reshape(x.shape)
+        return impl_axis
 
 
 @overload(uncumsum)

@@ -229,28 +229,60 @@ def _ol_untake(ct, a, indices=0, axis=None):
         return _gen(("untake", a.ndim), lambda: _untake_lines(a.ndim), globals())
 
 
-@overload(unsort)
-def _ol_unsort(ct, a, axis=-1):
-    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
-        def impl(ct, a, axis=-1):
-            idx = np.argsort(a, kind="mergesort")  # stable, as the NumPy path
-            out = np.zeros(a.shape, ct.dtype)
-            for i in range(idx.shape[0]):
-                out[idx[i]] = ct[i]
-            return out
-        return impl
+@numba.njit
+def _slices(a, axis):
+    """(outer, n, inner): a's shape around `axis` (a C-ordered copy of a is (outer, n, inner))."""
+    ax = axis % a.ndim
+    n, outer, inner = a.shape[ax], 1, 1
+    for d in range(a.ndim):
+        if d < ax:
+            outer *= a.shape[d]
+        elif d > ax:
+            inner *= a.shape[d]
+    return outer, n, inner
 
 
-@overload(resort)
-def _ol_resort(ct, a, axis=-1):
-    if isinstance(a, types.Array) and a.ndim == 1 and isinstance(ct, types.Array):
-        def impl(ct, a, axis=-1):
-            idx = np.argsort(a, kind="mergesort")
-            out = np.empty(a.shape, ct.dtype)
-            for i in range(idx.shape[0]):
-                out[i] = ct[idx[i]]
-            return out
-        return impl
+def _sort_perm(ct, a, axis, back):
+    """unsort (back=True: out[perm[j]] = ct[j]) or resort (out[j] = ct[perm[j]]) along an axis
+    (None: the flat arrays), perm the stable argsort of each slice of a, as the NumPy path."""
+    if not (isinstance(a, types.Array) and isinstance(ct, types.Array)):
+        return None
+    if _none(axis):
+        if back:
+            def flat(ct, a, axis=-1):
+                idx = np.argsort(a.ravel(), kind="mergesort")
+                out, cf = np.zeros(a.size, ct.dtype), ct.ravel()
+                for i in range(idx.shape[0]):
+                    out[idx[i]] = cf[i]
+                return out.reshape(a.shape)
+        else:
+            def flat(ct, a, axis=-1):
+                idx = np.argsort(a.ravel(), kind="mergesort")
+                out, cf = np.empty(a.size, ct.dtype), ct.ravel()
+                for i in range(idx.shape[0]):
+                    out[i] = cf[idx[i]]
+                return out
+        return flat
+
+    def impl(ct, a, axis=-1):
+        outer, n, inner = _slices(a, axis)
+        a3 = np.ascontiguousarray(a).reshape((outer, n, inner))
+        c3 = np.ascontiguousarray(ct).reshape((outer, n, inner))
+        out = np.zeros((outer, n, inner), ct.dtype)
+        for i in range(outer):
+            for k in range(inner):
+                idx = np.argsort(a3[i, :, k], kind="mergesort")
+                for j in range(n):
+                    if back:
+                        out[i, idx[j], k] = c3[i, j, k]
+                    else:
+                        out[i, j, k] = c3[i, idx[j], k]
+        return out.reshape(a.shape)
+    return impl
+
+
+overload(unsort)(lambda ct, a, axis=-1: _sort_perm(ct, a, axis, True))
+overload(resort)(lambda ct, a, axis=-1: _sort_perm(ct, a, axis, False))
 
 
 @overload(out_size)

@@ -30,6 +30,10 @@ on `b = a; a += 1` also changing `b` sees a different result. On a subscript
 not a plain name) is evaluated once, into a fresh temporary, as Python does. Note that
 `lst += [v]` on a Python list also rebinds (a new list) instead of extending in place.
 
+A list literal used as an index (`x[[0, 2, 2]]`, `x[[0, 1], [2, 0]]`) becomes the integer or
+boolean array NumPy makes of it (`x[_np.array([0, 2, 2])]`): the same selection, in a form
+numba compiles and the derivative rules of array indices handle.
+
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
 lambda inside a transformed function is rejected.
@@ -38,12 +42,14 @@ import copy
 
 import gast
 
+from ..naming import NUMPY_ALIAS
 from .base import FunctionPass, assign, hint_of, is_atom, is_atomic_index, load, located, store
 
 
 class Desugar(FunctionPass):
     name = "desugar"
-    description = "x += y -> x = x + y (index evaluated once), drop annotations, named lambdas -> def"
+    description = ("x += y -> x = x + y (index evaluated once), drop annotations, named lambdas -> def, "
+                   "list indices -> arrays")
 
     def visit_AugAssign(self, node):
         target = node.target
@@ -85,6 +91,20 @@ class Desugar(FunctionPass):
                     setattr(index, part, self._hoist(p, hint_of(p), like, pre))
             return index
         return self._hoist(index, hint_of(index), like, pre)
+
+    def visit_Subscript(self, node):
+        node = self.generic_visit(node)
+        index = node.slice
+        if isinstance(index, gast.List):
+            node.slice = self._as_array(index)
+        elif isinstance(index, gast.Tuple):
+            index.elts = [self._as_array(e) if isinstance(e, gast.List) else e for e in index.elts]
+        return node
+
+    @staticmethod
+    def _as_array(lst):
+        fn = gast.Attribute(value=load(NUMPY_ALIAS), attr="array", ctx=gast.Load())
+        return located(gast.Call(func=located(fn, lst), args=[lst], keywords=[]), lst)
 
     def visit_AnnAssign(self, node):
         new = assign(node.target, node.value, node)

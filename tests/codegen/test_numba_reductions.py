@@ -51,7 +51,21 @@ def all_(a, b, v):
     return np.all(a > -0.5, axis=1), np.all(b > 0, axis=0, keepdims=True), np.all(b, 2), np.all(v > 0, axis=0)
 
 
-KINDS = [sum_, mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_]
+def norm_(a, b, v):  # numba's np.linalg.norm takes no axis: vector norms along one are loops
+    return (np.linalg.norm(a, axis=0), np.linalg.norm(b, 1, axis=-1, keepdims=True), np.linalg.norm(b, np.inf, 1),
+            np.linalg.norm(a, ord=-np.inf, axis=1), np.linalg.norm(v, 3, 0), np.linalg.norm(a, 0, axis=1))
+
+
+def whole_(a, b, v):  # axis None: numba reduces whole arrays, but without keepdims or ddof
+    return (np.std(a, ddof=1), np.var(b, ddof=2), np.mean(b, keepdims=True), np.sum(a, axis=None, keepdims=True),
+            np.max(v, keepdims=True))
+
+
+def sort_(a, b, v):  # numba's np.sort sorts the last axis and takes no axis argument
+    return np.sort(a, axis=0), np.sort(b, 1), np.sort(b, axis=-1), np.sort(a, axis=None), np.sort(v, axis=0)
+
+
+KINDS = [sum_, mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_, norm_, whole_]
 
 
 def _inputs(dtype, rng):
@@ -68,6 +82,10 @@ def test_reductions_along_an_axis_match_numpy_under_jit(fn):
     rng = np.random.default_rng(5)
     jitted = s2s.jit(fn)
     assert "reduce_axis(" in jitted.source(*_inputs("float", rng))
+    _check(fn, jitted, rng)
+
+
+def _check(fn, jitted, rng):
     for dtype in ("float", "int") if fn in (mean_, max_, any_) else ("float",):  # (each dtype compiles anew)
         args = _inputs(dtype, rng)
         got, expected = jitted(*args), fn(*args)
@@ -75,6 +93,12 @@ def test_reductions_along_an_axis_match_numpy_under_jit(fn):
             assert np.shape(g) == np.shape(e)
             assert np.asarray(g).dtype.kind == np.asarray(e).dtype.kind
             np.testing.assert_allclose(np.asarray(g, dtype=float), np.asarray(e, dtype=float), rtol=1e-12, atol=1e-12)
+
+
+def test_sorts_along_any_axis_match_numpy_under_jit():
+    jitted = s2s.jit(sort_)
+    assert jitted.source(*_inputs("float", np.random.default_rng(1))).count("sort_axis(") == 4  # axis=-1 stays np.sort
+    _check(sort_, jitted, np.random.default_rng(6))
 
 
 def test_nan_propagates_through_max_and_min_as_in_numpy():
@@ -96,8 +120,16 @@ def loss(x):
     return np.sum(np.max(x, axis=1) * s) + np.sum(m * m) + np.sum(np.var(x, axis=0, ddof=1))
 
 
-def test_gradients_of_axis_reductions_under_jit():
+def loss_more(x):  # norms along an axis, ddof of the whole array, sorts along an axis, products along an axis
+    w = np.arange(12.0).reshape(4, 3)
+    return (np.sum(np.linalg.norm(x, axis=1)) + np.std(x, ddof=1) + np.sum(np.sort(x, axis=0) * w)
+            + np.sum(np.prod(x, axis=0)) + np.sum(np.sort(x, axis=None) * np.ravel(w)))
+
+
+@pytest.mark.parametrize("fn", [loss, loss_more])
+def test_gradients_of_axis_reductions_under_jit(fn):
     x = np.random.default_rng(2).normal(size=(4, 3))
+    loss = fn
     g = s2s.jit(s2s.grad(loss))(x)
     np.testing.assert_allclose(g, s2s.grad(loss)(x), rtol=1e-12)
     eps = 1e-6

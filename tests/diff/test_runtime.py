@@ -120,6 +120,12 @@ ADD_AT = [  # (a shape, index, v shape)
     ((4, 5), (slice(None), 2), (4,)),
     ((6, 5), (slice(4, 0, -2), np.array([1, 1])), (2, 1)),
     ((4, 5), (slice(1, None), slice(None, None, 2)), (3, 1)),
+    ((2, 4, 5), (Ellipsis, 1), (2, 4)),
+    ((2, 4, 5), (1, Ellipsis), (4, 5)),
+    ((2, 4, 5), (0, Ellipsis, slice(1, 3)), (4, 2)),
+    ((4, 5), (Ellipsis, np.array([0, 0, 3])), (4, 3)),
+    ((4, 5), (np.array([0, 3, 0]), np.array([1, 1, 1])), (3,)),
+    ((2, 4, 5), (np.array([1, 1]), slice(None), np.array([0, 0])), (2, 4)),
 ]
 
 

@@ -106,6 +106,13 @@ def lambda_closure(x, a):
     return f(x)
 
 
+def list_indices(A, v):  # a list literal index is NumPy's array of it (and numba compiles that)
+    w = v[[0, 2, 2]] * 2.0
+    B = A[[0, 1], [2, 0]] + A[[True, False, True]][:, 0]
+    A[[1, 2]] = 0.0
+    return w, B, A
+
+
 def _vec(n=5):
     return np.linspace(-1.0, 2.0, n)
 
@@ -123,6 +130,7 @@ CASES = [
     (annotated, (1.5,)),
     (named_lambda, (_vec(),)),
     (lambda_closure, (0.5, 1.5)),
+    (list_indices, (np.arange(12.0).reshape(3, 4), _vec())),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(CASES)]
 
@@ -203,3 +211,21 @@ def test_other_lambdas_are_rejected_at_their_line(fn):
 @pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 2, 5, 6, 9, 10, 11)], ids=lambda v: getattr(v, "__name__", ""))
 def test_numba_twin_agrees(fn, args):
     assert_jit_agrees(fn, args)
+
+
+def list_index_loss(A):
+    return np.sum(A[[0, 2, 2]] ** 2) + np.sum(A[[0, 1], [2, 0]] * A[1, [3, 3]]) + np.sum(A[..., 1] ** 3)
+
+
+def test_list_indices_compile_and_differentiate():
+    assert_jit_agrees(list_indices, CASES[-1][1])
+    import s2s
+    A = np.random.default_rng(0).standard_normal((3, 4))
+    g = s2s.jit(s2s.grad(list_index_loss))(A)
+    np.testing.assert_allclose(g, s2s.grad(list_index_loss)(A), rtol=1e-12)
+    fd = np.zeros_like(A)
+    for i in np.ndindex(A.shape):
+        e = np.zeros_like(A)
+        e[i] = 1e-6
+        fd[i] = (list_index_loss(A + e) - list_index_loss(A - e)) / 2e-6
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
