@@ -514,6 +514,20 @@ def unvstack(ct, tup):
     return tuple(reshape_to(p, t) for p, t in zip(parts, tup))
 
 
+def unsum(ct, items):
+    """One contribution per element of `items` for the builtin `sum(items)`: ct, summed back
+    to each element's shape (the elements broadcast against each other)."""
+    return tuple(unbroadcast(ct, e) for e in items)
+
+
+def sum_of(items):
+    """The builtin sum of a tuple of numbers or arrays (broadcasting), for derivative code."""
+    total = items[0]
+    for e in items[1:]:
+        total = total + e
+    return total
+
+
 def unstack(ct, arrays, axis=0):
     """One contribution per element of `arrays` for `np.stack(arrays, axis)`."""
     return tuple(np.moveaxis(ct, axis, 0))

@@ -22,6 +22,9 @@ from .runtime import (  # s2s-runtime-import
     unhstack,
     unvstack,
     unstack,
+    unsum,
+    sum_of,
+    unbroadcast,
     unrepeat,
     untake,
     unsort,
@@ -182,6 +185,23 @@ def _ol_unstack(ct, arrays, axis=0):
     if isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple):
         return _gen(("stack", len(arrays)), lambda: _pieces(
             "ct, arrays, axis=0", len(arrays), "axis % ct.ndim", lambda j: "1", lambda j: f"_plane(ct, ax, {j})"), globals())
+
+
+@overload(unsum)
+def _ol_unsum(ct, items):
+    if isinstance(items, types.BaseTuple):
+        n = len(items)
+        return _gen(("unsum", n), ["def impl(ct, items):",
+                                   "    return (" + "".join(f"unbroadcast(ct, items[{j}]), " for j in range(n)) + ")"],
+                    globals())
+
+
+@overload(sum_of)
+def _ol_sum_of(items):
+    if isinstance(items, types.BaseTuple):
+        n = len(items)
+        return _gen(("sum_of", n), ["def impl(items):", "    return " + " + ".join(f"items[{j}]" for j in range(n))],
+                    globals())
 
 
 @overload(unrepeat)

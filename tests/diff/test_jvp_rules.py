@@ -190,6 +190,7 @@ def _reduction_cases():
             for shape, axis in (((5,), None), ((3, 4), None), ((3, 4), 0), ((2, 3, 4), -1), ((2, 3, 4), 1))]
     out += [case("reductions", f, _reduction_inputs(shape, 4), options, numba=True,
                  id=f"{f.__name__}-{shape}-{options}-numba") for f, shape, options in REDUCTIONS.NUMBA]
+    out += [case("reductions", sum, p.values[0], id=f"builtin-sum-{p.id}") for p in REDUCTIONS.BUILTIN_SUM]
     for zeros in (1, 2, 3):
         for axis in (None, 1):
             x = REDUCTIONS._inputs((3, 4), 6)

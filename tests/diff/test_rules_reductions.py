@@ -49,6 +49,21 @@ def test_cumsum(shape, axis, request):
     check_vjp(np.cumsum, (_inputs(shape, 5),), {"axis": axis}, name=request.node.name)
 
 
+# The builtin sum of a sequence (elements broadcast against each other), with a start value.
+BUILTIN_SUM = [
+    pytest.param(lambda rng: ((rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)),), True, id="arrays"),
+    pytest.param(lambda rng: ((rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 3), 0.5),), True, id="broadcast"),
+    pytest.param(lambda rng: ([0.25, -1.5],), False, id="list-of-floats"),
+    pytest.param(lambda rng: ((rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)), rng.uniform(-1, 1, (2, 3))), True,
+                 id="start"),
+]
+
+
+@pytest.mark.parametrize("make, compiled", BUILTIN_SUM)
+def test_builtin_sum(make, compiled, request):
+    check_vjp(sum, make(np.random.default_rng(7)), name=request.node.name, use_numba=compiled)
+
+
 @pytest.mark.parametrize("zeros", [1, 2, 3])
 @pytest.mark.parametrize("axis", [None, 1])
 def test_prod_with_zeros_is_exact(zeros, axis, request):

@@ -41,8 +41,10 @@ from ..runtime import (
     unrepeat,
     unroll,
     unstack,
+    unsum,
     untake,
     unsort,
+    sum_of,
     resort,
     untile,
     untrace,
@@ -212,6 +214,17 @@ def unconcatenate_rule(g, ans, ct, arrays, axis=0):
 @register(unstack)
 def unstack_rule(g, ans, ct, arrays, axis=0):
     return np.stack(g, axis), None
+
+
+@register(unsum)
+def unsum_rule(g, ans, ct, items):
+    """`g` is the tuple of the elements' cotangents; each broadcasts back to ct's shape."""
+    return unbroadcast(sum_of(g), ct), None
+
+
+@register(sum_of)
+def sum_of_rule(g, ans, items):
+    return unsum(g, items)
 
 
 @register(unhstack)

@@ -39,6 +39,8 @@ from ..runtime import (
     unroll,
     unsort,
     unstack,
+    unsum,
+    sum_of,
     untake,
     untile,
     untrace,
@@ -193,6 +195,16 @@ def unroll_rule(ct, shift=0, axis=None):
 @linear(unconcatenate, nondiff=("arrays",))
 def unconcatenate_rule(ct, arrays, axis=0):
     """Linear in ct (a tuple of pieces)."""
+
+
+@linear(unsum, nondiff=("items",))
+def unsum_rule(ct, items):
+    """Linear in ct (items are read for their shapes)."""
+
+
+@linear(sum_of)
+def sum_of_rule(items):
+    """Linear in the elements."""
 
 
 @linear(unstack, nondiff=("arrays",))

@@ -7,6 +7,8 @@ of dimensions, so the flag itself is not needed). `dtype` is ignored, `out=` uns
 Ties as the VJP rules: max/min (and amax/amin) average the tangents of the tied extrema
 (as JAX). prod is exact with zeros in the input (it does not divide by x).
 """
+import builtins
+
 import numpy as np
 
 from ..registry import JVP_RULES
@@ -66,3 +68,13 @@ def std(ans, a, da, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     n = np.size(a) / np.size(ans)
     centered = a - unreduce(np.sum(a, axis), a, axis) / n
     return reduce_to(da * centered, ans, axis) / (ans * (n - ddof))
+
+
+@JVP_RULES.linear(builtins.sum)
+def builtin_sum(items):
+    """Linear in the sequence's elements."""
+
+
+@JVP_RULES.linear(builtins.sum)
+def builtin_sum_start(items, start):
+    """Linear in the elements and the start."""

@@ -3,13 +3,18 @@ or without `keepdims`: `unreduce` expands the cotangent back to the input's shap
 tells keepdims apart by the number of dimensions, so the flag itself is not needed).
 Options follow NumPy's positional order; `dtype` is ignored and `out=` is not supported.
 
+The builtin `sum(items[, start])` of a sequence of numbers or arrays (a list or tuple the
+function builds) gives each element the cotangent summed back to its shape.
+
 Ties: max/min (and amax/amin) split the cotangent equally among the tied extrema (as JAX).
 prod is exact with zeros in the input (it does not divide by x).
 """
+import builtins
+
 import numpy as np
 
 from ..registry import VJP_RULES
-from ..runtime import prod_partials, uncumsum, unreduce
+from ..runtime import prod_partials, uncumsum, unreduce, unsum, unbroadcast
 
 register = VJP_RULES.register
 _MAX = {id(f): f for f in (np.max, np.amax)}.values()  # one object in NumPy 1.x, two in 2.x
@@ -63,3 +68,13 @@ def std(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @register(np.cumsum)
 def cumsum(g, ans, a, axis=None, dtype=None, out=None):
     return uncumsum(g, a, axis)
+
+
+@register(builtins.sum)
+def builtin_sum(g, ans, items):
+    return unsum(g, items)
+
+
+@register(builtins.sum)
+def builtin_sum_start(g, ans, items, start):
+    return unsum(g, items), unbroadcast(g, start)
