@@ -603,6 +603,6 @@ from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
 
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
-    from . import runtime_numba_layout, runtime_numba_linalg, runtime_numba_stats  # noqa: F401,E402
+    from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_stats  # noqa: F401,E402
 except ImportError:  # the pure-NumPy path needs no numba
     pass
