@@ -516,12 +516,18 @@ def unvstack(ct, tup):
 
 def unsum(ct, items):
     """One contribution per element of `items` for the builtin `sum(items)`: ct, summed back
-    to each element's shape (the elements broadcast against each other)."""
+    to each element's shape (the elements broadcast against each other). `sum` of an array
+    adds its rows: each row gets ct."""
+    if isinstance(items, np.ndarray):
+        return np.zeros(items.shape) + ct
     return tuple(unbroadcast(ct, e) for e in items)
 
 
 def sum_of(items):
-    """The builtin sum of a tuple of numbers or arrays (broadcasting), for derivative code."""
+    """The builtin sum of a tuple of numbers or arrays (broadcasting), or of an array's rows,
+    for derivative code."""
+    if isinstance(items, np.ndarray):
+        return np.sum(items, axis=0)
     total = items[0]
     for e in items[1:]:
         total = total + e

@@ -189,6 +189,8 @@ def _ol_unstack(ct, arrays, axis=0):
 
 @overload(unsum)
 def _ol_unsum(ct, items):
+    if isinstance(items, types.Array):
+        return lambda ct, items: np.zeros(items.shape) + ct
     if isinstance(items, types.BaseTuple):
         n = len(items)
         return _gen(("unsum", n), ["def impl(ct, items):",
@@ -198,6 +200,8 @@ def _ol_unsum(ct, items):
 
 @overload(sum_of)
 def _ol_sum_of(items):
+    if isinstance(items, types.Array):
+        return lambda items: np.sum(items, 0)
     if isinstance(items, types.BaseTuple):
         n = len(items)
         return _gen(("sum_of", n), ["def impl(items):", "    return " + " + ".join(f"items[{j}]" for j in range(n))],

@@ -9,6 +9,7 @@ import os
 import sys
 
 from .anf import ANF
+from .comprehensions import Comprehensions
 from .context import FunctionContext, Program
 from .desugar import Desugar
 from .fence import Fence
@@ -22,6 +23,7 @@ PIPELINE = [
     Fence,
     ResolveNames,
     Desugar,
+    Comprehensions,
     LowerFor,
     UnpackTuples,
     ANF,

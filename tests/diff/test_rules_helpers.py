@@ -59,6 +59,8 @@ CASES = [
     case(rt.unhstack, (_a(5), (_a(3), _a(2))), [0]),
     case(rt.unsum, (_a(2, 3), (_a(3), _a(2, 3), 0.5)), [0], numba=True),
     case(rt.sum_of, ((_a(3), _a(2, 3), 0.5),), [0], numba=True),
+    case(rt.unsum, (_a(3), _a(4, 3)), [0], numba=True, name="unsum-rows"),
+    case(rt.sum_of, (_a(4, 3),), [0], numba=True, name="sum_of-rows"),
     case(rt.unvstack, (_a(2, 3), (_a(3), _a(3))), [0]),
     case(rt.untile, (_a(6), _a(3)), [0], {"reps": 2}),
     case(rt.unrepeat, (_a(8), _a(4)), [0], {"repeats": 2}),

@@ -54,6 +54,8 @@ BUILTIN_SUM = [
     pytest.param(lambda rng: ((rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)),), True, id="arrays"),
     pytest.param(lambda rng: ((rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 3), 0.5),), True, id="broadcast"),
     pytest.param(lambda rng: ([0.25, -1.5],), False, id="list-of-floats"),
+    pytest.param(lambda rng: (rng.uniform(-1, 1, 4),), True, id="vector"),
+    pytest.param(lambda rng: (rng.uniform(-1, 1, (4, 3)),), True, id="matrix-rows"),
     pytest.param(lambda rng: ((rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)), rng.uniform(-1, 1, (2, 3))), True,
                  id="start"),
 ]
