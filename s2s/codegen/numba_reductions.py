@@ -11,7 +11,12 @@ number of dimensions and the (literal) axis:
     t = x.max(axis=-1)               ->    t = reduce_axis('max', x, -1, False, 0)
 
 Only literal axes (an int, negative included), keepdims and ddof are rewritten; a call with
-anything else is left to numba (which reports it at the user's line).
+anything else is left to numba (which reports it at the user's line). Also rewritten, the
+same way: vector norms along an axis (`np.linalg.norm(x, ord, axis=1)` -> reduce_axis('norm',
+...), the order read at run time), whole-array reductions with keepdims or ddof (axis None),
+and the axis argument numba's np.sort, np.cumsum and np.cumprod lack (`sort_axis(x, axis)`,
+`cumulate_axis('sum', x, axis)`: loops over the (outer, axis, inner) slices of a C copy,
+for an axis known at run time).
 """
 import math
 
@@ -40,6 +45,11 @@ def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
     return _NUMPY[kind](x, axis=axis, keepdims=keepdims)
 
 
+def cumulate_axis(kind, x, axis):
+    """np.cumsum / np.cumprod (kind 'sum' / 'prod') of x along an axis (numba's take none)."""
+    return np.cumsum(x, axis) if kind == "sum" else np.cumprod(x, axis)
+
+
 def sort_axis(x, axis):
     """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
     return np.sort(x, axis)
@@ -58,7 +68,8 @@ class AxisReductions(FunctionPass):
     """Calls of the reductions numba has no `axis` for -> `reduce_axis(kind, x, axis, keepdims, ddof)`."""
 
     name = "axis_reductions"
-    description = "np.mean/var/std/max/min/prod/ptp/any/all(x, axis=<int>) -> reduce_axis(...) (numba has no axis)"
+    description = ("np.mean/var/std/max/min/prod/ptp/any/all/linalg.norm(x, axis=<int>) -> reduce_axis(...), "
+                   "np.sort/cumsum/cumprod(x, axis) -> sort_axis/cumulate_axis(...) (numba has no axis)")
 
     def _literal(self, node):
         """A literal, or a module-level constant (a static argument, a captured int)."""
@@ -116,6 +127,18 @@ class AxisReductions(FunctionPass):
             return located(gast.Call(func=node.func, args=[given["a"]], keywords=[]), node)
         return self._call(sort_axis, "sort_axis", [given["a"], axis], node)
 
+    def _cumulate(self, node, kind):
+        """np.cumsum/np.cumprod(x, axis) with an int axis -> cumulate_axis(kind, x, axis)."""
+        given = dict(zip(("a", "axis"), node.args))
+        for k in node.keywords:
+            if k.arg not in ("a", "axis") or k.arg in given:
+                return node
+            given[k.arg] = k.value
+        axis = given.get("axis")
+        if "a" not in given or axis is None or isinstance(axis, gast.Constant) and axis.value is None:
+            return node
+        return self._call(cumulate_axis, "cumulate_axis", [gast.Constant(value=kind, kind=None), given["a"], axis], node)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
@@ -125,6 +148,9 @@ class AxisReductions(FunctionPass):
         if isinstance(f, gast.Attribute) and f.attr == "sort" and isinstance(f.value, gast.Name) \
                 and f.value.id == NUMPY_ALIAS:
             return self._sort(node)
+        if isinstance(f, gast.Attribute) and f.attr in ("cumsum", "cumprod") and isinstance(f.value, gast.Name) \
+                and f.value.id == NUMPY_ALIAS:
+            return self._cumulate(node, f.attr[3:])
         if not (isinstance(f, gast.Attribute) and f.attr in KINDS):
             return node
         if isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS:
@@ -283,6 +309,33 @@ def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
         env = {"np": np, "math": math}
         exec("\n".join(lines), env)
         impl = _CACHE[key] = env["impl"]
+    return impl
+
+
+@overload(cumulate_axis, prefer_literal=True)
+def _ol_cumulate_axis(kind, x, axis):
+    if not isinstance(x, types.Array) or not isinstance(kind, types.StringLiteral):
+        return None
+    prod = kind.literal_value == "prod"
+    dtype = x.dtype if isinstance(x.dtype, (types.Float, types.Complex)) else types.int64
+
+    def impl(kind, x, axis):  # along each (outer, :, inner) slice
+        ax = axis % x.ndim
+        n, outer, inner = x.shape[ax], 1, 1
+        for d in range(x.ndim):
+            if d < ax:
+                outer *= x.shape[d]
+            elif d > ax:
+                inner *= x.shape[d]
+        x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
+        out = np.empty((outer, n, inner), dtype)
+        for i in range(outer):
+            for k in range(inner):
+                acc = 1 if prod else 0
+                for j in range(n):
+                    acc = acc * x3[i, j, k] if prod else acc + x3[i, j, k]
+                    out[i, j, k] = acc
+        return out.reshape(x.shape)
     return impl
 
 

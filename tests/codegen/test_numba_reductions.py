@@ -61,8 +61,9 @@ def whole_(a, b, v):  # axis None: numba reduces whole arrays, but without keepd
             np.max(v, keepdims=True))
 
 
-def sort_(a, b, v):  # numba's np.sort sorts the last axis and takes no axis argument
-    return np.sort(a, axis=0), np.sort(b, 1), np.sort(b, axis=-1), np.sort(a, axis=None), np.sort(v, axis=0)
+def sort_(a, b, v):  # numba's np.sort sorts the last axis and takes no axis argument; cumsum/cumprod: no axis
+    return (np.sort(a, axis=0), np.sort(b, 1), np.sort(b, axis=-1), np.sort(a, axis=None), np.sort(v, axis=0),
+            np.cumsum(a, axis=0), np.cumprod(b, -1), np.cumsum(v, axis=0), np.cumsum(b, axis=1))
 
 
 KINDS = [sum_, mean_, var_, std_, max_, min_, prod_, ptp_, any_, all_, norm_, whole_]
@@ -95,9 +96,10 @@ def _check(fn, jitted, rng):
             np.testing.assert_allclose(np.asarray(g, dtype=float), np.asarray(e, dtype=float), rtol=1e-12, atol=1e-12)
 
 
-def test_sorts_along_any_axis_match_numpy_under_jit():
+def test_sorts_and_cumulations_along_any_axis_match_numpy_under_jit():
     jitted = s2s.jit(sort_)
-    assert jitted.source(*_inputs("float", np.random.default_rng(1))).count("sort_axis(") == 4  # axis=-1 stays np.sort
+    src = jitted.source(*_inputs("float", np.random.default_rng(1)))
+    assert src.count("sort_axis(") == 4 and src.count("cumulate_axis(") == 4  # axis=-1 stays np.sort
     _check(sort_, jitted, np.random.default_rng(6))
 
 
@@ -123,7 +125,7 @@ def loss(x):
 def loss_more(x):  # norms along an axis, ddof of the whole array, sorts along an axis, products along an axis
     w = np.arange(12.0).reshape(4, 3)
     return (np.sum(np.linalg.norm(x, axis=1)) + np.std(x, ddof=1) + np.sum(np.sort(x, axis=0) * w)
-            + np.sum(np.prod(x, axis=0)) + np.sum(np.sort(x, axis=None) * np.ravel(w)))
+            + np.sum(np.prod(x, axis=0)) + np.sum(np.sort(x, axis=None) * np.ravel(w)) + np.sum(np.cumsum(x, axis=1) ** 2))
 
 
 @pytest.mark.parametrize("fn", [loss, loss_more])
