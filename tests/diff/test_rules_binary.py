@@ -52,10 +52,13 @@ BINARY = [
     (np.divide, _pair(ANY, _signed)), (gast.Div, _pair(ANY, _signed)), (np.power, _pair(POS, ANY)),
     (gast.Pow, _pair(POS, ANY)), (np.arctan2, _pair(_signed, _signed)), (np.hypot, _pair(_signed, _signed)),
     (np.logaddexp, _pair(ANY, ANY)), (np.maximum, _pair(ANY, ANY)), (np.minimum, _pair(ANY, ANY)),
+    (np.float_power, _pair(POS, ANY)), (np.logaddexp2, _pair(ANY, ANY)), (np.fmax, _pair(ANY, ANY)),
+    (np.fmin, _pair(ANY, ANY)), (np.copysign, _pair(_signed, _signed)), (np.heaviside, _pair(_signed, ANY)),
 ]
 SCALAR_ONLY = [
     (math.pow, _pair(POS, ANY)), (math.atan2, _pair(_signed, _signed)), (math.hypot, _pair(_signed, _signed)),
-    (max, _pair(ANY, ANY)), (min, _pair(ANY, ANY)),
+    (max, _pair(ANY, ANY)), (min, _pair(ANY, ANY)), (math.copysign, _pair(_signed, _signed)),
+    (math.fmod, _mod_inputs), (math.log, _pair(POS, lambda rng, s: _draw(rng, 1.5, 3.0, s))),
 ]
 
 
@@ -69,11 +72,15 @@ CASES += [pytest.param(k, _mod_inputs, s, id=f"{_name(k)}-{s}") for k in (np.mod
           for s in ("scalar", "vector", "row", "scalar-array")]
 
 
+# Inputs that get a None contribution (no derivative almost everywhere): the others are checked.
+ONLY = {id(np.copysign): [0], id(math.copysign): [0], id(np.heaviside): [1]}
+
+
 @pytest.mark.parametrize("key, make, shape", CASES)
 def test_binary_rule(key, make, shape, request):
     s1, s2 = SHAPES[shape]
     use_numba = shape in NUMBA_SHAPES or (shape == "outer" and key is np.multiply)
-    run_case(key, lambda rng: make(rng, s1, s2), {}, use_numba, None, request.node.name)
+    run_case(key, lambda rng: make(rng, s1, s2), {}, use_numba, ONLY.get(id(key)), request.node.name)
 
 
 def test_power_of_a_negative_base_to_an_integer_exponent():
@@ -142,3 +149,41 @@ def test_aliases_share_a_rule():
     assert np.true_divide is np.divide and np.remainder is np.mod and getattr(np, "pow", np.power) is np.power
     assert VJP_RULES.get(gast.Mult).template is VJP_RULES.get(np.multiply).template
     assert VJP_RULES.get(max).template is VJP_RULES.get(np.maximum).template
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_fmax_fmin_nan_and_ties(compiled):
+    """fmax/fmin: the non-NaN input gets the cotangent; ties split 0.5/0.5 as maximum/minimum."""
+    def run(key, *args):
+        t = VJP_RULES.get(key).template
+        return (jitted(t) if compiled else t)(*args)
+    x = np.array([np.nan, 2.0, 3.0, 1.0, np.nan])
+    y = np.array([1.0, np.nan, 3.0, 0.0, np.nan])
+    for key in (np.fmax, np.fmin):
+        b1, b2 = run(key, np.ones(5), key(x, y), x, y)
+        bigger = 1.0 if key is np.fmax else 0.0
+        np.testing.assert_array_equal(b1, [0.0, 1.0, 0.5, bigger, 0.0])
+        np.testing.assert_array_equal(b2, [1.0, 0.0, 0.5, 1.0 - bigger, 0.0])
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_copysign_and_heaviside_values(compiled):
+    def run(key, *args):
+        t = VJP_RULES.get(key).template
+        return (jitted(t) if compiled else t)(*args)
+    x1, x2 = np.array([-2.0, 0.0, 3.0, 1.5]), np.array([1.0, -1.0, -0.0, -2.0])
+    b1, b2 = run(np.copysign, np.ones(4), np.copysign(x1, x2), x1, x2)
+    np.testing.assert_array_equal(b1, [-1.0, 0.0, -1.0, -1.0])  # -0.0 has a negative sign
+    assert b2 is None
+    h1, h2 = run(np.heaviside, np.full(4, 2.0), np.heaviside(x1, x2), x1, x2)
+    assert h1 is None
+    np.testing.assert_array_equal(h2, [0.0, 2.0, 0.0, 0.0])
+
+
+def test_heaviside_at_zero_against_finite_differences():
+    check_vjp(np.heaviside, (np.array([-1.0, 0.0, 2.0, 0.0]), np.array([0.3, 0.5, 0.2, 0.7])), name="heaviside-0",
+              diff=[1], use_numba=True)
+
+
+def test_true_divide_is_divide_and_float_power_is_not_power():
+    assert np.true_divide is np.divide and VJP_RULES.get(np.float_power).template is not VJP_RULES.get(np.power)

@@ -20,7 +20,8 @@ CONSTANT = [
     np.argsort, np.nonzero, np.shape, np.ndim, np.size, np.isnan, np.isinf, np.isfinite, np.sign, np.equal,
     np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
     np.logical_xor, np.all, np.any, np.count_nonzero, np.searchsorted, len, int, bool, round, range, math.floor,
-    math.ceil, math.trunc,
+    math.ceil, math.trunc, np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isneginf,
+    np.isposinf, np.spacing, math.isclose,
 ]
 
 
@@ -31,6 +32,12 @@ def test_constant_functions(fn):
 
 def test_no_function_is_both_differentiable_and_constant():
     assert not [r.name for r in VJP_RULES.rules() if not isinstance(r.key, type) and r.key in NONDIFF]
+
+
+def test_piecewise_functions_with_a_derivative_somewhere_are_not_constants():
+    """copysign follows x1, heaviside follows x2 where x1 == 0: rules, not constants."""
+    for fn in (np.copysign, math.copysign, np.heaviside, np.fmax, np.fmin):
+        assert fn not in NONDIFF and fn in VJP_RULES
 
 
 def test_floor_division_and_sort_are_not_constants():

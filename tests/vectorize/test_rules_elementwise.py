@@ -49,6 +49,19 @@ def integer_ops(i, j):
     return i * j + i // 2 - j % 3, i << 1, np.power(i, 2)
 
 
+def more_ufuncs(x, y):
+    return (np.sinc(x) + np.arcsinh(x) * np.fmax(x, y) + np.copysign(x, y) + np.logaddexp2(x, y) - np.fmin(x, y)
+            + np.float_power(np.abs(y) + 0.5, x) + np.exp2(x) + np.cbrt(x) + np.deg2rad(x) * np.rad2deg(y))
+
+
+def more_math(a, b):
+    return math.degrees(a) + math.radians(b) + math.fmod(a, b) + math.asinh(a) * math.copysign(a, b - 1.0)
+
+
+def math_erf(a, b):  # no NumPy twin: the per-example loop
+    return math.erf(a) * b + math.erfc(b)
+
+
 TABLE = {
     "ufuncs": (ufuncs, vecs((3,), (3,)), (1, 1)),
     "operators": (operators, vecs((2, 3), (2, 3)), (2, 2)),
@@ -60,6 +73,8 @@ TABLE = {
     "builtins": (builtins, vecs((), (), low=0.5, high=2.0), (0, 0)),
     "casts": (casts, vecs((3,), (3,)), (1, 1)),
     "integer_ops": (integer_ops, vecs((3,), (3,), ints=(0, 1)), (1, 1)),
+    "more_ufuncs": (more_ufuncs, vecs((3,), (3,)), (1, 1)),
+    "more_math": (more_math, vecs((), (), low=0.5, high=2.0), (0, 0)),
 }
 
 
@@ -79,3 +94,7 @@ def test_elementwise_compiled(name, in_axes, out_axes):
 def test_generated_source_aligns_ranks():
     v, args = check(ranks_differ, examples(vecs((3,), (2, 3))), (0, None))
     assert "x[:, None]" in v.source(*args)
+
+
+def test_math_without_a_numpy_twin_falls_back_to_a_loop():
+    check(math_erf, examples(vecs((), (), low=0.5, high=2.0)), (0, 0), strategy="auto")

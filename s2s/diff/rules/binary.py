@@ -10,6 +10,11 @@ Kinks and conventions (as JAX): maximum/minimum (and builtin max/min of two valu
 the cotangent 0.5/0.5 between tied inputs; clip passes it to `a` where a_min <= a <= a_max
 (inclusive) and to the bound that is active outside; `%` has d/dx1 = 1 and
 d/dx2 = -floor(x1 / x2); `//` has zero derivative; `where` gives its condition None.
+fmax/fmin follow maximum/minimum, and where one input is NaN the other gets the whole
+cotangent (it is the result); copysign(x1, x2) = |x1| with x2's sign: d/dx1 =
+sign(x1) * copysign(1, x2) (0 at x1 == 0, as abs), x2 gets None; heaviside(x1, x2) is
+piecewise constant in x1 and equals x2 where x1 == 0 (x2 gets the cotangent there).
+`np.true_divide` is `np.divide`; `float_power` is `power` computed in float64.
 """
 import math
 
@@ -56,7 +61,7 @@ def mod(g, ans, x1, x2):
     return unbroadcast(g, x1), unbroadcast(-g * np.floor(x1 / x2), x2)
 
 
-@register(np.fmod)
+@register(np.fmod, math.fmod)
 def fmod(g, ans, x1, x2):
     """C remainder: x1 - trunc(x1 / x2) x2."""
     return unbroadcast(g, x1), unbroadcast(-g * np.trunc(x1 / x2), x2)
@@ -112,3 +117,42 @@ def clip(g, ans, a, a_min, a_max):
 def where(g, ans, condition, x, y):
     """The condition gets None."""
     return None, unbroadcast(np.where(condition, g, 0.0), x), unbroadcast(np.where(condition, 0.0, g), y)
+
+
+@register(np.float_power)
+def float_power(g, ans, x1, x2):
+    """As `power`, in float64."""
+    return (unbroadcast(g * x2 * np.float_power(x1, x2 - 1), x1),
+            unbroadcast(g * ans * log_or_zero(x1), x2))
+
+
+@register(np.logaddexp2)
+def logaddexp2(g, ans, x1, x2):
+    """log2(2**x1 + 2**x2): d/dx1 = 2**(x1 - ans)."""
+    return unbroadcast(g * np.exp2(x1 - ans), x1), unbroadcast(g * np.exp2(x2 - ans), x2)
+
+
+@register(np.fmax)
+def fmax(g, ans, x1, x2):
+    """maximum ignoring NaN: ties split 0.5/0.5; a NaN input's partner gets the cotangent."""
+    return (unbroadcast(g * ((x1 > x2) + 0.5 * (x1 == x2) + np.isnan(x2) * (x1 == x1)), x1),
+            unbroadcast(g * ((x2 > x1) + 0.5 * (x1 == x2) + np.isnan(x1) * (x2 == x2)), x2))
+
+
+@register(np.fmin)
+def fmin(g, ans, x1, x2):
+    """minimum ignoring NaN: ties split 0.5/0.5; a NaN input's partner gets the cotangent."""
+    return (unbroadcast(g * ((x1 < x2) + 0.5 * (x1 == x2) + np.isnan(x2) * (x1 == x1)), x1),
+            unbroadcast(g * ((x2 < x1) + 0.5 * (x1 == x2) + np.isnan(x1) * (x2 == x2)), x2))
+
+
+@register(np.copysign, math.copysign)
+def copysign(g, ans, x1, x2):
+    """|x1| with the sign of x2: d/dx1 = sign(x1) * copysign(1, x2); x2 gets None."""
+    return unbroadcast(g * np.sign(x1) * np.copysign(1.0, x2), x1), None
+
+
+@register(np.heaviside)
+def heaviside(g, ans, x1, x2):
+    """0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0: only x2 gets a cotangent, there."""
+    return None, unbroadcast(g * (x1 == 0.0), x2)

@@ -7,7 +7,9 @@ Kinks and conventions as the VJP rules (as JAX): maximum/minimum (and builtin ma
 two values) weigh tied inputs 0.5/0.5; clip follows `a` where a_min <= a <= a_max
 (inclusive) and the bound that is active outside; `%` has d/dx1 = 1 and
 d/dx2 = -floor(x1 / x2), fmod the same with trunc; `//` has a zero tangent; `where` is
-linear in its two branches (the condition is read for its value).
+linear in its two branches (the condition is read for its value). fmax/fmin as
+maximum/minimum, with a NaN input's partner taking the whole tangent; copysign follows x1
+only (sign(x1) * copysign(1, x2)); heaviside follows x2 where x1 == 0.
 """
 import math
 
@@ -54,7 +56,7 @@ def mod(ans, x1, x2, dx1, dx2):
     return dx1 - dx2 * np.floor(x1 / x2)
 
 
-@register(np.fmod)
+@register(np.fmod, math.fmod)
 def fmod(ans, x1, x2, dx1, dx2):
     """C remainder: x1 - trunc(x1 / x2) x2."""
     return dx1 - dx2 * np.trunc(x1 / x2)
@@ -108,3 +110,40 @@ def clip(ans, a, a_min, a_max, da, da_min, da_max):
 @JVP_RULES.linear(np.where, nondiff=("condition",))
 def where(condition, x, y):
     """Linear in the branches: np.where(condition, dx, dy)."""
+
+
+@register(np.float_power)
+def float_power(ans, x1, x2, dx1, dx2):
+    """As `power`, in float64."""
+    return dx1 * x2 * np.float_power(x1, x2 - 1) + dx2 * ans * log_or_zero(x1)
+
+
+@register(np.logaddexp2)
+def logaddexp2(ans, x1, x2, dx1, dx2):
+    return dx1 * np.exp2(x1 - ans) + dx2 * np.exp2(x2 - ans)
+
+
+@register(np.fmax)
+def fmax(ans, x1, x2, dx1, dx2):
+    """As maximum; where one input is NaN the other's tangent is the result's."""
+    tie = 0.5 * (x1 == x2)
+    return dx1 * ((x1 > x2) + tie + np.isnan(x2) * (x1 == x1)) + dx2 * ((x2 > x1) + tie + np.isnan(x1) * (x2 == x2))
+
+
+@register(np.fmin)
+def fmin(ans, x1, x2, dx1, dx2):
+    """As minimum; where one input is NaN the other's tangent is the result's."""
+    tie = 0.5 * (x1 == x2)
+    return dx1 * ((x1 < x2) + tie + np.isnan(x2) * (x1 == x1)) + dx2 * ((x2 < x1) + tie + np.isnan(x1) * (x2 == x2))
+
+
+@register(np.copysign, math.copysign)
+def copysign(ans, x1, x2, dx1, dx2):
+    """Follows x1 only: sign(x1) * copysign(1, x2) (x2 changes the result by jumps)."""
+    return dx1 * (np.sign(x1) * np.copysign(1.0, x2))
+
+
+@register(np.heaviside)
+def heaviside(ans, x1, x2, dx1, dx2):
+    """Follows x2 where x1 == 0 (piecewise constant in x1)."""
+    return dx2 * (x1 == 0.0)

@@ -1,9 +1,10 @@
 """JVP rules of the elementwise functions of one input (the forward twins of unary.py):
 NumPy ufuncs, `math` functions, builtins, unary operators. Each template is `dx * f'(x)`,
 written with `ans` where that is cheaper; the `math` templates use `math` (scalars), the
-NumPy ones `np` (scalars and arrays).
+NumPy ones `np` (scalars and arrays). `np.conj` and `np.real` are linear.
 
-Kinks as the VJP rules: abs'(0) = 0 (the derivative is `sign(x)`, as JAX).
+Kinks as the VJP rules: abs'(0) = 0 (the derivative is `sign(x)`, as JAX); sinc'(0) = 0
+(its Maclaurin series near 0); cbrt'(0) = inf; nan_to_num follows x where it is finite.
 """
 import math
 
@@ -14,6 +15,9 @@ from ..registry import JVP_RULES
 from ..runtime import unbroadcast
 
 register = JVP_RULES.register
+# math.exp2 and math.cbrt are new in Python 3.11.
+MATH_EXP2 = (math.exp2,) if hasattr(math, "exp2") else ()
+MATH_CBRT = (math.cbrt,) if hasattr(math, "cbrt") else ()
 
 
 @register(np.negative, gast.USub)
@@ -38,8 +42,14 @@ def expm1(ans, x, dx):
 
 @register(np.log, math.log)
 def log(ans, x, dx):
-    """Natural logarithm (`math.log` with one argument only)."""
+    """Natural logarithm (`math.log` with a base: `log_base`)."""
     return dx / x
+
+
+@register(math.log)
+def log_base(ans, x, base, dx, dbase):
+    """math.log(x, base) = ln x / ln base."""
+    return (dx / x - dbase * ans / base) / math.log(base)
 
 
 @register(np.log1p, math.log1p)
@@ -147,9 +157,9 @@ def tanh(ans, x, dx):
     return dx * (1.0 - ans * ans)
 
 
-@register(np.abs, abs, math.fabs)
+@register(np.abs, np.fabs, abs, math.fabs)
 def absolute(ans, x, dx):
-    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`."""
+    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too."""
     return dx * np.sign(x)
 
 
@@ -157,3 +167,86 @@ def absolute(ans, x, dx):
 def to_float(ans, x, dx):
     """float(x): the identity; a one-element array's tangent becomes a scalar."""
     return unbroadcast(dx, ans)
+
+
+@register(np.exp2, *MATH_EXP2)
+def exp2(ans, x, dx):
+    return dx * ans * math.log(2.0)
+
+
+@register(np.cbrt, *MATH_CBRT)
+def cbrt(ans, x, dx):
+    """cbrt'(0) = inf (as JAX)."""
+    return dx / (3.0 * ans * ans)
+
+
+@register(np.arcsinh)
+def arcsinh(ans, x, dx):
+    return dx / np.sqrt(x * x + 1.0)
+
+
+@register(math.asinh)
+def math_asinh(ans, x, dx):
+    return dx / math.sqrt(x * x + 1.0)
+
+
+@register(np.arccosh)
+def arccosh(ans, x, dx):
+    """1 / sqrt(x**2 - 1), factored for accuracy near x = 1."""
+    return dx / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+
+
+@register(math.acosh)
+def math_acosh(ans, x, dx):
+    return dx / (math.sqrt(x - 1.0) * math.sqrt(x + 1.0))
+
+
+@register(np.arctanh, math.atanh)
+def arctanh(ans, x, dx):
+    return dx / (1.0 - x * x)
+
+
+@register(np.deg2rad, np.radians, math.radians)
+def deg2rad(ans, x, dx):
+    return dx * (math.pi / 180.0)
+
+
+@register(np.rad2deg, np.degrees, math.degrees)
+def rad2deg(ans, x, dx):
+    return dx * (180.0 / math.pi)
+
+
+@register(np.sinc)
+def sinc(ans, x, dx):
+    """(cos(pi x) - sinc(x)) / x, and its Maclaurin series for |x| < 0.01 (see unary.sinc)."""
+    near = 1.0 * (np.abs(x) < 0.01)
+    x2 = x * x
+    series = x * (x2 * (x2 * (x2 * (math.pi ** 8 / 45360.0) - math.pi ** 6 / 840.0) + math.pi ** 4 / 30.0)
+                  - math.pi ** 2 / 3.0)
+    return dx * (near * series + (1.0 - near) * (np.cos(math.pi * x) - ans) / (x + near))
+
+
+@register(math.erf)
+def math_erf(ans, x, dx):
+    return dx * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@register(math.erfc)
+def math_erfc(ans, x, dx):
+    return -dx * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@JVP_RULES.linear(np.conj)
+def conj(x):
+    """Linear: np.conj(dx) (`np.conjugate` is `np.conj`)."""
+
+
+@JVP_RULES.linear(np.real)
+def real(x):
+    """Linear: np.real(dx)."""
+
+
+@register(np.nan_to_num)
+def nan_to_num(ans, x, dx, copy=True, nan=0.0, posinf=None, neginf=None):
+    """The identity where x is finite; replaced NaN/inf entries are constants (zero)."""
+    return dx * np.isfinite(x)

@@ -36,6 +36,9 @@ NONDIFF.register(*_distinct(
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.all, np.any,
     math.isnan, math.isinf, math.isfinite,
+    np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isneginf, np.isposinf, math.isclose,
+    # piecewise constant: the gap to the next float
+    np.spacing,
     # runtime helpers
     zeros_like, range_len, inside, shape_of, stop_gradient, batch_alloc,
 ))

@@ -1,8 +1,17 @@
 """Elementwise functions of one input: NumPy ufuncs, `math` functions, builtins, unary
 operators. Each template is `g * f'(x)`, written with `ans` where that is cheaper; the
-`math` templates use `math` (scalars), the NumPy ones `np` (scalars and arrays).
+`math` templates use `math` (scalars), the NumPy ones `np` (scalars and arrays); pure
+arithmetic templates serve both.
 
-Kinks: abs'(0) = 0 (the derivative is `sign(x)`, as JAX).
+Covered: negative, positive, exp, exp2, expm1, log (`math.log` with a base too), log2,
+log10, log1p, sqrt, cbrt, square, reciprocal, sin, cos, tan, arcsin, arccos, arctan, sinh,
+cosh, tanh, arcsinh, arccosh, arctanh, deg2rad/radians, rad2deg/degrees, sinc, abs/fabs,
+conj/conjugate and real (linear maps), nan_to_num, math.erf/erfc, float.
+
+Kinks and singular points: abs'(0) = 0 (the derivative is `sign(x)`, as JAX); sinc'(0) = 0,
+with its Maclaurin series near 0 so that higher derivatives are right there too; cbrt'(0) =
+inf (as JAX); nan_to_num passes the cotangent where x is finite only (the replacement values
+are constants). `np.imag` has no rule (its cotangent would be complex for real inputs).
 """
 import math
 
@@ -13,6 +22,9 @@ from ..registry import VJP_RULES
 from ..runtime import unbroadcast
 
 register = VJP_RULES.register
+# math.exp2 and math.cbrt are new in Python 3.11.
+MATH_EXP2 = (math.exp2,) if hasattr(math, "exp2") else ()
+MATH_CBRT = (math.cbrt,) if hasattr(math, "cbrt") else ()
 
 
 @register(np.negative, gast.USub)
@@ -37,8 +49,14 @@ def expm1(g, ans, x):
 
 @register(np.log, math.log)
 def log(g, ans, x):
-    """Natural logarithm (`math.log` with one argument only: a base does not fit the rule)."""
+    """Natural logarithm (`math.log` with a base: `log_base`)."""
     return g / x
+
+
+@register(math.log)
+def log_base(g, ans, x, base):
+    """math.log(x, base) = ln x / ln base."""
+    return g / (x * math.log(base)), -g * ans / (base * math.log(base))
 
 
 @register(np.log1p, math.log1p)
@@ -146,9 +164,9 @@ def tanh(g, ans, x):
     return g * (1.0 - ans * ans)
 
 
-@register(np.abs, abs, math.fabs)
+@register(np.abs, np.fabs, abs, math.fabs)
 def absolute(g, ans, x):
-    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`."""
+    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too."""
     return g * np.sign(x)
 
 
@@ -156,3 +174,91 @@ def absolute(g, ans, x):
 def to_float(g, ans, x):
     """float(x): the identity (a one-element array gets its cotangent back in its shape)."""
     return unbroadcast(g, x)
+
+
+@register(np.exp2, *MATH_EXP2)
+def exp2(g, ans, x):
+    return g * ans * math.log(2.0)
+
+
+@register(np.cbrt, *MATH_CBRT)
+def cbrt(g, ans, x):
+    """cbrt'(0) = inf (as JAX)."""
+    return g / (3.0 * ans * ans)
+
+
+@register(np.arcsinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x * x + 1.0)
+
+
+@register(math.asinh)
+def math_asinh(g, ans, x):
+    return g / math.sqrt(x * x + 1.0)
+
+
+@register(np.arccosh)
+def arccosh(g, ans, x):
+    """1 / sqrt(x**2 - 1), factored for accuracy near x = 1."""
+    return g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+
+
+@register(math.acosh)
+def math_acosh(g, ans, x):
+    return g / (math.sqrt(x - 1.0) * math.sqrt(x + 1.0))
+
+
+@register(np.arctanh, math.atanh)
+def arctanh(g, ans, x):
+    return g / (1.0 - x * x)
+
+
+@register(np.deg2rad, np.radians, math.radians)
+def deg2rad(g, ans, x):
+    return g * (math.pi / 180.0)
+
+
+@register(np.rad2deg, np.degrees, math.degrees)
+def rad2deg(g, ans, x):
+    return g * (180.0 / math.pi)
+
+
+@register(np.sinc)
+def sinc(g, ans, x):
+    """sin(pi x) / (pi x): the derivative (cos(pi x) - sinc(x)) / x, and for |x| < 0.01 its
+    Maclaurin series (exact to rounding there, 0 at x == 0, and its own derivatives are right
+    too, where the quotient would cancel). `near` is 1.0 there; `x + near` keeps the unused
+    quotient finite at 0."""
+    near = 1.0 * (np.abs(x) < 0.01)
+    x2 = x * x
+    series = x * (x2 * (x2 * (x2 * (math.pi ** 8 / 45360.0) - math.pi ** 6 / 840.0) + math.pi ** 4 / 30.0)
+                  - math.pi ** 2 / 3.0)
+    return g * (near * series + (1.0 - near) * (np.cos(math.pi * x) - ans) / (x + near))
+
+
+@register(math.erf)
+def math_erf(g, ans, x):
+    return g * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@register(math.erfc)
+def math_erfc(g, ans, x):
+    return -g * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@register(np.conj)
+def conj(g, ans, x):
+    """Complex conjugate (`np.conjugate` is `np.conj`); the identity on real inputs."""
+    return np.conj(g)
+
+
+@register(np.real)
+def real(g, ans, x):
+    """The real part: the identity on real inputs (a complex input gets g as its real part)."""
+    return g
+
+
+@register(np.nan_to_num)
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """The identity where x is finite; replaced NaN/inf entries are constants (zero)."""
+    return g * np.isfinite(x)

@@ -78,7 +78,7 @@ ufunc(np.negative, np.positive, np.exp, np.exp2, np.expm1, np.log, np.log2, np.l
       np.square, np.reciprocal, np.abs, np.fabs, np.sign, np.sin, np.cos, np.tan, np.arcsin, np.arccos,
       np.arctan, np.sinh, np.cosh, np.tanh, np.arcsinh, np.arccosh, np.arctanh, np.floor, np.ceil, np.rint,
       np.trunc, np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_not, np.deg2rad,
-      np.rad2deg, np.degrees, np.radians, np.invert,
+      np.rad2deg, np.degrees, np.radians, np.invert, np.sinc,
       np.add, np.subtract, np.multiply, np.divide, np.floor_divide, np.mod, np.fmod, np.power,
       np.float_power, np.maximum, np.minimum, np.fmax, np.fmin, np.arctan2, np.hypot, np.logaddexp,
       np.logaddexp2, np.copysign, np.heaviside, np.logical_and, np.logical_or, np.logical_xor, np.equal,
@@ -92,8 +92,10 @@ as_numpy([(abs, "abs"), (math.fabs, "fabs"), (math.exp, "exp"), (math.expm1, "ex
           (math.tan, "tan"), (math.asin, "arcsin"), (math.acos, "arccos"), (math.atan, "arctan"),
           (math.sinh, "sinh"), (math.cosh, "cosh"), (math.tanh, "tanh"), (math.asinh, "arcsinh"),
           (math.acosh, "arccosh"), (math.atanh, "arctanh"), (math.atan2, "arctan2"), (math.hypot, "hypot"),
-          (math.copysign, "copysign"), (math.pow, "power"), (pow, "power"), (math.isnan, "isnan"),
-          (math.isinf, "isinf"), (math.isfinite, "isfinite")])
+          (math.copysign, "copysign"), (math.degrees, "degrees"),
+          (math.radians, "radians"), (math.fmod, "fmod"), (math.pow, "power"), (pow, "power"), (math.isnan, "isnan"),
+          (math.isinf, "isinf"), (math.isfinite, "isfinite")]
+         + [(getattr(math, n), n) for n in ("exp2", "cbrt") if hasattr(math, n)])  # Python 3.11+
 
 
 def _not(c, a):
