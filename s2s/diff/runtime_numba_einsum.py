@@ -17,7 +17,11 @@ from numba import types
 from numba.core import errors
 from numba.extending import overload
 
-from .runtime import einsum_vjp1, einsum_vjp2, einsum_vjp3  # s2s-runtime-import
+from .runtime import (  # s2s-runtime-import
+    einsum_vjp1,
+    einsum_vjp2,
+    einsum_vjp3,
+)  # s2s-runtime-import
 
 _EINSUM_CACHE = {}
 
