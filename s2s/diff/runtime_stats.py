@@ -1,10 +1,182 @@
-"""Runtime helpers of the stats rules (cumprod, diff, average, nan-reductions, kron, vdot, cross, convolve): the
-contributions the VJP templates of rules/stats.py call. Part of the runtime
-(`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o` copies this file after
-it), so self-contained like it: math, NumPy and the runtime's helpers.
+"""Runtime helpers of the stats rules (cumprod, diff, ptp, trapezoid, median/percentile/quantile,
+convolve/correlate, kron): the contributions the VJP templates of rules/stats.py call. Part
+of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o` copies
+this file after it), so self-contained like it: math, NumPy and the runtime's helpers.
+
+Linear helpers (`undiff`, `pair_sum`/`unpair_sum`, `convolve_vjp<k>`, `correlate_vjp<k>`,
+`kron_vjp<k>`) are linear in `ct` and in the other operand; arrays named `a`, `y`, `x` next to
+`ct` give a shape only. `ptp_weights`, `quantile_weights`, `quantile_axis` and `tri_mask` are
+piecewise constant (registered non-differentiable). cumprod's helpers never divide by x, so
+they are exact with zeros: `cumprod_vjp` is J^T ct by a prefix product and a backward
+recurrence, `cumprod_jac` the Jacobian per slice (rows, n, n), whose derivatives go through
+`prod_pairs` of the rows "x_k for k <= j, 1 after" (see rules/stats.py).
 """
 import math  # noqa: F401
 
-import numpy as np  # noqa: F401
+import numpy as np
 
-__all__ = []
+from .runtime import prod_partials, unreduce  # noqa: E402  s2s-runtime-import
+from .runtime_partials import from_rows, to_rows  # noqa: E402
+# s2s-runtime-import (the dumped module defines them above)
+
+__all__ = ["undiff", "diff_along", "pair_sum", "unpair_sum", "ptp_weights", "quantile_weights", "quantile_axis",
+           "convolve_vjp1", "convolve_vjp2", "correlate_vjp1", "correlate_vjp2", "kron_vjp1", "kron_vjp2",
+           "cumprod_vjp", "cumprod_jac", "tri_mask"]
+
+
+# ------------------------------------------------------------------------ diff, trapezoid
+def undiff(ct, a, n=1, axis=-1):
+    """Contribution to a of `np.diff(a, n, axis)`: n times the transposed difference
+    (c_{k-1} - c_k, zero beyond the ends)."""
+    c = np.moveaxis(np.asarray(ct, dtype=np.result_type(ct, 0.0)), axis, -1)
+    for _ in range(n):
+        z = np.zeros(c.shape[:-1] + (1,), c.dtype)
+        c = np.concatenate((z, c), -1) - np.concatenate((c, z), -1)
+    return np.moveaxis(c, -1, axis)
+
+
+def diff_along(x, n=1, axis=-1):
+    """`np.diff(x, n, axis)` (a helper so that numba, whose np.diff takes no axis, compiles
+    it along the last axis): undiff's transpose."""
+    return np.diff(x, n, axis)
+
+
+def pair_sum(y, axis=-1):
+    """y[1:] + y[:-1] along axis (trapezoid's neighbour sums)."""
+    y = np.moveaxis(np.asarray(y), axis, -1)
+    return np.moveaxis(y[..., 1:] + y[..., :-1], -1, axis)
+
+
+def unpair_sum(ct, y, axis=-1):
+    """The transpose of `pair_sum(y, axis)`: c_{k-1} + c_k, zero beyond the ends."""
+    c = np.moveaxis(np.asarray(ct, dtype=np.result_type(ct, 0.0)), axis, -1)
+    z = np.zeros(c.shape[:-1] + (1,), c.dtype)
+    return np.moveaxis(np.concatenate((z, c), -1) + np.concatenate((c, z), -1), -1, axis)
+
+
+# ------------------------------------------------------------------ order statistics
+def ptp_weights(a, axis=None):
+    """d ptp(a, axis) / da: the max's weights minus the min's, ties split equally (as max
+    and min); 0 for a constant slice."""
+    hi = a == unreduce(np.max(a, axis), a, axis)
+    lo = a == unreduce(np.min(a, axis), a, axis)
+    return hi / unreduce(np.sum(hi, axis), a, axis) - lo / unreduce(np.sum(lo, axis), a, axis)
+
+
+def quantile_weights(a, q, axis=None, scale=1.0, slope=False):
+    """d quantile(a, q / scale, axis) / da for the default 'linear' method, shaped
+    np.shape(q) + np.shape(a): (1 - f) on the element sorted at floor(h) and f on the one at
+    floor(h) + 1, h = (n - 1) q = floor(h) + f. Ties go to the elements in stable sort order
+    (median of an even count: half to each middle element). With `slope`, the weights D of
+    d quantile / dq = sum(D a): -(n - 1) / scale and +(n - 1) / scale on those two elements
+    (the right derivative at a whole h; 0 at q = 1)."""
+    a = np.asarray(a, dtype=float)
+    x = np.reshape(a, (-1,)) if axis is None else np.moveaxis(a, axis, -1)
+    n = x.shape[-1]
+    order = np.argsort(x, axis=-1, kind="stable")
+    qs = np.asarray(q, dtype=float) / scale
+    out = np.zeros(qs.shape + a.shape)
+    for i in np.ndindex(qs.shape):
+        h = (n - 1) * qs[i]
+        lo = min(max(int(math.floor(h)), 0), n - 1)
+        f = h - lo
+        w = np.zeros(n)
+        w[lo] += -(n - 1) / scale if slope else 1.0 - f
+        w[min(lo + 1, n - 1)] += (n - 1) / scale if slope else f
+        placed = np.zeros(x.shape)
+        np.put_along_axis(placed, order, np.broadcast_to(w, x.shape), -1)
+        out[i] = np.reshape(placed, a.shape) if axis is None else np.moveaxis(placed, -1, axis)
+    return out
+
+
+def quantile_axis(q, a, axis=None):
+    """The axes of `quantile_weights(a, q, axis)` that the quantile reduces (a's, after q's;
+    all of a's for axis None)."""
+    k, nd = np.ndim(q), np.ndim(a)
+    if axis is None:
+        return k if nd == 1 else tuple(range(k, k + nd))
+    return k + axis % nd
+
+
+# --------------------------------------------------------------- convolve, correlate
+def _embed(ct, m, n, mode, corr):
+    """ct, the cotangent of a `mode` result of two 1-d arrays of lengths m and n, placed in
+    the full result's cotangent (length m + n - 1) at NumPy's offset for the mode."""
+    out = np.zeros(m + n - 1, np.result_type(ct, 0.0))
+    k = min(m, n)
+    off = 0 if mode == "full" else k - 1 if mode == "valid" else (k // 2 if corr and m < n else (k - 1) // 2)
+    out[off:off + np.size(ct)] = ct
+    return out
+
+
+def convolve_vjp1(ct, a, v, mode="full"):
+    """Contribution to a of `np.convolve(a, v, mode)` (linear in ct and v)."""
+    return np.correlate(_embed(ct, np.size(a), np.size(v), mode, False), v, "valid")
+
+
+def convolve_vjp2(ct, a, v, mode="full"):
+    """Contribution to v of `np.convolve(a, v, mode)` (convolution commutes, offsets too)."""
+    return convolve_vjp1(ct, v, a, mode)
+
+
+def correlate_vjp1(ct, a, v, mode="valid"):
+    """Contribution to a of `np.correlate(a, v, mode)` (real; linear in ct and v)."""
+    return np.convolve(_embed(ct, np.size(a), np.size(v), mode, True), v, "valid")
+
+
+def correlate_vjp2(ct, a, v, mode="valid"):
+    """Contribution to v of `np.correlate(a, v, mode)` (real; linear in ct and a)."""
+    return np.correlate(_embed(ct, np.size(a), np.size(v), mode, True), a, "valid")[::-1]
+
+
+# ------------------------------------------------------------------------------ kron
+def _kron_parts(ct, a, b):
+    nd = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (nd - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (nd - np.ndim(b)) + np.shape(b)
+    return np.reshape(ct, [s for pair in zip(sa, sb) for s in pair]), sa, sb, nd
+
+
+def kron_vjp1(ct, a, b):
+    """Contribution to a of `np.kron(a, b)`: ct as blocks (a's index, b's index per axis),
+    summed against b over b's indices."""
+    g, sa, sb, nd = _kron_parts(ct, a, b)
+    bb = np.reshape(b, [s for d in sb for s in (1, d)])
+    return np.reshape(np.sum(g * bb, axis=tuple(range(1, 2 * nd, 2))), np.shape(a))[()]
+
+
+def kron_vjp2(ct, a, b):
+    """Contribution to b of `np.kron(a, b)`."""
+    g, sa, sb, nd = _kron_parts(ct, a, b)
+    aa = np.reshape(a, [s for d in sa for s in (d, 1)])
+    return np.reshape(np.sum(g * aa, axis=tuple(range(0, 2 * nd, 2))), np.shape(b))[()]
+
+
+# --------------------------------------------------------------------------- cumprod
+def cumprod_vjp(ct, x, axis=None):
+    """Contribution to x of `np.cumprod(x, axis)` without dividing by x: per slice,
+    (prod_{k<i} x_k) * R_i with R_i = ct_i + x_{i+1} R_{i+1}."""
+    xs, cs = to_rows(x, axis), to_rows(ct, axis)
+    n = xs.shape[1]
+    left = np.ones(xs.shape)
+    if n > 1:
+        left[:, 1:] = np.cumprod(xs[:, :-1], axis=1)
+    r = np.array(cs, dtype=np.result_type(cs, xs, 0.0))
+    for i in range(n - 2, -1, -1):
+        r[:, i] += xs[:, i + 1] * r[:, i + 1]
+    return from_rows(left * r, x, axis)
+
+
+def tri_mask(x, axis=None):
+    """(rows, n, n) ones where i <= j (row j of a slice's cumprod Jacobian reads x_i)."""
+    xs = to_rows(x, axis)
+    m, n = xs.shape
+    return np.broadcast_to(np.tril(np.ones((n, n))), (m, n, n)).copy()
+
+
+def cumprod_jac(x, axis=None):
+    """The Jacobian of `np.cumprod(x, axis)` per slice, (rows, n, n): [b, j, i] =
+    prod_{k <= j, k != i} x_k for i <= j, else 0 (exact with zeros)."""
+    m = tri_mask(x, axis)
+    rows = np.expand_dims(to_rows(x, axis), 1) * m + (1.0 - m)
+    return prod_partials(rows, -1) * m

@@ -1,0 +1,162 @@
+"""End to end: user functions calling the stats functions of s2s/diff/rules/stats.py
+(cumprod, diff, average, ptp, nan-reductions, median/percentile/quantile, trapezoid, vdot,
+cross, kron, convolve, correlate) under grad (Python and s2s.jit), jvp, hessian and vmap,
+against central differences and stacking. The functions are at module level: s2s reads
+their source."""
+import numpy as np
+import pytest
+from grad_cases import central_difference
+
+import s2s
+from s2s.errors import NoDerivativeRuleError
+
+TRAPEZOID = getattr(np, "trapezoid", None) or np.trapz
+RNG = np.random.default_rng(11)
+A = RNG.uniform(-1, 1, (3, 4))
+X = np.array([0.3, -0.8, 0.55, 1.2, -0.4, 0.9])
+Y = np.array([0.7, -0.2, 0.45])
+T = np.cumsum(RNG.uniform(0.2, 1.0, 6))
+
+
+def running(x):
+    c = np.cumprod(x)
+    d = np.diff(x * x, 2)
+    return np.sum(c * c) + np.sum(np.sin(d)) + np.average(x * c)
+
+
+def running_axis(a):
+    c = np.cumprod(a, axis=1)
+    d = np.diff(a, axis=0)
+    return np.sum(c * a) + np.sum(d ** 3) + np.sum(np.average(a, axis=0) ** 2)
+
+
+def weighted(x, w):
+    v = w * w + 0.5
+    return np.average(np.sin(x), None, v) + np.sum(np.average(np.outer(x, w), 1, np.outer(v, v)) ** 2)
+
+
+def spreads(a):
+    q = np.quantile(a, [0.2, 0.7], axis=1)
+    return (np.sum(np.ptp(a, axis=1) ** 2) + np.ptp(a) * np.median(a) + np.sum(np.median(a, axis=0) ** 2)
+            + np.percentile(a, 30.0) + np.sum(q * q))
+
+
+def quantile_in_q(a, q):
+    return np.sum(np.quantile(a * a, q, axis=1) ** 2) + np.percentile(a, q[0] * 100.0)
+
+
+def nan_aware(x):
+    y = np.where(x > 1.0, np.nan, x)
+    return np.nansum(y * y) + np.nanmean(np.sin(y)) + np.nanmax(y) * np.nanmin(y) + np.nanprod(y + 2.0)
+
+
+def products(x, y):
+    return (np.vdot(x, x * 2.0) + np.sum(np.convolve(x, y) ** 2) + np.sum(np.correlate(x, y, "same") * x)
+            + np.sum(np.kron(y, x) ** 2) + np.sum(np.cross(y, y * y + 1.0) ** 2))
+
+
+def integrals(y, t):
+    return TRAPEZOID(y * y, t) + TRAPEZOID(np.sin(y), dx=0.5) + TRAPEZOID(np.outer(y, y), axis=0)[1]
+
+
+def compiled_mix(x, y):  # what NumPy-under-numba runs too: checked under s2s.jit (kept small: compile time)
+    c = np.cumprod(x)
+    d = np.diff(x * c, 2)
+    s = np.average(np.sin(x), None, x * x + 1.0) + np.median(x) + np.nansum(x * y[0])
+    return np.sum(c * c) + np.sum(d * d) + s + np.sum(np.convolve(x, y) ** 2) + TRAPEZOID(x * x, c)
+
+
+def compiled_small(x):
+    return np.sum(np.cumprod(x)) + np.median(x) * np.ptp(x) + TRAPEZOID(x)
+
+
+def average_by_keyword(x, w):
+    return np.average(x, weights=w)
+
+
+def trapezoid_by_keyword(y, t):
+    return TRAPEZOID(y, x=t)
+
+
+def percentile_nearest(x):
+    return np.percentile(x, 30.0, method="nearest")
+
+
+def diff_prepend(x):
+    return np.sum(np.diff(x, prepend=0.0) ** 2)
+
+
+def _check_grad(fn, args, argnum=0, grad=None, rtol=1e-6):
+    got = (grad or s2s.grad(fn, argnums=argnum))(*args)
+    np.testing.assert_allclose(got, central_difference(fn, args, argnum), rtol=rtol, atol=1e-7)
+
+
+GRADS = [(running, (X,), 0), (running_axis, (A,), 0), (weighted, (X, X[::-1]), 0), (weighted, (X, X[::-1]), 1),
+         (spreads, (A,), 0), (quantile_in_q, (A, np.array([0.23, 0.61])), 0),
+         (quantile_in_q, (A, np.array([0.23, 0.61])), 1), (nan_aware, (X,), 0), (products, (X, Y), 0), (products, (X, Y), 1),
+         (integrals, (X, T), 0), (integrals, (X, T), 1), (compiled_mix, (X, Y), 0), (compiled_mix, (X, Y), 1)]
+
+
+@pytest.mark.parametrize("fn, args, argnum", GRADS,
+                         ids=[f"{f.__name__}-{i}" for f, _, i in GRADS])
+def test_grad_against_finite_differences(fn, args, argnum):
+    _check_grad(fn, args, argnum)
+
+
+def test_cumprod_with_zeros():
+    x = np.array([0.5, 0.0, -1.5, 0.0, 2.0])
+    want = np.array([sum(np.prod(np.delete(x[:j + 1], i)) for j in range(i, 5)) for i in range(5)])
+    np.testing.assert_allclose(s2s.grad(lambda z: np.sum(np.cumprod(z)))(x), want)
+
+
+def test_jit_grad_against_finite_differences():
+    _check_grad(compiled_mix, (X, Y), grad=s2s.jit(s2s.grad(compiled_mix)))
+
+
+@pytest.mark.parametrize("fn, args", [(running, (X,)), (weighted, (X, Y[:1] + X)), (spreads, (A,)),
+                                      (products, (X, Y)), (integrals, (X, T))],
+                         ids=["running", "weighted", "spreads", "products", "integrals"])
+def test_jvp_agrees_with_grad(fn, args):
+    v = RNG.uniform(-1, 1, np.shape(args[0]))
+    _, tangent = s2s.jvp(fn, args, (v,) + tuple(np.zeros(np.shape(a)) for a in args[1:]))
+    np.testing.assert_allclose(tangent, np.sum(s2s.grad(fn)(*args) * v), rtol=1e-10)
+
+
+@pytest.mark.parametrize("fn, args", [(running, (X,)), (running_axis, (A,)), (weighted, (X, X[::-1])),
+                                      (products, (X, Y)), (integrals, (X, T))],
+                         ids=["running", "running_axis", "weighted", "products", "integrals"])
+def test_hessian_against_finite_differences_of_grad(fn, args):
+    """Second derivatives go through the helpers' own rules (reverse over reverse, forward
+    over reverse)."""
+    x = args[0]
+    fd = np.stack([central_difference(lambda z, i=i: s2s.grad(fn)(z, *args[1:]).ravel()[i], (x,), 0)
+                   for i in range(x.size)]).reshape(x.shape + x.shape)
+    np.testing.assert_allclose(s2s.jacrev(s2s.grad(fn))(*args), fd, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2s.hessian(fn)(*args), fd, rtol=1e-5, atol=1e-7)
+
+
+def test_vmap_matches_stacking():
+    xs = np.stack([X, X * 0.5, X - 0.2])
+    for fn in (running, nan_aware):
+        np.testing.assert_allclose(s2s.vmap(fn)(xs), [fn(x) for x in xs])
+    np.testing.assert_allclose(s2s.vmap(products, in_axes=(0, None))(xs, Y), [products(x, Y) for x in xs])
+    a_s = np.stack([A, A * 0.5, A - 0.2])
+    np.testing.assert_allclose(s2s.vmap(spreads)(a_s), [spreads(a) for a in a_s])
+    np.testing.assert_allclose(s2s.vmap(s2s.grad(running_axis))(a_s),
+                               np.stack([s2s.grad(running_axis)(a) for a in a_s]))
+
+
+def test_jit_vmap_matches_stacking():
+    xs = np.stack([X, X * 0.5, X - 0.2])
+    np.testing.assert_allclose(s2s.jit(s2s.vmap(compiled_small))(xs), [compiled_small(x) for x in xs])
+
+
+def test_refused_variants_name_the_function():
+    with pytest.raises(NoDerivativeRuleError, match="average.*weights"):
+        s2s.grad(average_by_keyword)(X, X + 2.0)
+    with pytest.raises(NoDerivativeRuleError, match="trapezoid.*by keyword"):
+        s2s.grad(trapezoid_by_keyword)(X, T)
+    with pytest.raises(NoDerivativeRuleError, match="percentile.*method"):
+        s2s.grad(percentile_nearest)(X)
+    with pytest.raises(NoDerivativeRuleError, match="diff.*prepend"):
+        s2s.jvp(diff_prepend, (X,), (X,))
