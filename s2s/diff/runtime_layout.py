@@ -1,10 +1,132 @@
-"""Runtime helpers of the layout rules (np.triu/tril, diagonal, atleast_*d, fliplr/flipud/rot90, append, column_stack/dstack, pad, split): the
-contributions the VJP templates of rules/layout.py call. Part of the runtime
-(`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o` copies this file after
-it), so self-contained like it: math, NumPy and the runtime's helpers.
+"""Runtime helpers of the layout rules (rules/layout.py): the contributions their VJP
+templates call -- diagonals, rot90, append, column_stack/dstack, pad, take_along_axis.
+Part of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o`
+copies this file after it), so self-contained like it: math and NumPy.
+
+Each helper is linear in its cotangent `ct`; the other array arguments are read for their
+shape only (`a`, `arr`, `values`, `tup`) or are integer indices. Contributions are fresh
+arrays of the input's shape (a float for a scalar input).
 """
 import math  # noqa: F401
 
-import numpy as np  # noqa: F401
+import numpy as np
 
-__all__ = []
+from .runtime import DerivativeUnavailable  # noqa: E402  s2s-runtime-import
+# s2s-runtime-import (the dumped module defines it above)
+
+__all__ = ["undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
+           "untake_along_axis", "undelete", "delete_at", "uninsert_arr", "uninsert_values"]
+
+# np.pad modes whose result is a fixed selection of the input's elements (plus constants):
+# their adjoint scatters ct back through the same selection.
+PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def _to(ct, x):
+    """ct (of x's size) as x's shape; a float for a scalar x."""
+    r = np.reshape(ct, np.shape(x))
+    return r[()] if r.ndim == 0 else r
+
+
+def _ids(x):
+    """x's element numbers, in x's shape."""
+    return np.arange(int(np.prod(np.shape(x)))).reshape(np.shape(x))
+
+
+def _scatter(ct, src, x):
+    """Contribution to x of an output whose elements are x.flat[src] (src < 0: not from x)."""
+    out = np.zeros(int(np.prod(np.shape(x))), np.result_type(ct, 0.0))
+    keep = src >= 0
+    np.add.at(out, src[keep], np.broadcast_to(ct, src.shape)[keep])
+    return _to(out, x)
+
+
+def undiagonal(ct, a, offset=0, axis1=0, axis2=1):
+    """Contribution to a of `np.diagonal(a, offset, axis1, axis2)`: ct (whose last axis runs
+    along the diagonal) placed on that diagonal of zeros shaped like a."""
+    shape = np.shape(a)
+    out = np.zeros(shape, np.result_type(ct, 0.0))
+    a1, a2 = axis1 % len(shape), axis2 % len(shape)
+    view = np.moveaxis(out, (a1, a2), (-2, -1))  # a view: writing it fills out
+    i = np.arange(np.shape(ct)[-1])
+    view[..., i + max(-offset, 0), i + max(offset, 0)] = ct
+    return out
+
+
+def unrot90(ct, k=1, axes=(0, 1)):
+    """Contribution to m of `np.rot90(m, k, axes)`: the opposite rotation."""
+    return np.rot90(ct, -k, axes)
+
+
+def unappend_arr(ct, arr, values, axis=None):
+    """Contribution to arr of `np.append(arr, values, axis)`: ct's leading part."""
+    if axis is None:
+        return _to(np.ravel(ct)[: np.size(arr)], arr)
+    n = np.shape(arr)[axis]
+    return np.take(ct, np.arange(n), axis)
+
+
+def unappend_values(ct, arr, values, axis=None):
+    """Contribution to values of `np.append(arr, values, axis)`: ct's trailing part."""
+    if axis is None:
+        return _to(np.ravel(ct)[np.size(arr):], values)
+    n, m = np.shape(arr)[axis], np.shape(values)[axis]
+    return np.take(ct, np.arange(n, n + m), axis)
+
+
+def _pieces(ct, widths, axis):
+    return np.split(ct, np.cumsum(widths)[:-1], axis)
+
+
+def uncolumn_stack(ct, tup):
+    """One contribution per element of tup for `np.column_stack(tup)` (1-d elements are
+    columns, scalars 1x1)."""
+    widths = [np.shape(t)[1] if np.ndim(t) >= 2 else 1 for t in tup]
+    return tuple(_to(p, t) for p, t in zip(_pieces(ct, widths, 1), tup))
+
+
+def undstack(ct, tup):
+    """One contribution per element of tup for `np.dstack(tup)` (elements made 3-d as by
+    np.atleast_3d, then joined along axis 2)."""
+    widths = [np.shape(t)[2] if np.ndim(t) >= 3 else 1 for t in tup]
+    return tuple(_to(p, t) for p, t in zip(_pieces(ct, widths, 2), tup))
+
+
+def unpad(ct, array, pad_width=0, mode="constant"):
+    """Contribution to array of `np.pad(array, pad_width, mode)` for the modes of PAD_MODES:
+    padding an array of element numbers the same way says where each output element came
+    from (-1 for constants); ct is added back there (edge/reflect/... repeat elements)."""
+    if mode not in PAD_MODES:
+        raise DerivativeUnavailable(f"np.pad with mode={mode!r} has no derivative rule (modes: {', '.join(PAD_MODES)})")
+    ids = _ids(array)
+    src = np.pad(ids, pad_width, "constant", constant_values=-1) if mode == "constant" else np.pad(ids, pad_width, mode)
+    return _scatter(ct, src, array)
+
+
+def untake_along_axis(ct, arr, indices, axis=-1):
+    """Contribution to arr of `np.take_along_axis(arr, indices, axis)` (scatter-add:
+    repeated indices accumulate)."""
+    return _scatter(ct, np.take_along_axis(_ids(arr), indices, axis), arr)
+
+
+def undelete(ct, arr, obj, axis=None):
+    """Contribution to arr of `np.delete(arr, obj, axis)`: ct at the kept elements."""
+    return _scatter(ct, np.delete(_ids(arr), obj, axis), arr)
+
+
+def delete_at(ct, obj, axis=None):
+    """`np.delete(ct, obj, axis)` (the transpose of undelete; numba's np.delete takes no
+    axis, so derivative code calls this)."""
+    return np.delete(ct, obj, axis)
+
+
+def uninsert_arr(ct, arr, obj, values, axis=None):
+    """Contribution to arr of `np.insert(arr, obj, values, axis)`: ct without the inserted
+    elements."""
+    return _scatter(ct, np.insert(_ids(arr), obj, -1, axis), arr)
+
+
+def uninsert_values(ct, arr, obj, values, axis=None):
+    """Contribution to values of `np.insert(arr, obj, values, axis)`: ct at the inserted
+    elements, summed where values were broadcast into several."""
+    return _scatter(ct, np.insert(np.full(np.shape(arr), -1), obj, _ids(values), axis), values)

@@ -1,6 +1,147 @@
-"""JVP rules of rules/layout.py (filled in below)."""
-import numpy as np  # noqa: F401
+"""JVP rules of rules/layout.py (triu, tril, diagonal, diagflat, atleast_*d, fliplr, flipud,
+rot90, append, column_stack, dstack, row_stack, pad, take_along_axis, delete, insert) and
+of the runtime helpers its templates call: all linear -- the tangent is the same call on
+the tangents, with the same shape and index arguments (`nondiff`: inputs read for their
+shape or as indices).
 
-from ..registry import JVP_RULES
+np.pad is affine, not linear, when constant_values is not zero (the same call on the
+tangent would pad it with the constants): forward mode refuses that variant at the user's
+line; reverse mode takes it.
+"""
+import numpy as np
+
+from ..registry import JVP_RULES, supports
+from ..runtime import (
+    unappend_arr,
+    unappend_values,
+    uncolumn_stack,
+    delete_at,
+    undelete,
+    undiagonal,
+    undstack,
+    uninsert_arr,
+    uninsert_values,
+    unpad,
+    unrot90,
+    untake_along_axis,
+)
+from .layout import _axis_check, _pad_check
 
 linear = JVP_RULES.linear
+
+
+def _pad_jvp_check(known):
+    reason = _pad_check(known)
+    if reason is None and known.get("constant_values", 0) not in (0, 0.0):
+        reason = "in forward mode with a nonzero constant_values (affine, not linear: use reverse mode)"
+    return reason
+
+
+@linear(np.triu, np.tril)
+def triangle(m, k=0):
+    """Linear."""
+
+
+@linear(np.diagonal)
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """Linear."""
+
+
+@linear(np.diagflat)
+def diagflat(v, k=0):
+    """Linear."""
+
+
+@linear(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast(a):
+    """Linear."""
+
+
+@linear(np.fliplr, np.flipud)
+def flip(m):
+    """Linear."""
+
+
+@linear(np.rot90)
+def rot90(m, k=1, axes=(0, 1)):
+    """Linear."""
+
+
+@supports(_axis_check)
+@linear(np.append)
+def append(arr, values, axis=None):
+    """Linear in (arr, values) jointly."""
+
+
+@linear(np.column_stack, np.dstack, *([np.row_stack] if hasattr(np, "row_stack") else []))
+def stacked(tup):
+    """Linear in the tuple of arrays."""
+
+
+@supports(_pad_jvp_check)
+@linear(np.pad)
+def pad(array, pad_width=0, mode="constant", constant_values=0, reflect_type="even"):
+    """Linear when the padding constants are zero."""
+
+
+@linear(np.take_along_axis, nondiff=("indices",))
+def take_along_axis(arr, indices, axis=-1):
+    """Linear in arr (a gather)."""
+
+
+@supports(_axis_check)
+@linear(np.delete, nondiff=("obj",))
+def delete(arr, obj, axis=None):
+    """Linear in arr."""
+
+
+@supports(_axis_check)
+@linear(np.insert, nondiff=("obj",))
+def insert(arr, obj, values, axis=None):
+    """Linear in (arr, values) jointly."""
+
+
+# ------------------------------------------------------------------- the helpers
+@linear(undiagonal, nondiff=("a",))
+def undiagonal_jvp(ct, a, offset=0, axis1=0, axis2=1):
+    """Linear in ct."""
+
+
+@linear(unrot90)
+def unrot90_jvp(ct, k=1, axes=(0, 1)):
+    """Linear in ct."""
+
+
+@linear(unappend_arr, unappend_values, nondiff=("arr", "values"))
+def unappend_jvp(ct, arr, values, axis=None):
+    """Linear in ct."""
+
+
+@linear(uncolumn_stack, undstack, nondiff=("tup",))
+def unstacked_jvp(ct, tup):
+    """Linear in ct (a tuple of pieces)."""
+
+
+@linear(unpad, nondiff=("array",))
+def unpad_jvp(ct, array, pad_width=0, mode="constant"):
+    """Linear in ct."""
+
+
+@linear(untake_along_axis, nondiff=("arr", "indices"))
+def untake_along_axis_jvp(ct, arr, indices, axis=-1):
+    """Linear in ct."""
+
+
+@linear(undelete, nondiff=("arr", "obj"))
+def undelete_jvp(ct, arr, obj, axis=None):
+    """Linear in ct."""
+
+
+@linear(delete_at, nondiff=("obj",))
+def delete_at_jvp(ct, obj, axis=None):
+    """Linear in ct."""
+
+
+@linear(uninsert_arr, uninsert_values, nondiff=("arr", "obj", "values"))
+def uninsert_jvp(ct, arr, obj, values, axis=None):
+    """Linear in ct."""

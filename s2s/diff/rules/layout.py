@@ -1,6 +1,208 @@
-"""VJP rules: (filled in below)."""
-import numpy as np  # noqa: F401
+"""VJP rules of the functions that select or regroup elements without arithmetic: triu,
+tril, diagonal, diagflat, atleast_1d/2d/3d (one argument), fliplr, flipud, rot90, append,
+column_stack, dstack, row_stack, pad, take_along_axis, delete, insert. Each is linear, so
+its VJP is the transposed selection (a scatter-add where elements repeat: pad's edge and
+reflect modes, repeated take_along_axis indices, insert's broadcast values). Shape and
+index arguments (k, axes, pad_width, obj, indices) are options or inputs that get None.
 
-from ..registry import VJP_RULES
+Refused (at the user's line, `supports`): np.pad modes other than constant, edge, reflect,
+symmetric and wrap, reflect_type='odd', and a constant_values that is not a literal (its
+own derivative is not propagated); np.append/np.insert's axis must be None or an int.
+
+The second half registers the rules of the runtime helpers these templates call
+(runtime_layout.py), so derivative code containing them can be differentiated again: each
+helper is linear in `ct` and its rule is the primal selection again (undiagonal <->
+np.diagonal, unpad <-> np.pad, untake_along_axis <-> np.take_along_axis, ...).
+"""
+import numpy as np
+
+from ..registry import VJP_RULES, supports
+from ..runtime import (
+    reshape_to,
+    unappend_arr,
+    unappend_values,
+    unbroadcast,
+    uncolumn_stack,
+    delete_at,
+    undelete,
+    undiagonal,
+    undstack,
+    uninsert_arr,
+    uninsert_values,
+    unpad,
+    unrot90,
+    untake_along_axis,
+    unvstack,
+    zeros_like,
+)
+from ..runtime_layout import PAD_MODES
 
 register = VJP_RULES.register
+
+
+def _axis_check(known):
+    axis = known.get("axis")
+    if "axis" in known and axis is not None and not isinstance(axis, int):
+        return f"with axis={axis!r} (None or an int)"
+    return None
+
+
+def _pad_check(known):
+    """The modes whose output is a selection of the input; the constants must be literals
+    (a variable constant_values would need its own derivative)."""
+    mode = known.get("mode", "constant")
+    if "mode" in known and mode not in PAD_MODES:
+        return f"with mode={mode!r} (supported: {', '.join(PAD_MODES)})"
+    if known.get("reflect_type", "even") != "even":
+        return "with reflect_type='odd' (only 'even')"
+    if "constant_values" not in known and "ndim:constant_values" in known:
+        return "with a constant_values that is not a literal constant"
+    return None
+
+
+@register(np.triu)
+def triu(g, ans, m, k=0):
+    # A 1-d m is broadcast to rows first: unbroadcast sums them back.
+    return unbroadcast(np.triu(g, k), m)
+
+
+@register(np.tril)
+def tril(g, ans, m, k=0):
+    return unbroadcast(np.tril(g, k), m)
+
+
+@register(np.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return undiagonal(g, a, offset, axis1, axis2)
+
+
+@register(np.diagflat)
+def diagflat(g, ans, v, k=0):
+    return reshape_to(np.diag(g, k), v)
+
+
+@register(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast(g, ans, a):
+    return reshape_to(g, a)
+
+
+@register(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@register(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@register(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return unrot90(g, k, axes)
+
+
+@supports(_axis_check)
+@register(np.append)
+def append(g, ans, arr, values, axis=None):
+    return unappend_arr(g, arr, values, axis), unappend_values(g, arr, values, axis)
+
+
+@register(np.column_stack)
+def column_stack(g, ans, tup):
+    return uncolumn_stack(g, tup)
+
+
+@register(np.dstack)
+def dstack(g, ans, tup):
+    return undstack(g, tup)
+
+
+if hasattr(np, "row_stack"):  # deprecated in NumPy 2.0: vstack under another name
+    @register(np.row_stack)
+    def row_stack(g, ans, tup):
+        return unvstack(g, tup)
+
+
+@supports(_pad_check)
+@register(np.pad)
+def pad(g, ans, array, pad_width=0, mode="constant", constant_values=0, reflect_type="even"):
+    return unpad(g, array, pad_width, mode)
+
+
+@register(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    return untake_along_axis(g, arr, indices, axis), None
+
+
+@supports(_axis_check)
+@register(np.delete)
+def delete(g, ans, arr, obj, axis=None):
+    return undelete(g, arr, obj, axis), None
+
+
+@supports(_axis_check)
+@register(np.insert)
+def insert(g, ans, arr, obj, values, axis=None):
+    return uninsert_arr(g, arr, obj, values, axis), None, uninsert_values(g, arr, obj, values, axis)
+
+
+# ------------------------------------------------ rules of the helpers (grad of grad)
+@register(undiagonal)
+def undiagonal_rule(g, ans, ct, a, offset=0, axis1=0, axis2=1):
+    return np.diagonal(g, offset, axis1, axis2), None
+
+
+@register(unrot90)
+def unrot90_rule(g, ans, ct, k=1, axes=(0, 1)):
+    return unrot90(g, -k, axes)
+
+
+@register(unappend_arr)
+def unappend_arr_rule(g, ans, ct, arr, values, axis=None):
+    return np.append(g, zeros_like(values), axis), None, None
+
+
+@register(unappend_values)
+def unappend_values_rule(g, ans, ct, arr, values, axis=None):
+    return np.append(zeros_like(arr), g, axis), None, None
+
+
+@register(uncolumn_stack)
+def uncolumn_stack_rule(g, ans, ct, tup):
+    """`g` is the tuple of the pieces' cotangents."""
+    return np.column_stack(g), None
+
+
+@register(undstack)
+def undstack_rule(g, ans, ct, tup):
+    return np.dstack(g), None
+
+
+@register(unpad)
+def unpad_rule(g, ans, ct, array, pad_width=0, mode="constant"):
+    return np.pad(g, pad_width, mode), None
+
+
+@register(untake_along_axis)
+def untake_along_axis_rule(g, ans, ct, arr, indices, axis=-1):
+    return np.take_along_axis(g, indices, axis), None, None
+
+
+@register(undelete)
+def undelete_rule(g, ans, ct, arr, obj, axis=None):
+    return delete_at(g, obj, axis), None, None
+
+
+@register(delete_at)
+def delete_at_rule(g, ans, ct, obj, axis=None):
+    return undelete(g, ct, obj, axis), None
+
+
+@register(uninsert_arr)
+def uninsert_arr_rule(g, ans, ct, arr, obj, values, axis=None):
+    return np.insert(g, obj, zeros_like(values), axis), None, None, None
+
+
+@register(uninsert_values)
+def uninsert_values_rule(g, ans, ct, arr, obj, values, axis=None):
+    return np.insert(zeros_like(arr), obj, g, axis), None, None, None
