@@ -771,37 +771,57 @@ def cf_inplace_row_view_of_zeros(x):
     return A
 
 
+# once refused (lim_*), now differentiated: NumPy functions and builtins that gained rules,
+# reversed() loops, max/min of three
+@case(vec(5, 0.5, 1.5), "array")
+def red_cumprod(x):
+    return np.cumprod(x)
+
+
+@case(vec(5, -0.5, 0.5), "array")
+def ew_inverse_hyperbolic(x):
+    return np.arcsinh(x) + np.arctanh(x)
+
+
+@case(scalars(3, 0.5, 1.5), "scalar")
+def builtins_max3_min3(x, y, z):
+    return max(x, y, z) * min(x, y, z)
+
+
+@case(scalars(2, 0.5, 1.5), "scalar")
+def builtins_pow(x, y):
+    return pow(x, 2) + pow(x, y)
+
+
+@case(vec(5), "scalar")
+def builtins_sum_array(x):
+    return sum(x * x)
+
+
+@case(vec(5), "scalar")
+def cf_reversed_loop(x):
+    s = 0.0
+    for v in reversed(x):
+        s = 0.5 * s + v
+    return s
+
+
+@case(vec(5), "array")
+def ew_np_float64_cast(x):
+    return np.float64(x[0]) * x
+
+
+@case(vec(5), "scalar")
+def red_median(x):
+    return np.median(x * x)
+
+
 # =========================================================================================
 # functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
 # =========================================================================================
 @case(vec(5), "scalar")
 def lim_list_comprehension(x):
     return sum([v * v for v in x])
-
-
-@case(vec(5, 0.5, 1.5), "array")
-def lim_cumprod(x):
-    return np.cumprod(x)
-
-
-@case(vec(5, -0.5, 0.5), "array")
-def lim_inverse_hyperbolic(x):
-    return np.arcsinh(x) + np.arctanh(x)
-
-
-@case(scalars(3, 0.5, 1.5), "scalar")
-def lim_builtin_max3(x, y, z):
-    return max(x, y, z) * min(x, y, z)
-
-
-@case(scalars(2, 0.5, 1.5), "scalar")
-def lim_builtin_pow(x, y):
-    return pow(x, 2) + pow(x, y)
-
-
-@case(vec(5), "scalar")
-def lim_builtin_sum_array(x):
-    return sum(x * x)
 
 
 @case(vec(5), "scalar")
@@ -814,24 +834,6 @@ def lim_for_else(x):
     else:
         s = s * 2.0
     return s
-
-
-@case(vec(5), "scalar")
-def lim_reversed(x):
-    s = 0.0
-    for v in reversed(x):
-        s = 0.5 * s + v
-    return s
-
-
-@case(vec(5), "array")
-def lim_np_float64_cast(x):
-    return np.float64(x[0]) * x
-
-
-@case(vec(5), "scalar")
-def lim_median(x):
-    return np.median(x * x)
 
 
 @case(vec(5), "scalar")

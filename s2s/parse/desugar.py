@@ -34,6 +34,9 @@ A list literal used as an index (`x[[0, 2, 2]]`, `x[[0, 1], [2, 0]]`) becomes th
 boolean array NumPy makes of it (`x[_np.array([0, 2, 2])]`): the same selection, in a form
 numba compiles and the derivative rules of array indices handle.
 
+The builtin `max(a, b, c, ...)` / `min(...)` of more than two arguments becomes nested
+two-argument calls (`max(max(a, b), c)`: the same value, and the form the derivative rules take).
+
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
 lambda inside a transformed function is rejected.
@@ -43,13 +46,13 @@ import copy
 import gast
 
 from ..naming import NUMPY_ALIAS
-from .base import FunctionPass, assign, hint_of, is_atom, is_atomic_index, load, located, store
+from .base import FunctionPass, assign, function_locals, hint_of, is_atom, is_atomic_index, load, located, store
 
 
 class Desugar(FunctionPass):
     name = "desugar"
     description = ("x += y -> x = x + y (index evaluated once), drop annotations, named lambdas -> def, "
-                   "list indices -> arrays")
+                   "list indices -> arrays, max(a, b, c) -> max(max(a, b), c)")
 
     def visit_AugAssign(self, node):
         target = node.target
@@ -91,6 +94,19 @@ class Desugar(FunctionPass):
                     setattr(index, part, self._hoist(p, hint_of(p), like, pre))
             return index
         return self._hoist(index, hint_of(index), like, pre)
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        f = node.func
+        if (isinstance(f, gast.Name) and f.id in ("max", "min") and len(node.args) > 2 and not node.keywords
+                and not any(isinstance(a, gast.Starred) for a in node.args)
+                and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree)):
+            # max(a, b, c) == max(max(a, b), c), the first of equal maxima kept as Python does
+            nested = node.args[0]
+            for a in node.args[1:]:
+                nested = located(gast.Call(func=load(f.id), args=[nested, a], keywords=[]), node)
+            return nested
+        return node
 
     def visit_Subscript(self, node):
         node = self.generic_visit(node)

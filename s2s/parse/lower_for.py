@@ -32,7 +32,8 @@ def f(xs, ys, w):
         s = s - y
     return s
 
-`for x in seq` reads `seq[i]` for `i` in `range(len(seq))`; `enumerate` and `zip` (nested
+`for x in seq` reads `seq[i]` for `i` in `range(len(seq))` (`reversed(seq)`, and
+`reversed(range(...))`, read from the end); `enumerate` and `zip` (nested
 in any way, with `range(...)` inside them too) index each of their sequences, and `zip`
 stops at the shortest. What Python evaluates once when the loop starts (the sequence,
 `enumerate`'s start, `range`'s bounds) is bound to a temporary before the loop unless it
@@ -52,7 +53,7 @@ from .base import (FunctionPass, assign, function_locals, hint_of, is_atom, is_m
                    store)
 
 _INDEX_HINTS = ("i", "j", "k")
-_NOT_INDEXABLE = ("map", "filter", "iter", "reversed", "sorted", "set", "dict")
+_NOT_INDEXABLE = ("map", "filter", "iter", "sorted", "set", "dict")
 
 
 class LowerFor(FunctionPass):
@@ -152,6 +153,13 @@ class LowerFor(FunctionPass):
             if len(args) == 1:
                 return ("range", None, args[0], None)
             return ("range", args[0], args[1], args[2] if len(args) == 3 else None)
+        if self._builtin(it, "reversed"):
+            if len(it.args) != 1 or it.keywords:
+                raise self.ctx.error(it, "reversed() takes one sequence", "for")
+            inner = self._source(it.args[0], rebound, loop, pre)
+            if inner[0] not in ("seq", "range"):
+                raise self.ctx.error(it, f"{inner[0]}(...) cannot be reversed (as in Python)", "for")
+            return ("reversed", inner)
         for name in _NOT_INDEXABLE:
             if self._builtin(it, name):
                 raise self.ctx.error(
@@ -196,7 +204,7 @@ def _length(source):
         if step is not None:
             return _call("len", _call("range", start, stop, step))
         return stop if start is None else gast.BinOp(left=stop, op=gast.Sub(), right=start)
-    if kind == "enumerate":
+    if kind in ("enumerate", "reversed"):
         return _length(source[1])
     lengths = [_length(s) for s in source[1]]
     return lengths[0] if len(lengths) == 1 else _call("min", *lengths)
@@ -211,6 +219,9 @@ def _element(source, k):
         _, start, _stop, step = source
         offset = k if step is None else gast.BinOp(left=k, op=gast.Mult(), right=step)
         return offset if start is None else gast.BinOp(left=start, op=gast.Add(), right=offset)
+    if kind == "reversed":  # step k reads element len - 1 - k
+        last = gast.BinOp(left=_length(copy.deepcopy(source[1])), op=gast.Sub(), right=gast.Constant(value=1, kind=None))
+        return _element(source[1], gast.BinOp(left=last, op=gast.Sub(), right=k))
     if kind == "enumerate":
         _, inner, start = source
         count = k if start is None else gast.BinOp(left=start, op=gast.Add(), right=load(k.id))

@@ -56,7 +56,7 @@ BINARY = [
     (np.fmin, _pair(ANY, ANY)), (np.copysign, _pair(_signed, _signed)), (np.heaviside, _pair(_signed, ANY)),
 ]
 SCALAR_ONLY = [
-    (math.pow, _pair(POS, ANY)), (math.atan2, _pair(_signed, _signed)), (math.hypot, _pair(_signed, _signed)),
+    (math.pow, _pair(POS, ANY)), (pow, _pair(POS, ANY)), (math.atan2, _pair(_signed, _signed)), (math.hypot, _pair(_signed, _signed)),
     (max, _pair(ANY, ANY)), (min, _pair(ANY, ANY)), (math.copysign, _pair(_signed, _signed)),
     (math.fmod, _mod_inputs), (math.log, _pair(POS, lambda rng, s: _draw(rng, 1.5, 3.0, s))),
 ]

@@ -28,7 +28,7 @@ NUMPY = [
     (abs, _away_from_zero), (np.fabs, _away_from_zero), (np.exp2, ANY), (np.cbrt, _away_from_zero),
     (np.arcsinh, WIDE), (np.arccosh, ABOVE_ONE), (np.arctanh, UNIT), (np.deg2rad, WIDE), (np.radians, WIDE),
     (np.rad2deg, ANY), (np.degrees, ANY), (np.sinc, WIDE), (np.conj, ANY), (np.real, ANY),
-    (np.nan_to_num, ANY),
+    (np.nan_to_num, ANY), (np.float64, ANY),
 ]
 MATH = [
     (math.exp, ANY), (math.expm1, ANY), (math.log, POS), (math.log1p, POS), (math.log2, POS), (math.log10, POS),

@@ -113,6 +113,10 @@ def list_indices(A, v):  # a list literal index is NumPy's array of it (and numb
     return w, B, A
 
 
+def max_min_of_many(a, b, c, d):  # nested two-argument calls
+    return max(a, b, c) * min(a, b, c, d) + max(a, a, b)
+
+
 def _vec(n=5):
     return np.linspace(-1.0, 2.0, n)
 
@@ -131,6 +135,7 @@ CASES = [
     (named_lambda, (_vec(),)),
     (lambda_closure, (0.5, 1.5)),
     (list_indices, (np.arange(12.0).reshape(3, 4), _vec())),
+    (max_min_of_many, (0.5, 2.0, 1.5, -1.0)),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(CASES)]
 
@@ -218,7 +223,7 @@ def list_index_loss(A):
 
 
 def test_list_indices_compile_and_differentiate():
-    assert_jit_agrees(list_indices, CASES[-1][1])
+    assert_jit_agrees(list_indices, (np.arange(12.0).reshape(3, 4), _vec()))
     import s2s
     A = np.random.default_rng(0).standard_normal((3, 4))
     g = s2s.jit(s2s.grad(list_index_loss))(A)

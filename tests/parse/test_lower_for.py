@@ -171,7 +171,24 @@ def _vec(n=5, lo=-1.0, hi=2.0):
     return np.linspace(lo, hi, n)
 
 
+def reversed_loops(x, n):  # reversed(seq) and reversed(range(...)) read from the end
+    s = 0.0
+    for v in reversed(x):
+        s = 0.5 * s + v
+    for i in reversed(range(1, n, 2)):
+        s = s * 2.0 - i
+    for k, (a, b) in enumerate(zip(reversed(x[1:]), x)):
+        s = s + k * a * b
+    return s
+
+
+def _reversed_enumerate(x):
+    for v in reversed(enumerate(x)):
+        pass
+
+
 CASES = [
+    (reversed_loops, (_vec(), 7)),
     (over_array, (_vec(),)),
     (over_expression, (_vec(), 0.5)),
     (over_rebound_name, (_vec(),)),
@@ -264,6 +281,7 @@ def _local_len(x):
         (_range_with_tuple_target, "single name"),
         (_zip_target_too_long, "yields 2 values but the target has 3"),
         (_over_map, "looping over map"),
+        (_reversed_enumerate, "cannot be reversed"),
         (_local_len, "shadows the builtin"),
     ],
 )
@@ -273,6 +291,6 @@ def test_rejected_loops_point_at_the_loop(fn, message):
     assert info.value.lineno == fn.__code__.co_firstlineno + (2 if fn is _local_len else 1)
 
 
-@pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 4, 5, 6, 8, 9, 10, 11)], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 2, 5, 6, 7, 9, 10, 11, 12)], ids=lambda v: getattr(v, "__name__", ""))
 def test_numba_twin_agrees(fn, args):
     assert_jit_agrees(fn, args)

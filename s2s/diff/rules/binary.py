@@ -16,6 +16,7 @@ sign(x1) * copysign(1, x2) (0 at x1 == 0, as abs), x2 gets None; heaviside(x1, x
 piecewise constant in x1 and equals x2 where x1 == 0 (x2 gets the cotangent there).
 `np.true_divide` is `np.divide`; `float_power` is `power` computed in float64.
 """
+import builtins
 import math
 
 import gast
@@ -48,7 +49,7 @@ def divide(g, ans, x1, x2):
     return unbroadcast(g / x2, x1), unbroadcast(-g * ans / x2, x2)
 
 
-@register(np.power, gast.Pow, math.pow)
+@register(np.power, gast.Pow, math.pow, builtins.pow)
 def power(g, ans, x1, x2):
     """x1 ** x2: d/dx1 = x2 x1**(x2-1); d/dx2 = ans log(x1), taken as 0 where x1 == 0 and nan
     where x1 < 0 (as JAX)."""

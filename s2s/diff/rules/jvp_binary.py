@@ -11,6 +11,7 @@ linear in its two branches (the condition is read for its value). fmax/fmin as
 maximum/minimum, with a NaN input's partner taking the whole tangent; copysign follows x1
 only (sign(x1) * copysign(1, x2)); heaviside follows x2 where x1 == 0.
 """
+import builtins
 import math
 
 import gast
@@ -43,7 +44,7 @@ def divide(ans, x1, x2, dx1, dx2):
     return (dx1 - ans * dx2) / x2
 
 
-@register(np.power, gast.Pow, math.pow)
+@register(np.power, gast.Pow, math.pow, builtins.pow)
 def power(ans, x1, x2, dx1, dx2):
     """x1 ** x2: d/dx1 = x2 x1**(x2-1); d/dx2 = ans log(x1), taken as 0 where x1 == 0 and nan
     where x1 < 0 (as JAX)."""

@@ -163,9 +163,9 @@ def absolute(ans, x, dx):
     return dx * np.sign(x)
 
 
-@register(float)
+@register(float, np.float64)
 def to_float(ans, x, dx):
-    """float(x): the identity; a one-element array's tangent becomes a scalar."""
+    """float(x), np.float64(x): the identity; a one-element array's tangent becomes a scalar."""
     return unbroadcast(dx, ans)
 
 

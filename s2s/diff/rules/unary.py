@@ -170,9 +170,9 @@ def absolute(g, ans, x):
     return g * np.sign(x)
 
 
-@register(float)
+@register(float, np.float64)
 def to_float(g, ans, x):
-    """float(x): the identity (a one-element array gets its cotangent back in its shape)."""
+    """float(x), np.float64(x): the identity (a one-element array gets its cotangent back in its shape)."""
     return unbroadcast(g, x)
 
 
