@@ -33,11 +33,27 @@ def operation_rule(table, value, program, ranks, fail, missing="no derivative ru
     except TypeError as exc:
         raise fail(f"the derivative rule for {label} does not accept this call ({exc})", label) from None
     check = getattr(rule.template, "s2s_supports", None)
-    if check is not None:
+    choose = getattr(rule.template, "s2s_selects", None)
+    if check is not None or choose is not None:
         known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
         known.update({n: d for n, d in rule.options if n not in bound})
         known.update({f"ndim:{p}": ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
-        reason = check(known)
+        reason = check(known) if check is not None else None
         if reason:
             raise fail(f"no derivative rule for {label} {reason}", label)
+        variant = choose(known) if choose is not None else None
+        if variant is not None:  # another template for this call (registry.selects)
+            return operation_rule_of(variant.s2s_rule, args, kws, known, label, fail)
+    return "rule", rule, bound
+
+
+def operation_rule_of(rule, args, kws, known, label, fail):
+    try:
+        bound = rule.bind(args, kws)
+    except TypeError as exc:
+        raise fail(f"the derivative rule for {label} does not accept this call ({exc})", label) from None
+    check = getattr(rule.template, "s2s_supports", None)
+    reason = check(known) if check is not None else None
+    if reason:
+        raise fail(f"no derivative rule for {label} {reason}", label)
     return "rule", rule, bound

@@ -425,13 +425,12 @@ class _Forward:
         elementwise = rule.template.__module__.endswith((".jvp_unary", ".jvp_binary"))
         if elementwise and not stmts and covers(result, dropped_names):
             dropped_array = False  # every term still broadcasts against the dropped inputs
-        if dropped_array and self.ranks.of(t) != 0:
+        if dropped_array and self.ranks.of(t) != 0 and self.struct(t) is None:
             # An input's tangent was dropped: what is left may be smaller than the output.
             result = self.rt("broadcast_like", result, load(_ANS))
         elif self.mutates and isinstance(result, gast.Name):
             result = self.rt("copy_value", result)  # a fresh output must not alias a tangent
-        stmts = [located(st, s) for st in stmts]
-        stmts.append(assign(self.d(t), result, s))
+        stmts = [located(st, s) for st in stmts] + self.tangent_leaves(t, result, s)
         for st in stmts:
             gast.fix_missing_locations(located(st, s))
         return self.order(s, t, stmts)
@@ -455,9 +454,27 @@ class _Forward:
                 result = gast.BinOp(left=result, op=gast.Add(), right=term)
         if not lin:
             return [s] + self._tag(self.zeros(t, s))
-        stmt = assign(self.d(t), result, s)
-        gast.fix_missing_locations(stmt)
-        return self.order(s, t, [stmt])
+        stmts = self.tangent_leaves(t, result, s)
+        for stmt in stmts:
+            gast.fix_missing_locations(stmt)
+        return self.order(s, t, stmts)
+
+    def tangent_leaves(self, t, result, s):
+        """`dt = result`, or for a tuple/list-valued primitive (`w_v = np.linalg.eigh(a)`,
+        registry.OUTPUTS) one tangent per element: `dw_v_0 = result[0]`..., where an element
+        folded to a literal zero gets `zeros_like` of the element."""
+        paths = list(leaves(self.struct(t)))
+        if paths == [()]:
+            return [assign(self.d(t), result, s)]
+        if isinstance(result, (gast.Tuple, gast.List)) and len(result.elts) == len(paths):
+            out = []
+            for p, e in zip(paths, result.elts):
+                if isinstance(e, gast.Constant) and e.value == 0:
+                    e = self.rt("zeros_like", pick(load(_ANS), p))
+                out.append(assign(self.d(t, p), e, s))
+            return out
+        tmp = self.namer.fresh(f"d{t}_all")
+        return [assign(tmp, result, s)] + [assign(self.d(t, p), pick(load(tmp), p), s) for p in paths]
 
     def user_call(self, s, callee, args, t):
         if callee.custom is not None:

@@ -86,6 +86,16 @@ class _Substitute(gast.NodeTransformer):
             return copy.deepcopy(new)
         return node
 
+    def visit_Subscript(self, node):
+        # `g[0]` with `g` a tuple/list literal (the per-element cotangents of a tuple-valued
+        # result): the element itself.
+        base, k = node.value, node.slice
+        if isinstance(base, gast.Name) and isinstance(self.mapping.get(base.id), (gast.Tuple, gast.List)) \
+                and isinstance(k, gast.Constant) and isinstance(k.value, int) and not isinstance(k.value, bool) \
+                and -len(self.mapping[base.id].elts) <= k.value < len(self.mapping[base.id].elts):
+            return copy.deepcopy(self.mapping[base.id].elts[k.value])
+        return self.generic_visit(node)
+
 
 def _global_name(value, hint, program):
     """How the generated module names a template's free name."""

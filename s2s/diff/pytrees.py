@@ -15,6 +15,7 @@ reached with constant indices and keys only (`t[1]`, `params["w"]`).
 import gast
 
 from .activity import resolve_callee
+from .registry import OUTPUTS, VJP_RULES
 
 
 def _const(v):
@@ -111,6 +112,21 @@ def build(struct, leaf):
     return make(struct, ())
 
 
+_UNKNOWN = object()
+
+
+def _literal(node):
+    """The Python value of a constant expression (numbers, strings, tuples/lists of them)."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant):
+        return -node.operand.value
+    if isinstance(node, (gast.Tuple, gast.List)):
+        elts = [_literal(e) for e in node.elts]
+        return _UNKNOWN if any(e is _UNKNOWN for e in elts) else (tuple if isinstance(node, gast.Tuple) else list)(elts)
+    return _UNKNOWN
+
+
 def _const_key(node):
     if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
         return node.value
@@ -181,7 +197,29 @@ class Structures:
                 params = [a.id for a in callee.obj.tree.args.posonlyargs + callee.obj.tree.args.args]
                 structs = {p: self.expr(a) for p, a in zip(params, e.args)}
                 return self.returns(callee.obj, structs)
+            if callee.obj is not None and callee.obj in OUTPUTS:
+                return self.primitive(callee.obj, e)
         return None
+
+    def primitive(self, fn, call):
+        """The structure of a tuple/list-valued NumPy function's result (registry.OUTPUTS)."""
+        rule = VJP_RULES.get(fn, n_args=len(call.args))
+        if rule is None:
+            return None
+        try:
+            bound = rule.bind(list(call.args), {k.arg: k.value for k in call.keywords})
+        except TypeError:
+            return None
+        known = {n: d for n, d in rule.options if n not in bound}
+        for p, a in bound.items():
+            value = _literal(a)
+            if value is _UNKNOWN and isinstance(a, gast.Name) and self.of.get(a.id) is not None \
+                    and self.of[a.id].kind != "dict":
+                value = [None] * len(self.of[a.id].keys)  # `t = [2, 5]`: only the length matters
+            if value is not _UNKNOWN:
+                known[p] = value
+        spec = OUTPUTS.count(fn, known)
+        return None if spec is None else Tree.seq(spec[0], [None] * spec[1])
 
     def returns(self, ctx, params=None):
         key = (ctx.name, tuple(sorted((k, v) for k, v in (params or {}).items() if v is not None)))

@@ -116,6 +116,16 @@ class RuleTable:
         # Function objects are keyed by identity (ufuncs are not hashable by value anyway).
         return key if isinstance(key, type) else ("id", id(key))
 
+    def variant(self, key):
+        """Decorator: a template for `key` kept out of the table, which a registered rule's
+        `@selects` check picks for some calls (`svd(a, compute_uv=False)` returns one array,
+        not a tuple: another template). The template gets `s2s_rule`, its Rule."""
+        def decorate(template):
+            inputs, options = self._check(template)
+            template.s2s_rule = Rule(key, template, inputs, options)
+            return template
+        return decorate
+
     def get(self, key, n_args=None):
         """The rule for `key`; with `n_args` (positional arguments at the call), the one with
         that many inputs when the key has several."""
@@ -148,6 +158,15 @@ def supports(check):
     transformation raises NoDerivativeRuleError at the user's line with the reason."""
     def decorate(template):
         template.s2s_supports = check
+        return template
+    return decorate
+
+
+def selects(choose):
+    """Decorator for a template: `choose(known)` (`known` as for `supports`) returns a
+    `variant` template to use instead at that call, or None to keep this one."""
+    def decorate(template):
+        template.s2s_selects = choose
         return template
     return decorate
 
@@ -263,3 +282,38 @@ def jvp_reference(rule, fn, args, tangents, options=None):
             term = fn(*args[:i], t, *args[i + 1:], **options)
             total = term if total is None else total + term
     return total if total is not None else zero(fn(*args, **options))
+
+
+class OutputStructures:
+    """NumPy functions whose result is a tuple or a list of arrays (`w, v = np.linalg.eigh(a)`,
+    `np.split`'s pieces), keyed by function identity. `register(*keys)` decorates
+    `count(known)`: `known` maps the parameter names of the function's VJP rule to the
+    call's constant arguments (options' defaults included; a list literal assigned to a
+    name counts as its length's worth of `None`s); it returns `(kind, n)` -- "tuple" or
+    "list" of n arrays -- or None for a single array (`svd(a, compute_uv=False)`) or a count
+    unknown at the call. Such results get one adjoint/tangent variable per element (see
+    pytrees.py); the rule's `g` is the tuple/list of the elements' cotangents (zeros for an
+    unused one), `ans` the tuple/list, and a JVP rule returns a tuple/list of tangents."""
+
+    def __init__(self):
+        self._fns = {}
+
+    def register(self, *keys):
+        def decorate(count):
+            for key in keys:
+                if id(key) in self._fns:
+                    raise ValueError(f"output structure of {key!r} registered twice")
+                self._fns[id(key)] = (key, count)
+            return count
+        return decorate
+
+    def count(self, key, known):
+        entry = self._fns.get(id(key))
+        return entry[1](known) if entry is not None and entry[0] is key else None
+
+    def __contains__(self, key):
+        entry = self._fns.get(id(key))
+        return entry is not None and entry[0] is key
+
+
+OUTPUTS = OutputStructures()

@@ -370,7 +370,7 @@ class _Builder(SavingMixin, InPlaceMixin):
             bwd += b
         inputs = [exprs[p] for p in rule.inputs]
         options = {n: exprs[n] for n, _ in rule.options if n in exprs}
-        stmts, contribs = inline(rule, self.program, self.namer, load(self.b(t)), ans, inputs, options, active, s,
+        stmts, contribs = inline(rule, self.program, self.namer, self.adj(t), ans, inputs, options, active, s,
                                  same_shape=same_shape)
         bwd += stmts
         # An input written as a tuple literal (`np.stack((a, b))`) gets its contribution

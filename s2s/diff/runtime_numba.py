@@ -143,6 +143,8 @@ def _ol_unbroadcast(ct, x):
 
 @overload(unreduce)
 def _ol_unreduce(ct, x, axis=None):
+    if isinstance(x, types.Optional):  # numba's np.linalg.matrix_power returns Optional(array)
+        x = x.type
     if not _arr(x):
         return lambda ct, x, axis=None: ct
     if not isinstance(ct, types.Array):

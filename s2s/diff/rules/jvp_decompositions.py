@@ -1,6 +1,206 @@
-"""JVP rules of rules/decompositions.py (filled in below)."""
-import numpy as np  # noqa: F401
+"""JVP rules of rules/decompositions.py (slogdet, cholesky, eigh, eigvalsh, svd, pinv,
+matrix_power, qr and their runtime helpers), with the same conventions and the same
+`supports`/`selects` checks. A tuple-valued function's rule returns the tuple of the
+elements' tangents (slogdet's sign gets a zero tangent). eigh/eigvalsh/cholesky read the
+lower triangle: the symmetric tangent they see is `h + h.T` with `h = tril_half(da)`.
+"""
+import numpy as np
 
-from ..registry import JVP_RULES
+from ..registry import JVP_RULES, selects, supports
+from ..runtime import reduce_to, transpose_last, unreduce
+from ..runtime_linalg import (
+    block_diag_sum,
+    block_diag_sum_t,
+    block_ur,
+    block_ur_t,
+    eig_gaps,
+    mp_base,
+    mp_negative,
+    reduced_only,
+    strict_lower,
+    tril_half,
+)
+from .decompositions import _cholesky_check, _pinv_check, _qr_check, _svd_check, _uplo_check
 
+register = JVP_RULES.register
 linear = JVP_RULES.linear
+
+
+def _svd_select(known):
+    return svd_values if known.get("compute_uv") is False else None
+
+
+def _qr_select(known):
+    return qr_r if known.get("mode") == "r" else None
+
+
+@register(np.linalg.slogdet)
+def slogdet(ans, a, da):
+    """(0, tr(inv(A) dA))."""
+    return 0.0 * ans[0], reduce_to(transpose_last(np.linalg.inv(a)) * da, ans[1], (-2, -1))
+
+
+@register(np.linalg.cholesky)
+@supports(_cholesky_check)
+def cholesky(ans, a, da, upper=False):
+    """dL = L Phi(L^-1 dS L^-T), Phi: lower triangle with half the diagonal."""
+    h = tril_half(da)
+    linv = np.linalg.inv(ans)
+    return ans @ tril_half(linv @ (h + transpose_last(h)) @ transpose_last(linv))
+
+
+@register(np.linalg.eigh)
+@supports(_uplo_check)
+def eigh(ans, a, da, UPLO="L"):
+    """P = V^T dS V: dw = diag(P), dV = V (F * P)."""
+    w = ans[0]
+    v = ans[1]
+    h = tril_half(da)
+    dsv = (h + transpose_last(h)) @ v
+    return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
+
+
+@register(np.linalg.eigvalsh)
+@supports(_uplo_check)
+def eigvalsh(ans, a, da, UPLO="L"):
+    """dw = diag(V^T dS V) (eigenvectors recomputed)."""
+    v = np.linalg.eigh(a)[1]
+    h = tril_half(da)
+    return reduce_to(v * ((h + transpose_last(h)) @ v), ans, -2)
+
+
+@register(np.linalg.svd)
+@supports(_svd_check)
+@selects(_svd_select)
+def svd(ans, a, da, full_matrices=True, compute_uv=True, hermitian=False):
+    """P = U^T dA V: dS = diag(P), dU = U (F * (P S + S P^T)) + (I - U U^T) dA V S^-1,
+    dV = V (F * (S P + P^T S)) + (I - V V^T) dA^T U S^-1 (JAX's svd_jvp_rule)."""
+    u = reduced_only(ans[0], ans[2])
+    s = ans[1]
+    vh = ans[2]
+    v = transpose_last(vh)
+    ut = transpose_last(u)
+    f = eig_gaps(s * s)
+    row = np.expand_dims(s, -2)
+    col = np.expand_dims(s, -1)
+    dav = da @ v
+    datu = transpose_last(da) @ u
+    p = ut @ dav
+    dss = p * row
+    sds = col * p
+    du = u @ (f * (dss + transpose_last(dss))) + (dav - u @ (ut @ dav)) / row
+    dv = v @ (f * (sds + transpose_last(sds))) + (datu - v @ (vh @ datu)) / row
+    return du, reduce_to(u * dav, s, -2), transpose_last(dv)
+
+
+@JVP_RULES.variant(np.linalg.svd)
+@supports(_svd_check)
+def svd_values(ans, a, da, full_matrices=True, compute_uv=True, hermitian=False):
+    """dS = diag(U^T dA V) (vectors recomputed)."""
+    usv = np.linalg.svd(a, False)
+    return reduce_to(usv[0] * (da @ transpose_last(usv[2])), ans, -2)
+
+
+@register(np.linalg.pinv)
+@supports(_pinv_check)
+def pinv(ans, a, da, rcond=None, hermitian=False):
+    """dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X (full rank)."""
+    xt = transpose_last(ans)
+    dat = transpose_last(da)
+    return (-(ans @ da @ ans) + (ans @ xt) @ dat - (ans @ xt) @ dat @ (a @ ans)
+            + dat @ (xt @ ans) - (ans @ a) @ dat @ (xt @ ans))
+
+
+@register(np.linalg.matrix_power)
+def matrix_power(ans, a, n, da, dn):
+    """d C^p = the upper-right block of [[C, dC], [0, C]]^p, with C = A (dC = dA) or
+    C = inv(A) (dC = -C dA C) for n < 0, p = |n|; linear in dA (the block is)."""
+    c = mp_base(a, n)
+    neg = mp_negative(n)
+    dc = (1.0 - neg) * da - neg * (c @ da @ c)
+    return block_ur(np.linalg.matrix_power(block_diag_sum_t(c) + block_ur_t(dc), abs(n)))
+
+
+@register(np.linalg.qr)
+@supports(_qr_check)
+@selects(_qr_select)
+def qr(ans, a, da, mode="reduced"):
+    """Y = dA R^-1, X = Q^T Y, dO = tril(X, -1) - tril(X, -1)^T: dQ = Q (dO - X) + Y,
+    dR = (X - dO) R (m >= n, full rank; JAX's qr_jvp_rule)."""
+    q = ans[0]
+    r = ans[1]
+    y = transpose_last(np.linalg.solve(transpose_last(r), transpose_last(da)))
+    x = transpose_last(q) @ y
+    lo = strict_lower(x)
+    do = lo - transpose_last(lo)
+    return q @ (do - x) + y, (x - do) @ r
+
+
+@JVP_RULES.variant(np.linalg.qr)
+@supports(_qr_check)
+def qr_r(ans, a, da, mode="reduced"):
+    """qr(a, mode='r'): dR as in `qr` (Q recomputed)."""
+    q = np.linalg.qr(a)[0]
+    x = transpose_last(q) @ transpose_last(np.linalg.solve(transpose_last(ans), transpose_last(da)))
+    lo = strict_lower(x)
+    return (x - (lo - transpose_last(lo))) @ ans
+
+
+@linear(np.split, np.array_split, nondiff=("indices_or_sections",))
+def split(ary, indices_or_sections, axis=0):
+    """Linear: the pieces of the tangent."""
+
+
+@linear(np.hsplit, np.vsplit, nondiff=("indices_or_sections",))
+def hsplit(ary, indices_or_sections):
+    """Linear: the pieces of the tangent."""
+
+
+# -- the helpers -------------------------------------------------------------------------------
+@linear(tril_half)
+def tril_half_rule(x):
+    """Linear."""
+
+
+@linear(strict_lower)
+def strict_lower_rule(x):
+    """Linear."""
+
+
+@linear(block_ur)
+def block_ur_rule(x):
+    """Linear."""
+
+
+@linear(block_ur_t)
+def block_ur_t_rule(x):
+    """Linear."""
+
+
+@linear(block_diag_sum)
+def block_diag_sum_rule(x):
+    """Linear."""
+
+
+@linear(block_diag_sum_t)
+def block_diag_sum_t_rule(x):
+    """Linear."""
+
+
+@register(eig_gaps)
+def eig_gaps_rule(ans, w, dw):
+    """dF_ij = -F_ij^2 (dw_j - dw_i)."""
+    e = unreduce(dw, ans, -2)
+    return -(ans * ans) * (e - transpose_last(e))
+
+
+@register(mp_base)
+def mp_base_rule(ans, a, n, da, dn):
+    """da, or -inv(a) da inv(a) for n < 0."""
+    neg = mp_negative(n)
+    return (1.0 - neg) * da - neg * (ans @ da @ ans)
+
+
+@linear(reduced_only, nondiff=("vh",))
+def reduced_only_rule(u, vh):
+    """The identity on u."""

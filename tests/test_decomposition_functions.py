@@ -1,0 +1,228 @@
+"""End to end: user functions calling np.linalg decompositions (slogdet, cholesky, eigh,
+eigvalsh, svd, pinv, matrix_power, qr) and the list-valued np.split family, under s2s.grad
+(Python and s2s.jit), jacfwd, hessian and vmap, against central finite differences. The
+tuple-valued results are unpacked (`w, v = np.linalg.eigh(a)`), indexed, or partly unused."""
+import numpy as np
+import pytest
+
+import s2s
+from s2s.errors import NoDerivativeRuleError
+
+
+# ---------------------------------------------------------------- user functions
+def eigh_both(a):
+    w, v = np.linalg.eigh(a)
+    return np.sum(w * w) + np.sum(v[:, 0] ** 2 * np.arange(3.0)) + np.sum(v[:, 2] * v[:, 1])
+
+
+def eigh_values_only(a):
+    w, v = np.linalg.eigh(a @ a.T)
+    return w[2] - w[0]
+
+
+def eigvalsh_of_gram(a):
+    return np.sum(np.sqrt(np.linalg.eigvalsh(a.T @ a + np.eye(3))))
+
+
+def slogdet_value(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return logdet * sign
+
+
+def svd_all(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(s ** 2) + np.sum(u[:, 0] * u[:, 1] ** 2) + np.sum(vh[0] * vh[1])
+
+
+def svd_values(a):
+    return np.sum(np.linalg.svd(a, compute_uv=False) ** 3)
+
+
+def cholesky_loss(a):
+    chol = np.linalg.cholesky(a @ a.T + 3.0 * np.eye(a.shape[0]))
+    return np.sum(chol * chol[::-1]) + np.sum(np.log(np.diag(chol)))
+
+
+def pinv_loss(a):
+    return np.sum(np.linalg.pinv(a) ** 2)
+
+
+def matrix_powers(a):
+    b = np.linalg.matrix_power(a, 3)
+    c = np.linalg.matrix_power(a, -2)
+    d = np.linalg.matrix_power(a, 0)
+    return np.sum(b * b) + np.sum(np.sin(c)) + np.sum(d * a)
+
+
+def qr_loss(a):
+    q, r = np.linalg.qr(a)
+    return np.sum(q[:, 0] * q[:, 1]) + np.sum(r ** 2) + np.sum(np.linalg.qr(a, mode="r"))
+
+
+def split_loss(x):
+    a, b, c = np.split(x, [1, 3], axis=1)
+    return np.sum(a * b[:, :1]) + np.sum(np.sin(c))
+
+
+def split_family(x):
+    p = np.array_split(x, 3)
+    q = np.hsplit(x, 2)
+    r = np.vsplit(x, [1])
+    return np.sum(p[2] ** 2) + np.sum(q[1] * q[0]) + np.sum(r[1] ** 3)
+
+
+def combined(a):
+    """Most of the above in one function: one numba compilation for the jit test."""
+    w, v = np.linalg.eigh(a + a.T)
+    sign, logdet = np.linalg.slogdet(a)
+    u, s, vh = np.linalg.svd(a)
+    q, r = np.linalg.qr(a)
+    chol = np.linalg.cholesky(a @ a.T + np.eye(3))
+    first, rest = np.split(a, [1])
+    return (np.sum(w * v[0]) + logdet + np.sum(s * u[0] * vh[:, 1]) + np.sum(q[0] * r[1])
+            + np.sum(chol * chol) + np.sum(np.linalg.pinv(a)) + np.sum(np.linalg.eigvalsh(a @ a.T))
+            + np.sum(first * rest[1]))
+
+
+def eigh_in_a_loop(a, steps):
+    total = 0.0
+    for _ in range(steps):
+        w, v = np.linalg.eigh(a)
+        total = total + np.sum(w * v[0])
+        a = a + 0.1 * np.tanh(a)
+    return total
+
+
+def slogdet_pair(a):
+    return np.linalg.slogdet(a)
+
+
+def svd_full_tall(a):
+    u, s, vh = np.linalg.svd(a)
+    return np.sum(s)
+
+
+def eigh_upper(a):
+    return np.sum(np.linalg.eigvalsh(a, UPLO="U"))
+
+
+def qr_complete(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(r)
+
+
+# ---------------------------------------------------------------- inputs
+def _square(seed=0, n=3):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (n, n)) + 2.0 * np.eye(n)
+
+
+def _symmetric(seed=0):
+    b = np.random.default_rng(seed).uniform(-1, 1, (3, 3))
+    return b + b.T + np.diag([0.0, 1.0, 3.0])
+
+
+def _tall(seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (4, 3)) + np.eye(4, 3)
+
+
+def _split_input(seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (4, 4))
+
+
+CASES = [
+    (eigh_both, _symmetric),
+    (eigh_values_only, _square),
+    (eigvalsh_of_gram, _tall),
+    (slogdet_value, _square),
+    (svd_all, _tall),
+    (svd_values, _tall),
+    (cholesky_loss, _tall),
+    (pinv_loss, _tall),
+    (matrix_powers, _square),
+    (qr_loss, _tall),
+    (split_loss, _split_input),
+    (split_family, _split_input),
+]
+IDS = [f.__name__ for f, _ in CASES]
+
+
+def finite_differences(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def close(got, want, tol=1e-6):
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * max(1.0, np.max(np.abs(want))))
+
+
+# ---------------------------------------------------------------- tests
+@pytest.mark.parametrize("f, make", CASES, ids=IDS)
+def test_grad_and_jacfwd_match_finite_differences(f, make):
+    x = make()
+    want = finite_differences(f, x)
+    close(s2s.grad(f)(x), want)
+    close(s2s.jacfwd(f)(x), want)
+
+
+def test_jit_grad_matches_finite_differences():
+    x = _square(1)
+    close(s2s.grad(combined)(x), finite_differences(combined, x))
+    close(s2s.jit(s2s.grad(combined))(x), finite_differences(combined, x))
+
+
+@pytest.mark.parametrize("f, make", [c for c in CASES if c[0].__name__ in
+                                      ("eigh_both", "svd_all", "matrix_powers", "cholesky_loss", "qr_loss")],
+                         ids=["eigh", "svd", "matrix_power", "cholesky", "qr"])
+def test_hessian_matches_finite_differences_of_the_gradient(f, make):
+    """Second derivatives: reverse over the rules' own derivative code (the helpers' rules)."""
+    x = make(2)
+    grad = s2s.grad(f)
+    h = s2s.hessian(f)(x)
+    n = x.size
+    want = np.stack([finite_differences(lambda y, i=i: grad(y).ravel()[i], x).ravel() for i in range(n)])
+    close(h.reshape(n, n), want, 1e-5)
+
+
+def test_loop_tapes_the_tuple_results():
+    a = _symmetric(3)
+    f = lambda x: eigh_in_a_loop(x, 3)  # noqa: E731
+    close(s2s.grad(eigh_in_a_loop)(a, 3), finite_differences(f, a))
+
+
+def test_a_returned_tuple_has_a_tuple_jacobian():
+    a = _square(4)
+    sign_jac, logdet_jac = s2s.jacfwd(slogdet_pair)(a)
+    np.testing.assert_array_equal(sign_jac, np.zeros((3, 3)))
+    close(logdet_jac, np.linalg.inv(a).T)
+    _, logdet_rev = s2s.jacrev(slogdet_pair)(a)
+    close(logdet_rev, np.linalg.inv(a).T)
+
+
+@pytest.mark.parametrize("f, make", [CASES[0], CASES[4], CASES[9], CASES[10]], ids=["eigh", "svd", "qr", "split"])
+def test_vmap_stacks_the_examples(f, make):
+    xs = np.stack([make(s) for s in range(3)])
+    want = np.stack([f(x) for x in xs])
+    close(s2s.vmap(f)(xs), want)
+    grads = np.stack([s2s.grad(f)(x) for x in xs])
+    close(s2s.vmap(s2s.grad(f))(xs), grads)
+
+
+def test_jit_of_vmap():
+    xs = np.stack([_symmetric(s) for s in range(3)])
+    close(s2s.jit(s2s.vmap(eigh_both))(xs), np.stack([eigh_both(x) for x in xs]))
+
+
+@pytest.mark.parametrize("f, what", [(eigh_upper, "UPLO='U'"), (qr_complete, "mode='complete'")])
+def test_unsupported_variants_are_refused(f, what):
+    with pytest.raises(NoDerivativeRuleError, match=what):
+        s2s.grad(f)(_square())
+
+
+def test_svd_full_matrices_of_a_non_square_matrix_is_refused_at_run_time():
+    with pytest.raises(ValueError, match="full_matrices=False"):
+        s2s.grad(svd_full_tall)(_tall())
