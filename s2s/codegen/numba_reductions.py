@@ -16,7 +16,8 @@ same way: vector norms along an axis (`np.linalg.norm(x, ord, axis=1)` -> reduce
 ...), the order read at run time), whole-array reductions with keepdims or ddof (axis None),
 and the axis argument numba's np.sort, np.cumsum and np.cumprod lack (`sort_axis(x, axis)`,
 `cumulate_axis('sum', x, axis)`: loops over the (outer, axis, inner) slices of a C copy,
-for an axis known at run time).
+for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `sum_of(seq)`
+(numba's cannot add a tuple of arrays and numbers).
 """
 import math
 
@@ -27,6 +28,7 @@ from numba.core import errors
 from numba.extending import overload
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from ..diff.runtime import sum_of
 from ..parse.base import FunctionPass, function_locals, is_signed_literal, load, located
 
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
@@ -142,6 +144,10 @@ class AxisReductions(FunctionPass):
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        if isinstance(f, gast.Name) and f.id == "sum" and len(node.args) == 1 and not node.keywords \
+                and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree):
+            # numba's builtin sum cannot add up a tuple of arrays and numbers (or an array's rows)
+            return self._call(sum_of, "sum_of", [node.args[0]], node)
         if isinstance(f, gast.Attribute) and f.attr == "norm" and isinstance(f.value, gast.Attribute) \
                 and f.value.attr == "linalg" and isinstance(f.value.value, gast.Name) and f.value.value.id == NUMPY_ALIAS:
             return self._norm(node)

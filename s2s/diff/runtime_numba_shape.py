@@ -202,6 +202,13 @@ def _ol_unsum(ct, items):
 def _ol_sum_of(items):
     if isinstance(items, types.Array):
         return lambda items: np.sum(items, 0)
+    if isinstance(items, types.List):
+        def impl(items):
+            total = items[0]
+            for k in range(1, len(items)):
+                total = total + items[k]
+            return total
+        return impl
     if isinstance(items, types.BaseTuple):
         n = len(items)
         return _gen(("sum_of", n), ["def impl(items):", "    return " + " + ".join(f"items[{j}]" for j in range(n))],

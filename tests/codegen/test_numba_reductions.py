@@ -152,3 +152,16 @@ def test_an_axis_known_only_at_run_time_is_left_to_numba():
     assert "reduce_axis('mean', x, 1" in src  # a static argument is known when the code is generated
     src = s2s.jit(lambda x, k: np.mean(x, axis=k)).source()
     assert "reduce_axis" not in src
+
+
+def builtin_sums(x, A):  # numba's builtin sum takes neither mixed tuples nor an array's rows
+    return sum((x, x ** 2, 2.0)), sum(x), sum(A), sum([v * v for v in x])
+
+
+def test_builtin_sum_under_jit():
+    rng = np.random.default_rng(3)
+    x, A = rng.normal(size=4), rng.normal(size=(3, 4))
+    jitted = s2s.jit(builtin_sums)
+    assert jitted.source(x, A).count("sum_of(") == 4
+    for got, want in zip(jitted(x, A), builtin_sums(x, A)):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

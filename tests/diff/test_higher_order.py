@@ -156,3 +156,20 @@ def test_second_order_source_is_deterministic():
     b = s2s.source(s2s.grad(s2s.grad(loop_power)))
     assert a == b
     assert "tape.pop()" in a and "grad of:" in a
+
+
+def _stacked(x):  # derivative code reads the pieces of unhstack/unstack/...'s tuple: contrib[0], contrib[1]
+    return (np.sum(np.hstack((x, x * x)) ** 3) + np.sum(np.stack([x, np.sin(x)], axis=1) ** 2)
+            + np.sum(np.concatenate((x, x ** 3)) ** 2) + sum((x, x ** 2, 2.0)) @ x
+            + np.sum(np.vstack((x, x * x)) ** 3))
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_reverse_over_reverse_through_sequence_functions(compiled):
+    x = np.array([0.3, 0.7, 1.1, 1.4])
+    hess = s2s.jacrev(s2s.grad(_stacked))
+    got = (s2s.jit(hess) if compiled else hess)(x)
+    np.testing.assert_allclose(got, s2s.hessian(_stacked)(x), rtol=1e-10, atol=1e-10)
+    g = s2s.grad(_stacked)
+    fd = np.array([(g(x + e) - g(x - e)) / 2e-6 for e in np.eye(4) * 1e-6])
+    np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-6)

@@ -12,7 +12,8 @@ rules/partials.py; so every order of derivative closes over the same helpers.
 """
 import numpy as np
 
-from ..registry import VJP_RULES
+from ..registry import OUTPUTS, VJP_RULES
+from ..runtime_layout import uncolumn_stack, undstack
 from ..runtime import (
     add_at,
     copy_value,
@@ -53,6 +54,21 @@ from ..runtime import (
 )
 
 register = VJP_RULES.register
+
+
+def _one_per(param):
+    """A helper returning one contribution per element of its sequence argument `param`: a
+    tuple of that many (so derivative code read with `contrib[0]` is differentiated again
+    with one adjoint per element, not a store into a tuple)."""
+    def count(known):
+        seq = known.get(param)
+        return ("tuple", len(seq)) if isinstance(seq, (list, tuple)) else None
+    return count
+
+
+OUTPUTS.register(unconcatenate, unstack)(_one_per("arrays"))
+OUTPUTS.register(unhstack, unvstack, uncolumn_stack, undstack)(_one_per("tup"))
+OUTPUTS.register(unsum)(_one_per("items"))
 
 
 @register(unbroadcast)
