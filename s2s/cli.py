@@ -263,18 +263,18 @@ def runtime_text():
     s2s/diff/runtime.py and runtime_partials.py, then the numba overloads (runtime_numba*.py),
     registered when numba imports."""
     from .diff import runtime
-    from .diff import runtime_layout, runtime_linalg, runtime_partials, runtime_stats
+    from .diff import runtime_einsum, runtime_layout, runtime_linalg, runtime_partials, runtime_stats
     from .diff import runtime_numba, runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape
     from .diff import runtime_numba_stats
 
     def without_imports(module):  # the lines between the two s2s-runtime-import markers go
         lines = inspect.getsource(module).splitlines()
         marks = [i for i, line in enumerate(lines) if "s2s-runtime-import" in line]
-        return lines[: marks[0]] + lines[marks[1] + 1:] if marks else lines
+        return lines[: marks[0]] + lines[marks[-1] + 1:] if marks else lines
 
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-end" in line)]
-    for module in (runtime_partials, runtime_layout, runtime_stats, runtime_linalg):
+    for module in (runtime_partials, runtime_einsum, runtime_layout, runtime_stats, runtime_linalg):
         src += without_imports(module)
     src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
             "if numba is not None:  # s2s/diff/runtime_numba*.py, verbatim"]

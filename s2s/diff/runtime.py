@@ -343,52 +343,6 @@ def dot_vjp2(ct, x1, x2):
     return tensordot_vjp2(ct, x1, x2, _dot_axes(x1, x2))
 
 
-def einsum_vjp(ct, subscripts, operands, i):
-    """Contribution to operands[i] of `np.einsum(subscripts, *operands)` (NumPy only;
-    explicit or implicit output, repeated indices such as 'ii->'; no '...')."""
-    spec = subscripts.replace(" ", "")
-    if "." in spec:
-        raise DerivativeUnavailable("np.einsum with '...' in its subscripts has no derivative rule: write the "
-                                    "axes out explicitly (e.g. 'ij,j->i')")
-    ins, arrow, out = spec.partition("->")
-    ins = ins.split(",")
-    letters = "".join(ins)
-    if not arrow:
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    sizes = {c: n for s, op in zip(ins, operands) for c, n in zip(s, np.shape(op))}
-    target = ins[i]
-    uniq = "".join(dict.fromkeys(target))
-    subs = [out] + [s for j, s in enumerate(ins) if j != i]
-    ops = [ct] + [op for j, op in enumerate(operands) if j != i]
-    missing = "".join(c for c in uniq if not any(c in s for s in subs))
-    if missing:
-        subs.append(missing)
-        ops.append(np.ones([sizes[c] for c in missing]))
-    r = np.einsum(",".join(subs) + "->" + uniq, *ops)
-    if uniq == target:
-        return r
-    full = np.zeros(np.shape(operands[i]), np.result_type(r))
-    np.einsum(target + "->" + uniq, full)[...] = r  # a writable view of the diagonal
-    return full
-
-
-def einsum_vjp1(ct, subscripts, *operands):
-    """Contribution to the first operand of `np.einsum(subscripts, *operands)`: linear in ct
-    and in every other operand; the first is read for its shape only (so the rules of these
-    helpers are np.einsum and the other einsum_vjp<k>, to every order)."""
-    return einsum_vjp(ct, subscripts, operands, 0)
-
-
-def einsum_vjp2(ct, subscripts, *operands):
-    """Contribution to the second operand of `np.einsum(subscripts, *operands)`."""
-    return einsum_vjp(ct, subscripts, operands, 1)
-
-
-def einsum_vjp3(ct, subscripts, *operands):
-    """Contribution to the third operand of `np.einsum(subscripts, *operands)`."""
-    return einsum_vjp(ct, subscripts, operands, 2)
-
-
 def transpose_last(x):
     """x with its last two axes swapped (x.T for a matrix)."""
     return np.swapaxes(x, -1, -2)
@@ -603,6 +557,7 @@ from .runtime_partials import (  # noqa: F401,E402  -- the helpers of second der
 )
 
 # The helpers of the other rule families, one file each (each lists its helpers in __all__).
+from .runtime_einsum import *  # noqa: F401,F403,E402  -- np.einsum's contributions
 from .runtime_layout import *  # noqa: F401,F403,E402  -- triangles, diagonals, padding, splits
 from .runtime_stats import *  # noqa: F401,F403,E402  -- running products, differences, averages
 from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
