@@ -200,7 +200,7 @@ def matrix_power(g, ans, a, n):
     through inv for n < 0 (selected arithmetically: no branch, no inverse for n >= 0)."""
     c = mp_base(a, n)
     ct = transpose_last(c)
-    gc = block_ur(np.linalg.matrix_power(block_diag_sum_t(ct) + block_ur_t(g), abs(n)))
+    gc = block_ur(np.linalg.matrix_power(block_diag_sum_t(ct) + block_ur_t(g), np.abs(n)))
     neg = mp_negative(n)
     return (1.0 - neg) * gc - neg * (ct @ gc @ ct), None
 

@@ -118,7 +118,7 @@ def matrix_power(ans, a, n, da, dn):
     c = mp_base(a, n)
     neg = mp_negative(n)
     dc = (1.0 - neg) * da - neg * (c @ da @ c)
-    return block_ur(np.linalg.matrix_power(block_diag_sum_t(c) + block_ur_t(dc), abs(n)))
+    return block_ur(np.linalg.matrix_power(block_diag_sum_t(c) + block_ur_t(dc), np.abs(n)))
 
 
 @register(np.linalg.qr)
