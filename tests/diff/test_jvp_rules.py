@@ -215,8 +215,10 @@ def _linalg_cases():
     return out
 
 
-def _table_cases(module, family):
-    return [case(family, key, make, options, use_numba, id=p.id)
+def _table_cases(module, family, numba=True):
+    """`numba=False`: the Python rule only (the newer families' numba forms are compiled by
+    their VJP table and by the jit tests of tests/test_<family>_functions.py: CI time)."""
+    return [case(family, key, make, options, use_numba and numba, id=p.id)
             for p in module.CASES if not p.marks for key, make, options, use_numba in [p.values]]
 
 
@@ -236,7 +238,7 @@ def _helper_cases(module=HELPERS, family="helpers"):
 FAMILIES = {"unary": _unary_cases(), "binary": _binary_cases(), "reductions": _reduction_cases(),
             "linalg": _linalg_cases(), "shape": _shape_cases(), "helpers": _helper_cases(),
             "partials": _helper_cases(PARTIALS, "partials"),
-            **{family: _table_cases(module, family) for family, module in TABLES.items()}}
+            **{family: _table_cases(module, family, numba=False) for family, module in TABLES.items()}}
 CASES = [p for cases in FAMILIES.values() for p in cases]
 
 
