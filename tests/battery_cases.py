@@ -816,14 +816,33 @@ def red_median(x):
     return np.median(x * x)
 
 
-# =========================================================================================
-# functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
-# =========================================================================================
 @case(vec(5), "scalar")
-def lim_list_comprehension(x):
+def cf_list_comprehension(x):
     return sum([v * v for v in x])
 
 
+@case(vec(4), "scalar")
+def cf_list_append_read_store(x):
+    L = []
+    for i in range(x.shape[0]):
+        L.append(np.sin(x[i]) * x)
+    L[1] = L[1] * L[0]
+    last = L.pop()
+    return np.sum(np.stack(L) ** 2) + np.sum(last * L[-1])
+
+
+@case(vec(4), "scalar")
+def cf_list_built_in_loop(x):
+    out = 0.0
+    for t in range(3):
+        row = [x[j] * (t + 1.0) for j in range(x.shape[0]) if j != t]
+        out = out + sum(row) * row[0]
+    return out
+
+
+# =========================================================================================
+# functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
+# =========================================================================================
 @case(vec(5), "scalar")
 def lim_for_else(x):
     s = 0.0

@@ -17,7 +17,9 @@ same way: vector norms along an axis (`np.linalg.norm(x, ord, axis=1)` -> reduce
 and the axis argument numba's np.sort, np.cumsum and np.cumprod lack (`sort_axis(x, axis)`,
 `cumulate_axis('sum', x, axis)`: loops over the (outer, axis, inner) slices of a C copy,
 for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `sum_of(seq)`
-(numba's cannot add a tuple of arrays and numbers).
+(numba's cannot add a tuple of arrays and numbers), and `np.array(L)` / `np.asarray(L)` of a
+list built in place becomes `array_of(L)` (numba rewrites `np.array` of a list filled by the
+loop before it into element stores, which fail for arrays).
 """
 import math
 
@@ -28,7 +30,8 @@ from numba.core import errors
 from numba.extending import overload
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..diff.runtime import sum_of
+from ..diff.lists import ListInfo
+from ..diff.runtime import array_of, sum_of
 from ..parse.base import FunctionPass, function_locals, is_signed_literal, load, located
 
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
@@ -93,6 +96,11 @@ class AxisReductions(FunctionPass):
             return gast.Constant(value=float(node.value), kind=None)
         return node
 
+    def _lists(self):
+        if not hasattr(self, "_list_names"):
+            self._list_names = ListInfo(self.ctx.tree, self.ctx.program, strict=False).names
+        return self._list_names
+
     def _call(self, fn, name, args, like):
         helper = self.ctx.program.constant(fn, name)
         return located(gast.Call(func=load(helper), args=args, keywords=[]), like)
@@ -148,6 +156,12 @@ class AxisReductions(FunctionPass):
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree):
             # numba's builtin sum cannot add up a tuple of arrays and numbers (or an array's rows)
             return self._call(sum_of, "sum_of", [node.args[0]], node)
+        if isinstance(f, gast.Attribute) and f.attr in ("array", "asarray") and isinstance(f.value, gast.Name) \
+                and f.value.id == NUMPY_ALIAS and node.args and isinstance(node.args[0], gast.Name) \
+                and node.args[0].id in self._lists() and len(node.args) + len(node.keywords) <= 2 \
+                and all(k.arg == "dtype" for k in node.keywords):
+            return located(gast.Call(func=load(self.ctx.program.constant(array_of, "array_of")), args=node.args,
+                                     keywords=node.keywords), node)
         if isinstance(f, gast.Attribute) and f.attr == "norm" and isinstance(f.value, gast.Attribute) \
                 and f.value.attr == "linalg" and isinstance(f.value.value, gast.Name) and f.value.value.id == NUMPY_ALIAS:
             return self._norm(node)

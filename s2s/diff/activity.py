@@ -103,10 +103,11 @@ def _assignments(stmts):
         elif (isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(s.value.func, gast.Attribute)
               and s.value.func.attr == "append" and isinstance(s.value.func.value, gast.Name) and len(s.value.args) == 1):
             yield gast.Assign(targets=[s.value.func.value], value=s.value.args[0], type_comment=None)
-        elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and len(s.value.args) == 3 \
+        elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and len(s.value.args) in (2, 3) \
                 and isinstance(s.value.func, gast.Name) and isinstance(s.value.args[0], gast.Name):
-            # Maybe `add_at(a, idx, v)` (derivative code): `a` gets `v` added in place.
-            yield _MaybeAddAt(targets=[s.value.args[0]], value=s.value.args[2], type_comment=None, func=s.value.func)
+            # Maybe `add_at(a, idx, v)` or `add_to_list(a, v)` (derivative code): `a` gets `v`
+            # added in place.
+            yield _MaybeAddAt(targets=[s.value.args[0]], value=s.value.args[-1], type_comment=None, func=s.value.func)
         for field in ("body", "orelse"):
             yield from _assignments(getattr(s, field, []) if not isinstance(s, gast.FunctionDef) else [])
 
@@ -118,12 +119,12 @@ class _MaybeAddAt(gast.Assign):
 def active_names(fn_node, wrt, program, is_active=expr_is_active):
     """The set of active variable names of `fn_node` when differentiating w.r.t. `wrt`
     (`is_active(expr, active, program)` decides for one right-hand side)."""
-    from .runtime import add_at
+    from .runtime import add_at, add_to_list
 
     active = set(wrt)
     assigns = [
         a for a in _assignments(fn_node.body)
-        if not isinstance(a, _MaybeAddAt) or resolve_callee(a.func, program).obj is add_at
+        if not isinstance(a, _MaybeAddAt) or resolve_callee(a.func, program).obj in (add_at, add_to_list)
     ]
     changed = True
     while changed:

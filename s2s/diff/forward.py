@@ -26,7 +26,8 @@ from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
-from .saving import _call, _const, _is_atom, _stacks
+from .lists import ListInfo, split_rebound_lists
+from .saving import _call, _const, _is_atom
 from .tangents import _ANS, covers, drop_dead_tangents, rename, replace_arg, tangent_carrying
 from .zeros import ZERO, fold_body
 
@@ -91,6 +92,7 @@ class _Forward:
         self.program = fm.program
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
+        split_rebound_lists(self.tree, self.namer)
         self.active = active_names(self.tree, wrt, self.program, is_active=tangent_carrying)
         # A store through a view or alias (`row = A[1]; row[:] = x`) changes the base too:
         # the base is active, and `drow = dA[1]` is a view of dA, so the tangent store
@@ -104,7 +106,8 @@ class _Forward:
         except StructureMismatch as exc:
             raise self.ctx.error(exc.stmt, str(exc), "tuple") from None
         self.ranks = Ranks(self.tree, ranks)
-        self.lists = _stacks(self.tree)
+        info = ListInfo(self.tree, self.program, strict=False)
+        self.lists, self.stacks = info.names, info.stacks
         self.mutates = any(
             isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
         )
@@ -142,7 +145,7 @@ class _Forward:
     def leaf_tangent(self, expr, path=()):
         """The tangent of leaf `path` of the value of `expr`, or None where it is zero."""
         if isinstance(expr, gast.Name):
-            if expr.id not in self.active or expr.id in self.lists or (expr.id, path) in self.zero_paths:
+            if expr.id not in self.active or expr.id in self.stacks or (expr.id, path) in self.zero_paths:
                 return None
             if any((expr.id, path[:k]) in self.zero_paths for k in range(len(path))):
                 return None
@@ -199,7 +202,13 @@ class _Forward:
 
     def zeros(self, t, like):
         if t in self.lists:
-            return [assign(self.d(t), gast.List(elts=[], ctx=gast.Load()), like)]
+            # `L = []` -> `dL = []`; an adjoint list `bL = zeros_list(L)` -> zeros of its length
+            value = like.value if isinstance(like, gast.Assign) else None
+            if isinstance(value, gast.List) and not value.elts:
+                return [assign(self.d(t), gast.List(elts=[], ctx=gast.Load()), like)]
+            if (isinstance(value, (gast.Subscript, gast.Name)) or isinstance(value, gast.Call) and
+                    resolve_callee(value.func, self.program).obj is runtime.zeros_list) and not self.struct(t):
+                return [assign(self.d(t), self.rt("zeros_list", load(t)), like)]
         return [assign(self.d(t, p), self.rt("zeros_like", pick(load(t), p)), like) for p in leaves(self.struct(t))]
 
     # -- the function ------------------------------------------------------------------
@@ -316,6 +325,12 @@ class _Forward:
             push = _call(gast.Attribute(value=load(self.d(f.value.id)), attr="append", ctx=gast.Load()),
                          self.full_tangent(call.args[0]))
             return [s] + self._tag([located(gast.Expr(value=push), s)])
+        if resolve_callee(f, self.program).obj is runtime.add_to_list and len(call.args) == 2:
+            acc, ct = call.args  # linear, in place: the same on the tangents
+            if isinstance(acc, gast.Name) and acc.id in self.active and self.is_active(ct):
+                tan = _call(copy.deepcopy(f), load(self.d(acc.id)), self.full_tangent(ct))
+                return [s] + self._tag([located(gast.Expr(value=tan), s)])
+            return [s]
         if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
             a, idx, v = call.args
             if isinstance(a, gast.Name) and a.id in self.active and self.is_active(v):
@@ -353,7 +368,8 @@ class _Forward:
             return first + self.store(stmt)
         tan = self.leaf_tangent(s.value)
         if tan is None:
-            tan = _const(0.0)
+            # (a list's element gets zeros of its own shape; an array slice broadcasts 0.0)
+            tan = self.rt("zeros_like", copy.deepcopy(s.value)) if base.id in self.lists else _const(0.0)
         dtarget = gast.Subscript(value=load(self.d(base.id)), slice=copy.deepcopy(target.slice), ctx=gast.Store())
         return [s] + self._tag([located(gast.Assign(targets=[dtarget], value=tan, type_comment=None), s)])
 

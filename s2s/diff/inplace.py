@@ -5,6 +5,7 @@ import copy
 
 import gast
 
+from ..naming import NUMPY_ALIAS
 from ..parse.base import assign, load, located
 from .activity import expr_is_active
 from .pytrees import distribute
@@ -34,6 +35,25 @@ class InPlaceMixin:
         tmp = self.namer.fresh("b_contrib")
         bwd = b_idx + b_v + [assign(tmp, self.rt("unbroadcast", gathered, v_b), s), self.accumulate(v.id, load(tmp), s)]
         return f_idx + f_v + [s], self._mark(bwd)
+
+    def add_to_list(self, s):
+        """`add_to_list(acc, ct)` (derivative code: `acc[i] += ct[i]` in place): acc's adjoint
+        passes through; element i of ct gets `bacc[i]`."""
+        acc, ct = s.value.args
+        if not isinstance(acc, gast.Name) or not isinstance(ct, gast.Name):
+            raise self.error(s, "add_to_list needs named arguments", "add_to_list")
+        if ct.id not in self.active:
+            return [s], []
+        struct = self.struct(ct.id)
+        bacc = load(self.b(acc.id))
+        if ct.id in self.lists:
+            bwd = [self.accumulate(ct.id, bacc, s)]
+        elif struct is not None:
+            bwd = [self.accumulate(ct.id, gast.Subscript(value=copy.deepcopy(bacc), slice=_const(k), ctx=gast.Load()), s, (k,))
+                   for k in struct.keys]
+        else:  # an array whose rows are the elements
+            bwd = [self.accumulate(ct.id, _call(gast.Attribute(value=load(NUMPY_ALIAS), attr="stack", ctx=gast.Load()), bacc), s)]
+        return [s], self._mark(bwd)
 
     def push(self, s):
         """`tape.append(v)` in derivative code being differentiated: pop v's adjoint
@@ -88,3 +108,32 @@ class InPlaceMixin:
                 bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
         bwd.append(restore)
         return pre_f + f_idx + f_old + [s], self._mark(bwd) + pre_b
+
+    def list_store(self, s, in_loop):
+        """`L[i] = v` on a list built in place: v gets bL[i], which restarts at zero (the old
+        element is gone). Nothing to restore: rules read saved names, not L's elements."""
+        target = s.targets[0]
+        lst = target.value.id
+        if isinstance(target.slice, (gast.Slice, gast.Tuple)):
+            raise self.error(s, f"{lst} is a list built in place: while differentiating, assign its elements one "
+                             f"at a time ({lst}[i] = v)", "list slice")
+        pre_f, pre_b = [], []
+        value = s.value
+        if not _is_atom(value):
+            tmp = self.namer.fresh("stored")
+            self.fresh_names.add(tmp)
+            if expr_is_active(value, self.active, self.program):
+                self.active.add(tmp)
+            pre_f, pre_b = self.assign(assign(tmp, value, s), in_loop)
+            value = load(tmp)
+            s = assign(gast.Subscript(value=load(lst), slice=target.slice, ctx=gast.Store()), value, s)
+        if lst not in self.active:
+            return pre_f + [s], pre_b
+        f_idx, bwd, idx_b = self._save_index(s.targets[0].slice, in_loop, s)
+        part = gast.Subscript(value=load(self.b(lst)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+        if isinstance(value, gast.Name) and value.id in self.active:
+            tmp = self.namer.fresh("b_contrib")
+            bwd += [assign(tmp, part, s), self.accumulate(value.id, load(tmp), s)]
+        bwd.append(assign(gast.Subscript(value=load(self.b(lst)), slice=copy.deepcopy(idx_b), ctx=gast.Store()),
+                          self.rt("zeros_like", copy.deepcopy(part)), s))
+        return pre_f + f_idx + [s], self._mark(bwd) + pre_b

@@ -32,7 +32,8 @@ from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute,
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
-from .saving import SavingMixin, _call, _const, _is_atom, _stacks
+from .lists import ListInfo, split_rebound_lists
+from .saving import SavingMixin, _call, _const, _is_atom
 
 
 def index_value(idx):
@@ -85,6 +86,7 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.program = rm.program
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
+        split_rebound_lists(self.tree, self.namer)
         self.active = active_names(self.tree, wrt, self.program)
         self.aliases = store_aliases(self.tree)
         try:
@@ -92,9 +94,14 @@ class _Builder(SavingMixin, InPlaceMixin):
         except StructureMismatch as exc:
             raise self.error(exc.stmt, str(exc), "tuple") from None
         self.ranks = Ranks(self.tree, ranks or {})
-        # Lists built here (the tapes of derivative code being differentiated again): their
-        # adjoint is a list too, used as a stack in the opposite order.
-        self.lists = _stacks(self.tree)
+        # Lists built in place (comprehensions, the tapes of derivative code being
+        # differentiated again): their adjoint is a list too (`lists.py`).
+        info = ListInfo(self.tree, self.program)
+        self.lists, self.stacks, self.list_home = info.names, info.stacks, info.home
+        self.mixed_lists = info.mixed
+        problem = info.problem(self.tree.body)
+        if problem is not None:
+            raise self.error(problem[0], problem[1], "list")
         self.assigns = Assignments(self.tree)
         self._adjoints = {}
         self.tapes = []
@@ -125,9 +132,12 @@ class _Builder(SavingMixin, InPlaceMixin):
     def rt(self, name, *args):
         return _call(self.rm.runtime(name), *args)
 
-    def init(self, name, like):
-        if name in self.lists:
+    def init(self, name, like, value=None):
+        if name in self.stacks:
             return [assign(self.b(name), gast.List(elts=[], ctx=gast.Load()), like)]
+        if name in self.lists:
+            # Zeros of the list's final length: the backward sweep pops one per append.
+            return [assign(self.b(name), self.rt("zeros_list", value or load(name)), like)]
         return [
             assign(self.b(name, p), self.rt("zeros_like", pick(load(name), p)), like)
             for p in leaves(self.struct(name))
@@ -142,13 +152,18 @@ class _Builder(SavingMixin, InPlaceMixin):
         ]
 
     def accumulate(self, name, contrib, like, path=()):
+        if name in self.lists:
+            return located(gast.Expr(value=self.rt("add_to_list", load(self.b(name)), contrib)), like)
         return assign(self.b(name, path), gast.BinOp(left=load(self.b(name, path)), op=gast.Add(), right=contrib), like)
 
     def leaf_contribs(self, triples):
         """(name, path, contribution) triples -> (name, leaf path, expression) per leaf."""
         out = []
         for name, path, c in triples:
-            if name is None or c is None or name not in self.active or name in self.lists:
+            if name is None or c is None or name not in self.active or name in self.stacks:
+                continue
+            if name in self.lists:
+                out.append((name, path, c))
                 continue
             for sub in leaves(at(self.struct(name), path)):
                 out.append((name, path + sub, pick(c, sub)))
@@ -226,6 +241,8 @@ class _Builder(SavingMixin, InPlaceMixin):
         if isinstance(s, gast.Assign):
             if isinstance(s.targets[0], gast.Subscript):
                 base = getattr(s.targets[0].value, "id", None)
+                if base in self.lists and base not in self.stacks:
+                    return self.list_store(s, in_loop)
                 if base in self.aliases and (base in self.active or self.aliases[base] in self.active
                                              or expr_is_active(s.value, self.active, self.program)):
                     raise self.error(
@@ -248,6 +265,8 @@ class _Builder(SavingMixin, InPlaceMixin):
                 return self.push(s) if f.value.id in self.active else ([s], [])
             if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
                 return self.add_in_place(s, in_loop)
+            if resolve_callee(f, self.program).obj is runtime.add_to_list and len(call.args) == 2:
+                return self.add_to_list(s)
             touched = [a for a in list(call.args) + [k.value for k in call.keywords] if expr_is_active(a, self.active, self.program)]
             is_print = isinstance(call.func, gast.Name) and call.func.id == "print"
             if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) and call.func.value.id in self.active:
@@ -256,6 +275,12 @@ class _Builder(SavingMixin, InPlaceMixin):
                 # A call for its side effect on a differentiated value (x.fill, list.append,
                 # an in-place helper): its effect on the derivative is unknown.
                 label = gast.unparse(call.func)
+                base = getattr(call.func, "value", None)
+                if isinstance(base, gast.Name) and base.id in self.mixed_lists:
+                    raise self.no_rule(
+                        s, f"reverse mode cannot differentiate again the derivative of a list built inside a loop "
+                        f"({base.id}); use forward mode for the outer derivative (s2s.hessian, s2s.jacfwd(s2s.grad(f)))",
+                        label)
                 raise self.no_rule(s, f"cannot differentiate the in-place call {label}(...) on a differentiated value", label)
             return [s], []
         if isinstance(s, (gast.Expr, gast.Pass, gast.Assert, gast.Raise)):
@@ -277,7 +302,8 @@ class _Builder(SavingMixin, InPlaceMixin):
         value = s.value
         if t not in self.active:
             return [s], []
-        after = [] if t in self.top else self.init(t, s)
+        # (A list's adjoint is made where its block's backward sweep starts: `block`.)
+        after = [] if t in self.top or (t in self.lists and t not in self.stacks) else self.init(t, s)
         if not expr_is_active(value, self.active, self.program):
             # A constant (re)definition: the previous value's adjoint starts afresh.
             return [s] + after, self._mark(self.kill(t, s))
@@ -291,7 +317,18 @@ class _Builder(SavingMixin, InPlaceMixin):
                 raise self.error(s, "indexing an expression is not supported; assign it to a name first", "subscript")
             idx = value.slice
             struct = self.struct(base.id)
-            if struct is not None:
+            if base.id in self.lists:
+                # `v = L[i]`: bL[i] += bv, i as it was (bL has L's length here: negative i works).
+                if isinstance(idx, (gast.Slice, gast.Tuple)):
+                    raise self.error(s, f"{base.id} is a list built in place: while differentiating, read its "
+                                     f"elements one at a time ({base.id}[i])", "list slice")
+                f, b2, idx_b = self._save_index(idx, in_loop, s)
+                fwd_before += f
+                bwd += b2
+                elem = gast.Subscript(value=load(self.b(base.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+                bwd.append(assign(gast.Subscript(value=load(self.b(base.id)), slice=idx_b, ctx=gast.Store()),
+                                  gast.BinOp(left=elem, op=gast.Add(), right=g), s))
+            elif struct is not None:
                 # An element of a container: its index is a constant key.
                 k = struct.key(idx.value) if isinstance(idx, gast.Constant) else None
                 if k is None:
@@ -400,6 +437,10 @@ class _Builder(SavingMixin, InPlaceMixin):
             return self.custom_call(s, callee, args, t, in_loop)
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
         wrt = tuple(p for p, a in zip(params, args) if isinstance(a, gast.Name) and a.id in self.active)
+        for a in args:
+            if isinstance(a, gast.Name) and a.id in self.active and a.id in self.lists:
+                raise self.error(s, f"{a.id} is a list built in place: reverse mode cannot pass it to {callee.name} "
+                                 f"yet; pass an array (np.stack({a.id})) instead", "list argument")
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
         vjp_name = self.rm.vjp(callee, wrt, structs=structs)
         fwd, bwd, saved = [], [], []

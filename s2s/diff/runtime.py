@@ -228,6 +228,19 @@ def zeros_like(x):
     return 0j if isinstance(x, (complex, np.complexfloating)) else 0.0
 
 
+def zeros_list(items):
+    """The zero adjoint of a list built in place (`L = []; L.append(v)`): zeros like each
+    element. The backward sweep pops one per append, so it keeps L's length."""
+    return [zeros_like(v) for v in items]
+
+
+def add_to_list(acc, ct):
+    """`acc[i] += ct[i]` for a list adjoint, in place: `ct` is the contribution to the whole
+    list (a tuple, a list, or an array whose rows are the elements)."""
+    for i in range(len(acc)):
+        acc[i] = acc[i] + ct[i]
+
+
 def _basic_index(i):
     if isinstance(i, tuple):
         return all(_basic_index(j) for j in i)
@@ -488,6 +501,12 @@ def sum_of(items):
     return total
 
 
+def array_of(seq, dtype=None):
+    """np.array(seq, dtype), for generated code: under numba, a list of arrays is stacked
+    (numba rewrites `np.array` of a just-built list itself, and fails for array elements)."""
+    return np.array(seq, dtype)
+
+
 def unstack(ct, arrays, axis=0):
     """One contribution per element of `arrays` for `np.stack(arrays, axis)`."""
     return tuple(np.moveaxis(ct, axis, 0))
@@ -564,6 +583,6 @@ from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
 
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
-    from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_stats  # noqa: F401,E402
+    from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
 except ImportError:  # the pure-NumPy path needs no numba
     pass

@@ -19,6 +19,8 @@ from .runtime import (  # s2s-runtime-import
     unreduce,
     reduce_to,
     zeros_like,
+    zeros_list,
+    add_to_list,
     add_at,
     copy_value,
     range_len,
@@ -180,6 +182,21 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+
+
+@overload(zeros_list)
+def _ol_zeros_list(items):
+    if isinstance(items, types.List):
+        return lambda items: [zeros_like(v) for v in items]
+
+
+@overload(add_to_list)
+def _ol_add_to_list(acc, ct):
+    if isinstance(acc, types.List):
+        def impl(acc, ct):
+            for i in range(len(acc)):
+                acc[i] = acc[i] + ct[i]
+        return impl
 
 
 def _add_at_lines(a, idx, v):

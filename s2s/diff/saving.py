@@ -34,9 +34,9 @@ def _assigned_names(s):
         elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and isinstance(node.func.value, gast.Name) \
                 and node.func.attr in ("append", "pop"):
             out.add(node.func.value.id)
-        elif isinstance(node, gast.Call) and len(node.args) == 3 and isinstance(node.args[0], gast.Name) \
-                and isinstance(node.func, gast.Name) and node.func.id.startswith("add_at"):
-            out.add(node.args[0].id)  # add_at(a, idx, v) updates `a` (derivative code)
+        elif isinstance(node, gast.Call) and len(node.args) in (2, 3) and isinstance(node.args[0], gast.Name) \
+                and isinstance(node.func, gast.Name) and node.func.id.startswith(("add_at", "add_to_list")):
+            out.add(node.args[0].id)  # add_at(a, idx, v), add_to_list(a, v) update `a` (derivative code)
     return out
 
 
@@ -97,6 +97,8 @@ class SavingMixin:
             self.saved[key] = slot
         if in_loop:
             self.packs[self.blocks[-1]].append((slot, like, True))
+        if isinstance(expr, gast.Name) and expr.id in self.lists:
+            expr = _call("list", expr)  # a list built in place changes: copy it
         return [assign(slot, expr, like)], [], load(slot)
 
     def _overwritable(self, name, in_loop):
@@ -131,8 +133,16 @@ class SavingMixin:
                 self.version[n] = self.version.get(n, 0) + 1
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
                 self.block_defs[me].add(s.targets[0].id)
+        # The adjoint of a list built in this block (not at top level) starts, in the
+        # backward sweep, as zeros of the list's length at the end of the block.
+        list_init = []
+        for n in sorted(n for n, home in self.list_home.items() if home is stmts and n in self.active
+                        and n not in self.stacks and n not in self.top):
+            f, b, e = self.save(load(n), in_loop, stmts[-1], n)
+            fwd += f
+            list_init += b + self._mark(self.init(n, stmts[-1], e))
         self.blocks.pop()
-        bwd = [x for b in reversed(bwds) for x in b]
+        bwd = list_init + [x for b in reversed(bwds) for x in b]
         # Saved values the backward sweep turned out not to read (a branch with nothing to
         # differentiate still kept its condition) are not taped.
         read = {n.id for st in bwd for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
@@ -141,7 +151,7 @@ class SavingMixin:
         if copies:
             fwd = [st for st in fwd if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
                                             and st.targets[0].id in copies)]
-        slots = [(n, like) for n, like, _ in self.packs[me] if n not in unused]
+        slots = list({n: (n, like) for n, like, _ in reversed(self.packs[me]) if n not in unused}.values())[::-1]
         if slots:
             # One tape entry per execution of the block: the tuple of its saved values.
             like = slots[0][1]

@@ -33,7 +33,6 @@ EPS = 1e-6
 _SYNTAX = UnsupportedSyntaxError
 _NORULE = NoDerivativeRuleError
 XFAIL = {
-    ("*", "lim_list_comprehension"): ("a list built by append (a comprehension's loop) is not differentiated yet", _NORULE),
     ("*", "lim_for_else"): ("for ... else: UnsupportedSyntaxError", _SYNTAX),
     ("*", "lim_fstring_in_raise"): ("f-string (even in a raise): UnsupportedSyntaxError", _SYNTAX),
     ("transpose", "cf_inplace_through_view"): (

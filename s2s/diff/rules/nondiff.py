@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..registry import NONDIFF
-from ..runtime import batch_alloc, inside, range_len, shape_of, stop_gradient, zeros_like
+from ..runtime import batch_alloc, inside, range_len, shape_of, stop_gradient, zeros_like, zeros_list
 
 
 def _distinct(*fns):
@@ -40,5 +40,5 @@ NONDIFF.register(*_distinct(
     # piecewise constant: the gap to the next float
     np.spacing,
     # runtime helpers
-    zeros_like, range_len, inside, shape_of, stop_gradient, batch_alloc,
+    zeros_like, zeros_list, range_len, inside, shape_of, stop_gradient, batch_alloc,
 ))

@@ -1,0 +1,276 @@
+"""numba overloads for Python lists of arrays (numba's reflected `types.List`, as built by
+`.append` or a list comprehension): the NumPy functions that join a sequence -- np.stack,
+np.concatenate, np.vstack, np.hstack, np.column_stack, np.array/np.asarray of a list of
+arrays -- which numba itself takes only as tuples, the runtime's `array_of`, and the
+list forms of the contributions unstack, unconcatenate, unhstack, unvstack and unsum (one
+per element, returned as a list of C-contiguous arrays; `unsum`'s are unbroadcast's).
+
+The joins are one plain loop nest (`_list_joined`) over a (outer, axis, inner) view of each
+element: it compiles once per element type. Like the other runtime_numba*.py files, this
+one is copied into standalone dumped modules, after runtime_numba_shape (it uses `_slab`
+and `_plane`).
+
+`np.array(L)` right after the loop that appends to an empty `L` is rewritten by numba
+itself (its array-comprehension pass, before typing) into per-element stores that fail
+for array elements; no overload is reached then, hence `array_of`, which it leaves alone.
+"""
+import numpy as np
+from numba import types
+from numba.extending import overload
+from numba.np.numpy_support import as_dtype
+from numba.np.unsafe.ndarray import to_fixed_tuple
+
+from .runtime import (  # s2s-runtime-import
+    array_of,
+    unconcatenate,
+    unhstack,
+    unvstack,
+    unstack,
+    unsum,
+    unbroadcast,
+)
+from .runtime_numba import _none  # noqa: F401
+from .runtime_numba_shape import _plane, _slab  # noqa: F401
+# s2s-runtime-import
+
+
+def _list_of_arrays(t):
+    """A reflected list whose elements are arrays (of one or more dimensions)."""
+    return isinstance(t, types.List) and isinstance(t.dtype, types.Array) and t.dtype.ndim > 0
+
+
+def _axis_type(t):  # an integer axis, given or left at its default
+    return isinstance(t, (types.Integer, types.Omitted, int))
+
+
+# The two helpers below are overloads rather than @numba.njit functions: an overload is
+# typed with its arguments' non-literal types first, so the constant axes and flags of the
+# callers share one compilation per list type.
+def _list_axis(axis, n):
+    """(numba only) `axis` in range(n) (negative: from the end); ValueError out of range."""
+
+
+def _list_joined(arrays, ax, stack, dtype):
+    """(numba only) the elements of `arrays` joined along axis `ax` of the result -- stacked
+    (a new axis) or concatenated (an existing one) -- as (a C-ordered (outer, n, inner)
+    array, the result's shape as an integer array)."""
+
+
+@overload(_list_axis)
+def _ol_list_axis(axis, n):
+    def impl(axis, n):
+        ax = axis + n if axis < 0 else axis
+        if ax < 0 or ax >= n:
+            raise ValueError("axis is out of bounds for the joined array")
+        return ax
+    return impl
+
+
+@overload(_list_joined)
+def _ol_list_joined(arrays, ax, stack, dtype):
+    return _list_joined_impl
+
+
+def _list_joined_impl(arrays, ax, stack, dtype):
+    if len(arrays) == 0:
+        if stack:
+            raise ValueError("need at least one array to stack")
+        raise ValueError("need at least one array to concatenate")
+    s0 = arrays[0].shape
+    nd = len(s0) + (1 if stack else 0)
+    shape = np.empty(nd, np.int64)
+    for d in range(nd):  # an element's shape, with the new axis of length 1 when stacking
+        shape[d] = 1 if stack and d == ax else s0[d - 1 if stack and d > ax else d]
+    total = 0
+    for j in range(len(arrays)):
+        s = arrays[j].shape
+        for d in range(len(s)):
+            e = d + 1 if stack and d >= ax else d
+            if e != ax and s[d] != shape[e]:
+                if stack:
+                    raise ValueError("all input arrays must have the same shape")
+                raise ValueError("all the input array dimensions except for the concatenation axis must match exactly")
+        total += 1 if stack else s[ax]
+    outer, inner = 1, 1
+    for d in range(nd):
+        if d < ax:
+            outer *= shape[d]
+        elif d > ax:
+            inner *= shape[d]
+    shape[ax] = total
+    out = np.empty((outer, total, inner), dtype)
+    off = 0
+    for j in range(len(arrays)):
+        a = np.ascontiguousarray(arrays[j])
+        m = 1 if stack else a.shape[ax]
+        a3 = a.reshape((outer, m, inner))
+        for o in range(outer):
+            for k in range(m):
+                for i in range(inner):
+                    out[o, off + k, i] = a3[o, k, i]
+        off += m
+    return out, shape
+
+
+def _join_impl(arrays, stack, axis=None):
+    """The impl joining the list `arrays` along axis `axis` (None: impl(arrays, axis=0), the
+    axis its argument; an int: impl(tup)), as their dtype."""
+    nd, dt = arrays.dtype.ndim + (1 if stack else 0), as_dtype(arrays.dtype.dtype)
+    if axis is not None:
+        def fixed(tup):
+            out, shape = _list_joined(tup, axis, stack, dt)
+            return out.reshape(to_fixed_tuple(shape, nd))
+        return fixed
+
+    def impl(arrays, axis=0):
+        out, shape = _list_joined(arrays, _list_axis(axis, nd), stack, dt)
+        return out.reshape(to_fixed_tuple(shape, nd))
+    return impl
+
+
+@overload(np.stack)
+def _ol_np_stack_list(arrays, axis=0):
+    if _list_of_arrays(arrays) and _axis_type(axis):
+        return _join_impl(arrays, True)
+
+
+@overload(np.concatenate)
+def _ol_np_concatenate_list(arrays, axis=0):
+    if _list_of_arrays(arrays) and _axis_type(axis):
+        return _join_impl(arrays, False)
+    if _list_of_arrays(arrays) and _none(axis):  # the flattened elements, one after another
+        def impl(arrays, axis=0):
+            flat = []
+            for j in range(len(arrays)):
+                flat.append(np.ascontiguousarray(arrays[j]).reshape(-1))
+            return np.concatenate(flat)
+        return impl
+
+
+@overload(np.vstack)
+def _ol_np_vstack_list(tup):
+    if _list_of_arrays(tup):
+        return _join_impl(tup, tup.dtype.ndim == 1, 0)
+
+
+@overload(np.hstack)
+def _ol_np_hstack_list(tup):
+    if _list_of_arrays(tup):
+        return _join_impl(tup, False, 0 if tup.dtype.ndim == 1 else 1)
+
+
+@overload(np.column_stack)
+def _ol_np_column_stack_list(tup):
+    if _list_of_arrays(tup):  # 1-d elements become columns
+        return _join_impl(tup, tup.dtype.ndim == 1, 1)
+
+
+def _list_array(seq):
+    """(numba only) np.array(seq) of a list of equally shaped arrays: np.stack(seq), empty
+    for an empty list (shape (0, 0, ...): its elements' shape is unknown)."""
+
+
+@overload(_list_array)
+def _ol_list_array(seq):
+    nd, dt = seq.dtype.ndim + 1, as_dtype(seq.dtype.dtype)
+
+    def impl(seq):
+        if len(seq) == 0:
+            return np.empty(to_fixed_tuple(np.zeros(nd, np.int64), nd), dt)
+        out, shape = _list_joined(seq, 0, True, dt)
+        return out.reshape(to_fixed_tuple(shape, nd))
+    return impl
+
+
+@overload(np.array)
+def _ol_np_array_list(object, dtype=None):
+    if _list_of_arrays(object):
+        if _none(dtype):
+            return lambda object, dtype=None: _list_array(object)
+        return lambda object, dtype=None: _list_array(object).astype(dtype)
+
+
+@overload(np.asarray)
+def _ol_np_asarray_list(a, dtype=None):
+    if _list_of_arrays(a):
+        if _none(dtype):
+            return lambda a, dtype=None: _list_array(a)
+        return lambda a, dtype=None: _list_array(a).astype(dtype)
+
+
+@overload(array_of)
+def _ol_array_of(seq, dtype=None):
+    if not _list_of_arrays(seq):
+        return lambda seq, dtype=None: np.array(seq, dtype)
+    if _none(dtype):
+        return lambda seq, dtype=None: _list_array(seq)
+    return lambda seq, dtype=None: _list_array(seq).astype(dtype)
+
+
+# ----------------------------------------------- contributions to each element of a list
+@overload(unstack)
+def _ol_unstack_list(ct, arrays, axis=0):
+    if isinstance(ct, types.Array) and _list_of_arrays(arrays) and _axis_type(axis):
+        def impl(ct, arrays, axis=0):
+            ax, out = _list_axis(axis, ct.ndim), []
+            for j in range(len(arrays)):
+                out.append(np.ascontiguousarray(_plane(ct, ax, j)))
+            return out
+        return impl
+
+
+@overload(unconcatenate)
+def _ol_unconcatenate_list(ct, arrays, axis=0):
+    if not (isinstance(ct, types.Array) and _list_of_arrays(arrays)):
+        return None
+    if _axis_type(axis):
+        def impl(ct, arrays, axis=0):
+            ax, out, lo = _list_axis(axis, ct.ndim), [], 0
+            for j in range(len(arrays)):
+                hi = lo + arrays[j].shape[ax]
+                out.append(np.ascontiguousarray(_slab(ct, ax, lo, hi)))
+                lo = hi
+            return out
+        return impl
+    if _none(axis):  # pieces of the flattened ct, in each element's shape
+        def impl(ct, arrays, axis=0):
+            flat, out, lo = np.ascontiguousarray(ct).reshape(-1), [], 0
+            for j in range(len(arrays)):
+                hi = lo + arrays[j].size
+                out.append(flat[lo:hi].copy().reshape(arrays[j].shape))
+                lo = hi
+            return out
+        return impl
+
+
+@overload(unhstack)
+def _ol_unhstack_list(ct, tup):
+    if isinstance(ct, types.Array) and _list_of_arrays(tup):
+        if tup.dtype.ndim == 1:
+            return lambda ct, tup: unconcatenate(ct, tup, 0)
+        return lambda ct, tup: unconcatenate(ct, tup, 1)
+
+
+@overload(unvstack)
+def _ol_unvstack_list(ct, tup):
+    if isinstance(ct, types.Array) and _list_of_arrays(tup):
+        if tup.dtype.ndim > 1:
+            return lambda ct, tup: unconcatenate(ct, tup, 0)
+
+        def impl(ct, tup):  # 1-d elements are ct's rows
+            out = []
+            for j in range(len(tup)):
+                out.append(np.ascontiguousarray(ct[j]))
+            return out
+        return impl
+
+
+@overload(unsum)
+def _ol_unsum_list(ct, items):
+    if isinstance(items, types.List):
+        def impl(ct, items):
+            out = []
+            for j in range(len(items)):
+                out.append(unbroadcast(ct, items[j]))
+            return out
+        return impl
