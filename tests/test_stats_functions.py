@@ -78,6 +78,10 @@ def trapezoid_by_keyword(y, t):
     return TRAPEZOID(y, x=t)
 
 
+def trapezoid_by_keyword_axis(a, t):
+    return np.sum(TRAPEZOID(a * a, x=np.broadcast_to(t, a.shape), axis=0) ** 2)
+
+
 def percentile_nearest(x):
     return np.percentile(x, 30.0, method="nearest")
 
@@ -151,11 +155,20 @@ def test_jit_vmap_matches_stacking():
     np.testing.assert_allclose(s2s.jit(s2s.vmap(compiled_small))(xs), [compiled_small(x) for x in xs])
 
 
+@pytest.mark.parametrize("fn, args", [(average_by_keyword, (X, X + 2.0)), (trapezoid_by_keyword, (X, T)),
+                                      (trapezoid_by_keyword_axis, (A, np.cumsum(np.abs(A[:, :1]) + 0.3, axis=0)))],
+                         ids=["average", "trapezoid", "trapezoid_axis"])
+def test_differentiable_inputs_by_keyword(fn, args):
+    """weights=, x= by keyword bind to the rule variant that differentiates them."""
+    for argnum in (0, 1):
+        _check_grad(fn, args, argnum)
+        v = RNG.uniform(-1, 1, np.shape(args[argnum]))
+        tangents = tuple(v if k == argnum else np.zeros(np.shape(a)) for k, a in enumerate(args))
+        _, tangent = s2s.jvp(fn, args, tangents)
+        np.testing.assert_allclose(tangent, np.sum(s2s.grad(fn, argnums=argnum)(*args) * v), rtol=1e-10)
+
+
 def test_refused_variants_name_the_function():
-    with pytest.raises(NoDerivativeRuleError, match="average.*weights"):
-        s2s.grad(average_by_keyword)(X, X + 2.0)
-    with pytest.raises(NoDerivativeRuleError, match="trapezoid.*by keyword"):
-        s2s.grad(trapezoid_by_keyword)(X, T)
     with pytest.raises(NoDerivativeRuleError, match="percentile.*method"):
         s2s.grad(percentile_nearest)(X)
     with pytest.raises(NoDerivativeRuleError, match="diff.*prepend"):

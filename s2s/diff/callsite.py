@@ -8,6 +8,8 @@ when there is no rule, the rule does not accept the call, or the rule's `support
 refuses what the call site fixes (constant arguments, known ranks) -- at the user's line,
 not later in generated code.
 """
+import inspect
+
 import gast
 
 from .activity import resolve_callee
@@ -25,7 +27,7 @@ def operation_rule(table, value, program, ranks, fail, missing="no derivative ru
         if callee.kind != "rule":
             raise fail(f"no derivative rule for {callee.name}", callee.name)
         key, label = callee.obj, callee.name
-    rule = table.get(key, n_args=len(args))
+    rule, args, kws = rule_for(table, key, args, kws)
     if rule is None:
         raise fail(missing.format(label), label)
     try:
@@ -57,3 +59,50 @@ def operation_rule_of(rule, args, kws, known, label, fail):
     if reason:
         raise fail(f"no derivative rule for {label} {reason}", label)
     return "rule", rule, bound
+
+
+def rule_for(table, key, args, kws):
+    """(rule, args, keywords) for a call of `key` with positional `args` and keywords `kws`
+    (a dict): the rule with as many inputs as there are positional arguments -- or more, where
+    a keyword names a differentiable input (below)."""
+    rule = table.get(key, n_args=len(args))
+    if kws and rule is not None:
+        return _inputs_by_keyword(table, key, rule, args, kws)
+    return rule, args, kws
+
+
+def _inputs_by_keyword(table, key, rule, args, kws):
+    """`np.average(a, weights=w)`, `np.trapezoid(y, x=t)`: a differentiable input that
+    NumPy also takes by keyword is an input of the variant with more inputs (whose
+    positional order is NumPy's). The keyword moves to its position; the positions
+    between are filled with NumPy's defaults."""
+    for r in sorted(table.variants(key), key=lambda r: -len(r.inputs)):
+        later = r.inputs[len(args):]
+        if len(r.inputs) <= len(args) or not any(
+                n in kws and not (isinstance(kws[n], gast.Constant) and kws[n].value is None) for n in later):
+            continue
+        defaults = _numpy_defaults(key)
+        # the last input of the variant is given (`np.average(a, axis=0)` is not weighted)
+        if later[-1] not in kws or isinstance(kws[later[-1]], gast.Constant) and kws[later[-1]].value is None:
+            continue
+        new_args, new_kws = list(args), dict(kws)
+        for n in later:
+            if n in new_kws:
+                new_args.append(new_kws.pop(n))
+            elif n in defaults:
+                new_args.append(gast.Constant(value=defaults[n], kind=None))
+            else:
+                break
+        else:
+            return r, new_args, new_kws
+    return rule, args, kws
+
+
+def _numpy_defaults(fn):
+    """{parameter: default} of a NumPy function's signature (constants only)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty
+            and (p.default is None or type(p.default) in (int, float, bool, str))}

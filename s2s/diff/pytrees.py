@@ -15,6 +15,7 @@ reached with constant indices and keys only (`t[1]`, `params["w"]`).
 import gast
 
 from .activity import resolve_callee
+from .callsite import rule_for
 from .registry import OUTPUTS, VJP_RULES
 
 
@@ -203,11 +204,11 @@ class Structures:
 
     def primitive(self, fn, call):
         """The structure of a tuple/list-valued NumPy function's result (registry.OUTPUTS)."""
-        rule = VJP_RULES.get(fn, n_args=len(call.args))
+        rule, args, kws = rule_for(VJP_RULES, fn, list(call.args), {k.arg: k.value for k in call.keywords})
         if rule is None:
             return None
         try:
-            bound = rule.bind(list(call.args), {k.arg: k.value for k in call.keywords})
+            bound = rule.bind(args, kws)
         except TypeError:
             return None
         known = {n: d for n, d in rule.options if n not in bound}

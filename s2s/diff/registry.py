@@ -138,6 +138,10 @@ class RuleTable:
                     return r
         return rules[0]
 
+    def variants(self, key):
+        """All the rules for `key` (one per number of inputs)."""
+        return list(self._rules.get(self._lookup_key(key), ()))
+
     def __contains__(self, key):
         return self._lookup_key(key) in self._rules
 
@@ -310,6 +314,10 @@ class OutputStructures:
     def count(self, key, known):
         entry = self._fns.get(id(key))
         return entry[1](known) if entry is not None and entry[0] is key else None
+
+    def variants(self, key):
+        """All the rules for `key` (one per number of inputs)."""
+        return list(self._rules.get(self._lookup_key(key), ()))
 
     def __contains__(self, key):
         entry = self._fns.get(id(key))

@@ -4,6 +4,7 @@ argument substitution in generated statements, and dropping dead tangent stateme
 import gast
 
 from .activity import expr_is_active, resolve_callee
+from .callsite import rule_for
 from .registry import JVP_RULES
 
 _ANS = "__s2s_ans__"
@@ -16,10 +17,10 @@ def tangent_carrying(expr, active, program):
     if isinstance(expr, gast.Call):
         callee = resolve_callee(expr.func, program)
         if callee.kind == "rule":
-            rule = JVP_RULES.get(callee.obj, n_args=len(expr.args))
+            rule, args, kws = rule_for(JVP_RULES, callee.obj, list(expr.args), {k.arg: k.value for k in expr.keywords})
             if rule is not None and rule.kind != "template":
                 try:
-                    bound = rule.bind(list(expr.args), {k.arg: k.value for k in expr.keywords})
+                    bound = rule.bind(args, kws)
                 except TypeError:
                     return expr_is_active(expr, active, program)
                 return any(expr_is_active(bound[p], active, program) for p in rule.linear if p in bound)

@@ -12,10 +12,9 @@ elements, ties taken in stable sort order; their q gets the interpolation's slop
 (right-sided where (n - 1) q is whole). NaN entries of the nan-reductions get a zero
 cotangent. cumprod and nanprod are exact with zeros (nothing divides by x).
 
-Optional differentiable inputs that NumPy takes by keyword (average's `weights`,
-trapezoid's `x`) are differentiable only when passed by position (`np.average(a, axis,
-weights)`, `np.trapezoid(y, x)`): a rule's inputs bind by position, so the keyword forms are
-refused at the user's line unless the value is a literal.
+Optional differentiable inputs that NumPy also takes by keyword (average's `weights`,
+trapezoid's `x`) have a variant with more inputs, in NumPy's positional order; a call
+passing them by keyword is bound to that variant (callsite.rule_for).
 """
 import numpy as np
 
