@@ -117,7 +117,8 @@ def uses_del(x):
 
 
 def uses_starred_assignment(x):
-    a, *rest = x  # <-
+    y = np.zeros(3)
+    a, *y[1:] = x  # <-
     return a
 
 

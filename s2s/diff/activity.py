@@ -147,6 +147,10 @@ class Assignments:
         self.count = {}
         self.in_loop = set()
         self.loop_targets = set()
+        # A parameter holds a value before any assignment: `x = np.tanh(x @ W)` gives it a second.
+        args = getattr(fn_node, "args", None)
+        for a in (args.posonlyargs + args.args + args.kwonlyargs) if args is not None else ():
+            self.count[a.id] = 1
         self._walk(fn_node.body, 0)
 
     def _walk(self, stmts, depth):

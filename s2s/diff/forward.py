@@ -22,11 +22,12 @@ from ..parse.base import assign, load, located
 from . import runtime
 from .activity import Assignments, active_names, resolve_callee, store_aliases
 from .inline import instantiate
-from .pytrees import StructureMismatch, Structures, at, build, leaves, pick
+from .pytrees import StructureMismatch, Structures, at, build, leaves, pick, slice_keys
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
 from .lists import ListInfo, split_rebound_lists
+from .unroll import unroll_container_loops
 from .saving import _call, _const, _is_atom
 from .tangents import _ANS, covers, drop_dead_tangents, rename, replace_arg, tangent_carrying
 from .zeros import ZERO, fold_body
@@ -93,6 +94,8 @@ class _Forward:
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
+        unroll_container_loops(self.tree, self.program, structs,
+                               lambda t: active_names(t, wrt, self.program, is_active=tangent_carrying))
         self.active = active_names(self.tree, wrt, self.program, is_active=tangent_carrying)
         # A store through a view or alias (`row = A[1]; row[:] = x`) changes the base too:
         # the base is active, and `drow = dA[1]` is a view of dA, so the tangent store
@@ -159,6 +162,9 @@ class _Forward:
             return None
         if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name):
             struct = self.struct(expr.value.id)
+            picked = slice_keys(struct, expr.slice)
+            if picked is not None and path:  # `params[1:]`
+                return self.leaf_tangent(expr.value, (picked[path[0]],) + path[1:])
             if struct is not None and isinstance(expr.slice, gast.Constant) and struct.key(expr.slice.value) is not None:
                 return self.leaf_tangent(expr.value, (struct.key(expr.slice.value),) + path)
         return None

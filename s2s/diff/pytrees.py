@@ -185,6 +185,9 @@ class Structures:
             return self.of.get(e.id)
         if isinstance(e, gast.Subscript) and isinstance(e.value, gast.Name):
             base = self.of.get(e.value.id)
+            picked = slice_keys(base, e.slice)
+            if picked is not None:  # `params[1:]`: the elements it selects
+                return Tree.seq(base.kind, [base.child(k) for k in picked])
             k = _const_key(e.slice)
             if base is not None and k is not None and base.key(k) is not None:
                 return base.child(base.key(k))
@@ -231,6 +234,27 @@ class Structures:
             ret = body[-1] if body and isinstance(body[-1], gast.Return) else None
             self.memo[key] = inner.expr(ret.value) if ret is not None and ret.value is not None else None
         return self.memo[key]
+
+
+def _signed_int(node):
+    if node is None:
+        return None, True
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value, True
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value, True
+    return None, False
+
+
+def slice_keys(struct, idx):
+    """The keys a constant slice `lo:hi:step` selects of a tuple/list structure, else None."""
+    if struct is None or struct.kind == "dict" or not isinstance(idx, gast.Slice):
+        return None
+    parts = [_signed_int(p) for p in (idx.lower, idx.upper, idx.step)]
+    if not all(ok for _, ok in parts):
+        return None
+    return list(range(len(struct.keys)))[slice(*(v for v, _ in parts))]
 
 
 class StructureMismatch(Exception):

@@ -28,11 +28,12 @@ from .activity import Assignments, active_names, expr_is_active, resolve_callee,
 from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
-from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute, leaves, pick
+from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute, leaves, pick, slice_keys
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
 from .lists import ListInfo, split_rebound_lists
+from .unroll import unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom
 
 
@@ -87,6 +88,7 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
+        unroll_container_loops(self.tree, self.program, structs, lambda t: active_names(t, wrt, self.program))
         self.active = active_names(self.tree, wrt, self.program)
         self.aliases = store_aliases(self.tree)
         try:
@@ -328,6 +330,9 @@ class _Builder(SavingMixin, InPlaceMixin):
                 elem = gast.Subscript(value=load(self.b(base.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
                 bwd.append(assign(gast.Subscript(value=load(self.b(base.id)), slice=idx_b, ctx=gast.Store()),
                                   gast.BinOp(left=elem, op=gast.Add(), right=g), s))
+            elif struct is not None and slice_keys(struct, idx) is not None:
+                # `t = params[1:]`: element j of t is element picked[j] of params
+                contribs = [(base.id, (k,), pick(g, (j,))) for j, k in enumerate(slice_keys(struct, idx))]
             elif struct is not None:
                 # An element of a container: its index is a constant key.
                 k = struct.key(idx.value) if isinstance(idx, gast.Constant) else None

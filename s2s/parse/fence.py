@@ -105,8 +105,10 @@ class Fence(FunctionPass):
             for n in gast.walk(t):
                 if isinstance(n, gast.Attribute) and isinstance(n.ctx, gast.Store):
                     raise self.ctx.error(node, "assigning to an attribute (obj.x = ...) is not supported; transformed code works on arrays and scalars", "attribute assignment")
-                if isinstance(n, gast.Starred):
-                    raise self.ctx.error(node, "starred assignment (a, *b = ...) is not supported; index the sequence instead", "starred assignment")
+                if isinstance(n, gast.Starred) and not any(isinstance(p, (gast.Tuple, gast.List)) and n in p.elts
+                                                          for p in gast.walk(t)):
+                    raise self.ctx.error(node, "a starred target must be an element of a tuple target (a, *b = ...)",
+                                         "starred assignment")
 
     def visit_Assign(self, node):
         self._targets(node.targets, node)

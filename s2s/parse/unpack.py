@@ -34,6 +34,9 @@ a name assigned to their left are evaluated first into temporaries, so swaps kee
 ...`), the values the later targets need are read before the store, since the store may
 write into the object they come from. `a = b = expr` becomes `a = expr; b = a`.
 
+A starred target takes a slice: `first, *rest = s` -> `first = s[0]; rest = s[1:]` (a slice
+of a tuple is a tuple, of an array an array, where Python would make a list).
+
 Unlike Python, unpacking does not check the length (`a, b = three_values` takes the first
 two); a literal of the wrong length (`a, b = 1, 2, 3`) is rejected.
 """
@@ -89,6 +92,13 @@ class UnpackTuples(FunctionPass):
     def _unpack(self, target, value, like):
         if not isinstance(target, (gast.Tuple, gast.List)):
             return [assign(target, value, like)]
+        stars = [k for k, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
+        if len(stars) == 1 and _literal(value) and len(value.elts) >= len(target.elts) - 1:
+            # `a, *b = 1, 2, 3`: b gets the list literal of the values in the middle
+            k, after = stars[0], len(target.elts) - 1 - stars[0]
+            middle = gast.List(elts=value.elts[k:len(value.elts) - after], ctx=gast.Load())
+            target = gast.Tuple(elts=target.elts[:k] + [target.elts[k].value] + target.elts[k + 1:], ctx=gast.Store())
+            value = gast.Tuple(elts=value.elts[:k] + [middle] + value.elts[len(value.elts) - after:], ctx=gast.Load())
         if _literal(value):
             if len(value.elts) != len(target.elts):
                 raise self.ctx.error(
@@ -97,6 +107,11 @@ class UnpackTuples(FunctionPass):
                     "tuple assignment",
                 )
             return self._parallel(self._flatten(target, value, like), like)
+        stars = [k for k, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
+        if len(stars) > 1:
+            raise self.ctx.error(like, "multiple starred expressions in one assignment", "starred assignment")
+        if stars and any(_mutates(e) for e in target.elts):
+            raise self.ctx.error(like, "a starred assignment can only bind names (a, *b = ...)", "starred assignment")
         out = []
         if is_atom(value) and not (names_read(value) & _stores(target)):
             source = value  # `m, n = x.shape`, `a, b = pair`: index it directly
@@ -108,6 +123,17 @@ class UnpackTuples(FunctionPass):
         first_write = next((k for k, e in enumerate(elts) if _mutates(e)), len(elts))
         items = []
         for k, elt in enumerate(elts):
+            if stars and k >= stars[0]:  # `a, *b, c = s`: b = s[1:-1], c = s[-1]
+                after = len(elts) - 1 - stars[0]
+                if k == stars[0]:
+                    elt = elt.value
+                    sl = gast.Slice(lower=gast.Constant(value=k, kind=None) if k else None,
+                                    upper=gast.Constant(value=-after, kind=None) if after else None, step=None)
+                    item = gast.Subscript(value=copy.deepcopy(source), slice=sl, ctx=gast.Load())
+                else:
+                    item = _index(copy.deepcopy(source), k - len(elts))
+                items.append((elt, located(item, like)))
+                continue
             item = located(_index(copy.deepcopy(source), k), like)
             if k > first_write:  # read before an earlier target writes into the source
                 name = self.ctx.namer.fresh(hint_of(item))

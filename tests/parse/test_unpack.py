@@ -116,7 +116,16 @@ def loop_tuple_target(P):
     return s
 
 
+def starred(t, lst):
+    a, *mid, c = t
+    first, *rest = lst
+    *init, last = lst
+    p, *q = 1.0, 2.0, 3.0
+    return a + sum(mid) * c + first * len(rest) + sum(rest) - sum(init) * last + p * sum(q)
+
+
 CASES = [
+    (starred, ((1.0, 2.0, 3.0, 4.0), [0.5, 1.5, 2.5])),
     (swap, (1.0, 2.0)),
     (rotate_three, (1.0, 2.0, 3.0)),
     (fibonacci, (10,)),
@@ -188,6 +197,6 @@ def test_literal_of_the_wrong_length_is_rejected(fn):
     assert info.value.lineno == fn.__code__.co_firstlineno + 1
 
 
-@pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 2, 3, 5, 6, 7, 11, 12, 14, 15)], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("fn,args", [CASES[i + 1] for i in (0, 1, 2, 3, 5, 6, 7, 11, 12, 14, 15)], ids=lambda v: getattr(v, "__name__", ""))
 def test_numba_twin_agrees(fn, args):
     assert_jit_agrees(fn, args)

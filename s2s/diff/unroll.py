@@ -1,0 +1,125 @@
+"""Loops over a container of known structure, unrolled for differentiation.
+
+`for W, b in params:` over a list of (matrix, vector) pairs -- JAX's MLP -- is lowered by
+the parser to an index loop, `for i in range(len(params)): W_b = params[i]; ...`. While
+differentiating, `params` is a pytree of known length whose elements may differ in shape
+(W1 is 3x4, W2 4x2): its adjoints are one variable per leaf, reached by constant indices
+only, and numba could not index such a tuple with a run-time `i` either. So such a loop
+is unrolled, one copy of the body per element:
+
+    n = len(params)                       n = len(params)
+    for i in range(n):                    i = 0
+        W_b = params[i]            ->     W_b = params[0]
+        <body>                            <body>
+                                          i = 1
+                                          W_b = params[1]
+                                          <body>
+
+Only loops over a differentiated container (an argument's pytree, a literal `[a, b, c]`)
+are unrolled; loops over arrays and lists built by `append` stay loops.
+"""
+import copy
+
+import gast
+
+from ..parse.base import located
+from .pytrees import StructureMismatch, Structures
+
+
+def _range_count(loop, lengths):
+    """The container `S` of `for i in range(len(S))` / `n = len(S); for i in range(n)`."""
+    it = loop.iter
+    if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range"
+            and len(it.args) == 1 and not it.keywords and isinstance(loop.target, gast.Name)):
+        return None
+    n = it.args[0]
+    if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == "len" and len(n.args) == 1 \
+            and isinstance(n.args[0], gast.Name):
+        return n.args[0].id
+    if isinstance(n, gast.Name):
+        return lengths.get(n.id)
+    return None
+
+
+def _lengths(stmts):
+    """{n: S} for `n = len(S)` statements assigned once."""
+    out, seen = {}, {}
+    for s in stmts:
+        for node in gast.walk(s):
+            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+                t = node.targets[0].id
+                seen[t] = seen.get(t, 0) + 1
+                v = node.value
+                if isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and v.func.id == "len" \
+                        and len(v.args) == 1 and isinstance(v.args[0], gast.Name):
+                    out[t] = v.args[0].id
+    return {t: s for t, s in out.items() if seen[t] == 1}
+
+
+def _assigned(stmts):
+    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _jumps(stmts):
+    """A break/continue of this loop (not of a loop inside it)."""
+    for s in stmts:
+        if isinstance(s, (gast.Break, gast.Continue)):
+            return True
+        if isinstance(s, gast.If) and (_jumps(s.body) or _jumps(s.orelse)):
+            return True
+    return False
+
+
+def _find(stmts, structs, lengths, active):
+    """(statement list, index) of the first loop to unroll, pre-order."""
+    for k, s in enumerate(stmts):
+        if isinstance(s, gast.For):
+            seq = _range_count(s, lengths)
+            struct = structs.of.get(seq) if seq is not None else None
+            if struct is not None and struct.kind in ("list", "tuple") and seq in active \
+                    and seq not in _assigned(s.body) and not _jumps(s.body) and not s.orelse:
+                return stmts, k
+        if not isinstance(s, gast.FunctionDef):
+            for field in ("body", "orelse"):
+                found = _find(getattr(s, field, []), structs, lengths, active)
+                if found is not None:
+                    return found
+    return None
+
+
+class _Index(gast.NodeTransformer):
+    """`S[i]` -> `S[k]`."""
+
+    def __init__(self, seq, i, k):
+        self.seq, self.i, self.k = seq, i, k
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.value, gast.Name) and node.value.id == self.seq and isinstance(node.slice, gast.Name) \
+                and node.slice.id == self.i:
+            node.slice = gast.Constant(value=self.k, kind=None)
+        return node
+
+
+def unroll_container_loops(tree, program, structs, active_of):
+    """Unroll, in place, the loops of `tree` over containers of known structure.
+    `structs`: the parameters' structures; `active_of(tree)`: the active names."""
+    for _ in range(1000):
+        try:
+            known = Structures(tree, program, structs)
+        except StructureMismatch:
+            return  # reported by the caller's own analysis
+        found = _find(tree.body, known, _lengths(tree.body), active_of(tree))
+        if found is None:
+            return
+        stmts, k = found
+        loop = stmts[k]
+        seq, i = _range_count(loop, _lengths(tree.body)), loop.target.id
+        copies = []
+        for j in range(len(known.of[seq].keys)):
+            set_i = gast.Assign(targets=[gast.Name(id=i, ctx=gast.Store(), annotation=None, type_comment=None)],
+                                value=gast.Constant(value=j, kind=None), type_comment=None)
+            copies.append(located(set_i, loop))
+            for s in loop.body:
+                copies.append(_Index(seq, i, j).visit(copy.deepcopy(s)))
+        stmts[k:k + 1] = copies or [located(gast.Pass(), loop)]
