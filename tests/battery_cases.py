@@ -816,6 +816,39 @@ def red_median(x):
     return np.median(x * x)
 
 
+@case(lambda rng: (rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), 1), "scalar")
+def ct_tuple_read_at_run_time_index(a, b, c, i):
+    t = a * b, np.sin(b), c * c
+    return t[i] * t[i - 1]
+
+
+@case(scalars(1), "scalar")
+def ct_list_literal_store(a):
+    x = [1.0, a * a, 3.0]
+    x[1] = x[0] * x[1] + np.sin(x[1])
+    x[2] = x[1] * a
+    return x[1] + x[2] * x[1]
+
+
+@case(scalars(3), "scalar")
+def ct_dict_call(a, b, c):
+    d = dict(w=a * b, v=np.tanh(c))
+    return d["w"] * d["v"] + d["w"]
+
+
+@case(vec(4), "scalar")
+def ct_loop_over_literal_list(x):
+    s = 0.0
+    for v in [x[0], x[1] * x[2], np.exp(x[3])]:
+        s = s * v + v
+    return s
+
+
+@case(vec(4), "scalar")
+def ct_sum_of_comprehension(x):
+    return np.sum([v * 3.0 + v * v for v in x]) + np.mean([np.sin(v) for v in x])
+
+
 @case(vec(5), "scalar")
 def cf_list_comprehension(x):
     return sum([v * v for v in x])

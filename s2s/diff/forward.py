@@ -120,6 +120,8 @@ class _Forward:
         # `0 * log(x)` is never computed (nan for x < 0).
         self.zero_paths = set()
         self.counts = Assignments(self.tree).count
+        self.stored_into = {n.value.id for n in gast.walk(self.tree) if isinstance(n, gast.Subscript)
+                            and isinstance(n.ctx, gast.Store) and isinstance(n.value, gast.Name)}
         # Leaves of container parameters whose tangent the caller knows is zero.
         self.zero_paths |= {(w, p) for w, paths in (zeros or {}).items() for p in paths}
 
@@ -165,6 +167,10 @@ class _Forward:
             picked = slice_keys(struct, expr.slice)
             if picked is not None and path:  # `params[1:]`
                 return self.leaf_tangent(expr.value, (picked[path[0]],) + path[1:])
+            if struct is not None and not path and struct.kind != "dict" and all(c is None for c in struct.children) \
+                    and not isinstance(expr.slice, (gast.Constant, gast.Slice, gast.Tuple)):
+                # `(a, b, c)[i]` at a run-time i: the tangents' tuple, indexed the same way
+                return gast.Subscript(value=self.full_tangent(expr.value), slice=copy.deepcopy(expr.slice), ctx=gast.Load())
             if struct is not None and isinstance(expr.slice, gast.Constant) and struct.key(expr.slice.value) is not None:
                 return self.leaf_tangent(expr.value, (struct.key(expr.slice.value),) + path)
         return None
@@ -203,7 +209,7 @@ class _Forward:
 
     def mark_zero(self, t, path=()):
         """t's leaf `path` has a zero tangent for good (t is assigned once)."""
-        if self.counts.get(t, 0) == 1:
+        if self.counts.get(t, 0) == 1 and t not in self.stored_into:
             self.zero_paths.add((t, path))
 
     def zeros(self, t, like):
@@ -357,6 +363,13 @@ class _Forward:
         base = target.value
         if not isinstance(base, gast.Name) or base.id not in self.active:
             return [s]
+        if not _is_atom(s.value) and self.is_active(s.value):
+            # `x[i] = np.tanh(a)`: the stored operation is differentiated like an assignment.
+            tmp = self.namer.fresh("stored")
+            self.active.add(tmp)
+            first = self.assign(assign(tmp, s.value, s))
+            stmt = located(gast.Assign(targets=s.targets, value=load(tmp), type_comment=None), s)
+            return first + self.store(stmt)
         struct = self.struct(base.id)
         if struct is not None:
             k = struct.key(target.slice.value) if isinstance(target.slice, gast.Constant) else None
@@ -365,13 +378,6 @@ class _Forward:
                                      "be assigned with constant indices or keys", f"{struct.kind} index")
             tan = self.full_tangent(s.value, at(struct, (k,)))
             return [s] + self._tag([assign(self.d(base.id, (k,) + p), pick(tan, p), s) for p in leaves(at(struct, (k,)))])
-        if not _is_atom(s.value) and self.is_active(s.value):
-            # `x[i] = np.tanh(a)`: the stored operation is differentiated like an assignment.
-            tmp = self.namer.fresh("stored")
-            self.active.add(tmp)
-            first = self.assign(assign(tmp, s.value, s))
-            stmt = located(gast.Assign(targets=s.targets, value=load(tmp), type_comment=None), s)
-            return first + self.store(stmt)
         tan = self.leaf_tangent(s.value)
         if tan is None:
             # (a list's element gets zeros of its own shape; an array slice broadcasts 0.0)

@@ -8,7 +8,7 @@ import gast
 from ..naming import NUMPY_ALIAS
 from ..parse.base import assign, load, located
 from .activity import expr_is_active
-from .pytrees import distribute
+from .pytrees import at, distribute, leaves
 from .saving import _call, _const, _is_atom
 
 
@@ -137,3 +137,32 @@ class InPlaceMixin:
         bwd.append(assign(gast.Subscript(value=load(self.b(lst)), slice=copy.deepcopy(idx_b), ctx=gast.Store()),
                           self.rt("zeros_like", copy.deepcopy(part)), s))
         return pre_f + f_idx + [s], self._mark(bwd) + pre_b
+
+    def struct_store(self, s, in_loop):
+        """`t[k] = v` into a list of known structure (a constant k): v gets leaf k's adjoint,
+        which restarts at zero (the old element is gone)."""
+        target = s.targets[0]
+        name, struct = target.value.id, self.struct(target.value.id)
+        k = struct.key(target.slice.value) if isinstance(target.slice, gast.Constant) else None
+        if k is None:
+            raise self.error(s, f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, "
+                             "its elements can only be assigned with constant indices or keys", f"{struct.kind} index")
+        pre_f, pre_b = [], []
+        value = s.value
+        if not _is_atom(value):
+            tmp = self.namer.fresh("stored")
+            self.fresh_names.add(tmp)
+            if expr_is_active(value, self.active, self.program):
+                self.active.add(tmp)
+            pre_f, pre_b = self.assign(assign(tmp, value, s), in_loop)
+            value = load(tmp)
+            s = assign(gast.Subscript(value=load(name), slice=target.slice, ctx=gast.Store()), value, s)
+        if name not in self.active:
+            return pre_f + [s], pre_b
+        bwd = []
+        for p in leaves(at(struct, (k,))):
+            leaf = self.b(name, (k,) + p)
+            if isinstance(value, gast.Name) and value.id in self.active:
+                bwd.append(self.accumulate(value.id, load(leaf), s, p))
+            bwd.append(assign(leaf, self.rt("zeros_like", load(leaf)), s))
+        return pre_f + [s], self._mark(bwd) + pre_b

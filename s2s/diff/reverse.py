@@ -245,6 +245,8 @@ class _Builder(SavingMixin, InPlaceMixin):
                 base = getattr(s.targets[0].value, "id", None)
                 if base in self.lists and base not in self.stacks:
                     return self.list_store(s, in_loop)
+                if self.struct(base) is not None:
+                    return self.struct_store(s, in_loop)
                 if base in self.aliases and (base in self.active or self.aliases[base] in self.active
                                              or expr_is_active(s.value, self.active, self.program)):
                     raise self.error(
@@ -333,6 +335,15 @@ class _Builder(SavingMixin, InPlaceMixin):
             elif struct is not None and slice_keys(struct, idx) is not None:
                 # `t = params[1:]`: element j of t is element picked[j] of params
                 contribs = [(base.id, (k,), pick(g, (j,))) for j, k in enumerate(slice_keys(struct, idx))]
+            elif struct is not None and not isinstance(idx, (gast.Constant, gast.Slice, gast.Tuple)) \
+                    and struct.kind != "dict" and all(c is None for c in struct.children):
+                # `t = (a, b, c)[i]`, i known at run time: each element gets g where i picks it
+                f, b2, idx_b = self._save_index(idx, in_loop, s)
+                fwd_before += f
+                bwd += b2
+                n = _const(len(struct.keys))
+                contribs = [(base.id, (k,), self.rt("pick_leaf", copy.deepcopy(g), copy.deepcopy(idx_b), _const(k), n))
+                            for k in struct.keys]
             elif struct is not None:
                 # An element of a container: its index is a constant key.
                 k = struct.key(idx.value) if isinstance(idx, gast.Constant) else None

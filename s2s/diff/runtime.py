@@ -241,6 +241,12 @@ def add_to_list(acc, ct):
         acc[i] = acc[i] + ct[i]
 
 
+def pick_leaf(ct, i, k, n):
+    """The contribution to element k of an n-element container read at a run-time index i
+    (`t = (a, b, c)[i]`): ct where i picks k, else zero."""
+    return ct if i % n == k else 0.0
+
+
 def _basic_index(i):
     if isinstance(i, tuple):
         return all(_basic_index(j) for j in i)

@@ -21,6 +21,8 @@ from .runtime import (  # s2s-runtime-import
     zeros_like,
     zeros_list,
     add_to_list,
+    pick_leaf,
+    array_of,
     add_at,
     copy_value,
     range_len,
@@ -147,6 +149,8 @@ def _ol_unbroadcast(ct, x):
 def _ol_unreduce(ct, x, axis=None):
     if isinstance(x, types.Optional):  # numba's np.linalg.matrix_power returns Optional(array)
         x = x.type
+    if isinstance(x, types.List):  # a reduction of a list (np.sum(L)): one per element
+        return lambda ct, x, axis=None: unreduce(ct, array_of(x), axis)
     if not _arr(x):
         return lambda ct, x, axis=None: ct
     if not isinstance(ct, types.Array):
@@ -182,6 +186,11 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+
+
+@overload(pick_leaf)
+def _ol_pick_leaf(ct, i, k, n):
+    return lambda ct, i, k, n: ct * (1.0 if i % n == k else 0.0)  # one type for both cases
 
 
 @overload(zeros_list)

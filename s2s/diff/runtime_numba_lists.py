@@ -184,6 +184,10 @@ def _ol_list_array(seq):
 
 @overload(np.array)
 def _ol_np_array_list(object, dtype=None):
+    if isinstance(object, types.Array):  # a copy (numba's np.array takes no array)
+        if _none(dtype):
+            return lambda object, dtype=None: object.copy()
+        return lambda object, dtype=None: object.astype(dtype)
     if _list_of_arrays(object):
         if _none(dtype):
             return lambda object, dtype=None: _list_array(object)
@@ -274,3 +278,15 @@ def _ol_unsum_list(ct, items):
                 out.append(unbroadcast(ct, items[j]))
             return out
         return impl
+
+
+# ------------------------------------------------- whole-list reductions (numba: arrays only)
+def _list_reduction(fn):
+    def ol(a):
+        if isinstance(a, types.List):
+            return lambda a: fn(array_of(a))
+    return ol
+
+
+for _fn in (np.sum, np.mean, np.prod, np.max, np.min, np.std, np.var):
+    overload(_fn)(_list_reduction(_fn))

@@ -36,6 +36,7 @@ numba compiles and the derivative rules of array indices handle.
 
 The builtin `max(a, b, c, ...)` / `min(...)` of more than two arguments becomes nested
 two-argument calls (`max(max(a, b), c)`: the same value, and the form the derivative rules take).
+`dict(a=x, b=y)` becomes the literal `{'a': x, 'b': y}` (a pytree of known keys).
 
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
@@ -52,7 +53,7 @@ from .base import FunctionPass, assign, function_locals, hint_of, is_atom, is_at
 class Desugar(FunctionPass):
     name = "desugar"
     description = ("x += y -> x = x + y (index evaluated once), drop annotations, named lambdas -> def, "
-                   "list indices -> arrays, max(a, b, c) -> max(max(a, b), c)")
+                   "list indices -> arrays, max(a, b, c) -> max(max(a, b), c), dict(k=v) -> {'k': v}")
 
     def visit_AugAssign(self, node):
         target = node.target
@@ -106,6 +107,12 @@ class Desugar(FunctionPass):
             for a in node.args[1:]:
                 nested = located(gast.Call(func=load(f.id), args=[nested, a], keywords=[]), node)
             return nested
+        if (isinstance(f, gast.Name) and f.id == "dict" and not node.args and node.keywords
+                and all(k.arg is not None for k in node.keywords)
+                and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree)):
+            # dict(a=x, b=y) == {'a': x, 'b': y}: a pytree of known keys
+            keys = [located(gast.Constant(value=k.arg, kind=None), node) for k in node.keywords]
+            return located(gast.Dict(keys=keys, values=[k.value for k in node.keywords]), node)
         return node
 
     def visit_Subscript(self, node):

@@ -120,7 +120,8 @@ def compiled(x):  # kept to one function: numba compile time
     total = 0.0
     for v in L:
         total = total + v * L[1]
-    return total + np.sum(np.stack(parts) ** 2) + np.sum(sum(parts) * x)
+    return (total + np.sum(np.stack(parts) ** 2) + np.sum(sum(parts) * x) + np.sum([v * v for v in x])
+            + np.sum(np.array(x) * x))
 
 
 def test_jit_grad_against_finite_differences():

@@ -25,6 +25,7 @@ from ..runtime import (
     log_or_zero,
     matmul_vjp1,
     matmul_vjp2,
+    pick_leaf,
     reduce_to,
     reshape_to,
     swap_axes,
@@ -69,6 +70,11 @@ def _one_per(param):
 OUTPUTS.register(unconcatenate, unstack)(_one_per("arrays"))
 OUTPUTS.register(unhstack, unvstack, uncolumn_stack, undstack)(_one_per("tup"))
 OUTPUTS.register(unsum)(_one_per("items"))
+
+
+@register(pick_leaf)
+def pick_leaf_rule(g, ans, ct, i, k, n):
+    return pick_leaf(g, i, k, n), None, None, None
 
 
 @register(unbroadcast)

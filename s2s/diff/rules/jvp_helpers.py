@@ -10,6 +10,7 @@ norm_grad and the helpers their rules call are in jvp_partials.py.
 """
 from ..registry import JVP_RULES
 from ..runtime import (
+    pick_leaf,
     add_at,
     copy_value,
     dot_vjp1,
@@ -50,6 +51,11 @@ from ..runtime import (
 
 linear = JVP_RULES.linear
 multilinear = JVP_RULES.multilinear
+
+
+@linear(pick_leaf, nondiff=("i", "k", "n"))
+def pick_leaf_rule(ct, i, k, n):
+    """Linear in ct."""
 
 
 @linear(unbroadcast, nondiff=("x",))
