@@ -95,7 +95,7 @@ class _Forward:
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
         unroll_container_loops(self.tree, self.program, structs,
-                               lambda t: active_names(t, wrt, self.program, is_active=tangent_carrying))
+                               lambda t: active_names(t, wrt, self.program, is_active=tangent_carrying), self.namer)
         self.active = active_names(self.tree, wrt, self.program, is_active=tangent_carrying)
         # A store through a view or alias (`row = A[1]; row[:] = x`) changes the base too:
         # the base is active, and `drow = dA[1]` is a view of dA, so the tangent store

@@ -88,7 +88,8 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
-        unroll_container_loops(self.tree, self.program, structs, lambda t: active_names(t, wrt, self.program))
+        unroll_container_loops(self.tree, self.program, structs, lambda t: active_names(t, wrt, self.program),
+                               self.namer)
         self.active = active_names(self.tree, wrt, self.program)
         self.aliases = store_aliases(self.tree)
         try:

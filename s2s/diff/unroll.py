@@ -15,14 +15,15 @@ is unrolled, one copy of the body per element:
                                           W_b = params[1]
                                           <body>
 
-Only loops over a differentiated container (an argument's pytree, a literal `[a, b, c]`)
+Only loops over a differentiated container (an argument's pytree, a literal `[a, b, c]`,
+`d.items()` / `d.values()` of a dict of known keys, taken as the tuple literal they list)
 are unrolled; loops over arrays and lists built by `append` stay loops.
 """
 import copy
 
 import gast
 
-from ..parse.base import located
+from ..parse.base import assign, load, located
 from .pytrees import StructureMismatch, Structures
 
 
@@ -101,12 +102,51 @@ class _Index(gast.NodeTransformer):
         return node
 
 
-def unroll_container_loops(tree, program, structs, active_of):
+def _dict_views(stmts, known, namer):
+    """`t = d.items()` / `d.values()` / `d.keys()` of a dict of known keys -> its elements
+    named, then the tuple literal of them in the dict's order (normalized form: literals
+    hold names): `t_a = d['a']; t_b = d['b']; t = (('a', t_a), ('b', t_b))`. True if any."""
+    changed = False
+    for k, s in enumerate(list(stmts)):
+        if not isinstance(s, gast.FunctionDef):
+            for field in ("body", "orelse"):
+                changed |= _dict_views(getattr(s, field, []), known, namer)
+        v = s.value if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) else None
+        if not (isinstance(v, gast.Call) and not v.args and not v.keywords and isinstance(v.func, gast.Attribute)
+                and v.func.attr in ("items", "values", "keys") and isinstance(v.func.value, gast.Name)):
+            continue
+        struct = known.of.get(v.func.value.id)
+        if struct is None or struct.kind != "dict":
+            continue
+        d, kind, t = v.func.value.id, v.func.attr, s.targets[0].id
+        pre, names = [], []
+        if kind != "keys":
+            for key in struct.keys:
+                name = namer.fresh(f"{t}_{key}" if isinstance(key, str) and key.isidentifier() else t)
+                item = gast.Subscript(value=load(d), slice=gast.Constant(value=key, kind=None), ctx=gast.Load())
+                pre.append(assign(name, item, s))
+                names.append(name)
+
+        def elt(j, key):
+            c = gast.Constant(value=key, kind=None)
+            return c if kind == "keys" else load(names[j]) if kind == "values" else \
+                gast.Tuple(elts=[c, load(names[j])], ctx=gast.Load())
+        s.value = located(gast.Tuple(elts=[elt(j, key) for j, key in enumerate(struct.keys)], ctx=gast.Load()), s)
+        gast.fix_missing_locations(s)
+        i = next(j for j, x in enumerate(stmts) if x is s)
+        stmts[i:i] = pre
+        changed = True
+    return changed
+
+
+def unroll_container_loops(tree, program, structs, active_of, namer):
     """Unroll, in place, the loops of `tree` over containers of known structure.
     `structs`: the parameters' structures; `active_of(tree)`: the active names."""
     for _ in range(1000):
         try:
             known = Structures(tree, program, structs)
+            if _dict_views(tree.body, known, namer):
+                known = Structures(tree, program, structs)
         except StructureMismatch:
             return  # reported by the caller's own analysis
         found = _find(tree.body, known, _lengths(tree.body), active_of(tree))

@@ -43,6 +43,13 @@ def literal_list(x):
     return s
 
 
+def dict_views(d):
+    s = 0.0
+    for k, v in d.items():
+        s = s * 0.5 + np.sum(v * v) * (2.0 if k == "w" else 1.0)
+    return s + sum(np.sum(np.sin(v)) for v in d.values())
+
+
 def reassigned_parameter(x, W):
     y = x @ W
     x = np.tanh(y)
@@ -128,3 +135,17 @@ def test_reassigned_parameter_is_saved():
                                central_difference(reassigned_parameter, (x, W), 1), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.grad(reassigned_parameter)(x, W),
                                central_difference(reassigned_parameter, (x, W), 0), rtol=1e-6, atol=1e-8)
+
+
+def test_dict_items_and_values():
+    d = {"w": RNG.normal(size=(2, 3)), "b": RNG.normal(size=3)}
+    got = s2s.grad(dict_views)(d)
+    assert list(got) == ["w", "b"]
+    for k in d:
+        def f(z, k=k):
+            return dict_views({**d, k: z})
+        want = central_difference(f, (d[k],), 0)
+        np.testing.assert_allclose(got[k], want, rtol=1e-6, atol=1e-8)
+        v = RNG.normal(size=d[k].shape)
+        _, tangent = s2s.jvp(dict_views, (d,), ({j: (v if j == k else np.zeros_like(d[j])) for j in d},))
+        np.testing.assert_allclose(tangent, np.sum(want * v), rtol=1e-6)
