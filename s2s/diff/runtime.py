@@ -241,6 +241,14 @@ def add_to_list(acc, ct):
         acc[i] = acc[i] + ct[i]
 
 
+def linspace_t(ans, num, endpoint=True):
+    """The weights t_j of np.linspace's samples (start + (stop - start) t_j) along axis 0,
+    shaped to broadcast against its result `ans`."""
+    div = (num - 1) if endpoint else num
+    t = np.arange(num) / div if div > 0 else np.zeros(num)
+    return t.reshape((num,) + (1,) * (np.ndim(ans) - 1))
+
+
 def pick_leaf(ct, i, k, n):
     """The contribution to element k of an n-element container read at a run-time index i
     (`t = (a, b, c)[i]`): ct where i picks k, else zero."""

@@ -23,6 +23,7 @@ from .runtime import (  # s2s-runtime-import
     add_to_list,
     pick_leaf,
     array_of,
+    linspace_t,
     add_at,
     copy_value,
     range_len,
@@ -186,6 +187,15 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+
+
+@overload(linspace_t)
+def _ol_linspace_t(ans, num, endpoint=True):
+    if isinstance(ans, types.Array) and ans.ndim == 1:  # numba's np.linspace takes scalars only
+        def impl(ans, num, endpoint=True):
+            div = (num - 1) if endpoint else num
+            return np.arange(num) / div if div > 0 else np.zeros(num)
+        return impl
 
 
 @overload(pick_leaf)

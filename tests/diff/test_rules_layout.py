@@ -34,6 +34,11 @@ def _like(*shape):
 IDX = np.array([[2, 0], [1, 1], [3, 3]])  # repeats: the adjoint accumulates
 
 CASES = [
+    case(np.rollaxis, _r((2, 3, 4)), {"axis": 2}, name="rollaxis"),
+    case(np.rollaxis, _r((2, 3, 4)), {"axis": 0, "start": 3}, name="rollaxis-to-end"),
+    case(np.rollaxis, _r((2, 3, 4)), {"axis": -1, "start": 1}, name="rollaxis-negative"),
+    case(rt.unrollaxis, lambda rng: (rng.uniform(-1, 1, (4, 2, 3)), _like(2, 3, 4)), {"axis": 2}, name="unrollaxis"),
+    case(np.real_if_close, _r((3,)), name="real_if_close"),
     case(np.triu, _r((4, 4)), numba=True, name="triu"),
     case(np.triu, _r((3, 5)), {"k": 1}, True, name="triu-k1"),
     case(np.triu, _r((2, 3, 3)), {"k": -1}, True, name="triu-stacked"),

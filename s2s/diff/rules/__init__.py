@@ -18,3 +18,4 @@ from . import binary, helpers, linalg, nondiff, partials, reductions, shape, una
 from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_partials, jvp_reductions, jvp_shape  # noqa: F401
 from . import jvp_unary  # noqa: F401
 from . import decompositions, jvp_decompositions, jvp_layout, jvp_stats, layout, stats  # noqa: F401
+from . import creation, jvp_creation  # noqa: F401

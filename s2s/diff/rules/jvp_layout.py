@@ -22,12 +22,23 @@ from ..runtime import (
     uninsert_arr,
     uninsert_values,
     unpad,
+    unrollaxis,
     unrot90,
     untake_along_axis,
 )
 from .layout import _axis_check, _pad_check
 
 linear = JVP_RULES.linear
+
+
+@linear(np.rollaxis, np.real_if_close)
+def moved(a, axis=0, start=0):
+    """Linear (real_if_close of real input: the identity; its `tol` binds to `axis`, unused)."""
+
+
+@linear(unrollaxis, nondiff=("a",))
+def unrollaxis_rule(ct, a, axis=0, start=0):
+    """Linear in ct."""
 
 
 def _pad_jvp_check(known):

@@ -1,4 +1,5 @@
-"""VJP rules of the functions that select or regroup elements without arithmetic: triu,
+"""VJP rules of the functions that select or regroup elements without arithmetic: rollaxis,
+real_if_close (of real input), triu,
 tril, diagonal, diagflat, atleast_1d/2d/3d (one argument), fliplr, flipud, rot90, append,
 column_stack, dstack, row_stack, pad, take_along_axis, delete, insert. Each is linear, so
 its VJP is the transposed selection (a scatter-add where elements repeat: pad's edge and
@@ -30,6 +31,7 @@ from ..runtime import (
     uninsert_arr,
     uninsert_values,
     unpad,
+    unrollaxis,
     unrot90,
     untake_along_axis,
     unvstack,
@@ -38,6 +40,22 @@ from ..runtime import (
 from ..runtime_layout import PAD_MODES
 
 register = VJP_RULES.register
+
+
+@register(np.rollaxis)
+def rollaxis(g, ans, a, axis=0, start=0):
+    return unrollaxis(g, a, axis, start)
+
+
+@register(np.real_if_close)
+def real_if_close(g, ans, a, tol=100):
+    """Real input: the identity."""
+    return g
+
+
+@register(unrollaxis)
+def unrollaxis_rule(g, ans, ct, a, axis=0, start=0):
+    return np.rollaxis(g, axis, start), None
 
 
 def _axis_check(known):

@@ -1,6 +1,7 @@
 """Functions whose result is a constant for differentiation: creation functions, shapes and
 sizes, integer-valued roundings, comparisons and logic, index searches -- and the runtime
-helpers that return masks, zeros or counts. `sign` lives here (zero derivative).
+helpers that return masks, zeros or counts. (np.full, np.full_like and np.linspace take
+differentiable values: rules/creation.py.) `sign` lives here (zero derivative).
 `//` is not here: it is an operator rule with no contribution (binary.py)."""
 import builtins
 import math
@@ -8,7 +9,7 @@ import math
 import numpy as np
 
 from ..registry import NONDIFF
-from ..runtime import batch_alloc, inside, range_len, shape_of, stop_gradient, zeros_like, zeros_list
+from ..runtime import batch_alloc, inside, linspace_t, range_len, shape_of, stop_gradient, zeros_like, zeros_list
 
 
 def _distinct(*fns):
@@ -21,8 +22,8 @@ def _distinct(*fns):
 
 NONDIFF.register(*_distinct(
     # creation
-    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    np.arange, np.linspace, np.eye, np.identity,
+    np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like,
+    np.arange, np.eye, np.identity,
     # integer-valued
     np.floor, np.ceil, np.round, getattr(np, "around", np.round), np.rint, np.trunc, np.fix, np.sign,
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool, builtins.len, builtins.range,
@@ -40,5 +41,5 @@ NONDIFF.register(*_distinct(
     # piecewise constant: the gap to the next float
     np.spacing,
     # runtime helpers
-    zeros_like, zeros_list, range_len, inside, shape_of, stop_gradient, batch_alloc,
+    zeros_like, zeros_list, linspace_t, range_len, inside, shape_of, stop_gradient, batch_alloc,
 ))
