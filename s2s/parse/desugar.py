@@ -37,6 +37,10 @@ numba compiles and the derivative rules of array indices handle.
 The builtin `max(a, b, c, ...)` / `min(...)` of more than two arguments becomes nested
 two-argument calls (`max(max(a, b), c)`: the same value, and the form the derivative rules take).
 `dict(a=x, b=y)` becomes the literal `{'a': x, 'b': y}` (a pytree of known keys).
+`max([a, b, c])` of a literal is `max(a, b, c)`. `map(f, xs, ys)` and `filter(pred, xs)` become
+the generator expressions they stand for (`(f(x, y) for x, y in zip(xs, ys))`, `(x for x in
+xs if pred(x))`), a lambda's body inlined (`map(lambda v: v * v, xs)` -> `(v * v for v in
+xs)`): a lambda is accepted there, as an argument of map/filter, and as `name = lambda`.
 
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
@@ -96,7 +100,48 @@ class Desugar(FunctionPass):
             return index
         return self._hoist(index, hint_of(index), like, pre)
 
+    def _builtin(self, f, *names):
+        return (isinstance(f, gast.Name) and f.id in names and f.id not in self.ctx.program.constants
+                and f.id not in function_locals(self.ctx.tree))
+
+    def _map_filter(self, node):
+        """`map(f, xs, ...)` / `filter(pred, xs)` as the generator expression they stand for
+        (a lambda's body inlined), or None."""
+        if node.keywords or len(node.args) < 2 or any(isinstance(a, gast.Starred) for a in node.args):
+            return None
+        fn, seqs = node.args[0], node.args[1:]
+        is_map = node.func.id == "map"
+        if not is_map and len(seqs) != 1:
+            return None
+        if isinstance(fn, gast.Lambda):
+            a = fn.args
+            params = [p.id for p in a.posonlyargs + a.args]
+            if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or len(params) != len(seqs):
+                return None
+            value = fn.body
+        elif is_map or not (isinstance(fn, gast.Constant) and fn.value is None):
+            params = [self.ctx.namer.fresh("item") for _ in seqs]
+            value = gast.Call(func=fn, args=[load(p) for p in params], keywords=[])
+        else:
+            return None
+        names = [gast.Name(id=p, ctx=gast.Store(), annotation=None, type_comment=None) for p in params]
+        target = names[0] if len(names) == 1 else gast.Tuple(elts=names, ctx=gast.Store())
+        it = seqs[0] if len(seqs) == 1 else gast.Call(func=load("zip"), args=seqs, keywords=[])
+        elt = value if is_map else load(params[0])
+        ifs = [] if is_map else [value]
+        gen = gast.comprehension(target=target, iter=it, ifs=ifs, is_async=0)
+        return gast.fix_missing_locations(located(gast.GeneratorExp(elt=elt, generators=[gen]), node))
+
     def visit_Call(self, node):
+        if self._builtin(node.func, "map", "filter"):
+            gen = self._map_filter(node)
+            if gen is not None:
+                return self.visit(gen)
+        f = node.func
+        if self._builtin(f, "max", "min") and len(node.args) == 1 and not node.keywords \
+                and isinstance(node.args[0], (gast.List, gast.Tuple)) and len(node.args[0].elts) >= 2 \
+                and not any(isinstance(e, gast.Starred) for e in node.args[0].elts):
+            node.args = list(node.args[0].elts)  # max([a, b, c]) == max(a, b, c)
         node = self.generic_visit(node)
         f = node.func
         if (isinstance(f, gast.Name) and f.id in ("max", "min") and len(node.args) > 2 and not node.keywords

@@ -68,7 +68,11 @@ def scalar_sum(x):
     return sum([v * v for v in x])
 
 
-CASES = [comprehension, read_store_pop, built_in_loop, rebound_to_array, iterate_list, sequence_functions, scalar_sum]
+def mapped(x):
+    return sum(map(lambda v: v * np.sin(v), x)) * sum(filter(lambda v: v > 0.0, x)) + max([x[0], x[1] * 2.0])
+
+
+CASES = [mapped, comprehension, read_store_pop, built_in_loop, rebound_to_array, iterate_list, sequence_functions, scalar_sum]
 
 
 @pytest.mark.parametrize("fn", CASES, ids=[f.__name__ for f in CASES])

@@ -117,6 +117,15 @@ def max_min_of_many(a, b, c, d):  # nested two-argument calls
     return max(a, b, c) * min(a, b, c, d) + max(a, a, b)
 
 
+def _pair_product(a, b):
+    return a * b
+
+
+def map_filter_max_of_list(xs):  # generator expressions; max of a literal: max of its elements
+    return (sum(map(lambda v: v * v, xs)) + sum(filter(lambda v: v > 0.0, xs)) + sum(map(_pair_product, xs, xs[::-1]))
+            + max([xs[0], xs[1] * 2.0, xs[2]]) + min((xs[3], xs[4])))
+
+
 def _vec(n=5):
     return np.linspace(-1.0, 2.0, n)
 
@@ -136,6 +145,7 @@ CASES = [
     (lambda_closure, (0.5, 1.5)),
     (list_indices, (np.arange(12.0).reshape(3, 4), _vec())),
     (max_min_of_many, (0.5, 2.0, 1.5, -1.0)),
+    (map_filter_max_of_list, (_vec(),)),
 ]
 IDS = [f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(CASES)]
 
