@@ -168,13 +168,13 @@ def test_misuse_raises_jax_error_types(call, exc, match):
         call()
 
 
-def indexed_by_variable(t, i):
-    return t[i] * 2.0
+def indexed_by_variable(t, i):  # a tuple of pairs: constant indices only
+    return t[i][1] * 2.0
 
 
 def test_container_indexed_by_a_variable_is_a_clear_error():
     with pytest.raises(s2s.errors.UnsupportedSyntaxError, match="constant"):
-        s2s.grad(indexed_by_variable)((1.0, 2.0), 1)
+        s2s.grad(indexed_by_variable)(((1.0, 2.0), (3.0, 4.0)), 1)
 
 
 def nested_with_defaults(x, a):

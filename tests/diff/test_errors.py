@@ -26,8 +26,8 @@ def inplace_method(x):
     return y[0]
 
 
-def tuple_by_variable(t, i):
-    return t[i] * 2.0
+def tuple_by_variable(t, i):  # elements that are containers themselves: constant indices only
+    return t[i][0] * 2.0
 
 
 def nested_def_in_loop(x):
@@ -64,7 +64,7 @@ CASES = [
     (no_rule, (np.ones(3),), NoDerivativeRuleError, "np.i0", "np.i0(x)"),
     (out_keyword, (np.ones(3),), NoDerivativeRuleError, "out", "np.exp(x, out=y)"),
     (inplace_method, (np.ones(3),), NoDerivativeRuleError, "sort", "y.sort()"),
-    (tuple_by_variable, ((1.0, 2.0), 1), UnsupportedSyntaxError, "constant", "return t[i]"),
+    (tuple_by_variable, (((1.0, 2.0), (3.0, 4.0)), 1), UnsupportedSyntaxError, "constant", "return t[i][0]"),
     (nested_def_in_loop, (1.0,), UnsupportedSyntaxError, "nested", "def f(v)"),
     (uses_try, (1.0,), UnsupportedSyntaxError, "try", "try:"),
     (einsum_ellipsis, (np.ones((2, 3)),), NoDerivativeRuleError, "'...'", "np.einsum("),

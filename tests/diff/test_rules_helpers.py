@@ -18,6 +18,7 @@ def case(fn, inputs, diff, options=None, numba=False, name=None):
 
 
 CASES = [
+    case(rt.pick_leaf, (_a(3), 1, 1, 3), [0], numba=True, name="pick_leaf-picked"),
     case(rt.unbroadcast, (_a(3, 4), _a(4)), [0], numba=True),
     case(rt.unsort, (_a(5), _a(5)), [0], numba=True),
     case(rt.unsort, (_a(3, 4), _a(3, 4)), [0], {"axis": 0}, name="unsort-axis0"),

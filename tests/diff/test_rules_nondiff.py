@@ -15,8 +15,8 @@ from s2s.diff import runtime
 from s2s.diff.registry import NONDIFF, VJP_RULES, NonDifferentiable, RuleTable
 
 CONSTANT = [
-    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.arange,
-    np.linspace, np.eye, np.identity, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.argmax, np.argmin,
+    np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.arange,
+    np.eye, np.identity, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.argmax, np.argmin,
     np.argsort, np.nonzero, np.shape, np.ndim, np.size, np.isnan, np.isinf, np.isfinite, np.sign, np.equal,
     np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
     np.logical_xor, np.all, np.any, np.count_nonzero, np.searchsorted, len, int, bool, round, range, math.floor,

@@ -31,9 +31,14 @@ from .layout import _axis_check, _pad_check
 linear = JVP_RULES.linear
 
 
-@linear(np.rollaxis, np.real_if_close)
-def moved(a, axis=0, start=0):
-    """Linear (real_if_close of real input: the identity; its `tol` binds to `axis`, unused)."""
+@linear(np.rollaxis)
+def rollaxis(a, axis=0, start=0):
+    """Linear."""
+
+
+@linear(np.real_if_close)
+def real_if_close(a, tol=100):
+    """Real input: the identity."""
 
 
 @linear(unrollaxis, nondiff=("a",))
