@@ -837,6 +837,30 @@ def ct_dict_call(a, b, c):
 
 
 @case(vec(4), "scalar")
+def ip_repeated_index_store(x):
+    y = np.zeros(3)
+    idx = np.array([0, 0, 2, 2])
+    y[idx] += x * x  # NumPy: where idx repeats, the last write wins (no accumulation)
+    y[np.array([1, 1])] = np.array([x[0], x[3]]) * 3.0
+    return np.sum(np.sin(y) * y)
+
+
+@case(vec(4), "scalar")
+def ip_add_at(x):
+    y = np.zeros(3)
+    np.add.at(y, np.array([0, 0, 2, 1]), x * np.cos(x))  # accumulates repeated positions
+    return np.sum(y * y)
+
+
+@case(vec(6), "scalar")
+def ip_store_into_reshaped_zeros(x):
+    A = np.zeros(6).reshape(2, 3)  # a view of a temporary nobody reads: stores are fine
+    A[0, :] = x[:3] * x[3:]
+    A[1, 1] = np.sum(x)
+    return np.sum(A @ A.T)
+
+
+@case(vec(4), "scalar")
 def ct_loop_over_literal_list(x):
     s = 0.0
     for v in [x[0], x[1] * x[2], np.exp(x[3])]:

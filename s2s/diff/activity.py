@@ -186,10 +186,25 @@ def store_aliases(fn_node):
               if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
               and isinstance(n.targets[0].value, gast.Name)}
     out = {}
+    views = []
     for n in gast.walk(fn_node):
         if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name) and n.targets[0].id in stored:
             v = n.value
             base = v.value if isinstance(v, gast.Subscript) else v
-            if isinstance(base, gast.Name) and base.id != n.targets[0].id:
+            if isinstance(v, gast.Call) and v.args and isinstance(v.args[0], gast.Name) \
+                    and attribute_path(v.func) in _VIEWS:
+                views.append((n, v.args[0]))  # `v = np.reshape(y, ...)`, `v = y.T`: maybe a view of y
+            elif isinstance(base, gast.Name) and base.id != n.targets[0].id:
                 out[n.targets[0].id] = base.id
+    for n, base in views:
+        # Only where y is read elsewhere: `A = np.zeros(6).reshape(2, 3)` then stores is fine.
+        if any(isinstance(m, gast.Name) and m.id == base.id and isinstance(m.ctx, gast.Load) and m is not base
+               for m in gast.walk(fn_node)):
+            out[n.targets[0].id] = base.id
     return out
+
+
+# NumPy functions whose result may share memory with their first argument
+_VIEWS = {f"{NUMPY_ALIAS}.{f}" for f in (
+    "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "rollaxis", "squeeze", "expand_dims", "asarray",
+    "atleast_1d", "atleast_2d", "atleast_3d", "diagonal", "real", "broadcast_to")}

@@ -9,7 +9,7 @@ from ..naming import NUMPY_ALIAS
 from ..parse.base import assign, load, located
 from .activity import expr_is_active
 from .pytrees import at, distribute, leaves
-from .saving import _call, _const, _is_atom
+from .saving import _call, _const, _is_atom, index_value
 
 
 class InPlaceMixin:
@@ -95,6 +95,9 @@ class InPlaceMixin:
         restore = assign(gast.Subscript(value=load(x), slice=copy.deepcopy(idx_b), ctx=gast.Store()), old_b, s)
         if x in self.active:
             part = gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+            if self._may_repeat(target.slice):
+                # an integer-array index may name a position twice: the last write wins
+                part = self.rt("stored_part", load(self.b(x)), index_value(copy.deepcopy(idx_b)))
             if isinstance(value, gast.Name) and value.id in self.active:
                 fv, bv, val_b = self.save(value, in_loop, s, value.id)
                 f_idx += fv
@@ -166,3 +169,14 @@ class InPlaceMixin:
                 bwd.append(self.accumulate(value.id, load(leaf), s, p))
             bwd.append(assign(leaf, self.rt("zeros_like", load(leaf)), s))
         return pre_f + [s], self._mark(bwd) + pre_b
+
+    def _may_repeat(self, idx):
+        """Can index `idx` select one position twice (an integer array, or a name of unknown rank)?"""
+        parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+        for p in parts:
+            if isinstance(p, (gast.Constant, gast.Slice)):
+                continue
+            if isinstance(p, gast.Name) and (self.ranks.of(p.id) == 0 or p.id in self.assigns.loop_targets):
+                continue
+            return True
+        return False

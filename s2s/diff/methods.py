@@ -13,14 +13,15 @@ def f(x, w):
     return _np.dot(s, t)
 
 Only calls on a name the function binds (a parameter or a local) are rewritten: after
-name resolution, `_np.exp(x)` is a module function and stays as it is. A method without a
+name resolution, `_np.exp(x)` is a module function and stays as it is. `np.add.at(a, idx, v)`
+becomes the runtime's `add_at` (the same scatter-add). A method without a
 NumPy twin (`x.fill(0)`, `x.append(v)`) is left alone; if it touches a differentiated
 value, reverse mode reports it by name.
 """
 import gast
 
 from ..naming import NUMPY_ALIAS
-from ..parse.base import FunctionPass, dotted, function_locals, located
+from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, located
 
 # method name -> NumPy function name (the receiver becomes the first argument)
 METHODS = {
@@ -57,6 +58,13 @@ class ArrayMethods(FunctionPass):
     def visit_Call(self, node):
         self.generic_visit(node)
         f = node.func
+        if attribute_path(f) == f"{NUMPY_ALIAS}.add.at" and len(node.args) == 3 and not node.keywords:
+            # np.add.at(a, idx, v): the runtime's scatter-add, which both modes differentiate
+            from . import runtime
+
+            fn = located(gast.Name(id=self.ctx.program.constant(runtime.add_at, "add_at"), ctx=gast.Load(),
+                                   annotation=None, type_comment=None), f)
+            return located(gast.Call(func=fn, args=node.args, keywords=[]), node)
         if isinstance(f, gast.Attribute) and self._receiver(f.value) and f.attr == "astype" and len(node.args) == 1 \
                 and not node.keywords:
             from . import runtime

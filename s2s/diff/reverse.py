@@ -34,17 +34,7 @@ from .callsite import operation_rule
 from .registry import VJP_RULES
 from .lists import ListInfo, split_rebound_lists
 from .unroll import unroll_container_loops
-from .saving import SavingMixin, _call, _const, _is_atom
-
-
-def index_value(idx):
-    """An index as a value that can be passed to a function: `1:n` -> `slice(1, n, None)`."""
-    if isinstance(idx, gast.Slice):
-        parts = [copy.deepcopy(p) if p is not None else _const(None) for p in (idx.lower, idx.upper, idx.step)]
-        return _call("slice", *parts)
-    if isinstance(idx, gast.Tuple):
-        return gast.Tuple(elts=[index_value(e) for e in idx.elts], ctx=gast.Load())
-    return idx
+from .saving import SavingMixin, _call, _const, _is_atom, index_value
 
 
 class ReverseMode:

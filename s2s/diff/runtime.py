@@ -241,6 +241,28 @@ def add_to_list(acc, ct):
         acc[i] = acc[i] + ct[i]
 
 
+def stored_part(b, idx):
+    """b[idx] for the backward sweep of a store `x[idx] = v`: where an integer-array idx
+    names a position twice, only the last write stays in x, so only it gets the adjoint."""
+    part = b[idx]
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if not any(isinstance(p, (np.ndarray, list)) and np.asarray(p).dtype.kind in "iu" for p in parts):
+        return part
+    flat = np.ravel(np.arange(np.size(b)).reshape(np.shape(b))[idx])
+    keep = np.zeros(flat.size, bool)
+    _, first_of_reversed = np.unique(flat[::-1], return_index=True)
+    keep[flat.size - 1 - first_of_reversed] = True
+    return np.where(keep.reshape(np.shape(part)), part, 0.0)
+
+
+def unstored_part(ct, b, idx):
+    """Contribution to b of `stored_part(b, idx)`: ct written back at idx (where idx repeats
+    a position, the last write -- the one stored_part kept -- wins)."""
+    out = np.zeros(np.shape(b))
+    out[idx] = ct
+    return out
+
+
 def linspace_t(ans, num, endpoint=True):
     """The weights t_j of np.linspace's samples (start + (stop - start) t_j) along axis 0,
     shaped to broadcast against its result `ans`."""

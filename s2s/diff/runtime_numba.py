@@ -24,6 +24,8 @@ from .runtime import (  # s2s-runtime-import
     pick_leaf,
     array_of,
     linspace_t,
+    stored_part,
+    unstored_part,
     add_at,
     copy_value,
     range_len,
@@ -187,6 +189,33 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+
+
+@overload(stored_part)
+def _ol_stored_part(b, idx):
+    if isinstance(b, types.Array) and isinstance(idx, types.Array) and isinstance(idx.dtype, types.Integer) \
+            and idx.ndim == 1:
+        def impl(b, idx):  # the last write of each position of axis 0 keeps its adjoint
+            part = b[idx]
+            taken = np.zeros(b.shape[0], np.bool_)
+            for j in range(len(idx) - 1, -1, -1):
+                k = idx[j] % b.shape[0]
+                if taken[k]:
+                    part[j] = 0.0
+                taken[k] = True
+            return part
+        return impl
+    return lambda b, idx: b[idx]  # slices, integers, masks: no position twice
+
+
+@overload(unstored_part)
+def _ol_unstored_part(ct, b, idx):
+    if isinstance(b, types.Array):
+        def impl(ct, b, idx):
+            out = np.zeros(b.shape)
+            out[idx] = ct
+            return out
+        return impl
 
 
 @overload(linspace_t)

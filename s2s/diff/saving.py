@@ -58,6 +58,16 @@ def _stacks(tree):
     return made
 
 
+def index_value(idx):
+    """An index as a value that can be passed to a function: `1:n` -> `slice(1, n, None)`."""
+    if isinstance(idx, gast.Slice):
+        parts = [copy.deepcopy(p) if p is not None else _const(None) for p in (idx.lower, idx.upper, idx.step)]
+        return _call("slice", *parts)
+    if isinstance(idx, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in idx.elts], ctx=gast.Load())
+    return idx
+
+
 def _is_atom(e):
     return isinstance(e, (gast.Name, gast.Constant))
 

@@ -30,6 +30,13 @@ def tuple_by_variable(t, i):  # elements that are containers themselves: constan
     return t[i][0] * 2.0
 
 
+def store_through_reshape(x):
+    y = x.copy()
+    v = y.reshape(2, 2)
+    v[0, 1] = x[0] * 3.0
+    return np.sum(y * y)
+
+
 def nested_def_in_loop(x):
     s = 0.0
     for i in range(3):
@@ -65,6 +72,7 @@ CASES = [
     (out_keyword, (np.ones(3),), NoDerivativeRuleError, "out", "np.exp(x, out=y)"),
     (inplace_method, (np.ones(3),), NoDerivativeRuleError, "sort", "y.sort()"),
     (tuple_by_variable, (((1.0, 2.0), (3.0, 4.0)), 1), UnsupportedSyntaxError, "constant", "return t[i][0]"),
+    (store_through_reshape, (np.ones(4),), UnsupportedSyntaxError, "view", "v[0, 1] = x[0] * 3.0"),
     (nested_def_in_loop, (1.0,), UnsupportedSyntaxError, "nested", "def f(v)"),
     (uses_try, (1.0,), UnsupportedSyntaxError, "try", "try:"),
     (einsum_ellipsis, (np.ones((2, 3)),), NoDerivativeRuleError, "'...'", "np.einsum("),

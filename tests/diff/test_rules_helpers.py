@@ -18,6 +18,8 @@ def case(fn, inputs, diff, options=None, numba=False, name=None):
 
 
 CASES = [
+    case(rt.stored_part, (_a(4, 2), np.array([0, 3, 0, 1, 3])), [0], numba=True, name="stored_part-repeats"),
+    case(rt.unstored_part, (_a(5, 2), _a(4, 2), np.array([0, 3, 0, 1, 3])), [0], numba=True, name="unstored_part"),
     case(rt.pick_leaf, (_a(3), 1, 1, 3), [0], numba=True, name="pick_leaf-picked"),
     case(rt.unbroadcast, (_a(3, 4), _a(4)), [0], numba=True),
     case(rt.unsort, (_a(5), _a(5)), [0], numba=True),

@@ -26,6 +26,8 @@ from ..runtime import (
     matmul_vjp1,
     matmul_vjp2,
     pick_leaf,
+    stored_part,
+    unstored_part,
     reduce_to,
     reshape_to,
     swap_axes,
@@ -70,6 +72,16 @@ def _one_per(param):
 OUTPUTS.register(unconcatenate, unstack)(_one_per("arrays"))
 OUTPUTS.register(unhstack, unvstack, uncolumn_stack, undstack)(_one_per("tup"))
 OUTPUTS.register(unsum)(_one_per("items"))
+
+
+@register(stored_part)
+def stored_part_rule(g, ans, b, idx):
+    return unstored_part(g, b, idx), None
+
+
+@register(unstored_part)
+def unstored_part_rule(g, ans, ct, b, idx):
+    return stored_part(g, idx), None, None
 
 
 @register(pick_leaf)

@@ -11,6 +11,8 @@ norm_grad and the helpers their rules call are in jvp_partials.py.
 from ..registry import JVP_RULES
 from ..runtime import (
     pick_leaf,
+    stored_part,
+    unstored_part,
     add_at,
     copy_value,
     dot_vjp1,
@@ -51,6 +53,16 @@ from ..runtime import (
 
 linear = JVP_RULES.linear
 multilinear = JVP_RULES.multilinear
+
+
+@linear(stored_part, nondiff=("idx",))
+def stored_part_rule(b, idx):
+    """Linear in b."""
+
+
+@linear(unstored_part, nondiff=("b", "idx"))
+def unstored_part_rule(ct, b, idx):
+    """Linear in ct."""
 
 
 @linear(pick_leaf, nondiff=("i", "k", "n"))
