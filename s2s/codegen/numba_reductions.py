@@ -19,7 +19,8 @@ and the axis argument numba's np.sort, np.cumsum and np.cumprod lack (`sort_axis
 for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `sum_of(seq)`
 (numba's cannot add a tuple of arrays and numbers), and `np.array(L)` / `np.asarray(L)` of a
 list built in place becomes `array_of(L)` (numba rewrites `np.array` of a list filled by the
-loop before it into element stores, which fail for arrays).
+loop before it into element stores, which fail for arrays); `np.add.at(a, idx, v)` becomes the
+runtime's `add_at` (numba has no `ufunc.at`).
 """
 import math
 
@@ -31,8 +32,8 @@ from numba.extending import overload
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
-from ..diff.runtime import array_of, sum_of
-from ..parse.base import FunctionPass, function_locals, is_signed_literal, load, located
+from ..diff.runtime import add_at, array_of, sum_of
+from ..parse.base import FunctionPass, attribute_path, function_locals, is_signed_literal, load, located
 
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
          "prod": "prod", "ptp": "ptp", "any": "any", "all": "all"}
@@ -156,6 +157,8 @@ class AxisReductions(FunctionPass):
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree):
             # numba's builtin sum cannot add up a tuple of arrays and numbers (or an array's rows)
             return self._call(sum_of, "sum_of", [node.args[0]], node)
+        if attribute_path(f) == f"{NUMPY_ALIAS}.add.at" and len(node.args) == 3 and not node.keywords:
+            return self._call(add_at, "add_at", list(node.args), node)  # numba has no ufunc.at
         if isinstance(f, gast.Attribute) and f.attr in ("array", "asarray") and isinstance(f.value, gast.Name) \
                 and f.value.id == NUMPY_ALIAS and node.args and isinstance(node.args[0], gast.Name) \
                 and node.args[0].id in self._lists() and len(node.args) + len(node.keywords) <= 2 \

@@ -165,3 +165,15 @@ def test_builtin_sum_under_jit():
     assert jitted.source(x, A).count("sum_of(") == 4
     for got, want in zip(jitted(x, A), builtin_sums(x, A)):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def scatter_add(x, idx):
+    y = np.zeros(3)
+    np.add.at(y, idx, x * 2.0)
+    return y
+
+
+def test_add_at_under_jit():
+    """np.add.at (numba has no ufunc.at) -> the runtime's add_at: repeated indices accumulate."""
+    x, idx = np.array([0.5, -1.0, 2.0, 0.25]), np.array([0, 2, 0, 1])
+    np.testing.assert_allclose(s2s.jit(scatter_add)(x, idx), scatter_add(x, idx))
