@@ -26,7 +26,7 @@ from .pytrees import StructureMismatch, Structures, at, build, leaves, pick, sli
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
-from .lists import ListInfo, split_rebound_lists
+from .lists import ListInfo, expand_list_literals, split_rebound_lists
 from .unroll import unroll_container_loops
 from .saving import _call, _const, _is_atom
 from .tangents import _ANS, covers, drop_dead_tangents, rename, replace_arg, tangent_carrying
@@ -94,6 +94,7 @@ class _Forward:
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
+        expand_list_literals(self.tree)
         unroll_container_loops(self.tree, self.program, structs,
                                lambda t: active_names(t, wrt, self.program, is_active=tangent_carrying), self.namer)
         self.active = active_names(self.tree, wrt, self.program, is_active=tangent_carrying)

@@ -24,6 +24,7 @@ shrinks back as the backward sweep undoes the appends, so that `bL[i]` always ma
 """
 import gast
 
+from ..parse.base import load, located
 from . import runtime
 from .activity import resolve_callee
 
@@ -110,6 +111,12 @@ class ListInfo:
                     if isinstance(node, gast.Name) and node.id == n and id(node) not in inside:
                         return defs[0], (f"the list {n} is built inside a loop or branch and used after it: while "
                                          f"differentiating, build it where it is used (or before the loop)")
+        for node in gast.walk(gast.Module(body=top_body, type_ignores=[])):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and node.func.attr == "append" \
+                    and node.args and isinstance(node.args[0], gast.Name) and node.args[0].id in self.names - self.stacks:
+                return node, (f"{node.func.value.id if isinstance(node.func.value, gast.Name) else 'a list'} holds "
+                              "lists: reverse mode differentiates lists of arrays and numbers, not lists of lists; "
+                              "build arrays (np.array(row)) or use forward mode")
         for m, l in sorted(self.aliases.items()):
             d = self.defs[m][0]
             home = self.home[m]
@@ -154,3 +161,34 @@ def split_rebound_lists(tree, namer):
                 if isinstance(node, gast.Name) and node.id == old and (node is s.targets[0] or later is not s):
                     node.id = new
         lists.discard(old)
+
+
+def expand_list_literals(tree):
+    """`L = [a, b]` of a list that is appended to or popped later -> `L = []; L.append(a);
+    L.append(b)`: a list built in place from the start (literals of fixed length are pytrees)."""
+    grown = {n.func.value.id for n in gast.walk(tree) if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+             and n.func.attr in ("append", "pop") and isinstance(n.func.value, gast.Name)}
+
+    def expand(stmts):
+        out = []
+        for s in stmts:
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id in grown \
+                    and isinstance(s.value, gast.List) and s.value.elts \
+                    and not any(isinstance(e, gast.Starred) for e in s.value.elts):
+                name = s.targets[0].id
+                out.append(located(gast.Assign(targets=[gast.Name(id=name, ctx=gast.Store(), annotation=None,
+                                                                  type_comment=None)],
+                                               value=gast.List(elts=[], ctx=gast.Load()), type_comment=None), s))
+                for e in s.value.elts:
+                    push = gast.Call(func=gast.Attribute(value=load(name), attr="append", ctx=gast.Load()),
+                                     args=[e], keywords=[])
+                    out.append(located(gast.Expr(value=push), s))
+                continue
+            if not isinstance(s, gast.FunctionDef):
+                for field in ("body", "orelse"):
+                    if getattr(s, field, None):
+                        setattr(s, field, expand(getattr(s, field)))
+            out.append(s)
+        return out
+    tree.body = expand(tree.body)
+    gast.fix_missing_locations(tree)

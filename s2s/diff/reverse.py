@@ -32,7 +32,7 @@ from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute,
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
-from .lists import ListInfo, split_rebound_lists
+from .lists import ListInfo, expand_list_literals, split_rebound_lists
 from .unroll import unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom, index_value
 
@@ -78,6 +78,7 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.tree = copy.deepcopy(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
+        expand_list_literals(self.tree)
         unroll_container_loops(self.tree, self.program, structs, lambda t: active_names(t, wrt, self.program),
                                self.namer)
         self.active = active_names(self.tree, wrt, self.program)

@@ -72,7 +72,14 @@ def mapped(x):
     return sum(map(lambda v: v * np.sin(v), x)) * sum(filter(lambda v: v > 0.0, x)) + max([x[0], x[1] * 2.0])
 
 
-CASES = [mapped, comprehension, read_store_pop, built_in_loop, rebound_to_array, iterate_list, sequence_functions, scalar_sum]
+def rnn_states(x):  # a list that starts as a literal, then grows
+    hs = [x[0]]
+    for t in range(1, 4):
+        hs.append(np.tanh(hs[-1] * x[t] + 0.5))
+    return sum(hs) * hs[1]
+
+
+CASES = [rnn_states, mapped, comprehension, read_store_pop, built_in_loop, rebound_to_array, iterate_list, sequence_functions, scalar_sum]
 
 
 @pytest.mark.parametrize("fn", CASES, ids=[f.__name__ for f in CASES])
@@ -160,6 +167,11 @@ def sliced(x):
     return sum(L[1:])
 
 
+def nested(x):
+    M = [[x[i] * x[j] for j in range(3)] for i in range(3)]
+    return sum(sum(r) for r in M)
+
+
 def helper(seq):
     return seq[0] * seq[1]
 
@@ -175,7 +187,8 @@ def passed_to_helper(x):
     (alias_then_append, "two names"),
     (sliced, "one at a time"),
     (passed_to_helper, "cannot pass it to helper"),
-], ids=["rebuilt", "used_after_loop", "alias_then_append", "sliced", "passed_to_helper"])
+    (nested, "not lists of lists"),
+], ids=["rebuilt", "used_after_loop", "alias_then_append", "sliced", "passed_to_helper", "nested"])
 def test_reverse_mode_refusals_name_the_line(fn, match):
     with pytest.raises(S2SError, match=match) as info:
         s2s.grad(fn)(X)
@@ -189,7 +202,7 @@ def test_reverse_over_reverse_of_a_list_built_in_a_loop_is_refused():
 
 def test_forward_mode_follows_what_reverse_mode_refuses():
     """Forward mode has no adjoint lists to size: rebinding and helpers work there."""
-    for fn in (rebuilt, passed_to_helper):
+    for fn in (rebuilt, passed_to_helper, nested):
         v = np.array([0.2, -0.7, 1.1, 0.3])
         _, tangent = s2s.jvp(fn, (X,), (v,))
         np.testing.assert_allclose(tangent, np.dot(central_difference(fn, (X,), 0), v), rtol=1e-6)
