@@ -143,7 +143,40 @@ if __name__ == "__main__":
         print(f"step {it}: loss {loss:.4f}, max error {aux['max_error']:.3f}")
 
 # %% [markdown]
-# ## 5. `vjp` and reading the derivative
+# ## 5. Layers as a list, states as a growing list
+#
+# JAX's README writes its MLP as a loop over a list of `(W, b)` pairs. s2s takes it as is:
+# while differentiating, a loop over a container of known structure (layers of different
+# shapes) is unrolled, one copy of the body per layer, and the gradient has the parameters'
+# structure. Lists built by `append` (and list comprehensions) differentiate too: their
+# adjoint is a list that the backward sweep pops as it undoes the appends.
+
+# %%
+def predict(params, inputs):
+    for W, b in params:
+        outputs = np.dot(inputs, W) + b
+        inputs = np.tanh(outputs)
+    return outputs
+
+
+def rnn_loss(params, xs):
+    W, U = params
+    hs = [np.zeros(W.shape[0])]
+    for x in xs:
+        hs.append(np.tanh(W @ hs[-1] + U @ x))
+    return sum(np.sum(h ** 2) for h in hs)
+
+
+if __name__ == "__main__":
+    layers = [(rng.normal(size=(4, 5)), np.zeros(5)), (rng.normal(size=(5, 1)), np.zeros(1))]
+    g_layers = s2s.grad(lambda p, x: np.sum(predict(p, x) ** 2))(layers, xb)
+    print("\ngrad of the list of layers:", [tuple(a.shape for a in pair) for pair in g_layers])
+    W, U = rng.normal(size=(3, 3)) / 2, rng.normal(size=(3, 3)) / 2
+    gW, gU = s2s.jit(s2s.grad(rnn_loss))((W, U), rng.normal(size=(6, 3)))
+    print("jit(grad) of the RNN, W's first row:", gW[0])
+
+# %% [markdown]
+# ## 6. `vjp` and reading the derivative
 #
 # `vjp` gives the cotangent map of a vector-valued function. And the derivative is Python
 # you can read: every backward statement carries a `# grad of:` comment naming the line of
