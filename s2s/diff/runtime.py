@@ -228,55 +228,6 @@ def zeros_like(x):
     return 0j if isinstance(x, (complex, np.complexfloating)) else 0.0
 
 
-def zeros_list(items):
-    """The zero adjoint of a list built in place (`L = []; L.append(v)`): zeros like each
-    element. The backward sweep pops one per append, so it keeps L's length."""
-    return [zeros_like(v) for v in items]
-
-
-def add_to_list(acc, ct):
-    """`acc[i] += ct[i]` for a list adjoint, in place: `ct` is the contribution to the whole
-    list (a tuple, a list, or an array whose rows are the elements)."""
-    for i in range(len(acc)):
-        acc[i] = acc[i] + ct[i]
-
-
-def stored_part(b, idx):
-    """b[idx] for the backward sweep of a store `x[idx] = v`: where an integer-array idx
-    names a position twice, only the last write stays in x, so only it gets the adjoint."""
-    part = b[idx]
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    if not any(isinstance(p, (np.ndarray, list)) and np.asarray(p).dtype.kind in "iu" for p in parts):
-        return part
-    flat = np.ravel(np.arange(np.size(b)).reshape(np.shape(b))[idx])
-    keep = np.zeros(flat.size, bool)
-    _, first_of_reversed = np.unique(flat[::-1], return_index=True)
-    keep[flat.size - 1 - first_of_reversed] = True
-    return np.where(keep.reshape(np.shape(part)), part, 0.0)
-
-
-def unstored_part(ct, b, idx):
-    """Contribution to b of `stored_part(b, idx)`: ct written back at idx (where idx repeats
-    a position, the last write -- the one stored_part kept -- wins)."""
-    out = np.zeros(np.shape(b))
-    out[idx] = ct
-    return out
-
-
-def linspace_t(ans, num, endpoint=True):
-    """The weights t_j of np.linspace's samples (start + (stop - start) t_j) along axis 0,
-    shaped to broadcast against its result `ans`."""
-    div = (num - 1) if endpoint else num
-    t = np.arange(num) / div if div > 0 else np.zeros(num)
-    return t.reshape((num,) + (1,) * (np.ndim(ans) - 1))
-
-
-def pick_leaf(ct, i, k, n):
-    """The contribution to element k of an n-element container read at a run-time index i
-    (`t = (a, b, c)[i]`): ct where i picks k, else zero."""
-    return ct if i % n == k else 0.0
-
-
 def _basic_index(i):
     if isinstance(i, tuple):
         return all(_basic_index(j) for j in i)
@@ -537,12 +488,6 @@ def sum_of(items):
     return total
 
 
-def array_of(seq, dtype=None):
-    """np.array(seq, dtype), for generated code: under numba, a list of arrays is stacked
-    (numba rewrites `np.array` of a just-built list itself, and fails for array elements)."""
-    return np.array(seq, dtype)
-
-
 def unstack(ct, arrays, axis=0):
     """One contribution per element of `arrays` for `np.stack(arrays, axis)`."""
     return tuple(np.moveaxis(ct, axis, 0))
@@ -616,6 +561,7 @@ from .runtime_einsum import *  # noqa: F401,F403,E402  -- np.einsum's contributi
 from .runtime_layout import *  # noqa: F401,F403,E402  -- triangles, diagonals, padding, splits
 from .runtime_stats import *  # noqa: F401,F403,E402  -- running products, differences, averages
 from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
+from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in place, tuples, stores
 
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba

@@ -1,5 +1,5 @@
 """Runtime helpers of the layout rules (rules/layout.py): the contributions their VJP
-templates call -- rollaxis, diagonals, rot90, append, column_stack/dstack, pad, take_along_axis.
+templates call -- np.linspace's weights, rollaxis, diagonals, rot90, append, column_stack/dstack, pad, take_along_axis.
 Part of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o`
 copies this file after it), so self-contained like it: math and NumPy.
 
@@ -14,12 +14,20 @@ import numpy as np
 from .runtime import DerivativeUnavailable  # noqa: E402  s2s-runtime-import
 # s2s-runtime-import (the dumped module defines it above)
 
-__all__ = ["unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
+__all__ = ["linspace_t", "unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
            "untake_along_axis", "undelete", "delete_at", "uninsert_arr", "uninsert_values"]
 
 # np.pad modes whose result is a fixed selection of the input's elements (plus constants):
 # their adjoint scatters ct back through the same selection.
 PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+def linspace_t(ans, num, endpoint=True):
+    """The weights t_j of np.linspace's samples (start + (stop - start) t_j) along axis 0,
+    shaped to broadcast against its result `ans`."""
+    div = (num - 1) if endpoint else num
+    t = np.arange(num) / div if div > 0 else np.zeros(num)
+    return t.reshape((num,) + (1,) * (np.ndim(ans) - 1))
 
 
 def unrollaxis(ct, a, axis=0, start=0):

@@ -19,13 +19,7 @@ from .runtime import (  # s2s-runtime-import
     unreduce,
     reduce_to,
     zeros_like,
-    zeros_list,
-    add_to_list,
-    pick_leaf,
     array_of,
-    linspace_t,
-    stored_part,
-    unstored_part,
     add_at,
     copy_value,
     range_len,
@@ -189,62 +183,6 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
-
-
-@overload(stored_part)
-def _ol_stored_part(b, idx):
-    if isinstance(b, types.Array) and isinstance(idx, types.Array) and isinstance(idx.dtype, types.Integer) \
-            and idx.ndim == 1:
-        def impl(b, idx):  # the last write of each position of axis 0 keeps its adjoint
-            part = b[idx]
-            taken = np.zeros(b.shape[0], np.bool_)
-            for j in range(len(idx) - 1, -1, -1):
-                k = idx[j] % b.shape[0]
-                if taken[k]:
-                    part[j] = 0.0
-                taken[k] = True
-            return part
-        return impl
-    return lambda b, idx: b[idx]  # slices, integers, masks: no position twice
-
-
-@overload(unstored_part)
-def _ol_unstored_part(ct, b, idx):
-    if isinstance(b, types.Array):
-        def impl(ct, b, idx):
-            out = np.zeros(b.shape)
-            out[idx] = ct
-            return out
-        return impl
-
-
-@overload(linspace_t)
-def _ol_linspace_t(ans, num, endpoint=True):
-    if isinstance(ans, types.Array) and ans.ndim == 1:  # numba's np.linspace takes scalars only
-        def impl(ans, num, endpoint=True):
-            div = (num - 1) if endpoint else num
-            return np.arange(num) / div if div > 0 else np.zeros(num)
-        return impl
-
-
-@overload(pick_leaf)
-def _ol_pick_leaf(ct, i, k, n):
-    return lambda ct, i, k, n: ct * (1.0 if i % n == k else 0.0)  # one type for both cases
-
-
-@overload(zeros_list)
-def _ol_zeros_list(items):
-    if isinstance(items, types.List):
-        return lambda items: [zeros_like(v) for v in items]
-
-
-@overload(add_to_list)
-def _ol_add_to_list(acc, ct):
-    if isinstance(acc, types.List):
-        def impl(acc, ct):
-            for i in range(len(acc)):
-                acc[i] = acc[i] + ct[i]
-        return impl
 
 
 def _add_at_lines(a, idx, v):

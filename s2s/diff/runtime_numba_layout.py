@@ -16,6 +16,7 @@ from numba.extending import overload, overload_method
 from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
 
 from .runtime_layout import (  # s2s-runtime-import
+    linspace_t,
     unappend_arr,
     unappend_values,
     uncolumn_stack,
@@ -289,3 +290,12 @@ def _ol_uninsert_values(ct, arr, obj, values, axis=None):
     def impl_scalar(ct, arr, obj, values, axis=None):
         return _scatter(ct, np.insert(np.full(arr.shape, -1), obj, 0), 1)[0]
     return impl_scalar
+
+
+@overload(linspace_t)
+def _ol_linspace_t(ans, num, endpoint=True):
+    if isinstance(ans, types.Array) and ans.ndim == 1:  # numba's np.linspace takes scalars only
+        def impl(ans, num, endpoint=True):
+            div = (num - 1) if endpoint else num
+            return np.arange(num) / div if div > 0 else np.zeros(num)
+        return impl

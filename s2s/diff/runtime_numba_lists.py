@@ -3,7 +3,9 @@
 np.concatenate, np.vstack, np.hstack, np.column_stack, np.array/np.asarray of a list of
 arrays -- which numba itself takes only as tuples, the runtime's `array_of`, and the
 list forms of the contributions unstack, unconcatenate, unhstack, unvstack and unsum (one
-per element, returned as a list of C-contiguous arrays; `unsum`'s are unbroadcast's).
+per element, returned as a list of C-contiguous arrays; `unsum`'s are unbroadcast's). At the
+end, the numba forms of runtime_containers.py: adjoint lists (`zeros_list`, `add_to_list`),
+`pick_leaf`, `stored_part` / `unstored_part`.
 
 The joins are one plain loop nest (`_list_joined`) over a (outer, axis, inner) view of each
 element: it compiles once per element type. Like the other runtime_numba*.py files, this
@@ -21,7 +23,13 @@ from numba.np.numpy_support import as_dtype
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from .runtime import (  # s2s-runtime-import
+    add_to_list,
     array_of,
+    pick_leaf,
+    stored_part,
+    unstored_part,
+    zeros_like,
+    zeros_list,
     unconcatenate,
     unhstack,
     unvstack,
@@ -290,3 +298,51 @@ def _list_reduction(fn):
 
 for _fn in (np.sum, np.mean, np.prod, np.max, np.min, np.std, np.var):
     overload(_fn)(_list_reduction(_fn))
+
+
+# ------------------------------------------ adjoint lists, tuple reads, repeated-index stores
+@overload(zeros_list)
+def _ol_zeros_list(items):
+    if isinstance(items, types.List):
+        return lambda items: [zeros_like(v) for v in items]
+
+
+@overload(add_to_list)
+def _ol_add_to_list(acc, ct):
+    if isinstance(acc, types.List):
+        def impl(acc, ct):
+            for i in range(len(acc)):
+                acc[i] = acc[i] + ct[i]
+        return impl
+
+
+@overload(pick_leaf)
+def _ol_pick_leaf(ct, i, k, n):
+    return lambda ct, i, k, n: ct * (1.0 if i % n == k else 0.0)  # one type for both cases
+
+
+@overload(stored_part)
+def _ol_stored_part(b, idx):
+    if isinstance(b, types.Array) and isinstance(idx, types.Array) and isinstance(idx.dtype, types.Integer) \
+            and idx.ndim == 1:
+        def impl(b, idx):  # the last write of each position of axis 0 keeps its adjoint
+            part = b[idx]
+            taken = np.zeros(b.shape[0], np.bool_)
+            for j in range(len(idx) - 1, -1, -1):
+                k = idx[j] % b.shape[0]
+                if taken[k]:
+                    part[j] = 0.0
+                taken[k] = True
+            return part
+        return impl
+    return lambda b, idx: b[idx]  # slices, integers, masks: no position twice
+
+
+@overload(unstored_part)
+def _ol_unstored_part(ct, b, idx):
+    if isinstance(b, types.Array):
+        def impl(ct, b, idx):
+            out = np.zeros(b.shape)
+            out[idx] = ct
+            return out
+        return impl
