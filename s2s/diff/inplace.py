@@ -75,18 +75,8 @@ class InPlaceMixin:
         if not isinstance(target.value, gast.Name):
             raise self.error(s, "assigning into an indexed expression is not supported; name it first", "subscript store")
         x = target.value.id
-        pre_f, pre_b = [], []
-        value = s.value
-        if not _is_atom(value):
-            tmp = self.namer.fresh("stored")
-            self.fresh_names.add(tmp)
-            if expr_is_active(value, self.active, self.program):
-                self.active.add(tmp)
-            f, b = self.assign(assign(tmp, value, s), in_loop)
-            pre_f, pre_b = f, b
-            value = load(tmp)
-            s = assign(gast.Subscript(value=load(x), slice=target.slice, ctx=gast.Store()), value, s)
-            target = s.targets[0]
+        s, value, pre_f, pre_b = self._stored_value(s, in_loop)
+        target = s.targets[0]
         f_idx, b_idx, idx_b = self._save_index(target.slice, in_loop, s)
         old = gast.Subscript(value=load(x), slice=copy.deepcopy(target.slice), ctx=gast.Load())
         f_old, b_old = [], []
@@ -120,16 +110,7 @@ class InPlaceMixin:
         if isinstance(target.slice, (gast.Slice, gast.Tuple)):
             raise self.error(s, f"{lst} is a list built in place: while differentiating, assign its elements one "
                              f"at a time ({lst}[i] = v)", "list slice")
-        pre_f, pre_b = [], []
-        value = s.value
-        if not _is_atom(value):
-            tmp = self.namer.fresh("stored")
-            self.fresh_names.add(tmp)
-            if expr_is_active(value, self.active, self.program):
-                self.active.add(tmp)
-            pre_f, pre_b = self.assign(assign(tmp, value, s), in_loop)
-            value = load(tmp)
-            s = assign(gast.Subscript(value=load(lst), slice=target.slice, ctx=gast.Store()), value, s)
+        s, value, pre_f, pre_b = self._stored_value(s, in_loop)
         if lst not in self.active:
             return pre_f + [s], pre_b
         f_idx, bwd, idx_b = self._save_index(s.targets[0].slice, in_loop, s)
@@ -150,16 +131,7 @@ class InPlaceMixin:
         if k is None:
             raise self.error(s, f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, "
                              "its elements can only be assigned with constant indices or keys", f"{struct.kind} index")
-        pre_f, pre_b = [], []
-        value = s.value
-        if not _is_atom(value):
-            tmp = self.namer.fresh("stored")
-            self.fresh_names.add(tmp)
-            if expr_is_active(value, self.active, self.program):
-                self.active.add(tmp)
-            pre_f, pre_b = self.assign(assign(tmp, value, s), in_loop)
-            value = load(tmp)
-            s = assign(gast.Subscript(value=load(name), slice=target.slice, ctx=gast.Store()), value, s)
+        s, value, pre_f, pre_b = self._stored_value(s, in_loop)
         if name not in self.active:
             return pre_f + [s], pre_b
         bwd = []
@@ -169,6 +141,21 @@ class InPlaceMixin:
                 bwd.append(self.accumulate(value.id, load(leaf), s, p))
             bwd.append(assign(leaf, self.rt("zeros_like", load(leaf)), s))
         return pre_f + [s], self._mark(bwd) + pre_b
+
+    def _stored_value(self, s, in_loop):
+        """`x[idx] = op(a)` -> `stored = op(a)` (differentiated like an assignment) and
+        `x[idx] = stored`: (the store, its atom value, fwd and bwd of the assignment)."""
+        value = s.value
+        if _is_atom(value):
+            return s, value, [], []
+        target = s.targets[0]
+        tmp = self.namer.fresh("stored")
+        self.fresh_names.add(tmp)
+        if expr_is_active(value, self.active, self.program):
+            self.active.add(tmp)
+        pre_f, pre_b = self.assign(assign(tmp, value, s), in_loop)
+        store = assign(gast.Subscript(value=load(target.value.id), slice=target.slice, ctx=gast.Store()), load(tmp), s)
+        return store, load(tmp), pre_f, pre_b
 
     def _may_repeat(self, idx):
         """Can index `idx` select one position twice (an integer array, or a name of unknown rank)?"""
