@@ -263,8 +263,8 @@ def _zip_target_too_long(x, y):
         pass
 
 
-def _over_map(x):
-    for v in map(abs, x):
+def _over_filter_none(x):
+    for v in filter(None, x):
         pass
 
 
@@ -280,7 +280,7 @@ def _local_len(x):
     [
         (_range_with_tuple_target, "single name"),
         (_zip_target_too_long, "yields 2 values but the target has 3"),
-        (_over_map, "looping over map"),
+        (_over_filter_none, "looping over filter"),
         (_reversed_enumerate, "cannot be reversed"),
         (_local_len, "shadows the builtin"),
     ],
@@ -294,3 +294,16 @@ def test_rejected_loops_point_at_the_loop(fn, message):
 @pytest.mark.parametrize("fn,args", [CASES[i] for i in (0, 1, 2, 5, 6, 7, 9, 10, 11, 12)], ids=lambda v: getattr(v, "__name__", ""))
 def test_numba_twin_agrees(fn, args):
     assert_jit_agrees(fn, args)
+
+
+def over_map(x):
+    s = 0.0
+    for v in map(abs, x):  # map(f, xs) is a generator expression (desugar)
+        s = s * 0.5 + v
+    return s
+
+
+def test_loops_over_map():
+    x = np.array([0.5, -1.5, 2.0])
+    _, fn2 = normalized(over_map)
+    assert fn2(x) == over_map(x)
