@@ -116,6 +116,12 @@ class GradFunction:
     def __s2s_function__(self):
         return self._build()[2]
 
+    def __s2s_structured__(self, structs):
+        """The generated function for positional arguments of `structs` (pytree structures
+        by position; None for leaves and unknowns): a grad inside a differentiated function
+        is respecialized when its arguments' structures become known."""
+        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums))[2]
+
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
         """(key, generated function) for these arguments: `jit(grad(f))` compiles one
         specialization per structure of the differentiated arguments (tuples, lists) and

@@ -74,6 +74,10 @@ class JacobianFunction:
     def __s2s_function__(self):
         return self._build()[1]
 
+    def __s2s_structured__(self, structs):
+        """The generated function for positional arguments of `structs` (see GradFunction)."""
+        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums))[1]
+
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
         key = self._key(args)
         return key, self._build(*key)[1]

@@ -16,6 +16,7 @@ import gast
 
 from .activity import resolve_callee
 from .callsite import rule_for
+from .nested import respecialize
 from .registry import OUTPUTS, VJP_RULES
 
 
@@ -198,9 +199,12 @@ class Structures:
         if isinstance(e, gast.Call):
             callee = resolve_callee(e.func, self.program)
             if callee.kind == "user":
-                params = [a.id for a in callee.obj.tree.args.posonlyargs + callee.obj.tree.args.args]
+                ctx = callee.obj
+                if ctx.transform is not None:  # a nested grad(f) & co: made for its arguments' structures
+                    ctx = respecialize(self.program, ctx, [self.expr(a) for a in e.args], e) or ctx
+                params = [a.id for a in ctx.tree.args.posonlyargs + ctx.tree.args.args]
                 structs = {p: self.expr(a) for p, a in zip(params, e.args)}
-                return self.returns(callee.obj, structs)
+                return self.returns(ctx, structs)
             if callee.obj is not None and callee.obj in OUTPUTS:
                 return self.primitive(callee.obj, e)
         return None

@@ -367,7 +367,14 @@ class ResolveNames(FunctionPass):
             raise self.ctx.error(e, f"the arguments of {factory.__name__} inside a transformed function must be "
                                  "functions and constants", factory.__name__)
         obj = factory(*[value(a) for a in node.args], **{k.arg: value(k.value) for k in node.keywords})
-        return self._resolve_value(f"{factory.__name__}_{getattr(obj, '__name__', 'f')}", obj, node, None)
+        ref = self._resolve_value(f"{factory.__name__}_{getattr(obj, '__name__', 'f')}", obj, node, None)
+        if getattr(obj, "__s2s_structured__", None) is not None and isinstance(ref, gast.Name):
+            # Made for array arguments; differentiation respecializes it for pytree
+            # arguments once their structures are known (diff/nested.py).
+            for ctx in self.ctx.program.functions:
+                if ctx.name == ref.id:
+                    ctx.transform = obj
+        return ref
 
     def _transform_call(self, transform, node):
         """`s2s.jvp(f, (x, y), (dx, dy))` inside a transformed function: a call of f's JVP
