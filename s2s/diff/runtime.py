@@ -225,6 +225,8 @@ def zeros_like(x):
         return np.zeros(x.shape, x.dtype if x.dtype.kind in "fc" else np.float64)
     if isinstance(x, tuple):
         return tuple(zeros_like(v) for v in x)
+    if isinstance(x, list):
+        return [zeros_like(v) for v in x]
     return 0j if isinstance(x, (complex, np.complexfloating)) else 0.0
 
 

@@ -183,6 +183,8 @@ def _ol_zeros_like(x):
     if isinstance(x, types.BaseTuple):  # e.g. a saved shape, in derivative code differentiated again
         n = len(x)
         return _gen(("zeros_tuple", n), ["def impl(x):", "    return (" + "".join(f"zeros_like(x[{i}]), " for i in range(n)) + ")"])
+    if isinstance(x, types.List):  # a list restored from a tape: the adjoint is a list too
+        return lambda x: [zeros_like(v) for v in x]
 
 
 def _add_at_lines(a, idx, v):

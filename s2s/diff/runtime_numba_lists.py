@@ -142,6 +142,22 @@ def _ol_np_stack_list(arrays, axis=0):
         return _join_impl(arrays, True)
 
 
+@overload(np.stack)
+def _ol_np_stack_array(arrays, axis=0):
+    """np.stack of an array (a sequence of its rows), as derivative code differentiated
+    again writes it for the contribution to a list: the rows joined along `axis`."""
+    if isinstance(arrays, types.Array) and arrays.ndim > 1 and _axis_type(axis):
+        def impl(arrays, axis=0):
+            return np.stack([arrays[i] for i in range(arrays.shape[0])], axis)
+        return impl
+    if isinstance(arrays, types.Array) and arrays.ndim == 1 and _axis_type(axis):
+        def impl1(arrays, axis=0):
+            if axis != 0 and axis != -1:
+                raise ValueError("axis is out of bounds for the stacked array")
+            return arrays.copy()
+        return impl1
+
+
 @overload(np.concatenate)
 def _ol_np_concatenate_list(arrays, axis=0):
     if _list_of_arrays(arrays) and _axis_type(axis):

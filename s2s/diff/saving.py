@@ -171,7 +171,17 @@ class SavingMixin:
             fwd.append(located(gast.Expr(value=_call(gast.Attribute(value=load(tape), attr="append", ctx=gast.Load()), entry)), like))
             saved = self.namer.fresh("saved")
             pops = [assign(saved, _call(gast.Attribute(value=load(tape), attr="pop", ctx=gast.Load())), like)]
-            pops += [assign(n, gast.Subscript(value=load(saved), slice=_const(i), ctx=gast.Load()), like) for i, (n, _) in enumerate(slots)]
+            # A list comes back under a fresh name: the derivative code then binds each
+            # name to one kind of value (built by appends, or restored), which a second
+            # reverse pass over it needs.
+            restored = {n: self.namer.fresh(f"{n}_saved") for n, _ in slots if n in self.lists}
+            if restored:
+                for st in bwd:
+                    for node in gast.walk(st):
+                        if isinstance(node, gast.Name) and node.id in restored:
+                            node.id = restored[node.id]
+            pops += [assign(restored.get(n, n), gast.Subscript(value=load(saved), slice=_const(i), ctx=gast.Load()), like)
+                     for i, (n, _) in enumerate(slots)]
             bwd = self._mark(pops) + bwd
         return fwd, bwd
 

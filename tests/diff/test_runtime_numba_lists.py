@@ -30,9 +30,11 @@ CASES = [
     ("unhstack(c, L)", ROW, [((4, 3), (12,), 0), ((4, 2, 3), (2, 12), 0)]),
     ("unvstack(c, L)", ROW, [((4, 3), (4, 3), 0), ((4, 2, 3), (8, 3), 0)]),
     ("unsum(c, L)", ROW, [((4,), (), 0), ((4, 3), (2, 3), 0)]),
+    # derivative code differentiated again: np.stack of an array (its rows), the zero adjoint of a list
+    ("(np.stack(np.stack(L), a), np.stack(x[0], -1), np.stack(x[0, 0], -1), zeros_like(L))", ROW, [((4, 2, 3), None, 1)]),
 ]
 ENV = {"np": np, **{h: getattr(rt, h) for h in ("array_of", "unstack", "unconcatenate", "unhstack", "unvstack",
-                                                "unsum")}}
+                                                "unsum", "zeros_like")}}
 _COMPILED = {}
 
 
