@@ -22,7 +22,10 @@ shrinks back as the backward sweep undoes the appends, so that `bL[i]` always ma
 >>> sorted(info.names), sorted(info.stacks), info.aliases
 (['L', 'M', 't'], ['t'], {'M': 'L'})
 """
+import builtins
+
 import gast
+import numpy as np
 
 from ..parse.base import load, located
 from . import runtime
@@ -128,6 +131,19 @@ class ListInfo:
                     return d, (f"{m} = {l} gives one list two names, and it changes afterwards: while "
                                f"differentiating, make a copy (list({l})) or change it before naming it again")
         return None
+
+
+# Functions that take a list as a sequence of separate values; any other function sees
+# the list as the array it stands for.
+_SEQUENCE_TAKERS = (np.stack, np.concatenate, np.hstack, np.vstack, np.dstack, np.column_stack, np.array, np.asarray,
+                    builtins.sum, runtime.array_of, runtime.add_to_list)
+
+
+def takes_sequence(call, program):
+    """Does `call` take a list as a sequence of separate values (np.stack(L), sum(L)),
+    rather than as the array it stands for (np.max(L))?"""
+    obj = resolve_callee(call.func, program).obj if isinstance(call, gast.Call) else None
+    return obj is not None and any(obj is f for f in _SEQUENCE_TAKERS)
 
 
 def _mutates(stmt, names):

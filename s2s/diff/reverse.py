@@ -22,7 +22,8 @@ import copy
 import gast
 
 from ..errors import NoDerivativeRuleError
-from ..parse.base import assign, load, located, store
+from ..naming import NUMPY_ALIAS
+from ..parse.base import assign, dotted, load, located, store
 from . import runtime
 from .activity import Assignments, active_names, expr_is_active, resolve_callee, store_aliases
 from .cleanup import Cleanup
@@ -32,7 +33,7 @@ from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute,
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
-from .lists import ListInfo, expand_list_literals, split_rebound_lists
+from .lists import ListInfo, expand_list_literals, split_rebound_lists, takes_sequence
 from .unroll import unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom, index_value
 
@@ -274,9 +275,8 @@ class _Builder(SavingMixin, InPlaceMixin):
                 base = getattr(call.func, "value", None)
                 if isinstance(base, gast.Name) and base.id in self.mixed_lists:
                     raise self.no_rule(
-                        s, f"reverse mode cannot differentiate again the derivative of a list built inside a loop "
-                        f"({base.id}); use forward mode for the outer derivative (s2s.hessian, s2s.jacfwd(s2s.grad(f)))",
-                        label)
+                        s, f"{base.id} is bound both to a new list and to another value: while differentiating, give "
+                        "each its own name", label)
                 raise self.no_rule(s, f"cannot differentiate the in-place call {label}(...) on a differentiated value", label)
             return [s], []
         if isinstance(s, (gast.Expr, gast.Pass, gast.Assert, gast.Raise)):
@@ -413,6 +413,16 @@ class _Builder(SavingMixin, InPlaceMixin):
             f, b, ans = self.save(load(t), in_loop, s, t, shared=False)
             fwd_after += f
             bwd += b
+        if not takes_sequence(value, self.program):
+            # `np.max(L)` of a list built in place: its rule sees the list as the array it
+            # stands for (templates compare and index it), converted once.
+            for p in rule.inputs:
+                e = bound[p]
+                if isinstance(e, gast.Name) and e.id in self.lists and (p in needed or p in shape_only):
+                    arr = self.namer.fresh(f"{e.id}_array")
+                    bwd.append(assign(arr, gast.Call(func=dotted(f"{NUMPY_ALIAS}.array", s), args=[exprs[p]],
+                                                     keywords=[]), s))
+                    exprs[p] = load(arr)
         inputs = [exprs[p] for p in rule.inputs]
         options = {n: exprs[n] for n, _ in rule.options if n in exprs}
         stmts, contribs = inline(rule, self.program, self.namer, self.adj(t), ans, inputs, options, active, s,
