@@ -47,6 +47,22 @@ class _Specialization:
         self.in_order = parallel
 
 
+def _respecialize_nested(program, structs):
+    """Point the transformations called inside the entry (`s2s.grad(f)(params)`) at their
+    versions for the structures of the positional arguments: structure inference over the
+    entry does it (diff/nested.py)."""
+    from .diff.pytrees import Structures, StructureMismatch
+
+    if not any(ctx.transform is not None for ctx in program.functions):
+        return
+    entry = program.entry
+    params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    try:
+        Structures(entry.tree, program, dict(zip(params, structs)))
+    except StructureMismatch:
+        pass  # the function runs as written; numba reports what it cannot type
+
+
 class JitFunction:
     """A function compiled by numba from its s2s-normalized source.
 
@@ -100,15 +116,17 @@ class JitFunction:
         self._by_structure = getattr(fn, "__s2s_specialize__", None)
 
     # -- building --------------------------------------------------------------------
-    def _module(self, static, fn=None):
+    def _module(self, static, fn=None, structs=None):
         from .codegen.numba_reductions import rewrite_axis_reductions
 
         program = build_program(self._fn if fn is None else fn, static=static)
+        if structs is not None:
+            _respecialize_nested(program, structs)
         rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
         return GeneratedModule(program, title="jit")
 
-    def _specialize(self, key, static, fn=None):
-        module = self._module(static, fn)
+    def _specialize(self, key, static, fn=None, structs=None):
+        module = self._module(static, fn, structs)
         mod = module.load(self._backend)
         spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba")
         self._specs[key] = spec
@@ -138,10 +156,10 @@ class JitFunction:
                 dyn_args.append(bound.arguments[p.name])
         return key, static, dyn_args, dyn_kwargs
 
-    def _spec_for(self, key, static, fn=None):
+    def _spec_for(self, key, static, fn=None, structs=None):
         spec = self._specs.get(key)
         if spec is None or not spec.guards_hold():
-            spec = self._specialize(key, static, fn)
+            spec = self._specialize(key, static, fn, structs)
         return spec
 
     def __call__(self, *args, **kwargs):
@@ -150,12 +168,19 @@ class JitFunction:
             key, static, args, kwargs = self._split(args, kwargs)
         else:
             key, static = (), None
-        fn = None
+        fn = structs = None
         if self._by_structure is not None:
             skey, fn = self._by_structure(*every, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
-        spec = self._spec_for(key, static, fn)
+        elif any(isinstance(a, (tuple, list, dict)) for a in args):
+            # Pytree arguments: one module per structure, so that a grad(f) called inside
+            # on them is generated for their structure (diff/nested.py).
+            from .diff.pytrees import of_value
+
+            structs = tuple(of_value(a) for a in args)
+            key = (key, structs)
+        spec = self._spec_for(key, static, fn, structs)
         if spec.in_order is False:
             return self._call(spec, spec.call, args, kwargs)
         try:

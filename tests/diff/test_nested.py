@@ -130,6 +130,8 @@ def test_autograd_tuple_argument():
         return np.sum(g[0]) + np.sum(np.sin(g[0])) + np.sum(np.cos(g[1]))
 
     a, b = _args((3, 2))
+    # jit of the function itself: compiled per structure of its arguments (api.py)
+    np.testing.assert_allclose(s2s.jit(d_fun)((a, b)), tuple_by_hand(a, b), rtol=1e-12)
     got = s2s.grad(d_fun)((a, b))
     assert isinstance(got, tuple) and len(got) == 2
     for i in range(2):
