@@ -14,7 +14,7 @@ from .codegen.module import GeneratedModule
 from .codegen.numba_backend import NUMBA_ERRORS, sequential, translate_error
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
-from .parse.source import _NO_SELF, library_wrapper, unwrap
+from .parse.source import _NO_SELF, signature_of, unwrap
 
 
 def _normalize_argnums(argnums, n_params, fname):
@@ -89,7 +89,7 @@ class JitFunction:
         del self.__wrapped__  # our own unwrap follows __s2s_function__ instead
         try:
             # A NumPy/math function stands for its wrapper `def sin(x): ...` (no out=, where=).
-            sig = inspect.signature(library_wrapper(fn) or fn)
+            sig = signature_of(fn)
         except (TypeError, ValueError):  # an s2s wrapper of an s2s wrapper: use the function
             sig = inspect.signature(inner)
             if bound is not _NO_SELF:

@@ -5,7 +5,6 @@ Each returns an s2s function object: calling it runs the generated derivative as
 `__s2s_function__` is the generated wrapper function itself (so transformations compose
 by re-transforming source).
 """
-import inspect
 import operator
 
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from .diff.program import build_grad_module, build_vjp_module
 from .diff.pytrees import of_value
 from .diff.ranks import of_value as rank_of
-from .parse.source import library_wrapper
+from .parse.source import signature_of
 
 
 def _argnums_tuple(argnums, n_params, who):
@@ -83,7 +82,7 @@ class GradFunction:
         self._has_aux = has_aux
         self._allow_int = allow_int
         self._who = "value_and_grad" if value else "grad"
-        sig = inspect.signature(library_wrapper(fn) or fn)  # np.sin: its wrapper `def sin(x)`
+        sig = signature_of(fn)  # np.sin: its wrapper `def sin(x)`
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), self._who)
         self.__signature__ = sig

@@ -19,11 +19,11 @@ follow JAX: an int or None for every argument, or a tuple/list with one entry pe
 positional argument, each an int, None, or a pytree prefix of the argument (a dict/tuple
 of axes); keyword arguments are mapped along axis 0.
 """
-import inspect
 
 import numpy as np
 
 from .diff.pytrees import Tree, of_value
+from .parse.source import signature_of
 from .errors import UnsupportedSyntaxError
 from .vectorize.array import build_array_module
 from .vectorize.loop import build_vmap_module
@@ -84,7 +84,7 @@ class VmapFunction:
         self._fn, self._in_axes, self._out_axes, self._axis_size = fn, in_axes, out_axes, axis_size
         self._strategy = strategy
         self._chunk_size = chunk_size
-        self._sig = inspect.signature(fn)
+        self._sig = signature_of(fn)
         self.__signature__ = self._sig
         self.__name__ = f"vmap_{getattr(fn, '__name__', 'f')}"
         self.__qualname__ = self.__name__

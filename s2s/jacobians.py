@@ -10,7 +10,6 @@ output is inferred to be a scalar), `in.shape + in.shape` for a scalar f, nested
 (blocks) for tuple `argnums`. Inputs are arrays and scalars;
 `jacfwd` also takes functions returning tuples/lists/dicts (a Jacobian per output leaf).
 """
-import inspect
 
 import numpy as np
 
@@ -19,7 +18,7 @@ from .diff.jacobian import build_jacfwd_module, build_jacrev_module
 from .diff.program import output_rank
 from .diff.pytrees import of_value
 from .diff.ranks import of_value as rank_of
-from .parse.source import library_wrapper
+from .parse.source import signature_of
 
 
 class JacobianFunction:
@@ -30,7 +29,7 @@ class JacobianFunction:
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
         # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).
         self._suffix = {"fwd": "jacfwd", "rev": "jacrev", "hessian": "hessian"}[mode]
-        sig = inspect.signature(library_wrapper(fn) or fn)
+        sig = signature_of(fn)
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), who)
         self.__signature__ = sig

@@ -22,7 +22,7 @@ from ..parse.base import assign, load, located
 from . import runtime
 from .activity import Assignments, active_names, resolve_callee, store_aliases
 from .inline import instantiate
-from .pytrees import StructureMismatch, Structures, at, build, leaves, pick, slice_keys
+from .pytrees import StructureMismatch, Structures, at, build, leaves, pick, slice_keys, store_refusal
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
@@ -375,8 +375,7 @@ class _Forward:
         if struct is not None:
             k = struct.key(target.slice.value) if isinstance(target.slice, gast.Constant) else None
             if k is None:
-                raise self.ctx.error(s, f"{base.id} is a {struct.kind}: while differentiating, its elements can only "
-                                     "be assigned with constant indices or keys", f"{struct.kind} index")
+                raise self.ctx.error(s, store_refusal(base.id, struct, target.slice), f"{struct.kind} index")
             tan = self.full_tangent(s.value, at(struct, (k,)))
             return [s] + self._tag([assign(self.d(base.id, (k,) + p), pick(tan, p), s) for p in leaves(at(struct, (k,)))])
         tan = self.leaf_tangent(s.value)

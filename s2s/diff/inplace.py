@@ -8,7 +8,7 @@ import gast
 from ..naming import NUMPY_ALIAS
 from ..parse.base import assign, load, located
 from .activity import expr_is_active
-from .pytrees import at, distribute, leaves
+from .pytrees import at, distribute, leaves, store_refusal
 from .saving import _call, _const, _is_atom, index_value
 
 
@@ -129,8 +129,7 @@ class InPlaceMixin:
         name, struct = target.value.id, self.struct(target.value.id)
         k = struct.key(target.slice.value) if isinstance(target.slice, gast.Constant) else None
         if k is None:
-            raise self.error(s, f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, "
-                             "its elements can only be assigned with constant indices or keys", f"{struct.kind} index")
+            raise self.error(s, store_refusal(name, struct, target.slice), f"{struct.kind} index")
         s, value, pre_f, pre_b = self._stored_value(s, in_loop)
         if name not in self.active:
             return pre_f + [s], pre_b

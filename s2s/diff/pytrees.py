@@ -261,6 +261,17 @@ def slice_keys(struct, idx):
     return list(range(len(struct.keys)))[slice(*(v for v, _ in parts))]
 
 
+def store_refusal(name, struct, index):
+    """Why `name[index] = v` cannot be followed into a container of structure `struct`."""
+    if isinstance(index, gast.Constant):
+        what = "key" if struct.kind == "dict" else "index"
+        return (f"{name}[{index.value!r}] = ... stores at a {what} that {name} (a {struct.kind} of "
+                f"{len(struct.keys)} elements) does not have: while differentiating, a container keeps the "
+                f"structure it was built with; build it with every element")
+    return (f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, its elements "
+            "can only be assigned with constant indices or keys")
+
+
 class StructureMismatch(Exception):
     def __init__(self, stmt, name, a, b):
         super().__init__(f"{name} holds containers of different structures ({a} and {b})")

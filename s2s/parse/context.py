@@ -128,6 +128,8 @@ class Program:
         `custom`: a custom_jvp/custom_vjp object whose primal `src` is (its context keeps it,
         distinct from plain calls of the same function)."""
         bound = src.bound_self if src.has_bound_self else None
+        if src.bound_args:  # functools.partial: its arguments are constants, like static ones
+            static = {**src.bound_args, **(static or {})}
         # Identities, not values: a bound `self` need not be hashable.
         key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())), id(custom))
         name = self._by_identity.get(key)
@@ -166,6 +168,14 @@ class FunctionContext:
         # Keyword-only parameters become ordinary ones: numba applies no keyword-only
         # defaults, and every call s2s generates passes all arguments anyway.
         args = self.tree.args
+        # `*xs` / `**kw` become ordinary parameters too: the calls pass a tuple and a dict
+        # (resolve.py packs them), so the function is differentiated like any pytree one.
+        self.packed = args.vararg is not None or args.kwarg is not None
+        if self.packed:
+            args.args = args.args + [a for a in (args.vararg,) if a is not None]
+            args.kwonlyargs = args.kwonlyargs + [a for a in (args.kwarg,) if a is not None]
+            args.vararg = args.kwarg = None
+            args.defaults, args.kw_defaults = [], []  # every call passes every argument
         args.args = args.args + args.kwonlyargs
         args.kwonlyargs, args.kw_defaults = [], []
         self.filename = src.filename

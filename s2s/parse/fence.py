@@ -59,8 +59,11 @@ class Fence(FunctionPass):
     def run(self):
         tree = self.ctx.tree
         args = tree.args
-        if args.vararg is not None or args.kwarg is not None:
-            raise self.ctx.error(tree, "*args/**kwargs parameters are not supported; name the parameters", "*args/**kwargs")
+        if args.vararg is not None or args.kwarg is not None or (
+                getattr(self.ctx, "packed", False) and self.ctx is self.ctx.program.functions[0]):
+            # (a function it calls may have them: its calls pass a tuple and a dict)
+            raise self.ctx.error(tree, "*args/**kwargs parameters of the transformed function itself are not "
+                                 "supported; name the parameters", "*args/**kwargs")
         for stmt in tree.body:
             self.visit(stmt)
         return tree

@@ -29,6 +29,7 @@ transform time, like any other captured constant; a change to what was read is d
 by a guard and triggers a new transformation.
 """
 import builtins
+import functools
 import inspect
 import math
 import types
@@ -73,6 +74,8 @@ def canonical_path(value):
 def is_user_function(value):
     if hasattr(value, "__s2s_function__"):
         return True
+    if isinstance(value, functools.partial):
+        return is_user_function(value.func)
     if isinstance(value, (staticmethod, classmethod)):
         value = value.__func__
     if isinstance(value, types.MethodType):
@@ -398,13 +401,21 @@ class ResolveNames(FunctionPass):
 
     def _bind_user_call(self, node, callee):
         try:
-            sig = inspect.signature(callee)
+            from .source import signature_of  # local: source imports nothing from here
+
+            sig = signature_of(callee) if isinstance(callee, functools.partial) else inspect.signature(callee)
             bound = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords})
         except TypeError as exc:
             raise TypeError(f"{exc} (in the call at {self.ctx.where(node)})") from None
         args = []
         for p in sig.parameters.values():
-            if p.name in bound.arguments:
+            if p.kind == p.VAR_POSITIONAL:  # `*xs`: the extra positional arguments, as a tuple
+                args.append(located(gast.Tuple(elts=list(bound.arguments.get(p.name, ())), ctx=gast.Load()), node))
+            elif p.kind == p.VAR_KEYWORD:  # `**kw`: the extra keywords, as a dict
+                extra = bound.arguments.get(p.name, {})
+                args.append(located(gast.Dict(keys=[located(gast.Constant(value=k, kind=None), node) for k in extra],
+                                              values=list(extra.values())), node))
+            elif p.name in bound.arguments:
                 args.append(bound.arguments[p.name])
             else:
                 args.append(self._value_node(p.name, p.default, node))

@@ -33,6 +33,9 @@ class FunctionSource:
     lines: list = field(repr=False)
     bound_self: object = field(default=_NO_SELF, repr=False)
     is_lambda: bool = False
+    # functools.partial: the parameters its arguments bind -> their values (baked in as
+    # constants, like static arguments)
+    bound_args: dict = field(default_factory=dict, repr=False)
 
     def line(self, lineno):
         """The user's source line `lineno` (1-based), without its newline, or ''."""
@@ -110,11 +113,7 @@ def unwrap(obj):
             continue
         break
     if isinstance(obj, functools.partial):
-        raise SourceUnavailableError(
-            f"{obj!r} is a functools.partial; s2s transforms Python functions. Write a small "
-            "function (or lambda in a file) that calls it, or use static_argnums for the bound "
-            "arguments."
-        )
+        return unwrap(obj.func)  # its bound arguments: get_source
     if not isinstance(obj, types.FunctionType):
         wrapper = library_wrapper(obj)
         if wrapper is not None:
@@ -252,7 +251,10 @@ def _strip(node):
 
 
 def get_source(obj):
-    """The `FunctionSource` for `obj` (a function, method, lambda or s2s-wrapped function)."""
+    """The `FunctionSource` for `obj` (a function, method, lambda, functools.partial or
+    s2s-wrapped function)."""
+    if isinstance(obj, functools.partial):
+        return _partial_source(obj)
     fn, bound_self = unwrap(obj)
     filename, lines, tree = _file_tree(fn)
     found = _find_node(fn, tree, filename, lines)
@@ -283,3 +285,34 @@ def source_hash(src):
     node = src.node
     text = "".join(src.lines[node.lineno - 1 : node.end_lineno])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _partial_source(p):
+    """`partial(f, a, k=v)`: f's source with the parameters its arguments bind recorded
+    as constants (`bound_args`); the partial's own signature is what callers see."""
+    src = get_source(p.func)
+    params = [a.id for a in src.node.args.posonlyargs + src.node.args.args]
+    if src.has_bound_self:
+        params = params[1:]
+    names = [a.id for a in src.node.args.kwonlyargs]
+    if len(p.args) > len(params) or src.node.args.vararg is not None and p.args:
+        raise SourceUnavailableError(
+            f"{p!r} binds {len(p.args)} positional arguments; s2s takes partials that bind named parameters "
+            "of a function without *args")
+    bound = dict(zip(params, p.args))
+    for k, v in p.keywords.items():
+        if k not in params and k not in names:
+            raise SourceUnavailableError(f"{p!r} binds {k!r}, which is not a named parameter of {p.func.__name__}")
+        bound[k] = v
+    src.bound_args = {**src.bound_args, **bound}
+    return src
+
+
+def signature_of(fn):
+    """The signature of the function s2s generates for `fn`: a NumPy function's wrapper
+    (`def sin(x)`); a functools.partial without the parameters its keywords bind (they
+    are constants of the generated code)."""
+    if isinstance(fn, functools.partial):
+        sig = inspect.signature(fn)
+        return sig.replace(parameters=[p for p in sig.parameters.values() if p.name not in fn.keywords])
+    return inspect.signature(library_wrapper(fn) or fn)
