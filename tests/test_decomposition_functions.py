@@ -72,7 +72,7 @@ def split_family(x):
 
 
 def combined(a):
-    """Most of the above in one function: one numba compilation for the jit test."""
+    """Most of the above in one function."""
     w, v = np.linalg.eigh(a + a.T)
     sign, logdet = np.linalg.slogdet(a)
     u, s, vh = np.linalg.svd(a)
@@ -82,6 +82,15 @@ def combined(a):
     return (np.sum(w * v[0]) + logdet + np.sum(s * u[0] * vh[:, 1]) + np.sum(q[0] * r[1])
             + np.sum(chol * chol) + np.sum(np.linalg.pinv(a)) + np.sum(np.linalg.eigvalsh(a @ a.T))
             + np.sum(first * rest[1]))
+
+
+def combined_compiled(a):
+    """The decompositions whose rules test_rules_decompositions does not compile (eigh, svd,
+    qr): numba takes about a minute over all of `combined`."""
+    w, v = np.linalg.eigh(a + a.T)
+    u, s, vh = np.linalg.svd(a)
+    q, r = np.linalg.qr(a)
+    return np.sum(w * v[0]) + np.sum(s * u[0] * vh[:, 1]) + np.sum(q[0] * r[1])
 
 
 def eigh_in_a_loop(a, steps):
@@ -172,7 +181,7 @@ def test_grad_and_jacfwd_match_finite_differences(f, make):
 def test_jit_grad_matches_finite_differences():
     x = _square(1)
     close(s2s.grad(combined)(x), finite_differences(combined, x))
-    close(s2s.jit(s2s.grad(combined))(x), finite_differences(combined, x))
+    close(s2s.jit(s2s.grad(combined_compiled))(x), finite_differences(combined_compiled, x))
 
 
 @pytest.mark.parametrize("f, make", [c for c in CASES if c[0].__name__ in
