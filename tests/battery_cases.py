@@ -183,6 +183,13 @@ def ew_astype(x):
     return x.astype(np.float64) * 2.0 + x
 
 
+@case(vec(6), "scalar", compiled=True)
+def ew_item(x):
+    # x.item() of a size-1 array (runtime.item); x.item(k): the flat element k; A.item(i, j): A[i, j]
+    A = np.outer(x[:3], x[3:])
+    return np.sum(x[:1] * x[2]).item() * A.item(4) + A.item(0, 2) ** 2 + x.max().item() * np.sin(x[1:2]).item()
+
+
 # =========================================================================================
 # reductions
 # =========================================================================================

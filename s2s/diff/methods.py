@@ -72,6 +72,19 @@ class ArrayMethods(FunctionPass):
             fn = located(gast.Name(id=self.ctx.program.constant(runtime.astype, "astype"), ctx=gast.Load(),
                                    annotation=None, type_comment=None), f)
             return located(gast.Call(func=fn, args=[f.value, node.args[0]], keywords=[]), node)
+        if isinstance(f, gast.Attribute) and self._receiver(f.value) and f.attr == "item" and not node.keywords:
+            # x.item(): the runtime's `item`; x.item(k): the flat element k; x.item(i, j): x[i, j]
+            from . import runtime
+
+            if not node.args:
+                fn = located(gast.Name(id=self.ctx.program.constant(runtime.item, "item"), ctx=gast.Load(),
+                                       annotation=None, type_comment=None), f)
+                return located(gast.Call(func=fn, args=[f.value], keywords=[]), node)
+            if len(node.args) == 1:
+                return located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.take", f), args=[f.value, node.args[0]],
+                                         keywords=[]), node)
+            index = located(gast.Tuple(elts=node.args, ctx=gast.Load()), node)
+            return located(gast.Subscript(value=f.value, slice=index, ctx=gast.Load()), node)
         if isinstance(f, gast.Attribute) and self._receiver(f.value) and f.attr in METHODS:
             fn = dotted(f"{NUMPY_ALIAS}.{METHODS[f.attr]}", f)
             args = [f.value] + node.args

@@ -162,6 +162,12 @@ def astype(x, dtype):
     return np.dtype(dtype).type(x)
 
 
+def item(a):
+    """`a.item()`: the one element of a size-1 array (or a scalar), as a scalar; like NumPy,
+    a ValueError for any other size."""
+    return np.asarray(a).item()
+
+
 def astype_tangent(t, ans):
     """The tangent of `ans = astype(x, dtype)` for x's tangent t: cast like ans, or zero when
     ans is not floating point."""

@@ -18,6 +18,7 @@ from .runtime import (  # s2s-runtime-import
     shape_of,
     unreduce,
     reduce_to,
+    item,
     zeros_like,
     array_of,
     add_at,
@@ -168,6 +169,18 @@ def _ol_reduce_to(ct, x, axis=None):
         return lambda ct, x, axis=None: _bcast_sum(ct, x)
     if x.ndim == ct.ndim - 1 and isinstance(axis, types.Integer):
         return lambda ct, x, axis=None: _bcast_sum(ct, np.expand_dims(x, axis % ct.ndim)).reshape(x.shape)
+
+
+@overload(item)
+def _ol_item(a):
+    if isinstance(a, types.Array):
+        def impl(a):
+            if a.size != 1:
+                raise ValueError("can only convert an array of size 1 to a Python scalar")
+            return a.ravel()[0]
+        return impl
+    if isinstance(a, (types.Number, types.Boolean)):
+        return lambda a: a
 
 
 @overload(zeros_like)

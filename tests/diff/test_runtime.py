@@ -278,3 +278,16 @@ def test_jacobian_cotangent_helpers_are_the_transposes_of_jac_row_and_jac_col():
                                     numba.njit(lambda c, k, g, f=take: f(c, k, g)))):
             rhs = np.sum(J * z(C, k, g)) + np.sum(g * t(C, k, g))
             np.testing.assert_allclose(lhs, rhs, rtol=1e-12)
+
+
+def test_item_takes_the_one_element_or_raises_like_numpy():
+    import numba
+
+    from s2s.diff import runtime as rt
+
+    compiled = numba.njit(lambda a: rt.item(a))
+    for fn in (rt.item, compiled):
+        assert fn(np.array([[2.5]])) == 2.5
+        assert fn(1.5) == 1.5
+        with pytest.raises(ValueError, match="size 1"):
+            fn(np.ones(2))

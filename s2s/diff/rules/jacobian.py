@@ -11,6 +11,7 @@ from ..runtime import (
     batch_set,
     move_batch_axis,
     broadcast_like,
+    item,
     jac_alloc,
     jac_col,
     jac_col_take,
@@ -20,6 +21,7 @@ from ..runtime import (
     jac_row_zero,
     out_size,
     unbroadcast,
+    unreduce,
     unmoveaxis,
     zeros_like,
 )
@@ -119,6 +121,17 @@ def batch_set_jvp(o, b, r):
 @VJP_RULES.register(batch_set)
 def batch_set_vjp(g, ans, o, b, r):
     return jac_row_zero(g, b, r), None, jac_row_take(g, b, r)
+
+
+# `a.item()`: a has one element, which gets the whole cotangent.
+@VJP_RULES.register(item)
+def item_vjp(g, ans, a):
+    return unreduce(g, a, None)
+
+
+@JVP_RULES.linear(item)
+def item_jvp(a):
+    """Linear in a."""
 
 
 # `x.astype(dtype)`: derivatives pass a float cast, stop at an integer one.
