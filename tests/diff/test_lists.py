@@ -80,11 +80,13 @@ def rnn_states(x):  # a list that starts as a literal, then grows
 
 
 def reductions_of_a_list(x):
-    """np.max/np.min/np.mean/np.std of a list of scalars: the rules see the array it stands for."""
+    """np.max/np.min/np.mean/np.std and the builtin max/min of a list of scalars: the rules see
+    the array it stands for."""
     L = []
     for i in range(x.shape[0]):
         L.append(np.sin(x[i]) * x[i] + 0.1 * i)
-    return np.max(L) * np.min(L) + np.mean(L) + np.std(L) * np.prod(L)
+    return (np.max(L) * np.min(L) + np.mean(L) + np.std(L) * np.prod(L) + max(L) - 2.0 * min(L)
+            + max(v * v for v in x))  # the builtins of one sequence: np.max's rule
 
 
 CASES = [reductions_of_a_list, rnn_states, mapped, comprehension, read_store_pop, built_in_loop, rebound_to_array, iterate_list, sequence_functions, scalar_sum]
@@ -139,7 +141,7 @@ def compiled(x):  # kept to one function: numba compile time
     for v in L:
         total = total + v * L[1]
     return (total + np.sum(np.stack(parts) ** 2) + np.sum(sum(parts) * x) + np.sum([v * v for v in x])
-            + np.sum(np.array(x) * x) + np.max(L) * np.min(L))
+            + np.sum(np.array(x) * x) + np.max(L) * np.min(L) + max(L))
 
 
 def test_jit_grad_against_finite_differences():

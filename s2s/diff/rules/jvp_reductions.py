@@ -15,8 +15,10 @@ from ..registry import JVP_RULES
 from ..runtime import prod_partials, reduce_to, unreduce
 
 register = JVP_RULES.register
-_MAX = {id(f): f for f in (np.max, np.amax)}.values()  # one object in NumPy 1.x, two in 2.x
-_MIN = {id(f): f for f in (np.min, np.amin)}.values()
+# one object in NumPy 1.x, two in 2.x; the builtin max(L) / min(L) of one sequence too (its
+# two-argument form is elementwise: binary.py)
+_MAX = list({id(f): f for f in (np.max, np.amax)}.values()) + [builtins.max]
+_MIN = list({id(f): f for f in (np.min, np.amin)}.values()) + [builtins.min]
 
 
 @JVP_RULES.linear(np.sum)

@@ -17,8 +17,10 @@ from ..registry import VJP_RULES
 from ..runtime import prod_partials, uncumsum, unreduce, unsum, unbroadcast
 
 register = VJP_RULES.register
-_MAX = {id(f): f for f in (np.max, np.amax)}.values()  # one object in NumPy 1.x, two in 2.x
-_MIN = {id(f): f for f in (np.min, np.amin)}.values()
+# one object in NumPy 1.x, two in 2.x; the builtin max(L) / min(L) of one sequence too (its
+# two-argument form is elementwise: binary.py)
+_MAX = list({id(f): f for f in (np.max, np.amax)}.values()) + [builtins.max]
+_MIN = list({id(f): f for f in (np.min, np.amin)}.values()) + [builtins.min]
 
 
 @register(np.sum)
