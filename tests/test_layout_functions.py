@@ -1,8 +1,9 @@
 """End to end: user functions calling the layout functions of s2s/diff/rules/layout.py
 (triu/tril, diagonal and x.diagonal(), diagflat, atleast_*d, fliplr/flipud/rot90, append,
-column_stack/dstack/row_stack, pad, take_along_axis, delete/insert, squeeze under numba)
-under grad (Python and s2s.jit), jvp, hessian and vmap, against central differences and
-stacking. The functions are at module level: s2s reads their source."""
+column_stack/dstack/row_stack, pad, take_along_axis, delete/insert, select, squeeze under
+numba) and np.partition (shape.py) under grad (Python and s2s.jit), jvp, hessian and vmap,
+against central differences and stacking. The functions are at module level: s2s reads
+their source."""
 import warnings
 
 import numpy as np
@@ -76,6 +77,30 @@ def compiled_small(a):  # checked under s2s.jit
     return np.sum(np.diagonal(a, 1) * np.fliplr(a)[0, :3]) + np.sum(np.column_stack((a[0], a[1])) ** 2)
 
 
+def selected(x, y):
+    conds = [x > 0.5, x < -0.3, y > 0.0]
+    a = np.select(conds, [x * y, np.sin(x), y * y])
+    b = np.select([x > 0.0], [np.outer(x, y)], default=y)  # broadcast choice and default
+    return np.sum(a * a) + np.sum(np.select(conds[:2], [x, y], x * y) ** 3) + np.sum(b * b)
+
+
+def partitioned(a):
+    p = np.partition(a * a, 1, axis=1)
+    return np.sum(p[:, :2] * np.arange(2.0)) + np.sum(np.partition(a, (0, 5), axis=None)[:3] ** 3)
+
+
+def meshed(x, y):
+    gx, gy = np.meshgrid(x, y[:3])
+    a, b, c = np.meshgrid(x[:2], y, x * y, indexing="ij", sparse=True)
+    return np.sum(np.sin(gx) * gy ** 2) + np.sum(a * b * c) + np.sum(np.meshgrid(x * y[0])[0] ** 2)
+
+
+def compiled_new(x, y):  # select, partition and meshgrid under s2s.jit (one compilation: CI time)
+    s = np.select([x > 0.5, x < -0.3], [x * y, np.sin(x)], 0.25 * y[0])  # numba: a scalar default
+    gx, gy = np.meshgrid(x, y[:2], indexing="ij")
+    return np.sum(s * s) + np.sum(np.partition(x * y, 2)[:3] * np.arange(3.0)) + np.sum(gx * gy ** 2)
+
+
 def upper(a):
     return np.sum(np.triu(a, 1) * a)
 
@@ -96,6 +121,10 @@ def pad_affine(x):
     return np.sum(np.pad(x, 1, constant_values=2.0) ** 2)
 
 
+def meshgrid_of_five(x):
+    return np.sum(np.meshgrid(x, x, x, x, x)[0])
+
+
 def squeeze_all(x):
     return np.sum(np.squeeze(x))
 
@@ -108,9 +137,11 @@ def _check_grad(fn, args, argnum=0, grad=None, rtol=1e-6):
 @pytest.mark.parametrize("fn, args, argnum", [
     (triangles, (A,), 0), (diagonals, (A,), 0), (rotations, (A,), 0), (stacks, (X, X[::-1] + 0.3), 0),
     (stacks, (X, X[::-1] + 0.3), 1), (padded, (X,), 0), (padded_linear, (X,), 0), (gathers, (A, IDX), 0),
-    (compiled_mix, (A, IDX), 0), (compiled_small, (A,), 0),
+    (compiled_mix, (A, IDX), 0), (compiled_small, (A,), 0), (selected, (X, X[::-1] - 0.1), 0),
+    (selected, (X, X[::-1] - 0.1), 1), (partitioned, (A,), 0), (meshed, (X, X[::-1] - 0.1), 0),
+    (meshed, (X, X[::-1] - 0.1), 1),
 ], ids=["triangles", "diagonals", "rotations", "stacks-x", "stacks-y", "padded", "padded_linear", "gathers",
-        "compiled_mix", "compiled_small"])
+        "compiled_mix", "compiled_small", "selected-x", "selected-y", "partitioned", "meshed-x", "meshed-y"])
 def test_grad_against_finite_differences(fn, args, argnum):
     _check_grad(fn, args, argnum)
 
@@ -129,6 +160,13 @@ def test_jit_grad_against_finite_differences():
     _check_grad(compiled_small, (A,), grad=s2s.jit(s2s.grad(compiled_small)))
 
 
+def test_jit_grad_of_select_partition_and_meshgrid():
+    args = (X, X[::-1] - 0.1)
+    gx, gy = s2s.jit(s2s.grad(compiled_new, argnums=(0, 1)))(*args)  # one compilation: CI time
+    for got, argnum in ((gx, 0), (gy, 1)):
+        np.testing.assert_allclose(got, central_difference(compiled_new, args, argnum), rtol=1e-6, atol=1e-7)
+
+
 def test_jacobian_of_a_matrix_output():
     want = np.stack([central_difference(lambda a, i=i: matrix_out(a).ravel()[i], (A,), 0).ravel()
                      for i in range(matrix_out(A).size)]).reshape(matrix_out(A).shape + A.shape)
@@ -137,8 +175,10 @@ def test_jacobian_of_a_matrix_output():
 
 
 @pytest.mark.parametrize("fn, args", [(diagonals, (A,)), (rotations, (A,)), (padded_linear, (X,)),
-                                      (gathers, (A, IDX)), (stacks, (X, X + 0.1))],
-                         ids=["diagonals", "rotations", "padded_linear", "gathers", "stacks"])
+                                      (gathers, (A, IDX)), (stacks, (X, X + 0.1)), (selected, (X, X[::-1] - 0.1)),
+                                      (partitioned, (A,)), (meshed, (X, X[::-1] - 0.1))],
+                         ids=["diagonals", "rotations", "padded_linear", "gathers", "stacks", "selected", "partitioned",
+                              "meshed"])
 def test_jvp_agrees_with_grad(fn, args):
     v = RNG.uniform(-1, 1, np.shape(args[0]))
     _, tangent = s2s.jvp(fn, args, (v,) + tuple(np.zeros(np.shape(a)) for a in args[1:]))
@@ -146,8 +186,9 @@ def test_jvp_agrees_with_grad(fn, args):
 
 
 @pytest.mark.parametrize("fn, args", [(triangles, (A,)), (diagonals, (A,)), (rotations, (A,)), (padded, (X,)),
-                                      (gathers, (A, IDX)), (stacks, (X, X + 0.1))],
-                         ids=["triangles", "diagonals", "rotations", "padded", "gathers", "stacks"])
+                                      (gathers, (A, IDX)), (stacks, (X, X + 0.1)), (selected, (X, X[::-1] - 0.1)),
+                                      (meshed, (X, X[::-1] - 0.1))],
+                         ids=["triangles", "diagonals", "rotations", "padded", "gathers", "stacks", "selected", "meshed"])
 def test_hessian_against_finite_differences_of_grad(fn, args):
     """Second derivatives go through the helpers' own rules (reverse over reverse, forward
     over reverse)."""
@@ -181,6 +222,8 @@ def test_refused_variants_name_the_function():
         s2s.grad(pad_maximum)(X)
     with pytest.raises(NoDerivativeRuleError, match="constant_values"):
         s2s.jvp(pad_affine, (X,), (X,))
+    with pytest.raises(NoDerivativeRuleError, match="meshgrid of more than four"):
+        s2s.grad(meshgrid_of_five)(X[:2])
     _check_grad(pad_affine, (X,))  # reverse mode takes it
 
 

@@ -1,8 +1,9 @@
 """End to end: user functions calling the stats functions of s2s/diff/rules/stats.py
-(cumprod, diff, average, ptp, nan-reductions, median/percentile/quantile, trapezoid, vdot,
-cross, kron, convolve, correlate) under grad (Python and s2s.jit), jvp, hessian and vmap,
-against central differences and stacking. The functions are at module level: s2s reads
-their source."""
+(cumprod, cumulative_sum, nancumsum, nancumprod, diff, ediff1d, average, ptp,
+nan-reductions, median/percentile/quantile, cov, corrcoef, trapezoid, vdot, cross, kron,
+convolve, correlate) and of rules/interpolation.py (polyval, interp) under grad (Python and
+s2s.jit), jvp, hessian and vmap, against central differences and stacking. The functions
+are at module level: s2s reads their source."""
 import numpy as np
 import pytest
 from grad_cases import central_difference
@@ -16,6 +17,7 @@ A = RNG.uniform(-1, 1, (3, 4))
 X = np.array([0.3, -0.8, 0.55, 1.2, -0.4, 0.9])
 Y = np.array([0.7, -0.2, 0.45])
 T = np.cumsum(RNG.uniform(0.2, 1.0, 6))
+XP = np.array([-1.0, -0.2, 0.5, 1.0])  # interp's knots: X has points below, between and above them
 
 
 def running(x):
@@ -59,6 +61,47 @@ def integrals(y, t):
     return TRAPEZOID(y * y, t) + TRAPEZOID(np.sin(y), dx=0.5) + TRAPEZOID(np.outer(y, y), axis=0)[1]
 
 
+def nan_spreads(x):
+    y = np.where(x > 1.0, np.nan, x)
+    a = np.reshape(y, (2, 3))
+    return (np.nanvar(y) + np.nanstd(y, ddof=1) + np.sum(np.nanstd(a, axis=1, keepdims=True) ** 2)
+            + np.sum(np.nanvar(a, 0) * x[:3]) + np.sum(np.nancumsum(a, axis=0) ** 2) + np.sum(np.nancumprod(y + 1.5)))
+
+
+def running_sums(x):
+    a = np.reshape(x, (2, 3))
+    return (np.sum(np.ediff1d(x * x, to_begin=0.5) ** 2) + np.sum(np.sin(np.ediff1d(a, -1.0, 2.0)))
+            + np.sum(np.cumulative_sum(x * x, include_initial=True) ** 3) + np.sum(np.cumulative_sum(a, axis=0) * a))
+
+
+def covariances(x, y):
+    a = np.outer(x[:3], y) + np.sin(np.reshape(x, (3, 2)) @ np.ones((2, 4)))
+    return (np.sum(np.cov(a) ** 2) + np.cov(x) + np.sum(np.cov(a, y, rowvar=True, bias=True))
+            + np.sum(np.cov(a.T, rowvar=False, ddof=2) * a[:, :3]) + np.sum(np.corrcoef(a) ** 3)
+            + np.sum(np.corrcoef(x, x[::-1] ** 2) ** 2) + np.sum(np.corrcoef(a, y=y * y, rowvar=True) * 0.3))
+
+
+def interpolated(x, p):
+    return (np.sum(np.polyval(p, x) ** 2) + np.polyval(p * p, x[2]) + np.sum(np.interp(x, XP, np.cos(p[0] * XP)) ** 2)
+            + np.sum(np.interp(x * 2.0, XP, p[1] * XP + p[2], left=0.5, right=-1.0) * x)
+            + np.sum(np.ldexp(x * p[0], 3) ** 2))
+
+
+def second_order(x):  # the newer rules in one function (hessian: one transformation, CI time)
+    y = np.where(x > 1.0, np.nan, x)
+    a = np.reshape(x, (2, 3))
+    return (np.nanstd(y) * np.sum(np.nancumprod(y + 1.5)) + np.sum(np.ediff1d(x * x, 0.5) * np.cumulative_sum(x))
+            + np.sum(np.cov(a, x[:3] ** 2) ** 2) + np.sum(np.corrcoef(a.T, rowvar=False) ** 3)
+            + np.polyval(x[:3], x[4]) * np.sum(np.interp(x, XP, x[:4] ** 2)))
+
+
+def compiled_new(x):  # the newer rules' numba overloads, under s2s.jit (one compilation: CI time)
+    y = np.where(x > 1.0, np.nan, x)
+    c = np.cumulative_sum(np.reshape(x, (2, 3)), axis=1, include_initial=True)
+    return (np.nanvar(y) + np.sum(np.ediff1d(x * x, 0.5) ** 2) + np.sum(c ** 3) + np.polyval(x[:3], x[4])
+            + np.sum(np.interp(x, XP, x[:4] ** 2)))
+
+
 def compiled_mix(x, y):  # what NumPy-under-numba runs too: checked under s2s.jit (kept small: compile time)
     c = np.cumprod(x)
     d = np.diff(x * c, 2)
@@ -90,6 +133,38 @@ def diff_prepend(x):
     return np.sum(np.diff(x, prepend=0.0) ** 2)
 
 
+def nanvar_of(x):
+    return np.nanvar(x)
+
+
+def nanstd_of(x):
+    return np.nanstd(x, ddof=1)
+
+
+def nancumsum_of(x):
+    return np.sum(np.nancumsum(x) ** 2)
+
+
+def nancumprod_of(x):
+    return np.sum(np.nancumprod(x))
+
+
+def interp_periodic(x):
+    return np.sum(np.interp(x, XP, XP * XP, period=3.0))
+
+
+def interp_variable_left(x):
+    return np.sum(np.interp(x, XP, XP * x[:4], left=x[0]))
+
+
+def cov_weighted(x):
+    return np.sum(np.cov(np.outer(x, x), fweights=np.arange(1, 7)))
+
+
+def ediff1d_variable_end(x):
+    return np.sum(np.ediff1d(x, to_end=x[:2]))
+
+
 def _check_grad(fn, args, argnum=0, grad=None, rtol=1e-6):
     got = (grad or s2s.grad(fn, argnums=argnum))(*args)
     np.testing.assert_allclose(got, central_difference(fn, args, argnum), rtol=rtol, atol=1e-7)
@@ -98,7 +173,9 @@ def _check_grad(fn, args, argnum=0, grad=None, rtol=1e-6):
 GRADS = [(running, (X,), 0), (running_axis, (A,), 0), (weighted, (X, X[::-1]), 0), (weighted, (X, X[::-1]), 1),
          (spreads, (A,), 0), (quantile_in_q, (A, np.array([0.23, 0.61])), 0),
          (quantile_in_q, (A, np.array([0.23, 0.61])), 1), (nan_aware, (X,), 0), (products, (X, Y), 0), (products, (X, Y), 1),
-         (integrals, (X, T), 0), (integrals, (X, T), 1), (compiled_mix, (X, Y), 0), (compiled_mix, (X, Y), 1)]
+         (integrals, (X, T), 0), (integrals, (X, T), 1), (compiled_mix, (X, Y), 0), (compiled_mix, (X, Y), 1),
+         (nan_spreads, (X,), 0), (running_sums, (X,), 0), (covariances, (X, A[0]), 0), (covariances, (X, A[0]), 1),
+         (interpolated, (X, Y), 0), (interpolated, (X, Y), 1), (compiled_new, (X,), 0)]
 
 
 @pytest.mark.parametrize("fn, args, argnum", GRADS,
@@ -117,9 +194,18 @@ def test_jit_grad_against_finite_differences():
     _check_grad(compiled_mix, (X, Y), grad=s2s.jit(s2s.grad(compiled_mix)))
 
 
+def test_jit_grad_of_the_newer_rules():
+    """nanvar, ediff1d, cumulative_sum, polyval, interp with numba's primals and the overloads
+    of runtime_numba_stats.py (cumulative_sum, polyval). (cov/corrcoef's templates are compiled
+    by tests/diff/test_rules_stats.py: numba's own np.cov/np.corrcoef take 20 s to compile.)"""
+    _check_grad(compiled_new, (X,), grad=s2s.jit(s2s.grad(compiled_new)))
+
+
 @pytest.mark.parametrize("fn, args", [(running, (X,)), (weighted, (X, Y[:1] + X)), (spreads, (A,)),
-                                      (products, (X, Y)), (integrals, (X, T))],
-                         ids=["running", "weighted", "spreads", "products", "integrals"])
+                                      (products, (X, Y)), (integrals, (X, T)), (nan_spreads, (X,)),
+                                      (running_sums, (X,)), (covariances, (X, A[0])), (interpolated, (X, Y))],
+                         ids=["running", "weighted", "spreads", "products", "integrals", "nan_spreads",
+                              "running_sums", "covariances", "interpolated"])
 def test_jvp_agrees_with_grad(fn, args):
     v = RNG.uniform(-1, 1, np.shape(args[0]))
     _, tangent = s2s.jvp(fn, args, (v,) + tuple(np.zeros(np.shape(a)) for a in args[1:]))
@@ -127,8 +213,8 @@ def test_jvp_agrees_with_grad(fn, args):
 
 
 @pytest.mark.parametrize("fn, args", [(running, (X,)), (running_axis, (A,)), (weighted, (X, X[::-1])),
-                                      (products, (X, Y)), (integrals, (X, T))],
-                         ids=["running", "running_axis", "weighted", "products", "integrals"])
+                                      (products, (X, Y)), (integrals, (X, T)), (second_order, (X,))],
+                         ids=["running", "running_axis", "weighted", "products", "integrals", "second_order"])
 def test_hessian_against_finite_differences_of_grad(fn, args):
     """Second derivatives go through the helpers' own rules (reverse over reverse, forward
     over reverse)."""
@@ -173,3 +259,22 @@ def test_refused_variants_name_the_function():
         s2s.grad(percentile_nearest)(X)
     with pytest.raises(NoDerivativeRuleError, match="diff.*prepend"):
         s2s.jvp(diff_prepend, (X,), (X,))
+    with pytest.raises(NoDerivativeRuleError, match="interp.*period"):
+        s2s.grad(interp_periodic)(X)
+    with pytest.raises(NoDerivativeRuleError, match="interp.*left"):
+        s2s.grad(interp_variable_left)(X)
+    with pytest.raises(NoDerivativeRuleError, match="cov.*fweights"):
+        s2s.jvp(cov_weighted, (X,), (X,))
+    with pytest.raises(NoDerivativeRuleError, match="ediff1d.*to_end"):
+        s2s.grad(ediff1d_variable_end)(X)
+
+
+def test_nan_entries_get_zero():
+    """The nan-functions differentiate w.r.t. the non-NaN entries."""
+    x = np.array([0.5, np.nan, -1.0, 2.0])
+    for name in ("nanvar_of", "nanstd_of", "nancumsum_of", "nancumprod_of"):
+        g = s2s.grad(globals()[name])(x)
+        assert g[1] == 0.0 and np.all(np.isfinite(g))
+        keep = np.array([0, 2, 3])
+        np.testing.assert_allclose(g[keep], central_difference(lambda z: globals()[name](np.insert(z, 1, np.nan)),
+                                                               (x[keep],), 0), rtol=1e-6)

@@ -20,7 +20,8 @@ for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `su
 (numba's cannot add a tuple of arrays and numbers), and `np.array(L)` / `np.asarray(L)` of a
 list built in place becomes `array_of(L)` (numba rewrites `np.array` of a list filled by the
 loop before it into element stores, which fail for arrays); `np.add.at(a, idx, v)` becomes the
-runtime's `add_at` (numba has no `ufunc.at`).
+runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')` becomes
+`meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`).
 """
 import math
 
@@ -32,7 +33,7 @@ from numba.extending import overload
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
-from ..diff.runtime import add_at, array_of, sum_of
+from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of
 from ..parse.base import FunctionPass, attribute_path, function_locals, is_signed_literal, load, located
 
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
@@ -159,6 +160,12 @@ class AxisReductions(FunctionPass):
             return self._call(sum_of, "sum_of", [node.args[0]], node)
         if attribute_path(f) == f"{NUMPY_ALIAS}.add.at" and len(node.args) == 3 and not node.keywords:
             return self._call(add_at, "add_at", list(node.args), node)  # numba has no ufunc.at
+        if attribute_path(f) == f"{NUMPY_ALIAS}.meshgrid" and node.args \
+                and not any(isinstance(a, gast.Starred) for a in node.args) \
+                and all(k.arg in ("copy", "sparse", "indexing") for k in node.keywords):
+            helper = self.ctx.program.constant(meshgrid_of, "meshgrid_of")
+            return located(gast.Call(func=load(helper), args=[gast.Tuple(elts=list(node.args), ctx=gast.Load())],
+                                     keywords=node.keywords), node)
         if isinstance(f, gast.Attribute) and f.attr in ("array", "asarray") and isinstance(f.value, gast.Name) \
                 and f.value.id == NUMPY_ALIAS and node.args and isinstance(node.args[0], gast.Name) \
                 and node.args[0].id in self._lists() and len(node.args) + len(node.keywords) <= 2 \

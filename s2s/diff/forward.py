@@ -431,9 +431,11 @@ class _Forward:
         dropped_array, dropped_names = False, set()
         for p in rule.inputs:
             mapping[p] = bound[p]
-            tan = self.leaf_tangent(bound[p]) if is_active[p] and isinstance(bound[p], gast.Name) else None
-            if is_active[p] and tan is None and not isinstance(bound[p], gast.Name):
-                tan = self.full_tangent(bound[p])  # a container literal argument: its tangent as a container
+            # a name holding a tuple/list of known structure has a tangent per leaf, not one
+            whole = isinstance(bound[p], gast.Name) and self.struct(bound[p].id) is None
+            tan = self.leaf_tangent(bound[p]) if is_active[p] and whole else None
+            if is_active[p] and tan is None and not whole:
+                tan = self.full_tangent(bound[p])  # a container argument: its tangent as a container
             if tan is None:
                 name = self.namer.fresh(_ZERO)
                 zero_names.add(name)

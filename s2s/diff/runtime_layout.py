@@ -1,5 +1,6 @@
 """Runtime helpers of the layout rules (rules/layout.py): the contributions their VJP
-templates call -- np.linspace's weights, rollaxis, diagonals, rot90, append, column_stack/dstack, pad, take_along_axis.
+templates call -- np.linspace's weights, rollaxis, diagonals, rot90, append, column_stack/dstack, pad, take_along_axis,
+np.select's choices, np.meshgrid's inputs.
 Part of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o`
 copies this file after it), so self-contained like it: math and NumPy.
 
@@ -11,11 +12,12 @@ import math  # noqa: F401
 
 import numpy as np
 
-from .runtime import DerivativeUnavailable  # noqa: E402  s2s-runtime-import
+from .runtime import DerivativeUnavailable, unbroadcast  # noqa: E402  s2s-runtime-import
 # s2s-runtime-import (the dumped module defines it above)
 
 __all__ = ["linspace_t", "unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
-           "untake_along_axis", "undelete", "delete_at", "uninsert_arr", "uninsert_values"]
+           "untake_along_axis", "undelete", "delete_at", "uninsert_arr", "uninsert_values", "unselect", "select_rest",
+           "unmeshgrid", "remesh", "meshgrid_of"]
 
 # np.pad modes whose result is a fixed selection of the input's elements (plus constants):
 # their adjoint scatters ct back through the same selection.
@@ -147,3 +149,52 @@ def uninsert_values(ct, arr, obj, values, axis=None):
     """Contribution to values of `np.insert(arr, obj, values, axis)`: ct at the inserted
     elements, summed where values were broadcast into several."""
     return _scatter(ct, np.insert(np.full(np.shape(arr), -1), obj, _ids(values), axis), values)
+
+
+def unselect(ct, condlist, choicelist):
+    """One contribution per choice of `np.select(condlist, choicelist, default)`: ct where
+    its condition is the first true one, summed back to the choice's shape."""
+    taken = np.zeros(np.shape(ct), bool)
+    out = []
+    for c, v in zip(condlist, choicelist):
+        first = np.logical_and(c, np.logical_not(taken))
+        out.append(unbroadcast(np.where(first, ct, 0.0), v))
+        taken = np.logical_or(taken, c)
+    return tuple(out)
+
+
+def select_rest(condlist, like):
+    """1.0 where no condition of `np.select` holds (the default is taken), else 0.0, in
+    `like`'s (the result's) shape."""
+    taken = np.zeros(np.shape(like), bool)
+    for c in condlist:
+        taken = np.logical_or(taken, c)
+    return 1.0 - taken
+
+
+def _mesh_axis(k, n, indexing):
+    """The axis along which np.meshgrid lays input k of n ('xy' swaps the first two)."""
+    return 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+
+
+def unmeshgrid(ct, x, k, n, indexing="xy"):
+    """Contribution to x, input k of n of `np.meshgrid`: its output's cotangent summed over the
+    other axes (dense or sparse output), in x's shape."""
+    c = np.asarray(ct, dtype=np.result_type(ct, 0.0))
+    ax = _mesh_axis(k, n, indexing)
+    return _to(np.sum(c, axis=tuple(d for d in range(c.ndim) if d != ax)), x)
+
+
+def remesh(t, ct, k, n, indexing="xy"):
+    """t (input k's values) laid along its np.meshgrid axis and broadcast to ct's shape: the
+    transpose of `unmeshgrid`."""
+    ax, nd = _mesh_axis(k, n, indexing), np.ndim(ct)
+    shape = [1] * nd
+    shape[ax] = np.size(t)
+    return np.broadcast_to(np.reshape(t, shape), np.shape(ct)).copy()
+
+
+def meshgrid_of(xs, copy=True, sparse=False, indexing="xy"):
+    """`np.meshgrid(*xs, ...)` as a tuple: what s2s.jit compiles a call of np.meshgrid into
+    (codegen/numba_reductions.py), numba's overloads taking no keywords after `*xi`."""
+    return tuple(np.meshgrid(*xs, copy=copy, sparse=sparse, indexing=indexing))

@@ -1,19 +1,26 @@
 """Runtime helpers of the matrix-decomposition rules (rules/decompositions.py: slogdet,
-cholesky, eigh/eigvalsh, svd, pinv, matrix_power, qr): the pieces their VJP and JVP templates
-are built from. Part of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`;
+cholesky, eigh/eigvalsh, svd, pinv, matrix_power, qr) and of np.linalg.multi_dot
+(rules/linalg.py): the pieces their VJP and JVP templates are built from. Part of the
+runtime (`s2s.diff.runtime` re-exports every name in `__all__`;
 `s2s dump -o` copies this file after it), so self-contained like it: math and NumPy.
 
 Every helper acts on the last two axes (stacked matrices broadcast as NumPy). The masks
 (`tril_half`, `strict_lower`) are linear and self-adjoint; `block_ur`/`block_ur_t` and
 `block_diag_sum`/`block_diag_sum_t` are linear and transposes of each other, so their
 rules close over this file (rules in rules/decompositions.py).
+
+multi_dot's helpers are the partial derivatives of <G, A_0 A_1 ... A_{N-1}> (a 1-d A_0 is a
+row, a 1-d A_{N-1} a column): `multi_dot_t` sums the products with one operand replaced by
+its tangent, `unmulti_dot` gives each operand its cotangent (a tuple), and the second-order
+`multi_dot_tt`/`unmulti_dot_t` replace two operands (or one in the cotangent's product).
 """
 import math  # noqa: F401
 
 import numpy as np
 
 __all__ = ["tril_half", "strict_lower", "eig_gaps", "mp_base", "mp_negative", "block_ur", "block_ur_t",
-           "block_diag_sum", "block_diag_sum_t", "reduced_only"]
+           "block_diag_sum", "block_diag_sum_t", "reduced_only", "multi_dot_t", "multi_dot_tt", "unmulti_dot",
+           "unmulti_dot_t"]
 
 
 def tril_half(x):
@@ -84,3 +91,94 @@ def reduced_only(u, vh):
         raise ValueError("the derivative of np.linalg.svd with full_matrices=True needs a square matrix; "
                          "pass full_matrices=False")
     return u
+
+
+# ------------------------------------------------------------------------------ multi_dot
+def _md_mats(values, arrays):
+    """`values` (operands, or tangents of them) as matrices: a 1-d first operand is a row, a
+    1-d last one a column (as np.linalg.multi_dot reads `arrays`)."""
+    out = []
+    for k, (v, a) in enumerate(zip(values, arrays)):
+        v = np.asarray(v, dtype=np.result_type(v, 0.0))
+        if np.ndim(a) == 1:
+            v = v.reshape((1, -1)) if k == 0 else v.reshape((-1, 1))
+        out.append(v)
+    return out
+
+
+def _md_result(p, arrays):
+    """The matrix product p in multi_dot's result shape (1-d ends dropped, a float for two)."""
+    if np.ndim(arrays[0]) == 1:
+        p = p[0]
+    if np.ndim(arrays[-1]) == 1:
+        p = p[..., 0]
+    return float(p) if np.ndim(p) == 0 else p
+
+
+def _md_chain(mats):
+    out = mats[0]
+    for m in mats[1:]:
+        out = out @ m
+    return out
+
+
+def _md_product(mats, subs):
+    """The product of `mats` with the operands of `subs` ({position: matrix}) replaced."""
+    return _md_chain([subs.get(k, m) for k, m in enumerate(mats)])
+
+
+def _md_grad(mats, j, g, subs):
+    """d <g, product(mats with subs)> / d operand j (subs must not replace j)."""
+    left = [subs.get(k, mats[k]) for k in range(j)]
+    right = [subs.get(k, mats[k]) for k in range(j + 1, len(mats))]
+    out = g if not left else _md_chain(left).T @ g
+    return out if not right else out @ _md_chain(right).T
+
+
+def _md_ct(ct, mats):
+    """The cotangent of the result as the product's matrix (a scalar fills it: a 1x1 product,
+    or forward mode's literal zero)."""
+    shape = (mats[0].shape[0], mats[-1].shape[1])
+    if np.ndim(ct) == 0:
+        return np.full(shape, ct, dtype=np.result_type(ct, 0.0))
+    return np.reshape(np.asarray(ct, dtype=np.result_type(ct, 0.0)), shape)
+
+
+def multi_dot_t(arrays, tangents):
+    """The tangent of `np.linalg.multi_dot(arrays)`: the sum of the products with one operand
+    replaced by its tangent."""
+    mats, ts = _md_mats(arrays, arrays), _md_mats(tangents, arrays)
+    return _md_result(sum(_md_product(mats, {k: ts[k]}) for k in range(len(mats))), arrays)
+
+
+def multi_dot_tt(arrays, t1, t2):
+    """Second order: the sum over pairs k != l of the products with operand k replaced by
+    t1's and operand l by t2's."""
+    mats, a, b = _md_mats(arrays, arrays), _md_mats(t1, arrays), _md_mats(t2, arrays)
+    n = len(mats)
+    return _md_result(sum(_md_product(mats, {k: a[k], m: b[m]}) for k in range(n) for m in range(n) if k != m),
+                      arrays)
+
+
+def unmulti_dot(ct, arrays):
+    """One contribution per operand of `np.linalg.multi_dot(arrays)`: (A_0..A_{j-1})^T ct
+    (A_{j+1}..)^T, in the operand's shape."""
+    mats = _md_mats(arrays, arrays)
+    g = _md_ct(ct, mats)
+    return tuple(np.reshape(_md_grad(mats, j, g, {}), np.shape(a)) for j, a in enumerate(arrays))
+
+
+def unmulti_dot_t(ct, arrays, tangents, ct_t=0.0):
+    """The tangent of `unmulti_dot(ct, arrays)`: per operand j, the sum over k != j of its
+    contribution with operand k replaced by its tangent, plus unmulti_dot(ct_t, arrays) (ct's
+    tangent). `tangents` may be a literal 0.0 (no tangent: forward mode's folded zero)."""
+    mats = _md_mats(arrays, arrays)
+    g, dg = _md_ct(ct, mats), _md_ct(ct_t, mats)
+    ts = _md_mats(tangents, arrays) if isinstance(tangents, (tuple, list)) else None
+    out = []
+    for j, a in enumerate(arrays):
+        c = _md_grad(mats, j, dg, {})
+        if ts is not None:
+            c = c + sum(_md_grad(mats, j, g, {k: ts[k]}) for k in range(len(mats)) if k != j)
+        out.append(np.reshape(c, np.shape(a)))
+    return tuple(out)

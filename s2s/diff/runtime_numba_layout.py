@@ -16,21 +16,27 @@ from numba.extending import overload, overload_method
 from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
 
 from .runtime_layout import (  # s2s-runtime-import
+    delete_at,
     linspace_t,
+    meshgrid_of,
+    remesh,
+    select_rest,
     unappend_arr,
     unappend_values,
     uncolumn_stack,
-    delete_at,
     undelete,
     undiagonal,
     undstack,
     uninsert_arr,
     uninsert_values,
+    unmeshgrid,
     unrot90,
+    unselect,
     untake_along_axis,
 )
+from .runtime import unbroadcast  # noqa: F401  -- used by generated implementations
 from .runtime_numba import _gen, _loops, _none  # noqa: F401
-from .runtime_numba_shape import _pieces, _slab  # noqa: F401
+from .runtime_numba_shape import _pieces, _slab, _slices  # noqa: F401
 # s2s-runtime-import
 
 
@@ -298,4 +304,107 @@ def _ol_linspace_t(ans, num, endpoint=True):
         def impl(ans, num, endpoint=True):
             div = (num - 1) if endpoint else num
             return np.arange(num) / div if div > 0 else np.zeros(num)
+        return impl
+
+
+def _unselect_lines(n):
+    lines = ["def impl(ct, condlist, choicelist):", "    taken = np.zeros(ct.shape, np.bool_)"]
+    for k in range(n):
+        lines += [f"    c{k} = unbroadcast(np.where(np.logical_and(condlist[{k}], np.logical_not(taken)), ct, 0.0), "
+                  f"choicelist[{k}])", f"    taken = np.logical_or(taken, condlist[{k}])"]
+    return lines + ["    return (" + "".join(f"c{k}, " for k in range(n)) + ")"]
+
+
+def _uniform(seq):
+    """A list, or a tuple of one type: indexable at a run-time position (a loop)."""
+    return isinstance(seq, (types.List, types.UniTuple))
+
+
+@overload(unselect)
+def _ol_unselect(ct, condlist, choicelist):
+    if not isinstance(ct, types.Array):
+        return None
+    if isinstance(choicelist, types.List) and _uniform(condlist):  # numba's np.select takes lists: one per choice
+        def impl(ct, condlist, choicelist):
+            taken = np.zeros(ct.shape, np.bool_)
+            out = [unbroadcast(np.where(np.logical_and(condlist[0], np.logical_not(taken)), ct, 0.0), choicelist[0])]
+            taken = np.logical_or(taken, condlist[0])
+            for k in range(1, len(choicelist)):
+                out.append(unbroadcast(np.where(np.logical_and(condlist[k], np.logical_not(taken)), ct, 0.0),
+                                       choicelist[k]))
+                taken = np.logical_or(taken, condlist[k])
+            return out
+        return impl
+    if all(isinstance(t, types.BaseTuple) for t in (condlist, choicelist)):
+        return _gen(("unselect", len(choicelist)), lambda: _unselect_lines(len(choicelist)), globals())
+
+
+@overload(select_rest)
+def _ol_select_rest(condlist, like):
+    if isinstance(like, types.Array) and _uniform(condlist):
+        def impl(condlist, like):
+            taken = np.zeros(like.shape, np.bool_)
+            for k in range(len(condlist)):
+                taken = np.logical_or(taken, condlist[k])
+            return 1.0 - taken
+        return impl
+    if isinstance(like, types.Array) and isinstance(condlist, types.BaseTuple):
+        n = len(condlist)
+        return _gen(("select_rest", n), ["def impl(condlist, like):", "    taken = np.zeros(like.shape, np.bool_)"]
+                    + [f"    taken = np.logical_or(taken, condlist[{k}])" for k in range(n)]
+                    + ["    return 1.0 - taken"], globals())
+
+
+# ------------------------------------------------------------------------------ meshgrid
+def _meshgrid_lines(n):
+    """np.meshgrid of n inputs (flattened): output k varies along axis k ('ij'; 'xy' swaps
+    the first two), broadcast to the full shape unless sparse."""
+    lines = ["def impl(xs, copy=True, sparse=False, indexing='xy'):"]
+    lines += [f"    v{k} = np.ascontiguousarray(xs[{k}]).reshape(-1) * 1" for k in range(n)]
+    sizes = [f"v{k}.size" for k in range(n)]
+    swapped = [sizes[1], sizes[0]] + sizes[2:] if n > 1 else sizes
+    lines += [f"    full = ({', '.join(swapped)},) if indexing == 'xy' else ({', '.join(sizes)},)"]
+    for k in range(n):
+        ax = f"1 - {k} if indexing == 'xy' else {k}" if n > 1 and k < 2 else f"{k}"
+        lines += [f"    ax{k} = {ax}", f"    s{k} = ({', '.join(f'full[{d}] if {d} == ax{k} else 1' for d in range(n))},)",
+                  f"    m{k} = v{k}.reshape(s{k})",
+                  f"    o{k} = m{k}.copy() if sparse else np.ascontiguousarray(np.broadcast_to(m{k}, full))"]
+    return lines + [f"    return ({''.join(f'o{k}, ' for k in range(n))})"]
+
+
+@overload(meshgrid_of)
+def _ol_meshgrid_of(xs, copy=True, sparse=False, indexing="xy"):
+    if isinstance(xs, types.BaseTuple) and len(xs) and all(isinstance(t, types.Array) for t in xs.types):
+        return _gen(("meshgrid", len(xs)), lambda: _meshgrid_lines(len(xs)), globals())
+
+
+@overload(unmeshgrid)
+def _ol_unmeshgrid(ct, x, k, n, indexing="xy"):
+    if isinstance(ct, types.Array) and isinstance(x, types.Array):
+        def impl(ct, x, k, n, indexing="xy"):
+            ax = 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+            outer, m, inner = _slices(ct, ax)
+            c3 = np.ascontiguousarray(ct).reshape((outer, m, inner))
+            out = np.zeros(m)
+            for i in range(outer):
+                for j in range(m):
+                    for l in range(inner):
+                        out[j] += c3[i, j, l]
+            return out.reshape(x.shape)
+        return impl
+
+
+@overload(remesh)
+def _ol_remesh(t, ct, k, n, indexing="xy"):
+    if isinstance(t, types.Array) and isinstance(ct, types.Array):
+        def impl(t, ct, k, n, indexing="xy"):
+            ax = 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+            outer, m, inner = _slices(ct, ax)
+            v = np.ascontiguousarray(t).reshape(-1)
+            out = np.empty((outer, m, inner))
+            for i in range(outer):
+                for j in range(m):
+                    for l in range(inner):
+                        out[i, j, l] = v[j]
+            return out.reshape(ct.shape)
         return impl

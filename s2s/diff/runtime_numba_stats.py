@@ -4,14 +4,18 @@ time, as in runtime_numba.py); copied into standalone dumped modules like it.
 They cover what NumPy-under-numba runs of the primals: np.diff and np.trapezoid along the last
 axis, cumprod/ptp/median/percentile/quantile over the whole array (numba's take no axis; the
 cumprod helpers also take the last axis), 1-d convolve/correlate, kron of two 1-d or two 2-d
-arrays. Plain loops: they compile faster than the NumPy formulations.
+arrays, ediff1d, np.interp without left/right (cov/corrcoef's helpers: runtime_numba_linalg.py). Also
+NumPy functions numba lacks: np.cumulative_sum (any axis) and np.polyval (a 1-d p). Plain
+loops: they compile faster than the NumPy formulations.
 """
 import math  # noqa: F401
 
 import numba
 import numpy as np  # noqa: F401
 from numba import types  # noqa: F401
+from numba.core import errors
 from numba.extending import overload  # noqa: F401
+from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401
 
 from .runtime import (  # s2s-runtime-import
     convolve_vjp1,
@@ -21,19 +25,31 @@ from .runtime import (  # s2s-runtime-import
     cumprod_jac,
     cumprod_vjp,
     diff_along,
+    ediff1d_lin,
     from_rows,
+    interp_slope,
+    interp_t,
     kron_vjp1,
     kron_vjp2,
     pair_sum,
+    polyder_of,
     ptp_weights,
     quantile_axis,
     quantile_weights,
     to_rows,
     tri_mask,
+    uncumulative_sum,
     undiff,
+    unediff1d,
+    uninterp,
+    uninterp_slope,
     unpair_sum,
+    unpolyder,
+    unpolyval,
 )
 from .runtime_numba import _arr, _none  # noqa: F401
+from .runtime_numba_shape import _slices  # noqa: F401
+from .runtime_stats import _end_size  # noqa: F401
 # s2s-runtime-import
 
 
@@ -325,3 +341,246 @@ def _ol_cumprod_jac(x, axis=None):
                         left *= xs[b, i]
             return out
         return impl
+
+
+# ----------------------------------------------------------------- cumulative_sum, ediff1d
+def _axis_of(x, axis):
+    """The axis of np.cumulative_sum: None only for a 1-d x (as NumPy)."""
+    if _none(axis):
+        if x.ndim != 1:
+            raise errors.TypingError("np.cumulative_sum needs axis= for an array of more than one dimension")
+        return lambda axis: 0
+    return lambda axis: axis
+
+
+_CUMULATIVE = {}
+
+
+def _cumulative_sum_impl(x, axis, include_initial, backward):
+    """(cached per rank, axis kind, dtype) np.cumulative_sum (backward: its transpose on ct)."""
+    dtype = types.float64 if backward else x.dtype
+    if isinstance(dtype, (types.Integer, types.Boolean)):
+        dtype = types.int64
+    key = (x.ndim, _none(axis), dtype, backward)
+    if key not in _CUMULATIVE:
+        _CUMULATIVE[key] = _cumulative_sum_loops(x.ndim, numba.njit(_axis_of(x, axis)), dtype, backward)
+    return _CUMULATIVE[key]
+
+
+def _cumulative_sum_loops(nd, at, dtype, backward):
+
+    def impl(x, axis, include_initial, ct):
+        ax = at(axis) % nd
+        outer, n, inner = _slices(x, ax)
+        k = 1 if include_initial else 0
+        shape = np.empty(nd, np.int64)
+        for d in range(nd):
+            shape[d] = x.shape[d]
+        if backward:  # ct (outer, n + k, inner) -> x's shape
+            c3 = np.ascontiguousarray(ct).reshape((outer, n + k, inner))
+            out = np.empty((outer, n, inner), dtype)
+            for i in range(outer):
+                for m in range(inner):
+                    acc = 0.0
+                    for j in range(n - 1, -1, -1):
+                        acc += c3[i, j + k, m]
+                        out[i, j, m] = acc
+        else:
+            x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
+            out = np.zeros((outer, n + k, inner), dtype)
+            shape[ax] += k
+            for i in range(outer):
+                for m in range(inner):
+                    acc = out[i, 0, m]
+                    for j in range(n):
+                        acc += x3[i, j, m]
+                        out[i, j + k, m] = acc
+        return out.reshape(to_fixed_tuple(shape, nd))
+    return numba.njit(impl)
+
+
+if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1; numba has none
+    @overload(np.cumulative_sum)
+    def _ol_np_cumulative_sum(x, axis=None, dtype=None, out=None, include_initial=False):
+        if _arr(x) and _none(out):
+            inner = _cumulative_sum_impl(x, axis, include_initial, False)
+            return lambda x, axis=None, dtype=None, out=None, include_initial=False: inner(x, axis, include_initial, x)
+
+
+@overload(uncumulative_sum)
+def _ol_uncumulative_sum(ct, x, axis=None, include_initial=False):
+    if _arr(ct) and _arr(x):
+        inner = _cumulative_sum_impl(x, axis, include_initial, True)
+        return lambda ct, x, axis=None, include_initial=False: inner(x, axis, include_initial, ct)
+
+
+@overload(_end_size)
+def _ol_end_size(v):
+    if _none(v):
+        return lambda v: 0
+    if isinstance(v, types.Array):
+        return lambda v: v.size
+    if isinstance(v, (types.Number, types.Boolean)):
+        return lambda v: 1
+
+
+@overload(unediff1d)
+def _ol_unediff1d(ct, ary, to_end=None, to_begin=None):
+    if _arr(ct) and _arr(ary):
+        def impl(ct, ary, to_end=None, to_begin=None):
+            nb, c = _end_size(to_begin), np.ascontiguousarray(ct).reshape(-1)
+            out = np.zeros(ary.size)
+            for i in range(ary.size - 1):
+                out[i] -= c[nb + i]
+                out[i + 1] += c[nb + i]
+            return out.reshape(ary.shape)
+        return impl
+
+
+@overload(ediff1d_lin)
+def _ol_ediff1d_lin(t, to_end=None, to_begin=None):
+    if _arr(t):
+        def impl(t, to_end=None, to_begin=None):
+            nb, f = _end_size(to_begin), np.ascontiguousarray(t).reshape(-1)
+            out = np.zeros(nb + max(f.size - 1, 0) + _end_size(to_end))
+            for i in range(f.size - 1):
+                out[nb + i] = f[i + 1] - f[i]
+            return out
+        return impl
+
+
+# ------------------------------------------------------------------- polyval, interp
+@numba.njit
+def _horner(p, v):
+    y = 0.0
+    for k in range(p.size):
+        y = y * v + p[k]
+    return y
+
+
+@numba.njit
+def _flat(x):
+    return np.asarray(x * 1.0).ravel()
+
+
+@overload(np.polyval)
+def _ol_np_polyval(p, x):
+    if _arr(p) and p.ndim == 1 and isinstance(x, (types.Number, types.Boolean)):
+        return lambda p, x: _horner(p, x)
+    if _arr(p) and p.ndim == 1 and _arr(x):
+        def impl(p, x):
+            xs = _flat(x)
+            out = np.empty(xs.size)
+            for i in range(xs.size):
+                out[i] = _horner(p, xs[i])
+            return out.reshape(x.shape)
+        return impl
+
+
+@overload(unpolyval)
+def _ol_unpolyval(ct, p, x):
+    if _arr(p):
+        def impl(ct, p, x):
+            cs, xs = _flat(ct), _flat(x)
+            out = np.zeros(p.size)
+            for i in range(cs.size):
+                power = 1.0
+                for k in range(p.size - 1, -1, -1):
+                    out[k] += cs[i] * power
+                    power *= xs[i]
+            return out
+        return impl
+
+
+@overload(polyder_of)
+def _ol_polyder_of(p):
+    if _arr(p):
+        return lambda p: p[:max(p.size - 1, 0)] * np.arange(p.size - 1, 0, -1)
+
+
+@overload(unpolyder)
+def _ol_unpolyder(ct, p):
+    if _arr(ct) and _arr(p):
+        return lambda ct, p: np.concatenate((ct * np.arange(p.size - 1, 0, -1), np.zeros(min(p.size, 1))))
+
+
+@numba.njit
+def _cell(xp, v):
+    """(j, t, h, where) of np.interp at v: xp[j] <= v < xp[j+1] at fraction t of the width h
+    (where 0), or below xp[0] (-1), at xp[-1] (1), above it (2)."""
+    n = xp.size
+    j = np.searchsorted(xp, v, side="right") - 1
+    if j < 0:
+        return 0, 0.0, 1.0, -1
+    if j >= n - 1:
+        return n - 1, 0.0, 1.0, 1 if v == xp[n - 1] else 2
+    h = xp[j + 1] - xp[j]
+    return j, (v - xp[j]) / h, h * 1.0, 0
+
+
+@numba.njit
+def _interp_at(fp, xp, v, no_left, no_right, slope):
+    """interp_t (no_left/no_right: the constants are given, zero) or interp_slope at v."""
+    j, t, h, where = _cell(xp, v)
+    if where == 0:
+        return (fp[j + 1] - fp[j]) / h if slope else fp[j] * (1.0 - t) + fp[j + 1] * t
+    if slope or where == -1 and no_left or where == 2 and no_right:
+        return 0.0
+    return fp[0] * 1.0 if where == -1 else fp[xp.size - 1] * 1.0
+
+
+@numba.njit
+def _interp_map(fp, xp, x, no_left, no_right, slope):
+    xs = _flat(x)
+    out = np.empty(xs.size)
+    for i in range(xs.size):
+        out[i] = _interp_at(fp, xp, xs[i], no_left, no_right, slope)
+    return out.reshape(x.shape)
+
+
+@numba.njit
+def _uninterp_map(ct, xp, x, no_left, no_right, slope):
+    """uninterp's (slope: uninterp_slope's) contributions of each (x, ct) element, added up."""
+    out = np.zeros(xp.size)
+    cs, xs = _flat(ct), _flat(x)
+    for i in range(xs.size):
+        j, t, h, where = _cell(xp, xs[i])
+        c = cs[i]
+        if where == 0:
+            out[j] += -c / h if slope else c * (1.0 - t)
+            out[j + 1] += c / h if slope else c * t
+        elif not slope and where == -1 and not no_left:
+            out[0] += c
+        elif not slope and (where == 1 or where == 2 and not no_right):
+            out[xp.size - 1] += c
+    return out
+
+
+@overload(interp_t)
+def _ol_interp_t(t, x, xp, left=None, right=None):
+    lg, rg = not _none(left), not _none(right)
+    if _arr(t) and _arr(xp) and isinstance(x, (types.Number, types.Boolean)):
+        return lambda t, x, xp, left=None, right=None: _interp_at(t, xp, x, lg, rg, False)
+    if _arr(t) and _arr(xp) and _arr(x):
+        return lambda t, x, xp, left=None, right=None: _interp_map(t, xp, x, lg, rg, False)
+
+
+@overload(interp_slope)
+def _ol_interp_slope(x, xp, fp):
+    if _arr(fp) and _arr(xp) and isinstance(x, (types.Number, types.Boolean)):
+        return lambda x, xp, fp: _interp_at(fp, xp, x, True, True, True)
+    if _arr(fp) and _arr(xp) and _arr(x):
+        return lambda x, xp, fp: _interp_map(fp, xp, x, True, True, True)
+
+
+@overload(uninterp)
+def _ol_uninterp(ct, x, xp, left=None, right=None):
+    lg, rg = not _none(left), not _none(right)
+    if _arr(xp):
+        return lambda ct, x, xp, left=None, right=None: _uninterp_map(ct, xp, x, lg, rg, False)
+
+
+@overload(uninterp_slope)
+def _ol_uninterp_slope(ct, x, xp):
+    if _arr(xp):
+        return lambda ct, x, xp: _uninterp_map(ct, xp, x, True, True, True)

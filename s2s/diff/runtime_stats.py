@@ -15,13 +15,15 @@ import math  # noqa: F401
 
 import numpy as np
 
-from .runtime import prod_partials, unreduce  # noqa: E402  s2s-runtime-import
+from .runtime import prod_partials, reshape_to, unreduce  # noqa: E402  s2s-runtime-import
 from .runtime_partials import from_rows, to_rows  # noqa: E402
 # s2s-runtime-import (the dumped module defines them above)
 
 __all__ = ["undiff", "diff_along", "pair_sum", "unpair_sum", "ptp_weights", "quantile_weights", "quantile_axis",
            "convolve_vjp1", "convolve_vjp2", "correlate_vjp1", "correlate_vjp2", "kron_vjp1", "kron_vjp2",
-           "cumprod_vjp", "cumprod_jac", "tri_mask"]
+           "cumprod_vjp", "cumprod_jac", "tri_mask", "unediff1d", "ediff1d_lin", "uncumulative_sum", "obs_rows",
+           "unobs_rows", "as_square", "cov_scale", "unpolyval", "polyder_of", "unpolyder", "interp_t", "uninterp",
+           "interp_slope", "uninterp_slope"]
 
 
 # ------------------------------------------------------------------------ diff, trapezoid
@@ -180,3 +182,146 @@ def cumprod_jac(x, axis=None):
     m = tri_mask(x, axis)
     rows = np.expand_dims(to_rows(x, axis), 1) * m + (1.0 - m)
     return prod_partials(rows, -1) * m
+
+
+# ----------------------------------------------------------------- ediff1d, cumulative_sum
+def _end_size(v):
+    return 0 if v is None else int(np.size(v))
+
+
+def unediff1d(ct, ary, to_end=None, to_begin=None):
+    """Contribution to ary of `np.ediff1d(ary, to_end, to_begin)`: the differences' part of ct
+    (after the to_begin entries), transposed (undiff), in ary's shape."""
+    nb, n = _end_size(to_begin), int(np.size(ary))
+    c = np.ravel(ct)[nb:nb + max(n - 1, 0)]
+    return reshape_to(undiff(c, c) if n > 0 else np.zeros(0), ary)
+
+
+def ediff1d_lin(t, to_end=None, to_begin=None):
+    """`np.ediff1d(t, to_end, to_begin)` with zeros for the constants: its linear part (the
+    tangent of np.ediff1d; unediff1d's transpose)."""
+    d = np.diff(np.ravel(t) * 1.0)
+    return np.concatenate((np.zeros(_end_size(to_begin)), d, np.zeros(_end_size(to_end))))
+
+
+def uncumulative_sum(ct, x, axis=None, include_initial=False):
+    """Contribution to x of `np.cumulative_sum(x, axis=axis, include_initial=...)` (axis None
+    for a 1-d x): the reversed cumulative sum of ct, without the initial zero's entry."""
+    ax = 0 if axis is None else axis % np.ndim(x)
+    c = np.asarray(ct, dtype=np.result_type(ct, 0.0))
+    if include_initial:
+        c = np.take(c, np.arange(1, c.shape[ax]), ax)
+    return np.flip(np.cumsum(np.flip(c, ax), ax), ax)
+
+
+# ---------------------------------------------------------------------- cov, corrcoef
+def obs_rows(m, rowvar=True):
+    """np.cov's observations matrix of m: a 2-d float array, one variable per row (a 1-d m is
+    one row; rowvar=False transposes a 2-d m with more than one row, as NumPy)."""
+    x = np.atleast_2d(np.asarray(m, dtype=np.result_type(m, 0.0)))
+    return x.T if not rowvar and x.shape[0] != 1 else x
+
+
+def unobs_rows(ct, m, rowvar=True):
+    """Contribution to m of `obs_rows(m, rowvar)` (its transpose): ct back in m's shape."""
+    c = ct.T if not rowvar and np.ndim(m) == 2 and np.shape(m)[0] != 1 else ct
+    return reshape_to(c, m)
+
+
+def as_square(ct, x):
+    """ct, the cotangent of np.cov/np.corrcoef's result (squeezed to a scalar for a single
+    variable), as the (p, p) matrix of x's p variables."""
+    p = np.shape(x)[0]
+    return np.reshape(np.asarray(ct, dtype=np.result_type(ct, 0.0)), (p, p))
+
+
+def cov_scale(x, bias=False, ddof=None):
+    """1 / (n - ddof) of np.cov over x's n observations (ddof None: 0 with bias, else 1)."""
+    d = (0 if bias else 1) if ddof is None else ddof
+    return 1.0 / (np.shape(x)[1] - d)
+
+
+# ------------------------------------------------------------------------- polyval
+def unpolyval(ct, p, x):
+    """Contribution to the coefficients p (1-d) of `np.polyval(p, x)`: sum(ct x^(N-1-k))."""
+    n = np.size(p)
+    out = np.zeros(n, np.result_type(ct, x, 0.0))
+    power = np.ones(np.shape(ct)) * 1.0
+    for k in range(n - 1, -1, -1):
+        out[k] = np.sum(ct * power)
+        power = power * x
+    return out
+
+
+def polyder_of(p):
+    """The coefficients of p's derivative (np.polyder for a 1-d p; empty for a constant)."""
+    n = np.size(p)
+    return np.asarray(p)[:max(n - 1, 0)] * np.arange(n - 1, 0, -1)
+
+
+def unpolyder(ct, p):
+    """Contribution to p of `polyder_of(p)` (its transpose): ct_k (N-1-k), then 0."""
+    n = np.size(p)
+    return np.concatenate((ct * np.arange(n - 1, 0, -1), np.zeros(min(n, 1))))
+
+
+# -------------------------------------------------------------------------- interp
+def _cells(x, xp):
+    """For np.interp at x over the knots xp: the cell j with xp[j] <= x < xp[j+1] clipped to
+    [0, n-2], whether x is inside [xp[0], xp[-1]), the fraction t in the cell, the cell's
+    width, and whether x is below xp[0], at xp[-1], above it."""
+    xp = np.asarray(xp, dtype=float)
+    xs = np.asarray(x, dtype=float)
+    n = xp.size
+    j = np.searchsorted(xp, xs, side="right") - 1
+    jj = np.clip(j, 0, max(n - 2, 0))
+    inner = (j >= 0) & (j < n - 1)
+    h = xp[np.minimum(jj + 1, n - 1)] - xp[jj]
+    t = np.where(inner, (xs - xp[jj]) / np.where(inner, h, 1.0), 0.0)
+    at_end = j == n - 1
+    return jj, inner, t, np.where(inner, h, 1.0), j < 0, at_end & (xs == xp[n - 1]), at_end & (xs != xp[n - 1])
+
+
+def _float_like(out, x):
+    return float(out) if np.ndim(x) == 0 else out
+
+
+def interp_t(t, x, xp, left=None, right=None):
+    """`np.interp(x, xp, t, left, right)` with zeros for the constant left/right values: the
+    values' part, linear in t (the tangent of np.interp in fp)."""
+    return _float_like(np.interp(x, xp, t, None if left is None else 0.0, None if right is None else 0.0), x)
+
+
+def uninterp(ct, x, xp, left=None, right=None):
+    """Contribution to fp of `np.interp(x, xp, fp, left, right)`: ct split (1 - t, t) between
+    the two knots around x; below xp[0] to fp[0] unless left is given, at xp[-1] to fp[-1],
+    above it to fp[-1] unless right is given (interp_t's transpose)."""
+    n = np.size(xp)
+    jj, inner, t, _, below, last, above = _cells(x, xp)
+    c = np.broadcast_to(np.asarray(ct, dtype=float), np.shape(t))
+    out = np.zeros(n)
+    np.add.at(out, jj[inner], c[inner] * (1.0 - t[inner]))
+    np.add.at(out, jj[inner] + 1, c[inner] * t[inner])
+    out[0] += np.sum(c[below]) if left is None else 0.0
+    out[n - 1] += np.sum(c[last]) + (np.sum(c[above]) if right is None else 0.0)
+    return out
+
+
+def interp_slope(x, xp, fp):
+    """d np.interp(x, xp, fp) / dx: the slope of the cell [xp[j], xp[j+1]) holding x (right-
+    sided at a knot), 0 outside [xp[0], xp[-1]). Piecewise constant in x, linear in fp."""
+    fp = np.asarray(fp, dtype=float)
+    jj, inner, _, h, *_ = _cells(x, xp)
+    hi = fp[np.minimum(jj + 1, fp.size - 1)]
+    return _float_like(np.where(inner, (hi - fp[jj]) / h, 0.0), x)
+
+
+def uninterp_slope(ct, x, xp):
+    """The transpose of `interp_slope(x, xp, fp)` in fp: -ct / h to the cell's left knot,
+    +ct / h to its right one."""
+    jj, inner, _, h, *_ = _cells(x, xp)
+    c = np.broadcast_to(np.asarray(ct, dtype=float), np.shape(h))
+    out = np.zeros(np.size(xp))
+    np.add.at(out, jj[inner], -c[inner] / h[inner])
+    np.add.at(out, jj[inner] + 1, c[inner] / h[inner])
+    return out

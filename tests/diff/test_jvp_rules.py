@@ -45,7 +45,7 @@ def _sibling(name):
 UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS, PARTIALS = (_sibling("test_rules_" + n) for n in (
     "unary", "binary", "reductions", "linalg", "shape", "helpers", "partials"))
 # Families whose VJP tests are one table of (key, make, options, numba) cases, as shape's.
-TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation")}
+TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation", "interpolation")}
 
 # add_at updates its first argument in place: the primal (and the tangent call) get a copy.
 PRIMALS = {id(rt.add_at): lambda a, idx, v: rt.add_at(np.array(a, dtype=float), idx, v)}
@@ -191,6 +191,8 @@ def _reduction_cases():
     out += [case("reductions", f, _reduction_inputs(shape, 4), options, numba=True,
                  id=f"{f.__name__}-{shape}-{options}-numba") for f, shape, options in REDUCTIONS.NUMBA]
     out += [case("reductions", sum, p.values[0], id=f"builtin-sum-{p.id}") for p in REDUCTIONS.BUILTIN_SUM]
+    out += [case("reductions", f, _reduction_inputs((5,), 7), id=f"builtin-{f.__name__}-of-a-sequence")
+            for f in (max, min)]
     for zeros in (1, 2, 3):
         for axis in (None, 1):
             x = REDUCTIONS._inputs((3, 4), 6)
@@ -269,6 +271,8 @@ KINKS = [
     ("prod-zero-axis", np.prod, (np.array([[0.0, 2.0], [3.0, 4.0]]),), {"axis": 1}),
     ("norm-inf-ties", np.linalg.norm, (np.array([1.0, -3.0, 3.0]),), {"ord": np.inf}),
     ("sort-ties", np.sort, (np.array([2.0, 1.0, 2.0, 0.5]),), {}),
+    ("partition-ties", np.partition, (np.array([0.5, -1.0, 0.5, 2.0, -1.0, 0.5, 0.0]),), {"kth": 2}),
+    ("partition-ties-axis0", np.partition, (np.array([[1.0, 0.0], [1.0, 2.0], [0.0, 2.0]]),), {"kth": 1, "axis": 0}),
 ]
 
 
@@ -350,7 +354,10 @@ def test_supports_checks_are_shared_with_the_vjp():
 LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.solve": {1}, "unreduce": {0},
                 "np.sum": {0}, "prod_pairs": {1}, "to_rows": {0}, "from_rows": {0}, "off_diag": {0},
                 "norm_grad_dx": {2}, "transpose_last": {0}, "tril_half": {0}, "strict_lower": {0}, "block_ur": {0},
-                "block_ur_t": {0}, "block_diag_sum_t": {0}}
+                "block_ur_t": {0}, "block_diag_sum_t": {0}, "np.cumsum": {0}, "ediff1d_lin": {0}, "obs_rows": {0},
+                "reshape_to": {0}, "unsort": {0}, "multi_dot_t": {1}, "multi_dot_tt": {2}, "unmulti_dot_t": {2, 3},
+                "np.polyval": {0}, "interp_slope": {2}, "interp_t": {0}, "unpolyval": {0}, "unpolyder": {0},
+                "uninterp": {0}, "uninterp_slope": {0}}
 # Templates linear in their tangents in a way the syntactic check cannot see, checked numerically
 # instead (test_nonsyntactic_templates_are_linear): matrix_power's tangent is the upper-right
 # block of a power of [[C, dC], [0, C]], in which dC appears once in every term.

@@ -30,6 +30,7 @@ def _pair(d1, d2):
 
 
 ANY = lambda rng, s: _draw(rng, -1.5, 1.5, s)
+INT = lambda rng, s: rng.integers(-3, 4, s) if s else int(rng.integers(-3, 4))  # not perturbed: ldexp's exponent
 POS = lambda rng, s: _draw(rng, 0.5, 2.0, s)
 
 
@@ -54,6 +55,7 @@ BINARY = [
     (np.logaddexp, _pair(ANY, ANY)), (np.maximum, _pair(ANY, ANY)), (np.minimum, _pair(ANY, ANY)),
     (np.float_power, _pair(POS, ANY)), (np.logaddexp2, _pair(ANY, ANY)), (np.fmax, _pair(ANY, ANY)),
     (np.fmin, _pair(ANY, ANY)), (np.copysign, _pair(_signed, _signed)), (np.heaviside, _pair(_signed, ANY)),
+    (np.ldexp, _pair(ANY, INT)),
 ]
 SCALAR_ONLY = [
     (math.pow, _pair(POS, ANY)), (pow, _pair(POS, ANY)), (math.atan2, _pair(_signed, _signed)), (math.hypot, _pair(_signed, _signed)),

@@ -33,6 +33,19 @@ def _like(*shape):
 
 IDX = np.array([[2, 0], [1, 1], [3, 3]])  # repeats: the adjoint accumulates
 
+
+def _select(shape, *choices, default=None):
+    """np.select inputs: conditions from a draw (overlapping: the first true one wins),
+    choices of the given shapes, then a default of `default`'s shape if given."""
+    def make(rng):
+        u = rng.uniform(-1, 1, shape)
+        conds = (u > 0.3, u < -0.2, u > 0.0)[:len(choices)]
+        chosen = tuple(rng.uniform(-1, 1, s) if s else float(rng.uniform(-1, 1)) for s in choices)
+        if default is None:
+            return conds, chosen
+        return conds, chosen, rng.uniform(-1, 1, default) if default else float(rng.uniform(-1, 1))
+    return make
+
 CASES = [
     case(np.rollaxis, _r((2, 3, 4)), {"axis": 2}, name="rollaxis"),
     case(np.rollaxis, _r((2, 3, 4)), {"axis": 0, "start": 3}, name="rollaxis-to-end"),
@@ -99,6 +112,14 @@ CASES = [
     case(np.insert, lambda rng: (rng.uniform(-1, 1, (3, 4)), 1, rng.uniform(-1, 1, 3)), {"axis": 1},
          name="insert-axis"),
     case(np.insert, lambda rng: (rng.uniform(-1, 1, (3, 4)), 1, 0.5), {"axis": 0}, name="insert-broadcast"),
+    case(np.select, _select((6,), (6,), (6,)), name="select"),
+    case(np.select, _select((6,), (6,), (6,), default=()), numba=True, name="select-default"),
+    case(np.select, _select((3, 4), (3, 4), (4,), (3, 1), default=(4,)), name="select-broadcast"),
+    case(np.meshgrid, _r((3,)), name="meshgrid-1"),
+    case(np.meshgrid, _r((3,), (4,)), numba=True, name="meshgrid-2"),
+    case(np.meshgrid, _r((3,), (2, 2)), {"indexing": "ij"}, name="meshgrid-2-ij-flattens"),
+    case(np.meshgrid, _r((2,), (3,), (4,)), {"sparse": True}, name="meshgrid-3-sparse"),
+    case(np.meshgrid, _r((2,), (3,), (2,), (2,)), {"indexing": "ij", "sparse": True}, name="meshgrid-4"),
     # the helpers the templates call (their rules serve second derivatives)
     case(rt.undiagonal, _with((4,), _like(4, 4)), numba=True, name="undiagonal"),
     case(rt.undiagonal, _with((3, 1), _like(2, 3, 4)), {"offset": 1, "axis1": 2, "axis2": 0}, True,
@@ -122,6 +143,12 @@ CASES = [
     case(rt.delete_at, _with((2, 3), 1), {"axis": 1}, name="delete_at-axis"),
     case(rt.uninsert_arr, _with((6,), _like(5), 2, _like()), numba=True, name="uninsert_arr"),
     case(rt.uninsert_values, _with((3, 5), _like(3, 4), 1, _like()), {"axis": 1}, name="uninsert_values"),
+    case(rt.unmeshgrid, _with((4, 3, 2), _like(2, 2)), {"k": 1, "n": 3}, True, name="unmeshgrid"),
+    case(rt.unmeshgrid, _with((1, 3), _like(3)), {"k": 0, "n": 2}, name="unmeshgrid-sparse"),
+    case(rt.unmeshgrid, _with((2, 3, 4), _like(4)), {"k": 2, "n": 3, "indexing": "ij"}, name="unmeshgrid-ij"),
+    case(rt.remesh, _with((4,), _like(4, 3, 2)), {"k": 1, "n": 3}, True, name="remesh"),
+    case(rt.unselect, lambda rng: (rng.uniform(-1, 1, (3, 4)), _select((3, 4), (), ())(rng)[0],
+                                   (_like(3, 4), _like(4))), name="unselect"),
 ]
 
 

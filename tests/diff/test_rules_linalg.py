@@ -7,6 +7,7 @@ import pytest
 import s2s
 from vjp_check import check_vjp
 
+from s2s.diff import runtime as rt
 from s2s.diff.registry import VJP_RULES, Rule
 from s2s.diff.rules.linalg import einsum_one
 
@@ -31,6 +32,16 @@ def _det_inputs(*shapes):
 
 def case(key, make, options=None, numba=False, name=None):
     return pytest.param(key, make, options or {}, numba, id=name)
+
+
+def _seq(*shapes, then=()):
+    """A tuple of random arrays (multi_dot's `arrays`), after the values `then` gives."""
+    return lambda rng: (*(t(rng) for t in then), tuple(rng.uniform(-1, 1, s) for s in shapes))
+
+
+def _with_tangents(*shapes, pairs=1):
+    """multi_dot helper inputs: the operands, then `pairs` tuples of values shaped like them."""
+    return lambda rng: tuple(tuple(rng.uniform(-1, 1, s) for s in shapes) for _ in range(1 + pairs))
 
 
 CASES = [
@@ -78,6 +89,33 @@ CASES = [
     case(np.linalg.solve, _det_inputs((3, 3), (3,)), numba=True, name="solve-vector"),
     case(np.linalg.solve, _det_inputs((3, 3), (3, 2)), name="solve-matrix"),
     case(np.linalg.solve, _det_inputs((2, 3, 3), (2, 3, 2)), name="solve-batch"),
+    # NumPy 2's array-API functions (numba: the overloads of runtime_numba_linalg.py; the thin
+    # wrappers are compiled by tests/test_linalg_functions.py's jit test instead: CI time)
+    case(np.linalg.outer, _r((3,), (4,)), name="linalg.outer"),
+    case(np.linalg.cross, _r((3,), (3,)), numba=True, name="linalg.cross"),
+    case(np.linalg.cross, _r((4, 3), (3,)), name="linalg.cross-broadcast"),
+    case(np.linalg.cross, _r((3, 4), (3, 4)), {"axis": 0}, name="linalg.cross-axis0"),
+    case(np.linalg.matmul, _r((3, 4), (4, 2)), name="linalg.matmul"),
+    case(np.linalg.matmul, _r((2, 3, 4), (4,)), name="linalg.matmul-batch-1d"),
+    case(np.linalg.vecdot, _r((4,), (4,)), numba=True, name="linalg.vecdot"),
+    case(np.linalg.vecdot, _r((3, 4), (4,)), name="linalg.vecdot-broadcast"),
+    case(np.linalg.vecdot, _r((3, 4), (3, 4)), {"axis": 0}, name="linalg.vecdot-axis0"),
+    case(np.vecdot, _r((2, 3, 4), (3, 1)), {"axis": -2}, name="vecdot-ufunc"),
+    case(np.linalg.diagonal, _r((3, 4)), name="linalg.diagonal"),
+    case(np.linalg.diagonal, _r((2, 3, 4)), {"offset": 1}, name="linalg.diagonal-batch"),
+    case(np.linalg.trace, _r((4, 4)), name="linalg.trace"),
+    case(np.linalg.trace, _r((2, 3, 4)), {"offset": -1}, name="linalg.trace-batch"),
+    case(np.linalg.matrix_transpose, _r((3, 4)), name="linalg.matrix_transpose"),
+    case(np.matrix_transpose, _r((2, 3, 4)), name="matrix_transpose"),
+    case(np.linalg.multi_dot, _seq((3, 4), (4, 2)), name="multi_dot-2"),
+    case(np.linalg.multi_dot, _seq((4,), (4, 3), (3, 2), (2,)), numba=True, name="multi_dot-vectors"),
+    case(np.linalg.multi_dot, _seq((2, 4), (4, 3), (3,)), name="multi_dot-column"),
+    case(np.linalg.multi_dot, _seq((3,), (3, 4), (4, 2)), name="multi_dot-row"),
+    case(rt.unmulti_dot, _seq((3,), (3, 4), (4, 2), then=(lambda rng: rng.uniform(-1, 1, 2),)), name="unmulti_dot"),
+    case(rt.unmulti_dot, _seq((2, 3), (3, 4), (4,), then=(lambda rng: rng.uniform(-1, 1, 2),)),
+         name="unmulti_dot-column"),
+    case(rt.multi_dot_t, _with_tangents((3,), (3, 4), (4, 2)), name="multi_dot_t"),
+    case(rt.multi_dot_t, _with_tangents((2, 3), (3, 4), (4,)), name="multi_dot_t-column"),
 ]
 NORMS = [((5,), None, None, False, True), ((5,), 2, None, False, False), ((5,), 1, None, False, True),
          ((5,), np.inf, None, False, False), ((5,), -np.inf, None, False, False), ((5,), 3, None, False, False),

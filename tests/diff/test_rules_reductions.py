@@ -66,6 +66,12 @@ def test_builtin_sum(make, compiled, request):
     check_vjp(sum, make(np.random.default_rng(7)), name=request.node.name, use_numba=compiled)
 
 
+@pytest.mark.parametrize("fn", [max, min])
+def test_builtin_max_min_of_one_sequence(fn, request):
+    """max(L) of one sequence: np.max's rule (the two-argument max is elementwise)."""
+    check_vjp(fn, (_inputs((6,), 8),), name=request.node.name)
+
+
 @pytest.mark.parametrize("zeros", [1, 2, 3])
 @pytest.mark.parametrize("axis", [None, 1])
 def test_prod_with_zeros_is_exact(zeros, axis, request):

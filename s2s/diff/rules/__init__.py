@@ -1,7 +1,8 @@
 """The rule families. Importing this package fills `s2s.diff.registry.VJP_RULES`,
 `JVP_RULES` and `NONDIFF`; each family is one module (unary, binary, reductions, linalg,
-shape, nondiff, and helpers and partials: rules for the runtime helpers the templates
-call, for derivatives of derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
+shape, nondiff, layout, stats, decompositions, creation, interpolation, and helpers and
+partials: rules for the runtime helpers the templates call, for derivatives of
+derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
 for every key (and arity) of its VJP rules (see `JvpTable` for the template, linear and
 multilinear kinds).
 
@@ -19,3 +20,4 @@ from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_partials, jvp_r
 from . import jvp_unary  # noqa: F401
 from . import decompositions, jvp_decompositions, jvp_layout, jvp_stats, layout, stats  # noqa: F401
 from . import creation, jvp_creation  # noqa: F401
+from . import interpolation, jvp_interpolation  # noqa: F401

@@ -14,6 +14,7 @@ fmax/fmin follow maximum/minimum, and where one input is NaN the other gets the 
 cotangent (it is the result); copysign(x1, x2) = |x1| with x2's sign: d/dx1 =
 sign(x1) * copysign(1, x2) (0 at x1 == 0, as abs), x2 gets None; heaviside(x1, x2) is
 piecewise constant in x1 and equals x2 where x1 == 0 (x2 gets the cotangent there).
+ldexp(x1, x2) = x1 * 2**x2 with an integer x2, which gets None.
 `np.true_divide` is `np.divide`; `float_power` is `power` computed in float64.
 """
 import builtins
@@ -157,3 +158,9 @@ def copysign(g, ans, x1, x2):
 def heaviside(g, ans, x1, x2):
     """0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0: only x2 gets a cotangent, there."""
     return None, unbroadcast(g * (x1 == 0.0), x2)
+
+
+@register(np.ldexp)
+def ldexp(g, ans, x1, x2):
+    """x1 * 2**x2, x2 an integer (None)."""
+    return unbroadcast(g * np.ldexp(1.0, x2), x1), None

@@ -9,7 +9,8 @@ two values) weigh tied inputs 0.5/0.5; clip follows `a` where a_min <= a <= a_ma
 d/dx2 = -floor(x1 / x2), fmod the same with trunc; `//` has a zero tangent; `where` is
 linear in its two branches (the condition is read for its value). fmax/fmin as
 maximum/minimum, with a NaN input's partner taking the whole tangent; copysign follows x1
-only (sign(x1) * copysign(1, x2)); heaviside follows x2 where x1 == 0.
+only (sign(x1) * copysign(1, x2)); heaviside follows x2 where x1 == 0; ldexp follows x1
+(its integer x2 has none).
 """
 import builtins
 import math
@@ -148,3 +149,9 @@ def copysign(ans, x1, x2, dx1, dx2):
 def heaviside(ans, x1, x2, dx1, dx2):
     """Follows x2 where x1 == 0 (piecewise constant in x1)."""
     return dx2 * (x1 == 0.0)
+
+
+@register(np.ldexp)
+def ldexp(ans, x1, x2, dx1, dx2):
+    """dx1 * 2**x2 (x2 an integer)."""
+    return dx1 * np.ldexp(1.0, x2)

@@ -1,6 +1,6 @@
 """JVP rules of rules/layout.py (triu, tril, diagonal, diagflat, atleast_*d, fliplr, flipud,
-rot90, append, column_stack, dstack, row_stack, pad, take_along_axis, delete, insert) and
-of the runtime helpers its templates call: all linear -- the tangent is the same call on
+rot90, append, column_stack, dstack, row_stack, pad, take_along_axis, delete, insert, select,
+meshgrid) and of the runtime helpers its templates call: all linear -- the tangent is the same call on
 the tangents, with the same shape and index arguments (`nondiff`: inputs read for their
 shape or as indices).
 
@@ -12,21 +12,24 @@ import numpy as np
 
 from ..registry import JVP_RULES, supports
 from ..runtime import (
+    delete_at,
+    remesh,
     unappend_arr,
     unappend_values,
     uncolumn_stack,
-    delete_at,
     undelete,
     undiagonal,
     undstack,
     uninsert_arr,
     uninsert_values,
+    unmeshgrid,
     unpad,
     unrollaxis,
     unrot90,
+    unselect,
     untake_along_axis,
 )
-from .layout import _axis_check, _pad_check
+from .layout import _axis_check, _meshgrid_check, _pad_check
 
 linear = JVP_RULES.linear
 
@@ -117,6 +120,40 @@ def insert(arr, obj, values, axis=None):
     """Linear in (arr, values) jointly."""
 
 
+@linear(np.select, nondiff=("condlist",))
+def select(condlist, choicelist, default=0):
+    """Linear in the choices (the default is the constant 0: a given default is an input)."""
+
+
+@linear(np.select, nondiff=("condlist",))
+def select_default(condlist, choicelist, default):
+    """Linear in the choices and the default together."""
+
+
+@linear(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid1(x1, copy=True, sparse=False, indexing="xy", s2s_inputs=1):
+    """Linear (a tuple of outputs)."""
+
+
+@linear(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid2(x1, x2, copy=True, sparse=False, indexing="xy", s2s_inputs=2):
+    """Linear in the inputs together."""
+
+
+@linear(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid3(x1, x2, x3, copy=True, sparse=False, indexing="xy", s2s_inputs=3):
+    """Linear in the inputs together."""
+
+
+@linear(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid4(x1, x2, x3, x4, copy=True, sparse=False, indexing="xy", s2s_inputs=4):
+    """Linear in the inputs together."""
+
+
 # ------------------------------------------------------------------- the helpers
 @linear(undiagonal, nondiff=("a",))
 def undiagonal_jvp(ct, a, offset=0, axis1=0, axis2=1):
@@ -161,3 +198,18 @@ def delete_at_jvp(ct, obj, axis=None):
 @linear(uninsert_arr, uninsert_values, nondiff=("arr", "obj", "values"))
 def uninsert_jvp(ct, arr, obj, values, axis=None):
     """Linear in ct."""
+
+
+@linear(unselect, nondiff=("condlist", "choicelist"))
+def unselect_jvp(ct, condlist, choicelist):
+    """Linear in ct."""
+
+
+@linear(unmeshgrid, nondiff=("x",))
+def unmeshgrid_jvp(ct, x, k=0, n=1, indexing="xy"):
+    """Linear in ct."""
+
+
+@linear(remesh, nondiff=("ct",))
+def remesh_jvp(t, ct, k=0, n=1, indexing="xy"):
+    """Linear in t."""

@@ -4,13 +4,19 @@ the product with one operand replaced by its tangent, summed over the operands. 
 diag are linear. norm, det, inv and solve are templates; batch dimensions (det, inv, solve)
 broadcast as NumPy. einsum and norm refuse the calls the VJP rules refuse (same `supports`
 checks: '...' subscripts, matrix norms other than 'fro' and 'nuc').
+
+NumPy 2's array-API functions: np.linalg.outer, cross, matmul, vecdot/np.vecdot are
+multilinear, diagonal, trace and matrix_transpose linear. np.linalg.multi_dot is multilinear
+in its operands *separately*, not linear in the tuple `arrays`: its tangent is `multi_dot_t`,
+the sum of the products with one operand replaced by its tangent.
 """
 import gast
 import numpy as np
 
 from ..registry import JVP_RULES, supports
 from ..runtime import norm_grad, reduce_to, transpose_last
-from .linalg import _einsum_check, _norm_check
+from ..runtime_linalg import multi_dot_t, multi_dot_tt, unmulti_dot, unmulti_dot_t
+from .linalg import _MATRIX_TRANSPOSE, _VECDOT, _einsum_check, _norm_check, _vecdot_check
 
 register = JVP_RULES.register
 multilinear = JVP_RULES.multilinear
@@ -93,3 +99,57 @@ def inv(ans, a, da):
 def solve(ans, a, b, da, db):
     """x = solve(a, b): dx = solve(a, db - da x) (b a vector or a matrix, as the VJP)."""
     return np.linalg.solve(a, db - da @ ans)
+
+
+# ------------------------------------------------- NumPy 2's array-API linear algebra
+@multilinear(np.linalg.outer)
+def linalg_outer(x1, x2):
+    """Bilinear."""
+
+
+@multilinear(np.linalg.cross)
+def linalg_cross(x1, x2, axis=-1):
+    """Bilinear."""
+
+
+@multilinear(np.linalg.matmul)
+def linalg_matmul(x1, x2):
+    """Bilinear."""
+
+
+@multilinear(*_VECDOT)
+@supports(_vecdot_check)
+def vecdot(x1, x2, axis=-1):
+    """Bilinear (real)."""
+
+
+@JVP_RULES.linear(np.linalg.diagonal)
+def linalg_diagonal(x, offset=0):
+    """Linear."""
+
+
+@JVP_RULES.linear(np.linalg.trace)
+def linalg_trace(x, offset=0, dtype=None):
+    """Linear."""
+
+
+@JVP_RULES.linear(*_MATRIX_TRANSPOSE)
+def matrix_transpose(x):
+    """Linear."""
+
+
+@register(np.linalg.multi_dot)
+def multi_dot(ans, arrays, darrays, out=None):
+    """The sum of the products with one operand replaced by its tangent."""
+    return multi_dot_t(arrays, darrays)
+
+
+# ------------------------------------------------------ rules of the multi_dot helpers
+@register(unmulti_dot)
+def unmulti_dot_rule(ans, ct, arrays, dct, darrays):
+    return unmulti_dot_t(ct, arrays, darrays, dct)
+
+
+@register(multi_dot_t)
+def multi_dot_t_rule(ans, arrays, tangents, darrays, dtangents):
+    return multi_dot_t(arrays, dtangents) + multi_dot_tt(arrays, tangents, darrays)

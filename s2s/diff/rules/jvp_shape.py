@@ -1,8 +1,9 @@
 """JVP rules of the functions that move, copy or regroup elements (the forward twins of
 shape.py): all linear -- the tangent is the same call on the input's tangent, with the same
-shape options -- except sort, whose permutation depends on the value: its tangent is the
-input's tangent taken in the order the sort puts the input (`resort`, stable for ties as
-the VJP's `unsort`).
+shape options -- except sort and partition, whose permutations depend on the value: sort's
+tangent is the input's tangent taken in the order the sort puts the input (`resort`,
+stable for ties as the VJP's `unsort`); partition's that sorted tangent put back where the
+result's sort order says (`unsort` by the result).
 
 Sequence inputs (concatenate, stack, hstack, vstack): the input is the tuple of arrays and
 its tangent the tuple of their tangents.
@@ -10,7 +11,7 @@ its tangent the tuple of their tangents.
 import numpy as np
 
 from ..registry import JVP_RULES
-from ..runtime import resort
+from ..runtime import resort, unsort
 
 linear = JVP_RULES.linear
 
@@ -24,6 +25,12 @@ def copy(a, dtype=None):
 def sort(ans, a, da, axis=-1, kind=None, order=None):
     """da in a's sort order."""
     return resort(da, a, axis)
+
+
+@JVP_RULES.register(np.partition)
+def partition(ans, a, da, kth=0, axis=-1, kind="introselect", order=None):
+    """da in a's sort order, then in the result's order."""
+    return unsort(resort(da, a, axis), ans, axis)
 
 
 @linear(np.reshape)

@@ -1,10 +1,20 @@
 """VJP rules of the functions that select or regroup elements without arithmetic: rollaxis,
 real_if_close (of real input), triu,
 tril, diagonal, diagflat, atleast_1d/2d/3d (one argument), fliplr, flipud, rot90, append,
-column_stack, dstack, row_stack, pad, take_along_axis, delete, insert. Each is linear, so
-its VJP is the transposed selection (a scatter-add where elements repeat: pad's edge and
-reflect modes, repeated take_along_axis indices, insert's broadcast values). Shape and
-index arguments (k, axes, pad_width, obj, indices) are options or inputs that get None.
+column_stack, dstack, row_stack, pad, take_along_axis, delete, insert, select, meshgrid.
+Each is linear, so its VJP is the transposed selection (a scatter-add where elements repeat:
+pad's edge and reflect modes, repeated take_along_axis indices, insert's broadcast values).
+Shape and index arguments (k, axes, pad_width, obj, indices) are options or inputs that get None.
+
+np.select(condlist, choicelist, default) takes the element of the first choice whose
+condition holds, else the default: each choice gets the cotangent where it was taken (a
+tuple, `unselect`), the default (an input when given, by position or keyword) where none
+was; the conditions get None.
+
+np.meshgrid(x1, ..., xn) (n = 1 to 4; copy, sparse and indexing as NumPy) returns a tuple:
+input k gets its output's cotangent summed over the other axes (`unmeshgrid`). Its rules
+have one variant per n, told apart by a last option `s2s_inputs` (its number of inputs,
+never passed by the user), which registry.OUTPUTS reads for the result's length.
 
 Refused (at the user's line, `supports`): np.pad modes other than constant, edge, reflect,
 symmetric and wrap, reflect_type='odd', and a constant_values that is not a literal (its
@@ -17,22 +27,26 @@ np.diagonal, unpad <-> np.pad, untake_along_axis <-> np.take_along_axis, ...).
 """
 import numpy as np
 
-from ..registry import VJP_RULES, supports
+from ..registry import NONDIFF, OUTPUTS, VJP_RULES, supports
 from ..runtime import (
+    delete_at,
+    remesh,
     reshape_to,
+    select_rest,
     unappend_arr,
     unappend_values,
     unbroadcast,
     uncolumn_stack,
-    delete_at,
     undelete,
     undiagonal,
     undstack,
     uninsert_arr,
     uninsert_values,
+    unmeshgrid,
     unpad,
     unrollaxis,
     unrot90,
+    unselect,
     untake_along_axis,
     unvstack,
     zeros_like,
@@ -40,6 +54,26 @@ from ..runtime import (
 from ..runtime_layout import PAD_MODES
 
 register = VJP_RULES.register
+NONDIFF.register(select_rest)
+
+
+@OUTPUTS.register(unselect)
+def _one_per_choice(known):
+    seq = known.get("choicelist")
+    return ("tuple", len(seq)) if isinstance(seq, (list, tuple)) else None
+
+
+@OUTPUTS.register(np.meshgrid)
+def _one_per_input(known):
+    n = known.get("s2s_inputs")
+    return ("tuple", n) if isinstance(n, int) else None
+
+
+def _meshgrid_check(known):
+    """Five arrays or more would bind the fifth to `s2s_inputs`."""
+    if not isinstance(known.get("s2s_inputs"), int):
+        return "of more than four arrays"
+    return None
 
 
 @register(np.rollaxis)
@@ -164,6 +198,43 @@ def insert(g, ans, arr, obj, values, axis=None):
     return uninsert_arr(g, arr, obj, values, axis), None, uninsert_values(g, arr, obj, values, axis)
 
 
+@register(np.select)
+def select(g, ans, condlist, choicelist, default=0):
+    """default=0 (the constant); the conditions get None."""
+    return None, unselect(g, condlist, choicelist)
+
+
+@register(np.select)
+def select_default(g, ans, condlist, choicelist, default):
+    return None, unselect(g, condlist, choicelist), unbroadcast(g * select_rest(condlist, g), default)
+
+
+@register(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid1(g, ans, x1, copy=True, sparse=False, indexing="xy", s2s_inputs=1):
+    return unmeshgrid(g[0], x1, 0, 1, indexing)
+
+
+@register(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid2(g, ans, x1, x2, copy=True, sparse=False, indexing="xy", s2s_inputs=2):
+    return unmeshgrid(g[0], x1, 0, 2, indexing), unmeshgrid(g[1], x2, 1, 2, indexing)
+
+
+@register(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid3(g, ans, x1, x2, x3, copy=True, sparse=False, indexing="xy", s2s_inputs=3):
+    return (unmeshgrid(g[0], x1, 0, 3, indexing), unmeshgrid(g[1], x2, 1, 3, indexing),
+            unmeshgrid(g[2], x3, 2, 3, indexing))
+
+
+@register(np.meshgrid)
+@supports(_meshgrid_check)
+def meshgrid4(g, ans, x1, x2, x3, x4, copy=True, sparse=False, indexing="xy", s2s_inputs=4):
+    return (unmeshgrid(g[0], x1, 0, 4, indexing), unmeshgrid(g[1], x2, 1, 4, indexing),
+            unmeshgrid(g[2], x3, 2, 4, indexing), unmeshgrid(g[3], x4, 3, 4, indexing))
+
+
 # ------------------------------------------------ rules of the helpers (grad of grad)
 @register(undiagonal)
 def undiagonal_rule(g, ans, ct, a, offset=0, axis1=0, axis2=1):
@@ -224,3 +295,19 @@ def uninsert_arr_rule(g, ans, ct, arr, obj, values, axis=None):
 @register(uninsert_values)
 def uninsert_values_rule(g, ans, ct, arr, obj, values, axis=None):
     return np.insert(zeros_like(arr), obj, g, axis), None, None, None
+
+
+@register(unselect)
+def unselect_rule(g, ans, ct, condlist, choicelist):
+    """`g` is the tuple of the choices' cotangents: ct gets each where its choice was taken."""
+    return unbroadcast(np.select(condlist, g, 0.0), ct), None, None
+
+
+@register(unmeshgrid)
+def unmeshgrid_rule(g, ans, ct, x, k=0, n=1, indexing="xy"):
+    return remesh(g, ct, k, n, indexing), None
+
+
+@register(remesh)
+def remesh_rule(g, ans, t, ct, k=0, n=1, indexing="xy"):
+    return unmeshgrid(g, t, k, n, indexing), None

@@ -1,6 +1,12 @@
-"""Functions that move, copy or regroup elements: copy, asarray, array, sort, reshape, ravel, transpose, swapaxes,
-moveaxis, expand_dims, squeeze, broadcast_to, concatenate, stack, hstack, vstack, tile,
+"""Functions that move, copy or regroup elements: copy, asarray, array, sort, partition, reshape, ravel, transpose,
+swapaxes, moveaxis, expand_dims, squeeze, broadcast_to, concatenate, stack, hstack, vstack, tile,
 repeat, flip, roll, take. Shape arguments are options (non-differentiable).
+
+np.partition's result is a permutation of its input that NumPy does not report (and
+np.argpartition may order differently): the rule matches the result's elements to the
+input's by sorting both (`resort` of the result, `unsort` into the input), so each output
+position's cotangent goes to an input element of the same value -- tied values in stable
+sort order, as np.sort's rule.
 
 Sequence inputs (concatenate, stack, hstack, vstack): the template's input is the tuple
 of arrays and it returns a tuple with one contribution per element.
@@ -10,6 +16,7 @@ import numpy as np
 from ..registry import VJP_RULES
 from ..runtime import (
     reshape_to,
+    resort,
     swap_axes,
     unbroadcast,
     unconcatenate,
@@ -39,6 +46,12 @@ def copy(g, ans, a, dtype=None):
 @register(np.sort)
 def sort(g, ans, a, axis=-1, kind=None, order=None):
     return unsort(g, a, axis)
+
+
+@register(np.partition)
+def partition(g, ans, a, kth=0, axis=-1, kind="introselect", order=None):
+    """The k-th sorted element of the result is the k-th sorted element of a."""
+    return unsort(resort(g, ans, axis), a, axis)
 
 
 @register(np.reshape)

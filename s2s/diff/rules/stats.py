@@ -1,7 +1,8 @@
-"""VJP rules of the stats family: running products and differences (cumprod, diff),
-averages (average, also weighted), ptp, NaN-aware reductions (nansum, nanmean, nanmax,
-nanmin, nanprod), order statistics (median, percentile, quantile), trapezoid, small products
-(vdot, cross, kron, convolve, correlate); and the rules of their runtime helpers
+"""VJP rules of the stats family: running sums, products and differences (cumprod,
+cumulative_sum, nancumsum, nancumprod, diff, ediff1d), averages (average, also weighted),
+ptp, NaN-aware reductions (nansum, nanmean, nanmax, nanmin, nanprod, nanvar, nanstd), order
+statistics (median, percentile, quantile), covariances (cov, corrcoef), trapezoid, small
+products (vdot, cross, kron, convolve, correlate); and the rules of their runtime helpers
 (runtime_stats.py), so that derivative code can be differentiated again.
 
 Conventions: options follow NumPy's positional order; `dtype`/`out`/`overwrite_input` are
@@ -9,8 +10,16 @@ ignored. Reductions take `axis` None or int (negative too) with or without `keep
 reductions family. Kinks as there: ties of max/min (ptp, nanmax, nanmin) split the cotangent
 equally; median/percentile/quantile ('linear' method only) weigh the two neighbouring sorted
 elements, ties taken in stable sort order; their q gets the interpolation's slope
-(right-sided where (n - 1) q is whole). NaN entries of the nan-reductions get a zero
-cotangent. cumprod and nanprod are exact with zeros (nothing divides by x).
+(right-sided where (n - 1) q is whole). NaN entries of the nan-functions (nan-reductions,
+nancumsum, nancumprod) get a zero cotangent: the derivative is w.r.t. the other entries (an
+all-NaN slice of nanvar/nanstd gives NaN, as its value). cumprod, nancumprod and nanprod are
+exact with zeros (nothing divides by x).
+
+np.cov and np.corrcoef take m (and y, by position or keyword), rowvar, bias and ddof; not
+fweights/aweights. Their observations go through `obs_rows` (m as a 2-d array of
+variables in rows) and a one-variable result (squeezed by NumPy) through `as_square`;
+corrcoef is differentiated as Z Z^T with Z the centered rows scaled to unit norm (its clip
+to [-1, 1] only trims rounding). np.ediff1d takes literal to_begin/to_end (numbers or None).
 
 Optional differentiable inputs that NumPy also takes by keyword (average's `weights`,
 trapezoid's `x`) have a variant with more inputs, in NumPy's positional order; a call
@@ -20,16 +29,20 @@ import numpy as np
 
 from ..registry import NONDIFF, VJP_RULES, supports
 from ..runtime import (
+    as_square,
     convolve_vjp1,
     convolve_vjp2,
     correlate_vjp1,
     correlate_vjp2,
+    cov_scale,
     cumprod_jac,
     cumprod_vjp,
     diff_along,
+    ediff1d_lin,
     from_rows,
     kron_vjp1,
     kron_vjp2,
+    obs_rows,
     pair_sum,
     prod_pairs,
     prod_partials,
@@ -39,15 +52,21 @@ from ..runtime import (
     reduce_to,
     reshape_to,
     to_rows,
+    transpose_last,
     tri_mask,
     unbroadcast,
+    uncumsum,
+    uncumulative_sum,
     undiff,
+    unediff1d,
+    unobs_rows,
     unpair_sum,
     unreduce,
 )
 
 register = VJP_RULES.register
-NONDIFF.register(ptp_weights, quantile_weights, quantile_axis, tri_mask)
+NONDIFF.register(ptp_weights, quantile_weights, quantile_axis, tri_mask, cov_scale)
+_CUMULATIVE_SUM = [np.cumulative_sum] if hasattr(np, "cumulative_sum") else []  # NumPy >= 2.1
 _TRAPEZOID = [getattr(np, n) for n in ("trapezoid", "trapz") if hasattr(np, n)][:1]
 
 
@@ -95,6 +114,19 @@ def trapezoid_x_check(known):
     return None
 
 
+def ediff1d_check(known):
+    for name in ("to_end", "to_begin"):
+        if name not in known and f"ndim:{name}" in known:
+            return f"with a {name}= that is not a literal constant (its own derivative is not propagated)"
+    return None
+
+
+def cov_check(known):
+    if any(known.get(n, 0) is not None for n in ("fweights", "aweights")):
+        return "with fweights= or aweights= (only unweighted covariances)"
+    return None
+
+
 def quantile_check(known):
     others = ("interpolation", "weights")
     if known.get("method") != "linear" or any(n not in known or known[n] is not None for n in others):
@@ -115,10 +147,35 @@ def cumprod(g, ans, a, axis=None, dtype=None, out=None):
     return cumprod_vjp(g, a, axis)
 
 
+@register(*_CUMULATIVE_SUM)
+def cumulative_sum(g, ans, x, axis=None, dtype=None, out=None, include_initial=False):
+    """NumPy 2's cumsum (axis None only for a 1-d x; include_initial prepends a 0)."""
+    return uncumulative_sum(g, x, axis, include_initial)
+
+
+@register(np.nancumsum)
+def nancumsum(g, ans, a, axis=None, dtype=None, out=None):
+    """cumsum with NaNs as zeros: the NaN entries get zero."""
+    return uncumsum(g, a, axis) * (1.0 - np.isnan(a))
+
+
+@register(np.nancumprod)
+def nancumprod(g, ans, a, axis=None, dtype=None, out=None):
+    """cumprod with NaNs as ones: the NaN entries get zero (exact with zeros)."""
+    return cumprod_vjp(g, np.where(np.isnan(a), 1.0, a), axis) * (1.0 - np.isnan(a))
+
+
 @register(np.diff)
 @supports(diff_check)
 def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     return undiff(g, a, n, axis)
+
+
+@register(np.ediff1d)
+@supports(ediff1d_check)
+def ediff1d(g, ans, ary, to_end=None, to_begin=None):
+    """diff of the flattened array, between the literal to_begin and to_end."""
+    return unediff1d(g, ary, to_end, to_begin)
 
 
 # ------------------------------------------------------------------------------ averages
@@ -169,6 +226,26 @@ def nanprod(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
     return unreduce(g, a, axis) * prod_partials(np.where(keep > 0, a, 1.0), axis) * keep
 
 
+@register(np.nanvar)
+def nanvar(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """var over the non-NaN entries (n of them per slice): 2 (a - mean) / (n - ddof)."""
+    keep = 1.0 - np.isnan(a)
+    a0 = np.where(keep > 0, a, 0.0)
+    n = reduce_to(keep, ans, axis)
+    centered = (a0 - unreduce(reduce_to(a0, ans, axis) / n, a, axis)) * keep
+    return unreduce(g * 2.0 / (n - ddof), a, axis) * centered
+
+
+@register(np.nanstd)
+def nanstd(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """nanvar's cotangent / (2 std): infinite (nan) at a constant slice, as std."""
+    keep = 1.0 - np.isnan(a)
+    a0 = np.where(keep > 0, a, 0.0)
+    n = reduce_to(keep, ans, axis)
+    centered = (a0 - unreduce(reduce_to(a0, ans, axis) / n, a, axis)) * keep
+    return unreduce(g / (ans * (n - ddof)), a, axis) * centered
+
+
 # ----------------------------------------------------------------------- order statistics
 @register(np.median)
 def median(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -197,6 +274,56 @@ def percentile(g, ans, a, q, axis=None, out=None, overwrite_input=False, method=
     gw = unreduce(g, w, quantile_axis(q, a, axis))
     return (unbroadcast(gw * w, a),
             reduce_to(gw * quantile_weights(a, q, axis, 100.0, True) * a, q, quantile_axis(q, a, None)))
+
+
+# --------------------------------------------------------------------------- covariances
+@register(np.cov)
+@supports(cov_check)
+def cov(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
+    """C = Xc Xc^T s (X: the variables in rows, Xc centered, s = 1 / (n - ddof)): X gets
+    (G + G^T) Xc s (whose rows are centered already)."""
+    x = obs_rows(m, rowvar)
+    xc = x - unreduce(np.sum(x, 1), x, 1) / np.shape(x)[1]
+    gm = as_square(g, x)
+    return unobs_rows((gm + transpose_last(gm)) @ xc * cov_scale(x, bias, ddof), m, rowvar)
+
+
+@register(np.cov)
+@supports(cov_check)
+def cov_y(g, ans, m, y, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
+    """The covariance of m's and y's variables together (y's rows after m's)."""
+    xm = obs_rows(m, rowvar)
+    x = np.concatenate((xm, obs_rows(y, rowvar)), 0)
+    xc = x - unreduce(np.sum(x, 1), x, 1) / np.shape(x)[1]
+    gm = as_square(g, x)
+    gx = (gm + transpose_last(gm)) @ xc * cov_scale(x, bias, ddof)
+    return unobs_rows(gx[:np.shape(xm)[0]], m, rowvar), unobs_rows(gx[np.shape(xm)[0]:], y, rowvar)
+
+
+@register(np.corrcoef)
+def corrcoef(g, ans, x, y=None, rowvar=True):
+    """R = Z Z^T, Z = Xc / |Xc| row by row: Z gets (G + G^T) Z, Xc that without its part
+    along Z, divided by the row norm."""
+    xr = obs_rows(x, rowvar)
+    xc = xr - unreduce(np.sum(xr, 1), xr, 1) / np.shape(xr)[1]
+    s = unreduce(np.sqrt(np.sum(xc * xc, 1)), xc, 1)
+    z = xc / s
+    gm = as_square(g, xr)
+    gz = (gm + transpose_last(gm)) @ z
+    return unobs_rows((gz - z * unreduce(np.sum(gz * z, 1), z, 1)) / s, x, rowvar)
+
+
+@register(np.corrcoef)
+def corrcoef_y(g, ans, x, y, rowvar=True):
+    xm = obs_rows(x, rowvar)
+    xr = np.concatenate((xm, obs_rows(y, rowvar)), 0)
+    xc = xr - unreduce(np.sum(xr, 1), xr, 1) / np.shape(xr)[1]
+    s = unreduce(np.sqrt(np.sum(xc * xc, 1)), xc, 1)
+    z = xc / s
+    gm = as_square(g, xr)
+    gz = (gm + transpose_last(gm)) @ z
+    gx = (gz - z * unreduce(np.sum(gz * z, 1), z, 1)) / s
+    return unobs_rows(gx[:np.shape(xm)[0]], x, rowvar), unobs_rows(gx[np.shape(xm)[0]:], y, rowvar)
 
 
 # ------------------------------------------------------------------------------ trapezoid
@@ -265,6 +392,37 @@ def pair_sum_rule(g, ans, y, axis=-1):
 @register(unpair_sum)
 def unpair_sum_rule(g, ans, ct, y, axis=-1):
     return pair_sum(g, axis), None
+
+
+@register(unediff1d)
+def unediff1d_rule(g, ans, ct, ary, to_end=None, to_begin=None):
+    return ediff1d_lin(g, to_end, to_begin), None
+
+
+@register(ediff1d_lin)
+def ediff1d_lin_rule(g, ans, t, to_end=None, to_begin=None):
+    return unediff1d(g, t, to_end, to_begin)
+
+
+@register(uncumulative_sum)
+def uncumulative_sum_rule(g, ans, ct, x, axis=None, include_initial=False):
+    return np.cumulative_sum(g, axis=axis, include_initial=include_initial), None
+
+
+@register(obs_rows)
+def obs_rows_rule(g, ans, m, rowvar=True):
+    return unobs_rows(g, m, rowvar)
+
+
+@register(unobs_rows)
+def unobs_rows_rule(g, ans, ct, m, rowvar=True):
+    return obs_rows(g, rowvar), None
+
+
+@register(as_square)
+def as_square_rule(g, ans, ct, x):
+    """Linear in ct; x gives the size."""
+    return reshape_to(g, ct), None
 
 
 @register(convolve_vjp1)
