@@ -60,7 +60,7 @@ def _respecialize_nested(program, structs):
     try:
         Structures(entry.tree, program, dict(zip(params, structs)))
     except StructureMismatch:
-        pass  # the function runs as written; numba reports what it cannot type
+        return  # the function runs as written; numba reports what it cannot type
 
 
 class JitFunction:
