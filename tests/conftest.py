@@ -19,8 +19,14 @@ if _TESTS not in sys.path:
 
 @pytest.fixture(scope="session", autouse=True)
 def s2s_cache_dir(tmp_path_factory):
-    """A fresh S2S_CACHE_DIR for the whole session (restored afterwards)."""
-    path = tmp_path_factory.mktemp("s2s-cache")
+    """A fresh S2S_CACHE_DIR for the whole session (restored afterwards). Under pytest-xdist
+    the workers share one: a module one worker compiled, the others load from numba's
+    on-disk cache instead of compiling it again (both write atomically)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.getbasetemp().parent / "s2s-cache-shared"
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("s2s-cache")
     old = os.environ.get("S2S_CACHE_DIR")
     os.environ["S2S_CACHE_DIR"] = str(path)
     try:
