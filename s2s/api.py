@@ -11,7 +11,7 @@ import os
 import weakref
 
 from .codegen.module import GeneratedModule
-from .codegen.numba_backend import NUMBA_ERRORS, sequential, translate_error
+from .codegen.numba_backend import NUMBA_ERRORS, internal_error, sequential, translate_error, translate_internal
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
 from .parse.source import _NO_SELF, signature_of, unwrap
@@ -209,6 +209,10 @@ class JitFunction:
             if hint:
                 err.args = (f"{err.args[0]}\n{hint}",)
             raise err from None
+        except Exception as exc:  # noqa: BLE001 -- re-raised unless numba's compiler raised it
+            if not internal_error(exc):
+                raise
+            raise translate_internal(exc, spec.module, self.__name__, _line_of) from None
 
     # -- inspection --------------------------------------------------------------------
     def generated(self, *args, **kwargs):

@@ -275,7 +275,28 @@ def unifies_float_and_tuple(x):
     return y  # <-
 
 
-NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple]
+def masks_with_a_matrix(x):
+    m = np.outer(x, x)
+    return np.sum(m[m > 0.1])  # <-
+
+
+NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple, masks_with_a_matrix]
+
+
+def test_an_internal_numba_failure_is_a_compile_error_with_the_likely_cause():
+    """numba types m[mask] for a 2-d mask, then fails with a bare AssertionError while lowering it."""
+    with pytest.raises(CompilationError, match="boolean mask with more than one dimension"):
+        s2s.jit(masks_with_a_matrix)(np.linspace(0.0, 1.0, 3))
+
+
+def asserts_positive(x):
+    assert x[0] > 0.0, "x[0] must be positive"
+    return x
+
+
+def test_a_users_assertion_under_jit_stays_an_assertion_error():
+    with pytest.raises(AssertionError, match="must be positive"):
+        s2s.jit(asserts_positive)(np.array([-1.0]))
 
 
 @pytest.mark.parametrize("fn", NUMBA_FAILURES, ids=[f.__name__ for f in NUMBA_FAILURES])

@@ -4,6 +4,7 @@ numba reports problems against the generated module. `translate_error` maps ever
 in its message back to the user's file and line, and shows the user's source line, so the
 user never has to read a traceback into generated code.
 """
+import os
 import re
 
 import numba
@@ -106,3 +107,65 @@ def translate_error(exc, module, fn_name, line_of):
     )
     filename, lineno = locs[-1] if locs else (None, None)
     return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=message)
+
+
+_COMPILER = os.path.join("numba", "core", "compiler_machinery.py")
+
+
+def internal_error(exc):
+    """True for a non-numba exception (an AssertionError...) raised inside numba's compiler:
+    a construct numba types but cannot compile, not an error of the running code."""
+    if isinstance(exc, numba_errors.NumbaError):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(_COMPILER):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _lowered_at(exc):
+    """(filename, line) of the statement numba was lowering when `exc` was raised, or None."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block"):
+            loc = getattr(tb.tb_frame.f_locals.get("inst"), "loc", None)
+            if loc is not None and loc.line is not None:
+                found = (loc.filename, loc.line)
+        tb = tb.tb_next
+    return found
+
+
+_KNOWN_INTERNAL = (
+    ("BooleanArrayIndexer", "a boolean mask with more than one dimension (numba indexes with 1-d masks only: "
+                            "write x.ravel()[mask.ravel()] instead of x[mask])"),
+)
+
+
+def translate_internal(exc, module, fn_name, line_of):
+    """A `CompilationError` for an exception numba's compiler raised internally (see
+    `internal_error`), at the user's line it was compiling when known."""
+    at = _lowered_at(exc)
+    loc = module.user_location(*at) if at else None
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_qualname if hasattr(tb.tb_frame.f_code, "co_qualname")
+                      else tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    hint = next((why for key, why in _KNOWN_INTERNAL if any(key in f for f in frames)), None)
+    parts = [f"numba could not compile {fn_name!r} (s2s.jit, nopython mode): numba failed internally "
+             f"({type(exc).__name__}{': ' + str(exc) if str(exc) else ''})."]
+    if loc is not None:
+        parts.append(f'  File "{loc[0]}", line {loc[1]}')
+        text = line_of(*loc).strip()
+        if text:
+            parts.append(f"    {text}")
+    if hint:
+        parts.append(f"The likely cause: {hint}.")
+    parts.append(
+        f"The generated code: s2s.source({fn_name}). To run it as plain Python instead, set S2S_DISABLE_JIT=1."
+    )
+    filename, lineno = loc if loc is not None else (None, None)
+    return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=repr(exc))

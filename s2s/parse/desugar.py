@@ -42,6 +42,11 @@ the generator expressions they stand for (`(f(x, y) for x, y in zip(xs, ys))`, `
 xs if pred(x))`), a lambda's body inlined (`map(lambda v: v * v, xs)` -> `(v * v for v in
 xs)`): a lambda is accepted there, as an argument of map/filter, and as `name = lambda`.
 
+A list literal of numbers given to NumPy as axes or a pad width (`np.tensordot(a, b, axes=([0],
+[1]))`, `np.pad(x, [(1, 2)])`, `np.sum(x, axis=[0, 1])`) becomes the tuple literal: the same
+value to NumPy, and under numba a tuple's length is part of its type (the result's number of
+dimensions depends on it).
+
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
 lambda inside a transformed function is rejected.
@@ -51,7 +56,18 @@ import copy
 import gast
 
 from ..naming import NUMPY_ALIAS
-from .base import FunctionPass, assign, function_locals, hint_of, is_atom, is_atomic_index, load, located, store
+from .base import (
+    FunctionPass, assign, attribute_path, function_locals, hint_of, is_atom, is_atomic_index, load, located, store,
+)
+
+# NumPy functions' arguments that are axes or pad widths: {name: (position, keyword)}.
+_SHAPE_ARGUMENTS = {
+    "tensordot": (2, "axes"),
+    "pad": (1, "pad_width"),
+    "transpose": (1, "axes"),
+    "moveaxis": (1, "source"),
+}
+_AXIS_KEYWORDS = ("axis", "axes", "source", "destination")
 
 
 class Desugar(FunctionPass):
@@ -143,6 +159,7 @@ class Desugar(FunctionPass):
                 and not any(isinstance(e, gast.Starred) for e in node.args[0].elts):
             node.args = list(node.args[0].elts)  # max([a, b, c]) == max(a, b, c)
         node = self.generic_visit(node)
+        self._shape_tuples(node)
         f = node.func
         if (isinstance(f, gast.Name) and f.id in ("max", "min") and len(node.args) > 2 and not node.keywords
                 and not any(isinstance(a, gast.Starred) for a in node.args)
@@ -159,6 +176,21 @@ class Desugar(FunctionPass):
             keys = [located(gast.Constant(value=k.arg, kind=None), node) for k in node.keywords]
             return located(gast.Dict(keys=keys, values=[k.value for k in node.keywords]), node)
         return node
+
+    def _shape_tuples(self, node):
+        """Axes and pad widths given to NumPy as list literals of numbers -> tuple literals."""
+        path = attribute_path(node.func)
+        if path is None or path.split(".")[0] != NUMPY_ALIAS:
+            return
+        name = path.split(".")[-1]
+        pos, kw = _SHAPE_ARGUMENTS.get(name, (None, None))
+        if pos is not None and pos < len(node.args):
+            node.args[pos] = _as_tuple(node.args[pos])
+        if name == "moveaxis" and len(node.args) > 2:
+            node.args[2] = _as_tuple(node.args[2])
+        for k in node.keywords:
+            if k.arg == kw or k.arg in _AXIS_KEYWORDS:
+                k.value = _as_tuple(k.value)
 
     def visit_Subscript(self, node):
         node = self.generic_visit(node)
@@ -204,3 +236,19 @@ class Desugar(FunctionPass):
             "lambda",
         )
 
+
+
+def _numbers(node):
+    """True for a (possibly negated) number, or a list/tuple display of them."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        node = node.operand
+    if isinstance(node, gast.Constant):
+        return type(node.value) in (int, float)
+    return isinstance(node, (gast.List, gast.Tuple)) and all(_numbers(e) for e in node.elts)
+
+
+def _as_tuple(node):
+    """A list display of numbers (nested too) as the tuple display; anything else unchanged."""
+    if not isinstance(node, (gast.List, gast.Tuple)) or not _numbers(node):
+        return node
+    return located(gast.Tuple(elts=[_as_tuple(e) for e in node.elts], ctx=gast.Load()), node)

@@ -67,11 +67,14 @@ CASES = [
     case(np.inner, _r((4,), (4,)), name="inner-1d"),
     case(np.inner, _r((2, 4), (3, 4)), name="inner-2d"),
     case(np.inner, _r((2, 3, 4), (4,)), name="inner-3d-1d"),
-    case(np.tensordot, _r((3, 4, 5), (4, 5, 2)), name="tensordot-2"),
+    case(np.tensordot, _r((3, 4, 5), (4, 5, 2)), numba=True, name="tensordot-2"),
     case(np.tensordot, _r((3, 4), (4, 5)), {"axes": 1}, name="tensordot-1"),
-    case(np.tensordot, _r((2,), (3,)), {"axes": 0}, name="tensordot-0"),
+    case(np.tensordot, _r((2,), (3,)), {"axes": 0}, name="tensordot-0"),  # an int: literal only in generated code
     case(np.tensordot, _r((3, 4, 5), (4, 3, 2)), {"axes": ([1, 0], [0, 1])}, name="tensordot-pairs"),
-    case(np.tensordot, _r((3, 4, 5), (5, 2)), {"axes": (-1, 0)}, name="tensordot-ints"),
+    case(np.tensordot, _r((3, 4, 5), (5, 2)), {"axes": (-1, 0)}, numba=True, name="tensordot-ints"),
+    # under numba the number of axes contracted must be in the type: tuples (or an int literal)
+    case(np.tensordot, _r((3, 4, 5), (4, 3, 2)), {"axes": ((1, 0), (0, 1))}, numba=True, name="tensordot-tuples"),
+    case(np.tensordot, _r((3, 4), (4, 5)), {"axes": ((1,), (0,))}, numba=True, name="tensordot-1-tuples"),
     case(np.trace, _r((4, 4)), numba=True, name="trace"),
     case(np.trace, _r((3, 5)), {"offset": 1}, numba=True, name="trace-offset"),
     case(np.trace, _r((4, 3)), {"offset": -1}, name="trace-negative-offset"),
@@ -182,7 +185,6 @@ def test_einsum_arity_is_chosen_at_the_call():
 
 @pytest.mark.parametrize("key", [
     pytest.param(np.inner, marks=pytest.mark.skip(reason=NO_NUMBA.format("inner"))),
-    pytest.param(np.tensordot, marks=pytest.mark.skip(reason=NO_NUMBA.format("tensordot"))),
     pytest.param(np.einsum, marks=pytest.mark.skip(reason=NO_NUMBA.format("einsum"))),
 ])
 def test_numba(key):

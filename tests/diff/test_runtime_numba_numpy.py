@@ -1,0 +1,155 @@
+"""The numba forms of NumPy calls numba lacks (s2s/diff/runtime_numba_numpy.py): np.tensordot,
+np.pad, np.heaviside, abs of an array, svd(compute_uv=False), qr(mode=...), compiled by s2s.jit
+and compared with NumPy itself; then their derivatives under jit against the Python path and
+central differences."""
+import numpy as np
+import pytest
+
+import s2s
+
+RNG = np.random.default_rng(11)
+A3 = RNG.uniform(-1, 1, (3, 4, 5))
+B3 = RNG.uniform(-1, 1, (4, 3, 2))
+C3 = RNG.uniform(-1, 1, (4, 5, 2))
+M = RNG.uniform(-1, 1, (4, 3))
+V = RNG.uniform(-1, 1, 5)
+
+
+def td_default(a, b):
+    return np.tensordot(a, b)  # a's last two axes with b's first two
+
+
+def td_pairs_list(a, b):
+    return np.tensordot(a, b, axes=([1, 0], [0, 1]))
+
+
+def td_pairs_ints(a, b):
+    return np.tensordot(a, b, (2, -1))
+
+
+def td_int_axes(a, b):
+    return np.tensordot(a[0], b[0], 1)
+
+
+def td_outer(a, b):
+    return np.tensordot(a[0, 0], b[0, 0], 0)
+
+
+def td_full(a, b):
+    return np.tensordot(a[:, :, 0], b[:, :, 0], axes=([0, 1], [1, 0]))
+
+
+def pad_int(x):
+    return np.pad(x, 2)
+
+
+def pad_pairs(x):
+    return np.pad(x, [(1, 0), (0, 2)])
+
+
+def pad_edge(x):
+    return np.pad(x, (1, 2), mode="edge")
+
+
+def pad_reflect_wide(x):
+    return np.pad(x, 7, "reflect")
+
+
+def pad_symmetric_wide(x):
+    return np.pad(x, ((5, 1),), "symmetric")
+
+
+def pad_wrap_wide(x):
+    return np.pad(x, (6, 9), mode="wrap")
+
+
+def pad_constant_value(x):
+    return np.pad(x, ((1, 2), (2, 0)), constant_values=-3.5)
+
+
+def heaviside(x):
+    x = x.copy()
+    x[0] = 0.0
+    return np.heaviside(x, 0.25), np.heaviside(x, x[::-1]), np.heaviside(0.0, 0.5), np.heaviside(-x[1], 0.5)
+
+
+def heaviside_nan(x):
+    return np.heaviside(x / x[0] * np.nan, 0.5)
+
+
+def builtin_abs(x):
+    return abs(x - 0.1) + abs(x[0])
+
+
+def singular_values(x):
+    return np.linalg.svd(x, compute_uv=False)
+
+
+def qr_modes(x):
+    q, r = np.linalg.qr(x, mode="reduced")
+    return q @ r, np.linalg.qr(x, "r")
+
+
+FORWARD = [
+    (td_default, (A3, C3)), (td_pairs_list, (A3, B3)), (td_pairs_ints, (A3, RNG.uniform(-1, 1, (2, 5)))),
+    (td_int_axes, (A3, C3)), (td_outer, (A3, B3)), (td_full, (A3, B3)),
+    (pad_int, (V,)), (pad_pairs, (M,)), (pad_edge, (M,)), (pad_reflect_wide, (V[:3],)), (pad_symmetric_wide, (V[:3],)),
+    (pad_wrap_wide, (V[:4],)), (pad_constant_value, (M,)), (pad_reflect_wide, (V[:1],)),
+    (heaviside, (V,)), (builtin_abs, (M,)), (singular_values, (M,)), (qr_modes, (M,)),
+]
+
+
+@pytest.mark.parametrize("fn, args", FORWARD, ids=lambda v: getattr(v, "__name__", ""))
+def test_compiled_matches_numpy(fn, args):
+    want = fn(*args)
+    got = s2s.jit(fn)(*args)
+    for w, g in zip(want if isinstance(want, tuple) else (want,), got if isinstance(got, tuple) else (got,)):
+        assert np.shape(g) == np.shape(w)
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+def test_heaviside_of_nan_is_nan():
+    assert np.isnan(s2s.jit(heaviside_nan)(V)).all()
+
+
+def test_a_tensordot_axes_count_unknown_when_compiling_is_a_compile_error():
+    def contract(a, b, n):
+        return np.tensordot(a, b, n)
+    with pytest.raises(s2s.errors.CompilationError, match="tensordot"):
+        s2s.jit(contract)(M, M.T, 1)
+
+
+def loss_tensordot(a, b):
+    return np.sum(np.sin(np.tensordot(a, b, axes=([1, 0], [0, 1]))) ** 2) + np.sum(np.tensordot(a[0], b[:, 0], ([0], [0])) ** 3)
+
+
+def loss_pad(x):
+    w = np.arange(1.0, 1.0 + np.pad(x, ((2, 1), (0, 3)), "reflect").size).reshape(np.pad(x, ((2, 1), (0, 3))).shape)
+    return np.sum(np.pad(x, ((2, 1), (0, 3)), "reflect") ** 2 * w) + np.sum(np.pad(x, 1, constant_values=2.0) ** 3)
+
+
+def loss_svd_abs(x):
+    return np.sum(np.linalg.svd(x, compute_uv=False) ** 2) + np.sum(abs(x) * x) + np.sum(np.linalg.qr(x, "r") ** 2)
+
+
+def _central(f, args, i, eps=1e-6):
+    x = args[i]
+    out = np.zeros_like(x)
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[k] = eps
+        lo, hi = list(args), list(args)
+        hi[i], lo[i] = x + e, x - e
+        out.flat[k] = (f(*hi) - f(*lo)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("fn, args", [(loss_tensordot, (A3, B3)), (loss_pad, (M,)), (loss_svd_abs, (M,))],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_gradients_compiled(fn, args):
+    argnums = tuple(range(len(args)))
+    python = s2s.grad(fn, argnums=argnums)(*args)
+    compiled = s2s.jit(s2s.grad(fn, argnums=argnums))(*args)
+    for i, (p, c) in enumerate(zip(python, compiled)):
+        np.testing.assert_allclose(c, p, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p, _central(fn, args, i), rtol=1e-5, atol=1e-6)
