@@ -14,6 +14,7 @@ from .context import FunctionContext, Program
 from .desugar import Desugar
 from .fence import Fence
 from .lower_for import LowerFor
+from .partials import LocalPartials
 from .resolve import ResolveNames
 from .unpack import UnpackTuples
 from .source import get_source
@@ -23,6 +24,7 @@ PIPELINE = [
     Fence,
     ResolveNames,
     Desugar,
+    LocalPartials,
     Comprehensions,
     LowerFor,
     UnpackTuples,

@@ -400,6 +400,8 @@ class ResolveNames(FunctionPass):
         return self._bind_user_call(call, twin)
 
     def _bind_user_call(self, node, callee):
+        """The call of a user function `callee` with every argument by position (also used by
+        parse/partials.py for the calls a partial stands for)."""
         try:
             from .source import signature_of  # local: source imports nothing from here
 

@@ -1,7 +1,7 @@
 """Calls the user writes in other shapes: helpers with `*args` / `**kwargs` parameters (the
 call packs a tuple and a dict, parse/resolve.py), and functools.partial objects -- passed to
 a transformation or called inside one (their bound arguments become constants,
-parse/source.py). Gradients against central differences (Python, jacfwd and s2s.jit)."""
+parse/source.py), or made inside the transformed function (parse/partials.py). Gradients against central differences (Python, jacfwd and s2s.jit)."""
 from functools import partial
 
 import numpy as np
@@ -45,16 +45,29 @@ def calls_a_partial(w):
     return HALF(w, X) * 2.0 + WITH_DATA(w * w)
 
 
+def makes_partials(w):
+    def weighted(a, b, c=1.0):
+        return np.sum(a * b) * c
+
+    p = partial(weighted, w * w, c=w[0])  # bound values taken here, before w changes
+    q = partial(loss, x=X)  # a module-level function
+    w = w + 1.0
+    total_ = p(w) + p(w, c=2.0) + q(w)
+    return total_ + sum(map(p, [w, w * 3.0]))
+
+
 W = np.array([0.4, -0.7])
 CASES = [
     (packed_calls, np.array([0.3, 0.7, 1.4])),
     (calls_a_partial, W),
     (partial(loss, x=X, scale=2.0), W),  # a partial given to grad itself
     (partial(loss, scale=3.0), W),  # ... with the data still an argument (below)
+    (makes_partials, W),
 ]
 
 
-@pytest.mark.parametrize("fn, x", CASES, ids=["packed_calls", "calls_a_partial", "partial_keywords", "partial_scale"])
+@pytest.mark.parametrize("fn, x", CASES, ids=["packed_calls", "calls_a_partial", "partial_keywords", "partial_scale",
+                                                 "makes_partials"])
 def test_grad_against_central_differences(fn, x):
     args = (x, X) if fn is CASES[3][0] else (x,)
     want = central_difference(fn, args, 0)
@@ -69,7 +82,7 @@ def test_partial_binding_positional_arguments():
 
 
 def test_compiled():
-    for fn, x in CASES[:3]:
+    for fn, x in CASES[:3] + CASES[4:]:
         np.testing.assert_allclose(s2s.jit(s2s.grad(fn))(x), s2s.grad(fn)(x), rtol=1e-12)
 
 
