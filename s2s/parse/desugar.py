@@ -47,10 +47,15 @@ A list literal of numbers given to NumPy as axes or a pad width (`np.tensordot(a
 value to NumPy, and under numba a tuple's length is part of its type (the result's number of
 dimensions depends on it).
 
+An f-string message of an `assert` or of a raised exception (`raise ValueError(f"bad {n}")`)
+becomes its constant text, the replacement fields as written (`"bad {n}"`): numba raises only
+constant messages, and the check itself is kept.
+
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
 `name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
 lambda inside a transformed function is rejected.
 """
+import ast
 import copy
 
 import gast
@@ -206,6 +211,17 @@ class Desugar(FunctionPass):
         fn = gast.Attribute(value=load(NUMPY_ALIAS), attr="array", ctx=gast.Load())
         return located(gast.Call(func=located(fn, lst), args=[lst], keywords=[]), lst)
 
+    def visit_Assert(self, node):
+        node = self.generic_visit(node)
+        node.msg = _constant_text(node.msg)
+        return node
+
+    def visit_Raise(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.exc, gast.Call):
+            node.exc.args = [_constant_text(a) for a in node.exc.args]
+        return node
+
     def visit_AnnAssign(self, node):
         new = assign(node.target, node.value, node)
         return self.visit_Assign(new)
@@ -252,3 +268,16 @@ def _as_tuple(node):
     if not isinstance(node, (gast.List, gast.Tuple)) or not _numbers(node):
         return node
     return located(gast.Tuple(elts=[_as_tuple(e) for e in node.elts], ctx=gast.Load()), node)
+
+
+def _constant_text(node):
+    """An f-string as the constant string of its text (fields as written); else unchanged."""
+    if not isinstance(node, gast.JoinedStr):
+        return node
+    parts = []
+    for v in node.values:
+        if isinstance(v, gast.Constant):
+            parts.append(str(v.value))
+        else:  # a FormattedValue
+            parts.append("{" + ast.unparse(gast.gast_to_ast(v.value)) + "}")
+    return located(gast.Constant(value="".join(parts), kind=None), node)

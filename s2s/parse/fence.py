@@ -75,6 +75,31 @@ class Fence(FunctionPass):
             raise self.ctx.error(node, why, construct)
         return super().generic_visit(node)
 
+    def visit_Assert(self, node):
+        self.visit(node.test)
+        if node.msg is not None:
+            self._message(node.msg)
+        return node
+
+    def visit_Raise(self, node):
+        exc = node.exc
+        if isinstance(exc, gast.Call) and exc.args:  # raise E(f"...", ...): desugar makes the text constant
+            self.visit(exc.func)
+            for a in exc.args:
+                self._message(a)
+            for k in exc.keywords:
+                self.visit(k.value)
+        elif exc is not None:
+            self.visit(exc)
+        if node.cause is not None:
+            self.visit(node.cause)
+        return node
+
+    def _message(self, node):
+        """An error message may be an f-string (desugar makes it constant text); else checked."""
+        if not isinstance(node, gast.JoinedStr):
+            self.visit(node)
+
     def visit_FunctionDef(self, node):
         args = node.args
         if args.vararg is not None or args.kwarg is not None:

@@ -244,3 +244,31 @@ def test_list_indices_compile_and_differentiate():
         e[i] = 1e-6
         fd[i] = (list_index_loss(A + e) - list_index_loss(A - e)) / 2e-6
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
+
+
+# -- f-string messages ----------------------------------------------------------------------
+def checks_with_fstrings(x):
+    assert x.shape[0] == 3, f"need 3 values, got {x.shape[0]}"
+    if x[0] < 0.0:
+        raise ValueError(f"x[0] = {x[0]:.3f} must not be negative")
+    return np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_fstring_messages_become_their_text_and_the_checks_stay(compiled):
+    import s2s
+    g = s2s.grad(checks_with_fstrings)
+    g = s2s.jit(g) if compiled else g
+    np.testing.assert_allclose(g(np.array([0.5, 1.0, 2.0])), 3.0 * np.array([0.5, 1.0, 2.0]) ** 2)
+    with pytest.raises(AssertionError, match=r"need 3 values, got \{x.shape\[0\]\}"):
+        g(np.ones(2))
+    with pytest.raises(ValueError, match=r"x\[0\] = \{x\[0\]\} must not be negative"):
+        g(-np.ones(3))
+
+
+def test_an_fstring_elsewhere_is_still_refused():
+    def label(x):
+        s = f"{x}"
+        return x + len(s)
+    with pytest.raises(UnsupportedSyntaxError, match="f-string"):
+        build_program(label)
