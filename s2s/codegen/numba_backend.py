@@ -113,13 +113,15 @@ _COMPILER = os.path.join("numba", "core", "compiler_machinery.py")
 
 
 def internal_error(exc):
-    """True for a non-numba exception (an AssertionError...) raised inside numba's compiler:
-    a construct numba types but cannot compile, not an error of the running code."""
+    """True for a non-numba exception (an AssertionError...) raised inside numba's compiler
+    while it lowers a statement: a construct numba types but cannot compile, not an error of
+    the running code (nor a user's error numba met while typing, such as a missing attribute)."""
     if isinstance(exc, numba_errors.NumbaError):
         return False
-    tb = exc.__traceback__
+    tb, compiling = exc.__traceback__, False
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(_COMPILER):
+        compiling = compiling or tb.tb_frame.f_code.co_filename.endswith(_COMPILER)
+        if compiling and tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block"):
             return True
         tb = tb.tb_next
     return False
