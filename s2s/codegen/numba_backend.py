@@ -113,33 +113,44 @@ _COMPILER = os.path.join("numba", "core", "compiler_machinery.py")
 
 
 def internal_error(exc):
-    """True for a non-numba exception (an AssertionError...) raised inside numba's compiler
-    while it lowers a statement: a construct numba types but cannot compile, not an error of
-    the running code (nor a user's error numba met while typing, such as a missing attribute)."""
+    """True for a non-numba exception raised inside numba's compiler that means "numba cannot
+    compile this": an AssertionError (numba's own checks of a variant it lacks, such as
+    `x.flatten('F')`), a TypeError or NotImplementedError its overloads raise ("Numba does not
+    support average with axis"), or anything raised while lowering a statement. A user's error
+    that numba meets while typing (a missing attribute) stays what it is, and so does every
+    error of the running code."""
     if isinstance(exc, numba_errors.NumbaError):
         return False
     tb, compiling = exc.__traceback__, False
     while tb is not None:
         compiling = compiling or tb.tb_frame.f_code.co_filename.endswith(_COMPILER)
-        if compiling and tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block"):
+        if compiling and (isinstance(exc, (AssertionError, TypeError, NotImplementedError))
+                          or tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block")):
             return True
         tb = tb.tb_next
     return False
 
 
-def _lowered_at(exc):
-    """(filename, line) of the statement numba was lowering when `exc` was raised, or None."""
+def _compiled_at(exc, module):
+    """The user's (filename, line) of the innermost statement numba was typing or lowering
+    when `exc` was raised (read from its frames' `inst.loc` / `loc`), or None."""
+    from numba.core import ir
+
     tb, found = exc.__traceback__, None
     while tb is not None:
-        if tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block"):
-            loc = getattr(tb.tb_frame.f_locals.get("inst"), "loc", None)
-            if loc is not None and loc.line is not None:
-                found = (loc.filename, loc.line)
+        local = tb.tb_frame.f_locals
+        for loc in (getattr(local.get("inst"), "loc", None), local.get("loc"),
+                    getattr(local.get("self"), "loc", None)):
+            if isinstance(loc, ir.Loc) and loc.line is not None:
+                at = module.user_location(loc.filename, loc.line)
+                if at is not None:
+                    found = at
         tb = tb.tb_next
     return found
 
 
 _KNOWN_INTERNAL = (
+    ("resolve_flatten", "x.flatten() with an order (numba flattens in C order only)"),
     ("BooleanArrayIndexer", "a boolean mask with more than one dimension (numba indexes with 1-d masks only: "
                             "write x.ravel()[mask.ravel()] instead of x[mask])"),
 )
@@ -148,8 +159,7 @@ _KNOWN_INTERNAL = (
 def translate_internal(exc, module, fn_name, line_of):
     """A `CompilationError` for an exception numba's compiler raised internally (see
     `internal_error`), at the user's line it was compiling when known."""
-    at = _lowered_at(exc)
-    loc = module.user_location(*at) if at else None
+    loc = _compiled_at(exc, module)
     frames = []
     tb = exc.__traceback__
     while tb is not None:
