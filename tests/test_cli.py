@@ -303,7 +303,7 @@ def test_dump_grad_runs_standalone(capsys, example, tmp_path, flags):
 
     imported = {a.name.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)}
-    assert imported <= {"numpy", "math", "numba"}, imported  # numba only optional: guarded
+    assert imported <= {"numpy", "math", "operator", "numba"}, imported  # the standard library, NumPy, numba (guarded)
     assert ("@numba.njit\ndef sq_loss_grad(" in text) == ("--jit" in flags)
     script = (
         "import sys\nsys.modules['s2s'] = None  # importing s2s would fail\nsys.path.insert(0, '.')\n"

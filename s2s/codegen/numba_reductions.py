@@ -21,7 +21,9 @@ for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `su
 list built in place becomes `array_of(L)` (numba rewrites `np.array` of a list filled by the
 loop before it into element stores, which fail for arrays); `np.add.at(a, idx, v)` becomes the
 runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')` becomes
-`meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`).
+`meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
+`np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
+runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's.
 """
 import math
 
@@ -37,7 +39,7 @@ from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of
 from ..parse.base import FunctionPass, attribute_path, function_locals, is_signed_literal, load, located
 
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
-         "prod": "prod", "ptp": "ptp", "any": "any", "all": "all"}
+         "prod": "prod", "ptp": "ptp", "any": "any", "all": "all", "average": "mean"}
 _NUMPY = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
           "ptp": np.ptp, "any": np.any, "all": np.all}
 
@@ -55,6 +57,11 @@ def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
 def cumulate_axis(kind, x, axis):
     """np.cumsum / np.cumprod (kind 'sum' / 'prod') of x along an axis (numba's take none)."""
     return np.cumsum(x, axis) if kind == "sum" else np.cumprod(x, axis)
+
+
+def matrix_norm(x, ord):
+    """np.linalg.norm(x, 'fro' | 'nuc') (numba's norm rejects string orders at run time)."""
+    return np.linalg.norm(x, ord)
 
 
 def sort_axis(x, axis):
@@ -116,6 +123,10 @@ class AxisReductions(FunctionPass):
             given[k.arg] = k.value
         axis = self._literal(given["axis"]) if "axis" in given else None
         keep = self._literal(given["keepdims"]) if "keepdims" in given else False
+        named = given.get("ord")
+        if isinstance(named, gast.Constant) and named.value in ("fro", "nuc") and "x" in given \
+                and (axis is None and "axis" not in given) and not keep:
+            return self._call(matrix_norm, "matrix_norm", [given["x"], named], node)
         p = self._ord(given.get("ord"))
         if "x" not in given or type(axis) is not int or keep is None or p is None:
             return node
@@ -158,6 +169,9 @@ class AxisReductions(FunctionPass):
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree):
             # numba's builtin sum cannot add up a tuple of arrays and numbers (or an array's rows)
             return self._call(sum_of, "sum_of", [node.args[0]], node)
+        if attribute_path(f) == f"{NUMPY_ALIAS}.matmul" and len(node.args) == 2 and not node.keywords:
+            # numba's np.matmul is missing; `@` is numba's (1-d, 2-d) or the runtime's (n-d)
+            return located(gast.BinOp(left=node.args[0], op=gast.MatMult(), right=node.args[1]), node)
         if attribute_path(f) == f"{NUMPY_ALIAS}.add.at" and len(node.args) == 3 and not node.keywords:
             return self._call(add_at, "add_at", list(node.args), node)  # numba has no ufunc.at
         if attribute_path(f) == f"{NUMPY_ALIAS}.meshgrid" and node.args \
@@ -390,3 +404,14 @@ def _ol_sort_axis(x, axis):
                 out[i, :, k] = np.sort(out[i, :, k])
         return out.reshape(x.shape)
     return impl
+
+
+@overload(matrix_norm, prefer_literal=True)
+def _ol_matrix_norm(x, ord):
+    if not (isinstance(x, types.Array) and isinstance(ord, types.StringLiteral)):
+        return None
+    if x.ndim != 2:
+        raise errors.TypingError(f"np.linalg.norm with ord={ord.literal_value!r} takes a 2-d array (got {x.ndim}-d)")
+    if ord.literal_value == "fro":
+        return lambda x, ord: np.sqrt(np.sum(x * x))
+    return lambda x, ord: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])

@@ -574,7 +574,7 @@ from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in pla
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
     from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
-    from . import runtime_numba_numpy  # noqa: F401,E402
+    from . import runtime_numba_axes, runtime_numba_numpy  # noqa: F401,E402
 except ImportError:  # the pure-NumPy path needs no numba
     pass
 try:  # scipy.special's numba forms (rules/special.py), with scipy and numba only

@@ -402,7 +402,7 @@ def _ol_uncumsum(ct, x, axis=None):
 _pnorm_grad_nb = numba.njit(_pnorm_grad)
 
 
-@overload(norm_grad)
+@overload(norm_grad, prefer_literal=True)
 def _ol_norm_grad(x, ans, ord=None, axis=None):
     if not isinstance(x, types.Array):
         return None
@@ -410,6 +410,14 @@ def _ol_norm_grad(x, ans, ord=None, axis=None):
         return lambda x, ans, ord=None, axis=None: x / unreduce(ans, x, axis)
     if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
         return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
+    if isinstance(ord, types.StringLiteral) and x.ndim == 2 and _none(axis):
+        if ord.literal_value == "fro":
+            return lambda x, ans, ord=None, axis=None: x / ans
+        if ord.literal_value == "nuc":  # the sum of singular values: U V^T
+            def nuc(x, ans, ord=None, axis=None):
+                u, s, vh = np.linalg.svd(np.ascontiguousarray(x), False)
+                return u @ vh
+            return nuc
 
 
 def _vector_or_none(x, ans, ord):

@@ -1,7 +1,8 @@
 """numba forms of NumPy calls numba lacks (or lacks a variant of), and of their derivative
 helpers: np.tensordot (with tensordot_vjp1/2), np.pad (constant, edge, reflect, symmetric,
-wrap; with unpad), np.heaviside, the builtin abs of an array, np.linalg.svd(compute_uv=False)
-and np.linalg.qr(mode='reduced' | 'r'). Registered on import, like runtime_numba.py; copied
+wrap; with unpad), np.heaviside, the builtin abs of an array, np.linalg.svd(compute_uv=False),
+np.linalg.qr(mode='reduced' | 'r'), np.inner, np.dot and np.matmul / `@` of n-d arrays (batch
+axes broadcast), np.tile, np.ravel(order='F'). Registered on import, like runtime_numba.py; copied
 into standalone dumped modules like it.
 
 np.tensordot's result has a number of dimensions that depends on how many axes it contracts,
@@ -10,14 +11,18 @@ list literals of numbers given as `axes` into tuples); a variable `axes` does no
 Both operands are laid out as matrices (free axes x contracted axes) and multiplied.
 """
 import math  # noqa: F401  -- used by generated implementations
+import operator
 
 import numpy as np
 from numba import types
 from numba.extending import overload
+from numba.np.numpy_support import as_dtype
 
-from .runtime import tensordot_vjp1, tensordot_vjp2  # s2s-runtime-import
+from .runtime import (  # s2s-runtime-import
+    dot_vjp1, dot_vjp2, matmul_vjp1, matmul_vjp2, tensordot_vjp1, tensordot_vjp2, unbroadcast, untile,
+)
 from .runtime_layout import unpad  # noqa: F401
-from .runtime_numba import _gen, _none  # noqa: F401
+from .runtime_numba import _gen, _loops, _none  # noqa: F401
 # s2s-runtime-import
 
 
@@ -363,3 +368,179 @@ def _ol_qr(a, mode="reduced"):
             return lambda a, mode="reduced": np.linalg.qr(a)
         if mode.literal_value == "r":
             return lambda a, mode="reduced": np.linalg.qr(a)[1]
+
+
+# ------------------------------------------------------------- products of n-d arrays
+@overload(np.inner)
+def _ol_inner(a, b):
+    if isinstance(a, types.Array) and isinstance(b, types.Array) and a.ndim > 0 and b.ndim > 0:
+        axes = f"(({a.ndim - 1},), ({b.ndim - 1},))"
+        return _gen(("inner", a.ndim, b.ndim), ["def impl(a, b):", f"    return np.tensordot(a, b, {axes})"], globals())
+    if isinstance(a, (types.Number, types.Array)) and isinstance(b, (types.Number, types.Array)):
+        return lambda a, b: a * b
+
+
+@overload(np.dot)
+def _ol_dot(a, b):
+    # numba's own np.dot takes 1-d and 2-d operands: this is the n-d rule (a's last axis
+    # with b's second-to-last, or its only one)
+    if isinstance(a, types.Array) and isinstance(b, types.Array) and max(a.ndim, b.ndim) > 2 and min(a.ndim, b.ndim) > 0:
+        axes = f"(({a.ndim - 1},), ({max(b.ndim - 2, 0)},))"
+        return _gen(("dot_nd", a.ndim, b.ndim), ["def impl(a, b):", f"    return np.tensordot(a, b, {axes})"], globals())
+
+
+def _matmul_lines(an, bn, dtype):
+    """impl(a, b) of a @ b for n-d operands (at least one with more than 2 dimensions): the
+    batch axes broadcast, each (batch) pair multiplied as matrices; a 1-d operand is a
+    row (a) or column (b) vector whose axis the result drops, as NumPy's."""
+    am, bm = max(an, 2), max(bn, 2)
+    nb = max(am, bm) - 2
+    lines = ["def impl(a, b):"]
+    lines.append("    a2 = a.reshape((1, a.shape[0]))" if an == 1 else "    a2 = a")
+    lines.append("    b2 = b.reshape((b.shape[0], 1))" if bn == 1 else "    b2 = b")
+    batch = []
+    for j in range(nb):
+        da, db = j - (nb - (am - 2)), j - (nb - (bm - 2))
+        sa = f"a2.shape[{da}]" if da >= 0 else "1"
+        sb = f"b2.shape[{db}]" if db >= 0 else "1"
+        lines.append(f"    n{j} = max({sa}, {sb})")
+        if da >= 0 and db >= 0:
+            lines += [f"    if {sa} != {sb} and {sa} != 1 and {sb} != 1:",
+                      "        raise ValueError('matmul: the batch dimensions do not broadcast')"]
+        batch.append((da, db))
+    lines += [f"    if a2.shape[{am - 1}] != b2.shape[{bm - 2}]:",
+              "        raise ValueError('matmul: mismatch in the core dimension')",
+              f"    out = np.empty(({''.join(f'n{j}, ' for j in range(nb))}a2.shape[{am - 2}], b2.shape[{bm - 1}]),"
+              f" np.{dtype})"]
+    ia, ib = [], []
+    for j, (da, db) in enumerate(batch):
+        if da >= 0:
+            ia.append(f"(i{j} if a2.shape[{da}] != 1 else 0)")
+        if db >= 0:
+            ib.append(f"(i{j} if b2.shape[{db}] != 1 else 0)")
+    pa = f"a2[{''.join(i + ', ' for i in ia)}...]" if ia else "a2"
+    pb = f"b2[{''.join(i + ', ' for i in ib)}...]" if ib else "b2"
+    body = [f"out[{''.join(f'i{j}, ' for j in range(nb))}...] = np.dot(np.ascontiguousarray({pa}), "
+            f"np.ascontiguousarray({pb}))"]
+    lines += _loops([(f"i{j}", f"n{j}") for j in range(nb)], body)
+    if an == 1:
+        lines.append(f"    return out.reshape(out.shape[:-2] + (out.shape[-1],))")
+    elif bn == 1:
+        lines.append(f"    return out.reshape(out.shape[:-1])")
+    else:
+        lines.append("    return out")
+    return lines
+
+
+def _ol_matmul_nd(a, b):
+    if (isinstance(a, types.Array) and isinstance(b, types.Array) and max(a.ndim, b.ndim) > 2
+            and min(a.ndim, b.ndim) > 0 and isinstance(a.dtype, (types.Float, types.Integer))
+            and isinstance(b.dtype, (types.Float, types.Integer))):
+        dtype = np.result_type(as_dtype(a.dtype), as_dtype(b.dtype)).name
+        return _gen(("matmul_nd", a.ndim, b.ndim, dtype), _matmul_lines(a.ndim, b.ndim, dtype), globals())
+
+
+# (np.matmul itself: numba maps a ufunc it has an overload for over elements, so the jit
+# pass of codegen/numba_reductions.py writes np.matmul(a, b) as a @ b)
+overload(operator.matmul)(_ol_matmul_nd)
+
+
+# ------------------------------------------------------------------------ layout
+def _tile_dims(A, reps):
+    """(d, source sizes, repetitions) as expressions for np.tile(A, reps), or None."""
+    if not isinstance(A, (types.Array, types.Number)):
+        return None
+    an = A.ndim if isinstance(A, types.Array) else 0
+    if isinstance(reps, types.Integer):
+        rn, rep = 1, ["reps"]
+    elif isinstance(reps, types.BaseTuple) and all(isinstance(t, types.Integer) for t in reps):
+        rn, rep = len(reps), [f"reps[{i}]" for i in range(len(reps))]
+    else:
+        return None
+    d = max(an, rn)
+    return d, ["1"] * (d - an) + [f"a.shape[{i}]" for i in range(an)], ["1"] * (d - rn) + rep
+
+
+@overload(np.tile)
+def _ol_tile(A, reps):
+    dims = _tile_dims(A, reps)
+    if dims is None:
+        return None
+    d, src, rep = dims
+    lines = ["def impl(A, reps):", "    a = np.asarray(A)"] + [f"    s{i} = {src[i]}" for i in range(d)]
+    lines += [f"    out = np.empty(({''.join(f's{i} * ({rep[i]}), ' for i in range(d))}), a.dtype)"]
+    lines += ["    a = a.reshape((" + "".join(f"s{i}, " for i in range(d)) + "))"]
+    idx = ", ".join(f"i{i}" for i in range(d))
+    lines += _loops([(f"i{i}", f"out.shape[{i}]") for i in range(d)],
+                    [f"out[{idx}] = a[{', '.join(f'i{i} % s{i}' for i in range(d))}]"])
+    return _gen(("tile", str(A), str(reps)), lines + ["    return out"], globals())
+
+
+@overload(untile)
+def _ol_untile(ct, A, reps=1):
+    dims = _tile_dims(A, reps)
+    if dims is None or not isinstance(ct, types.Array):
+        return None
+    d, src, rep = dims
+    lines = ["def impl(ct, A, reps=1):", "    a = np.asarray(A)"] + [f"    s{i} = {src[i]}" for i in range(d)]
+    lines += ["    out = np.zeros((" + "".join(f"s{i}, " for i in range(d)) + "), ct.dtype)"]
+    idx = ", ".join(f"i{i}" for i in range(d))
+    lines += _loops([(f"i{i}", f"ct.shape[{i}]") for i in range(d)],
+                    [f"out[{', '.join(f'i{i} % s{i}' for i in range(d))}] += ct[{idx}]"])
+    back = "out.reshape(a.shape)" if isinstance(A, types.Array) else "out.sum()"
+    return _gen(("untile", str(A), str(reps), str(ct)), lines + [f"    return {back}"], globals())
+
+
+@overload(np.ravel, prefer_literal=True)
+def _ol_ravel(a, order="C"):
+    if isinstance(a, types.Array) and isinstance(order, types.StringLiteral):
+        if order.literal_value == "F":  # F order of a is C order of its transpose
+            return lambda a, order="C": np.ascontiguousarray(a.T).reshape(-1)
+        if order.literal_value in ("C", "A", "K"):
+            return lambda a, order="C": np.ascontiguousarray(a).reshape(-1)
+
+
+# ------------------------------------------ contributions of n-d products (runtime.py's)
+def _nd(x1, x2):
+    return (isinstance(x1, types.Array) and isinstance(x2, types.Array) and max(x1.ndim, x2.ndim) > 2
+            and min(x1.ndim, x2.ndim) > 0)
+
+
+@overload(matmul_vjp1)
+def _ol_matmul_vjp1_nd(ct, x1, x2):
+    if not _nd(x1, x2):
+        return None
+    if x2.ndim == 1:
+        return lambda ct, x1, x2: unbroadcast(np.expand_dims(ct, -1) * x2, x1)
+    if x1.ndim == 1:
+        return lambda ct, x1, x2: unbroadcast((x2 @ np.expand_dims(ct, -1))[..., 0], x1)
+    return lambda ct, x1, x2: unbroadcast(ct @ np.swapaxes(x2, -1, -2), x1)
+
+
+@overload(matmul_vjp2)
+def _ol_matmul_vjp2_nd(ct, x1, x2):
+    if not _nd(x1, x2):
+        return None
+    if x1.ndim == 1:
+        return lambda ct, x1, x2: unbroadcast(np.expand_dims(x1, -1) * np.expand_dims(ct, -2), x2)
+    if x2.ndim == 1:
+        return lambda ct, x1, x2: unbroadcast((np.swapaxes(x1, -1, -2) @ np.expand_dims(ct, -1))[..., 0], x2)
+    return lambda ct, x1, x2: unbroadcast(np.swapaxes(x1, -1, -2) @ ct, x2)
+
+
+def _dot_axes_text(x1, x2):
+    return f"(({x1.ndim - 1},), ({max(x2.ndim - 2, 0)},))"
+
+
+@overload(dot_vjp1)
+def _ol_dot_vjp1_nd(ct, x1, x2):
+    if _nd(x1, x2):
+        return _gen(("dot_vjp1", x1.ndim, x2.ndim), ["def impl(ct, x1, x2):",
+                    f"    return tensordot_vjp1(ct, x1, x2, {_dot_axes_text(x1, x2)})"], globals())
+
+
+@overload(dot_vjp2)
+def _ol_dot_vjp2_nd(ct, x1, x2):
+    if _nd(x1, x2):
+        return _gen(("dot_vjp2", x1.ndim, x2.ndim), ["def impl(ct, x1, x2):",
+                    f"    return tensordot_vjp2(ct, x1, x2, {_dot_axes_text(x1, x2)})"], globals())

@@ -55,9 +55,9 @@ from .runtime_stats import _end_size  # noqa: F401
 
 @numba.njit
 def _last_rows(x, axis):
-    """x as (rows, length of the last axis) (numba's diff and trapezoid work along it)."""
+    """x as (rows, length of the last axis) (numba's trapezoid works along it)."""
     if axis % x.ndim != x.ndim - 1:
-        raise ValueError("compiled rules of diff/trapezoid work along the last axis only")
+        raise ValueError("compiled rules of trapezoid work along the last axis only")
     n = x.shape[-1]
     return np.ascontiguousarray(x).reshape(x.size // n if n else 0, n)
 
@@ -78,17 +78,21 @@ def _undiff_rows(c, n):
 @overload(undiff)
 def _ol_undiff(ct, a, n=1, axis=-1):
     if _arr(ct) and _arr(a):
-        def impl(ct, a, n=1, axis=-1):
-            return _undiff_rows(_last_rows(ct * 1.0, axis), n).reshape(a.shape)
+        def impl(ct, a, n=1, axis=-1):  # the slices along the axis as rows, and back
+            ax = axis % a.ndim
+            outer, m, inner = _slices(ct, ax)
+            rows = np.ascontiguousarray(np.ascontiguousarray(ct * 1.0).reshape((outer, m, inner)).transpose(
+                (0, 2, 1))).reshape((outer * inner, m))
+            out = _undiff_rows(rows, n)
+            return np.ascontiguousarray(out.reshape((outer, inner, out.shape[1])).transpose((0, 2, 1))).reshape(a.shape)
         return impl
 
 
 @overload(diff_along)
 def _ol_diff_along(x, n=1, axis=-1):
     if _arr(x):
-        def impl(x, n=1, axis=-1):
-            _last_rows(x, axis)  # checks the axis
-            return np.diff(x, n)
+        def impl(x, n=1, axis=-1):  # (along another axis than the last: runtime_numba_axes.py's np.diff)
+            return np.diff(x, n, axis)
         return impl
 
 

@@ -153,3 +153,60 @@ def test_gradients_compiled(fn, args):
     for i, (p, c) in enumerate(zip(python, compiled)):
         np.testing.assert_allclose(c, p, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(p, _central(fn, args, i), rtol=1e-5, atol=1e-6)
+
+
+# -- along an axis (runtime_numba_axes.py), n-d products, tile, ravel, matrix norms ---------
+def axis_reductions(a):
+    b = a.copy()
+    b[0, 1] = np.nan
+    return (np.median(a, axis=0), np.nanmedian(b, 1), np.nanmax(b, axis=0), np.nanmin(b, axis=-1),
+            np.nansum(b, axis=0), np.nanprod(b, axis=1), np.nanmean(b, axis=0, keepdims=True), np.nanvar(b, axis=1),
+            np.nanstd(b, axis=0), np.percentile(a, 30.0, axis=0), np.quantile(a, 0.7, axis=1, keepdims=True),
+            np.nanpercentile(b, 55, axis=1), np.nanquantile(b, 0.2, axis=0), np.average(a, axis=1),
+            np.median(a[None], axis=2))
+
+
+def axis_reorders(a):
+    return (np.argsort(a, axis=0), np.flip(a, axis=1), np.flip(a[None], 0), np.roll(a, 2, axis=0),
+            np.roll(a, -1, axis=1), np.repeat(a, 2, axis=1), np.diff(a, n=2, axis=0), np.diff(a, axis=1),
+            np.expand_dims(a, (0, 2)), np.expand_dims(a, (-1, 0)),
+            np.take_along_axis(a, np.argsort(a, axis=0), axis=0))
+
+
+def products(a, b3):
+    v = a[0]
+    return (np.inner(a, a), np.inner(v, v), np.inner(b3, a), np.dot(b3, v), np.dot(b3, a.T), b3 @ a.T, a @ b3.transpose(0, 2, 1),
+            v @ b3[0].T @ b3, b3 @ v, np.matmul(b3[None], b3.transpose(0, 2, 1)), np.matmul(b3[:1], a.T[None]))
+
+
+def layouts(a):
+    return (np.tile(a, 2), np.tile(a, (2, 1)), np.tile(a[0], (3, 1, 2)), np.tile(a, (1, 1, 2)), np.ravel(a, order="F"),
+            np.ravel(a), np.linalg.norm(a, "fro"), np.linalg.norm(a, ord="nuc"))
+
+
+M43 = RNG.uniform(-1, 1, (4, 3)) + np.arange(12.0).reshape(4, 3) % 3  # ties in no slice
+FORWARD_MORE = [(axis_reductions, (M43,)), (axis_reorders, (M43,)), (products, (M43, RNG.uniform(-1, 1, (2, 5, 3)))),
+                (layouts, (M43,))]
+
+
+@pytest.mark.parametrize("fn, args", FORWARD_MORE, ids=lambda v: getattr(v, "__name__", ""))
+def test_compiled_matches_numpy_along_axes(fn, args):
+    want, got = fn(*args), s2s.jit(fn)(*args)
+    assert len(got) == len(want)
+    for i, (w, g) in enumerate(zip(want, got)):
+        assert np.shape(g) == np.shape(w), (i, np.shape(g), np.shape(w))
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, err_msg=f"output {i}")
+
+
+def loss_along_axes(a, b3):
+    r = np.sum(np.median(a, axis=0) ** 2) + np.sum(np.percentile(a, 30.0, axis=1) ** 3)
+    r = r + np.sum(np.nanmean(a, axis=0) * np.nanmax(a, axis=1)[0]) + np.sum(np.average(a, axis=1) ** 2)
+    r = r + np.sum(np.flip(a, axis=1) * a) + np.sum(np.roll(a, 1, axis=0) * a) + np.sum(np.repeat(a, 2, axis=1) ** 2)
+    r = r + np.sum(np.diff(a, axis=0) ** 2) + np.sum(np.tile(a, (2, 1)) ** 3)
+    r = r + np.sum(np.sin(b3 @ a.T)) + np.sum(np.inner(b3, a) ** 2) + np.linalg.norm(a, "fro") + np.linalg.norm(a, "nuc")
+    return r
+
+
+def test_gradients_along_axes_compiled():
+    args = (M43, RNG.uniform(-1, 1, (2, 5, 3)))
+    test_gradients_compiled(loss_along_axes, args)

@@ -87,7 +87,7 @@ def outer(g, ans, a, b):
 @register(np.inner)
 def inner(g, ans, a, b):
     """Sum over the last axes (arrays of at least one dimension)."""
-    return tensordot_vjp1(g, a, b, ([-1], [-1])), tensordot_vjp2(g, a, b, ([-1], [-1]))
+    return tensordot_vjp1(g, a, b, ((-1,), (-1,))), tensordot_vjp2(g, a, b, ((-1,), (-1,)))
 
 
 @register(np.tensordot)

@@ -1,0 +1,234 @@
+"""numba forms of NumPy calls along an axis that numba compiles without one: the reductions
+np.median, np.nanmedian, np.nanmax, np.nanmin, np.nansum, np.nanprod, np.nanmean, np.nanvar,
+np.nanstd, np.percentile, np.quantile, np.nanpercentile, np.nanquantile and np.average (no
+weights) with an int `axis` (and keepdims); np.argsort, np.flip, np.roll, np.repeat and
+np.diff with an int `axis` (and unrepeat, np.repeat's contribution); np.expand_dims with a tuple
+of axes. Registered on import, like
+runtime_numba.py; copied into standalone dumped modules like it.
+
+numba tries its own implementation first; these serve only the variants it rejects. Each
+works on the C-ordered (outer, n, inner) copy of the array around the axis (the axis itself
+may be a run-time value), calling numba's own 1-d function on every slice.
+"""
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+
+from .runtime import unflip, unrepeat, unroll  # s2s-runtime-import
+from .runtime_numba import _gen, _none  # noqa: F401
+from .runtime_numba_shape import _slices  # noqa: F401
+from .runtime_numba_stats import _quantile_row  # noqa: F401
+from .runtime_stats import quantile_axis, quantile_weights  # noqa: F401
+# s2s-runtime-import
+
+
+def _shape_without(shape, ax):
+    """`shape` without axis `ax`, as a tuple (numba)."""
+
+
+@overload(_shape_without)
+def _ol_shape_without(shape, ax):
+    parts = [f"shape[{d}] if {d} < ax else shape[{d + 1}]" for d in range(len(shape) - 1)]
+    lines = ["def impl(shape, ax):", "    return (" + "".join(f"{p}, " for p in parts) + ")"]
+    return _gen(("shape_without", len(shape)), lines, globals())
+
+
+def _int_axis(axis):
+    return isinstance(axis, types.Integer)
+
+
+def _real_array(a):
+    return isinstance(a, types.Array) and a.ndim > 0 and isinstance(a.dtype, (types.Float, types.Integer, types.Boolean))
+
+
+def _keep(keepdims):
+    """keepdims as a Python bool, or None when it is not known when compiling."""
+    if _none(keepdims) or isinstance(keepdims, bool):
+        return bool(keepdims)
+    if isinstance(keepdims, types.Omitted):
+        return bool(keepdims.value)
+    if isinstance(keepdims, types.BooleanLiteral):
+        return keepdims.literal_value
+    return None
+
+
+def _along(one, a, keep, same):
+    """impl(a, axis, q): `one(slice, q)` of every 1-d slice along `axis`, into an array of
+    NumPy's result type (same: a's own, sums of ints int64; else float64)."""
+    dtype = a.dtype if same and isinstance(a.dtype, types.Float) else types.int64 if same else types.float64
+
+    def impl(a, axis, q):
+        ax = axis % a.ndim
+        outer, n, inner = _slices(a, ax)
+        a3 = np.ascontiguousarray(a).reshape((outer, n, inner))
+        out = np.empty((outer, inner), dtype)
+        for i in range(outer):
+            for k in range(inner):
+                out[i, k] = one(a3[i, :, k].copy(), q)
+        if keep:
+            return out.reshape(_shape_with(a.shape, ax, 1))
+        return out.reshape(_shape_without(a.shape, ax))
+    return impl
+
+
+def _reduction(fn, one, same=False):
+    """The axis form of reduction `fn(a, axis=None, keepdims=False)`."""
+    @overload(fn, prefer_literal=True)
+    def _ol(a, axis=None, keepdims=False):
+        keep = _keep(keepdims)
+        if _real_array(a) and _int_axis(axis) and keep is not None:
+            impl = njit(_along(one, a, keep, same))
+            return lambda a, axis=None, keepdims=False: impl(a, axis, 0.0)
+
+
+def _q_reduction(fn, one):
+    """The axis form of `fn(a, q, axis=None, keepdims=False)` for a scalar q."""
+    @overload(fn, prefer_literal=True)
+    def _ol(a, q, axis=None, keepdims=False):
+        keep = _keep(keepdims)
+        if _real_array(a) and _int_axis(axis) and keep is not None and isinstance(q, (types.Float, types.Integer)):
+            impl = njit(_along(one, a, keep, False))
+            return lambda a, q, axis=None, keepdims=False: impl(a, axis, q)
+
+
+_reduction(np.median, njit(lambda v, q: np.median(v)))
+_reduction(np.nanmedian, njit(lambda v, q: np.nanmedian(v)))
+_reduction(np.nanmax, njit(lambda v, q: np.nanmax(v)), same=True)
+_reduction(np.nanmin, njit(lambda v, q: np.nanmin(v)), same=True)
+_reduction(np.nansum, njit(lambda v, q: np.nansum(v)), same=True)
+_reduction(np.nanprod, njit(lambda v, q: np.nanprod(v)), same=True)
+_reduction(np.nanmean, njit(lambda v, q: np.nanmean(v)))
+_reduction(np.nanvar, njit(lambda v, q: np.nanvar(v)))
+_reduction(np.nanstd, njit(lambda v, q: np.nanstd(v)))
+_reduction(np.average, njit(lambda v, q: np.mean(v)))
+_q_reduction(np.percentile, njit(lambda v, q: np.percentile(v, q)))
+_q_reduction(np.quantile, njit(lambda v, q: np.quantile(v, q)))
+_q_reduction(np.nanpercentile, njit(lambda v, q: np.nanpercentile(v, q)))
+_q_reduction(np.nanquantile, njit(lambda v, q: np.nanquantile(v, q)))
+
+
+# --------------------------------------------------------- reorderings along an axis
+def _reorder(head, body, out_len="na", dtype="a.dtype"):
+    """impl(`head`) over the (outer, na, inner) slices of `a` around `axis`: `body` fills
+    out3[i, :, k] (of length mo = `out_len`) from a3[i, :, k]."""
+    return ([f"def impl({head}):", "    ax = axis % a.ndim", "    outer, na, inner = _slices(a, ax)",
+             "    a3 = np.ascontiguousarray(a).reshape((outer, na, inner))", f"    mo = {out_len}",
+             f"    out3 = np.empty((outer, mo, inner), {dtype})", "    for i in range(outer):",
+             "        for k in range(inner):"] + ["            " + b for b in body]
+            + ["    return out3.reshape(_shape_with(a.shape, ax, mo))"])
+
+
+def _shape_with(shape, ax, m):
+    """`shape` with axis `ax` of length m (numba)."""
+
+
+@overload(_shape_with)
+def _ol_shape_with(shape, ax, m):
+    n = len(shape)
+    lines = ["def impl(shape, ax, m):",
+             "    return (" + "".join(f"m if ax == {d} else shape[{d}], " for d in range(n)) + ")"]
+    return _gen(("shape_with", n), lines, globals())
+
+
+@overload(np.argsort, prefer_literal=True)
+def _ol_argsort(a, axis=-1, kind=None):
+    if _real_array(a) and _int_axis(axis) and not (isinstance(axis, types.IntegerLiteral) and axis.literal_value == -1):
+        body = ["out3[i, :, k] = np.argsort(a3[i, :, k].copy(), kind='mergesort')"]
+        return _gen("argsort_axis", _reorder("a, axis=-1, kind=None", body, dtype="np.int64"), globals())
+
+
+@overload(np.flip, prefer_literal=True)
+def _ol_flip(m, axis=None):
+    if isinstance(m, types.Array) and m.ndim > 0 and _int_axis(axis):
+        lines = _reorder("m, axis=None", ["out3[i, :, k] = a3[i, ::-1, k]"])
+        lines.insert(1, "    a = m")
+        return _gen("flip_axis", lines, globals())
+
+
+@overload(np.roll, prefer_literal=True)
+def _ol_roll(a, shift, axis=None):
+    if isinstance(a, types.Array) and a.ndim > 0 and _int_axis(axis) and isinstance(shift, types.Integer):
+        body = ["for j in range(na):", "    out3[i, (j + shift) % na, k] = a3[i, j, k]"]
+        return _gen("roll_axis", _reorder("a, shift, axis=None", body), globals())
+
+
+@overload(np.repeat, prefer_literal=True)
+def _ol_repeat(a, repeats, axis=None):
+    if isinstance(a, types.Array) and a.ndim > 0 and _int_axis(axis) and isinstance(repeats, types.Integer):
+        body = ["for j in range(mo):", "    out3[i, j, k] = a3[i, j // repeats, k]"]
+        return _gen("repeat_axis", _reorder("a, repeats, axis=None", body, out_len="na * repeats"), globals())
+
+
+@overload(np.diff, prefer_literal=True)
+def _ol_diff(a, n=1, axis=-1):
+    if not (_real_array(a) and _int_axis(axis) and isinstance(n, (types.Integer, int, types.Omitted))):
+        return None
+    dtype = "a.dtype" if isinstance(a.dtype, types.Float) else "np.int64"
+    body = ["v = a3[i, :, k].copy()", "for _ in range(n):", "    v = v[1:] - v[:-1]", "out3[i, :, k] = v"]
+    return _gen(("diff_axis", dtype), _reorder("a, n=1, axis=-1", body, out_len="max(na - n, 0)", dtype=dtype),
+                globals())
+
+
+@overload(np.expand_dims, prefer_literal=True)
+def _ol_expand_dims(a, axis):
+    if isinstance(a, types.Array) and isinstance(axis, types.BaseTuple) and all(
+            isinstance(t, types.Integer) for t in axis):
+        k, nd = len(axis), a.ndim + len(axis)
+        lines = ["def impl(a, axis):", f"    new = np.zeros({nd}, np.bool_)"]
+        lines += [f"    new[axis[{j}] % {nd}] = True" for j in range(k)]
+        lines += ["    src = np.empty(%d, np.int64)" % nd, "    j = 0", f"    for d in range({nd}):",
+                  "        src[d] = -1 if new[d] else j", "        j += 0 if new[d] else 1"]
+        parts = [f"1 if src[{d}] < 0 else a.shape[src[{d}]]" for d in range(nd)]
+        lines += ["    return np.ascontiguousarray(a).reshape((" + "".join(p + ", " for p in parts) + "))"]
+        return _gen(("expand_dims", a.ndim, k), lines, globals())
+
+
+@overload(unrepeat)
+def _ol_unrepeat_axis(ct, a, repeats=1, axis=None):
+    # the flat form (axis None) is runtime_numba_shape.py's
+    if not (isinstance(a, types.Array) and isinstance(ct, types.Array) and _int_axis(axis)):
+        return None
+    rep = "repeats" if isinstance(repeats, types.Integer) else "repeats[j]"
+    lines = ["def impl(ct, a, repeats=1, axis=None):", "    ax = axis % a.ndim", "    outer, na, inner = _slices(a, ax)",
+             "    c3 = np.ascontiguousarray(ct).reshape((outer, ct.shape[ax], inner))",
+             "    out3 = np.zeros((outer, na, inner), ct.dtype)", "    for i in range(outer):",
+             "        for k in range(inner):", "            p = 0", "            for j in range(na):",
+             f"                for _ in range({rep}):", "                    out3[i, j, k] += c3[i, p, k]",
+             "                    p += 1", "    return out3.reshape(a.shape)"]
+    return _gen(("unrepeat_axis", rep), lines, globals())
+
+
+@overload(unflip)
+def _ol_unflip_axis(ct, axis=None):
+    if isinstance(ct, types.Array) and _int_axis(axis):
+        return lambda ct, axis=None: np.flip(ct, axis)
+
+
+@overload(unroll)
+def _ol_unroll_axis(ct, shift=0, axis=None):
+    if isinstance(ct, types.Array) and _int_axis(axis) and isinstance(shift, types.Integer):
+        return lambda ct, shift=0, axis=None: np.roll(ct, -shift, axis)
+
+
+@overload(quantile_weights)
+def _ol_quantile_weights_axis(a, q, axis=None, scale=1.0, slope=False):
+    # d quantile / da along an int axis, for a scalar q (the whole-array form: runtime_numba_stats.py)
+    if not (_real_array(a) and _int_axis(axis) and isinstance(q, (types.Number, types.Boolean))):
+        return None
+
+    def impl(a, q, axis=None, scale=1.0, slope=False):
+        ax = axis % a.ndim
+        outer, na, inner = _slices(a, ax)
+        a3 = np.ascontiguousarray(a).reshape((outer, na, inner))
+        out3 = np.empty((outer, na, inner))
+        for i in range(outer):
+            for k in range(inner):
+                out3[i, :, k] = _quantile_row(np.argsort(a3[i, :, k].copy(), kind="mergesort"), na, q, scale, slope)
+        return out3.reshape(a.shape)
+    return impl
+
+
+@overload(quantile_axis)
+def _ol_quantile_axis_int(q, a, axis=None):
+    if isinstance(a, types.Array) and _int_axis(axis) and isinstance(q, (types.Number, types.Boolean)):
+        return lambda q, a, axis=None: axis % a.ndim
