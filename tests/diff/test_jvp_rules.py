@@ -45,7 +45,8 @@ def _sibling(name):
 UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS, PARTIALS = (_sibling("test_rules_" + n) for n in (
     "unary", "binary", "reductions", "linalg", "shape", "helpers", "partials"))
 # Families whose VJP tests are one table of (key, make, options, numba) cases, as shape's.
-TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation", "interpolation")}
+TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation", "interpolation")
+          + (("special",) if importlib.util.find_spec("scipy") else ())}  # scipy.special: with scipy only
 
 # add_at updates its first argument in place: the primal (and the tangent call) get a copy.
 PRIMALS = {id(rt.add_at): lambda a, idx, v: rt.add_at(np.array(a, dtype=float), idx, v)}
@@ -357,7 +358,7 @@ LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.
                 "block_ur_t": {0}, "block_diag_sum_t": {0}, "np.cumsum": {0}, "ediff1d_lin": {0}, "obs_rows": {0},
                 "reshape_to": {0}, "unsort": {0}, "multi_dot_t": {1}, "multi_dot_tt": {2}, "unmulti_dot_t": {2, 3},
                 "np.polyval": {0}, "interp_slope": {2}, "interp_t": {0}, "unpolyval": {0}, "unpolyder": {0},
-                "uninterp": {0}, "uninterp_slope": {0}}
+                "uninterp": {0}, "uninterp_slope": {0}, "no_derivative": {0}}
 # Templates linear in their tangents in a way the syntactic check cannot see, checked numerically
 # instead (test_nonsyntactic_templates_are_linear): matrix_power's tangent is the upper-right
 # block of a power of [[C, dC], [0, C]], in which dC appears once in every term.

@@ -1,8 +1,9 @@
 """The rule families. Importing this package fills `s2s.diff.registry.VJP_RULES`,
 `JVP_RULES` and `NONDIFF`; each family is one module (unary, binary, reductions, linalg,
-shape, nondiff, layout, stats, decompositions, creation, interpolation, and helpers and
-partials: rules for the runtime helpers the templates call, for derivatives of
-derivatives), and `jvp_<family>` holds the family's forward-mode rules, one
+shape, nondiff, layout, stats, decompositions, creation, interpolation, special --
+scipy.special, registered only where scipy is installed --, and helpers and partials: rules
+for the runtime helpers the templates call, for derivatives of derivatives), and
+`jvp_<family>` holds the family's forward-mode rules, one
 for every key (and arity) of its VJP rules (see `JvpTable` for the template, linear and
 multilinear kinds).
 
@@ -15,9 +16,14 @@ literal `None` in the `return`. Contributions may alias `g` (e.g. `add` returns 
 itself) or be views of it, so adjoints must be accumulated out of place (`bx = bx + c`) or
 copied before an in-place update.
 """
+import importlib.util
+
 from . import binary, helpers, linalg, nondiff, partials, reductions, shape, unary  # noqa: F401  -- registers the rules
 from . import jacobian, jvp_binary, jvp_helpers, jvp_linalg, jvp_partials, jvp_reductions, jvp_shape  # noqa: F401
 from . import jvp_unary  # noqa: F401
 from . import decompositions, jvp_decompositions, jvp_layout, jvp_stats, layout, stats  # noqa: F401
 from . import creation, jvp_creation  # noqa: F401
 from . import interpolation, jvp_interpolation  # noqa: F401
+
+if importlib.util.find_spec("scipy") is not None:  # scipy is optional: its rules register only with it
+    from . import jvp_special, special  # noqa: F401
