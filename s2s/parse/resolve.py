@@ -42,6 +42,7 @@ from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
+from .stand_ins import stand_in
 
 _LIBRARY_ROOTS = frozenset(
     {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
@@ -238,6 +239,8 @@ class ResolveNames(FunctionPass):
         path = canonical_path(value)
         if path is not None:
             return dotted(path, node)
+        if isinstance(value, types.MethodType):  # `lp = scipy.stats.norm.logpdf` then `lp(x)`
+            value = stand_in(value.__self__, value.__name__) or value
         if _is_transform(value):
             ref = located(load(program.constant(value, hint, avoid=avoid)), node)
             ref.s2s_transform = _Shared(value)
@@ -459,6 +462,10 @@ class ResolveNames(FunctionPass):
             i += 1
         if i == 0 and guard is None and self.builtins.get(root.id, _MISSING) is value:
             return node
+        sub = stand_in(value, chain[i].attr) if i < len(chain) else None
+        if sub is not None:  # scipy.stats.norm.logpdf -> s2s's NumPy source of it
+            value, i = sub, i + 1
+            hint.append(chain[i - 1].attr)
         base = self._resolve_value("_".join(hint), value, root if i == 0 else chain[i - 1], None)
         # Re-attach the attributes that are read at run time (x.shape, np.linalg.norm ...).
         for link in chain[i:]:

@@ -1,0 +1,121 @@
+"""scipy.stats distributions' methods inside transformed code (parse/stand_ins.py and the
+NumPy sources of parse/stand_in_stats.py): values against scipy itself, gradients against
+central differences, in Python and compiled."""
+import numpy as np
+import pytest
+
+stats = pytest.importorskip("scipy.stats")
+
+import s2s  # noqa: E402
+from s2s.errors import NoDerivativeRuleError  # noqa: E402
+
+X = np.array([0.3, -1.2, 2.0, 0.7])
+POS = np.array([0.3, 1.2, 2.0, 0.7])
+UNIT = np.array([0.15, 0.5, 0.8, 0.35])
+COUNTS = np.array([0.0, 2.0, 5.0, 1.0])
+COV = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.5]])
+POINTS = np.array([[0.1, 0.4, -0.3], [1.0, -0.3, 0.2]])
+SIMPLEX = np.array([0.2, 0.5, 0.3])
+
+# (name, method, data, params): the method is called as method(data, *params); the gradient
+# is taken w.r.t. the data (where it is differentiable) and every parameter.
+CASES = [
+    ("norm.logpdf", stats.norm.logpdf, X, (0.4, 1.3)),
+    ("norm.pdf", stats.norm.pdf, X, (0.4, 1.3)),
+    ("norm.cdf", stats.norm.cdf, X, (0.4, 1.3)),
+    ("norm.logcdf", stats.norm.logcdf, X, (0.4, 1.3)),
+    ("norm.sf", stats.norm.sf, X, (0.4, 1.3)),
+    ("norm.logsf", stats.norm.logsf, X, (0.4, 1.3)),
+    ("norm.ppf", stats.norm.ppf, UNIT, (0.4, 1.3)),
+    ("norm.isf", stats.norm.isf, UNIT, (0.4, 1.3)),
+    ("t.logpdf", stats.t.logpdf, X, (3.5, 0.2, 0.8)),
+    ("t.pdf", stats.t.pdf, X, (2.5,)),
+    ("cauchy.logpdf", stats.cauchy.logpdf, X, (0.1, 0.9)),
+    ("cauchy.cdf", stats.cauchy.cdf, X, (0.1, 0.9)),
+    ("logistic.logpdf", stats.logistic.logpdf, X, (0.1, 0.9)),
+    ("logistic.cdf", stats.logistic.cdf, X, (0.1, 0.9)),
+    ("laplace.logpdf", stats.laplace.logpdf, X, (0.1, 0.9)),
+    ("laplace.cdf", stats.laplace.cdf, X, (0.1, 0.9)),
+    ("expon.logpdf", stats.expon.logpdf, POS, (0.1, 0.9)),
+    ("expon.cdf", stats.expon.cdf, POS, (0.1, 0.9)),
+    ("gamma.logpdf", stats.gamma.logpdf, POS, (2.5, 0.05, 1.4)),
+    ("gamma.pdf", stats.gamma.pdf, POS, (1.5,)),
+    ("gamma.cdf", stats.gamma.cdf, POS, (2.5,)),  # d/da is refused: not in the table of params
+    ("beta.logpdf", stats.beta.logpdf, UNIT, (2.5, 1.5)),
+    ("beta.pdf", stats.beta.pdf, UNIT, (0.7, 3.0)),
+    ("poisson.logpmf", stats.poisson.logpmf, COUNTS, (2.5,)),
+    ("poisson.pmf", stats.poisson.pmf, COUNTS, (2.5,)),
+    ("multivariate_normal.logpdf", stats.multivariate_normal.logpdf, POINTS, (np.array([0.1, 0.0, -0.2]), COV)),
+    ("multivariate_normal.pdf-one-point", stats.multivariate_normal.pdf, POINTS[0], (np.zeros(3), COV)),
+    ("dirichlet.logpdf", stats.dirichlet.logpdf, SIMPLEX, (np.array([1.5, 2.0, 3.0]),)),
+]
+NOT_IN_DATA = {"poisson.logpmf", "poisson.pmf", "dirichlet.logpdf"}  # counts; a point of the simplex
+NOT_IN_PARAM = {"gamma.cdf": {0}}
+
+
+def _central(f, args, i, eps=1e-6):
+    x = np.asarray(args[i], dtype=float)
+    out = np.zeros(x.shape)
+    for k in range(x.size):
+        e = np.zeros(x.shape)
+        e.flat[k] = eps
+        hi, lo = list(args), list(args)
+        hi[i], lo[i] = x + e if x.ndim else float(x + e), x - e if x.ndim else float(x - e)
+        out.flat[k] = (f(*hi) - f(*lo)) / (2 * eps)
+    return out
+
+
+def _loss(method, n):
+    """sum(method(data, *params) ** 2) with n named parameters (s2s wants them named); the
+    bound method is read from the closure."""
+    def loss1(data, a):
+        return np.sum(method(data, a) ** 2)
+
+    def loss2(data, a, b):
+        return np.sum(method(data, a, b) ** 2)
+
+    def loss3(data, a, b, c):
+        return np.sum(method(data, a, b, c) ** 2)
+    return (loss1, loss2, loss3)[n - 1]
+
+
+@pytest.mark.parametrize("name, method, data, params", CASES, ids=[c[0] for c in CASES])
+def test_value_and_gradient(name, method, data, params):
+    loss = _loss(method, len(params))  # run as written, it calls scipy itself: the reference value
+    argnums = tuple(i for i in range(1 + len(params))
+                    if not (i == 0 and name in NOT_IN_DATA) and (i - 1) not in NOT_IN_PARAM.get(name, ()))
+    value, grads = s2s.value_and_grad(loss, argnums=argnums)(data, *params)
+    np.testing.assert_allclose(value, loss(data, *params), rtol=1e-12)
+    for g, i in zip(grads, argnums):
+        np.testing.assert_allclose(g, _central(loss, (data,) + params, i), rtol=1e-5, atol=1e-8, err_msg=f"arg {i}")
+
+
+def model(theta, x, y, counts):
+    """One program calling several stand-ins (one compile): a regression with Student-t and
+    Gaussian terms, a gamma prior, a Poisson count model."""
+    mu = theta[0] + theta[1] * x
+    sigma = np.exp(theta[2])
+    lp = np.sum(stats.norm.logpdf(y, mu, sigma)) + np.sum(stats.t.logpdf(y, 4.0, loc=mu))
+    lp = lp + stats.gamma.logpdf(sigma, 2.0, scale=0.5) + np.sum(stats.poisson.logpmf(counts, np.exp(mu)))
+    lp = lp + np.sum(stats.norm.logcdf(x, loc=theta[0])) + stats.multivariate_normal.logpdf(theta, np.zeros(3), COV)
+    return lp
+
+
+def test_a_model_compiled_and_batched():
+    theta = np.array([0.2, -0.4, 0.1])
+    args = (theta, X, 0.5 * X + 0.3, COUNTS)
+    want = _central(model, args, 0)
+    np.testing.assert_allclose(s2s.grad(model)(*args), want, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(model))(*args), want, rtol=1e-5, atol=1e-8)
+    thetas = np.stack([theta, theta * 0.5])
+    per = s2s.vmap(s2s.grad(model), in_axes=(0, None, None, None))(thetas, *args[1:])
+    np.testing.assert_allclose(per[1], s2s.grad(model)(thetas[1], *args[1:]), rtol=1e-12)
+
+
+def frozen(x):
+    return np.sum(stats.norm(0.0, 1.0).logpdf(x))
+
+
+def test_frozen_distributions_are_refused_by_name():
+    with pytest.raises((NoDerivativeRuleError, s2s.errors.UnsupportedSyntaxError)):
+        s2s.grad(frozen)(X)
