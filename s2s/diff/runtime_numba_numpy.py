@@ -544,3 +544,10 @@ def _ol_dot_vjp2_nd(ct, x1, x2):
     if _nd(x1, x2):
         return _gen(("dot_vjp2", x1.ndim, x2.ndim), ["def impl(ct, x1, x2):",
                     f"    return tensordot_vjp2(ct, x1, x2, {_dot_axes_text(x1, x2)})"], globals())
+
+
+@overload(np.atleast_1d)
+def _ol_atleast_1d_scalar(a):
+    # numba's own takes arrays only: a number becomes a 1-element array (np.r_ items)
+    if isinstance(a, (types.Number, types.Boolean)):
+        return lambda a: np.full(1, a)

@@ -30,6 +30,10 @@ on `b = a; a += 1` also changing `b` sees a different result. On a subscript
 not a plain name) is evaluated once, into a fresh temporary, as Python does. Note that
 `lst += [v]` on a Python list also rebinds (a new list) instead of extending in place.
 
+NumPy's index tricks build arrays: `np.r_[a, b, 0:3]` becomes `np.concatenate((np.atleast_1d(a),
+np.atleast_1d(b), np.arange(0, 3, 1)), axis=0)`, `np.c_[a, b]` the same along the last axis with
+each item made a column (`np.column_stack((a,))`); string directives are refused.
+
 A list literal used as an index (`x[[0, 2, 2]]`, `x[[0, 1], [2, 0]]`) becomes the integer or
 boolean array NumPy makes of it (`x[_np.array([0, 2, 2])]`): the same selection, in a form
 numba compiles and the derivative rules of array indices handle.
@@ -62,7 +66,7 @@ import gast
 
 from ..naming import NUMPY_ALIAS
 from .base import (
-    FunctionPass, assign, attribute_path, function_locals, hint_of, is_atom, is_atomic_index, load, located, store,
+    FunctionPass, assign, attribute_path, dotted, function_locals, hint_of, is_atom, is_atomic_index, load, located, store,
 )
 
 # NumPy functions' arguments that are axes or pad widths: {name: (position, keyword)}.
@@ -199,12 +203,45 @@ class Desugar(FunctionPass):
 
     def visit_Subscript(self, node):
         node = self.generic_visit(node)
+        concatenator = attribute_path(node.value)
+        if concatenator in (f"{NUMPY_ALIAS}.r_", f"{NUMPY_ALIAS}.c_") and isinstance(node.ctx, gast.Load):
+            return self._index_trick(node, concatenator.endswith("c_"))
         index = node.slice
         if isinstance(index, gast.List):
             node.slice = self._as_array(index)
         elif isinstance(index, gast.Tuple):
             index.elts = [self._as_array(e) if isinstance(e, gast.List) else e for e in index.elts]
         return node
+
+    def _index_trick(self, node, columns):
+        """np.r_[a, b, 1:4] -> np.concatenate((np.atleast_1d(a), np.atleast_1d(b), np.arange(1, 4)));
+        np.c_[a, b] -> the same along the last axis, each item a column first (np.column_stack of it)."""
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        parts = []
+        for item in items:
+            if isinstance(item, gast.Constant) and isinstance(item.value, str):
+                raise self.ctx.error(node, "np.r_/np.c_ with a string directive is not supported; use np.concatenate",
+                                     "np.r_ directive")
+            if isinstance(item, gast.Slice):
+                if isinstance(item.step, gast.Constant) and isinstance(item.step.value, complex) or item.upper is None:
+                    raise self.ctx.error(node, "np.r_/np.c_ of a slice needs a stop and a real step; use np.arange or "
+                                         "np.linspace", "np.r_ slice")
+                bounds = [item.lower or gast.Constant(value=0, kind=None), item.upper,
+                          item.step or gast.Constant(value=1, kind=None)]
+                part = gast.Call(func=dotted(f"{NUMPY_ALIAS}.arange"), args=bounds, keywords=[])
+            else:
+                part = gast.Call(func=dotted(f"{NUMPY_ALIAS}.atleast_1d"), args=[item], keywords=[])
+            if columns:
+                part = gast.Call(func=dotted(f"{NUMPY_ALIAS}.column_stack"),
+                                 args=[gast.Tuple(elts=[part], ctx=gast.Load())], keywords=[])
+            parts.append(part)
+        axis = gast.Constant(value=-1 if columns else 0, kind=None)
+        new = gast.Call(func=dotted(f"{NUMPY_ALIAS}.concatenate"), args=[gast.Tuple(elts=parts, ctx=gast.Load())],
+                        keywords=[gast.keyword(arg="axis", value=axis)])
+        for n in gast.walk(new):
+            if not hasattr(n, "lineno"):
+                located(n, node)
+        return gast.fix_missing_locations(located(new, node))
 
     @staticmethod
     def _as_array(lst):

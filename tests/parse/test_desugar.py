@@ -272,3 +272,37 @@ def test_an_fstring_elsewhere_is_still_refused():
         return x + len(s)
     with pytest.raises(UnsupportedSyntaxError, match="f-string"):
         build_program(label)
+
+
+# -- np.r_ / np.c_ ---------------------------------------------------------------------------
+def index_tricks(x, m):
+    return (np.r_[x, x], np.r_[x[:2], 0.5, x[2:]], np.r_[x, 1:4], np.r_[0:6:2, x], np.r_[m, m],
+            np.c_[x, x], np.c_[m, x[:3]], np.c_[m[:, :1], m])
+
+
+def index_trick_loss(x, m):
+    return np.sum(np.r_[x[:2], 0.5, x[2:]] ** 2 * np.arange(5.0)) + np.sum(np.c_[m, x[:3]] ** 3)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_index_tricks_are_concatenations(compiled):
+    import s2s
+    from grad_cases import central_difference
+    x, m = np.array([0.3, -1.2, 2.0, 0.7]), np.arange(6.0).reshape(3, 2) / 5.0
+    f = s2s.jit(index_tricks) if compiled else s2s.vmap(index_tricks, in_axes=(None, None), axis_size=1)
+    got = f(x, m)
+    for g, w in zip(got, index_tricks(x, m)):
+        np.testing.assert_allclose(g if compiled else g[0], w)
+    grad = s2s.grad(index_trick_loss, argnums=(0, 1))
+    grad = s2s.jit(grad) if compiled else grad
+    for i, g in enumerate(grad(x, m)):
+        np.testing.assert_allclose(g, central_difference(index_trick_loss, (x, m), i), rtol=1e-6, atol=1e-8)
+
+
+def r_directive(x):
+    return np.r_["0,2", x, x]
+
+
+def test_index_trick_directives_are_refused():
+    with pytest.raises(UnsupportedSyntaxError, match="directive"):
+        build_program(r_directive)
