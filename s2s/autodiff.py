@@ -152,6 +152,7 @@ class GradFunction:
         else:
             value = out
         _check_scalar(value, self._who)
+        grads = [_projected(gr, args[i]) for gr, i in zip(grads, self._argnums)]
         g = grads[0] if self._single else tuple(grads)
         if self._has_aux:
             return ((value, aux), g) if self._value else (g, aux)
@@ -159,6 +160,18 @@ class GradFunction:
 
     def __repr__(self):
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
+
+
+def _projected(ct, primal):
+    """`ct` with the real part taken of every leaf whose primal is real (the generated code
+    does this where it sees complex values itself; a complex argument it cannot see)."""
+    if isinstance(ct, dict) and isinstance(primal, dict):
+        return {k: _projected(v, primal[k]) for k, v in ct.items()}
+    if isinstance(ct, (tuple, list)) and isinstance(primal, (tuple, list)) and len(ct) == len(primal):
+        return type(ct)(_projected(c, p) for c, p in zip(ct, primal))
+    if np.iscomplexobj(ct) and not np.iscomplexobj(primal):
+        return np.real(ct)
+    return ct
 
 
 def grad(fun, argnums=0, has_aux=False, allow_int=False):
@@ -194,7 +207,7 @@ class _VJPFunction:
                     f"shape {np.shape(o)}; they must match"
                 )
         _, grads = self._vjp_fn(cotangent, *self._primals)
-        return tuple(grads)
+        return tuple(_projected(g, p) for g, p in zip(grads, self._primals))
 
 
 def vjp(fun, *primals, has_aux=False):

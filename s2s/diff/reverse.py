@@ -33,6 +33,7 @@ from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute,
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
+from .complexes import may_be_complex
 from .lists import ListInfo, expand_list_literals, split_rebound_lists, takes_sequence
 from .unroll import unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom, index_value
@@ -105,6 +106,9 @@ class _Builder(SavingMixin, InPlaceMixin):
         self.top = set(wrt) | {
             s.targets[0].id for s in self.tree.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
         }
+        self.rebound = {t.id for n in gast.walk(self.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
+                        for tg in (n.targets if isinstance(n, gast.Assign) else [n.target])
+                        for t in gast.walk(tg) if isinstance(t, gast.Name)}
         self.mutates = any(
             isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
         )
@@ -126,6 +130,14 @@ class _Builder(SavingMixin, InPlaceMixin):
 
     def rt(self, name, *args):
         return _call(self.rm.runtime(name), *args)
+
+    def projected(self, w):
+        """The adjoint of parameter `w` as returned: `real_for(bw, w)` (its real part where w
+        is real) when the program may compute with complex values and w keeps its value."""
+        adj = self.adj(w)
+        if not (isinstance(adj, gast.Name) and may_be_complex(self.program) and w not in self.rebound):
+            return adj
+        return self.rt("real_for", adj, load(w))
 
     def init(self, name, like, value=None):
         if name in self.stacks:
@@ -216,7 +228,7 @@ class _Builder(SavingMixin, InPlaceMixin):
         seed = [self.accumulate(n, c, ret, p) for n, p, c in self.leaf_contribs(triples)]
         for s in seed:
             s.s2s_prefix = "grad of"
-        grads = gast.Tuple(elts=[self.adj(w) for w in self.wrt], ctx=gast.Load())
+        grads = gast.Tuple(elts=[self.projected(w) for w in self.wrt], ctx=gast.Load())
         result = located(gast.Return(value=gast.Tuple(elts=[load(out), grads], ctx=gast.Load())), ret)
         tapes = [assign(t, gast.List(elts=[], ctx=gast.Load()), self.tree) for t in self.tapes]
         args = copy.deepcopy(self.tree.args)

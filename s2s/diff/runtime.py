@@ -41,6 +41,53 @@ def unbroadcast(ct, x):
     return ct if ct.shape == shape else np.broadcast_to(ct, shape).copy()
 
 
+def real_for(ct, x):
+    """`ct` as the cotangent of `x`: its real part where x is real (an adjoint that went
+    through complex values keeps an imaginary part its real input has no use for; JAX
+    projects the same way). Generated only where the program may compute with complex values."""
+    if np.iscomplexobj(ct) and not np.iscomplexobj(x):
+        return np.real(ct)
+    return ct
+
+
+def abs_direction(x):
+    """d|x| / dx as the VJP of abs uses it: sign(x) for a real x (0 at 0), conj(x) / |x| for
+    a complex x (JAX's convention; 0 at 0)."""
+    if not np.iscomplexobj(x):
+        return np.sign(x)
+    r = np.abs(x)
+    return np.conj(x) / np.where(r == 0, 1.0, r)
+
+
+def abs_direction_tangent(x, t):
+    """The tangent of abs_direction(x) along t: 0 for a real x (sign is piecewise constant);
+    for a complex x, conj(t) / |x| - conj(x) Re(conj(x) t) / |x|^3 (0 at x = 0)."""
+    if not np.iscomplexobj(x):
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    r = np.abs(x)
+    r = np.where(r == 0, np.inf, r)
+    return np.conj(t) / r - np.conj(x) * np.real(np.conj(x) * t) / r ** 3
+
+
+def abs_direction_vjp(c, x):
+    """The cotangent of x from c, a cotangent of abs_direction(x): 0 for a real x; for a
+    complex x, conj(c) / |x| - Re(c x') x' / |x|^3 with x' = conj(x) (0 at x = 0)."""
+    if not np.iscomplexobj(x):
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    r = np.abs(x)
+    r = np.where(r == 0, np.inf, r)
+    return np.conj(c) / r - np.real(c * np.conj(x)) * np.conj(x) / r ** 3
+
+
+def real_only(x, t):
+    """Zeros of x's shape (abs_direction's helpers depend on x only through its complex
+    values): for a complex x whose tangent/cotangent t is not zero, DerivativeUnavailable --
+    the third derivatives of |z| for complex z are not covered."""
+    if np.iscomplexobj(x) and np.any(np.asarray(t) != 0):
+        raise DerivativeUnavailable("third derivatives of abs() of complex values are not supported")
+    return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+
+
 def shape_of(x):
     """The shape of `x`: what the backward sweep keeps of a value a rule reads only to
     `unbroadcast` into -- `()` for a scalar, which costs nothing on a tape."""
@@ -181,6 +228,8 @@ def astype_grad(g, x, ans):
     if not np.issubdtype(np.result_type(ans), np.inexact):
         return zeros_like(x)
     kind = np.result_type(x) if np.issubdtype(np.result_type(x), np.inexact) else np.float64
+    if np.iscomplexobj(g) and not np.issubdtype(kind, np.complexfloating):
+        g = np.real(g)  # a real x of a complex cast: the real part (as real_for)
     return np.asarray(g).astype(kind) if np.ndim(g) else kind.type(g) if hasattr(kind, "type") else float(g)
 
 

@@ -23,6 +23,11 @@ from .runtime import (  # s2s-runtime-import
     array_of,
     add_at,
     copy_value,
+    real_for,
+    abs_direction,
+    abs_direction_tangent,
+    abs_direction_vjp,
+    real_only,
     range_len,
     inside,
     log_or_zero,
@@ -265,6 +270,15 @@ def _ol_add_at(a, idx, v):
     if isinstance(a, types.Array):
         lines = _add_at_lines(a, idx, v)
         return None if lines is None else _gen(("add_at", a, idx, v), lines)
+
+
+@overload(real_for)
+def _ol_real_for(ct, x):
+    complex_ct = isinstance(getattr(ct, "dtype", ct), types.Complex)
+    complex_x = isinstance(getattr(x, "dtype", x), types.Complex)
+    if complex_ct and not complex_x:
+        return lambda ct, x: np.real(ct)
+    return lambda ct, x: ct
 
 
 @overload(copy_value)
@@ -600,3 +614,49 @@ def _ol_reshape_to(ct, x, order="C"):
             return lambda ct, x, order="C": np.ascontiguousarray(ct).reshape(x.shape)
         return lambda ct, x, order="C": np.full(x.shape, ct)
     return (lambda ct, x, order="C": np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x, order="C": ct)
+
+
+def _complex_type(t):
+    return isinstance(getattr(t, "dtype", t), types.Complex)
+
+
+@overload(abs_direction)
+def _ol_abs_direction(x):
+    if not _complex_type(x):
+        return lambda x: np.sign(x)
+    if isinstance(x, types.Array):
+        return lambda x: np.conj(x) / np.where(np.abs(x) == 0, 1.0, np.abs(x))
+    return lambda x: np.conj(x) / (abs(x) if x != 0 else 1.0)
+
+
+@overload(abs_direction_tangent)
+def _ol_abs_direction_tangent(x, t):
+    if not _complex_type(x):
+        return (lambda x, t: np.zeros(x.shape)) if isinstance(x, types.Array) else (lambda x, t: 0.0)
+
+    def impl(x, t):
+        r = np.where(np.abs(x) == 0, np.inf, np.abs(x))
+        return np.conj(t) / r - np.conj(x) * np.real(np.conj(x) * t) / r ** 3
+    return impl
+
+
+@overload(abs_direction_vjp)
+def _ol_abs_direction_vjp(c, x):
+    if not _complex_type(x):
+        return (lambda c, x: np.zeros(x.shape)) if isinstance(x, types.Array) else (lambda c, x: 0.0)
+
+    def impl(c, x):
+        r = np.where(np.abs(x) == 0, np.inf, np.abs(x))
+        return np.conj(c) / r - np.real(c * np.conj(x)) * np.conj(x) / r ** 3
+    return impl
+
+
+@overload(real_only)
+def _ol_real_only(x, t):
+    if _complex_type(x):
+        def impl(x, t):
+            if np.any(np.asarray(t) != 0):
+                raise NotImplementedError("third derivatives of abs() of complex values are not supported")
+            return np.zeros(np.shape(x))
+        return impl if isinstance(x, types.Array) else (lambda x, t: 0.0)
+    return (lambda x, t: np.zeros(x.shape)) if isinstance(x, types.Array) else (lambda x, t: 0.0)

@@ -501,11 +501,21 @@ def _ol_batch_set(o, b, r):
 
 
 def _float_type(t):
-    return isinstance(t, types.Float) or (isinstance(t, types.Array) and isinstance(t.dtype, types.Float))
+    """A float or complex scalar or array type (a cast to it carries derivatives)."""
+    inexact = (types.Float, types.Complex)
+    return isinstance(t, inexact) or (isinstance(t, types.Array) and isinstance(t.dtype, inexact))
+
+
+def _is_complex_class(dtype):  # the builtin `complex` as a dtype argument
+    return isinstance(dtype, types.Function) and getattr(dtype.typing_key, "__name__", "") == "complex"
 
 
 @overload(astype)
 def _ol_astype(x, dtype):
+    if _is_complex_class(dtype):
+        if isinstance(x, types.Array):
+            return lambda x, dtype: x.astype(np.complex128)
+        return lambda x, dtype: complex(x)
     if isinstance(x, types.Array):
         return lambda x, dtype: x.astype(dtype)
     return lambda x, dtype: dtype(x)
@@ -524,6 +534,8 @@ def _ol_astype_tangent(t, ans):
 def _ol_astype_grad(g, x, ans):
     if not _float_type(ans):
         return lambda g, x, ans: zeros_like(x)
-    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float):
-        return lambda g, x, ans: np.asarray(g).astype(x.dtype)
+    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float):  # a complex g: its real part
+        return lambda g, x, ans: np.real(np.asarray(g)).astype(x.dtype)
+    if isinstance(x, types.Float) and isinstance(getattr(g, "dtype", g), types.Complex):
+        return lambda g, x, ans: np.real(g)
     return lambda g, x, ans: g

@@ -358,7 +358,8 @@ LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.
                 "block_ur_t": {0}, "block_diag_sum_t": {0}, "np.cumsum": {0}, "ediff1d_lin": {0}, "obs_rows": {0},
                 "reshape_to": {0}, "unsort": {0}, "multi_dot_t": {1}, "multi_dot_tt": {2}, "unmulti_dot_t": {2, 3},
                 "np.polyval": {0}, "interp_slope": {2}, "interp_t": {0}, "unpolyval": {0}, "unpolyder": {0},
-                "uninterp": {0}, "uninterp_slope": {0}, "no_derivative": {0}}
+                "uninterp": {0}, "uninterp_slope": {0}, "no_derivative": {0}, "abs_direction_tangent": {1},
+                "abs_direction_vjp": {0}, "np.real": {0}, "np.imag": {0}, "real_only": {1}}
 # Templates linear in their tangents in a way the syntactic check cannot see, checked numerically
 # instead (test_nonsyntactic_templates_are_linear): matrix_power's tangent is the upper-right
 # block of a power of [[C, dC], [0, C]], in which dC appears once in every term.

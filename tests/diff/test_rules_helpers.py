@@ -51,6 +51,11 @@ CASES = [
     case(rt.tensordot_vjp2, (_a(2, 5), _a(3, 4, 2), _a(4, 3, 5)), [0, 1], {"axes": ((1, 0), (0, 1))}, True,
          name="tensordot_vjp2-tuples"),
     case(rt.transpose_last, (_a(3, 4),), [0]),
+    case(rt.abs_direction, (_a(5) + np.sign(_a(5)),), [0], numba=True),  # real: sign, away from 0
+    case(rt.real_for, (_a(3, 2), _a(3, 2)), [0], numba=True),
+    # real x: zeros (complex values: tests/diff/test_complex.py)
+    case(rt.abs_direction_tangent, (_a(4) + np.sign(_a(4)), _a(4)), [0, 1], numba=True),
+    case(rt.abs_direction_vjp, (_a(4), _a(4) + np.sign(_a(4))), [0, 1], numba=True),
     case(rt.uncumsum, (_a(3, 4), _a(3, 4)), [0], {"axis": 1}, True),
     case(rt.uncumsum, (_a(12), _a(3, 4)), [0], name="uncumsum-flat"),
     case(rt.untrace, (0.4, _a(3, 3)), [0]),

@@ -27,7 +27,8 @@ NUMPY = [
     (np.cosh, ANY), (np.tanh, ANY), (np.abs, _away_from_zero), (gast.USub, ANY), (gast.UAdd, ANY),
     (abs, _away_from_zero), (np.fabs, _away_from_zero), (np.exp2, ANY), (np.cbrt, _away_from_zero),
     (np.arcsinh, WIDE), (np.arccosh, ABOVE_ONE), (np.arctanh, UNIT), (np.deg2rad, WIDE), (np.radians, WIDE),
-    (np.rad2deg, ANY), (np.degrees, ANY), (np.sinc, WIDE), (np.conj, ANY), (np.real, ANY),
+    (np.rad2deg, ANY), (np.degrees, ANY), (np.sinc, WIDE), (np.conj, ANY), (np.real, ANY), (np.imag, ANY),
+    (np.angle, _away_from_zero),
     (np.nan_to_num, ANY), (np.float64, ANY),
 ]
 MATH = [

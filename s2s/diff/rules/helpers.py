@@ -12,11 +12,16 @@ rules/partials.py; so every order of derivative closes over the same helpers.
 """
 import numpy as np
 
-from ..registry import OUTPUTS, VJP_RULES
+from ..registry import NONDIFF, OUTPUTS, VJP_RULES
 from ..runtime_layout import uncolumn_stack, undstack
 from ..runtime import (
     add_at,
+    abs_direction,
+    abs_direction_tangent,
+    abs_direction_vjp,
+    real_only,
     copy_value,
+    real_for,
     dot_vjp1,
     dot_vjp2,
     einsum_vjp1,
@@ -112,6 +117,33 @@ def reshape_to_rule(g, ans, ct, x, order="C"):
 @register(copy_value)
 def copy_value_rule(g, ans, v):
     return g
+
+
+NONDIFF.register(real_only)  # zeros, or an error for the complex values it does not cover
+
+
+@register(abs_direction)
+def abs_direction_rule(g, ans, x):
+    """0 for a real x (sign is piecewise constant); complex: abs_direction_vjp."""
+    return abs_direction_vjp(g, x)
+
+
+@register(abs_direction_tangent)
+def abs_direction_tangent_rule(g, ans, x, t):
+    """Linear in t (its transpose is abs_direction_vjp); through x, zero for a real x."""
+    return real_only(x, g), abs_direction_vjp(g, x)
+
+
+@register(abs_direction_vjp)
+def abs_direction_vjp_rule(g, ans, c, x):
+    """Linear in c (its transpose is abs_direction_tangent); through x, zero for a real x."""
+    return abs_direction_tangent(x, g), real_only(x, g)
+
+
+@register(real_for)
+def real_for_rule(g, ans, ct, x):
+    """Linear in ct (x only says whether to take the real part)."""
+    return real_for(g, ct), None
 
 
 @register(add_at)

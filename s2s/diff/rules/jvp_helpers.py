@@ -14,7 +14,12 @@ from ..runtime import (
     stored_part,
     unstored_part,
     add_at,
+    abs_direction,
+    abs_direction_tangent,
+    abs_direction_vjp,
+    real_only,
     copy_value,
+    real_for,
     dot_vjp1,
     dot_vjp2,
     einsum_vjp1,
@@ -53,6 +58,7 @@ from ..runtime import (
 
 linear = JVP_RULES.linear
 multilinear = JVP_RULES.multilinear
+register = JVP_RULES.register
 
 
 @linear(stored_part, nondiff=("idx",))
@@ -93,6 +99,29 @@ def reshape_to_rule(ct, x, order="C"):
 @linear(copy_value)
 def copy_value_rule(v):
     """Linear."""
+
+
+@register(abs_direction)
+def abs_direction_rule(ans, x, dx):
+    """0 for a real x; complex: abs_direction_tangent."""
+    return abs_direction_tangent(x, dx)
+
+
+@register(abs_direction_tangent)
+def abs_direction_tangent_rule(ans, x, t, dx, dt):
+    """Linear in t; through x, zero for a real x."""
+    return abs_direction_tangent(x, dt) + real_only(x, dx)
+
+
+@register(abs_direction_vjp)
+def abs_direction_vjp_rule(ans, c, x, dc, dx):
+    """Linear in c; through x, zero for a real x."""
+    return abs_direction_vjp(dc, x) + real_only(x, dx)
+
+
+@linear(real_for, nondiff=("x",))
+def real_for_rule(ct, x):
+    """Linear in ct."""
 
 
 @linear(add_at, nondiff=("idx",))

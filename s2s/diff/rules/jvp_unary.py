@@ -12,7 +12,7 @@ import gast
 import numpy as np
 
 from ..registry import JVP_RULES
-from ..runtime import unbroadcast
+from ..runtime import abs_direction, unbroadcast
 
 register = JVP_RULES.register
 # math.exp2 and math.cbrt are new in Python 3.11.
@@ -159,8 +159,9 @@ def tanh(ans, x, dx):
 
 @register(np.abs, np.fabs, abs, math.fabs)
 def absolute(ans, x, dx):
-    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too."""
-    return dx * np.sign(x)
+    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too. A
+    complex x: Re(conj(x) dx) / |x|."""
+    return np.real(abs_direction(x) * dx)
 
 
 @register(float, np.float64)
@@ -244,6 +245,17 @@ def conj(x):
 @JVP_RULES.linear(np.real)
 def real(x):
     """Linear: np.real(dx)."""
+
+
+@JVP_RULES.linear(np.imag)
+def imag(x):
+    """Linear: np.imag(dx)."""
+
+
+@register(np.angle)
+def angle(ans, x, dx, deg=False):
+    """Im(dx / x) = Im(conj(x) dx) / |x|^2 (0 at x = 0); `deg=True` scales by 180 / pi."""
+    return (1.0 + (180.0 / math.pi - 1.0) * deg) * np.imag(np.conj(x) * dx) / np.real(x * np.conj(x) + (x == 0))
 
 
 @register(np.nan_to_num)

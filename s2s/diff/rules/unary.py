@@ -6,12 +6,14 @@ arithmetic templates serve both.
 Covered: negative, positive, exp, exp2, expm1, log (`math.log` with a base too), log2,
 log10, log1p, sqrt, cbrt, square, reciprocal, sin, cos, tan, arcsin, arccos, arctan, sinh,
 cosh, tanh, arcsinh, arccosh, arctanh, deg2rad/radians, rad2deg/degrees, sinc, abs/fabs,
-conj/conjugate and real (linear maps), nan_to_num, math.erf/erfc, float.
+conj/conjugate, real and imag (linear maps), angle, nan_to_num, math.erf/erfc, float.
 
 Kinks and singular points: abs'(0) = 0 (the derivative is `sign(x)`, as JAX); sinc'(0) = 0,
 with its Maclaurin series near 0 so that higher derivatives are right there too; cbrt'(0) =
 inf (as JAX); nan_to_num passes the cotangent where x is finite only (the replacement values
-are constants). `np.imag` has no rule (its cotangent would be complex for real inputs).
+are constants). Complex values follow JAX's convention: the cotangent of z is
+dL/dRe z - i dL/dIm z, so holomorphic functions keep `g * f'(z)` and abs, angle, imag, conj
+conjugate where they must; a real input's contribution is projected on its dtype (real part).
 """
 import math
 
@@ -19,7 +21,7 @@ import gast
 import numpy as np
 
 from ..registry import VJP_RULES
-from ..runtime import unbroadcast
+from ..runtime import abs_direction, unbroadcast
 
 register = VJP_RULES.register
 # math.exp2 and math.cbrt are new in Python 3.11.
@@ -166,8 +168,9 @@ def tanh(g, ans, x):
 
 @register(np.abs, np.fabs, abs, math.fabs)
 def absolute(g, ans, x):
-    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too."""
-    return g * np.sign(x)
+    """|x|' = sign(x), so abs'(0) = 0 (as JAX). `np.absolute` is `np.abs`; `np.fabs` too. A
+    complex x gets g conj(x) / |x| (JAX's convention: the cotangent of z is dL/dRe z - i dL/dIm z)."""
+    return np.real(g) * abs_direction(x)
 
 
 @register(float, np.float64)
@@ -254,8 +257,24 @@ def conj(g, ans, x):
 
 @register(np.real)
 def real(g, ans, x):
-    """The real part: the identity on real inputs (a complex input gets g as its real part)."""
-    return g
+    """The real part: the identity on real inputs (a complex input gets g as its real part).
+    Real-valued results (real, imag, abs, angle) take the real part of g: the adjoint of a real
+    value that went through complex ones may carry an imaginary part it has no use for."""
+    return np.real(g)
+
+
+@register(np.imag)
+def imag(g, ans, x):
+    """The imaginary part: a complex x gets -i g (dL/dIm z = g; JAX's convention, as abs);
+    a real x's contribution is imaginary, i.e. zero once projected on its real dtype."""
+    return -1j * np.real(g)
+
+
+@register(np.angle)
+def angle(g, ans, x, deg=False):
+    """d angle = Im(dx / x): x gets -i g conj(x) / |x|^2 (0 at x = 0, where the angle jumps);
+    `deg=True` scales by 180 / pi."""
+    return -1j * np.real(g) * (1.0 + (180.0 / math.pi - 1.0) * deg) * np.conj(x) / (x * np.conj(x) + (x == 0))
 
 
 @register(np.nan_to_num)
