@@ -263,7 +263,8 @@ def runtime_text():
     s2s/diff/runtime.py and runtime_partials.py, then the numba overloads (runtime_numba*.py),
     registered when numba imports."""
     from .diff import runtime
-    from .diff import runtime_containers, runtime_einsum, runtime_layout, runtime_linalg, runtime_partials, runtime_stats
+    from .diff import runtime_containers, runtime_einsum, runtime_fft, runtime_layout, runtime_linalg, runtime_partials
+    from .diff import runtime_stats
     from .diff import runtime_numba, runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape
     from .diff import runtime_numba_axes, runtime_numba_lists, runtime_numba_numpy, runtime_numba_stats
 
@@ -274,7 +275,8 @@ def runtime_text():
 
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-end" in line)]
-    for module in (runtime_partials, runtime_einsum, runtime_layout, runtime_stats, runtime_linalg, runtime_containers):
+    for module in (runtime_partials, runtime_einsum, runtime_layout, runtime_stats, runtime_linalg, runtime_containers,
+                   runtime_fft):
         src += without_imports(module)
     src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
             "if numba is not None:  # s2s/diff/runtime_numba*.py, verbatim"]

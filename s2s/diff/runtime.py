@@ -619,6 +619,7 @@ from .runtime_layout import *  # noqa: F401,F403,E402  -- triangles, diagonals, 
 from .runtime_stats import *  # noqa: F401,F403,E402  -- running products, differences, averages
 from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
 from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in place, tuples, stores
+from .runtime_fft import *  # noqa: F401,F403,E402  -- numpy.fft's transforms and transposes
 
 try:  # the numba implementations, registered on import
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba

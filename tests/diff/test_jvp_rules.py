@@ -45,7 +45,7 @@ def _sibling(name):
 UNARY, BINARY, REDUCTIONS, LINALG, SHAPE, HELPERS, PARTIALS = (_sibling("test_rules_" + n) for n in (
     "unary", "binary", "reductions", "linalg", "shape", "helpers", "partials"))
 # Families whose VJP tests are one table of (key, make, options, numba) cases, as shape's.
-TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation", "interpolation")
+TABLES = {n: _sibling("test_rules_" + n) for n in ("layout", "stats", "decompositions", "creation", "interpolation", "fft")
           + (("special",) if importlib.util.find_spec("scipy") else ())}  # scipy.special: with scipy only
 
 # add_at updates its first argument in place: the primal (and the tangent call) get a copy.

@@ -24,6 +24,7 @@ from . import jvp_unary  # noqa: F401
 from . import decompositions, jvp_decompositions, jvp_layout, jvp_stats, layout, stats  # noqa: F401
 from . import creation, jvp_creation  # noqa: F401
 from . import interpolation, jvp_interpolation  # noqa: F401
+from . import fft, jvp_fft  # noqa: F401
 
 if importlib.util.find_spec("scipy") is not None:  # scipy is optional: its rules register only with it
     from . import jvp_special, special  # noqa: F401

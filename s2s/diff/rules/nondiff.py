@@ -24,6 +24,7 @@ NONDIFF.register(*_distinct(
     # creation
     np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like,
     np.arange, np.eye, np.identity,
+    np.fft.fftfreq, np.fft.rfftfreq,  # sample frequencies
     # integer-valued
     np.floor, np.ceil, np.round, getattr(np, "around", np.round), np.rint, np.trunc, np.fix, np.sign,
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool, builtins.len, builtins.range,
