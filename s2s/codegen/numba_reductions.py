@@ -23,7 +23,8 @@ loop before it into element stores, which fail for arrays); `np.add.at(a, idx, v
 runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')` becomes
 `meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
 `np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
-runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's.
+runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's;
+`x.astype(int)` (a builtin type) is `x.astype(np.int64)`.
 """
 import math
 
@@ -36,8 +37,9 @@ from numba.extending import overload
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of
-from ..parse.base import FunctionPass, attribute_path, function_locals, is_signed_literal, load, located
+from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
+_BUILTIN_DTYPES = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
          "prod": "prod", "ptp": "ptp", "any": "any", "all": "all", "average": "mean"}
 _NUMPY = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
@@ -169,6 +171,12 @@ class AxisReductions(FunctionPass):
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree):
             # numba's builtin sum cannot add up a tuple of arrays and numbers (or an array's rows)
             return self._call(sum_of, "sum_of", [node.args[0]], node)
+        if isinstance(f, gast.Attribute) and f.attr == "astype" and len(node.args) == 1 \
+                and isinstance(node.args[0], gast.Name) and node.args[0].id in _BUILTIN_DTYPES \
+                and node.args[0].id not in self.ctx.program.constants and node.args[0].id not in function_locals(self.ctx.tree):
+            # x.astype(int): numba's astype takes NumPy types only
+            node.args[0] = located(dotted(f"{NUMPY_ALIAS}.{_BUILTIN_DTYPES[node.args[0].id]}"), node.args[0])
+            return node
         if attribute_path(f) == f"{NUMPY_ALIAS}.matmul" and len(node.args) == 2 and not node.keywords:
             # numba's np.matmul is missing; `@` is numba's (1-d, 2-d) or the runtime's (n-d)
             return located(gast.BinOp(left=node.args[0], op=gast.MatMult(), right=node.args[1]), node)

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import unflip, unrepeat, unroll  # s2s-runtime-import
+from .runtime import prod_partials, reduce_to, unflip, unreduce, unrepeat, unroll  # s2s-runtime-import
 from .runtime_numba import _gen, _none  # noqa: F401
 from .runtime_numba_shape import _slices  # noqa: F401
 from .runtime_numba_stats import _quantile_row  # noqa: F401
@@ -232,3 +232,143 @@ def _ol_quantile_weights_axis(a, q, axis=None, scale=1.0, slope=False):
 def _ol_quantile_axis_int(q, a, axis=None):
     if isinstance(a, types.Array) and _int_axis(axis) and isinstance(q, (types.Number, types.Boolean)):
         return lambda q, a, axis=None: axis % a.ndim
+
+
+# ------------------------------------------------------- reductions over a tuple of axes
+def _int_tuple(axis):
+    return isinstance(axis, types.BaseTuple) and len(axis) > 0 and all(isinstance(t, types.Integer) for t in axis)
+
+
+def _sorted_axes(axis, nd):
+    """The axes of a tuple, made non-negative, largest first (numba)."""
+
+
+@overload(_sorted_axes)
+def _ol_sorted_axes(axis, nd):
+    k = len(axis)
+    lines = ["def impl(axis, nd):", f"    out = np.empty({k}, np.int64)"]
+    lines += [f"    out[{j}] = axis[{j}] % nd" for j in range(k)]
+    lines += ["    return np.sort(out)[::-1]"]
+    return _gen(("sorted_axes", k), lines, globals())
+
+
+def _kept_shape(shape, axes):
+    """`shape` with 1 at each of `axes` (an int array) (numba)."""
+
+
+@overload(_kept_shape)
+def _ol_kept_shape(shape, axes):
+    n = len(shape)
+    parts = [f"1 if np.any(axes == {d}) else shape[{d}]" for d in range(n)]
+    return _gen(("kept_shape", n), ["def impl(shape, axes):", "    return (" + "".join(p + ", " for p in parts) + ")"],
+                globals())
+
+
+_ONE = {"sum": njit(lambda v, q: np.sum(v)), "prod": njit(lambda v, q: np.prod(v)),
+        "max": njit(lambda v, q: np.max(v)), "min": njit(lambda v, q: np.min(v)),
+        "any": njit(lambda v, q: np.any(v)), "all": njit(lambda v, q: np.all(v))}
+
+
+def _tuple_reduction(fn, kind):
+    """`fn(a, axis=(i, j, ...), keepdims=...)`: the one-axis reduction along each axis in
+    turn, the largest first (so the others keep their numbers); mean divides the sum."""
+    @overload(fn, prefer_literal=True)
+    def _ol(a, axis=None, keepdims=False):
+        keep = _keep(keepdims)
+        if not (_real_array(a) and _int_tuple(axis)) or keep is None or len(axis) > a.ndim:
+            return None
+        base = "sum" if kind == "mean" else kind
+        same = base in ("sum", "prod", "max", "min")
+        steps = []
+        nd = a.ndim
+        for j in range(len(axis)):
+            one = _ONE[base]
+            probe = types.Array(a.dtype, nd - j, "C")
+            steps.append(njit(_along(one, probe, False, same)) if base not in ("any", "all") else
+                         njit(_along_bool(one)))
+        env = dict(globals(), **{f"step{j}": st for j, st in enumerate(steps)})
+        lines = ["def impl(a, axis=None, keepdims=False):", "    ax = _sorted_axes(axis, a.ndim)", "    r = a"]
+        lines += [f"    r = step{j}(r, ax[{j}], 0.0)" for j in range(len(axis))]
+        if kind == "mean":
+            lines += ["    count = 1", "    for d in ax:", "        count *= a.shape[d]", "    r = r / count"]
+        if keep:
+            lines += ["    return np.asarray(r).reshape(_kept_shape(a.shape, ax))"]
+        else:
+            lines += ["    return r"]
+        return _gen(("tuple_reduction", kind, nd, len(axis), bool(keep), str(a.dtype)), lines, env)
+    return _ol
+
+
+def _along_bool(one):
+    """_along for any/all (a boolean result)."""
+    def impl(a, axis, q):
+        ax = axis % a.ndim
+        outer, n, inner = _slices(a, ax)
+        a3 = np.ascontiguousarray(a).reshape((outer, n, inner))
+        out = np.empty((outer, inner), np.bool_)
+        for i in range(outer):
+            for k in range(inner):
+                out[i, k] = one(a3[i, :, k].copy(), q)
+        return out.reshape(_shape_without(a.shape, ax))
+    return impl
+
+
+for _fn, _kind in ((np.sum, "sum"), (np.prod, "prod"), (np.max, "max"), (np.min, "min"), (np.mean, "mean"),
+                   (np.any, "any"), (np.all, "all")):
+    _tuple_reduction(_fn, _kind)
+if np.amax is not np.max:
+    _tuple_reduction(np.amax, "max")
+    _tuple_reduction(np.amin, "min")
+
+
+@overload(unreduce)
+def _ol_unreduce_tuple(ct, x, axis=None):
+    # ct reduced over a tuple of axes: put them back with length 1, broadcast to x
+    if isinstance(x, types.Array) and isinstance(ct, types.Array) and _int_tuple(axis) and ct.ndim == x.ndim - len(axis):
+        def impl(ct, x, axis=None):
+            ax = _sorted_axes(axis, x.ndim)
+            kept = np.ascontiguousarray(ct).reshape(_kept_shape(x.shape, ax))
+            return np.broadcast_to(kept, x.shape).copy()
+        return impl
+
+
+@overload(reduce_to)
+def _ol_reduce_to_tuple(ct, x, axis=None):
+    # the transpose of unreduce: ct summed over the axes x lacks
+    if isinstance(x, types.Array) and isinstance(ct, types.Array) and _int_tuple(axis) and x.ndim == ct.ndim - len(axis):
+        lines = ["def impl(ct, x, axis=None):", "    ax = _sorted_axes(axis, ct.ndim)", "    r = ct"]
+        lines += [f"    r = np.sum(r, axis=ax[{j}])" for j in range(len(axis))]
+        lines += ["    return np.asarray(r).reshape(x.shape)"]
+        return _gen(("reduce_to_tuple", ct.ndim, len(axis)), lines, globals())
+
+
+# ------------------------------------------------------------- atleast_2d/3d of a number
+@overload(np.atleast_2d)
+def _ol_atleast_2d_scalar(a):
+    if isinstance(a, (types.Number, types.Boolean)):
+        return lambda a: np.full((1, 1), a)
+
+
+@overload(np.atleast_3d)
+def _ol_atleast_3d_scalar(a):
+    if isinstance(a, (types.Number, types.Boolean)):
+        return lambda a: np.full((1, 1, 1), a)
+
+
+# one-axis forms numba lacks for prod/max/min (np.sum's is numba's own), for the helpers here
+_reduction(np.prod, _ONE["prod"], same=True)
+_reduction(np.max, _ONE["max"], same=True)
+_reduction(np.min, _ONE["min"], same=True)
+
+
+@overload(prod_partials)
+def _ol_prod_partials_axis(x, axis=None):
+    # along an int or a tuple of axes (the whole-array form: runtime_numba.py)
+    if isinstance(x, types.Array) and (_int_axis(axis) or _int_tuple(axis)):
+        def impl(x, axis=None):  # runtime.prod_partials, compiled
+            z = x == 0
+            nz = unreduce(np.sum(z, axis), x, axis)
+            nonzero = np.where(z, 1.0, x)
+            p = unreduce(np.prod(nonzero, axis), x, axis)
+            return np.where(nz == 0, p / nonzero, np.where(z & (nz == 1), p, 0.0))
+        return impl

@@ -506,16 +506,19 @@ def _float_type(t):
     return isinstance(t, inexact) or (isinstance(t, types.Array) and isinstance(t.dtype, inexact))
 
 
-def _is_complex_class(dtype):  # the builtin `complex` as a dtype argument
-    return isinstance(dtype, types.Function) and getattr(dtype.typing_key, "__name__", "") == "complex"
+def _builtin_class(dtype):  # 'int' for the builtin `int` as a dtype argument (float, bool, complex)
+    name = getattr(getattr(dtype, "typing_key", None), "__name__", "") if isinstance(dtype, types.Function) else ""
+    return name if name in ("int", "float", "bool", "complex") else None
 
 
 @overload(astype)
 def _ol_astype(x, dtype):
-    if _is_complex_class(dtype):
+    builtin = _builtin_class(dtype)
+    if builtin is not None:  # x.astype(int) is x.astype(np.int64), as NumPy reads the builtin
         if isinstance(x, types.Array):
-            return lambda x, dtype: x.astype(np.complex128)
-        return lambda x, dtype: complex(x)
+            np_name = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}[builtin]
+            return _gen(("astype", builtin), ["def impl(x, dtype):", f"    return x.astype(np.{np_name})"], globals())
+        return _gen(("astype_scalar", builtin), ["def impl(x, dtype):", f"    return {builtin}(x)"], globals())
     if isinstance(x, types.Array):
         return lambda x, dtype: x.astype(dtype)
     return lambda x, dtype: dtype(x)

@@ -210,3 +210,26 @@ def loss_along_axes(a, b3):
 def test_gradients_along_axes_compiled():
     args = (M43, RNG.uniform(-1, 1, (2, 5, 3)))
     test_gradients_compiled(loss_along_axes, args)
+
+
+def tuple_axes(a):
+    b = a.reshape(2, 2, 3)
+    return (np.sum(b, axis=(0, 2)), np.prod(b, axis=(0, 1)), np.max(b, axis=(2, 0)), np.min(b, axis=(-1, 0)),
+            np.mean(b, axis=(0, 2), keepdims=True), np.any(b > 0.5, axis=(0, 1)), np.all(b > -2.0, axis=(1, 2)),
+            np.sum(b, (0, 1, 2)), np.prod(a, axis=1), np.max(a, axis=0), np.atleast_2d(a[0, 0]), np.atleast_3d(1.5),
+            a.astype(int), a.astype(float), (a > 0.5).astype(int), a.astype(complex))
+
+
+def loss_tuple_axes(a):
+    b = a.reshape(2, 2, 3)
+    return (np.sum(np.prod(b, axis=(0, 1)) ** 2) + np.sum(np.mean(b, axis=(0, 2)) ** 3) + np.sum(np.max(b, axis=(1, 2)))
+            + np.sum(a * a.astype(int)) + np.sum(np.sum(b ** 2, axis=(0, 2))))
+
+
+def test_tuple_axes_and_builtin_casts_compiled():
+    a = M43 - 1.3
+    want, got = tuple_axes(a), s2s.jit(tuple_axes)(a)
+    for i, (w, g) in enumerate(zip(want, got)):
+        assert np.shape(g) == np.shape(w) and np.result_type(g) == np.result_type(w), (i, np.result_type(g))
+        np.testing.assert_allclose(g, w, rtol=1e-12, err_msg=f"output {i}")
+    test_gradients_compiled(loss_tuple_axes, (a,))
