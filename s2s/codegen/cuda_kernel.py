@@ -216,9 +216,21 @@ def scalar_math(ctx):
         def visit_Call(self, node):
             self.generic_visit(node)
             f = node.func
+            if isinstance(f, gast.Name) and len(node.args) == 1 and _is_runtime(ctx.program.constants.get(f.id),
+                                                                                  "abs_direction"):
+                # abs's derivative direction of a scalar: the device sign
+                from . import cuda_runtime
+
+                helper = ctx.program.constant(cuda_runtime.sign, "sign")
+                return located(gast.Call(func=load_name(helper), args=node.args, keywords=[]), node)
             if not (isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS):
                 return node
             name, args = f.attr, node.args
+            if name in ("real", "conj", "conjugate") and len(args) == 1 and not node.keywords:
+                # kernels compute with real scalars: the real part, the conjugate of a real, is itself
+                attr = "real" if name == "real" else "conjugate"
+                value = gast.Attribute(value=args[0], attr=attr, ctx=gast.Load())
+                return located(value if name == "real" else gast.Call(func=value, args=[], keywords=[]), node)
             if name in CUDA_UFUNCS or node.keywords:
                 return node
             if name in _AS_OPERATOR and len(args) == 2:
@@ -256,6 +268,13 @@ def scalar_math(ctx):
                             f"np.{name}")
 
     ctx.tree = Rewrite().visit(ctx.tree)
+
+
+def _is_runtime(value, name):
+    """True when `value` is the s2s runtime helper `name`."""
+    from ..diff import runtime
+
+    return value is not None and value is getattr(runtime, name, None)
 
 
 def load_name(name):
