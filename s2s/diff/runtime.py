@@ -294,7 +294,10 @@ def _basic_index(i):
 
 def add_at(a, idx, v):
     """`a[idx] += v` in place, accumulating repeated integer-array indices like `np.add.at`;
-    returns `a`. `idx`: int, slice, tuple of those, integer array, boolean mask."""
+    returns `a`. `idx`: int, slice, tuple of those, integer array, boolean mask. A complex v
+    into a real a adds its real part (an adjoint that went through complex values, as real_for)."""
+    if np.iscomplexobj(v) and not np.iscomplexobj(a):
+        v = np.real(v)
     if _basic_index(idx):
         a[idx] += v
     else:

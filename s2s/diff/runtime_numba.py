@@ -267,6 +267,8 @@ def _add_at_lines(a, idx, v):
 
 @overload(add_at)
 def _ol_add_at(a, idx, v):
+    if isinstance(a, types.Array) and not isinstance(a.dtype, types.Complex) and _complex_type(v):
+        return lambda a, idx, v: add_at(a, idx, np.real(v))  # as runtime.add_at: the real part
     if isinstance(a, types.Array):
         lines = _add_at_lines(a, idx, v)
         return None if lines is None else _gen(("add_at", a, idx, v), lines)

@@ -38,6 +38,10 @@ A list literal used as an index (`x[[0, 2, 2]]`, `x[[0, 1], [2, 0]]`) becomes th
 boolean array NumPy makes of it (`x[_np.array([0, 2, 2])]`): the same selection, in a form
 numba compiles and the derivative rules of array indices handle.
 
+Ufunc methods that are NumPy functions become them (`np.add.reduce(x)` -> `np.sum(x, 0)`,
+`np.multiply.accumulate` -> `np.cumprod`...); `complex(re, im)` becomes `re + 1j * im`; reading
+`x.flat[i]` becomes `np.ravel(x)[i]`.
+
 The builtin `max(a, b, c, ...)` / `min(...)` of more than two arguments becomes nested
 two-argument calls (`max(max(a, b), c)`: the same value, and the form the derivative rules take).
 `dict(a=x, b=y)` becomes the literal `{'a': x, 'b': y}` (a pytree of known keys).
@@ -77,6 +81,10 @@ _SHAPE_ARGUMENTS = {
     "moveaxis": (1, "source"),
 }
 _AXIS_KEYWORDS = ("axis", "axes", "source", "destination")
+# ufunc methods that are NumPy functions: {"add.reduce": "sum", ...} (their default axis is 0)
+_UFUNC_METHODS = {"add.reduce": "sum", "multiply.reduce": "prod", "maximum.reduce": "max", "minimum.reduce": "min",
+                  "logical_and.reduce": "all", "logical_or.reduce": "any",
+                  "add.accumulate": "cumsum", "multiply.accumulate": "cumprod"}
 
 
 class Desugar(FunctionPass):
@@ -178,6 +186,16 @@ class Desugar(FunctionPass):
             for a in node.args[1:]:
                 nested = located(gast.Call(func=load(f.id), args=[nested, a], keywords=[]), node)
             return nested
+        ufunc_method = self._ufunc_method(node)
+        if ufunc_method is not None:
+            return ufunc_method
+        if self._builtin(f, "complex") and len(node.args) == 2 and not node.keywords:
+            # complex(re, im) == re + 1j * im: arithmetic the derivative rules take
+            imag = gast.BinOp(left=gast.Constant(value=1j, kind=None), op=gast.Mult(), right=node.args[1])
+            new = gast.BinOp(left=node.args[0], op=gast.Add(), right=imag)
+            for n in gast.walk(new):
+                located(n, node)
+            return new
         if (isinstance(f, gast.Name) and f.id == "dict" and not node.args and node.keywords
                 and all(k.arg is not None for k in node.keywords)
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree)):
@@ -185,6 +203,24 @@ class Desugar(FunctionPass):
             keys = [located(gast.Constant(value=k.arg, kind=None), node) for k in node.keywords]
             return located(gast.Dict(keys=keys, values=[k.value for k in node.keywords]), node)
         return node
+
+    def _ufunc_method(self, node):
+        """np.add.reduce(x, axis) -> np.sum(x, axis), and likewise np.multiply.reduce (prod),
+        np.maximum/minimum.reduce (max/min), np.add/multiply.accumulate (cumsum/cumprod);
+        None for anything else."""
+        path = attribute_path(node.func)
+        target = _UFUNC_METHODS.get(path[len(NUMPY_ALIAS) + 1:]) if path and path.startswith(NUMPY_ALIAS + ".") else None
+        if target is None or not node.args or len(node.args) > 2 or any(
+                k.arg not in ("axis", "keepdims") for k in node.keywords):
+            return None
+        args = list(node.args)
+        if len(args) == 1 and not any(k.arg == "axis" for k in node.keywords):
+            args.append(gast.Constant(value=0, kind=None))  # ufunc.reduce's default axis is 0
+        new = gast.Call(func=dotted(f"{NUMPY_ALIAS}.{target}"), args=args, keywords=node.keywords)
+        for n in gast.walk(new):
+            if not hasattr(n, "lineno"):
+                located(n, node)
+        return located(new, node)
 
     def _shape_tuples(self, node):
         """Axes and pad widths given to NumPy as list literals of numbers -> tuple literals."""
@@ -203,6 +239,11 @@ class Desugar(FunctionPass):
 
     def visit_Subscript(self, node):
         node = self.generic_visit(node)
+        if isinstance(node.value, gast.Attribute) and node.value.attr == "flat" and isinstance(node.ctx, gast.Load):
+            # x.flat[i] reads np.ravel(x)[i]
+            node.value = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.ravel"), args=[node.value.value], keywords=[]),
+                                 node.value)
+            gast.fix_missing_locations(node.value)
         concatenator = attribute_path(node.value)
         if concatenator in (f"{NUMPY_ALIAS}.r_", f"{NUMPY_ALIAS}.c_") and isinstance(node.ctx, gast.Load):
             return self._index_trick(node, concatenator.endswith("c_"))

@@ -141,7 +141,10 @@ def test_linalg_rule(key, make, options, use_numba, request):
 
 EINSUM = [("ij,jk->ik", (3, 4), (4, 2)), ("ij,j->i", (3, 4), (4,)), ("i,i->", (4,), (4,)), ("ij,ij->", (3, 4), (3, 4)),
           ("bij,bjk->bik", (2, 3, 4), (2, 4, 2)), ("i,j->ij", (3,), (2,)), ("ij,jk", (3, 4), (4, 2)),
-          ("ii,i->i", (3, 3), (3,)), ("ij,k->ik", (3, 4), (2,)), ("ij, jk -> ki", (2, 3), (3, 4))]
+          ("ii,i->i", (3, 3), (3,)), ("ij,k->ik", (3, 4), (2,)), ("ij, jk -> ki", (2, 3), (3, 4)),
+          # '...' written out from the operands' ranks (runtime_einsum.py)
+          ("...ij,...jk->...ik", (2, 3, 4), (2, 4, 2)), ("...ij,j", (2, 3, 4), (4,)), ("i...,i...", (3, 2), (3, 2)),
+          ("...i,...i->...", (2, 3), (3,)), ("...i,i...->...", (2, 3), (3, 2))]
 
 
 @pytest.mark.parametrize("spec, s1, s2", EINSUM, ids=[e[0] for e in EINSUM])
@@ -150,7 +153,7 @@ def test_einsum(spec, s1, s2, request):
     check_vjp(np.einsum, (spec, rng.uniform(-1, 1, s1), rng.uniform(-1, 1, s2)), name=request.node.name)
 
 
-EINSUM_ONE = ["ij->ji", "ii->", "ij->i", "ii->i", "ij->", "ij"]
+EINSUM_ONE = ["ij->ji", "ii->", "ij->i", "ii->i", "ij->", "ij", "...i->...", "i...->..."]
 
 
 @pytest.mark.parametrize("spec", EINSUM_ONE)

@@ -306,3 +306,29 @@ def r_directive(x):
 def test_index_trick_directives_are_refused():
     with pytest.raises(UnsupportedSyntaxError, match="directive"):
         build_program(r_directive)
+
+
+# -- ufunc methods, complex(re, im), x.flat[i] -----------------------------------------------
+def ufunc_methods(x, m):
+    return (np.add.reduce(x), np.multiply.reduce(m, axis=1), np.maximum.reduce(m), np.minimum.reduce(m, 1),
+            np.add.accumulate(x), np.multiply.accumulate(m, axis=1), np.logical_and.reduce(m > 0.1),
+            m.flat[4], np.real(complex(x[0], x[1]) ** 2))
+
+
+def ufunc_loss(x, m):
+    return (np.add.reduce(x ** 2) + np.sum(np.multiply.reduce(m, axis=1)) + np.sum(np.add.accumulate(x) ** 2)
+            + m.flat[4] ** 3 + np.real(complex(x[0], x[1]) ** 2) + np.sum(np.maximum.reduce(m)))
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_ufunc_methods_complex_and_flat(compiled):
+    import s2s
+    from grad_cases import central_difference
+    x, m = np.array([0.3, -1.2, 2.0, 0.7]), np.arange(1.0, 7.0).reshape(2, 3) / 5.0
+    if compiled:
+        for g, w in zip(s2s.jit(ufunc_methods)(x, m), ufunc_methods(x, m)):
+            np.testing.assert_allclose(g, w)
+    grad = s2s.grad(ufunc_loss, argnums=(0, 1))
+    grad = s2s.jit(grad) if compiled else grad
+    for i, g in enumerate(grad(x, m)):
+        np.testing.assert_allclose(g, central_difference(ufunc_loss, (x, m), i), rtol=1e-6, atol=1e-8)

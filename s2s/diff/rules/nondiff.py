@@ -30,7 +30,7 @@ NONDIFF.register(*_distinct(
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool, builtins.len, builtins.range,
     # indices and searches
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.argwhere, np.searchsorted,
-    np.count_nonzero,
+    np.count_nonzero, np.linalg.matrix_rank,
     # shapes
     np.shape, np.ndim, np.size,
     # predicates, comparisons, logic
