@@ -42,7 +42,7 @@ from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
-from .stand_ins import stand_in
+from .stand_ins import stand_in, stand_in_function
 
 _LIBRARY_ROOTS = frozenset(
     {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
@@ -241,6 +241,8 @@ class ResolveNames(FunctionPass):
             return dotted(path, node)
         if isinstance(value, types.MethodType):  # `lp = scipy.stats.norm.logpdf` then `lp(x)`
             value = stand_in(value.__self__, value.__name__) or value
+        elif callable(value):  # scipy.linalg.solve_triangular & co.
+            value = stand_in_function(value) or value
         if _is_transform(value):
             ref = located(load(program.constant(value, hint, avoid=avoid)), node)
             ref.s2s_transform = _Shared(value)

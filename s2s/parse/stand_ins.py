@@ -6,8 +6,35 @@ user's (differentiated, batched and compiled from its source).
 Covered: the pdf/logpdf (pmf/logpmf) and, where they are elementary, cdf/logcdf/sf/logsf/ppf
 of the distribution objects norm, t, cauchy, logistic, laplace, expon, gamma, beta, poisson,
 multivariate_normal and dirichlet (not frozen distributions such as `norm(0, 1)`); other
-methods stay what they are (and are refused by the derivative rules by name).
+methods stay what they are (and are refused by the derivative rules by name). And the
+functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
+cho_factor, cho_solve, solve, inv, det, expm.
 """
+_LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm")
+
+
+def stand_in_function(value):
+    """The stand-in for a scipy.linalg function `value`, else None."""
+    name = getattr(value, "__name__", None)
+    module = getattr(value, "__module__", None) or ""
+    if name not in _LINALG or not module.startswith("scipy.linalg"):
+        return None
+    import scipy.linalg
+
+    if getattr(scipy.linalg, name, None) is not value:
+        return None
+    from . import stand_in_linalg
+
+    return getattr(_marked(stand_in_linalg), name)
+
+
+def _marked(module):
+    """`module`, its functions marked as s2s's own sources to transform as a user's helpers
+    (they call each other: norm_pdf calls norm_logpdf)."""
+    for value in vars(module).values():
+        if callable(value) and getattr(value, "__module__", None) == module.__name__:
+            value.__s2s_function__ = value
+    return module
 
 
 def stand_in(owner, attr):
@@ -18,8 +45,5 @@ def stand_in(owner, attr):
         return None
     from . import stand_in_stats
 
-    fn = getattr(stand_in_stats, f"{cls.__name__[:-4]}_{attr}", None)
-    if fn is None or not callable(fn):
-        return None
-    fn.__s2s_function__ = fn  # s2s's own source, transformed as a user's helper
-    return fn
+    fn = getattr(_marked(stand_in_stats), f"{cls.__name__[:-4]}_{attr}", None)
+    return fn if callable(fn) else None

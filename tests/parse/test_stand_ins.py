@@ -119,3 +119,51 @@ def frozen(x):
 def test_frozen_distributions_are_refused_by_name():
     with pytest.raises((NoDerivativeRuleError, s2s.errors.UnsupportedSyntaxError)):
         s2s.grad(frozen)(X)
+
+
+# -- scipy.linalg ---------------------------------------------------------------------------------
+linalg = pytest.importorskip("scipy.linalg")
+MAT = np.array([[0.9, -0.3, 0.2], [0.4, 1.1, -0.5], [-0.2, 0.3, 0.8]])
+RHS = np.array([[0.5, -1.0], [0.2, 0.3], [1.5, 0.1]])
+
+LINALG = [
+    ("solve_triangular-lower", lambda a, b: linalg.solve_triangular(a, b, lower=True)),
+    ("solve_triangular-upper-trans", lambda a, b: linalg.solve_triangular(a, b, trans=1)),
+    ("solve_triangular-unit", lambda a, b: linalg.solve_triangular(a, b, lower=True, unit_diagonal=True)),
+    ("cholesky-upper", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3)) @ b),
+    ("cholesky-lower", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3), lower=True) @ b),
+    ("cho_solve", lambda a, b: linalg.cho_solve(linalg.cho_factor(a @ a.T + np.eye(3)), b)),
+    ("cho_solve-lower", lambda a, b: linalg.cho_solve(linalg.cho_factor(a @ a.T + np.eye(3), lower=True), b)),
+    ("solve", lambda a, b: linalg.solve(a, b)),
+    ("inv-det", lambda a, b: linalg.inv(a) * linalg.det(a) @ b),
+    ("expm", lambda a, b: linalg.expm(a) @ b),
+    ("expm-scaled", lambda a, b: linalg.expm(6.0 * a) @ b),  # a norm that needs squaring
+]
+
+
+def _linalg_loss(fn):
+    def loss(a, b):
+        return np.sum(fn(a, b) ** 2)
+    return loss
+
+
+@pytest.mark.parametrize("name", [c[0] for c in LINALG])
+def test_scipy_linalg_values_and_gradients(name):
+    fn = dict(LINALG)[name]
+    loss = _linalg_loss(fn)  # run as written: scipy itself
+    value, (ga, gb) = s2s.value_and_grad(loss, argnums=(0, 1))(MAT, RHS)
+    np.testing.assert_allclose(value, loss(MAT, RHS), rtol=1e-10)
+    np.testing.assert_allclose(ga, _central(loss, (MAT, RHS), 0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(gb, _central(loss, (MAT, RHS), 1), rtol=1e-5, atol=1e-7)
+
+
+def linalg_model(a, b):
+    """Compiled: one stand-in (numba's linalg compiles slowly: jit(grad) of expm takes ~30 s)."""
+    return np.sum(linalg.solve_triangular(a, b, lower=True) ** 2)
+
+
+def test_scipy_linalg_compiled():
+    want = s2s.grad(linalg_model, argnums=(0, 1))(MAT, RHS)
+    got = s2s.jit(s2s.grad(linalg_model, argnums=(0, 1)))(MAT, RHS)
+    for w, g in zip(want, got):
+        np.testing.assert_allclose(g, w, rtol=1e-10)

@@ -1,0 +1,72 @@
+"""NumPy sources standing in for scipy.linalg functions inside transformed code
+(parse/stand_ins.py maps `scipy.linalg.solve_triangular` & co. to these), transformed like
+the user's own helpers: their derivatives come from the np.linalg rules.
+
+solve_triangular and the Cholesky functions read only the triangle scipy reads (so their
+derivatives are those of the function scipy computes); expm is scaling and squaring with a
+degree-13 Pade approximant (Higham 2005), the loop's length set by the matrix's 1-norm.
+"""
+import numpy as np
+
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True):
+    t = np.tril(a) if lower else np.triu(a)
+    if unit_diagonal:
+        t = t - np.diag(np.diag(t)) + np.eye(t.shape[0])
+    if trans == 1 or trans == "T":
+        t = t.T
+    return np.linalg.solve(t, b)
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    low = np.linalg.cholesky(np.tril(a) + np.tril(a, -1).T)  # scipy reads the lower triangle
+    return low if lower else low.T
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    return cholesky(a, lower), lower
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    c, lower = c_and_lower
+    low = np.tril(c) if lower else np.triu(c).T
+    return np.linalg.solve(low.T, np.linalg.solve(low, b))
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None,
+          transposed=False):
+    m = a.T if transposed else a
+    return np.linalg.solve(m, b)
+
+
+def inv(a, overwrite_a=False, check_finite=True):
+    return np.linalg.inv(a)
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    return np.linalg.det(a)
+
+
+def expm(A):
+    """exp(A) for a square matrix: Pade 13 on A / 2^s, squared s times."""
+    n = A.shape[0]
+    norm1 = np.max(np.sum(np.abs(A), axis=0))
+    s = 0
+    while norm1 > 5.371920351148152 * 2.0 ** s:
+        s = s + 1
+    B = A / 2.0 ** s
+    ident = np.eye(n)
+    B2 = B @ B
+    B4 = B2 @ B2
+    B6 = B4 @ B2
+    c = _PADE13
+    U = B @ (B6 @ (c[13] * B6 + c[11] * B4 + c[9] * B2) + c[7] * B6 + c[5] * B4 + c[3] * B2 + c[1] * ident)
+    V = B6 @ (c[12] * B6 + c[10] * B4 + c[8] * B2) + c[6] * B6 + c[4] * B4 + c[2] * B2 + c[0] * ident
+    R = np.linalg.solve(V - U, V + U)
+    for _ in range(s):
+        R = R @ R
+    return R
