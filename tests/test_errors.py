@@ -275,18 +275,18 @@ def unifies_float_and_tuple(x):
     return y  # <-
 
 
-def masks_with_a_matrix(x):
+def flattens_in_f_order(x):
     m = np.outer(x, x)
-    return np.sum(m[m > 0.1])  # <-
+    return np.sum(m.flatten("F") * x[0])  # <-
 
 
-NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple, masks_with_a_matrix]
+NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple, flattens_in_f_order]
 
 
 def test_an_internal_numba_failure_is_a_compile_error_with_the_likely_cause():
-    """numba types m[mask] for a 2-d mask, then fails with a bare AssertionError while lowering it."""
-    with pytest.raises(CompilationError, match="boolean mask with more than one dimension"):
-        s2s.jit(masks_with_a_matrix)(np.linspace(0.0, 1.0, 3))
+    """numba's typing of x.flatten('F') fails with a bare AssertionError."""
+    with pytest.raises(CompilationError, match="flatten.. with an order"):
+        s2s.jit(flattens_in_f_order)(np.linspace(0.0, 1.0, 3))
 
 
 def asserts_positive(x):

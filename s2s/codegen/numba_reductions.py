@@ -24,7 +24,10 @@ runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')`
 `meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
 `np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
 runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's;
-`x.astype(int)` (a builtin type) is `x.astype(np.int64)`.
+`x.astype(int)` (a builtin type) is `x.astype(np.int64)`. And (MaskReads) a read `a[m]` whose
+index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|/~, or a name
+bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
+read for an n-d one (numba's indexing asserts on those).
 """
 import math
 
@@ -36,7 +39,7 @@ from numba.extending import overload
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
-from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of
+from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
 _BUILTIN_DTYPES = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}
@@ -240,10 +243,67 @@ class AxisReductions(FunctionPass):
             gast.Constant(value=int(values.get("ddof") or 0), kind=None)], node)
 
 
+# calls whose result is a boolean array: a subscript by one of them is a mask
+_MASK_CALLS = frozenset(f"{NUMPY_ALIAS}.{n}" for n in (
+    "isnan", "isinf", "isfinite", "isneginf", "isposinf", "signbit", "isclose", "logical_and", "logical_or",
+    "logical_not", "logical_xor", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
+
+
+def _is_mask(node, masks):
+    """True for an expression that makes a boolean array: a comparison, a predicate, their
+    &, |, ^, ~, or a name bound once to one (`masks`)."""
+    if isinstance(node, gast.Compare):
+        return True
+    if isinstance(node, gast.Name):
+        return node.id in masks
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.Invert, gast.Not)):
+        return _is_mask(node.operand, masks)
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.BitAnd, gast.BitOr, gast.BitXor)):
+        return _is_mask(node.left, masks) or _is_mask(node.right, masks)
+    return isinstance(node, gast.Call) and attribute_path(node.func) in _MASK_CALLS
+
+
+class MaskReads(FunctionPass):
+    """`a[m]` with m a boolean mask -> `take_mask(a, m)`: numba indexes with 1-d masks only."""
+
+    name = "mask_reads"
+    description = "a[mask] -> take_mask(a, mask) (numba takes 1-d masks only)"
+
+    def run(self):
+        binds = {}
+        for n in gast.walk(self.ctx.tree):
+            if isinstance(n, gast.Assign):
+                for t in n.targets:
+                    for name in gast.walk(t):
+                        if isinstance(name, gast.Name):
+                            binds.setdefault(name.id, []).append(n.value if t is name else None)
+            elif isinstance(n, (gast.For, gast.AugAssign)):
+                for name in gast.walk(n.target):
+                    if isinstance(name, gast.Name):
+                        binds.setdefault(name.id, []).append(None)
+        self.masks = set()
+        changed = True
+        while changed:  # names bound once to a mask (also to a name of one)
+            changed = False
+            for k, values in binds.items():
+                if k not in self.masks and len(values) == 1 and values[0] is not None and _is_mask(values[0], self.masks):
+                    self.masks.add(k)
+                    changed = True
+        return super().run()
+
+    def visit_Subscript(self, node):
+        node = self.generic_visit(node)
+        if isinstance(node.ctx, gast.Load) and _is_mask(node.slice, self.masks):
+            helper = self.ctx.program.constant(take_mask, "take_mask")
+            return located(gast.Call(func=load(helper), args=[node.value, node.slice], keywords=[]), node)
+        return node
+
+
 def rewrite_axis_reductions(program):
     """Run AxisReductions over every function of `program` (in place)."""
     for ctx in program.functions:
         AxisReductions(ctx).run()
+        MaskReads(ctx).run()
 
 
 # -- the numba version ------------------------------------------------------------------------

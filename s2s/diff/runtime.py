@@ -79,6 +79,12 @@ def abs_direction_vjp(c, x):
     return np.conj(c) / r - np.real(c * np.conj(x)) * np.conj(x) / r ** 3
 
 
+def take_mask(a, mask):
+    """`a[mask]` for a boolean mask (numba indexes with 1-d masks only: its form flattens a
+    mask of a's shape); jit writes mask reads this way (codegen/numba_reductions.py)."""
+    return a[mask]
+
+
 def real_only(x, t):
     """Zeros of x's shape (abs_direction's helpers depend on x only through its complex
     values): for a complex x whose tangent/cotangent t is not zero, DerivativeUnavailable --

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import prod_partials, reduce_to, unflip, unreduce, unrepeat, unroll  # s2s-runtime-import
+from .runtime import add_at, prod_partials, reduce_to, take_mask, unflip, unreduce, unrepeat, unroll  # s2s-runtime-import
 from .runtime_numba import _gen, _none  # noqa: F401
 from .runtime_numba_shape import _slices  # noqa: F401
 from .runtime_numba_stats import _quantile_row  # noqa: F401
@@ -372,3 +372,42 @@ def _ol_prod_partials_axis(x, axis=None):
             p = unreduce(np.prod(nonzero, axis), x, axis)
             return np.where(nz == 0, p / nonzero, np.where(z & (nz == 1), p, 0.0))
         return impl
+
+
+
+# ---------------------------------------------------------------- boolean masks of n-d arrays
+def _bool_array(t):
+    return isinstance(t, types.Array) and isinstance(t.dtype, types.Boolean)
+
+
+@overload(take_mask)
+def _ol_take_mask(a, mask):
+    """a[mask]: numba's own for a 1-d mask; a mask of a's leading axes selects in C order."""
+    if not (isinstance(a, types.Array) and _bool_array(mask)) or mask.ndim <= 1 or mask.ndim > a.ndim:
+        return lambda a, mask: a[mask]  # numba's own (and its own error where it has none)
+    rest = a.ndim - mask.ndim
+    lead = " * ".join(f"a.shape[{d}]" for d in range(mask.ndim))
+    tail = "".join(f"a.shape[{mask.ndim + d}], " for d in range(rest))
+    lines = ["def impl(a, mask):", f"    if mask.shape != a.shape[:{mask.ndim}]:",
+             "        raise IndexError('boolean index did not match the indexed array')",
+             f"    flat = np.ascontiguousarray(a).reshape(({lead}, {tail}))",
+             "    return flat[np.ascontiguousarray(mask).reshape(-1)]"]
+    return _gen(("take_mask", a.ndim, mask.ndim), lines, globals())
+
+
+@overload(add_at)
+def _ol_add_at_mask(a, idx, v):
+    """a[mask] += v in place for an n-d boolean mask of a's shape (the elements in C order)."""
+    if not (isinstance(a, types.Array) and _bool_array(idx) and idx.ndim > 1 and idx.ndim == a.ndim):
+        return None
+    n = a.ndim
+    ii = ", ".join(f"i{d}" for d in range(n))
+    val = "v[k]" if isinstance(v, types.Array) and v.ndim == 1 else ("v[()]" if isinstance(v, types.Array) else "v")
+    lines = ["def impl(a, idx, v):", "    k = 0"]
+    lines += _loops_nd(n, [f"if idx[{ii}]:", f"    a[{ii}] += {val}", "    k += 1"])
+    return _gen(("add_at_mask", n, val), lines + ["    return a"], globals())
+
+
+def _loops_nd(n, body):
+    out = ["    " * (d + 1) + f"for i{d} in range(a.shape[{d}]):" for d in range(n)]
+    return out + ["    " * (n + 1) + b for b in body]

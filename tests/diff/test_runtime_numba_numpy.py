@@ -233,3 +233,19 @@ def test_tuple_axes_and_builtin_casts_compiled():
         assert np.shape(g) == np.shape(w) and np.result_type(g) == np.result_type(w), (i, np.result_type(g))
         np.testing.assert_allclose(g, w, rtol=1e-12, err_msg=f"output {i}")
     test_gradients_compiled(loss_tuple_axes, (a,))
+
+
+def masked_reads(a):
+    t = np.stack((a, a * 2.0))
+    big = t > 1.0
+    return (np.sum(a[a > 0.1] ** 2) + np.sum(t[big]) + np.sum(a[a[:, 0] > 0.0]) + np.sum(a[~(a > 0.5)] ** 3)
+            + np.sum(a[np.isfinite(a) & (a < 1.5)]))
+
+
+def test_n_d_boolean_masks_compiled():
+    """numba indexes with 1-d masks only (its own assertion fails on 2-d ones): jit reads
+    them through take_mask, and their derivative adds back through an n-d add_at."""
+    a = M43 - 1.0
+    assert s2s.jit(masked_reads)(a) == pytest.approx(masked_reads(a), rel=1e-12)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(masked_reads))(a), s2s.grad(masked_reads)(a), rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(masked_reads)(a), _central(masked_reads, (a,), 0), rtol=1e-6, atol=1e-8)
