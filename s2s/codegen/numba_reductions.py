@@ -24,7 +24,8 @@ runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')`
 `meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
 `np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
 runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's;
-`x.astype(int)` (a builtin type) is `x.astype(np.int64)`. And (MaskReads) a read `a[m]` whose
+`x.astype(int)` (a builtin type) is `x.astype(np.int64)`; `x.flatten('F')`, `x.reshape(shape,
+order='F')` and `np.concatenate(arrays, axis=None)` are written with C-order operations. And (MaskReads) a read `a[m]` whose
 index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|/~, or a name
 bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
 read for an n-d one (numba's indexing asserts on those).
@@ -69,6 +70,16 @@ def matrix_norm(x, ord):
     return np.linalg.norm(x, ord)
 
 
+def reshape_f(x, shape):
+    """np.reshape(x, shape, order='F') (numba reshapes in C order only)."""
+    return np.reshape(x, shape, order="F")
+
+
+def concat_flat(arrays):
+    """np.concatenate(arrays, axis=None): the flattened arrays joined."""
+    return np.concatenate(arrays, axis=None)
+
+
 def sort_axis(x, axis):
     """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
     return np.sort(x, axis)
@@ -109,6 +120,38 @@ class AxisReductions(FunctionPass):
         if isinstance(node, gast.Constant) and type(node.value) is int:
             return gast.Constant(value=float(node.value), kind=None)
         return node
+
+    def _f_order(self, node):
+        """x.flatten('F') -> np.ravel(x, order='F'); x.reshape(shape, order='F') ->
+        reshape_f(x, shape) (numba reshapes and flattens in C order only); None for anything else."""
+        f = node.func
+        if attribute_path(f) == f"{NUMPY_ALIAS}.ravel" and len(node.args) == 2:
+            # np.ravel(x, 'F'): numba's np.ravel asserts on a positional order (its keyword form is ours)
+            node.keywords = node.keywords + [gast.keyword(arg="order", value=node.args[1])]
+            node.args = node.args[:1]
+            return node
+        if attribute_path(f) == f"{NUMPY_ALIAS}.reshape" and len(node.args) >= 2:  # np.reshape(x, shape, order)
+            target, args = node.args[0], list(node.args[1:])
+            order = [k.value for k in node.keywords if k.arg == "order"] or args[1:]
+            args = args[:1]
+            f = gast.Attribute(value=target, attr="reshape", ctx=gast.Load())
+        elif not (isinstance(f, gast.Attribute) and f.attr in ("flatten", "reshape")) or isinstance(
+                f.value, gast.Name) and f.value.id in (NUMPY_ALIAS, MATH_ALIAS):
+            return None
+        else:
+            order = [k.value for k in node.keywords if k.arg == "order"]
+            args = list(node.args)
+        if f.attr == "flatten" and not order and len(args) == 1:
+            order, args = [args[0]], []
+        if len(order) != 1 or not (isinstance(order[0], gast.Constant) and order[0].value == "F"):
+            return None
+        if f.attr == "flatten":
+            return located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.ravel"), args=[f.value],
+                                     keywords=[gast.keyword(arg="order", value=order[0])]), node)
+        if not args or any(isinstance(e, gast.Starred) for e in args):
+            return None
+        shape = args[0] if len(args) == 1 else gast.Tuple(elts=args, ctx=gast.Load())
+        return self._call(reshape_f, "reshape_f", [f.value, shape], node)
 
     def _lists(self):
         if not hasattr(self, "_list_names"):
@@ -180,6 +223,14 @@ class AxisReductions(FunctionPass):
             # x.astype(int): numba's astype takes NumPy types only
             node.args[0] = located(dotted(f"{NUMPY_ALIAS}.{_BUILTIN_DTYPES[node.args[0].id]}"), node.args[0])
             return node
+        order_f = self._f_order(node)
+        if order_f is not None:
+            return order_f
+        if attribute_path(f) == f"{NUMPY_ALIAS}.concatenate" and len(node.args) == 1 and len(node.keywords) == 1 \
+                and node.keywords[0].arg == "axis" and isinstance(node.keywords[0].value, gast.Constant) \
+                and node.keywords[0].value.value is None:
+            # concatenate(arrays, axis=None) joins the flattened arrays (numba asserts on axis=None)
+            return self._call(concat_flat, "concat_flat", [node.args[0]], node)
         if attribute_path(f) == f"{NUMPY_ALIAS}.matmul" and len(node.args) == 2 and not node.keywords:
             # numba's np.matmul is missing; `@` is numba's (1-d, 2-d) or the runtime's (n-d)
             return located(gast.BinOp(left=node.args[0], op=gast.MatMult(), right=node.args[1]), node)
@@ -483,3 +534,38 @@ def _ol_matrix_norm(x, ord):
     if ord.literal_value == "fro":
         return lambda x, ord: np.sqrt(np.sum(x * x))
     return lambda x, ord: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])
+
+
+@overload(reshape_f)
+def _ol_reshape_f(x, shape):
+    if not isinstance(x, types.Array):
+        return None
+    n = len(shape) if isinstance(shape, types.BaseTuple) else 1
+    flipped = "(" + "".join(f"shape[{n - 1 - d}], " for d in range(n)) + ")" if isinstance(shape, types.BaseTuple) \
+        else "(shape,)"
+    # F order of x is C order of x.T; the C reshape to the reversed shape, transposed, reads it in F order
+    lines = ["def impl(x, shape):", "    flat = np.ascontiguousarray(x.T).reshape(-1)", f"    return flat.reshape({flipped}).T"]
+    env = {"np": np}
+    exec("\n".join(lines), env)
+    return env["impl"]
+
+
+@overload(concat_flat)
+def _ol_concat_flat(arrays):
+    if isinstance(arrays, types.BaseTuple):
+        parts = "".join(f"np.ravel(arrays[{j}]), " for j in range(len(arrays)))
+        env = {"np": np}
+        exec(f"def impl(arrays):\n    return np.concatenate(({parts}))", env)
+        return env["impl"]
+    if isinstance(arrays, types.List):
+        def impl(arrays):
+            total = 0
+            for a in arrays:
+                total += a.size
+            out = np.empty(total, arrays[0].dtype)
+            k = 0
+            for a in arrays:
+                out[k:k + a.size] = np.ravel(a)
+                k += a.size
+            return out
+        return impl

@@ -613,7 +613,12 @@ def _ol_undiag(ct, v, k=0):
 def _ol_reshape_to(ct, x, order="C"):
     if _arr(x):
         if isinstance(ct, types.Array):
-            return lambda ct, x, order="C": np.ascontiguousarray(ct).reshape(x.shape)
+            def impl(ct, x, order="C"):
+                if order == "F":  # F order of ct is C order of ct.T; reshaped, transposed back
+                    flat = np.ascontiguousarray(ct.T).reshape(-1)
+                    return np.ascontiguousarray(flat.reshape(x.shape[::-1]).T)
+                return np.ascontiguousarray(ct).reshape(x.shape)
+            return impl
         return lambda ct, x, order="C": np.full(x.shape, ct)
     return (lambda ct, x, order="C": np.sum(ct)) if isinstance(ct, types.Array) else (lambda ct, x, order="C": ct)
 

@@ -14,7 +14,9 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .runtime import add_at, prod_partials, reduce_to, take_mask, unflip, unreduce, unrepeat, unroll  # s2s-runtime-import
+from .runtime import (  # s2s-runtime-import
+    add_at, prod_partials, reduce_to, take_mask, unconcatenate, unflip, unreduce, unrepeat, unroll,
+)
 from .runtime_numba import _gen, _none  # noqa: F401
 from .runtime_numba_shape import _slices  # noqa: F401
 from .runtime_numba_stats import _quantile_row  # noqa: F401
@@ -411,3 +413,16 @@ def _ol_add_at_mask(a, idx, v):
 def _loops_nd(n, body):
     out = ["    " * (d + 1) + f"for i{d} in range(a.shape[{d}]):" for d in range(n)]
     return out + ["    " * (n + 1) + b for b in body]
+
+
+@overload(unconcatenate)
+def _ol_unconcatenate_flat(ct, arrays, axis=0):
+    # np.concatenate(arrays, axis=None): each piece of the flat ct back in its array's shape
+    if not (isinstance(ct, types.Array) and isinstance(arrays, types.BaseTuple) and _none(axis)):
+        return None
+    n = len(arrays)
+    lines = ["def impl(ct, arrays, axis=0):", "    o0 = 0"]
+    lines += [f"    o{j + 1} = o{j} + arrays[{j}].size" for j in range(n)]
+    parts = "".join(f"np.ascontiguousarray(ct[o{j}:o{j + 1}]).reshape(arrays[{j}].shape), " for j in range(n))
+    lines += [f"    return ({parts})"]
+    return _gen(("unconcatenate_flat", n), lines, globals())

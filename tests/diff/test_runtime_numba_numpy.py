@@ -181,7 +181,8 @@ def products(a, b3):
 
 def layouts(a):
     return (np.tile(a, 2), np.tile(a, (2, 1)), np.tile(a[0], (3, 1, 2)), np.tile(a, (1, 1, 2)), np.ravel(a, order="F"),
-            np.ravel(a), np.linalg.norm(a, "fro"), np.linalg.norm(a, ord="nuc"))
+            np.ravel(a), np.linalg.norm(a, "fro"), np.linalg.norm(a, ord="nuc"), a.flatten("F"),
+            a.reshape((2, 6), order="F"), a.reshape(6, 2, order="F"), np.concatenate((a, a[:1]), axis=None))
 
 
 M43 = RNG.uniform(-1, 1, (4, 3)) + np.arange(12.0).reshape(4, 3) % 3  # ties in no slice
@@ -204,7 +205,9 @@ def loss_along_axes(a, b3):
     r = r + np.sum(np.flip(a, axis=1) * a) + np.sum(np.roll(a, 1, axis=0) * a) + np.sum(np.repeat(a, 2, axis=1) ** 2)
     r = r + np.sum(np.diff(a, axis=0) ** 2) + np.sum(np.tile(a, (2, 1)) ** 3)
     r = r + np.sum(np.sin(b3 @ a.T)) + np.sum(np.inner(b3, a) ** 2) + np.linalg.norm(a, "fro") + np.linalg.norm(a, "nuc")
-    return r
+    w = np.arange(12.0)
+    r = r + np.sum(a.flatten("F") * w) + np.sum(a.reshape((2, 6), order="F") ** 2 * w.reshape(2, 6))
+    return r + np.sum(np.concatenate((a, a[:1] ** 2), axis=None) * np.arange(15.0))
 
 
 def test_gradients_along_axes_compiled():
