@@ -29,8 +29,13 @@ eagerly. A comprehension in a `while` test is rebuilt on every test (`while True
 loop + `if not test: break`); in an `elif` test, just before that test. One that Python
 would not evaluate (the right of `and`/`or`, an unchosen branch of `x if c else y`) is
 evaluated anyway: keep such comprehensions out of conditional expressions when evaluating
-them could fail. Set comprehensions are still refused by the fence.
+them could fail. Set comprehensions are still refused by the fence. A dict comprehension over
+`range(<constants>)` or a literal tuple of constants (up to 64 keys, no condition) becomes the
+dict literal it builds (`{0: x[0] ** 2, 1: x[1] ** 2}`): keys known when transforming, as
+derivatives of dicts need.
 """
+import copy
+
 import gast
 
 from .base import FunctionPass, assign, load, located
@@ -93,6 +98,27 @@ class Comprehensions(FunctionPass):
             s.targets = [self._expr(t, pre, s) for t in s.targets]
         return pre + [s]
 
+    def _constant_dict(self, comp, pre, like):
+        """`{k: f(k) for k in range(3)}` (one loop over constants, no condition) as the dict
+        literal `{0: f(0), 1: f(1), 2: f(2)}`: its keys are then constants, which derivatives
+        need; None for any other comprehension."""
+        if not isinstance(comp, gast.DictComp) or len(comp.generators) != 1:
+            return None
+        gen = comp.generators[0]
+        values = _constant_values(gen.iter)
+        if gen.ifs or not isinstance(gen.target, gast.Name) or values is None or len(values) > _MAX_UNROLLED \
+                or len(set(map(repr, values))) != len(values):
+            return None
+        keys, vals = [], []
+        for v in values:
+            keys.append(self._expr(_Substitute(gen.target.id, v).visit(copy.deepcopy(comp.key)), pre, like))
+            vals.append(self._expr(_Substitute(gen.target.id, v).visit(copy.deepcopy(comp.value)), pre, like))
+        new = located(gast.Dict(keys=keys, values=vals), like)
+        for n in gast.walk(new):
+            if not hasattr(n, "lineno"):
+                located(n, like)
+        return new
+
     def _expr(self, e, pre, like):
         """e with its comprehensions replaced by names, their loops appended to `pre`."""
         if isinstance(e, _COMPS):
@@ -105,6 +131,9 @@ class Comprehensions(FunctionPass):
         return e
 
     def _expand(self, comp, pre, like):
+        unrolled = self._constant_dict(comp, pre, like)
+        if unrolled is not None:
+            return unrolled
         result = self.ctx.namer.fresh("comp")
         is_dict = isinstance(comp, gast.DictComp)
         pre.append(assign(result, located(gast.Dict(keys=[], values=[]) if is_dict else gast.List(elts=[], ctx=gast.Load()),
@@ -136,6 +165,29 @@ class Comprehensions(FunctionPass):
                 located(n, like)
         pre += self._block(inner)  # comprehensions in the element, the conditions, the inner iterables
         return load(result)
+
+
+_MAX_UNROLLED = 64
+
+
+def _constant_values(it):
+    """The values of `range(<ints>)` or of a literal tuple/list of constants, else None."""
+    if isinstance(it, (gast.Tuple, gast.List)) and all(isinstance(e, gast.Constant) for e in it.elts):
+        return [e.value for e in it.elts]
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "range" and not it.keywords \
+            and 1 <= len(it.args) <= 3 and all(isinstance(a, gast.Constant) and type(a.value) is int for a in it.args):
+        return list(range(*[a.value for a in it.args]))
+    return None
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return located(gast.Constant(value=self.value, kind=None), node)
+        return node
 
 
 def _store(target):

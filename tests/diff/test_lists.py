@@ -232,3 +232,19 @@ def test_module_examples():
     import s2s.diff.lists as lists_module
     result = doctest.testmod(lists_module)
     assert result.attempted > 0 and result.failed == 0
+
+
+# -- dict comprehensions over constants: dict literals (parse/comprehensions.py) ------------------
+def constant_dict_comprehension(x):
+    d = {i: x[i] ** 2 for i in range(3)}
+    w = {k: np.sin(x) * k for k in (1, 2)}
+    return d[0] + d[2] * d[1] + np.sum(w[2] - w[1])
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_dict_comprehension_over_constants(compiled):
+    x = np.array([0.3, -1.2, 0.8])
+    g = s2s.grad(constant_dict_comprehension)
+    g = s2s.jit(g) if compiled else g
+    np.testing.assert_allclose(g(x), central_difference(constant_dict_comprehension, (x,), 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jacfwd(constant_dict_comprehension)(x), g(x), rtol=1e-12)
