@@ -176,26 +176,27 @@ def _ct_matrix(ct, a, b, k):
     return [f"    ctm = np.full(({rows}, {cols}), ct)"]
 
 
-@overload(tensordot_vjp1, prefer_literal=True)
-def _ol_tensordot_vjp1(ct, a, b, axes=2):
-    if isinstance(axes, (types.Omitted, int)):
-        axes = types.IntegerLiteral(2)
-    if _operands_ok(a, b, axes):
-        k = _contracted(axes)
-        lines = ["def impl(ct, a, b, axes=2):"] + _axes_lines(axes, k, a.ndim, b.ndim) + _ct_matrix(ct, a, b, k)
-        lines += ["    m = np.dot(ctm, _matricize(b, xb, fb).T)", "    return _unmatricize(m, a.shape, fa, xa)"]
-        return _gen(("tensordot_vjp1", str(ct), a.ndim, b.ndim, str(axes)), lines, globals())
+# contribution to a: ct (free a x free b) times b's matrix transposed, laid out as a;
+# to b: a's matrix transposed times ct, laid out as b
+_TENSORDOT_VJP = {
+    "tensordot_vjp1": ["    m = np.dot(ctm, _matricize(b, xb, fb).T)", "    return _unmatricize(m, a.shape, fa, xa)"],
+    "tensordot_vjp2": ["    m = np.dot(_matricize(a, fa, xa).T, ctm)", "    return _unmatricize(m, b.shape, xb, fb)"],
+}
 
 
-@overload(tensordot_vjp2, prefer_literal=True)
-def _ol_tensordot_vjp2(ct, a, b, axes=2):
-    if isinstance(axes, (types.Omitted, int)):
-        axes = types.IntegerLiteral(2)
-    if _operands_ok(a, b, axes):
-        k = _contracted(axes)
-        lines = ["def impl(ct, a, b, axes=2):"] + _axes_lines(axes, k, a.ndim, b.ndim) + _ct_matrix(ct, a, b, k)
-        lines += ["    m = np.dot(_matricize(a, fa, xa).T, ctm)", "    return _unmatricize(m, b.shape, xb, fb)"]
-        return _gen(("tensordot_vjp2", str(ct), a.ndim, b.ndim, str(axes)), lines, globals())
+def _tensordot_vjp(which):
+    def typer(ct, a, b, axes=2):
+        if isinstance(axes, (types.Omitted, int)):
+            axes = types.IntegerLiteral(2)
+        if _operands_ok(a, b, axes):
+            k = _contracted(axes)
+            lines = ["def impl(ct, a, b, axes=2):"] + _axes_lines(axes, k, a.ndim, b.ndim) + _ct_matrix(ct, a, b, k)
+            return _gen((which, str(ct), a.ndim, b.ndim, str(axes)), lines + _TENSORDOT_VJP[which], globals())
+    return typer
+
+
+overload(tensordot_vjp1, prefer_literal=True)(_tensordot_vjp("tensordot_vjp1"))
+overload(tensordot_vjp2, prefer_literal=True)(_tensordot_vjp("tensordot_vjp2"))
 
 
 # ------------------------------------------------------------------------------------ pad
