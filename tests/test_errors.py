@@ -275,18 +275,18 @@ def unifies_float_and_tuple(x):
     return y  # <-
 
 
-def flattens_in_f_order(x):
+def ravels_with_an_order(x):
     m = np.outer(x, x)
-    return np.sum(m.flatten("F") * x[0])  # <-
+    return np.sum(m.ravel("C") * x[0])  # <-
 
 
-NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple, flattens_in_f_order]
+NUMBA_FAILURES = [uses_polyfit, uses_default_rng, unifies_float_and_tuple, ravels_with_an_order]
 
 
 def test_an_internal_numba_failure_is_a_compile_error_with_the_likely_cause():
-    """numba's typing of x.flatten('F') fails with a bare AssertionError."""
-    with pytest.raises(CompilationError, match="flatten.. with an order"):
-        s2s.jit(flattens_in_f_order)(np.linspace(0.0, 1.0, 3))
+    """numba's typing of x.ravel('C') (an order given to the method) fails with a bare AssertionError."""
+    with pytest.raises(CompilationError, match="ravel.. with an order"):
+        s2s.jit(ravels_with_an_order)(np.linspace(0.0, 1.0, 3))
 
 
 def asserts_positive(x):

@@ -151,6 +151,7 @@ def _compiled_at(exc, module):
 
 _KNOWN_INTERNAL = (
     ("resolve_flatten", "x.flatten() with an order (numba flattens in C order only)"),
+    ("resolve_ravel", "x.ravel() with an order (numba's method takes none: write np.ravel(x, order=...))"),
     ("BooleanArrayIndexer", "a boolean mask with more than one dimension (numba indexes with 1-d masks only: "
                             "write x.ravel()[mask.ravel()] instead of x[mask])"),
 )
