@@ -636,7 +636,4 @@ try:  # the numba implementations, registered on import
     from . import runtime_numba_axes, runtime_numba_numpy  # noqa: F401,E402
 except ImportError:  # the pure-NumPy path needs no numba
     pass
-try:  # scipy.special's numba forms (rules/special.py), with scipy and numba only
-    from . import runtime_numba_special  # noqa: F401,E402
-except ImportError:
-    pass
+# (scipy.special's numba forms, runtime_numba_special.py, load with its rules: rules.load_scipy_rules)

@@ -32,6 +32,7 @@ import builtins
 import functools
 import inspect
 import math
+import sys
 import types
 
 import gast
@@ -70,6 +71,18 @@ def canonical_path(value):
         if getattr(mod, name, None) is value:
             return f"{prefix}.{name}"
     return None
+
+
+def _scipy_rules_for(value):
+    """Register scipy.special's rules when transformed code uses a scipy object (they are not
+    loaded with s2s: importing scipy takes a while)."""
+    module = getattr(value, "__module__", None) or ""
+    special = sys.modules.get("scipy.special")
+    if module.startswith("scipy") or special is not None and getattr(special, getattr(value, "__name__", "") or "",
+                                                                     None) is value:
+        from ..diff.rules import load_scipy_rules
+
+        load_scipy_rules()
 
 
 def is_user_function(value):
@@ -239,6 +252,7 @@ class ResolveNames(FunctionPass):
         path = canonical_path(value)
         if path is not None:
             return dotted(path, node)
+        _scipy_rules_for(value)
         if isinstance(value, types.MethodType):  # `lp = scipy.stats.norm.logpdf` then `lp(x)`
             value = stand_in(value.__self__, value.__name__) or value
         elif callable(value):  # scipy.linalg.solve_triangular & co.

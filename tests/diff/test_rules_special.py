@@ -17,6 +17,9 @@ from s2s.diff import runtime_special as rs  # noqa: E402
 from s2s.diff.registry import JVP_RULES, NONDIFF, VJP_RULES  # noqa: E402
 from s2s.diff.runtime import DerivativeUnavailable  # noqa: E402
 from s2s.errors import NoDerivativeRuleError  # noqa: E402
+from s2s.diff.rules import load_scipy_rules  # noqa: E402
+
+load_scipy_rules()  # (transformed code loads them on its first use of scipy; these tests read the tables)
 
 
 def case(key, make, options=None, numba=False, name=None):
@@ -319,3 +322,22 @@ def test_vmap_batches_axes():
     v = s2s.vmap(_matrix_softmax, strategy="array")
     np.testing.assert_allclose(v(a), np.stack([_matrix_softmax(e) for e in a]), rtol=1e-12)
     np.testing.assert_allclose(s2s.jit(v)(a), np.stack([_matrix_softmax(e) for e in a]), rtol=1e-12)
+
+
+def test_import_s2s_does_not_import_scipy_special_and_first_use_loads_its_rules():
+    """(numba itself imports the scipy package, to check its version; scipy.special is the slow part.)"""
+    import pathlib
+    import subprocess
+    import sys
+    import tempfile
+    script = ("import sys, numpy as np, s2s\n"
+              "assert 'scipy.special' not in sys.modules, 'import s2s imported scipy.special'\n"
+              "import lazy_case\n"
+              "print(*s2s.grad(lazy_case.f)(np.array([1.5, 2.5])).tolist())\n")
+    with tempfile.TemporaryDirectory() as d:
+        pathlib.Path(d, "lazy_case.py").write_text(
+            "import numpy as np\nfrom scipy.special import gammaln\n\n\ndef f(x):\n    return np.sum(gammaln(x))\n")
+        out = subprocess.run([sys.executable, "-c", script], cwd=d, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    got = np.array([float(v) for v in out.stdout.split()])
+    np.testing.assert_allclose(got, sp.digamma(np.array([1.5, 2.5])), rtol=1e-12)

@@ -1,7 +1,8 @@
 """The rule families. Importing this package fills `s2s.diff.registry.VJP_RULES`,
 `JVP_RULES` and `NONDIFF`; each family is one module (unary, binary, reductions, linalg,
-shape, nondiff, layout, stats, decompositions, creation, interpolation, special --
-scipy.special, registered only where scipy is installed --, and helpers and partials: rules
+shape, nondiff, layout, stats, decompositions, creation, interpolation, fft, special --
+scipy.special, registered on first use (`load_scipy_rules`) where scipy is installed --, and
+helpers and partials: rules
 for the runtime helpers the templates call, for derivatives of derivatives), and
 `jvp_<family>` holds the family's forward-mode rules, one
 for every key (and arity) of its VJP rules (see `JvpTable` for the template, linear and
@@ -26,5 +27,19 @@ from . import creation, jvp_creation  # noqa: F401
 from . import interpolation, jvp_interpolation  # noqa: F401
 from . import fft, jvp_fft  # noqa: F401
 
-if importlib.util.find_spec("scipy") is not None:  # scipy is optional: its rules register only with it
+_SCIPY_LOADED = []
+
+
+def load_scipy_rules():
+    """Register scipy.special's rules (VJP, JVP, vmap, numba forms) -- on the first use of a
+    scipy function in transformed code (parse/resolve.py), so that `import s2s` does not import
+    scipy. A no-op without scipy, or once done."""
+    if _SCIPY_LOADED or importlib.util.find_spec("scipy") is None:
+        return
+    _SCIPY_LOADED.append(True)
     from . import jvp_special, special  # noqa: F401
+    from ...vectorize.rules import special as batch_special  # noqa: F401
+    try:  # the numba forms, with numba
+        from .. import runtime_numba_special  # noqa: F401
+    except ImportError:
+        pass
