@@ -5,7 +5,8 @@ user's (differentiated, batched and compiled from its source).
 
 Covered: the pdf/logpdf (pmf/logpmf) and, where they are elementary, cdf/logcdf/sf/logsf/ppf
 of the distribution objects norm, t, cauchy, logistic, laplace, expon, gamma, beta, poisson,
-multivariate_normal and dirichlet (not frozen distributions such as `norm(0, 1)`); other
+multivariate_normal and dirichlet, frozen ones too (`norm(0, 2).logpdf`, made outside the
+transformed function: their parameters are constants); other
 methods stay what they are (and are refused by the derivative rules by name). And the
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm.
@@ -39,8 +40,20 @@ def _marked(module):
 
 def stand_in(owner, attr):
     """The stand-in function for `owner.attr` where `owner` is one of scipy.stats'
-    distribution objects, else None."""
+    distribution objects (a frozen one, `norm(0, 2)`: the stand-in with its parameters bound,
+    a functools.partial), else None."""
     cls = type(owner)
+    if (cls.__module__ or "").startswith("scipy.stats") and cls.__name__.endswith("_frozen") and hasattr(owner, "dist"):
+        fn = stand_in(owner.dist, attr)
+        if fn is None:
+            return None
+        import functools
+        import inspect
+
+        names = list(inspect.signature(fn).parameters)[1:]  # after the point x
+        if len(owner.args) > len(names):
+            return None
+        return functools.partial(fn, **dict(zip(names, owner.args)), **owner.kwds)
     if not (cls.__module__ or "").startswith("scipy.stats") or not cls.__name__.endswith("_gen"):
         return None
     from . import stand_in_stats

@@ -112,13 +112,30 @@ def test_a_model_compiled_and_batched():
     np.testing.assert_allclose(per[1], s2s.grad(model)(thetas[1], *args[1:]), rtol=1e-12)
 
 
+PRIOR = stats.norm(0.5, 2.0)
+GAMMA = stats.gamma(2.0, scale=0.5)
+STUDENT = stats.t(3.0)
+
+
 def frozen(x):
-    return np.sum(stats.norm(0.0, 1.0).logpdf(x))
+    """Frozen distributions made outside: their parameters are constants (a partial of the stand-in)."""
+    return np.sum(PRIOR.logpdf(x)) + np.sum(GAMMA.logpdf(np.exp(x))) + STUDENT.logpdf(x[0]) + np.sum(PRIOR.cdf(x))
 
 
-def test_frozen_distributions_are_refused_by_name():
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_frozen_distributions(compiled):
+    g = s2s.grad(frozen)
+    g = s2s.jit(g) if compiled else g
+    np.testing.assert_allclose(g(X), _central(frozen, (X,), 0), rtol=1e-6, atol=1e-8)
+
+
+def frozen_inside(x):
+    return np.sum(stats.norm(x[0], 1.0).logpdf(x))
+
+
+def test_a_distribution_frozen_inside_is_refused_by_name():
     with pytest.raises((NoDerivativeRuleError, s2s.errors.UnsupportedSyntaxError)):
-        s2s.grad(frozen)(X)
+        s2s.grad(frozen_inside)(X)
 
 
 # -- scipy.linalg ---------------------------------------------------------------------------------
