@@ -6,6 +6,7 @@
   importing the corpus generate nothing).
 * tests/ is put on sys.path so test files can `import corpus` (pytest runs with
   --import-mode=importlib, which does not do that).
+* scipy.special's rules are loaded before collection (see below).
 """
 import os
 import sys
@@ -15,6 +16,13 @@ import pytest
 _TESTS = os.path.dirname(os.path.abspath(__file__))
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
+
+# scipy.special's rules load on first use in transformed code; the rule-table tests read the
+# tables when they are collected, so load them now: every run (and every xdist worker, in any
+# order) sees the same tables. (tests/diff/test_rules_special.py checks the lazy loading itself.)
+from s2s.diff.rules import load_scipy_rules  # noqa: E402
+
+load_scipy_rules()
 
 
 @pytest.fixture(scope="session", autouse=True)
