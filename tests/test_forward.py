@@ -103,6 +103,24 @@ def test_linearize_through_a_loop_reruns_the_twin():
     np.testing.assert_allclose(f_jvp(np.array([1.0, 0.0]), 0), [8.0, 0.0])
 
 
+def rebinds_its_parameter(c, w):
+    c = np.tanh(w * c)  # the tangent reads both versions of c
+    return c, c * 2.0
+
+
+def calls_the_rebinding_helper(w):
+    c, y = rebinds_its_parameter(0.5, w)
+    return c + y
+
+
+def test_linearized_helper_that_rebinds_a_parameter():
+    # regression: the linear part read the rebound value for both versions (a wrong jacfwd)
+    want = _fd(calls_the_rebinding_helper, [0.7], [1.0])
+    assert s2s.jacfwd(calls_the_rebinding_helper)(0.7) == pytest.approx(want, rel=1e-7)
+    assert s2s.linearize(calls_the_rebinding_helper, 0.7)[1](1.0) == pytest.approx(want, rel=1e-7)
+    assert s2s.jit(s2s.jacfwd(calls_the_rebinding_helper))(0.7) == pytest.approx(want, rel=1e-7)
+
+
 def test_jvp_source_is_readable():
     src = s2s.source(s2s.linearize(sum_logistic, np.ones(2))[1])
     assert "dx" in src and "# test_forward.py:" in src

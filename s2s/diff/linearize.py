@@ -57,8 +57,9 @@ def split(twin, n_tangents, primal_name, tangent_name):
         assigned.index(n) if n in assigned else -1, n))
     module_level = [r for r in residuals if r not in assigned and r not in pparams]
     residuals = [r for r in residuals if r not in module_level]  # module names (helpers, np) stay global
-    if any(assigned.count(r) > 1 for r in residuals):
-        return None  # a value the tangent reads is overwritten later: no single version to keep
+    if any(assigned.count(r) + (r in pparams) > 1 for r in residuals):
+        # a value the tangent reads is overwritten later (a parameter rebound too): no single version to keep
+        return None
     pargs = copy.deepcopy(twin.args)
     pargs.args = pargs.args[n_tangents:]
     res_tuple = gast.Tuple(elts=[load(r) for r in residuals], ctx=gast.Load())
