@@ -144,7 +144,11 @@ class GradFunction:
                 )
             _check_input(args[i], i, self._allow_int, self._who)
         _, vjp_fn, _ = self._build(*self._key(args))
-        out, grads = vjp_fn(1.0, *args, **kwargs)
+        try:
+            out, grads = vjp_fn(1.0, *args, **kwargs)
+        except Exception:
+            self._check_output(args, kwargs)  # a tuple/array output fails inside: say that instead
+            raise
         if self._has_aux:
             if not isinstance(out, tuple) or len(out) != 2:
                 raise TypeError(f"{self._who} with has_aux=True requires the function to return a pair (value, aux)")
@@ -158,6 +162,23 @@ class GradFunction:
             return ((value, aux), g) if self._value else (g, aux)
         return (value, g) if self._value else g
 
+    def _check_output(self, args, kwargs):
+        """Raise the TypeError of a non-scalar output (the derivative code, seeded with a
+        scalar, fails on one in its own way); return if the output is a scalar."""
+        try:
+            out = self._fn(*args, **kwargs)
+        except Exception:  # noqa: BLE001 -- the derivative code's own error is the one to see
+            return
+        if self._has_aux:
+            if not isinstance(out, tuple) or len(out) != 2:
+                raise TypeError(f"{self._who} with has_aux=True requires the function to return a pair "
+                                "(value, aux)") from None
+            out = out[0]
+        if isinstance(out, (tuple, list, dict)):
+            raise TypeError(f"Gradient only defined for scalar-output functions. Output was a {type(out).__name__}: "
+                            "use jacrev/vjp for several outputs, or has_aux=True for (value, aux).") from None
+        _check_scalar(out, self._who)
+
     def __repr__(self):
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
 
@@ -170,7 +191,13 @@ def _projected(ct, primal):
     if isinstance(ct, (tuple, list)) and isinstance(primal, (tuple, list)) and len(ct) == len(primal):
         return type(ct)(_projected(c, p) for c, p in zip(ct, primal))
     if np.iscomplexobj(ct) and not np.iscomplexobj(primal):
-        return np.real(ct)
+        ct = np.real(ct)
+    dtype = getattr(primal, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.inexact) and isinstance(ct, (np.ndarray, np.generic, float,
+                                                                                 complex)) \
+            and np.result_type(ct) != dtype and np.can_cast(dtype, np.result_type(ct)):
+        # float32 in, float32 out (as JAX): the float64 seed and constants widened it
+        return ct.astype(dtype) if isinstance(ct, np.ndarray) else dtype.type(ct)
     return ct
 
 

@@ -153,6 +153,8 @@ def test_allow_int():
 
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: s2s.grad(vector_out)(np.ones(3)), TypeError, "scalar-output"),
+    (lambda: s2s.grad(tuple_out)(np.ones(3)), TypeError, "scalar-output functions. Output was a tuple"),
+    (lambda: s2s.value_and_grad(tuple_out)(np.ones(3)), TypeError, "scalar-output"),
     (lambda: s2s.grad(int_scale)(2, 3.0), TypeError, "inexact"),
     (lambda: s2s.grad(two_args, argnums=2)(1.0, 2.0), TypeError, "argnums"),
     (lambda: s2s.grad(two_args, argnums="x"), TypeError, "argnums"),
@@ -166,6 +168,20 @@ def test_allow_int():
 def test_misuse_raises_jax_error_types(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def product(a, b):
+    return a * b * 2.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+def test_gradient_has_the_dtype_of_its_argument(dtype):
+    x = (np.arange(3.0) + 0.5).astype(dtype)
+    g = s2s.grad(lambda v: np.real(np.sum(v * v)))(x)  # a float64 seed and constants: JAX returns x's dtype
+    assert g.dtype == dtype
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-6)  # d/dRe - i d/dIm of Re(z^2) is 2z
+    d, e = s2s.grad(product, argnums=(0, 1))(np.float32(0.5), 2.0)
+    assert type(d) is np.float32 and e == pytest.approx(1.0)
 
 
 def indexed_by_variable(t, i):  # a tuple of pairs: constant indices only
