@@ -36,11 +36,13 @@ def _normalize_argnums(argnums, n_params, fname):
 
 
 class _Specialization:
-    __slots__ = ("module", "call", "guards_hold", "in_order")
+    __slots__ = ("module", "call", "guards_hold", "in_order", "boundary")
 
-    def __init__(self, module, call, parallel=False):
+    def __init__(self, module, call, parallel=False, boundary=None):
         self.module = module
         self.call = call
+        # dict-holding arguments/results cross as flat tuples of leaves (codegen/boundary.py)
+        self.boundary = boundary
         self.guards_hold = guard_checker(module.guards)
         # A parallel build's exception reaches Python without the user's message: the same
         # function compiled to run in order raises it (built on the first exception).
@@ -116,19 +118,25 @@ class JitFunction:
         self._by_structure = getattr(fn, "__s2s_specialize__", None)
 
     # -- building --------------------------------------------------------------------
-    def _module(self, static, fn=None, structs=None):
+    def _module(self, static, fn=None, structs=None, crossing=None):
+        """The generated module; with `crossing` (the structures of the call's positional
+        and keyword arguments), also the `Boundary` its dicts cross (or None)."""
+        from .codegen.boundary import add_boundary
         from .codegen.numba_reductions import rewrite_axis_reductions
 
         program = build_program(self._fn if fn is None else fn, static=static)
         if structs is not None:
             _respecialize_nested(program, structs)
         rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
-        return GeneratedModule(program, title="jit")
+        boundary = add_boundary(program, *crossing) if crossing is not None else None
+        module = GeneratedModule(program, title="jit")
+        return module if crossing is None else (module, boundary)
 
-    def _specialize(self, key, static, fn=None, structs=None):
-        module = self._module(static, fn, structs)
+    def _specialize(self, key, static, fn=None, structs=None, crossing=None):
+        module, boundary = self._module(static, fn, structs, crossing or ((), {}))
         mod = module.load(self._backend)
-        spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba")
+        spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba",
+                               boundary=boundary)
         self._specs[key] = spec
         return spec
 
@@ -156,10 +164,10 @@ class JitFunction:
                 dyn_args.append(bound.arguments[p.name])
         return key, static, dyn_args, dyn_kwargs
 
-    def _spec_for(self, key, static, fn=None, structs=None):
+    def _spec_for(self, key, static, fn=None, structs=None, crossing=None):
         spec = self._specs.get(key)
         if spec is None or not spec.guards_hold():
-            spec = self._specialize(key, static, fn, structs)
+            spec = self._specialize(key, static, fn, structs, crossing)
         return spec
 
     def __call__(self, *args, **kwargs):
@@ -168,19 +176,29 @@ class JitFunction:
             key, static, args, kwargs = self._split(args, kwargs)
         else:
             key, static = (), None
-        fn = structs = None
+        fn = structs = crossing = None
+        if any(_is_container(a) for a in args) or any(_is_container(v) for v in kwargs.values()):
+            crossing = _crossing(args, kwargs)
         if self._by_structure is not None:
             skey, fn = self._by_structure(*every, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
+            if crossing is not None:
+                key = (key, crossing)
         elif any(isinstance(a, (tuple, list, dict)) for a in args):
             # Pytree arguments: one module per structure, so that a grad(f) called inside
             # on them is generated for their structure (diff/nested.py).
             from .diff.pytrees import of_value
 
             structs = tuple(of_value(a) for a in args)
-            key = (key, structs)
-        spec = self._spec_for(key, static, fn, structs)
+            key = (key, crossing)
+        spec = self._spec_for(key, static, fn, structs, crossing)
+        if spec.boundary is not None:
+            args, kwargs = spec.boundary.pack(args, kwargs)
+            return spec.boundary.unpack(self._run(spec, args, kwargs))
+        return self._run(spec, args, kwargs)
+
+    def _run(self, spec, args, kwargs):
         if spec.in_order is False:
             return self._call(spec, spec.call, args, kwargs)
         try:
@@ -205,7 +223,7 @@ class JitFunction:
             ) from None
         except NUMBA_ERRORS as exc:
             err = translate_error(exc, spec.module, self.__name__, _line_of)
-            hint = _argument_hint(self._sig, args, kwargs)
+            hint = spec.boundary.hint() if spec.boundary is not None else _argument_hint(self._sig, args, kwargs)
             if hint:
                 err.args = (f"{err.args[0]}\n{hint}",)
             raise err from None
@@ -231,12 +249,21 @@ class JitFunction:
         else:
             every = args, kwargs
             key, static = (), None
-        fn = None
+        fn = structs = crossing = None
+        if any(_is_container(a) for a in args) or any(_is_container(v) for v in kwargs.values()):
+            crossing = _crossing(args, kwargs)
         if self._by_structure is not None and (args or kwargs):  # what a call with these runs
             skey, fn = self._by_structure(*every, backend=self._backend)
             if skey is not None:
                 key = (key, skey)
-        return self._spec_for(key, static, fn).module
+            if crossing is not None:
+                key = (key, crossing)
+        elif crossing is not None:
+            from .diff.pytrees import of_value
+
+            structs = tuple(of_value(a) for a in args)
+            key = (key, crossing)
+        return self._spec_for(key, static, fn, structs, crossing).module
 
     def source(self, *args, **kwargs):
         """The generated module source (for the static values in `args`, if any)."""
@@ -266,6 +293,17 @@ class JitFunction:
         except TypeError:  # not weak-referenceable: bind anew each time
             pass
         return bound
+
+
+def _is_container(value):
+    return isinstance(value, (tuple, list, dict))
+
+
+def _crossing(args, kwargs):
+    """The structures of a call's positional and keyword arguments (hashable: a cache key)."""
+    from .diff.pytrees import of_value
+
+    return tuple(of_value(a) for a in args), tuple(sorted((k, of_value(v)) for k, v in kwargs.items()))
 
 
 def _argument_hint(sig, args, kwargs):
