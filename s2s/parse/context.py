@@ -101,6 +101,9 @@ class Program:
         self.guards = []
         self._by_identity = {}  # (kind, id(obj), id(bound)) -> name
         self._alive = []  # keep captured objects alive so their ids stay unique
+        # functions whose calls were all made for the functions passed to them (resolve's
+        # `_specialize_on_functions`): dropped at the end if nothing calls them any more
+        self.superseded = set()
 
     @property
     def entry(self):
@@ -123,7 +126,7 @@ class Program:
             self._alive.append(value)
         return name
 
-    def function(self, src, hint, avoid=(), static=None, make_context=None, custom=None):
+    def function(self, src, hint, avoid=(), static=None, make_context=None, custom=None, identity=None):
         """Module-level name of the transformed `src.fn`; queues it the first time.
         `custom`: a custom_jvp/custom_vjp object whose primal `src` is (its context keeps it,
         distinct from plain calls of the same function)."""
@@ -131,12 +134,14 @@ class Program:
         if src.bound_args:  # functools.partial: its arguments are constants, like static ones
             static = {**src.bound_args, **(static or {})}
         # Identities, not values: a bound `self` need not be hashable.
-        key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())), id(custom))
+        # `identity`: a function made inside another (parse/function_args.py), whose `fn` is that other's
+        key = ("fn", id(src.fn), id(bound), tuple(sorted((k, id(v)) for k, v in (static or {}).items())), id(custom),
+               id(identity))
         name = self._by_identity.get(key)
         if name is None:
             name = self._fresh(hint, avoid)
             self._by_identity[key] = name
-            self._alive.append((src.fn, bound, static))
+            self._alive.append((src.fn, bound, static, identity))
             ctx = make_context(self, src, name, static or {})
             ctx.custom = custom
             self._alive.append(custom)

@@ -13,6 +13,7 @@ from .comprehensions import Comprehensions
 from .context import FunctionContext, Program
 from .desugar import Desugar
 from .fence import Fence
+from .functional import Functional
 from .lower_for import LowerFor
 from .partials import LocalPartials
 from .resolve import ResolveNames
@@ -23,6 +24,7 @@ from .source import get_source
 PIPELINE = [
     Fence,
     ResolveNames,
+    Functional,
     Desugar,
     LocalPartials,
     Comprehensions,
@@ -71,8 +73,29 @@ def build_program(fn, static=None, upto=None):
     hint = getattr(src.fn, "__name__", "f")
     if src.is_lambda:
         hint = "lambda_"
+    if getattr(type(fn), "__s2s_source__", None) is not None:  # made inside another: its own name
+        hint = src.node.name
     program.function(src, hint=hint, static=static, make_context=FunctionContext)
     while program.pending:
         ctx = program.pending.pop(0)
         run_passes(ctx, upto=upto)
+    _drop_superseded(program)
     return program
+
+
+def _drop_superseded(program):
+    """Remove the functions no other function names any more: helpers taking a function,
+    of which only versions made for the functions passed remain in use."""
+    import gast
+
+    changed = True
+    while changed:  # a dropped helper may have been the last to call another
+        changed = False
+        for name in sorted(program.superseded):
+            if name == program.entry.name or all(c.name != name for c in program.functions):
+                continue
+            used = any(isinstance(n, gast.Name) and n.id == name
+                       for ctx in program.functions if ctx.name != name for n in gast.walk(ctx.tree))
+            if not used:
+                program.functions = [c for c in program.functions if c.name != name]
+                changed = True

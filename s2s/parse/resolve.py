@@ -29,6 +29,7 @@ transform time, like any other captured constant; a change to what was read is d
 by a guard and triggers a new transformation.
 """
 import builtins
+import copy
 import functools
 import inspect
 import math
@@ -43,6 +44,7 @@ from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
+from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
 from .stand_ins import stand_in, stand_in_function
 
 _LIBRARY_ROOTS = frozenset(
@@ -124,7 +126,7 @@ def _plain(value):
     return type(value) in (int, float, bool, str, type(None))
 
 
-class ResolveNames(FunctionPass):
+class ResolveNames(FunctionArguments, FunctionPass):
     name = "resolve"
     description = "rewrite free names: NumPy/math to private aliases, helpers to their twins, captured values to constants"
 
@@ -142,6 +144,7 @@ class ResolveNames(FunctionPass):
     # -- scopes -------------------------------------------------------------------------
     def run(self):
         tree = self.ctx.tree
+        self._snapshot_closures(tree)
         self.scopes = [function_locals(tree)]
         # Static parameters: bound as constants; if the body also assigns them, they stay
         # locals initialised from the constant.
@@ -153,8 +156,11 @@ class ResolveNames(FunctionPass):
             else:
                 self.scopes[0].discard(pname)
         self._defaults(tree)
+        self._add_closure_parameters(tree)
         tree.body = [self.visit(s) for s in tree.body]
         tree.body = prologue + tree.body
+        if self._closure_made:
+            self._drop_passed_closures(tree)
         gast.fix_missing_locations(tree)
         return tree
 
@@ -238,8 +244,20 @@ class ResolveNames(FunctionPass):
         raise NameError(f"name {name!r} is not defined ({self.ctx.where(node)})")
 
     def _resolve_value(self, hint, value, node, guard):
-        """The expression that stands for `value` in generated code."""
+        """The expression that stands for `value` in generated code; a function's carries
+        the function (`s2s_value`), for calls that pass it to a user function."""
+        if isinstance(value, Closure):
+            return self._closure_reference(hint, value, node)
+        ref = self._resolve_value_node(hint, value, node, guard)
+        if _function_like(value):
+            ref.s2s_value = _Shared(value)
+        return ref
+
+    def _resolve_value_node(self, hint, value, node, guard):
         program = self.ctx.program
+        if isinstance(value, types.BuiltinFunctionType) and self.builtins.get(value.__name__, _MISSING) is value \
+                and not self._is_local(value.__name__):
+            return located(load(value.__name__), node)  # a static parameter bound to `abs`, `max`...
         if guard is not None:
             program.guards.append(guard)
         avoid = self.scopes[0] if self.scopes else ()
@@ -263,6 +281,10 @@ class ResolveNames(FunctionPass):
             return ref
         if getattr(value, "__s2s_custom__", None) is not None:
             return self._custom_function(hint, value, node, avoid)
+        if getattr(value, "__s2s_by_arity__", None) is not None:  # visit_Call picks the version to call
+            ref = located(load(program.constant(value, hint, avoid=avoid)), node)
+            ref.s2s_callee = _Shared(value)
+            return ref
         if is_user_function(value):
             from .source import get_source  # local: source imports nothing from here
 
@@ -358,6 +380,8 @@ class ResolveNames(FunctionPass):
         """Calls of user functions pass every argument, by position, defaults filled in:
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
+        if getattr(node.func, "s2s_closure", None) is not None:
+            return self._closure_call(node)
         pending = getattr(node.func, "s2s_custom_nondiff", None)
         if pending is not None:
             return self._custom_nondiff_call(pending.value, node)
@@ -372,12 +396,27 @@ class ResolveNames(FunctionPass):
         callee = getattr(node.func, "s2s_callee", None)
         if callee is None:
             return node
-        return self._bind_user_call(node, callee.value)
+        by_arity = getattr(callee.value, "__s2s_by_arity__", None)
+        if by_arity is not None and not node.keywords and len(node.args) in by_arity:
+            # a function of *args with fixed-arity versions (s2s.lax.cond): the one for this call
+            variant = by_arity[len(node.args)]
+            node.func = self._resolve_value(variant.__name__.lstrip("_"), variant, node.func, None)
+            callee = node.func.s2s_callee
+        env = getattr(node.func, "s2s_env", None)
+        if env is not None:  # `grad(lambda p: loss(p, x))(w)`: the lambda's variables after w
+            node.args = list(node.args) + [copy.deepcopy(e) for e in env.value]
+        return self._specialize_on_functions(self._bind_user_call(node, callee.value), callee.value)
 
     def _make_transform(self, factory, node):
         """`s2s.grad(f, argnums=1)` inside a transformed function: made now (its arguments
         are functions and constants), and the call refers to the generated function."""
+        env = []
+
         def value(e):
+            found = self._function_argument(e)
+            if found is not None:  # also a lambda or nested def reading this function's variables
+                env.extend(found[1])
+                return found[0]
             if getattr(e, "s2s_callee", None) is not None:
                 return e.s2s_callee.value
             if isinstance(e, gast.Constant):
@@ -388,8 +427,13 @@ class ResolveNames(FunctionPass):
                 return -e.operand.value
             raise self.ctx.error(e, f"the arguments of {factory.__name__} inside a transformed function must be "
                                  "functions and constants", factory.__name__)
-        obj = factory(*[value(a) for a in node.args], **{k.arg: value(k.value) for k in node.keywords})
+        args, kwargs = [value(a) for a in node.args], {k.arg: value(k.value) for k in node.keywords}
+        if env:  # the closure's variables are its last parameters: never batched
+            self._unbatched_closure_variables(factory, args, kwargs, len(env))
+        obj = factory(*args, **kwargs)
         ref = self._resolve_value(f"{factory.__name__}_{getattr(obj, '__name__', 'f')}", obj, node, None)
+        if env:
+            ref.s2s_env = _Shared(env)
         if getattr(obj, "__s2s_structured__", None) is not None and isinstance(ref, gast.Name):
             # Made for array arguments; differentiation respecializes it for pytree
             # arguments once their structures are known (diff/nested.py).
@@ -404,7 +448,8 @@ class ResolveNames(FunctionPass):
         `jit` and `grad` see ordinary generated code)."""
         from ..forward import JvpTwin
 
-        f = getattr(node.args[0], "s2s_callee", None) if node.args else None
+        found = self._function_argument(node.args[0]) if node.args else None
+        f, env = (_Shared(found[0]), found[1]) if found is not None else (None, [])
         ok = (len(node.args) == 3 and not node.keywords and f is not None
               and all(isinstance(a, (gast.Tuple, gast.List)) for a in node.args[1:])
               and len(node.args[1].elts) == len(node.args[2].elts) > 0)
@@ -415,7 +460,7 @@ class ResolveNames(FunctionPass):
         primals, tangents = node.args[1].elts, node.args[2].elts
         twin = JvpTwin(f.value, argnums=tuple(range(len(primals))))
         ref = self._resolve_value(f"{getattr(f.value, '__name__', 'f')}_jvp", twin, node.args[0], None)
-        call = located(gast.Call(func=ref, args=list(tangents) + list(primals), keywords=[]), node)
+        call = located(gast.Call(func=ref, args=list(tangents) + list(primals) + env, keywords=[]), node)
         return self._bind_user_call(call, twin)
 
     def _bind_user_call(self, node, callee):
@@ -511,14 +556,3 @@ def _is_transform(value):
     return any(value is m for m in makers)
 
 
-class _Shared:
-    """A live object hung on a tree node: shared, not copied, when the tree is deep-copied
-    (a function object drags its module and globals along)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __deepcopy__(self, memo):
-        return self

@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import linecache
 import math
+import operator
 import types
 from dataclasses import dataclass, field
 
@@ -141,14 +142,22 @@ def library_wrapper(obj):
     `jit(np.exp)` work as in JAX: `def sin(x): return _np.sin(x)`, with its required
     positional parameters, its source kept in linecache under `<s2s: numpy.sin>`. None for
     anything else."""
+    from .functional import operator_name
     from .resolve import canonical_path  # resolve imports this module
 
     path = canonical_path(obj)
+    if path is None and operator_name(obj) is not None:  # grad(operator.mul)
+        path = f"_operator.{operator_name(obj)}"
     if path is None:
         return None
     if path not in _LIBRARY_WRAPPERS:
         nin = getattr(obj, "nin", None)  # ufuncs
-        if isinstance(nin, int):
+        if path.startswith("_operator."):
+            from .functional import _UNARY
+
+            name = path.split(".")[1]
+            params = ["a"] if name in _UNARY or name == "abs" else ["a", "b"]
+        elif isinstance(nin, int):
             params = ["x"] if nin == 1 else [f"x{i + 1}" for i in range(nin)]
         else:
             try:
@@ -159,9 +168,9 @@ def library_wrapper(obj):
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
         name = path.rsplit(".", 1)[1]
         text = f"def {name}({', '.join(params)}):\n    return {path}({', '.join(params)})\n"
-        filename = f"<s2s: {path.replace(NUMPY_ALIAS, 'numpy', 1).replace(MATH_ALIAS, 'math', 1)}>"
+        filename = f"<s2s: {path.replace(NUMPY_ALIAS, 'numpy', 1).replace(MATH_ALIAS, 'math', 1).lstrip('_')}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        ns = {NUMPY_ALIAS: numpy, MATH_ALIAS: math}
+        ns = {NUMPY_ALIAS: numpy, MATH_ALIAS: math, "_operator": operator}
         exec(compile(text, filename, "exec"), ns)
         _LIBRARY_WRAPPERS[path] = ns[name]
     return _LIBRARY_WRAPPERS[path]
@@ -255,6 +264,9 @@ def get_source(obj):
     s2s-wrapped function)."""
     if isinstance(obj, functools.partial):
         return _partial_source(obj)
+    own = getattr(type(obj), "__s2s_source__", None)
+    if own is not None:  # a function made inside a transformed one (parse/function_args.py)
+        return own(obj)
     fn, bound_self = unwrap(obj)
     filename, lines, tree = _file_tree(fn)
     found = _find_node(fn, tree, filename, lines)

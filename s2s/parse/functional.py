@@ -1,0 +1,220 @@
+"""The operator module and functools.reduce, in the forms the later passes take.
+
+>>> from s2s.parse.debug import show
+>>> print(show('''
+... import functools, operator
+... def f(x, w):
+...     s = functools.reduce(operator.add, [x[0], x[1] * w, 2.0])
+...     p = functools.reduce(lambda a, b: a * b + w, x, 1.0)
+...     return operator.neg(s) + p
+... ''', upto="functional"))
+import numpy as _np
+import math as _math
+# functools_reduce: builtin_function_or_method, bound when the module is loaded
+# operator_add: builtin_function_or_method, bound when the module is loaded
+# operator_neg: builtin_function_or_method, bound when the module is loaded
+<BLANKLINE>
+<BLANKLINE>
+def f(x, w):
+    s = x[0] + x[1] * w + 2.0
+    acc = 1.0
+    for i in range(0, len(x)):
+        item = x[i]
+        acc = acc * item + w
+    p = acc
+    return -s + p
+
+`operator.mul(a, b)` is `a * b`, `operator.neg(a)` is `-a`, `operator.getitem(x, i)` is `x[i]`,
+and likewise every arithmetic, comparison and in-place operator function (the in-place ones
+rebind, as `x += y` does in s2s). They count wherever they are called: written out, or passed
+to a helper that calls its function argument (resolve makes the helper for it).
+
+`functools.reduce(f, seq[, initial])` of a literal list or tuple is the nested calls it makes
+(`f(f(a, b), c)`); of any other sequence (an array, a list variable), the loop it runs, put
+before the statement. A lambda given as `f` is written into the calls (its parameters are
+atoms there, so nothing is evaluated twice).
+"""
+import copy
+import functools
+import operator
+
+import gast
+
+from .base import FunctionPass, assign, load, located
+
+_BINARY = {
+    "add": gast.Add, "sub": gast.Sub, "mul": gast.Mult, "truediv": gast.Div, "floordiv": gast.FloorDiv,
+    "mod": gast.Mod, "pow": gast.Pow, "matmul": gast.MatMult,
+    "and_": gast.BitAnd, "or_": gast.BitOr, "xor": gast.BitXor, "lshift": gast.LShift, "rshift": gast.RShift,
+}
+_BINARY.update({"i" + k.rstrip("_"): v for k, v in list(_BINARY.items())})
+_COMPARE = {"lt": gast.Lt, "le": gast.LtE, "gt": gast.Gt, "ge": gast.GtE, "eq": gast.Eq, "ne": gast.NotEq}
+_UNARY = {"neg": gast.USub, "pos": gast.UAdd, "not_": gast.Not, "invert": gast.Invert, "inv": gast.Invert}
+
+
+def operator_name(value):
+    """'mul' for operator.mul (and its other names), else None."""
+    name = getattr(value, "__name__", None)
+    if not isinstance(name, str) or getattr(operator, name, None) is not value:
+        return None
+    return name if name in _BINARY or name in _COMPARE or name in _UNARY or name in ("getitem", "abs") else None
+
+
+def operator_expression(name, args):
+    """The expression operator.<name>(*args) stands for, or None (wrong number of arguments)."""
+    if name in _BINARY and len(args) == 2:
+        return gast.BinOp(left=args[0], op=_BINARY[name](), right=args[1])
+    if name in _COMPARE and len(args) == 2:
+        return gast.Compare(left=args[0], ops=[_COMPARE[name]()], comparators=[args[1]])
+    if name in _UNARY and len(args) == 1:
+        return gast.UnaryOp(op=_UNARY[name](), operand=args[0])
+    if name == "getitem" and len(args) == 2:
+        return gast.Subscript(value=args[0], slice=args[1], ctx=gast.Load())
+    if name == "abs" and len(args) == 1:
+        return gast.Call(func=load("abs"), args=args, keywords=[])
+    return None
+
+
+def _substitute(body, names):
+    """A copy of `body` with each Name in `names` (a dict) replaced by a copy of its value."""
+    class Sub(gast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id in names and isinstance(node.ctx, gast.Load):
+                return located(copy.deepcopy(names[node.id]), node)
+            return node
+    return Sub().visit(copy.deepcopy(body))
+
+
+class Functional(FunctionPass):
+    name = "functional"
+    description = "operator.mul(a, b) -> a * b; functools.reduce(f, [a, b, c]) -> f(f(a, b), c), or its loop"
+
+    def run(self):
+        self.pre = None  # a statement visitor sets it: where a loop goes
+        return super().run()
+
+    def _constant(self, func):
+        if isinstance(func, gast.Name):
+            return self.ctx.program.constants.get(func.id)
+        return None
+
+    # -- statements that may hold a reduce of a non-literal sequence: its loop goes before --
+    def _statement(self, node):
+        saved, self.pre = self.pre, []
+        node = self.generic_visit(node)
+        pre, self.pre = self.pre, saved
+        return pre + [node] if pre else node
+
+    visit_Assign = visit_AugAssign = visit_AnnAssign = visit_Return = visit_Expr = visit_If = visit_For = _statement
+
+    def visit_While(self, node):
+        saved, self.pre = self.pre, None  # its test runs again each time round
+        node.test = self.visit(node.test)
+        self.pre = saved
+        node.body = self._block(node.body)
+        node.orelse = self._block(node.orelse)
+        return node
+
+    def _block(self, stmts):
+        out = []
+        for s in stmts:
+            new = self.visit(s)
+            out.extend(new if isinstance(new, list) else [new])
+        return out
+
+    def _nested_expression(self, node):
+        """Lambdas and comprehensions: a loop cannot be put before a statement for them."""
+        saved, self.pre = self.pre, None
+        node = self.generic_visit(node)
+        self.pre = saved
+        return node
+
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _nested_expression
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        value = self._constant(node.func)
+        name = operator_name(value) if value is not None else None
+        if name is not None and not node.keywords:
+            new = operator_expression(name, list(node.args))
+            if new is not None:
+                for n in gast.walk(new):
+                    if not hasattr(n, "lineno"):
+                        located(n, node)
+                return located(new, node)
+        if value is functools.reduce:
+            return self._reduce(node)
+        return node
+
+    def _reduce(self, node):
+        args = list(node.args) + [k.value for k in node.keywords if k.arg == "initial"]
+        if len(args) not in (2, 3) or any(k.arg != "initial" for k in node.keywords) \
+                or any(isinstance(a, gast.Starred) for a in args):
+            raise self.ctx.error(node, "functools.reduce is supported as reduce(function, sequence[, initial])",
+                                 "functools.reduce")
+        fn, seq = args[0], args[1]
+        if isinstance(fn, gast.Lambda):
+            a = fn.args
+            params = [p.id for p in a.posonlyargs + a.args]
+            if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or len(params) != 2:
+                raise self.ctx.error(fn, "the function given to functools.reduce must take two arguments", "lambda")
+        if isinstance(seq, (gast.List, gast.Tuple)) and not any(isinstance(e, gast.Starred) for e in seq.elts):
+            items = list(seq.elts)
+            if len(args) == 3:
+                items = [args[2]] + items
+            if not items:
+                raise self.ctx.error(node, "functools.reduce of an empty sequence with no initial value", "reduce")
+            acc = items[0]
+            for item in items[1:]:
+                acc = self._apply(fn, acc, item, node)
+            return acc
+        if self.pre is None:
+            raise self.ctx.error(node, "functools.reduce of a sequence that is not a literal list or tuple is not "
+                                 "supported inside a lambda, a comprehension or a while test; bind it to a name on its "
+                                 "own line first",
+                                 "functools.reduce")
+        return self._loop(fn, seq, args[2] if len(args) == 3 else None, node)
+
+    def _apply(self, fn, a, b, like):
+        if isinstance(fn, gast.Lambda):
+            p, q = [x.id for x in fn.args.posonlyargs + fn.args.args]
+            if self.pre is not None:  # each operand evaluated once: atoms in the body
+                a, b = self._atom(a, "left", like), self._atom(b, "right", like)
+            elif not all(isinstance(x, (gast.Name, gast.Constant)) for x in (a, b)):
+                raise self.ctx.error(like, "functools.reduce with a lambda inside a lambda or comprehension",
+                                     "functools.reduce")
+            return _substitute(fn.body, {p: a, q: b})
+        name = operator_name(self._constant(fn))
+        if name is not None and operator_expression(name, [a, b]) is not None:
+            return located(operator_expression(name, [a, b]), like)
+        return located(gast.Call(func=copy.deepcopy(fn), args=[a, b], keywords=[]), like)
+
+    def _atom(self, expr, hint, like):
+        if isinstance(expr, (gast.Name, gast.Constant)):
+            return expr
+        name = self.ctx.namer.fresh(hint)
+        self.pre.append(assign(name, expr, like))
+        return located(load(name), like)
+
+    def _loop(self, fn, seq, initial, like):
+        """acc = seq[0] (or initial); for i in range(1 (or 0), len(seq)): acc = f(acc, seq[i])"""
+        seq = self._atom(seq, "seq", like)
+        acc, i, item = self.ctx.namer.fresh("acc"), self.ctx.namer.fresh("i"), self.ctx.namer.fresh("item")
+        first = initial if initial is not None else gast.Subscript(value=copy.deepcopy(seq),
+                                                                   slice=gast.Constant(value=0, kind=None),
+                                                                   ctx=gast.Load())
+        start = gast.Constant(value=0 if initial is not None else 1, kind=None)
+        rng = gast.Call(func=load("range"), args=[start, gast.Call(func=load("len"), args=[copy.deepcopy(seq)],
+                                                                  keywords=[])], keywords=[])
+        read = gast.Subscript(value=copy.deepcopy(seq), slice=load(i), ctx=gast.Load())
+        saved, self.pre = self.pre, []
+        step = self._apply(fn, load(acc), load(item), like)
+        inner, self.pre = self.pre, saved
+        body = [assign(item, read, like)] + inner + [assign(acc, step, like)]
+        loop = gast.For(target=gast.Name(id=i, ctx=gast.Store(), annotation=None, type_comment=None), iter=rng,
+                        body=body, orelse=[], type_comment=None)
+        for n in gast.walk(loop):
+            if not hasattr(n, "lineno"):
+                located(n, like)
+        self.pre.extend([assign(acc, first, like), loop])
+        return located(load(acc), like)
