@@ -6,7 +6,7 @@
 """
 __version__ = "0.1.0"
 
-from . import errors, lax, random  # noqa: E402
+from . import errors, lax, random, tree_util  # noqa: E402
 from .api import jit, source  # noqa: E402
 from .autodiff import grad, value_and_grad, vjp  # noqa: E402
 from .environment import print_environment_info  # noqa: E402
@@ -22,3 +22,12 @@ __all__ = [
     "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp", "vmap",
     "print_environment_info", "devices", "default_backend", "device_put", "device_get", "block_until_ready",
 ]
+
+
+def __getattr__(name):
+    # s2s.nn on first use: it imports scipy.special (for gelu), which `import s2s` does not
+    if name == "nn":
+        import importlib
+
+        return importlib.import_module(".nn", __name__)
+    raise AttributeError(f"module 's2s' has no attribute {name!r}")

@@ -24,7 +24,8 @@ runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')`
 `meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
 `np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
 runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's;
-`x.astype(int)` (a builtin type) is `x.astype(np.int64)`; `x.flatten('F')`, `x.reshape(shape,
+`x.astype(int)` (a builtin type) is `x.astype(np.int64)`; `np.int64(x)` & co. become `cast_as(x, np.int64)`
+(numba casts numbers only: an array is cast with astype); `x.flatten('F')`, `x.reshape(shape,
 order='F')` and `np.concatenate(arrays, axis=None)` are written with C-order operations. And (MaskReads) a read `a[m]` whose
 index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|/~, or a name
 bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
@@ -78,6 +79,15 @@ def reshape_f(x, shape):
 def concat_flat(arrays):
     """np.concatenate(arrays, axis=None): the flattened arrays joined."""
     return np.concatenate(arrays, axis=None)
+
+
+_SCALAR_TYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "intp",
+                           "float16", "float32", "float64", "complex64", "complex128", "bool_"})
+
+
+def cast_as(x, dtype):
+    """np.int64(x) & co.: numba calls them on numbers only; an array is cast with astype."""
+    return dtype(x)
 
 
 def sort_axis(x, axis):
@@ -226,6 +236,10 @@ class AxisReductions(FunctionPass):
         order_f = self._f_order(node)
         if order_f is not None:
             return order_f
+        path = attribute_path(f)
+        if path is not None and path.startswith(NUMPY_ALIAS + ".") and path[len(NUMPY_ALIAS) + 1:] in _SCALAR_TYPES \
+                and len(node.args) == 1 and not node.keywords:
+            return self._call(cast_as, "cast_as", [node.args[0], f], node)
         if attribute_path(f) == f"{NUMPY_ALIAS}.concatenate" and len(node.args) == 1 and len(node.keywords) == 1 \
                 and node.keywords[0].arg == "axis" and isinstance(node.keywords[0].value, gast.Constant) \
                 and node.keywords[0].value.value is None:
@@ -534,6 +548,13 @@ def _ol_matrix_norm(x, ord):
     if ord.literal_value == "fro":
         return lambda x, ord: np.sqrt(np.sum(x * x))
     return lambda x, ord: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])
+
+
+@overload(cast_as)
+def _ol_cast_as(x, dtype):
+    if isinstance(x, types.Array):
+        return lambda x, dtype: x.astype(dtype)
+    return lambda x, dtype: dtype(x)
 
 
 @overload(reshape_f)

@@ -7,28 +7,21 @@ import numpy as np
 
 from .runtime import DerivativeUnavailable  # s2s-runtime-import
 
-__all__ = ["einsum_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3"]
+__all__ = ["einsum_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3", "expand_ellipsis"]
 
 
-def _without_ellipsis(spec, operands):
+def expand_ellipsis(spec, ndims):
     """`spec` with each '...' written out as letters it does not use, one per axis the
-    ellipsis stands for (right-aligned across operands, as NumPy broadcasts them); an implicit
-    output puts the ellipsis axes first, as NumPy does. Broadcasting a length-1 axis against a
-    longer one is not covered (DerivativeUnavailable)."""
+    ellipsis stands for in operands of `ndims` dimensions (right-aligned across operands, as
+    NumPy broadcasts them); an implicit output puts the ellipsis axes first, as NumPy does."""
     if "." not in spec:
         return spec
     ins, arrow, out = spec.partition("->")
     ins = ins.split(",")
     spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in spec]
-    counts = [np.ndim(op) - (len(t) - 3) if "..." in t else 0 for t, op in zip(ins, operands)]
+    counts = [nd - (len(t) - 3) if "..." in t else 0 for t, nd in zip(ins, ndims)]
     width = max(counts)
     letters = "".join(spare[:width])
-    lengths = {}
-    for t, op, k in zip(ins, operands, counts):
-        for c, n in zip(letters[width - k:], np.shape(op)[t.index("."):t.index(".") + k] if k else ()):
-            if lengths.setdefault(c, n) != n:
-                raise DerivativeUnavailable("np.einsum's '...' broadcasting a length-1 axis has no derivative "
-                                            "rule: broadcast the operands first")
     ins = [t.replace("...", letters[width - k:]) for t, k in zip(ins, counts)]
     if arrow:
         out = out.replace("...", letters)
@@ -36,6 +29,21 @@ def _without_ellipsis(spec, operands):
         joined = "".join(ins)
         out = letters + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in letters))
     return ",".join(ins) + "->" + out
+
+
+def _without_ellipsis(spec, operands):
+    """expand_ellipsis for these operands. Broadcasting a length-1 axis against a longer one
+    is not covered (DerivativeUnavailable)."""
+    if "." not in spec:
+        return spec
+    out = expand_ellipsis(spec, [np.ndim(op) for op in operands])
+    lengths = {}
+    for t, op in zip(out.partition("->")[0].split(","), operands):
+        for c, n in zip(t, np.shape(op)):
+            if lengths.setdefault(c, n) != n:
+                raise DerivativeUnavailable("np.einsum's '...' broadcasting a length-1 axis has no derivative "
+                                            "rule: broadcast the operands first")
+    return out
 
 
 def einsum_vjp(ct, subscripts, operands, i):

@@ -325,7 +325,7 @@ def _matmul_typer(table):  # 1-d and 2-d operands, as numba's `@` and np.dot
 
 @numba.njit
 def _outer(u, w):  # np.outer of two vectors, as a loop (compiles faster)
-    out = np.empty((u.shape[0], w.shape[0]))
+    out = np.empty((u.shape[0], w.shape[0]), (u[:0] * w[:0]).dtype)  # complex operands: complex
     for i in range(u.shape[0]):
         for j in range(w.shape[0]):
             out[i, j] = u[i] * w[j]
@@ -350,13 +350,13 @@ def _ol_prod_partials(x, axis=None):
     if isinstance(x, types.Array) and _none(axis):
         def impl(x, axis=None):
             xf = x.copy().reshape(-1)
-            nz, p = 0, 1.0
+            nz, p = 0, xf[:0].sum() + 1.0  # 1 of x's dtype (complex stays complex)
             for v in xf:
                 if v == 0:
                     nz += 1
                 else:
                     p *= v
-            out = np.zeros(xf.size)
+            out = np.zeros(xf.size, (xf[:0] * 1.0).dtype)
             for i in range(xf.size):
                 if nz == 0:
                     out[i] = p / xf[i]
@@ -374,10 +374,10 @@ def _ol_prod_partials(x, axis=None):
                 elif d > ax:
                     inner *= x.shape[d]
             x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
-            out = np.zeros((outer, n, inner))
+            out = np.zeros((outer, n, inner), (x3[:0, 0, 0] * 1.0).dtype)
             for i in range(outer):
                 for k in range(inner):
-                    nz, p, at = 0, 1.0, 0
+                    nz, p, at = 0, x3[:0, 0, 0].sum() + 1.0, 0
                     for j in range(n):
                         v = x3[i, j, k]
                         if v == 0:

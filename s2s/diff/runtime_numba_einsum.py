@@ -9,8 +9,10 @@ from the output (sums) and letters missing from some operands all follow from th
     einsum_vjp1(ct, 'ii->', a):   res[i, i] += ct          (the diagonal of a's shape)
     einsum_vjp2(ct, 'ij,jk->ik', a, b): res[j, k] += ct[i, k] * a[i, j]
 
-'...' is not supported (as the rules). Like the other runtime_numba files, copied into
-standalone dumped modules.
+'...' is written out from the operands' ranks (runtime_einsum.expand_ellipsis). Every size
+an index letter takes is checked against the others (NumPy's ValueError; a loop would
+otherwise read past an operand). Like the other runtime_numba files, copied into standalone
+dumped modules.
 """
 import numpy as np  # noqa: F401  -- used by generated implementations
 from numba import types
@@ -21,17 +23,19 @@ from .runtime import (  # s2s-runtime-import
     einsum_vjp1,
     einsum_vjp2,
     einsum_vjp3,
+    expand_ellipsis,
 )  # s2s-runtime-import
 
 _EINSUM_CACHE = {}
 
 
-def _terms(subscripts, n):
-    """(input terms, output term) of an einsum spec for n operands (NumPy's implicit output:
-    the letters that appear once, sorted)."""
+def _terms(subscripts, operands):
+    """(input terms, output term) of an einsum spec for these operand types (NumPy's implicit
+    output: the letters that appear once, sorted; '...' written out from the ranks)."""
+    n = len(operands)
     spec = subscripts.replace(" ", "")
     if "." in spec:
-        raise errors.TypingError("np.einsum with '...' in its subscripts is not supported under jit")
+        spec = expand_ellipsis(spec, [op.ndim if isinstance(op, types.Array) else 0 for op in operands])
     ins, arrow, out = spec.partition("->")
     ins = ins.split(",")
     if len(ins) != n:
@@ -47,9 +51,12 @@ def _loop_nest(sig, names, terms, result, scalar_result, factors=None):
     (the first `factors` terms; the others only give sizes)."""
     letters = "".join(dict.fromkeys("".join(terms) + result))
     lines = [f"def impl({sig}):"]
-    for c in letters:  # each letter's size, from the first array term that has it
-        where = next((names[j], t.index(c)) for j, t in enumerate(terms) if c in t)
-        lines.append(f"    n_{c} = {where[0]}.shape[{where[1]}]")
+    for c in letters:  # each letter's size, from the first array term that has it; the others must agree
+        where = [(names[j], k) for j, t in enumerate(terms) for k, d in enumerate(t) if d == c]
+        lines.append(f"    n_{c} = {where[0][0]}.shape[{where[0][1]}]")
+        for name, k in where[1:]:
+            lines.append(f"    if {name}.shape[{k}] != n_{c}:")
+            lines.append(f"        raise ValueError('np.einsum: operands differ in the size of index {c}')")
     if scalar_result:
         lines.append("    acc = 0.0")
     else:
@@ -87,7 +94,7 @@ def _ranks_ok(terms, operands):
 def _ol_einsum(subscripts, *operands):
     if not isinstance(subscripts, types.StringLiteral):
         return None
-    ins, out = _terms(subscripts.literal_value, len(operands))
+    ins, out = _terms(subscripts.literal_value, operands)
     if not _ranks_ok(ins, operands):
         return None
     names = [f"operands[{j}]" for j in range(len(operands))]
@@ -99,7 +106,7 @@ def _vjp(k):
     def typer(ct, subscripts, *operands):
         if not isinstance(subscripts, types.StringLiteral) or k >= len(operands):
             return None
-        ins, out = _terms(subscripts.literal_value, len(operands))
+        ins, out = _terms(subscripts.literal_value, operands)
         if not _ranks_ok(ins, operands) or not _ranks_ok([out], [ct]):
             return None
         terms = [out] + [t for j, t in enumerate(ins) if j != k] + [ins[k]]  # the last: sizes only

@@ -99,6 +99,44 @@ class Closure:
         raise TypeError(f"{self.hint} was made inside a transformed function; it runs only in generated code")
 
 
+_NOT = object()
+# Parameters numba needs as literals: named so, or passed on as such a keyword's value.
+AXIS_LIKE = frozenset({"axis", "axes", "keepdims", "ord", "ddof", "axis1", "axis2", "order"})
+
+
+def _axis_like(callee):
+    """The names of `callee`'s parameters that helpers are made for when the call passes a
+    literal: axes and their kind (numba reduces along literal axes only). Others, such as a
+    string `mode` tested in a branch, stay arguments: a branch that numba drops for a literal
+    test would lose what the derivative code records there."""
+    from .source import get_source
+
+    try:
+        node = get_source(callee).node
+    except Exception:  # noqa: BLE001 -- no source: nothing to make
+        return frozenset()
+    params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    used = {k.value.id for n in gast.walk(node) if isinstance(n, gast.Call) for k in n.keywords
+            if k.arg in AXIS_LIKE and isinstance(k.value, gast.Name)}
+    return frozenset((params & AXIS_LIKE) | (params & used))
+
+
+def _static_literal(node):
+    """The value of an argument that helpers are made for, like a static argument: None, a
+    bool, an int, a string, or a tuple of ints (axes, shapes); else _NOT. (Floats stay
+    arguments: they are data, and one helper serves every value.)"""
+    if isinstance(node, gast.Constant) and (node.value is None or type(node.value) in (bool, int, str)):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    if isinstance(node, gast.Tuple) and node.elts:
+        values = [_static_literal(e) for e in node.elts]
+        if all(type(v) is int for v in values):
+            return tuple(values)
+    return _NOT
+
+
 def _lambda_as_def(lam, name):
     ret = located(gast.Return(value=lam.body), lam.body)
     fn = gast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[], returns=None, type_comment=None,
@@ -275,17 +313,27 @@ class FunctionArguments:
 
         sig = signature_of(callee) if isinstance(callee, functools.partial) else inspect.signature(callee)
         static, keep, env = {}, [], []
+        constants = {}
         for p, arg in zip(sig.parameters.values(), node.args):
             found = self._function_argument(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else None
             if found is not None and found[1] and not isinstance(found[0], Closure):
                 found = None  # grad(closure) passed on: its variables have no parameters to travel in
+            literal = _static_literal(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) \
+                and p.name in _axis_like(callee) else _NOT
             if found is not None:
                 static[p.name] = found[0]
                 env.extend(found[1])
+            elif literal is not _NOT:
+                constants[p.name] = literal
+                keep.append(arg)
             else:
                 keep.append(arg)
-        if not static or not isinstance(node.func, gast.Name):
+        if not isinstance(node.func, gast.Name) or not static and not constants:
             return node
+        if constants:  # `normalize(x, axis=1)`: the helper made for axis 1 (numba needs literal axes)
+            keep = [a for p, a in zip(sig.parameters.values(), node.args)
+                    if p.name not in static and p.name not in constants]
+            static.update(constants)
         program = self.ctx.program
         src = get_source(callee)
         if src.bound_args:
@@ -293,11 +341,14 @@ class FunctionArguments:
         plain = node.func.id
         ctx = next((c for c in program.functions if c.name == plain), None)
         hint = "_".join([getattr(src.fn, "__name__", plain)]
-                        + [getattr(v, "__name__", "f") for v in static.values()])
+                        + [getattr(v, "__name__", "f") for k, v in static.items() if k not in constants])
         fname = program.function(src, hint=hint, avoid=self.scopes[0],
                                  static={**(ctx.static if ctx is not None else {}), **static},
                                  make_context=self.ctx.__class__)
         program.superseded.add(plain)
+        if constants:
+            made = next(c for c in program.functions if c.name == fname)
+            made.literal_static = frozenset(constants)
         func = located(load(fname), node.func)
         func.s2s_callee = node.func.s2s_callee
         return located(gast.Call(func=func, args=keep + env, keywords=[]), node)

@@ -13,6 +13,7 @@ from .comprehensions import Comprehensions
 from .context import FunctionContext, Program
 from .desugar import Desugar
 from .fence import Fence
+from .fold import FoldConstants
 from .functional import Functional
 from .lower_for import LowerFor
 from .partials import LocalPartials
@@ -24,6 +25,7 @@ from .source import get_source
 PIPELINE = [
     Fence,
     ResolveNames,
+    FoldConstants,
     Functional,
     Desugar,
     LocalPartials,

@@ -494,6 +494,9 @@ class ResolveNames(FunctionArguments, FunctionPass):
         value, guard = self._lookup(node.id, node)
         if guard is None and node.id not in self.ctx.static and self.builtins.get(node.id, _MISSING) is value:
             return node  # a builtin: range, len, abs, min, ...
+        if node.id in self.ctx.static and node.id in self.ctx.literal_static and (
+                value is None or type(value) in (bool, int, str)):
+            return located(gast.Constant(value=value, kind=None), node)  # a literal, as numba wants axes
         return self._resolve_value(node.id, value, node, guard)
 
     def visit_Attribute(self, node):

@@ -177,3 +177,17 @@ def test_add_at_under_jit():
     """np.add.at (numba has no ufunc.at) -> the runtime's add_at: repeated indices accumulate."""
     x, idx = np.array([0.5, -1.0, 2.0, 0.25]), np.array([0, 2, 0, 1])
     np.testing.assert_allclose(s2s.jit(scatter_add)(x, idx), scatter_add(x, idx))
+
+
+def casts(x):  # numba calls np.int64 & co. on numbers only
+    idx = np.int64(x * 2.0)
+    return np.float32(x), idx, np.int32(x[0] * 3.0), np.complex128(x) + 1j, np.bool_(x[1])
+
+
+def test_numpy_scalar_type_casts_of_arrays_under_jit():
+    x = np.array([0.3, 1.7, -2.2])
+    got, want = s2s.jit(casts)(x), casts(x)
+    for g, w in zip(got, want):
+        if np.ndim(w):  # (numba returns numbers as Python's)
+            assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)

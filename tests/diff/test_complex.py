@@ -102,7 +102,13 @@ def holomorphic(z):
     return np.sum(np.real(np.exp(z) * np.conj(z) + np.sin(z) ** 2))
 
 
-@pytest.mark.parametrize("fn", [energy, holomorphic], ids=lambda f: f.__name__)
+def products(z):
+    # complex operands of numba forms that allocate their result (outer, prod's partials)
+    w = np.outer(z, z) @ z + np.cumsum(z) * np.mean(z) + np.prod(z) + np.prod(np.outer(z, z), axis=0)
+    return np.sum(np.real(w) * np.array([0.3, -1.2, 0.7]) + np.imag(w))
+
+
+@pytest.mark.parametrize("fn", [energy, holomorphic, products], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
 def test_complex_inputs_follow_jax_convention(fn, compiled):
     g = s2s.grad(fn)

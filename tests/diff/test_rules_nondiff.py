@@ -21,13 +21,32 @@ CONSTANT = [
     np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
     np.logical_xor, np.all, np.any, np.count_nonzero, np.searchsorted, len, int, bool, round, range, math.floor,
     math.ceil, math.trunc, np.signbit, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj, np.isneginf,
-    np.isposinf, np.spacing, math.isclose,
+    np.isposinf, np.spacing, math.isclose, np.int64, np.int32, np.intp, np.bool_,
 ]
 
 
 @pytest.mark.parametrize("fn", CONSTANT, ids=[getattr(f, "__name__", str(f)) for f in CONSTANT])
 def test_constant_functions(fn):
     assert fn in NONDIFF and fn not in VJP_RULES
+
+
+def rows_picked_by_a_cast(w):
+    picked = np.int64(w[:, -1])  # Autograd's test_cast_to_int: the cast picks rows, as a constant
+    return np.sum(w[:, :-1][picked] ** 2)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_integer_cast_is_a_constant(compiled):
+    import s2s
+
+    w = np.tile(np.arange(4.0), (4, 1)) + 0.25 * np.arange(16.0).reshape(4, 4)
+    w[:, -1] = [2.0, 0.0, 3.0, 2.0]
+    g = s2s.grad(rows_picked_by_a_cast)
+    got = (s2s.jit(g) if compiled else g)(w)
+    want = np.zeros_like(w)
+    for r in (2, 0, 3, 2):
+        want[r, :-1] += 2 * w[r, :-1]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_no_function_is_both_differentiable_and_constant():

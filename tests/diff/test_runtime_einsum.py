@@ -10,7 +10,9 @@ from s2s.diff import runtime as rt
 
 SPECS = [("ij,jk->ik", (3, 4), (4, 2)), ("ij,j->i", (3, 4), (4,)), ("i,i->", (4,), (4,)),
          ("bij,bjk->bik", (2, 3, 4), (2, 4, 2)), ("ii,i->i", (3, 3), (3,)), ("ij, jk -> ki", (2, 3), (3, 4)),
-         ("ii->", (3, 3)), ("ii->i", (3, 3)), ("ij", (3, 3)), ("i,ij,j->", (3,), (3, 4), (4,))]
+         ("ii->", (3, 3)), ("ii->i", (3, 3)), ("ij", (3, 3)), ("i,ij,j->", (3,), (3, 4), (4,)),
+         ("...jk,...lj->...lk", (3, 4, 4), (3, 4, 4)), ("...,...->...", (2, 3), (2, 3)),
+         ("i...->...", (3, 2, 4)), ("...ij,j", (2, 3, 4), (4,))]
 HELPERS = (rt.einsum_vjp1, rt.einsum_vjp2, rt.einsum_vjp3)
 
 
@@ -54,3 +56,9 @@ def test_gradients_through_einsum_under_jit():
         e[i] = eps
         fd[i] = (bilinear_energy(x, M + e) - bilinear_energy(x, M - e)) / (2 * eps)
     np.testing.assert_allclose(g[1], fd, rtol=1e-6, atol=1e-8)
+
+
+def test_operands_that_disagree_on_an_index_size_raise_under_numba():
+    primal, vjps = _compiled("ij,jk->ik", 2)
+    with pytest.raises(ValueError, match="size of index j"):
+        primal(np.ones((2, 3)), np.ones((4, 2)))  # NumPy raises too; a loop would read past the first

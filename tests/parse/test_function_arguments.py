@@ -264,3 +264,21 @@ def test_jvp_of_closures(compiled):
     np.testing.assert_allclose(T(hvp)(W0, v, XS), hessian @ v, rtol=1e-10)
     jac = (1 - np.tanh(XS @ W0) ** 2)[:, None] * XS
     np.testing.assert_allclose(T(directional)(W0, v, XS), jac @ v, rtol=1e-10)
+
+
+# -- helpers made for literal arguments (numba needs literal axes) --
+def normalize(x, axis=0, keepdims=True):
+    return x / np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def uses_axes(m):
+    return np.sum(normalize(m) ** 2) + np.sum(normalize(m, 1) * m) + np.sum(normalize(m, axis=(0, 1)))
+
+
+def test_helpers_with_literal_axes_compile():
+    m = np.array([[0.5, 1.2, 0.8], [1.5, 0.3, 0.9]])
+    np.testing.assert_allclose(s2s.jit(uses_axes)(m), uses_axes(m), rtol=1e-12)
+    want = central_difference(uses_axes, (m,), 0)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(uses_axes))(m), want, rtol=1e-6, atol=1e-8)
+    src = s2s.source(s2s.jit(uses_axes), m)
+    assert "reduce_axis('sum', x, 1, True, 0)" in src  # the axis is a literal in the helper made for it

@@ -28,6 +28,7 @@ NONDIFF.register(*_distinct(
     # integer-valued
     np.floor, np.ceil, np.round, getattr(np, "around", np.round), np.rint, np.trunc, np.fix, np.sign,
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool, builtins.len, builtins.range,
+    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.intp, np.bool_,
     # indices and searches
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.argwhere, np.searchsorted,
     np.count_nonzero, np.linalg.matrix_rank,
