@@ -45,12 +45,15 @@ _COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Lt: operator.lt,
 _PLAIN = (type(None), bool, int, float, str)
 
 
-def _literal(node):
-    """(True, value) for a literal of a plain type (or a tuple of them), else (False, None)."""
+def _literal(node, known=None):
+    """(True, value) for a literal of a plain type (or a tuple of them), or a name in `known`
+    (module constants: captured globals and static arguments), else (False, None)."""
     if isinstance(node, gast.Constant) and isinstance(node.value, _PLAIN):
         return True, node.value
+    if known and isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in known:
+        return True, known[node.id]
     if isinstance(node, gast.Tuple):
-        parts = [_literal(e) for e in node.elts]
+        parts = [_literal(e, known) for e in node.elts]
         if all(ok for ok, _ in parts):
             return True, tuple(v for _, v in parts)
     return False, None
@@ -65,6 +68,15 @@ class FoldConstants(FunctionPass):
     description = "literal tests decided: 'half' == 'half' -> True; if True: A else: B -> A"
 
     def run(self):
+        from .source import _GENERATED_ORIGINS
+
+        fn = self.ctx.src.fn
+        if getattr(getattr(fn, "__code__", None), "co_filename", None) in _GENERATED_ORIGINS:
+            # s2s's own derivative code, parsed again (jit(grad(f))): its branches were decided
+            # when it was made from the user's; the tapes of both sides of a test must stay
+            return self.ctx.tree
+        constants = self.ctx.program.constants
+        self._known = {n: v for n, v in constants.items() if isinstance(v, _PLAIN)}
         tree = super().run()
         for n in gast.walk(tree):
             for field in ("body", "orelse"):
@@ -80,7 +92,7 @@ class FoldConstants(FunctionPass):
 
     def visit_Compare(self, node):
         node = self.generic_visit(node)
-        values = [_literal(node.left)] + [_literal(c) for c in node.comparators]
+        values = [_literal(node.left, self._known)] + [_literal(c, self._known) for c in node.comparators]
         if not all(ok for ok, _ in values) or not all(type(op) in _COMPARE for op in node.ops):
             return node
         vals = [v for _, v in values]
@@ -92,14 +104,14 @@ class FoldConstants(FunctionPass):
 
     def visit_UnaryOp(self, node):
         node = self.generic_visit(node)
-        ok, value = _literal(node.operand)
+        ok, value = _literal(node.operand, self._known)
         if ok and isinstance(node.op, gast.Not):
             return _const(not value, node)
         return node
 
     def visit_BoolOp(self, node):
         node = self.generic_visit(node)
-        values = [_literal(v) for v in node.values]
+        values = [_literal(v, self._known) for v in node.values]
         if not all(ok for ok, _ in values):
             return node
         result = values[0][1]
@@ -109,21 +121,21 @@ class FoldConstants(FunctionPass):
 
     def visit_IfExp(self, node):
         node = self.generic_visit(node)
-        ok, value = _literal(node.test)
+        ok, value = _literal(node.test, self._known)
         if ok:
             return node.body if value else node.orelse
         return node
 
     def visit_If(self, node):
         node = self.generic_visit(node)
-        ok, value = _literal(node.test)
+        ok, value = _literal(node.test, self._known)
         if not ok:
             return node
         return (node.body if value else node.orelse) or []
 
     def visit_While(self, node):
         node = self.generic_visit(node)
-        ok, value = _literal(node.test)
+        ok, value = _literal(node.test, self._known)
         if ok and not value:
             return node.orelse or []
         return node

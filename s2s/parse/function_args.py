@@ -318,8 +318,9 @@ class FunctionArguments:
             found = self._function_argument(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else None
             if found is not None and found[1] and not isinstance(found[0], Closure):
                 found = None  # grad(closure) passed on: its variables have no parameters to travel in
-            literal = _static_literal(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) \
-                and p.name in _axis_like(callee) else _NOT
+            literal = _static_literal(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else _NOT
+            if literal is not None and p.name not in _axis_like(callee):
+                literal = _NOT  # None always (an optional argument left out: `if w is not None` decided)
             if found is not None:
                 static[p.name] = found[0]
                 env.extend(found[1])
