@@ -45,7 +45,7 @@ from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
-from .stand_ins import stand_in, stand_in_function
+from .stand_ins import numpy_stand_in, stand_in, stand_in_function
 
 _LIBRARY_ROOTS = frozenset(
     {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
@@ -526,6 +526,13 @@ class ResolveNames(FunctionArguments, FunctionPass):
             i += 1
         if i == 0 and guard is None and self.builtins.get(root.id, _MISSING) is value:
             return node
+        if is_numpy_module(value) and len(chain) >= 2:
+            sub = numpy_stand_in([c.attr for c in chain[:2]])
+            if sub is not None:  # np.linalg.lstsq -> s2s's NumPy source of it
+                base = self._resolve_value("_".join([root.id] + [c.attr for c in chain[:2]]), sub, chain[1], None)
+                for link in chain[2:]:
+                    base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
+                return base
         sub = stand_in(value, chain[i].attr) if i < len(chain) else None
         if sub is not None:  # scipy.stats.norm.logpdf -> s2s's NumPy source of it
             value, i = sub, i + 1

@@ -1,6 +1,6 @@
-"""NumPy sources standing in for scipy.linalg functions inside transformed code
-(parse/stand_ins.py maps `scipy.linalg.solve_triangular` & co. to these), transformed like
-the user's own helpers: their derivatives come from the np.linalg rules.
+"""NumPy sources standing in for scipy.linalg functions (and np.linalg.lstsq) inside
+transformed code (parse/stand_ins.py maps `scipy.linalg.solve_triangular` & co. to these),
+transformed like the user's own helpers: their derivatives come from the np.linalg rules.
 
 solve_triangular and the Cholesky functions read only the triangle scipy reads (so their
 derivatives are those of the function scipy computes); expm is scaling and squaring with a
@@ -70,3 +70,24 @@ def expm(A):
     for _ in range(s):
         R = R @ R
     return R
+
+
+def lstsq(a, b, cond=None, overwrite_a=False, overwrite_b=False, check_finite=True, lapack_driver=None):
+    """scipy.linalg.lstsq: (x, residues, rank, singular values), x = pinv(a) @ b."""
+    return np_lstsq(a, b, cond)
+
+
+def np_lstsq(a, b, rcond=None):
+    """np.linalg.lstsq: (x, residuals, rank, singular values). x = pinv(a) @ b, the
+    minimum-norm least-squares solution (its derivative is pinv's); the residuals are the
+    squared norms of b's columns' misfits when a has full column rank and more rows, else
+    empty, as NumPy returns them."""
+    x = np.linalg.pinv(a) @ b
+    rank = np.linalg.matrix_rank(a)
+    s = np.linalg.svd(a, compute_uv=False)
+    r = a @ x - b
+    if rank == a.shape[1] and a.shape[0] > a.shape[1]:
+        residuals = np.atleast_1d(np.sum(r * r, axis=0))
+    else:
+        residuals = np.zeros(0)
+    return x, residuals, rank, s

@@ -9,9 +9,21 @@ multivariate_normal and dirichlet, frozen ones too (`norm(0, 2).logpdf`, made ou
 transformed function: their parameters are constants); other
 methods stay what they are (and are refused by the derivative rules by name). And the
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
-cho_factor, cho_solve, solve, inv, det, expm.
+cho_factor, cho_solve, solve, inv, det, expm, lstsq; and np.linalg.lstsq.
 """
-_LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm")
+_LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm", "lstsq")
+# NumPy functions with a stand-in: the attribute path under numpy -> the stand-in's name
+_NUMPY = {("linalg", "lstsq"): "np_lstsq"}
+
+
+def numpy_stand_in(attrs):
+    """The stand-in for numpy.<attrs...> (`np.linalg.lstsq`), else None."""
+    name = _NUMPY.get(tuple(attrs))
+    if name is None:
+        return None
+    from . import stand_in_linalg
+
+    return getattr(_marked(stand_in_linalg), name)
 
 
 def stand_in_function(value):

@@ -184,3 +184,34 @@ def test_scipy_linalg_compiled():
     got = s2s.jit(s2s.grad(linalg_model, argnums=(0, 1)))(MAT, RHS)
     for w, g in zip(want, got):
         np.testing.assert_allclose(g, w, rtol=1e-10)
+
+
+# -- least squares (np.linalg.lstsq and scipy.linalg.lstsq) -------------------------------------
+TALL = np.array([[0.9, -0.3, 0.2], [0.4, 1.1, -0.5], [-0.2, 0.3, 0.8], [0.5, 0.5, 0.1], [1.0, -0.7, 0.3]])
+OBS = np.array([0.5, -1.0, 0.2, 0.3, 1.5])
+
+
+def least_squares(a, b):
+    x, residuals, rank, s = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(x ** 2) + np.sum(residuals) + np.sum(s) + rank
+
+
+def least_squares_scipy(a, b):
+    return np.sum(linalg.lstsq(a, b)[0] * np.array([1.0, -2.0, 0.5]))
+
+
+@pytest.mark.parametrize("fn, a, b", [
+    (least_squares, TALL, OBS),  # over-determined: residuals
+    (least_squares, TALL, np.stack([OBS, OBS[::-1]], axis=1)),  # several right-hand sides
+    (least_squares, TALL[:2], OBS[:2]),  # under-determined: the minimum-norm solution, no residuals
+    (least_squares_scipy, TALL, OBS),
+], ids=["tall", "columns", "wide", "scipy"])
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_lstsq(fn, a, b, compiled):
+    assert s2s.jit(fn)(a, b) == pytest.approx(fn(a, b), rel=1e-10)
+    g = s2s.grad(fn, argnums=(0, 1))
+    ga, gb = (s2s.jit(g) if compiled else g)(a, b)
+    np.testing.assert_allclose(ga, _central(fn, (a, b), 0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(gb, _central(fn, (a, b), 1), rtol=1e-5, atol=1e-7)
+    jf = s2s.jacfwd(fn, argnums=1)(a, b)
+    np.testing.assert_allclose(jf, _central(fn, (a, b), 1), rtol=1e-5, atol=1e-7)
