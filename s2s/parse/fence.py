@@ -110,8 +110,10 @@ class Fence(FunctionPass):
         if isinstance(node.func, gast.Name) and node.func.id in _REJECT_CALLS:
             raise self.ctx.error(node, _REJECT_CALLS[node.func.id], f"{node.func.id}()")
         for a in node.args:
-            if isinstance(a, gast.Starred):
-                raise self.ctx.error(a, "star-arguments in calls (f(*xs)) are not supported; pass arguments one by one", "f(*args)")
+            if isinstance(a, gast.Starred) and not (isinstance(a.value, gast.Name)
+                                                    and a.value.id == getattr(self.ctx, "vararg_name", None)):
+                raise self.ctx.error(a, "star-arguments in calls (f(*xs)) are not supported; pass arguments one by one "
+                                     "(a helper's own *args can be passed on: f(y, *args))", "f(*args)")
         for k in node.keywords:
             if k.arg is None:
                 raise self.ctx.error(k.value, "**kwargs in calls are not supported; pass keywords one by one", "f(**kwargs)")

@@ -137,6 +137,18 @@ def _static_literal(node):
     return _NOT
 
 
+def _passes_on_varargs(callee, name):
+    """Whether `callee`'s body calls something with `*name` (its own *args passed on)."""
+    from .source import get_source
+
+    try:
+        node = get_source(callee).node
+    except Exception:  # noqa: BLE001
+        return False
+    return any(isinstance(n, gast.Starred) and isinstance(n.value, gast.Name) and n.value.id == name
+               for n in gast.walk(node))
+
+
 def _lambda_as_def(lam, name):
     ret = located(gast.Return(value=lam.body), lam.body)
     fn = gast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[], returns=None, type_comment=None,
@@ -280,6 +292,27 @@ class FunctionArguments:
         else:
             kwargs["in_axes"] = axes
 
+    def _expand_varargs(self, node):
+        """`f(y, *args)` with `args` this helper's own `*args`, which its caller filled with n
+        values: `f(y, args[0], ..., args[n - 1])`."""
+        if not any(isinstance(a, gast.Starred) for a in node.args):
+            return
+        n = self.ctx.vararg_length
+        if n is None:
+            # the version no caller made for a number of values: dropped at the end unless
+            # something calls it, and then an error (pipeline.build_program)
+            self.ctx.unexpanded_varargs = node
+            node.args = [a.value if isinstance(a, gast.Starred) else a for a in node.args]
+            return
+        args = []
+        for a in node.args:
+            if isinstance(a, gast.Starred):
+                args.extend(located(gast.Subscript(value=load(a.value.id), slice=gast.Constant(value=k, kind=None),
+                                                   ctx=gast.Load()), a) for k in range(n))
+            else:
+                args.append(a)
+        node.args = args
+
     def _as_def(self, lam):
         _, before = self._closure_lambdas[id(lam)]
         return _lambda_as_def(copy.deepcopy(before), "lambda_")
@@ -313,8 +346,10 @@ class FunctionArguments:
 
         sig = signature_of(callee) if isinstance(callee, functools.partial) else inspect.signature(callee)
         static, keep, env = {}, [], []
-        constants = {}
+        constants, varargs = {}, None
         for p, arg in zip(sig.parameters.values(), node.args):
+            if p.kind == p.VAR_POSITIONAL and isinstance(arg, gast.Tuple) and _passes_on_varargs(callee, p.name):
+                varargs = len(arg.elts)  # the helper passes its *args on: made for their number
             found = self._function_argument(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else None
             if found is not None and found[1] and not isinstance(found[0], Closure):
                 found = None  # grad(closure) passed on: its variables have no parameters to travel in
@@ -329,8 +364,10 @@ class FunctionArguments:
                 keep.append(arg)
             else:
                 keep.append(arg)
-        if not isinstance(node.func, gast.Name) or not static and not constants:
+        if not isinstance(node.func, gast.Name) or not static and not constants and varargs is None:
             return node
+        if varargs is not None:
+            constants["*"] = varargs  # (a key of the helper made: not a parameter)
         if constants:  # `normalize(x, axis=1)`: the helper made for axis 1 (numba needs literal axes)
             keep = [a for p, a in zip(sig.parameters.values(), node.args)
                     if p.name not in static and p.name not in constants]
@@ -350,6 +387,7 @@ class FunctionArguments:
         if constants:
             made = next(c for c in program.functions if c.name == fname)
             made.literal_static = frozenset(constants)
+            made.vararg_length = varargs
         func = located(load(fname), node.func)
         func.s2s_callee = node.func.s2s_callee
         return located(gast.Call(func=func, args=keep + env, keywords=[]), node)

@@ -82,6 +82,11 @@ def build_program(fn, static=None, upto=None):
         ctx = program.pending.pop(0)
         run_passes(ctx, upto=upto)
     _drop_superseded(program)
+    for ctx in program.functions:
+        if ctx.unexpanded_varargs is not None:
+            raise ctx.error(ctx.unexpanded_varargs, "f(*args) passes on this function's *args, which s2s expands "
+                            "where a caller in transformed code gives their number: call it from a function you "
+                            "transform, not as the function transformed", "f(*args)")
     return program
 
 

@@ -380,6 +380,7 @@ class ResolveNames(FunctionArguments, FunctionPass):
         """Calls of user functions pass every argument, by position, defaults filled in:
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
+        self._expand_varargs(node)
         if getattr(node.func, "s2s_closure", None) is not None:
             return self._closure_call(node)
         pending = getattr(node.func, "s2s_custom_nondiff", None)

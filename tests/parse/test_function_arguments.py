@@ -10,6 +10,7 @@ import pytest
 from grad_cases import central_difference
 
 import s2s
+from s2s.errors import UnsupportedSyntaxError
 
 
 def apply(f, x):
@@ -282,3 +283,43 @@ def test_helpers_with_literal_axes_compile():
     np.testing.assert_allclose(s2s.jit(s2s.grad(uses_axes))(m), want, rtol=1e-6, atol=1e-8)
     src = s2s.source(s2s.jit(uses_axes), m)
     assert "reduce_axis('sum', x, 1, True, 0)" in src  # the axis is a literal in the helper made for it
+
+
+# -- a helper passing its own *args on: f(y, *params) --
+def euler(f, y, dt, n, *params):
+    for _ in range(n):
+        y = y + dt * f(y, *params)
+    return y
+
+
+def decay(y, k, c):
+    return -k * y + c
+
+
+def logistic_growth(y, r):
+    return r * y * (1.0 - y)
+
+
+def simulate_with_params(theta):
+    a = euler(decay, np.array([1.0, 2.0]), 0.1, 10, theta[0], theta[1])
+    b = euler(logistic_growth, np.array([0.1]), 0.1, 10, theta[0])
+    c = euler(lambda y, s: -s * y ** 2, np.array([0.5]), 0.1, 5, theta[1])
+    return np.sum(a) + np.sum(b) + np.sum(c)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_star_arguments_passed_on(compiled):
+    want = central_difference(simulate_with_params, (THETA,), 0)
+    g = s2s.grad(simulate_with_params)
+    np.testing.assert_allclose((s2s.jit(g) if compiled else g)(THETA), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jacfwd(simulate_with_params)(THETA), want, rtol=1e-6, atol=1e-8)
+    assert s2s.jit(simulate_with_params)(THETA) == pytest.approx(simulate_with_params(THETA), rel=1e-12)
+
+
+def passes_its_varargs(y, *rest):
+    return decay(y, *rest)
+
+
+def test_star_arguments_of_the_transformed_function_itself_are_refused():
+    with pytest.raises(UnsupportedSyntaxError, match=r"\*args"):
+        s2s.grad(passes_its_varargs)(1.0, 2.0, 3.0)
