@@ -192,3 +192,37 @@ if __name__ == "__main__":
     (ct,) = f_vjp(np.ones(3))
     print("\nvjp of ones:", ct)
     print("\n" + "\n".join(s2s.source(s2s.grad(logistic)).splitlines()[:40]))
+
+# %% [markdown]
+# ## 7. A training step, JAX-style, compiled
+#
+# The idiom of JAX code -- a jitted `update` that takes the gradient of a lambda closing over
+# the batch, with the parameters in a dict -- compiles as written: the lambda becomes a
+# function of its own whose captured variables travel as arguments, and the dict crosses into
+# numba as the tuple of its leaves. Helpers that take a function (an integrator taking the
+# dynamics, `s2s.lax.fori_loop` taking its body) are made for the function they get.
+
+# %%
+def mse(params, x, y):
+    return np.mean((np.tanh(x @ params["w"] + params["b"]) - y) ** 2)
+
+
+@s2s.jit
+def update(params, x, y):
+    grads = s2s.grad(lambda p: mse(p, x, y))(params)
+    return {"w": params["w"] - 0.5 * grads["w"], "b": params["b"] - 0.5 * grads["b"]}
+
+
+def trajectory_loss(k):
+    def dynamics(i, y):  # reads k from the enclosing function: a closure
+        return y - 0.1 * k * y ** 3
+    return s2s.lax.fori_loop(0, 20, dynamics, 1.0)
+
+
+if __name__ == "__main__":
+    params = {"w": rng.normal(size=(4, 1)) / 2, "b": np.zeros(1)}
+    x_batch, y_batch = rng.normal(size=(32, 4)), rng.normal(size=(32, 1)) / 4
+    for step in range(5):
+        params = update(params, x_batch, y_batch)
+    print("\nloss after 5 compiled steps:", mse(params, x_batch, y_batch))
+    print("d/dk of a fori_loop trajectory:", s2s.jit(s2s.grad(trajectory_loss))(0.5))
