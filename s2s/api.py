@@ -223,7 +223,9 @@ class JitFunction:
             ) from None
         except NUMBA_ERRORS as exc:
             err = translate_error(exc, spec.module, self.__name__, _line_of)
-            hint = spec.boundary.hint() if spec.boundary is not None else _argument_hint(self._sig, args, kwargs)
+            hint = "\n".join(h for h in (spec.boundary.hint() if spec.boundary is not None else "",
+                                          _argument_hint(self._sig, args, kwargs, self._by_structure is not None))
+                             if h)
             if hint:
                 err.args = (f"{err.args[0]}\n{hint}",)
             raise err from None
@@ -306,18 +308,31 @@ def _crossing(args, kwargs):
     return tuple(of_value(a) for a in args), tuple(sorted((k, of_value(v)) for k, v in kwargs.items()))
 
 
-def _argument_hint(sig, args, kwargs):
-    """Why an argument may be what numba refused (containers numba cannot type)."""
+def _argument_hint(sig, args, kwargs, derivative=False):
+    """Why an argument may be what numba refused (containers numba cannot type; None given
+    to derivative code, which keeps both sides of a test on it)."""
     names = [p.name for p in sig.parameters.values()]
     pairs = list(zip(names, args)) + list(kwargs.items())
     bad = [(n, v) for n, v in pairs if isinstance(v, (dict, set)) or (isinstance(v, list) and v and isinstance(v[0], (list, dict)))]
-    if not bad:
-        return ""
-    return "\n".join(
+    lines = [
         f"Argument {n!r} is a {type(v).__name__}: jit passes arguments to numba as they are, and numba "
         "cannot take this container. Pass its arrays as separate arguments or as a tuple."
         for n, v in bad
-    )
+    ]
+    if derivative:
+        try:
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            pairs = list(bound.arguments.items())
+        except TypeError:
+            pass
+        lines += [
+            f"Argument {n!r} is None: the derivative code keeps both sides of a test such as `{n} is not None`, "
+            f"and numba compiles both with {n} None. Pass a value, or call the function from one you transform "
+            f"(s2s makes helpers for a None argument, the test decided)."
+            for n, v in pairs if v is None
+        ]
+    return "\n".join(lines)
 
 
 def _line_of(filename, lineno):

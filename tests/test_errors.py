@@ -366,3 +366,24 @@ def dict_params(params, x):
 def test_dict_argument_compiles():
     # dicts cross the jit boundary as tuples of their leaves (codegen/boundary.py)
     assert s2s.jit(dict_params)({"w": np.ones(3), "b": 1.0}, np.ones(3)) == pytest.approx(4.0)
+
+
+def optional_weight(x, w=None):
+    s = x
+    for _ in range(2):
+        if w is not None:
+            s = np.sin(s) * w
+        else:
+            s = s * np.tanh(s)
+    return np.sum(s)
+
+
+def test_none_given_to_compiled_derivative_code_gets_a_hint():
+    with pytest.raises(s2s.errors.CompilationError, match="Argument 'w' is None"):
+        s2s.jit(s2s.grad(optional_weight))(np.ones(2))
+    # called from a transformed function, the helper is made for w=None and compiles
+    x = np.array([0.5, -1.0])
+    g = s2s.jit(s2s.grad(lambda v: optional_weight(v)))(x)
+    eps = 1e-6
+    fd = [(optional_weight(x + eps * e) - optional_weight(x - eps * e)) / (2 * eps) for e in np.eye(2)]
+    np.testing.assert_allclose(g, fd, rtol=1e-6)
