@@ -281,9 +281,12 @@ class FunctionArguments:
 
         if factory is not batching.vmap:
             return
+        import inspect
+
         given = args[1] if len(args) > 1 else kwargs.get("in_axes", 0)
-        n_own = len(args[0].free and args[0].node.args.args) - n_env if isinstance(args[0], Closure) else None
-        if n_own is None:
+        try:  # a closure, or a transformation of one (vmap(grad(lambda p: ...)))
+            n_own = len(inspect.signature(args[0]).parameters) - n_env
+        except (TypeError, ValueError):
             return
         own = tuple(given) if isinstance(given, (tuple, list)) else (given,) * n_own
         axes = own + (None,) * n_env

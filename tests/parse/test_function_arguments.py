@@ -323,3 +323,15 @@ def passes_its_varargs(y, *rest):
 def test_star_arguments_of_the_transformed_function_itself_are_refused():
     with pytest.raises(UnsupportedSyntaxError, match=r"\*args"):
         s2s.grad(passes_its_varargs)(1.0, 2.0, 3.0)
+
+
+def per_example_grads(ps, x):
+    return s2s.vmap(s2s.grad(lambda p: mse(p, x, YS)))(ps)  # x, YS: the closure's, not batched
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_vmap_of_the_gradient_of_a_closure(compiled):
+    ps = np.stack([W0, W0 * 0.5, -W0])
+    got = (s2s.jit(per_example_grads) if compiled else per_example_grads)(ps, XS)
+    for p, g in zip(ps, got):
+        np.testing.assert_allclose(g, central_difference(lambda q: mse(q, XS, YS), (p,), 0), rtol=1e-6, atol=1e-8)
