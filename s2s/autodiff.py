@@ -91,25 +91,37 @@ class GradFunction:
         self.__doc__ = f"{self._who} of {getattr(fn, '__qualname__', fn)!r} w.r.t. argnums={argnums}."
         self._built = {}
 
-    def _build(self, structs=None, ranks=None):
+    def _build(self, structs=None, ranks=None, nones=()):
         """The generated module for arguments of the given structures (pytrees: one
         specialization per structure of the differentiated arguments) and ranks (numbers of
-        dimensions of the positional arguments: scalar code saves less)."""
+        dimensions of the positional arguments: scalar code saves less); `nones`: parameters
+        given None (their tests decided: `if w is not None`)."""
         structs = tuple(structs or (None,) * len(self._argnums))
         ranks = tuple(ranks or ())
-        key = (structs, ranks)
+        key = (structs, ranks, tuple(nones))
         if key not in self._built:
             module, vjp_name, wrapper = build_grad_module(
                 self._fn, self._argnums, self._single, self._value, self._has_aux, title=self._who,
-                structs=structs, ranks=ranks,
+                structs=structs, ranks=ranks, nones=tuple(nones),
             )
             ns = module.load("python").__dict__
             self._built[key] = (module, ns[vjp_name], ns[wrapper])
         return self._built[key]
 
-    def _key(self, args):
+    def _key(self, args, kwargs=None):
         structs = tuple(of_value(args[i]) if i < len(args) else None for i in self._argnums)
-        return structs, tuple(rank_of(a) for a in args)
+        return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {})
+
+    def _nones(self, args, kwargs):
+        """The parameters (not differentiated) that are None in this call, given or by default."""
+        out = []
+        for i, p in enumerate(self.__signature__.parameters.values()):
+            if i in self._argnums or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
+            if given is None:
+                out.append(p.name)
+        return tuple(out)
 
     @property
     def __s2s_function__(self):
@@ -125,7 +137,7 @@ class GradFunction:
         """(key, generated function) for these arguments: `jit(grad(f))` compiles one
         specialization per structure of the differentiated arguments (tuples, lists) and
         per number of dimensions of the arguments."""
-        key = self._key(args)
+        key = self._key(args, kwargs)
         return key, self._build(*key)[2]
 
     def source(self):
@@ -143,7 +155,7 @@ class GradFunction:
                     f"only {len(args)} positional arguments were passed"
                 )
             _check_input(args[i], i, self._allow_int, self._who)
-        _, vjp_fn, _ = self._build(*self._key(args))
+        _, vjp_fn, _ = self._build(*self._key(args, kwargs))
         try:
             out, grads = vjp_fn(1.0, *args, **kwargs)
         except Exception:

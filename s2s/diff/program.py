@@ -71,10 +71,11 @@ class WrapperKind:
         self.single, self.value = single, value
 
 
-def _reverse(fn, argnums, has_aux, structs, ranks):
+def _reverse(fn, argnums, has_aux, structs, ranks, nones=()):
     """Parse and prepare `fn`, build its VJP twin w.r.t. positional `argnums`:
-    (program, entry context, the ReverseMode, the twin's name)."""
-    program = build_program(fn)
+    (program, entry context, the ReverseMode, the twin's name). `nones`: parameters known to
+    be None (their tests decided before differentiating)."""
+    program = build_program(fn, known_none=nones)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
@@ -85,11 +86,11 @@ def _reverse(fn, argnums, has_aux, structs, ranks):
     return program, entry, rm, vjp_name
 
 
-def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None):
+def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None, nones=()):
     """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
     number of dimensions of every positional argument, None where unknown)."""
-    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks)
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones)
     name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
     wrapper_ctx = copy.copy(entry)
     wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)

@@ -160,6 +160,7 @@ class FunctionContext:
     literal_static = frozenset()  # static parameters written as literals where read (axes: resolve)
     vararg_length = None  # how many values its `*args` holds, where the caller said (f(*args) inside)
     unexpanded_varargs = None  # an f(*args) call made before that number was known (a dropped version)
+    known_none = frozenset()  # parameters None in every call it is made for (grad's, per call: fold)
 
     def __init__(self, program, src, name, static):
         self.program = program

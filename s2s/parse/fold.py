@@ -77,6 +77,9 @@ class FoldConstants(FunctionPass):
             return self.ctx.tree
         constants = self.ctx.program.constants
         self._known = {n: v for n, v in constants.items() if isinstance(v, _PLAIN)}
+        stored = {n.id for n in gast.walk(self.ctx.tree) if isinstance(n, gast.Name)
+                  and isinstance(n.ctx, (gast.Store, gast.Del))}
+        self._known.update((name, None) for name in self.ctx.known_none if name not in stored)
         tree = super().run()
         for n in gast.walk(tree):
             for field in ("body", "orelse"):

@@ -68,8 +68,9 @@ def run_passes(ctx, passes=None, upto=None):
             break
 
 
-def build_program(fn, static=None, upto=None):
-    """Parse `fn` and every user function it calls into one normalized `Program`."""
+def build_program(fn, static=None, upto=None, known_none=()):
+    """Parse `fn` and every user function it calls into one normalized `Program`
+    (`known_none`: parameters of `fn` that are None in the calls it is made for)."""
     src = get_source(fn)
     program = Program()
     hint = getattr(src.fn, "__name__", "f")
@@ -78,6 +79,7 @@ def build_program(fn, static=None, upto=None):
     if getattr(type(fn), "__s2s_source__", None) is not None:  # made inside another: its own name
         hint = src.node.name
     program.function(src, hint=hint, static=static, make_context=FunctionContext)
+    program.entry.known_none = frozenset(known_none)
     while program.pending:
         ctx = program.pending.pop(0)
         run_passes(ctx, upto=upto)
