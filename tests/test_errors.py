@@ -367,26 +367,3 @@ def test_dict_argument_compiles():
     # dicts cross the jit boundary as tuples of their leaves (codegen/boundary.py)
     assert s2s.jit(dict_params)({"w": np.ones(3), "b": 1.0}, np.ones(3)) == pytest.approx(4.0)
 
-
-def optional_weight(x, w=None):
-    s = x
-    for _ in range(2):
-        if w is not None:
-            s = np.sin(s) * w
-        else:
-            s = s * np.tanh(s)
-    return np.sum(s)
-
-
-def test_none_arguments_of_compiled_derivative_code():
-    x = np.array([0.5, -1.0])
-    eps = 1e-6
-    fd = [(optional_weight(x + eps * e) - optional_weight(x - eps * e)) / (2 * eps) for e in np.eye(2)]
-    # grad is made per None-pattern of its arguments (the test on w decided), and helpers
-    # called with None from a transformed function are made for it
-    for g in (s2s.jit(s2s.grad(optional_weight)), s2s.jit(s2s.grad(lambda v: optional_weight(v)))):
-        np.testing.assert_allclose(g(x), fd, rtol=1e-6)
-    np.testing.assert_allclose(s2s.jit(s2s.grad(optional_weight))(x, None), fd, rtol=1e-6)
-    # jacrev is not (yet): a CompilationError that names the None argument
-    with pytest.raises(s2s.errors.CompilationError, match="Argument 'w' is None"):
-        s2s.jit(s2s.jacrev(optional_weight))(x)
