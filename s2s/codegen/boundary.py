@@ -22,7 +22,7 @@ import gast
 from ..diff.pytrees import StructureMismatch, Structures, Tree, build, leaves, pick
 
 
-def has_dict(struct):
+def must_flatten(struct):
     """Whether a value of this structure must cross flattened: it holds a dict, or a list of
     lists (numba cannot unbox a list inside a list)."""
     if not isinstance(struct, Tree):
@@ -30,7 +30,7 @@ def has_dict(struct):
     if struct.kind == "dict" or struct.kind == "list" and any(isinstance(c, Tree) and c.kind == "list"
                                                                for c in struct.children):
         return True
-    return any(has_dict(c) for c in struct.children)
+    return any(must_flatten(c) for c in struct.children)
 
 
 def _has_empty(struct):
@@ -165,9 +165,9 @@ def add_boundary(program, arg_structs, kwarg_structs=None):
     except StructureMismatch:
         return None
     out = next(iter(outs.values())) if len(outs) == 1 else None
-    if not has_dict(out) or _has_empty(out):
+    if not must_flatten(out) or _has_empty(out):
         out = None
-    flat = {n: s for n, s in by_name.items() if has_dict(s) and not _has_empty(s)}
+    flat = {n: s for n, s in by_name.items() if must_flatten(s) and not _has_empty(s)}
     if not flat and out is None:
         return None
     where = {}
