@@ -630,10 +630,12 @@ from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
 from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in place, tuples, stores
 from .runtime_fft import *  # noqa: F401,F403,E402  -- numpy.fft's transforms and transposes
 
-try:  # the numba implementations, registered on import
+try:
+    import numba as _numba  # noqa: F401,E402
+except ImportError:  # the pure-NumPy path needs no numba
+    _numba = None
+if _numba is not None:  # the numba implementations, registered on import (an error in them is not hidden)
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
     from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
     from . import runtime_numba_axes, runtime_numba_numpy  # noqa: F401,E402
-except ImportError:  # the pure-NumPy path needs no numba
-    pass
 # (scipy.special's numba forms, runtime_numba_special.py, load with its rules: rules.load_scipy_rules)

@@ -590,12 +590,6 @@ def _ol_prod_pairs(x, t, axis=None):
         return lambda x, t, axis=None: from_rows(_prod_pairs_rows(to_rows(x, axis), to_rows(t, axis)), x, axis)
 
 
-@overload(untrace)
-def _ol_untrace(ct, a, offset=0, axis1=0, axis2=1):
-    if isinstance(a, types.Array) and a.ndim == 2:  # numba's np.trace: the first two axes
-        return lambda ct, a, offset=0, axis1=0, axis2=1: ct * np.eye(a.shape[0], a.shape[1], offset)
-
-
 @overload(undiag)
 def _ol_undiag(ct, v, k=0):
     if isinstance(v, types.Array) and v.ndim == 1:

@@ -1,7 +1,7 @@
 """numba overloads of the helpers in runtime_layout.py (types decide the implementation at
 compile time, as in runtime_numba.py), and of the NumPy functions of the layout family that
-numba lacks -- np.diagonal, np.squeeze with an axis, np.row_stack and the array methods
-`diagonal`/`squeeze` -- so user code calling them compiles. Copied into standalone dumped
+numba lacks -- np.diagonal, np.trace of n-d arrays, np.real_if_close (real input), np.squeeze
+with an axis, np.row_stack and the array methods `diagonal`/`trace`/`squeeze` -- so user code calling them compiles. Copied into standalone dumped
 modules like runtime_numba.py.
 
 The selections that repeat or drop elements (take_along_axis, delete, insert) scatter ct
@@ -34,7 +34,7 @@ from .runtime_layout import (  # s2s-runtime-import
     unselect,
     untake_along_axis,
 )
-from .runtime import unbroadcast  # noqa: F401  -- used by generated implementations
+from .runtime import unbroadcast, untrace  # noqa: F401  -- unbroadcast: used by generated implementations
 from .runtime_numba import _gen, _loops, _none  # noqa: F401
 from .runtime_numba_shape import _pieces, _slab, _slices  # noqa: F401
 # s2s-runtime-import
@@ -84,6 +84,53 @@ def _ol_diagonal_method(a, offset=0, axis1=0, axis2=1):
 def _ol_undiagonal(ct, a, offset=0, axis1=0, axis2=1):
     if isinstance(ct, types.Array) and isinstance(a, types.Array) and a.ndim >= 2:
         return _gen(("undiagonal", a.ndim), lambda: _undiagonal_lines(a.ndim), globals())
+
+
+def _trace_lines(n):  # the sum over the last axis of the diagonal
+    total = "np.sum(d)" if n == 2 else f"np.sum(d, axis={n - 2})"
+    return ["def impl(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):",
+            "    d = np.diagonal(a, offset, axis1, axis2)", f"    return {total}"]
+
+
+def _trace_typer(a, axis1, axis2, dtype, out):
+    """np.trace where numba's (2-d arrays, no axes) does not apply: n-d arrays, or axes given."""
+    omitted = isinstance(axis1, types.Omitted) and isinstance(axis2, types.Omitted)
+    if isinstance(a, types.Array) and (a.ndim > 2 or a.ndim == 2 and not omitted) and _none(dtype) and _none(out):
+        return _gen(("trace", a.ndim), lambda: _trace_lines(a.ndim), globals())
+
+
+@overload(np.trace)
+def _ol_np_trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return _trace_typer(a, axis1, axis2, dtype, out)
+
+
+@overload_method(types.Array, "trace")
+def _ol_trace_method(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return _trace_typer(a, axis1, axis2, dtype, out)
+
+
+def _untrace_lines(n):  # ct repeated along the diagonal, put back in place
+    return ["def impl(ct, a, offset=0, axis1=0, axis2=1):",
+            "    d = np.diagonal(a, offset, axis1, axis2)",
+            "    full = np.empty(d.shape, np.asarray(ct).dtype)",
+            f"    for i in range(d.shape[{n - 2}]):",
+            f"        full[{_colons(n - 2)}i] = ct",
+            "    return undiagonal(full, a, offset, axis1, axis2)"]
+
+
+@overload(untrace)
+def _ol_untrace(ct, a, offset=0, axis1=0, axis2=1):
+    if isinstance(a, types.Array) and a.ndim >= 2:
+        return _gen(("untrace", a.ndim), lambda: _untrace_lines(a.ndim), globals())
+
+
+@overload(np.real_if_close)
+def _ol_real_if_close(a, tol=100):
+    if isinstance(a, types.Array) and not isinstance(a.dtype, types.Complex):
+        return lambda a, tol=100: a  # NumPy returns real input itself
+    if isinstance(a, types.Array):
+        raise errors.TypingError("np.real_if_close of a complex array under numba: its result's type depends on "
+                                 "the values (real when every imaginary part is small); use np.real(a) or keep it complex")
 
 
 # ---------------------------------------------------------------------------- squeeze

@@ -51,7 +51,7 @@ CASES = [
     case(np.rollaxis, _r((2, 3, 4)), {"axis": 0, "start": 3}, name="rollaxis-to-end"),
     case(np.rollaxis, _r((2, 3, 4)), {"axis": -1, "start": 1}, name="rollaxis-negative"),
     case(rt.unrollaxis, lambda rng: (rng.uniform(-1, 1, (4, 2, 3)), _like(2, 3, 4)), {"axis": 2}, name="unrollaxis"),
-    case(np.real_if_close, _r((3,)), name="real_if_close"),
+    case(np.real_if_close, _r((3,)), numba=True, name="real_if_close"),
     case(np.triu, _r((4, 4)), numba=True, name="triu"),
     case(np.triu, _r((3, 5)), {"k": 1}, True, name="triu-k1"),
     case(np.triu, _r((2, 3, 3)), {"k": -1}, True, name="triu-stacked"),
