@@ -102,6 +102,30 @@ def eigh_in_a_loop(a, steps):
     return total
 
 
+def stacked_linalg(a):
+    """Stacks of matrices (a is (2, 3, 3)): every decomposition maps over the leading axis
+    (under jit too: runtime_numba_stacked.py)."""
+    s = a @ np.swapaxes(a, -1, -2) + 3.0 * np.eye(3)
+    w, v = np.linalg.eigh(s)
+    sign, logdet = np.linalg.slogdet(a + 2.0 * np.eye(3))
+    u, sv, vh = np.linalg.svd(a, full_matrices=False)
+    q, r = np.linalg.qr(a)
+    return (np.sum(w ** 2) + np.sum(v[..., 0] ** 2 * np.arange(3.0)) + np.sum(logdet * sign)
+            + np.sum(np.linalg.det(a) ** 2) + np.sum(np.linalg.inv(s)) + np.sum(np.linalg.cholesky(s) ** 2)
+            + np.sum(sv ** 3) + np.sum(u[..., 0] * vh[..., 0, :]) + np.sum(np.linalg.solve(s, a))
+            + np.sum(np.linalg.solve(s[0], a)) + np.sum(r * r)
+            + np.sum(np.linalg.eigvalsh(s) ** 3) + np.sum(np.linalg.pinv(a) ** 2)
+            + np.sum(np.linalg.matrix_power(s, 2)) + np.sum(np.linalg.svd(a, compute_uv=False)))
+
+
+def stacked_small(a):
+    """The derivative code of a few of them under jit (each one's rule is compiled for stacks
+    in tests/diff/test_rules_decompositions.py)."""
+    s = a @ np.swapaxes(a, -1, -2) + 3.0 * np.eye(3)
+    sign, logdet = np.linalg.slogdet(a)
+    return np.sum(np.linalg.eigvalsh(s) ** 2) + np.sum(logdet) + np.sum(np.linalg.solve(s, a))
+
+
 def slogdet_pair(a):
     return np.linalg.slogdet(a)
 
@@ -182,6 +206,13 @@ def test_jit_grad_matches_finite_differences():
     x = _square(1)
     close(s2s.grad(combined)(x), finite_differences(combined, x))
     close(s2s.jit(s2s.grad(combined_compiled))(x), finite_differences(combined_compiled, x))
+
+
+def test_stacked_matrices_under_jit():
+    x = np.random.default_rng(5).uniform(-1, 1, (2, 3, 3)) + 2.0 * np.eye(3)
+    close(s2s.jit(stacked_linalg)(x), stacked_linalg(x), 1e-12)
+    close(s2s.grad(stacked_linalg)(x), finite_differences(stacked_linalg, x))
+    close(s2s.jit(s2s.grad(stacked_small))(x), finite_differences(stacked_small, x))
 
 
 @pytest.mark.parametrize("f, make", [c for c in CASES if c[0].__name__ in

@@ -36,6 +36,24 @@ def cache_dir():
     return root
 
 
+_PACKAGE_DIGEST = []
+
+
+def _package_digest():
+    """A digest of s2s's own source files (computed once per process)."""
+    if not _PACKAGE_DIGEST:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        h = hashlib.sha256()
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), "rb") as fh:
+                        h.update(os.path.relpath(os.path.join(folder, name), root).encode() + fh.read())
+        _PACKAGE_DIGEST.append(h.hexdigest())
+    return _PACKAGE_DIGEST[0]
+
+
 # -- constants --------------------------------------------------------------------------
 def describe(value):
     if is_prange(value):
@@ -150,6 +168,9 @@ class GeneratedModule:
         self.source = w.text()
         self.origins = w.origins
         digest = hashlib.sha256(self.source.encode())
+        # numba's on-disk cache does not see the overloads a module's code calls: a change to
+        # s2s (an upgrade, an edited runtime) must give new keys, not stale machine code.
+        digest.update(_package_digest().encode())
         # Where each line came from is part of the identity: error messages depend on it.
         digest.update(repr(sorted(set(self.origins.values()))).encode())
         self.disk_cacheable = True

@@ -82,7 +82,7 @@ def _ol_eig_gaps(w):
 
 @overload(mp_base)
 def _ol_mp_base(a, n):
-    if _la_matrix(a) and isinstance(n, types.Integer):
+    if isinstance(a, types.Array) and a.ndim >= 2 and isinstance(n, types.Integer):  # (stacks: inv maps)
         def impl(a, n):
             if n >= 0:
                 return np.ascontiguousarray(a) + 0.0

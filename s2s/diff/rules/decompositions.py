@@ -17,7 +17,7 @@ Conventions:
   hermitian=False, qr with mode 'reduced' (m >= n) or 'r', pinv with hermitian=False are
   covered; svd's U and Vh are the reduced ones (full_matrices=False, or square matrices:
   non-square full_matrices=True raises a ValueError saying so when differentiated). Stacked matrices (leading batch
-  axes) work in Python; NumPy-under-numba has these functions for 2-d matrices only.
+  axes) work in Python and under jit (runtime_numba_stacked.py loops numba's 2-d forms).
 - slogdet's sign is piecewise constant (cotangent ignored); pinv is differentiated where
   its rank is constant (full rank), matrix_power for any integer n (negative: through inv).
 """
