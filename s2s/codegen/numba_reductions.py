@@ -38,6 +38,7 @@ import numpy as np
 from numba import types
 from numba.core import errors
 from numba.extending import overload
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
@@ -66,9 +67,10 @@ def cumulate_axis(kind, x, axis):
     return np.cumsum(x, axis) if kind == "sum" else np.cumprod(x, axis)
 
 
-def matrix_norm(x, ord):
-    """np.linalg.norm(x, 'fro' | 'nuc') (numba's norm rejects string orders at run time)."""
-    return np.linalg.norm(x, ord)
+def matrix_norm(x, ord, axis=None):
+    """np.linalg.norm(x, ord, axis) of matrices: ord 'fro' | 'nuc' (numba's norm rejects string
+    orders at run time), or any matrix ord over a pair of axes (numba's norm takes no axis)."""
+    return np.linalg.norm(x, ord, axis)
 
 
 def reshape_f(x, shape):
@@ -118,6 +120,21 @@ class AxisReductions(FunctionPass):
             value = self.ctx.program.constants[node.id]
             return value if type(value) in (int, bool) else None
         return _literal(node)
+
+    def _int_pair(self, node):
+        """Whether node is a literal pair of ints, or a module constant bound to one."""
+        if isinstance(node, gast.Tuple):
+            return len(node.elts) == 2 and all(type(self._literal(e)) is int for e in node.elts)
+        if isinstance(node, gast.Name) and node.id in self.ctx.program.constants \
+                and node.id not in function_locals(self.ctx.tree):
+            value = self.ctx.program.constants[node.id]
+            return type(value) is tuple and len(value) == 2 and all(type(v) is int for v in value)
+        if isinstance(node, gast.Name):  # a temporary bound once to a literal pair
+            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
+                      and any(isinstance(t, gast.Name) and t.id == node.id
+                              for t in gast.walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
+            return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_pair(values[0])
+        return False
 
     @staticmethod
     def _ord(node):
@@ -185,6 +202,10 @@ class AxisReductions(FunctionPass):
         if isinstance(named, gast.Constant) and named.value in ("fro", "nuc") and "x" in given \
                 and (axis is None and "axis" not in given) and not keep:
             return self._call(matrix_norm, "matrix_norm", [given["x"], named], node)
+        pair = given.get("axis")
+        if self._int_pair(pair) and "x" in given and not keep:  # a matrix norm over two axes
+            return self._call(matrix_norm, "matrix_norm", [given["x"], named or gast.Constant(value=None, kind=None),
+                                                           pair], node)
         p = self._ord(given.get("ord"))
         if "x" not in given or type(axis) is not int or keep is None or p is None:
             return node
@@ -539,15 +560,66 @@ def _ol_sort_axis(x, axis):
     return impl
 
 
+def _matrix_norm_call(ord):
+    """The norm of one matrix `m` as text, for `ord` (a type)."""
+    if ord is None or isinstance(ord, (types.NoneType, types.Omitted)) or \
+            isinstance(ord, types.StringLiteral) and ord.literal_value == "fro":
+        return "np.sqrt(np.sum(np.abs(m) ** 2))"
+    if isinstance(ord, types.StringLiteral) and ord.literal_value == "nuc":
+        return "np.sum(np.linalg.svd(np.ascontiguousarray(m))[1])"
+    if isinstance(ord, (types.Integer, types.Float)):
+        return "np.linalg.norm(np.ascontiguousarray(m), ord)"
+    return None
+
+
+def _matrix_norm_lines(n, call):
+    """impl: the norm of each matrix over the axes `axis` (moved last) of an n-d x."""
+    return ["def impl(x, ord, axis=None):",
+            f"    a1, a2 = axis[0] % {n}, axis[1] % {n}",
+            f"    perm = np.empty({n}, np.int64)",
+            "    j = 0",
+            f"    for d in range({n}):",
+            "        if d != a1 and d != a2:",
+            "            perm[j] = d",
+            "            j += 1",
+            f"    perm[{n - 2}], perm[{n - 1}] = a1, a2",
+            f"    v = np.ascontiguousarray(x.transpose(to_fixed_tuple(perm, {n})))",
+            f"    lead = v.shape[:{n - 2}]",
+            "    count = 1",
+            "    for d in lead:",
+            "        count *= d",
+            f"    ms = v.reshape((count,) + v.shape[{n - 2}:])",
+            "    out = np.empty(count)",
+            "    for i in range(count):",
+            "        m = ms[i]",
+            f"        out[i] = {call}",
+            "    return out.reshape(lead)" if n > 2 else "    return out[0]"]
+
+
+_MATRIX_NORMS = {}
+
+
 @overload(matrix_norm, prefer_literal=True)
-def _ol_matrix_norm(x, ord):
-    if not (isinstance(x, types.Array) and isinstance(ord, types.StringLiteral)):
+def _ol_matrix_norm(x, ord, axis=None):
+    if not isinstance(x, types.Array):
+        return None
+    if isinstance(axis, types.BaseTuple) and len(axis) == 2:
+        call = _matrix_norm_call(ord)
+        if call is None:
+            return None
+        key = (x.ndim, call)
+        if key not in _MATRIX_NORMS:
+            ns = {"np": np, "to_fixed_tuple": to_fixed_tuple}
+            exec("\n".join(_matrix_norm_lines(x.ndim, call)), ns)
+            _MATRIX_NORMS[key] = ns["impl"]
+        return _MATRIX_NORMS[key]
+    if not isinstance(ord, types.StringLiteral):
         return None
     if x.ndim != 2:
         raise errors.TypingError(f"np.linalg.norm with ord={ord.literal_value!r} takes a 2-d array (got {x.ndim}-d)")
     if ord.literal_value == "fro":
-        return lambda x, ord: np.sqrt(np.sum(x * x))
-    return lambda x, ord: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])
+        return lambda x, ord, axis=None: np.sqrt(np.sum(x * x))
+    return lambda x, ord, axis=None: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])
 
 
 @overload(cast_as)

@@ -445,8 +445,8 @@ def _pnorm_grad(x, n, p, axis):
 
 def norm_grad(x, ans, ord=None, axis=None):
     """d np.linalg.norm(x, ord, axis) / dx, shaped like x: vector p-norms (inf, -inf, 0
-    included), matrix 'fro' and 'nuc'. Reverse mode refuses other matrix norms at the call
-    site when ord and the rank are known there; this error is the backstop."""
+    included), and NumPy's matrix norms (None/'fro', 'nuc', 1, -1, 2, -2, inf, -inf) over
+    the last two axes or a pair of axes."""
     x = np.asarray(x)
     n = unreduce(ans, x, axis)
     vector = x.ndim == 1 if axis is None else np.ndim(axis) == 0 or len(axis) == 1
@@ -454,12 +454,33 @@ def norm_grad(x, ans, ord=None, axis=None):
         return x / n
     if vector:
         return _pnorm_grad(x, n, ord, axis)
-    if isinstance(ord, str) and ord == "nuc" and x.ndim == 2:
-        u, _, vt = np.linalg.svd(x, full_matrices=False)
-        return u @ vt
-    raise DerivativeUnavailable(f"np.linalg.norm of a matrix with ord={ord!r} has no derivative rule (its "
-                                "gradient is not unique where singular values tie): use ord='fro' or 'nuc', or "
-                                "a vector norm")
+    if x.ndim >= 2 and (ord == "nuc" or ord in (1, -1, 2, -2) or isinstance(ord, float) and math.isinf(ord)):
+        return _matrix_norm_grad(x, ord, axis)
+    raise DerivativeUnavailable(f"np.linalg.norm of a matrix with ord={ord!r} has no derivative rule: NumPy's "
+                                "matrix norms are ord None, 'fro', 'nuc', 1, -1, 2, -2, inf and -inf")
+
+
+def _matrix_norm_grad(x, ord, axis):
+    """d norm / dx of the matrix norms other than Frobenius, over the two axes `axis` (the last
+    two when None): 'nuc' U V^T; 2 / -2 the outer product of the largest / smallest singular
+    value's vectors; 1 / -1 (inf / -inf) sign(x) in the column (row) whose absolute sum is the
+    largest / smallest. Where singular values or sums tie the derivative does not exist:
+    this is the one of the first (as argmax picks)."""
+    r, c = (x.ndim - 2, x.ndim - 1) if axis is None else (axis[0] % x.ndim, axis[1] % x.ndim)
+    m = np.moveaxis(x, (r, c), (-2, -1))
+    if ord == "nuc" or ord in (2, -2):
+        u, _, vt = np.linalg.svd(m, full_matrices=False)
+        if ord in (2, -2):
+            k = 0 if ord == 2 else vt.shape[-2] - 1
+            u, vt = u[..., :, k:k + 1], vt[..., k:k + 1, :]
+        g = u @ vt
+    else:
+        along = -2 if ord in (1, -1) else -1  # 1: the sum over rows of each column
+        sums = np.sum(np.abs(m), axis=along)
+        pick = np.argmax(sums, axis=-1) if ord > 0 else np.argmin(sums, axis=-1)
+        one = np.arange(sums.shape[-1]) == np.expand_dims(pick, -1)
+        g = np.sign(m) * np.expand_dims(one, along)
+    return np.moveaxis(g, (-2, -1), (r, c))
 
 
 def untrace(ct, a, offset=0, axis1=0, axis2=1):
@@ -637,5 +658,5 @@ except ImportError:  # the pure-NumPy path needs no numba
 if _numba is not None:  # the numba implementations, registered on import (an error in them is not hidden)
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
     from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
-    from . import runtime_numba_axes, runtime_numba_numpy, runtime_numba_stacked  # noqa: F401,E402
+    from . import runtime_numba_axes, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked  # noqa: F401,E402
 # (scipy.special's numba forms, runtime_numba_special.py, load with its rules: rules.load_scipy_rules)

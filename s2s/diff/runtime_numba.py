@@ -420,13 +420,13 @@ _pnorm_grad_nb = numba.njit(_pnorm_grad)
 
 @overload(norm_grad, prefer_literal=True)
 def _ol_norm_grad(x, ans, ord=None, axis=None):
-    if not isinstance(x, types.Array):
-        return None
+    if not isinstance(x, types.Array) or isinstance(axis, types.BaseTuple) and len(axis) == 2:
+        return None  # (a pair of axes: matrix norms, runtime_numba_norms.py)
     if _none(ord):
         return lambda x, ans, ord=None, axis=None: x / unreduce(ans, x, axis)
     if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
         return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
-    if isinstance(ord, types.StringLiteral) and x.ndim == 2 and _none(axis):
+    if isinstance(ord, types.StringLiteral) and x.ndim == 2 and _none(axis):  # (numeric matrix ords: runtime_numba_norms.py)
         if ord.literal_value == "fro":
             return lambda x, ans, ord=None, axis=None: x / ans
         if ord.literal_value == "nuc":  # the sum of singular values: U V^T

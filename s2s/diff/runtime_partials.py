@@ -130,6 +130,21 @@ def _nuclear(ord):
     return isinstance(ord, str) and ord == "nuc"
 
 
+def _matrix_ord(x, ord, axis):
+    """A matrix norm other than Frobenius ('nuc', 1, -1, 2, -2, inf, -inf)."""
+    pair = axis is None and np.ndim(x) >= 2 or axis is not None and np.ndim(axis) == 1 and len(axis) == 2
+    return pair and ord is not None and not (isinstance(ord, str) and ord == "fro")
+
+
+def _matrices(x, axis):
+    """x's matrices over `axis` (the last two when None) as an (n, r, c) stack, and the
+    function putting such a stack back in x's layout."""
+    r, c = (x.ndim - 2, x.ndim - 1) if axis is None else (axis[0] % x.ndim, axis[1] % x.ndim)
+    m = np.moveaxis(x, (r, c), (-2, -1))
+    shape = m.shape
+    return m.reshape((-1,) + shape[-2:]), lambda s: np.moveaxis(s.reshape(shape), (-2, -1), (r, c))
+
+
 def norm_grad_partial(x, ans, ord=None, axis=None, kx=0, kn=0):
     """The partial derivative of `norm_grad(x, ans, ord, axis)` kx times in x and kn times in
     ans (taken as independent), shaped like x: elementwise for the vector p-norms and the
@@ -143,6 +158,11 @@ def norm_grad_partial(x, ans, ord=None, axis=None, kx=0, kn=0):
             return np.zeros(x.shape)
         raise DerivativeUnavailable("third and higher derivatives of the nuclear norm (ord='nuc') have no rule: "
                                     "differentiate it at most twice, or use ord='fro'")
+    if _matrix_ord(x, ord, axis):
+        if kx == 0 or ord not in (2, -2):  # independent of ans; 1 and inf: piecewise constant in x
+            return np.zeros(x.shape)
+        raise DerivativeUnavailable(f"second derivatives of the matrix norm ord={ord!r} have no rule: use "
+                                    "ord='fro' or 'nuc'")
     p = 2.0 if ord is None or ord == "fro" else float(ord)
     return _pnorm_partial(x, unreduce(ans, x, axis), p, kx, kn, axis)
 
@@ -162,5 +182,10 @@ def norm_grad_dx(x, ans, t, ord=None, axis=None):
     and symmetric: `norm_grad_partial(..., 1, 0) * t` for the vector and Frobenius norms,
     the derivative of the polar factor for 'nuc' (a full-rank matrix)."""
     if _nuclear(ord):
-        return _polar_tangent(np.asarray(x), t)
+        x = np.asarray(x)
+        if x.ndim == 2 and axis is None:
+            return _polar_tangent(x, t)
+        xs, back = _matrices(x, axis)
+        ts, _ = _matrices(np.broadcast_to(t, x.shape), axis)
+        return back(np.stack([_polar_tangent(a, b) for a, b in zip(xs, ts)]))
     return norm_grad_partial(x, ans, ord, axis, 1, 0) * t

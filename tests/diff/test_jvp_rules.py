@@ -347,7 +347,8 @@ def test_supports_checks_are_shared_with_the_vjp():
     for key, n in ((np.linalg.norm, 1), (np.einsum, 2), (np.einsum, 3), (np.einsum, 4)):
         check = JVP_RULES.get(key, n).template.s2s_supports
         assert check is VJP_RULES.get(key, n).template.s2s_supports
-    assert "ord=2" in JVP_RULES.get(np.linalg.norm).template.s2s_supports({"ord": 2, "axis": None, "ndim:x": 2})
+    assert "ord=3" in JVP_RULES.get(np.linalg.norm).template.s2s_supports({"ord": 3, "axis": None, "ndim:x": 2})
+    assert JVP_RULES.get(np.linalg.norm).template.s2s_supports({"ord": 2, "axis": None, "ndim:x": 2}) is None
 
 
 # ------------------------------------------------------- the linearity contract, statically

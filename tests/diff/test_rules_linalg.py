@@ -128,7 +128,12 @@ NORMS = [((5,), None, None, False, True), ((5,), 2, None, False, False), ((5,), 
          ((3, 4), "fro", None, False, False), ((3, 4), "nuc", None, False, False), ((3, 4), None, 1, False, False),
          ((3, 4), None, 0, True, False), ((3, 4), 1, -1, False, False), ((3, 4), np.inf, 1, True, False),
          ((3, 4), None, (0, 1), False, False), ((2, 3, 4), None, (1, 2), True, False),
-         ((2, 3, 4), "fro", (0, 2), False, False)]
+         ((2, 3, 4), "fro", (0, 2), False, False),
+         # the other matrix norms (distinct singular values, column and row sums at random inputs)
+         ((4, 3), 2, None, False, True), ((3, 4), -2, None, False, True), ((4, 3), 1, None, False, True),
+         ((4, 3), -1, None, False, True), ((3, 4), np.inf, None, False, True), ((3, 4), -np.inf, None, False, True),
+         ((2, 3, 4), "nuc", (2, 0), False, False), ((2, 3, 4), 2, (0, 1), False, False),
+         ((2, 3, 4), -1, (1, 2), True, False), ((2, 3, 4), np.inf, (2, 1), False, False)]
 CASES += [case(np.linalg.norm, _r(shape), {"ord": o, "axis": ax, "keepdims": kd}, nb, f"norm-{shape}-{o}-{ax}-{kd}")
           for shape, o, ax, kd, nb in NORMS]
 
@@ -202,5 +207,5 @@ def test_subscripts_get_no_contribution():
 
 
 def test_unsupported_matrix_norm_is_an_error():
-    with pytest.raises(NotImplementedError, match="ord=2"):
-        VJP_RULES.get(np.linalg.norm).template(1.0, 1.0, np.eye(3), 2)
+    with pytest.raises(NotImplementedError, match="ord=3"):  # not a matrix norm in NumPy either
+        VJP_RULES.get(np.linalg.norm).template(1.0, 1.0, np.eye(3), 3)

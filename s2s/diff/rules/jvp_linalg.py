@@ -3,7 +3,7 @@ products (dot, matmul/@, outer, inner, tensordot, einsum) are multilinear: the t
 the product with one operand replaced by its tangent, summed over the operands. trace and
 diag are linear. norm, det, inv and solve are templates; batch dimensions (det, inv, solve)
 broadcast as NumPy. einsum and norm refuse the calls the VJP rules refuse (same `supports`
-checks: '...' subscripts, matrix norms other than 'fro' and 'nuc').
+checks: '...' subscripts, matrix ords NumPy does not have).
 
 NumPy 2's array-API functions: np.linalg.outer, cross, matmul, vecdot/np.vecdot are
 multilinear, diagonal, trace and matrix_transpose linear. np.linalg.multi_dot is multilinear
@@ -79,7 +79,7 @@ def diag(v, k=0):
 @supports(_norm_check)
 def norm(ans, x, dx, ord=None, axis=None, keepdims=False):
     """sum(d norm/dx * dx) over `axis`: vector p-norms (2, 1, inf, -inf, 0, any p), matrix
-    Frobenius (and 'nuc'). At x = 0 the 2-norm's tangent is nan (0/0), as JAX."""
+    norms ('fro', 'nuc', 1, -1, 2, -2, inf, -inf). At x = 0 the 2-norm's tangent is nan (0/0), as JAX."""
     return reduce_to(dx * norm_grad(x, ans, ord, axis), ans, axis)
 
 

@@ -7,6 +7,8 @@ trace (of the last two axes, unlike np.diagonal/np.trace), matrix_transpose (and
 np.matrix_transpose); and np.linalg.multi_dot, whose `arrays` get a tuple of contributions
 (runtime_linalg.py's multi_dot helpers, with their own rules for second derivatives).
 """
+import math
+
 import gast
 import numpy as np
 
@@ -64,8 +66,8 @@ def _vecdot_check(known):
 def _norm_check(known):
     ord_, axis, nd = known.get("ord"), known.get("axis", "?"), known.get("ndim:x")
     matrix = (axis is None and nd is not None and nd >= 2) or (isinstance(axis, tuple) and len(axis) == 2)
-    if matrix and "ord" in known and ord_ not in (None, "fro", "nuc"):
-        return f"of the matrix norm ord={ord_!r} (only 'fro' and 'nuc'); vector norms take any ord"
+    if matrix and "ord" in known and ord_ not in (None, "fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):
+        return f"of the matrix norm ord={ord_!r} (NumPy's are None, 'fro', 'nuc', 1, -1, 2, -2, inf, -inf)"
     return None
 
 
@@ -132,7 +134,7 @@ def diag(g, ans, v, k=0):
 @register(np.linalg.norm)
 @supports(_norm_check)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Vector p-norms (2, 1, inf, -inf, 0, any p), matrix Frobenius (and 'nuc'), along `axis`.
+    """Vector p-norms (2, 1, inf, -inf, 0, any p) and NumPy's matrix norms, along `axis`.
     At x = 0 the 2-norm's derivative is nan (0/0), as JAX."""
     return unreduce(g, x, axis) * norm_grad(x, ans, ord, axis)
 
