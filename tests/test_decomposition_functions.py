@@ -136,7 +136,12 @@ def svd_full_tall(a):
 
 
 def eigh_upper(a):
-    return np.sum(np.linalg.eigvalsh(a, UPLO="U"))
+    w, v = np.linalg.eigh(a, UPLO="U")
+    return np.sum(np.linalg.eigvalsh(a, "U") ** 3) + np.sum(w * v[:, 0] ** 2)
+
+
+def cholesky_upper(a):
+    return np.sum(np.linalg.cholesky(a @ a.T, upper=True))
 
 
 def qr_complete(a):
@@ -257,7 +262,17 @@ def test_jit_of_vmap():
     close(s2s.jit(s2s.vmap(eigh_both))(xs), np.stack([eigh_both(x) for x in xs]))
 
 
-@pytest.mark.parametrize("f, what", [(eigh_upper, "UPLO='U'"), (qr_complete, "mode='complete'")])
+def test_upper_triangle_of_eigh():
+    """UPLO='U': LAPACK reads the upper triangle; a non-symmetric input shows which."""
+    x = _square(3)
+    want = finite_differences(eigh_upper, x)
+    close(s2s.grad(eigh_upper)(x), want)
+    close(s2s.jacfwd(eigh_upper)(x), want)
+    close(s2s.jit(s2s.grad(eigh_upper))(x), want)
+    assert np.all(np.tril(want, -1) == 0.0)
+
+
+@pytest.mark.parametrize("f, what", [(cholesky_upper, "upper=True"), (qr_complete, "mode='complete'")])
 def test_unsupported_variants_are_refused(f, what):
     with pytest.raises(NoDerivativeRuleError, match=what):
         s2s.grad(f)(_square())

@@ -99,7 +99,7 @@ def check_vjp(key, inputs, options=None, name="case", diff=None, use_numba=False
     `Rule`) instead of the registered one, with `key` as the primal.
     """
     options = dict(options or {})
-    rule = rule or VJP_RULES.get(key, len(inputs))
+    rule = selected(rule or VJP_RULES.get(key, len(inputs)), options)
     assert rule is not None, f"no rule for {key!r}"
     f = primal_of(key)
     rng = rng_for(name)
@@ -127,6 +127,14 @@ def check_vjp(key, inputs, options=None, name="case", diff=None, use_numba=False
         scale = max(1.0, abs(lhs), abs(rhs))
         assert abs(lhs - rhs) <= rtol * scale, f"{path}: <c, v> = {lhs!r} but <g, Jv> = {rhs!r} (finite differences)"
     return outs
+
+
+def selected(rule, options):
+    """The rule a call with these options gets: a template's `@selects` may pick a variant
+    (svd(compute_uv=False), eigh(UPLO='U')), as s2s/diff/callsite.py does."""
+    choose = getattr(getattr(rule, "template", None), "s2s_selects", None)
+    variant = choose({**dict(rule.options), **options}) if choose is not None else None
+    return rule if variant is None else variant.s2s_rule
 
 
 def _differentiable(x):

@@ -6,7 +6,8 @@ wants) and writing into results shaped like NumPy's. Code is generated per numbe
 axes (a literal, so the shapes are tuples numba can type). The same for the helpers their
 derivative rules call (runtime_linalg.py's triangles, eigenvalue gaps, blocks; transpose_last).
 
-solve(a, b) follows NumPy 2: b is a vector (one per matrix) only when it is 1-d, else a stack
+eigh/eigvalsh take UPLO ('U': the conjugate transpose goes to numba's, which reads the lower
+triangle). solve(a, b) follows NumPy 2: b is a vector (one per matrix) only when it is 1-d, else a stack
 of matrices; a 2-d b is shared by every matrix of a, an n-d one must have a's batch axes.
 """
 import numpy as np
@@ -87,16 +88,34 @@ def _ol_slogdet(a):
         return _stacked("slogdet", "a", a.ndim - 2, ["a"], "np.linalg.slogdet(a_s[{i}])", ["s", "l"])
 
 
-@overload(np.linalg.eigh)
-def _ol_eigh(a, UPLO="L"):
-    if _stack(a):
-        return _stacked("eigh", "a, UPLO='L'", a.ndim - 2, ["a"], "np.linalg.eigh(a_s[{i}])", ["w", "v"])
+def _triangle(uplo):
+    """The matrix numba's eigh (which reads the lower triangle) is given for UPLO (a type),
+    as text of `m`: m itself for 'L', its conjugate transpose for 'U'; None if UPLO is not
+    a constant 'L' or 'U'."""
+    value = _literal(uplo)
+    if value in ("L", "l"):
+        return "{m}"
+    if value in ("U", "u"):
+        return "np.ascontiguousarray(np.conj({m}).T)"
+    return None
 
 
-@overload(np.linalg.eigvalsh)
-def _ol_eigvalsh(a, UPLO="L"):
-    if _stack(a):
-        return _stacked("eigvalsh", "a, UPLO='L'", a.ndim - 2, ["a"], "np.linalg.eigvalsh(a_s[{i}])", ["w"])
+def _eigh_typer(name, outs):
+    def typer(a, UPLO="L"):
+        tri = _triangle(UPLO)
+        if not isinstance(a, types.Array) or a.ndim < 2 or tri is None:
+            return None
+        if _stack(a):
+            call = f"np.linalg.{name}({tri.format(m='a_s[{i}]')})"
+            return _stacked((name, tri), "a, UPLO='L'", a.ndim - 2, ["a"], call, outs)
+        if not isinstance(UPLO, types.Omitted) and not isinstance(UPLO, str):  # numba's takes no UPLO
+            return _gen(("uplo", name, tri), [f"def impl(a, UPLO='L'):",
+                                               f"    return np.linalg.{name}({tri.format(m='a')})"], globals())
+    return typer
+
+
+overload(np.linalg.eigh, prefer_literal=True)(_eigh_typer("eigh", ["w", "v"]))
+overload(np.linalg.eigvalsh, prefer_literal=True)(_eigh_typer("eigvalsh", ["w"]))
 
 
 @overload(np.linalg.cholesky)

@@ -22,7 +22,7 @@ import textwrap
 import gast
 import numpy as np
 import pytest
-from vjp_check import EPS, _differentiable, _like, _numba_args, _shift, jitted, primal_of, rng_for
+from vjp_check import EPS, _differentiable, _like, _numba_args, _shift, jitted, primal_of, rng_for, selected
 
 from s2s.diff import runtime as rt
 from s2s.diff.registry import JVP_RULES, VJP_RULES, jvp_reference
@@ -91,7 +91,7 @@ def check_jvp(key, inputs, options=None, name="case", diff=None, use_numba=False
     """Check the JVP rule for `key` with len(inputs) inputs at `inputs` (see the module
     docstring). `diff`: the inputs given a tangent (default: every float-valued one)."""
     options = dict(options or {})
-    rule = JVP_RULES.get(key, len(inputs))
+    rule = selected(JVP_RULES.get(key, len(inputs)), options)
     assert rule is not None and len(rule.inputs) == len(inputs), f"no JVP rule for {key!r} with {len(inputs)} inputs"
     f = _primal(key)
     rng = rng_for(name)
@@ -118,7 +118,7 @@ def check_jvp(key, inputs, options=None, name="case", diff=None, use_numba=False
         for i in diff:
             _close(tangent([i]), fd([i]), f"{name}: only input {i}'s tangent vs finite differences")
 
-    vjp = VJP_RULES.get(key, len(inputs))
+    vjp = selected(VJP_RULES.get(key, len(inputs)), options)
     g = _like(rng, ans)
     contributions = vjp.template(g, ans, *inputs, **options)
     contributions = contributions if len(vjp.inputs) > 1 else (contributions,)

@@ -13,7 +13,7 @@ Conventions:
   symmetric `a` built from other variables (`b @ b.T`) the chain rule is exact.
 - Eigenvectors and singular vectors are differentiable only for distinct eigenvalues /
   singular values (the F matrix 1/(w_j - w_i) is inf otherwise; JAX does the same).
-- Only real inputs; eigh/eigvalsh with UPLO='L', cholesky with upper=False, svd with
+- Only real inputs; eigh/eigvalsh with UPLO 'L' or 'U' (a constant), cholesky with upper=False, svd with
   hermitian=False, qr with mode 'reduced' (m >= n) or 'r', pinv with hermitian=False are
   covered; svd's U and Vh are the reduced ones (full_matrices=False, or square matrices:
   non-square full_matrices=True raises a ValueError saying so when differentiated). Stacked matrices (leading batch
@@ -77,9 +77,21 @@ def _complex(known, *names):
 
 
 def _uplo_check(known):
-    if known.get("UPLO", "L") not in ("L", "l"):
-        return "with UPLO='U' (only the default 'L')"
+    if known.get("UPLO", "L") not in ("L", "l", "U", "u"):
+        return "with an UPLO that is not a constant 'L' or 'U'"
     return None
+
+
+def _upper(known):
+    return known.get("UPLO", "L") in ("U", "u")
+
+
+def _eigh_select(known):
+    return eigh_upper if _upper(known) else None
+
+
+def _eigvalsh_select(known):
+    return eigvalsh_upper if _upper(known) else None
 
 
 def _cholesky_check(known):
@@ -131,6 +143,7 @@ def cholesky(g, ans, a, upper=False):
 
 @register(np.linalg.eigh)
 @supports(_uplo_check)
+@selects(_eigh_select)
 def eigh(g, ans, a, UPLO="L"):
     """A = V diag(w) V^T: A-bar = V (diag(w-bar) + F * (V^T V-bar)) V^T, folded onto the lower
     triangle (the symmetric part is what a symmetric input sees)."""
@@ -141,13 +154,34 @@ def eigh(g, ans, a, UPLO="L"):
     return tril_half(m + transpose_last(m))
 
 
+@VJP_RULES.variant(np.linalg.eigh)
+@supports(_uplo_check)
+def eigh_upper(g, ans, a, UPLO="L"):
+    """UPLO='U': the same, folded onto the upper triangle (the one LAPACK reads then)."""
+    w = ans[0]
+    v = ans[1]
+    vt = transpose_last(v)
+    m = (v * np.expand_dims(g[0], -2) + v @ (eig_gaps(w) * (vt @ g[1]))) @ vt
+    return transpose_last(tril_half(m + transpose_last(m)))
+
+
 @register(np.linalg.eigvalsh)
 @supports(_uplo_check)
+@selects(_eigvalsh_select)
 def eigvalsh(g, ans, a, UPLO="L"):
     """A-bar = V diag(w-bar) V^T (eigenvectors recomputed), folded onto the lower triangle."""
     v = np.linalg.eigh(a)[1]
     m = (v * np.expand_dims(g, -2)) @ transpose_last(v)
     return tril_half(m + transpose_last(m))
+
+
+@VJP_RULES.variant(np.linalg.eigvalsh)
+@supports(_uplo_check)
+def eigvalsh_upper(g, ans, a, UPLO="L"):
+    """UPLO='U': the eigenvectors of the matrix the upper triangle makes, the upper fold."""
+    v = np.linalg.eigh(transpose_last(a))[1]
+    m = (v * np.expand_dims(g, -2)) @ transpose_last(v)
+    return transpose_last(tril_half(m + transpose_last(m)))
 
 
 @register(np.linalg.svd)

@@ -20,7 +20,7 @@ from ..runtime_linalg import (
     strict_lower,
     tril_half,
 )
-from .decompositions import _cholesky_check, _pinv_check, _qr_check, _svd_check, _uplo_check
+from .decompositions import _cholesky_check, _pinv_check, _qr_check, _svd_check, _uplo_check, _upper
 
 register = JVP_RULES.register
 linear = JVP_RULES.linear
@@ -32,6 +32,14 @@ def _svd_select(known):
 
 def _qr_select(known):
     return qr_r if known.get("mode") == "r" else None
+
+
+def _eigh_select(known):
+    return eigh_upper if _upper(known) else None
+
+
+def _eigvalsh_select(known):
+    return eigvalsh_upper if _upper(known) else None
 
 
 @register(np.linalg.slogdet)
@@ -51,6 +59,7 @@ def cholesky(ans, a, da, upper=False):
 
 @register(np.linalg.eigh)
 @supports(_uplo_check)
+@selects(_eigh_select)
 def eigh(ans, a, da, UPLO="L"):
     """P = V^T dS V: dw = diag(P), dV = V (F * P)."""
     w = ans[0]
@@ -60,12 +69,33 @@ def eigh(ans, a, da, UPLO="L"):
     return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
 
 
+@JVP_RULES.variant(np.linalg.eigh)
+@supports(_uplo_check)
+def eigh_upper(ans, a, da, UPLO="L"):
+    """UPLO='U': dS made from the upper triangle of dA."""
+    w = ans[0]
+    v = ans[1]
+    h = tril_half(transpose_last(da))
+    dsv = (h + transpose_last(h)) @ v
+    return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
+
+
 @register(np.linalg.eigvalsh)
 @supports(_uplo_check)
+@selects(_eigvalsh_select)
 def eigvalsh(ans, a, da, UPLO="L"):
     """dw = diag(V^T dS V) (eigenvectors recomputed)."""
     v = np.linalg.eigh(a)[1]
     h = tril_half(da)
+    return reduce_to(v * ((h + transpose_last(h)) @ v), ans, -2)
+
+
+@JVP_RULES.variant(np.linalg.eigvalsh)
+@supports(_uplo_check)
+def eigvalsh_upper(ans, a, da, UPLO="L"):
+    """UPLO='U': the upper triangles of A and dA."""
+    v = np.linalg.eigh(transpose_last(a))[1]
+    h = tril_half(transpose_last(da))
     return reduce_to(v * ((h + transpose_last(h)) @ v), ans, -2)
 
 
