@@ -50,6 +50,11 @@ def _binary_kernel(name):
     return numba.njit(lambda x, y: c(x, y, 0))
 
 
+def _ternary_kernel(name):
+    c = _kernel(name, 3)
+    return numba.njit(lambda x, y, z: c(x, y, z, 0))
+
+
 # ------------------------------------------------------------------- elementwise mapping
 def _scalar_like(t):
     return isinstance(t, (types.Number, types.Boolean)) or isinstance(t, types.Array) and t.ndim == 0
@@ -93,6 +98,30 @@ def _map2(kern, x, y):
     return out
 
 
+@numba.njit
+def _map3(kern, x, y, z):
+    bx, by, bz = np.broadcast_arrays(np.asarray(x).astype(np.float64), np.asarray(y).astype(np.float64),
+                                     np.asarray(z).astype(np.float64))
+    out = np.empty(bx.shape)
+    flat = out.reshape(-1)
+    i = 0
+    for a, b, c in np.nditer((bx, by, bz)):
+        flat[i] = kern(a.item(), b.item(), c.item())
+        i += 1
+    return out
+
+
+def ufunc3(fn, kern):
+    """Overload the three-argument (broadcasting) scipy function `fn` with `kern`."""
+    @overload(fn)
+    def _ol(x, y, z):
+        if _scalar_like(x) and _scalar_like(y) and _scalar_like(z):
+            return lambda x, y, z: kern(_float(x), _float(y), _float(z))
+        if _elementwise(x) and _elementwise(y) and _elementwise(z):
+            return lambda x, y, z: _map3(kern, x, y, z)
+    return _ol
+
+
 def ufunc1(fn, kern):
     """Overload the one-argument scipy function `fn` with the scalar kernel `kern`."""
     @overload(fn)
@@ -116,8 +145,11 @@ def ufunc2(fn, kern):
 
 
 _UNARY = ["expit", "logit", "log_expit", "entr", "gammaln", "loggamma", "gamma", "rgamma", "psi", "erf", "erfc",
-          "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri", "i0", "i0e", "i1", "i1e", "j0", "j1", "y0", "y1"]
-_BINARY = ["xlogy", "xlog1py", "rel_entr", "betaln", "beta", "gammainc", "gammaincc", "iv", "ive", "jv", "yn", "yv"]
+          "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri", "i0", "i0e", "i1", "i1e", "j0", "j1", "y0", "y1",
+          "k0", "k0e", "k1", "k1e", "gammasgn"]
+_BINARY = ["xlogy", "xlog1py", "rel_entr", "betaln", "beta", "gammainc", "gammaincc", "iv", "ive", "jv", "yn", "yv",
+           "kv", "kve", "stdtr"]
+_TERNARY = ["betainc", "betaincc"]
 K = {}  # name -> scalar kernel (numba)
 for _name in _UNARY:
     if hasattr(sp, _name):
@@ -126,6 +158,9 @@ for _name in _UNARY:
 for _name in _BINARY:
     K[_name] = _binary_kernel(_name)
     ufunc2(getattr(sp, _name), K[_name])
+for _name in _TERNARY:
+    K[_name] = _ternary_kernel(_name)
+    ufunc3(getattr(sp, _name), K[_name])
 
 
 # ------------------------------------------------------------------- polygamma, zeta

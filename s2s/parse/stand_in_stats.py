@@ -61,6 +61,22 @@ def t_pdf(x, df, loc=0.0, scale=1.0):
     return np.exp(t_logpdf(x, df, loc, scale))
 
 
+def t_cdf(x, df, loc=0.0, scale=1.0):
+    return sp.stdtr(df, (x - loc) / scale)
+
+
+def t_logcdf(x, df, loc=0.0, scale=1.0):
+    return np.log(sp.stdtr(df, (x - loc) / scale))
+
+
+def t_sf(x, df, loc=0.0, scale=1.0):
+    return sp.stdtr(df, (loc - x) / scale)
+
+
+def t_logsf(x, df, loc=0.0, scale=1.0):
+    return np.log(sp.stdtr(df, (loc - x) / scale))
+
+
 # -- cauchy, logistic, laplace --------------------------------------------------------------
 def cauchy_logpdf(x, loc=0.0, scale=1.0):
     z = (x - loc) / scale
@@ -142,6 +158,44 @@ def beta_pdf(x, a, b, loc=0.0, scale=1.0):
     return np.exp(beta_logpdf(x, a, b, loc, scale))
 
 
+def beta_cdf(x, a, b, loc=0.0, scale=1.0):
+    return sp.betainc(a, b, np.clip((x - loc) / scale, 0.0, 1.0))
+
+
+def beta_sf(x, a, b, loc=0.0, scale=1.0):
+    return sp.betaincc(a, b, np.clip((x - loc) / scale, 0.0, 1.0))
+
+
+# -- chi2 (the gamma distribution of shape df/2, scale 2) ------------------------------------
+def chi2_logpdf(x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    inside = z > 0.0
+    zin = np.where(inside, z, 1.0)
+    half = 0.5 * df
+    return np.where(inside, sp.xlogy(half - 1.0, zin) - 0.5 * zin - half * math.log(2.0) - sp.gammaln(half)
+                    - np.log(scale), -np.inf)
+
+
+def chi2_pdf(x, df, loc=0.0, scale=1.0):
+    return np.exp(chi2_logpdf(x, df, loc, scale))
+
+
+def chi2_cdf(x, df, loc=0.0, scale=1.0):
+    return sp.gammainc(0.5 * df, 0.5 * np.maximum((x - loc) / scale, 0.0))
+
+
+def chi2_logcdf(x, df, loc=0.0, scale=1.0):
+    return np.log(chi2_cdf(x, df, loc, scale))
+
+
+def chi2_sf(x, df, loc=0.0, scale=1.0):
+    return sp.gammaincc(0.5 * df, 0.5 * np.maximum((x - loc) / scale, 0.0))
+
+
+def chi2_logsf(x, df, loc=0.0, scale=1.0):
+    return np.log(chi2_sf(x, df, loc, scale))
+
+
 # -- poisson (k: counts) --------------------------------------------------------------------
 def poisson_logpmf(k, mu, loc=0):
     n = k - loc
@@ -150,6 +204,21 @@ def poisson_logpmf(k, mu, loc=0):
 
 def poisson_pmf(k, mu, loc=0):
     return np.exp(poisson_logpmf(k, mu, loc))
+
+
+def poisson_cdf(k, mu, loc=0):
+    """P(K <= k) = Q(floor(k) + 1, mu) (0 below the support)."""
+    n = np.floor(k - loc)
+    return np.where(n >= 0.0, sp.gammaincc(np.maximum(n, 0.0) + 1.0, mu), 0.0 * mu)
+
+
+def poisson_sf(k, mu, loc=0):
+    n = np.floor(k - loc)
+    return np.where(n >= 0.0, sp.gammainc(np.maximum(n, 0.0) + 1.0, mu), 1.0 + 0.0 * mu)
+
+
+def poisson_logcdf(k, mu, loc=0):
+    return np.log(poisson_cdf(k, mu, loc))
 
 
 # -- multivariate_normal, dirichlet -----------------------------------------------------------
@@ -168,6 +237,14 @@ def multivariate_normal_logpdf(x, mean=0.0, cov=1.0, allow_singular=False):
 
 def multivariate_normal_pdf(x, mean=0.0, cov=1.0, allow_singular=False):
     return np.exp(multivariate_normal_logpdf(x, mean, cov, allow_singular))
+
+
+def multivariate_normal_entropy(mean=None, cov=1.0, allow_singular=False):
+    """0.5 * log det(2 pi e cov) (cov (k, k); a scalar is 1-d)."""
+    c = cov * np.ones((1, 1)) if np.asarray(cov).ndim < 2 else cov
+    c = np.tril(c) + np.tril(c, -1).T
+    k = c.shape[-1]
+    return 0.5 * (k * (_LOG_2PI + 1.0) + np.linalg.slogdet(c)[1])
 
 
 def dirichlet_logpdf(x, alpha):

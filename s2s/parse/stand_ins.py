@@ -3,9 +3,10 @@ the user's code calls `scipy.stats.norm.logpdf(x, mu, sigma)`, resolve makes it 
 parse/stand_in_stats.py's `norm_logpdf`, which then joins the program like a helper of the
 user's (differentiated, batched and compiled from its source).
 
-Covered: the pdf/logpdf (pmf/logpmf) and, where they are elementary, cdf/logcdf/sf/logsf/ppf
-of the distribution objects norm, t, cauchy, logistic, laplace, expon, gamma, beta, poisson,
-multivariate_normal and dirichlet, frozen ones too (`norm(0, 2).logpdf`, made outside the
+Covered: the pdf/logpdf (pmf/logpmf) and, where they are elementary or a scipy.special
+function with a rule (gammainc, betainc, stdtr), cdf/logcdf/sf/logsf/ppf of the distribution
+objects norm, t, chi2, cauchy, logistic, laplace, expon, gamma, beta, poisson,
+multivariate_normal (and its entropy) and dirichlet, frozen ones too (`norm(0, 2).logpdf`, made outside the
 transformed function: their parameters are constants); other
 methods stay what they are (and are refused by the derivative rules by name). And the
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,

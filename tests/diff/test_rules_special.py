@@ -41,7 +41,8 @@ UNARY = [(sp.expit, (-3, 3)), (sp.logit, (0.1, 0.9)), (getattr(sp, "log_expit", 
          (sp.digamma, (0.5, 4)), (sp.erf, (-2, 2)), (sp.erfc, (-2, 2)), (sp.erfcx, (-1, 3)), (sp.erfinv, (-0.9, 0.9)),
          (sp.erfcinv, (0.1, 1.9)), (sp.ndtr, (-3, 3)), (sp.log_ndtr, (-8, 4)), (sp.ndtri, (0.05, 0.95)),
          (sp.i0, (-3, 3)), (sp.i0e, (-3, 3)), (sp.i1, (-3, 3)), (sp.i1e, (-3, 3)), (sp.j0, (-6, 6)),
-         (sp.j1, (-6, 6)), (sp.y0, (0.5, 6)), (sp.y1, (0.5, 6))]
+         (sp.j1, (-6, 6)), (sp.y0, (0.5, 6)), (sp.y1, (0.5, 6)), (sp.k0, (0.3, 4)), (sp.k0e, (0.3, 4)),
+         (sp.k1, (0.3, 4)), (sp.k1e, (0.3, 4))]
 UNARY = [(k, d) for k, d in UNARY if k is not None]
 ORDERS = np.array([0, 1, 3])  # integer orders: not perturbed (no derivative in them)
 
@@ -66,6 +67,13 @@ CASES += [
     case(sp.jv, _with(ORDERS, _u(-5, 5, (4, 3))), numba=True, name="jv"),
     case(sp.yn, _with(ORDERS, _u(0.5, 5, (2, 3))), numba=True, name="yn"),
     case(sp.yv, _with(1, _u(0.5, 5)), name="yv"),
+    case(sp.kv, _with(ORDERS, _u(0.3, 4, (2, 3))), numba=True, name="kv"),
+    # (the shape parameters are ints here: the tables perturb every float input, and these
+    # functions have no derivative in them)
+    case(sp.kve, _with(2, _u(0.3, 4)), numba=True, name="kve"),
+    case(sp.betainc, _with(3, np.array([1, 2, 3, 1, 5]), _u(0.05, 0.95)), numba=True, name="betainc"),
+    case(sp.betaincc, _with(2, 4, _u(0.05, 0.95, (2, 3))), numba=True, name="betaincc"),
+    case(sp.stdtr, _with(np.array([1, 2, 4, 10, 3]), _u(-3, 3)), numba=True, name="stdtr"),
     # logsumexp (axis None/int/negative/tuple, keepdims, weights), softmax, log_softmax
     case(sp.logsumexp, _with(_u(-2, 2, (6,))), numba=True, name="logsumexp"),
     case(sp.logsumexp, _with(_u(-2, 2, (3, 4))), {"axis": 1}, numba=True, name="logsumexp-axis1"),

@@ -48,9 +48,27 @@ CASES = [
     ("multivariate_normal.logpdf", stats.multivariate_normal.logpdf, POINTS, (np.array([0.1, 0.0, -0.2]), COV)),
     ("multivariate_normal.pdf-one-point", stats.multivariate_normal.pdf, POINTS[0], (np.zeros(3), COV)),
     ("dirichlet.logpdf", stats.dirichlet.logpdf, SIMPLEX, (np.array([1.5, 2.0, 3.0]),)),
+    ("t.cdf", stats.t.cdf, X, (3.5, 0.2, 0.8)),
+    ("t.logcdf", stats.t.logcdf, X, (2.5,)),
+    ("t.sf", stats.t.sf, X, (4.5, -0.1, 1.2)),
+    ("t.logsf", stats.t.logsf, X, (2.5,)),
+    ("chi2.logpdf", stats.chi2.logpdf, POS, (3.0, -0.1, 1.3)),
+    ("chi2.pdf", stats.chi2.pdf, POS, (2.5,)),
+    ("chi2.cdf", stats.chi2.cdf, POS, (3.0,)),
+    ("chi2.logcdf", stats.chi2.logcdf, POS, (1.5,)),
+    ("chi2.sf", stats.chi2.sf, POS, (3.0, 0.1, 1.2)),
+    ("chi2.logsf", stats.chi2.logsf, POS, (4.0,)),
+    ("beta.cdf", stats.beta.cdf, UNIT, (2.5, 1.5)),
+    ("beta.sf", stats.beta.sf, UNIT, (0.7, 3.0)),
+    ("poisson.cdf", stats.poisson.cdf, COUNTS + 0.5, (2.5,)),
+    ("poisson.sf", stats.poisson.sf, COUNTS, (1.5,)),
+    ("poisson.logcdf", stats.poisson.logcdf, COUNTS, (3.5,)),
 ]
-NOT_IN_DATA = {"poisson.logpmf", "poisson.pmf", "dirichlet.logpdf"}  # counts; a point of the simplex
-NOT_IN_PARAM = {"gamma.cdf": {0}}
+NOT_IN_DATA = {"poisson.logpmf", "poisson.pmf", "dirichlet.logpdf", "poisson.cdf", "poisson.sf",
+               "poisson.logcdf"}  # counts; a point of the simplex
+# (refused by the rules of scipy.special: gammainc's a, betainc's a and b, stdtr's df)
+NOT_IN_PARAM = {"gamma.cdf": {0}, "t.cdf": {0}, "t.logcdf": {0}, "t.sf": {0}, "t.logsf": {0}, "chi2.cdf": {0},
+                "chi2.logcdf": {0}, "chi2.sf": {0}, "chi2.logsf": {0}, "beta.cdf": {0, 1}, "beta.sf": {0, 1}}
 
 
 def _central(f, args, i, eps=1e-6):
@@ -99,6 +117,28 @@ def model(theta, x, y, counts):
     lp = lp + stats.gamma.logpdf(sigma, 2.0, scale=0.5) + np.sum(stats.poisson.logpmf(counts, np.exp(mu)))
     lp = lp + np.sum(stats.norm.logcdf(x, loc=theta[0])) + stats.multivariate_normal.logpdf(theta, np.zeros(3), COV)
     return lp
+
+
+def entropy_of(a):
+    return stats.multivariate_normal.entropy(np.zeros(3), a @ a.T + np.eye(3))
+
+
+def test_multivariate_normal_entropy():
+    a = COV[::-1] * 0.7
+    np.testing.assert_allclose(s2s.jit(entropy_of)(a), entropy_of(a), rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(entropy_of)(a), _central(entropy_of, (a,), 0), rtol=1e-6)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(entropy_of))(a), _central(entropy_of, (a,), 0), rtol=1e-6)
+
+
+def newer_cdfs(theta, x):
+    return (np.sum(stats.t.cdf(x, 3.5, theta[0], theta[1])) + np.sum(stats.chi2.logpdf(x * x + theta[2], 3.0))
+            + np.sum(stats.beta.cdf(0.5 + 0.3 * np.tanh(x), 2.0, 3.0, theta[0])) + np.sum(stats.poisson.cdf(x + 3.0, theta[1])))
+
+
+def test_newer_cdfs_compiled():
+    theta = np.array([0.2, 1.3, 0.5])
+    grad = s2s.jit(s2s.grad(newer_cdfs))
+    np.testing.assert_allclose(grad(theta, X), _central(newer_cdfs, (theta, X), 0), rtol=1e-6, atol=1e-9)
 
 
 def test_a_model_compiled_and_batched():

@@ -259,3 +259,56 @@ def xdivy_rule(ans, x, y, dx, dy):
 @register(multipolygamma)
 def multipolygamma_rule(ans, n, a, dn, da, d=1):
     return da * multipolygamma(n + 1, a, d)
+
+
+@register(sp.kv)
+def kv_rule(ans, v, x, dv, dx):
+    return no_derivative(dv, v, "scipy.special.kv(v, x): no derivative in v") + dx * (
+        -0.5 * (sp.kv(v - 1.0, x) + sp.kv(v + 1.0, x)))
+
+
+@register(sp.kve)
+def kve_rule(ans, v, x, dv, dx):
+    return no_derivative(dv, v, "scipy.special.kve(v, x): no derivative in v") + dx * (
+        ans - 0.5 * (sp.kve(v - 1.0, x) + sp.kve(v + 1.0, x)))
+
+
+@register(sp.k0)
+def k0_rule(ans, x, dx):
+    return -dx * sp.k1(x)
+
+
+@register(sp.k1)
+def k1_rule(ans, x, dx):
+    return dx * (-0.5 * (sp.k0(x) + sp.kv(2.0, x)))
+
+
+@register(sp.k0e)
+def k0e_rule(ans, x, dx):
+    return dx * (ans - sp.k1e(x))
+
+
+@register(sp.k1e)
+def k1e_rule(ans, x, dx):
+    return dx * (ans - 0.5 * (sp.k0e(x) + sp.kve(2.0, x)))
+
+
+@register(sp.betainc)
+def betainc_rule(ans, a, b, x, da, db, dx):
+    return (no_derivative(da, a, "scipy.special.betainc(a, b, x): no derivative in a")
+            + no_derivative(db, b, "scipy.special.betainc(a, b, x): no derivative in b")
+            + dx * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)))
+
+
+@register(sp.betaincc)
+def betaincc_rule(ans, a, b, x, da, db, dx):
+    return (no_derivative(da, a, "scipy.special.betaincc(a, b, x): no derivative in a")
+            + no_derivative(db, b, "scipy.special.betaincc(a, b, x): no derivative in b")
+            - dx * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)))
+
+
+@register(sp.stdtr)
+def stdtr_rule(ans, df, t, ddf, dt):
+    half = 0.5 * (df + 1.0)
+    dens = np.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * np.log(df * math.pi) - half * np.log1p(t * t / df))
+    return no_derivative(ddf, df, "scipy.special.stdtr(df, t): no derivative in df") + dt * dens

@@ -8,10 +8,11 @@ Covered: logsumexp (axis None, int or tuple, keepdims, weights b= of a's rank),
 softmax, log_softmax; expit, logit, log_expit, xlogy, xlog1py, entr, rel_entr; gammaln,
 loggamma, gamma, rgamma, digamma/psi, polygamma, multigammaln, betaln, beta; erf, erfc, erfcx,
 erfinv, erfcinv, ndtr, log_ndtr, ndtri; i0, i0e, i1, i1e, iv, ive, j0, j1, jv/jn, y0, y1,
-yn, yv; gammainc, gammaincc.
+yn, yv, kv, kve, k0, k0e, k1, k1e; gammainc, gammaincc; betainc, betaincc (in x), stdtr (in t);
+gammasgn is piecewise constant.
 
 Conventions: integer-like arguments (polygamma's n, multigammaln's d, a Bessel function's
-order, gammainc's a) get no derivative: where such an input is differentiated, the
+order, gammainc's a, betainc's a and b, stdtr's df) get no derivative: where such an input is differentiated, the
 derivative code raises DerivativeUnavailable naming it (`no_derivative`). logsumexp: a slice
 of -inf only (result -inf) has a nan gradient (0/0, as JAX); -inf entries of a finite
 slice, and entries with weight 0, get 0. return_sign=True is refused. xlogy/xlog1py/rel_entr:
@@ -286,6 +287,66 @@ def yn_rule(g, ans, n, x):
 def yv_rule(g, ans, v, x):
     return (no_derivative(unbroadcast(g, v), v, "scipy.special.yv(v, x): no derivative in v"),
             unbroadcast(g * (0.5 * (yv(v - 1.0, x) - yv(v + 1.0, x))), x))
+
+
+@register(sp.kv)
+def kv_rule(g, ans, v, x):
+    return (no_derivative(unbroadcast(g, v), v, "scipy.special.kv(v, x): no derivative in v"),
+            unbroadcast(g * (-0.5 * (sp.kv(v - 1.0, x) + sp.kv(v + 1.0, x))), x))
+
+
+@register(sp.kve)
+def kve_rule(g, ans, v, x):
+    return (no_derivative(unbroadcast(g, v), v, "scipy.special.kve(v, x): no derivative in v"),
+            unbroadcast(g * (ans - 0.5 * (sp.kve(v - 1.0, x) + sp.kve(v + 1.0, x))), x))
+
+
+@register(sp.k0)
+def k0_rule(g, ans, x):
+    return -g * sp.k1(x)
+
+
+@register(sp.k1)
+def k1_rule(g, ans, x):
+    return g * (-0.5 * (sp.k0(x) + sp.kv(2.0, x)))
+
+
+@register(sp.k0e)
+def k0e_rule(g, ans, x):
+    return g * (ans - sp.k1e(x))
+
+
+@register(sp.k1e)
+def k1e_rule(g, ans, x):
+    return g * (ans - 0.5 * (sp.k0e(x) + sp.kve(2.0, x)))
+
+
+# ----------------------------------------------------- incomplete beta, Student's t cdf
+@register(sp.betainc)
+def betainc_rule(g, ans, a, b, x):
+    """x gets the beta density x^(a-1) (1-x)^(b-1) / B(a, b), formed in log space."""
+    return (no_derivative(unbroadcast(g, a), a, "scipy.special.betainc(a, b, x): no derivative in a"),
+            no_derivative(unbroadcast(g, b), b, "scipy.special.betainc(a, b, x): no derivative in b"),
+            unbroadcast(g * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)), x))
+
+
+@register(sp.betaincc)
+def betaincc_rule(g, ans, a, b, x):
+    return (no_derivative(unbroadcast(g, a), a, "scipy.special.betaincc(a, b, x): no derivative in a"),
+            no_derivative(unbroadcast(g, b), b, "scipy.special.betaincc(a, b, x): no derivative in b"),
+            unbroadcast(-g * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)), x))
+
+
+@register(sp.stdtr)
+def stdtr_rule(g, ans, df, t):
+    """t gets Student's t density with df degrees of freedom."""
+    half = 0.5 * (df + 1.0)
+    dens = np.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * np.log(df * math.pi) - half * np.log1p(t * t / df))
+    return (no_derivative(unbroadcast(g, df), df, "scipy.special.stdtr(df, t): no derivative in df"),
+            unbroadcast(g * dens, t))
+
+
+NONDIFF.register(sp.gammasgn)  # piecewise constant
 
 
 # ------------------------------------------------------------------ rules of the helpers

@@ -19,7 +19,8 @@ from .reductions import _rows
 _ELEMENTWISE = ["expit", "logit", "log_expit", "entr", "xlogy", "xlog1py", "rel_entr", "gammaln", "loggamma",
                 "gamma", "rgamma", "psi", "polygamma", "multigammaln", "betaln", "beta", "gammainc",
                 "gammaincc", "erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri", "i0", "i0e",
-                "i1", "i1e", "iv", "ive", "j0", "j1", "jv", "y0", "y1", "yn", "yv"]
+                "i1", "i1e", "iv", "ive", "j0", "j1", "jv", "y0", "y1", "yn", "yv", "kv", "kve", "k0", "k0e", "k1",
+                "k1e", "betainc", "betaincc", "stdtr", "gammasgn"]
 
 
 def _elementwise(c, *ops):
