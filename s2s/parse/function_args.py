@@ -100,8 +100,11 @@ class Closure:
 
 
 _NOT = object()
-# Parameters numba needs as literals: named so, or passed on as such a keyword's value.
-AXIS_LIKE = frozenset({"axis", "axes", "keepdims", "ord", "ddof", "axis1", "axis2", "order"})
+# Parameters numba needs as literals: named so, or passed on as such a keyword's value. (The
+# flags that decide a result's structure -- `eigvals_only`, `compute_uv`, ... -- too: the
+# branch they select is folded before differentiation, the other one never typed.)
+AXIS_LIKE = frozenset({"axis", "axes", "keepdims", "ord", "ddof", "axis1", "axis2", "order", "eigvals_only",
+                       "compute_uv", "full_matrices", "lower", "return_sign"})
 
 
 def _axis_like(callee):

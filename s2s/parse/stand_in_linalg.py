@@ -2,7 +2,8 @@
 transformed code (parse/stand_ins.py maps `scipy.linalg.solve_triangular` & co. to these),
 transformed like the user's own helpers: their derivatives come from the np.linalg rules.
 
-solve_triangular and the Cholesky functions read only the triangle scipy reads (so their
+solve_triangular, the Cholesky functions, eigh/eigvalsh and solve with a symmetric assume_a
+read only the triangle scipy reads (so their
 derivatives are those of the function scipy computes); expm is scaling and squaring with a
 degree-13 Pade approximant (Higham 2005), the loop's length set by the matrix's 1-norm.
 """
@@ -22,8 +23,14 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     return np.linalg.solve(t, b)
 
 
+def _from_triangle(a, lower):
+    """The symmetric matrix LAPACK sees when it reads only a's lower (upper) triangle."""
+    return np.tril(a) + np.tril(a, -1).T if lower else np.triu(a) + np.triu(a, 1).T
+
+
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
-    low = np.linalg.cholesky(np.tril(a) + np.tril(a, -1).T)  # scipy reads the lower triangle
+    # scipy reads the triangle it returns: the upper one by default
+    low = np.linalg.cholesky(_from_triangle(a, lower))
     return low if lower else low.T
 
 
@@ -40,7 +47,36 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None,
           transposed=False):
     m = a.T if transposed else a
+    if assume_a in ("sym", "her", "pos", "symmetric", "hermitian", "positive definite"):
+        m = _from_triangle(a, lower)  # scipy reads one triangle then
     return np.linalg.solve(m, b)
+
+
+def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1,
+         check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
+    """The standard problem (b None): np.linalg.eigh of the triangle scipy reads."""
+    w, v = np.linalg.eigh(_from_triangle(a, lower))
+    if eigvals_only:
+        return w
+    return w, v
+
+
+def eigvalsh(a, b=None, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
+             subset_by_index=None, subset_by_value=None, driver=None):
+    return np.linalg.eigvalsh(_from_triangle(a, lower))
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    """The dense matrix of the banded storage (ab[u + i - j, j] = a[i, j]), solved."""
+    lo, up = l_and_u
+    n = ab.shape[1]
+    a = np.zeros((n, n))
+    for k in range(-lo, up + 1):  # diagonal k (j - i = k) is row up - k of ab
+        if k >= 0:
+            a = a + np.diag(ab[up - k, k:], k)
+        else:
+            a = a + np.diag(ab[up - k, :n + k], k)
+    return np.linalg.solve(a, b)
 
 
 def inv(a, overwrite_a=False, check_finite=True):

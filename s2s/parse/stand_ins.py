@@ -10,9 +10,11 @@ multivariate_normal (and its entropy) and dirichlet, frozen ones too (`norm(0, 2
 transformed function: their parameters are constants); other
 methods stay what they are (and are refused by the derivative rules by name). And the
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
-cho_factor, cho_solve, solve, inv, det, expm, lstsq; and np.linalg.lstsq.
+cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
+solve_banded; and np.linalg.lstsq.
 """
-_LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm", "lstsq")
+_LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm", "lstsq", "eigh",
+           "eigvalsh", "solve_banded")
 # NumPy functions with a stand-in: the attribute path under numpy -> the stand-in's name
 _NUMPY = {("linalg", "lstsq"): "np_lstsq"}
 

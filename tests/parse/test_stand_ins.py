@@ -195,6 +195,16 @@ LINALG = [
     ("inv-det", lambda a, b: linalg.inv(a) * linalg.det(a) @ b),
     ("expm", lambda a, b: linalg.expm(a) @ b),
     ("expm-scaled", lambda a, b: linalg.expm(6.0 * a) @ b),  # a norm that needs squaring
+    # non-symmetric inputs: the triangle scipy reads decides the value and the gradient
+    ("cholesky-reads-upper", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3) + np.triu(a, 1)) @ b),
+    ("cholesky-reads-lower", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3) + np.triu(a, 1), lower=True) @ b),
+    ("eigh", lambda a, b: linalg.eigh(a)[0] * np.abs(linalg.eigh(a)[1][:, 0]) @ b),
+    ("eigh-upper-values", lambda a, b: linalg.eigh(a, lower=False, eigvals_only=True) @ b),
+    ("eigvalsh", lambda a, b: linalg.eigvalsh(a + a.T) @ b),
+    ("solve-assume-sym", lambda a, b: linalg.solve(a, b, assume_a="sym")),
+    ("solve-assume-pos-lower", lambda a, b: linalg.solve(a @ a.T + np.eye(3) + np.tril(a), b, assume_a="pos",
+                                                         lower=True)),
+    ("solve_banded", lambda a, b: linalg.solve_banded((1, 1), a + np.array([[0.0], [3.0], [0.0]]), b)),
 ]
 
 
