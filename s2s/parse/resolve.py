@@ -527,11 +527,12 @@ class ResolveNames(FunctionArguments, FunctionPass):
             i += 1
         if i == 0 and guard is None and self.builtins.get(root.id, _MISSING) is value:
             return node
-        if is_numpy_module(value) and len(chain) >= 2:
+        if is_numpy_module(value) and chain:
             sub = numpy_stand_in([c.attr for c in chain[:2]])
-            if sub is not None:  # np.linalg.lstsq -> s2s's NumPy source of it
-                base = self._resolve_value("_".join([root.id] + [c.attr for c in chain[:2]]), sub, chain[1], None)
-                for link in chain[2:]:
+            if sub is not None:  # np.linalg.lstsq, np.multiply.outer -> s2s's NumPy source of it
+                fn, n = sub
+                base = self._resolve_value("_".join([root.id] + [c.attr for c in chain[:n]]), fn, chain[n - 1], None)
+                for link in chain[n:]:
                     base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
                 return base
         sub = stand_in(value, chain[i].attr) if i < len(chain) else None

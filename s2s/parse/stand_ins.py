@@ -11,22 +11,28 @@ transformed function: their parameters are constants); other
 methods stay what they are (and are refused by the derivative rules by name). And the
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
-solve_banded; and np.linalg.lstsq.
+solve_banded; and np.linalg.lstsq, the arithmetic ufuncs' `outer` (np.multiply.outer ...) and
+np.vander (parse/stand_in_numpy.py).
 """
 _LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm", "lstsq", "eigh",
            "eigvalsh", "solve_banded")
-# NumPy functions with a stand-in: the attribute path under numpy -> the stand-in's name
-_NUMPY = {("linalg", "lstsq"): "np_lstsq"}
+# NumPy functions with a stand-in: the attribute path under numpy -> (module, the stand-in's name)
+_OUTER = ("add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum", "hypot", "arctan2",
+          "logaddexp")
+_NUMPY = {("linalg", "lstsq"): ("stand_in_linalg", "np_lstsq"), ("vander",): ("stand_in_numpy", "vander"),
+          **{(u, "outer"): ("stand_in_numpy", ("divide" if u == "true_divide" else u) + "_outer") for u in _OUTER}}
 
 
 def numpy_stand_in(attrs):
-    """The stand-in for numpy.<attrs...> (`np.linalg.lstsq`), else None."""
-    name = _NUMPY.get(tuple(attrs))
-    if name is None:
-        return None
-    from . import stand_in_linalg
+    """The stand-in for numpy.<attrs...> (`np.linalg.lstsq`, `np.multiply.outer`), else None."""
+    for n in (2, 1):
+        entry = _NUMPY.get(tuple(attrs[:n]))
+        if entry is not None and len(attrs) >= n:
+            import importlib
 
-    return getattr(_marked(stand_in_linalg), name)
+            module = importlib.import_module(f"{__package__}.{entry[0]}")
+            return getattr(_marked(module), entry[1]), n
+    return None
 
 
 def stand_in_function(value):

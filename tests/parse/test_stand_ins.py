@@ -1,6 +1,7 @@
-"""scipy.stats distributions' methods inside transformed code (parse/stand_ins.py and the
-NumPy sources of parse/stand_in_stats.py): values against scipy itself, gradients against
-central differences, in Python and compiled."""
+"""scipy.stats distributions' methods, scipy.linalg functions and NumPy functions without a rule
+inside transformed code (parse/stand_ins.py and the NumPy sources of parse/stand_in_stats.py,
+stand_in_linalg.py, stand_in_numpy.py): values against scipy/NumPy themselves, gradients
+against central differences, in Python and compiled."""
 import numpy as np
 import pytest
 
@@ -265,3 +266,30 @@ def test_lstsq(fn, a, b, compiled):
     np.testing.assert_allclose(gb, _central(fn, (a, b), 1), rtol=1e-5, atol=1e-7)
     jf = s2s.jacfwd(fn, argnums=1)(a, b)
     np.testing.assert_allclose(jf, _central(fn, (a, b), 1), rtol=1e-5, atol=1e-7)
+
+
+# -- NumPy functions through stand-ins (parse/stand_in_numpy.py) ---------------------------------
+V = np.array([0.6, 1.3, 0.9, 1.7, 0.4])
+
+
+def outers(x):
+    return (np.sum(np.multiply.outer(x, x[:3]) ** 2) + np.sum(np.add.outer(x[:2], x.reshape(5, 1)) ** 3)
+            + np.sum(np.subtract.outer(x, 2.0 * x) ** 2) + np.sum(np.power.outer(x[:2], x[2:]))
+            + np.sum(np.divide.outer(x, x + 1.0)) + np.sum(np.true_divide.outer(x, 2.0))
+            + np.sum(np.maximum.outer(x, x[::-1] * 0.9)) + np.sum(np.minimum.outer(x, 0.7))
+            + np.sum(np.arctan2.outer(x, x)) + np.sum(np.hypot.outer(x, x)) + np.sum(np.logaddexp.outer(x, x)))
+
+
+def vanders(x):
+    return np.sum(np.vander(x) ** 2) + np.sum(np.vander(x - 0.9, 3, increasing=True) * np.arange(3.0))
+
+
+@pytest.mark.parametrize("fn", [outers, vanders])
+def test_numpy_stand_ins(fn):
+    want = _central(fn, (V,), 0)
+    np.testing.assert_allclose(s2s.jit(fn)(V), fn(V), rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(fn)(V), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.jacfwd(fn)(V), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(fn))(V), want, rtol=1e-6)
+    xs = np.stack([V, V[::-1]])
+    np.testing.assert_allclose(s2s.vmap(s2s.grad(fn))(xs), np.stack([s2s.grad(fn)(x) for x in xs]), rtol=1e-12)
