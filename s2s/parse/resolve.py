@@ -45,7 +45,7 @@ from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
-from .stand_ins import numpy_stand_in, stand_in, stand_in_function
+from .stand_ins import math_stand_in, numpy_stand_in, stand_in, stand_in_function
 
 _LIBRARY_ROOTS = frozenset(
     {"numpy", "scipy", "numba", "llvmlite", "math", "cmath", "builtins", "functools", "jax", "torch", "s2s"}
@@ -535,6 +535,12 @@ class ResolveNames(FunctionArguments, FunctionPass):
                 for link in chain[n:]:
                     base = located(gast.Attribute(value=base, attr=link.attr, ctx=link.ctx), link)
                 return base
+        if is_math_module(value) and chain and chain[0].attr == "fsum" and not self._is_local("sum") \
+                and self._lookup("sum", node) == (self.builtins.get("sum"), None):
+            # math.fsum(seq) is sum(seq) for differentiation (lists built in place included)
+            return located(gast.Name(id="sum", ctx=gast.Load(), annotation=None, type_comment=None), chain[0])
+        if is_math_module(value) and chain and math_stand_in(chain[0].attr) is not None:  # (sum shadowed)
+            return self._resolve_value(f"{root.id}_{chain[0].attr}", math_stand_in(chain[0].attr), chain[0], None)
         sub = stand_in(value, chain[i].attr) if i < len(chain) else None
         if sub is not None:  # scipy.stats.norm.logpdf -> s2s's NumPy source of it
             value, i = sub, i + 1

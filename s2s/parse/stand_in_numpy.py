@@ -4,7 +4,8 @@
 ufunc.outer(a, b) of the arithmetic ufuncs: every element of a with every element of b, the
 result shaped a.shape + b.shape -- written as the ufunc of a column and a row, reshaped.
 np.vander(x, N, increasing): the columns are powers of x built by repeated products (no
-0 ** 0 in a derivative).
+0 ** 0 in a derivative). math.fsum(seq): the sum (its derivative is the sum's; the value is
+not compensated as math.fsum's).
 """
 import numpy as np
 
@@ -66,3 +67,10 @@ def vander(x, N=None, increasing=False):
         cols.append(cols[k - 1] * x)
     v = np.stack(cols, axis=1)
     return v if increasing else v[:, ::-1]
+
+
+def math_fsum(seq):
+    total = 0.0
+    for v in seq:
+        total = total + v
+    return total

@@ -12,7 +12,7 @@ methods stay what they are (and are refused by the derivative rules by name). An
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
 solve_banded; and np.linalg.lstsq, the arithmetic ufuncs' `outer` (np.multiply.outer ...) and
-np.vander (parse/stand_in_numpy.py).
+np.vander, math.fsum (parse/stand_in_numpy.py).
 """
 _LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "inv", "det", "expm", "lstsq", "eigh",
            "eigvalsh", "solve_banded")
@@ -21,6 +21,19 @@ _OUTER = ("add", "subtract", "multiply", "divide", "true_divide", "power", "maxi
           "logaddexp")
 _NUMPY = {("linalg", "lstsq"): ("stand_in_linalg", "np_lstsq"), ("vander",): ("stand_in_numpy", "vander"),
           **{(u, "outer"): ("stand_in_numpy", ("divide" if u == "true_divide" else u) + "_outer") for u in _OUTER}}
+
+
+_MATH = {"fsum": ("stand_in_numpy", "math_fsum")}
+
+
+def math_stand_in(attr):
+    """The stand-in for math.<attr> (`math.fsum`), else None."""
+    entry = _MATH.get(attr)
+    if entry is None:
+        return None
+    import importlib
+
+    return getattr(_marked(importlib.import_module(f"{__package__}.{entry[0]}")), entry[1])
 
 
 def numpy_stand_in(attrs):

@@ -2,6 +2,8 @@
 inside transformed code (parse/stand_ins.py and the NumPy sources of parse/stand_in_stats.py,
 stand_in_linalg.py, stand_in_numpy.py): values against scipy/NumPy themselves, gradients
 against central differences, in Python and compiled."""
+import math
+
 import numpy as np
 import pytest
 
@@ -293,3 +295,17 @@ def test_numpy_stand_ins(fn):
     np.testing.assert_allclose(s2s.jit(s2s.grad(fn))(V), want, rtol=1e-6)
     xs = np.stack([V, V[::-1]])
     np.testing.assert_allclose(s2s.vmap(s2s.grad(fn))(xs), np.stack([s2s.grad(fn)(x) for x in xs]), rtol=1e-12)
+
+
+def fsums(x):
+    products = []
+    for i in range(3):
+        products.append(x[i] * x[i + 1])
+    return math.fsum(products) + math.fsum([x[0] ** 2, x[4], 1.0]) + math.fsum(x ** 3)
+
+
+def test_math_fsum_is_differentiated_as_sum():
+    want = _central(fsums, (V,), 0)
+    np.testing.assert_allclose(s2s.grad(fsums)(V), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(fsums))(V), want, rtol=1e-6)
+    np.testing.assert_allclose(s2s.jit(fsums)(V), fsums(V), rtol=1e-12)
