@@ -73,6 +73,19 @@ def _check_scalar(out, who):
         )
 
 
+def none_parameters(signature, argnums, args, kwargs):
+    """The parameters (not differentiated) that are None in this call, given or by default:
+    derivative code is made per such pattern (their tests decided: `if w is not None`)."""
+    out = []
+    for i, p in enumerate(signature.parameters.values()):
+        if i in argnums or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
+        if given is None:
+            out.append(p.name)
+    return tuple(out)
+
+
 class GradFunction:
     """`grad(f)` / `value_and_grad(f)`: the generated derivative, callable and inspectable."""
 
@@ -113,15 +126,7 @@ class GradFunction:
         return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {})
 
     def _nones(self, args, kwargs):
-        """The parameters (not differentiated) that are None in this call, given or by default."""
-        out = []
-        for i, p in enumerate(self.__signature__.parameters.values()):
-            if i in self._argnums or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                continue
-            given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
-            if given is None:
-                out.append(p.name)
-        return tuple(out)
+        return none_parameters(self.__signature__, self._argnums, args, kwargs)
 
     @property
     def __s2s_function__(self):

@@ -13,7 +13,7 @@ output is inferred to be a scalar), `in.shape + in.shape` for a scalar f, nested
 
 import numpy as np
 
-from .autodiff import _argnums_tuple, _check_input, _tree_leaves
+from .autodiff import _argnums_tuple, _check_input, _tree_leaves, none_parameters
 from .diff.jacobian import build_jacfwd_module, build_jacrev_module
 from .diff.program import output_rank
 from .diff.pytrees import of_value
@@ -37,26 +37,28 @@ class JacobianFunction:
         self.__qualname__ = self.__name__
         self._built = {}
 
-    def _build(self, structs=None, ranks=()):
+    def _build(self, structs=None, ranks=(), nones=()):
         """The generated module for differentiated arguments of `structs` (pytrees; None
-        for arrays and scalars) and arguments of `ranks` (numbers of dimensions)."""
+        for arrays and scalars) and arguments of `ranks` (numbers of dimensions); `nones`:
+        the parameters given None (their tests decided)."""
         structs = tuple(structs or (None,) * len(self._argnums))
-        key = (structs, tuple(ranks))
+        key = (structs, tuple(ranks), tuple(nones))
         if key not in self._built:
             fn, build = self._fn, build_jacfwd_module if self._mode != "rev" else build_jacrev_module
             options = {}
             if self._mode == "hessian":
-                fn, of_grad = self._inner(structs, key[1])
+                fn, of_grad = self._inner(structs, key[1], key[2])
                 options = {"of_grad": of_grad}
             module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix,
-                                 **options)
+                                 nones=key[2], **options)
             self._built[key] = (module, module.load("python").__dict__[name])
         return self._built[key]
 
-    def _key(self, args):
-        return tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args)
+    def _key(self, args, kwargs=None):
+        return (tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args),
+                none_parameters(self.__signature__, self._argnums, args, kwargs or {}))
 
-    def _inner(self, structs, ranks):
+    def _inner(self, structs, ranks, nones=()):
         """hessian = jacfwd of the first derivative, specialized for these arguments:
         `grad(f)` when f's output is known to be a scalar (rank inference on its code), else
         `jacrev(f)` (which also runs f once per call for its output's shape). Returns (the
@@ -65,9 +67,10 @@ class JacobianFunction:
 
         argnums = self._argnums[0] if self._single else self._argnums
         if output_rank(self._fn, ranks) == 0:
-            return GradFunction(self._fn, argnums, self._has_aux, False, value=False)._build(structs, ranks)[2], True
+            inner = GradFunction(self._fn, argnums, self._has_aux, False, value=False)
+            return inner._build(structs, ranks, nones)[2], True
         jacrev = JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
-        return jacrev._build(structs, ranks)[1], False
+        return jacrev._build(structs, ranks, nones)[1], False
 
     @property
     def __s2s_function__(self):
@@ -78,7 +81,7 @@ class JacobianFunction:
         return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums))[1]
 
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
-        key = self._key(args)
+        key = self._key(args, kwargs)
         return key, self._build(*key)[1]
 
     def generated(self):

@@ -58,7 +58,8 @@ def _out_struct(program, entry, params, argnums, structs, has_aux):
     return out_struct
 
 
-def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd", of_grad=False):
+def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd", of_grad=False,
+                        nones=()):
     """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each differentiated argument, None for arrays).
     `of_grad`: fn is the gradient of a function w.r.t. these arguments (a Hessian): each
@@ -69,7 +70,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     structs = tuple(structs or (None,) * len(argnums))
     from .program import _diff_passes
 
-    program = build_program(fn)
+    program = build_program(fn, known_none=nones)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
@@ -132,12 +133,13 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     return _finish(lines, entry, program, name, "jacfwd" if suffix == "jacfwd" else suffix)
 
 
-def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev"):
-    """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`."""
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=()):
+    """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`
+    (`nones`: parameters given None)."""
     from .program import _reverse
 
     structs = tuple(structs or (None,) * len(argnums))
-    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks)
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones)
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
     N = LocalNames(params)

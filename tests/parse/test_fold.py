@@ -77,6 +77,12 @@ def test_none_arguments_of_compiled_derivative_code():
     # grad is made per None-pattern of its arguments (the test on w decided)
     np.testing.assert_allclose(s2s.jit(s2s.grad(optional))(X), want, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.jit(s2s.grad(optional))(X, None), want, rtol=1e-6, atol=1e-8)
-    # jacrev is not (yet): a CompilationError that names the None argument
-    with pytest.raises(s2s.errors.CompilationError, match="Argument 'w' is None"):
-        s2s.jit(s2s.jacrev(optional))(X)
+    # and so are the Jacobians and the Hessian
+    np.testing.assert_allclose(s2s.jit(s2s.jacrev(optional))(X), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jit(s2s.jacfwd(optional))(X, None), want, rtol=1e-6, atol=1e-8)
+    grad = s2s.grad(optional)
+    hess = np.stack([central_difference(lambda y, i=i: grad(y)[i], (X,), 0) for i in range(X.size)])
+    np.testing.assert_allclose(s2s.jit(s2s.hessian(optional))(X), hess, rtol=1e-5, atol=1e-7)
+    # the other pattern, from the same functions
+    with_w = central_difference(lambda x: optional(x, 1.5), (X,), 0)
+    np.testing.assert_allclose(s2s.jit(s2s.jacrev(optional))(X, 1.5), with_w, rtol=1e-6, atol=1e-8)
