@@ -140,14 +140,18 @@ def _template_id(rule):
 
 def _special_names(rule):
     """scipy.special's rules (rules/special.py) also call scipy.special functions and the
-    helpers of runtime_special.py, each with rules of its own (tests/diff/test_rules_special.py)."""
-    if not rule.template.__module__.endswith(".special"):
+    helpers of runtime_special.py, each with rules of its own (tests/diff/test_rules_special.py);
+    scipy.linalg's (rules/scipy_linalg.py) call scipy.linalg.solve_sylvester."""
+    module = rule.template.__module__
+    if not module.endswith((".special", ".scipy_linalg")):
         return set()
+    import scipy.linalg
     import scipy.special
     from s2s.diff import runtime_special
+    lib = scipy.special if module.endswith(".special") else scipy.linalg
     g = rule.template.__globals__
     return {n for n in rule.template.__code__.co_names if n in g and (
-        g[n] is getattr(scipy.special, getattr(g[n], "__name__", ""), None) or g[n] is getattr(runtime_special, n, None))}
+        g[n] is getattr(lib, getattr(g[n], "__name__", ""), None) or g[n] is getattr(runtime_special, n, None))}
 
 
 @pytest.mark.parametrize("rule", _templates(), ids=_template_id)

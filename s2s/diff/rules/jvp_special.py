@@ -16,6 +16,8 @@ from ..runtime_special import multipolygamma, no_derivative, xdivy
 from .special import _DIGAMMA, _JV, logsumexp_check, logsumexp_weighted_check
 
 register = JVP_RULES.register
+kv, kve, k0, k1, k0e, k1e = sp.kv, sp.kve, sp.k0, sp.k1, sp.k0e, sp.k1e
+sp_xlog1py, sp_betaln = sp.xlog1py, sp.betaln  # (xlog1py, betaln: the rules' own names)
 digamma, polygamma, i0, i1, i0e, i1e, iv, ive = sp.digamma, sp.polygamma, sp.i0, sp.i1, sp.i0e, sp.i1e, sp.iv, sp.ive
 j0, j1, jv, y0, y1, yn, yv, gammaln, expit, xlogy = sp.j0, sp.j1, sp.jv, sp.y0, sp.y1, sp.yn, sp.yv, sp.gammaln, \
     sp.expit, sp.xlogy
@@ -264,47 +266,47 @@ def multipolygamma_rule(ans, n, a, dn, da, d=1):
 @register(sp.kv)
 def kv_rule(ans, v, x, dv, dx):
     return no_derivative(dv, v, "scipy.special.kv(v, x): no derivative in v") + dx * (
-        -0.5 * (sp.kv(v - 1.0, x) + sp.kv(v + 1.0, x)))
+        -0.5 * (kv(v - 1.0, x) + kv(v + 1.0, x)))
 
 
 @register(sp.kve)
 def kve_rule(ans, v, x, dv, dx):
     return no_derivative(dv, v, "scipy.special.kve(v, x): no derivative in v") + dx * (
-        ans - 0.5 * (sp.kve(v - 1.0, x) + sp.kve(v + 1.0, x)))
+        ans - 0.5 * (kve(v - 1.0, x) + kve(v + 1.0, x)))
 
 
 @register(sp.k0)
 def k0_rule(ans, x, dx):
-    return -dx * sp.k1(x)
+    return -dx * k1(x)
 
 
 @register(sp.k1)
 def k1_rule(ans, x, dx):
-    return dx * (-0.5 * (sp.k0(x) + sp.kv(2.0, x)))
+    return dx * (-0.5 * (k0(x) + kv(2.0, x)))
 
 
 @register(sp.k0e)
 def k0e_rule(ans, x, dx):
-    return dx * (ans - sp.k1e(x))
+    return dx * (ans - k1e(x))
 
 
 @register(sp.k1e)
 def k1e_rule(ans, x, dx):
-    return dx * (ans - 0.5 * (sp.k0e(x) + sp.kve(2.0, x)))
+    return dx * (ans - 0.5 * (k0e(x) + kve(2.0, x)))
 
 
 @register(sp.betainc)
 def betainc_rule(ans, a, b, x, da, db, dx):
     return (no_derivative(da, a, "scipy.special.betainc(a, b, x): no derivative in a")
             + no_derivative(db, b, "scipy.special.betainc(a, b, x): no derivative in b")
-            + dx * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)))
+            + dx * np.exp(xlogy(a - 1.0, x) + sp_xlog1py(b - 1.0, -x) - sp_betaln(a, b)))
 
 
 @register(sp.betaincc)
 def betaincc_rule(ans, a, b, x, da, db, dx):
     return (no_derivative(da, a, "scipy.special.betaincc(a, b, x): no derivative in a")
             + no_derivative(db, b, "scipy.special.betaincc(a, b, x): no derivative in b")
-            - dx * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)))
+            - dx * np.exp(xlogy(a - 1.0, x) + sp_xlog1py(b - 1.0, -x) - sp_betaln(a, b)))
 
 
 @register(sp.stdtr)

@@ -16,24 +16,26 @@ import scipy.linalg as sla
 from ..registry import JVP_RULES, VJP_RULES
 from ..runtime import transpose_last
 
+solve_sylvester = sla.solve_sylvester  # (templates name the functions with rules they call)
+
 
 @VJP_RULES.register(sla.solve_sylvester)
-def solve_sylvester(g, ans, a, b, q):
-    gq = sla.solve_sylvester(transpose_last(a), transpose_last(b), g)
+def solve_sylvester_rule(g, ans, a, b, q):
+    gq = solve_sylvester(transpose_last(a), transpose_last(b), g)
     return -(gq @ transpose_last(ans)), -(transpose_last(ans) @ gq), gq
 
 
 @JVP_RULES.register(sla.solve_sylvester)
 def solve_sylvester_jvp(ans, a, b, q, da, db, dq):
-    return sla.solve_sylvester(a, b, dq - da @ ans - ans @ db)
+    return solve_sylvester(a, b, dq - da @ ans - ans @ db)
 
 
 @VJP_RULES.register(sla.sqrtm)
-def sqrtm(g, ans, A, disp=True, blocksize=64):
+def sqrtm_rule(g, ans, A, disp=True, blocksize=64):
     t = transpose_last(ans)
-    return sla.solve_sylvester(t, t, g)
+    return solve_sylvester(t, t, g)
 
 
 @JVP_RULES.register(sla.sqrtm)
 def sqrtm_jvp(ans, A, dA, disp=True, blocksize=64):
-    return sla.solve_sylvester(ans, ans, dA)
+    return solve_sylvester(ans, ans, dA)

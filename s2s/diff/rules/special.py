@@ -32,6 +32,8 @@ register = VJP_RULES.register
 digamma, polygamma, i0, i1, i0e, i1e, iv, ive = sp.digamma, sp.polygamma, sp.i0, sp.i1, sp.i0e, sp.i1e, sp.iv, sp.ive
 j0, j1, jv, y0, y1, yn, yv, gammaln, expit, xlogy = sp.j0, sp.j1, sp.jv, sp.y0, sp.y1, sp.yn, sp.yv, sp.gammaln, \
     sp.expit, sp.xlogy
+kv, kve, k0, k1, k0e, k1e = sp.kv, sp.kve, sp.k0, sp.k1, sp.k0e, sp.k1e
+sp_xlog1py, sp_betaln = sp.xlog1py, sp.betaln  # (xlog1py, betaln: the rules' own names)
 # Aliases are one object (digamma is psi, jn is jv): registered once.
 _DIGAMMA = list({id(f): f for f in (sp.digamma, sp.psi)}.values())
 _JV = list({id(f): f for f in (sp.jv, sp.jn)}.values())
@@ -292,33 +294,33 @@ def yv_rule(g, ans, v, x):
 @register(sp.kv)
 def kv_rule(g, ans, v, x):
     return (no_derivative(unbroadcast(g, v), v, "scipy.special.kv(v, x): no derivative in v"),
-            unbroadcast(g * (-0.5 * (sp.kv(v - 1.0, x) + sp.kv(v + 1.0, x))), x))
+            unbroadcast(g * (-0.5 * (kv(v - 1.0, x) + kv(v + 1.0, x))), x))
 
 
 @register(sp.kve)
 def kve_rule(g, ans, v, x):
     return (no_derivative(unbroadcast(g, v), v, "scipy.special.kve(v, x): no derivative in v"),
-            unbroadcast(g * (ans - 0.5 * (sp.kve(v - 1.0, x) + sp.kve(v + 1.0, x))), x))
+            unbroadcast(g * (ans - 0.5 * (kve(v - 1.0, x) + kve(v + 1.0, x))), x))
 
 
 @register(sp.k0)
 def k0_rule(g, ans, x):
-    return -g * sp.k1(x)
+    return -g * k1(x)
 
 
 @register(sp.k1)
 def k1_rule(g, ans, x):
-    return g * (-0.5 * (sp.k0(x) + sp.kv(2.0, x)))
+    return g * (-0.5 * (k0(x) + kv(2.0, x)))
 
 
 @register(sp.k0e)
 def k0e_rule(g, ans, x):
-    return g * (ans - sp.k1e(x))
+    return g * (ans - k1e(x))
 
 
 @register(sp.k1e)
 def k1e_rule(g, ans, x):
-    return g * (ans - 0.5 * (sp.k0e(x) + sp.kve(2.0, x)))
+    return g * (ans - 0.5 * (k0e(x) + kve(2.0, x)))
 
 
 # ----------------------------------------------------- incomplete beta, Student's t cdf
@@ -327,14 +329,14 @@ def betainc_rule(g, ans, a, b, x):
     """x gets the beta density x^(a-1) (1-x)^(b-1) / B(a, b), formed in log space."""
     return (no_derivative(unbroadcast(g, a), a, "scipy.special.betainc(a, b, x): no derivative in a"),
             no_derivative(unbroadcast(g, b), b, "scipy.special.betainc(a, b, x): no derivative in b"),
-            unbroadcast(g * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)), x))
+            unbroadcast(g * np.exp(xlogy(a - 1.0, x) + sp_xlog1py(b - 1.0, -x) - sp_betaln(a, b)), x))
 
 
 @register(sp.betaincc)
 def betaincc_rule(g, ans, a, b, x):
     return (no_derivative(unbroadcast(g, a), a, "scipy.special.betaincc(a, b, x): no derivative in a"),
             no_derivative(unbroadcast(g, b), b, "scipy.special.betaincc(a, b, x): no derivative in b"),
-            unbroadcast(-g * np.exp(xlogy(a - 1.0, x) + sp.xlog1py(b - 1.0, -x) - sp.betaln(a, b)), x))
+            unbroadcast(-g * np.exp(xlogy(a - 1.0, x) + sp_xlog1py(b - 1.0, -x) - sp_betaln(a, b)), x))
 
 
 @register(sp.stdtr)
