@@ -574,21 +574,9 @@ def _matrix_norm_call(ord):
 
 def _matrix_norm_lines(n, call):
     """impl: the norm of each matrix over the axes `axis` (moved last) of an n-d x."""
-    return ["def impl(x, ord, axis=None):",
-            f"    a1, a2 = axis[0] % {n}, axis[1] % {n}",
-            f"    perm = np.empty({n}, np.int64)",
-            "    j = 0",
-            f"    for d in range({n}):",
-            "        if d != a1 and d != a2:",
-            "            perm[j] = d",
-            "            j += 1",
-            f"    perm[{n - 2}], perm[{n - 1}] = a1, a2",
-            f"    v = np.ascontiguousarray(x.transpose(to_fixed_tuple(perm, {n})))",
-            f"    lead = v.shape[:{n - 2}]",
-            "    count = 1",
-            "    for d in lead:",
-            "        count *= d",
-            f"    ms = v.reshape((count,) + v.shape[{n - 2}:])",
+    from ..diff.runtime_numba_norms import matrices_lines
+
+    return ["def impl(x, ord, axis=None):"] + matrices_lines(n) + [
             "    out = np.empty(count)",
             "    for i in range(count):",
             "        m = ms[i]",

@@ -69,10 +69,11 @@ def _one_matrix(ord):
     return None
 
 
-def _pair_lines(n, call):
-    """norm_grad over the axes `axis` (a pair) of an n-d x: the matrices moved last."""
-    return ["def impl(x, ans, ord=None, axis=None):",
-            f"    a1, a2 = axis[0] % {n}, axis[1] % {n}",
+def matrices_lines(n):
+    """Lines: the matrices over the axes `axis` (a pair) of an n-d `x` moved last -- `v`
+    (contiguous), its batch shape `lead`, `count` of them, `ms` a (count, r, c) stack -- and
+    `inv`, the permutation back. (codegen/numba_reductions.py's matrix_norm uses them too.)"""
+    return [f"    a1, a2 = axis[0] % {n}, axis[1] % {n}",
             f"    perm, inv = np.empty({n}, np.int64), np.empty({n}, np.int64)",
             "    j = 0",
             f"    for d in range({n}):",
@@ -87,7 +88,12 @@ def _pair_lines(n, call):
             "    count = 1",
             "    for d in lead:",
             "        count *= d",
-            f"    ms = v.reshape((count,) + v.shape[{n - 2}:])",
+            f"    ms = v.reshape((count,) + v.shape[{n - 2}:])"]
+
+
+def _pair_lines(n, call):
+    """norm_grad over the axes `axis` (a pair) of an n-d x: the matrices moved last."""
+    return ["def impl(x, ans, ord=None, axis=None):"] + matrices_lines(n) + [
             "    ns = np.ascontiguousarray(np.asarray(ans)).reshape(-1)",
             "    out = np.empty(ms.shape, ms.dtype)",
             "    for i in range(count):",

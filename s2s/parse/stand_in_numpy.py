@@ -10,54 +10,49 @@ not compensated as math.fsum's).
 import numpy as np
 
 
-def add_outer(a, b):
+def _outer(ufunc, a, b):
     a, b = np.asarray(a), np.asarray(b)
-    return np.add(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return ufunc(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+
+
+def add_outer(a, b):
+    return _outer(np.add, a, b)
 
 
 def subtract_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.subtract(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.subtract, a, b)
 
 
 def multiply_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.multiply(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.multiply, a, b)
 
 
 def divide_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.divide(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.divide, a, b)
 
 
 def power_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.power(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.power, a, b)
 
 
 def maximum_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.maximum(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.maximum, a, b)
 
 
 def minimum_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.minimum(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.minimum, a, b)
 
 
 def hypot_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.hypot(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.hypot, a, b)
 
 
 def arctan2_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.arctan2(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.arctan2, a, b)
 
 
 def logaddexp_outer(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return np.logaddexp(a.reshape((-1, 1)), b.reshape((1, -1))).reshape(a.shape + b.shape)
+    return _outer(np.logaddexp, a, b)
 
 
 def vander(x, N=None, increasing=False):
