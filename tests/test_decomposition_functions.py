@@ -126,6 +126,14 @@ def stacked_small(a):
     return np.sum(np.linalg.eigvalsh(s) ** 2) + np.sum(logdet) + np.sum(np.linalg.solve(s, a))
 
 
+def solves_broadcasting(a):
+    """np.linalg.solve with b shared by a stack (a matrix, or -- NumPy 2 -- a vector for every
+    matrix), a stack of b for one matrix, and matching stacks."""
+    s = a + 3.0 * np.eye(3)
+    return (np.sum(np.linalg.solve(s, a[0]) ** 2) + np.sum(np.linalg.solve(s, a[0, 0]) ** 3)
+            + np.sum(np.linalg.solve(s[1], a) ** 2) + np.sum(np.linalg.solve(s, a * a)))
+
+
 def slogdet_pair(a):
     return np.linalg.slogdet(a)
 
@@ -211,6 +219,14 @@ def test_jit_grad_matches_finite_differences():
     x = _square(1)
     close(s2s.grad(combined)(x), finite_differences(combined, x))
     close(s2s.jit(s2s.grad(combined_compiled))(x), finite_differences(combined_compiled, x))
+
+
+def test_solve_with_a_broadcast_right_hand_side():
+    x = np.random.default_rng(6).uniform(-1, 1, (2, 3, 3))
+    want = finite_differences(solves_broadcasting, x)
+    close(s2s.grad(solves_broadcasting)(x), want)
+    close(s2s.jacfwd(solves_broadcasting)(x), want)
+    close(s2s.jit(s2s.grad(solves_broadcasting))(x), want)
 
 
 def test_stacked_matrices_under_jit():

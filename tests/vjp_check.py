@@ -99,7 +99,7 @@ def check_vjp(key, inputs, options=None, name="case", diff=None, use_numba=False
     `Rule`) instead of the registered one, with `key` as the primal.
     """
     options = dict(options or {})
-    rule = selected(rule or VJP_RULES.get(key, len(inputs)), options)
+    rule = selected(rule or VJP_RULES.get(key, len(inputs)), options, inputs)
     assert rule is not None, f"no rule for {key!r}"
     f = primal_of(key)
     rng = rng_for(name)
@@ -129,11 +129,14 @@ def check_vjp(key, inputs, options=None, name="case", diff=None, use_numba=False
     return outs
 
 
-def selected(rule, options):
-    """The rule a call with these options gets: a template's `@selects` may pick a variant
-    (svd(compute_uv=False), eigh(UPLO='U')), as s2s/diff/callsite.py does."""
+def selected(rule, options, inputs=()):
+    """The rule a call with these options and inputs gets: a template's `@selects` may pick a
+    variant (svd(compute_uv=False), eigh(UPLO='U'), solve of a vector b), as
+    s2s/diff/callsite.py does (which knows the inputs' ranks as `ndim:<input>`)."""
     choose = getattr(getattr(rule, "template", None), "s2s_selects", None)
-    variant = choose({**dict(rule.options), **options}) if choose is not None else None
+    ranks = {f"ndim:{p}": np.ndim(x) for p, x in zip(rule.inputs, inputs) if not isinstance(x, (tuple, list, str))} \
+        if rule is not None else {}
+    variant = choose({**dict(rule.options), **ranks, **options}) if choose is not None else None
     return rule if variant is None else variant.s2s_rule
 
 

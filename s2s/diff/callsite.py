@@ -39,7 +39,8 @@ def operation_rule(table, value, program, ranks, fail, missing="no derivative ru
     if check is not None or choose is not None:
         known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
         known.update({n: d for n, d in rule.options if n not in bound})
-        known.update({f"ndim:{p}": ranks.of(e.id) for p, e in bound.items() if isinstance(e, gast.Name)})
+        known.update({f"ndim:{p}": ranks.of(e.id) if isinstance(e, gast.Name) else ranks.expr(e)
+                      for p, e in bound.items() if isinstance(e, (gast.Name, gast.Subscript))})
         reason = check(known) if check is not None else None
         if reason:
             raise fail(f"no derivative rule for {label} {reason}", label)

@@ -91,7 +91,7 @@ def check_jvp(key, inputs, options=None, name="case", diff=None, use_numba=False
     """Check the JVP rule for `key` with len(inputs) inputs at `inputs` (see the module
     docstring). `diff`: the inputs given a tangent (default: every float-valued one)."""
     options = dict(options or {})
-    rule = selected(JVP_RULES.get(key, len(inputs)), options)
+    rule = selected(JVP_RULES.get(key, len(inputs)), options, inputs)
     assert rule is not None and len(rule.inputs) == len(inputs), f"no JVP rule for {key!r} with {len(inputs)} inputs"
     f = _primal(key)
     rng = rng_for(name)
@@ -118,7 +118,7 @@ def check_jvp(key, inputs, options=None, name="case", diff=None, use_numba=False
         for i in diff:
             _close(tangent([i]), fd([i]), f"{name}: only input {i}'s tangent vs finite differences")
 
-    vjp = selected(VJP_RULES.get(key, len(inputs)), options)
+    vjp = selected(VJP_RULES.get(key, len(inputs)), options, inputs)
     g = _like(rng, ans)
     contributions = vjp.template(g, ans, *inputs, **options)
     contributions = contributions if len(vjp.inputs) > 1 else (contributions,)

@@ -94,6 +94,8 @@ CASES = [
     case(np.linalg.solve, _det_inputs((3, 3), (3,)), numba=True, name="solve-vector"),
     case(np.linalg.solve, _det_inputs((3, 3), (3, 2)), name="solve-matrix"),
     case(np.linalg.solve, _det_inputs((2, 3, 3), (2, 3, 2)), name="solve-batch"),
+    case(np.linalg.solve, _det_inputs((2, 3, 3), (3, 2)), numba=True, name="solve-batch-shared-matrix"),
+    case(np.linalg.solve, _det_inputs((2, 3, 3), (3,)), numba=True, name="solve-batch-shared-vector"),
     # NumPy 2's array-API functions (numba: the overloads of runtime_numba_linalg.py; the thin
     # wrappers are compiled by tests/test_linalg_functions.py's jit test instead: CI time)
     case(np.linalg.outer, _r((3,), (4,)), name="linalg.outer"),

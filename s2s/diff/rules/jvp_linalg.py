@@ -13,7 +13,7 @@ the sum of the products with one operand replaced by its tangent.
 import gast
 import numpy as np
 
-from ..registry import JVP_RULES, supports
+from ..registry import JVP_RULES, selects, supports
 from ..runtime import norm_grad, reduce_to, transpose_last
 from ..runtime_linalg import multi_dot_t, multi_dot_tt, unmulti_dot, unmulti_dot_t
 from .linalg import _MATRIX_TRANSPOSE, _VECDOT, _einsum_check, _norm_check, _vecdot_check
@@ -95,10 +95,22 @@ def inv(ans, a, da):
     return -(ans @ da @ ans)
 
 
+def _solve_select(known):
+    return solve_vector if known.get("ndim:b") == 1 else None
+
+
 @register(np.linalg.solve)
+@selects(_solve_select)
 def solve(ans, a, b, da, db):
-    """x = solve(a, b): dx = solve(a, db - da x) (b a vector or a matrix, as the VJP)."""
+    """x = solve(a, b): dx = solve(a, db - da x) (b a matrix, or a vector of unknown rank)."""
     return np.linalg.solve(a, db - da @ ans)
+
+
+@JVP_RULES.variant(np.linalg.solve)
+def solve_vector(ans, a, b, da, db):
+    """b a vector (one for every matrix of a): the same with columns."""
+    rhs = db - (da @ np.expand_dims(ans, -1))[..., 0]
+    return np.linalg.solve(a, np.expand_dims(rhs, -1))[..., 0]
 
 
 # ------------------------------------------------- NumPy 2's array-API linear algebra

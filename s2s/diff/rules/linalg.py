@@ -12,7 +12,7 @@ import math
 import gast
 import numpy as np
 
-from ..registry import JVP_RULES, OUTPUTS, VJP_RULES, supports
+from ..registry import JVP_RULES, OUTPUTS, VJP_RULES, selects, supports
 from ..runtime import (
     dot_vjp1,
     dot_vjp2,
@@ -151,11 +151,25 @@ def inv(g, ans, a):
     return -(ans_t @ g @ ans_t)
 
 
+def solve_select(known):
+    """NumPy 2 reads a 1-d b as one vector for every matrix of a: a template of its own."""
+    return solve_vector if known.get("ndim:b") == 1 else None
+
+
 @register(np.linalg.solve)
+@selects(solve_select)
 def solve(g, ans, a, b):
-    """x = solve(a, b): b gets solve(a^T, g), a gets -(that) x^T."""
+    """x = solve(a, b): b gets solve(a^T, g) (summed over the batch axes b was broadcast
+    along), a gets -(that) x^T."""
     gb = np.linalg.solve(transpose_last(a), g)
-    return matmul_vjp1(-gb, a, ans), gb
+    return matmul_vjp1(-gb, a, ans), unbroadcast(gb, b)
+
+
+@VJP_RULES.variant(np.linalg.solve)
+def solve_vector(g, ans, a, b):
+    """b a vector (x has a's batch axes and b's length): the same with columns."""
+    gb = np.linalg.solve(transpose_last(a), np.expand_dims(g, -1))[..., 0]
+    return -(np.expand_dims(gb, -1) * np.expand_dims(ans, -2)), unbroadcast(gb, b)
 
 
 # ------------------------------------------------- NumPy 2's array-API linear algebra
