@@ -229,6 +229,20 @@ def test_solve_with_a_broadcast_right_hand_side():
     close(s2s.jit(s2s.grad(solves_broadcasting))(x), want)
 
 
+def solve_vector_cubed(a):
+    return np.sum(np.linalg.solve(a + 3.0 * np.eye(3), a[0, 0]) ** 3)
+
+
+def test_hessian_of_solve_with_a_vector_for_a_stack():
+    """Forward over reverse: the VJP function's twin knows its arguments' ranks, so the
+    solve of a vector b takes the vector template (the matrix one gave a wrong Hessian
+    when, as here, the batch size equals the matrix size)."""
+    x = np.random.default_rng(7).uniform(-1, 1, (3, 3, 3)) + 2.0 * np.eye(3)
+    grad = s2s.grad(solve_vector_cubed)
+    want = np.stack([finite_differences(lambda y, i=i: grad(y).ravel()[i], x).ravel() for i in range(x.size)])
+    close(s2s.hessian(solve_vector_cubed)(x).reshape(x.size, x.size), want, 1e-5)
+
+
 def test_stacked_matrices_under_jit():
     x = np.random.default_rng(5).uniform(-1, 1, (2, 3, 3)) + 2.0 * np.eye(3)
     close(s2s.jit(stacked_linalg)(x), stacked_linalg(x), 1e-12)

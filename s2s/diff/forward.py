@@ -514,9 +514,12 @@ class _Forward:
         structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
         zeros = {p: {q for q in leaves(structs[p]) if self.leaf_tangent(a, q) is None}
                  for p, a in zip(params, args) if p in wrt and structs.get(p) is not None}
-        twin = self.fm.jvp(callee, wrt, structs=structs, zeros=zeros)
+        # the callee's twin knows the ranks of the arguments known here (its rules pick
+        # templates by them: np.linalg.solve of a vector b)
+        ranks = {p: self.ranks.expr(a) for p, a in zip(params, args)}
+        twin = self.fm.jvp(callee, wrt, structs=structs, ranks=ranks, zeros=zeros)
         tangents = [self.full_tangent(a) for p, a in zip(params, args) if p in wrt]
-        lin = self.fm.linearized(callee, wrt, structs=structs, zeros=zeros)
+        lin = self.fm.linearized(callee, wrt, structs=structs, ranks=ranks, zeros=zeros)
         if lin is not None:
             # The helper's primal part and linear part as two calls, so that this function
             # separates too (linearize.py).
