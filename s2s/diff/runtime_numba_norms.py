@@ -16,35 +16,32 @@ from .runtime_numba import _gen, _none  # noqa: F401
 
 
 @numba.njit
+def _column_grad(x, largest):
+    """sign(x) in the column with the largest (smallest) absolute sum, zeros elsewhere."""
+    rows, cols = x.shape
+    best, pick = 0.0, 0
+    for j in range(cols):
+        t = 0.0
+        for i in range(rows):
+            t += abs(x[i, j])
+        if j == 0 or (t > best if largest else t < best):
+            best, pick = t, j
+    g = np.zeros(x.shape, x.dtype)
+    for i in range(rows):
+        g[i, pick] = np.sign(x[i, pick])
+    return g
+
+
+@numba.njit
 def _matrix_grad(x, ans, p):
     """d norm(x, p) / dx of a matrix, p a number (as runtime._matrix_norm_grad)."""
     if p == 2.0 or p == -2.0:
         u, s, vt = np.linalg.svd(np.ascontiguousarray(x), False)
         k = 0 if p == 2.0 else s.size - 1
         return np.outer(u[:, k], vt[k, :])
-    rows, cols = x.shape
-    g = np.zeros(x.shape, x.dtype)
     if p == 1.0 or p == -1.0:  # the column with the largest (smallest) absolute sum
-        best, pick = 0.0, 0
-        for j in range(cols):
-            t = 0.0
-            for i in range(rows):
-                t += abs(x[i, j])
-            if j == 0 or (t > best if p > 0 else t < best):
-                best, pick = t, j
-        for i in range(rows):
-            g[i, pick] = np.sign(x[i, pick])
-        return g
-    best, pick = 0.0, 0  # inf / -inf: the row
-    for i in range(rows):
-        t = 0.0
-        for j in range(cols):
-            t += abs(x[i, j])
-        if i == 0 or (t > best if p > 0 else t < best):
-            best, pick = t, i
-    for j in range(cols):
-        g[pick, j] = np.sign(x[pick, j])
-    return g
+        return _column_grad(x, p > 0)
+    return np.ascontiguousarray(_column_grad(x.T, p > 0).T)  # inf / -inf: the row
 
 
 @numba.njit
