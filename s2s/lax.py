@@ -89,3 +89,15 @@ def _mark():
 
 
 _mark()
+
+
+def switch(index, branches, *operands):
+    """branches[clamp(index, 0, len(branches) - 1)](*operands), as jax.lax.switch.
+
+    Inside a transformed function the call becomes the chain of conditional expressions it
+    stands for (parse/macros.py), so the branches must be a list written in the call."""
+    k = min(max(int(index), 0), len(branches) - 1)
+    return branches[k](*operands)
+
+
+switch.__s2s_macro__ = True

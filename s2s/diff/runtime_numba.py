@@ -272,6 +272,11 @@ def _ol_add_at(a, idx, v):
     if isinstance(a, types.Array):
         lines = _add_at_lines(a, idx, v)
         return None if lines is None else _gen(("add_at", a, idx, v), lines)
+    if isinstance(a, types.List) and isinstance(idx, types.Integer):  # a list's adjoint, a run-time index
+        def impl(a, idx, v):
+            a[idx] = a[idx] + v
+            return a
+        return impl
 
 
 @overload(real_for)

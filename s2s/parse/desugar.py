@@ -60,8 +60,9 @@ becomes its constant text, the replacement fields as written (`"bad {n}"`): numb
 constant messages, and the check itself is kept.
 
 `x: T = v` becomes `x = v` (the annotation is not checked at run time anyway).
-`name = lambda args: expr` becomes a nested `def name(args): return expr`; any other
-lambda inside a transformed function is rejected.
+`name = lambda args: expr` becomes a nested `def name(args): return expr`; a lambda passed to
+a helper (resolve makes the helper for it) or written into np.piecewise, lax.switch or
+sorted(key=...) (parse/macros.py) is gone by now; any other lambda is rejected.
 """
 import ast
 import copy

@@ -44,6 +44,7 @@ from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
 from .context import Guard, is_math_module, is_numpy_module
+from .macros import Macros
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
 from .stand_ins import math_stand_in, numpy_stand_in, stand_in, stand_in_function
 
@@ -126,7 +127,7 @@ def _plain(value):
     return type(value) in (int, float, bool, str, type(None))
 
 
-class ResolveNames(FunctionArguments, FunctionPass):
+class ResolveNames(Macros, FunctionArguments, FunctionPass):
     name = "resolve"
     description = "rewrite free names: NumPy/math to private aliases, helpers to their twins, captured values to constants"
 
@@ -281,6 +282,10 @@ class ResolveNames(FunctionArguments, FunctionPass):
             return ref
         if getattr(value, "__s2s_custom__", None) is not None:
             return self._custom_function(hint, value, node, avoid)
+        if getattr(value, "__s2s_macro__", None) is not None:  # lax.switch: rewritten by visit_Call
+            ref = located(load(program.constant(value, hint, avoid=avoid)), node)
+            ref.s2s_macro = _Shared(value)
+            return ref
         if getattr(value, "__s2s_by_arity__", None) is not None:  # visit_Call picks the version to call
             ref = located(load(program.constant(value, hint, avoid=avoid)), node)
             ref.s2s_callee = _Shared(value)
@@ -381,6 +386,13 @@ class ResolveNames(FunctionArguments, FunctionPass):
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
         self._expand_varargs(node)
+        macro = self._macro(node)
+        if macro is not None:
+            return macro
+        return self._finish_call(node)
+
+    def _finish_call(self, node):
+        """A call whose function and arguments are resolved, made what transformed code calls."""
         if getattr(node.func, "s2s_closure", None) is not None:
             return self._closure_call(node)
         pending = getattr(node.func, "s2s_custom_nondiff", None)

@@ -1,0 +1,232 @@
+"""Calls that are rewritten where they stand (part of resolve): their meaning depends on the
+shape of the call -- lists of functions, how many results are unpacked, an array updated in
+place -- so they become plain code before anything else sees them.
+
+    np.piecewise(x, [x < 0, x > 1], [f, lambda v: 2 * v, 1.0])
+        -> np.where(x > 1, 2 * x, np.where(x < 0, f(x), 1.0 + np.zeros_like(x)))
+    lax.switch(i, [f, g, h], a)     -> f(a) if i < 1 else (g(a) if i < 2 else h(a))   (i clamped)
+    gy, gx = np.gradient(z, 0.5)    -> gy, gx = (gradient_axis(z, 0.5, 0, 1, 2), gradient_axis(z, 0.5, 1, 1, 2))
+    g = np.gradient(y)              -> g = gradient_axis(y, 1.0, -1, 1, 1)       (y must be 1-d)
+    sorted(xs, key=k)               -> sorted_by_key(xs, k, False)
+    x.sort()                        -> x = np.sort(x)          (L.sort() on a list: L = sorted(L))
+    np.fill_diagonal(a, v)          -> a = fill_diagonal(a, v)  (likewise np.put, np.place, np.copyto)
+
+piecewise: NumPy applies the pieces in order, a later condition overriding an earlier one, so
+the last condition is the outermost `where`; a function beyond the conditions is the otherwise-value.
+Every piece is evaluated everywhere (as JAX's piecewise does): a piece that is not finite
+outside its condition still gives a NaN derivative there, as `np.where` would. The in-place
+functions rebind the array (like `a += v`): an alias of the old array does not see the update.
+"""
+import builtins
+import copy
+
+import gast
+
+from ..naming import NUMPY_ALIAS
+from .base import assign, attribute_path, dotted, located, load, store
+
+_IN_PLACE = ("fill_diagonal", "put", "place", "copyto")
+
+
+def _const(value, like):
+    return located(gast.Constant(value=value, kind=None), like)
+
+
+def _literal_int(node):
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+class Macros:
+    """The part of ResolveNames that rewrites these calls."""
+
+    def _stand_in(self, name, like):
+        from . import stand_in_arrays
+        from .stand_ins import _marked
+
+        fn = getattr(_marked(stand_in_arrays), name)
+        return self._resolve_value(name, fn, like, None)
+
+    def _stand_in_call(self, name, args, like, keywords=()):
+        call = located(gast.Call(func=self._stand_in(name, like), args=list(args), keywords=list(keywords)), like)
+        return self._finish_call(call)
+
+    # -- statements -----------------------------------------------------------------------
+    def visit_Assign(self, node):
+        if len(node.targets) == 1 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
+                and isinstance(node.value, gast.Call):
+            node.value.s2s_unpacked = len(node.targets[0].elts)  # np.gradient: one result per axis
+        return super().visit_Assign(node)
+
+    def visit_Expr(self, node):
+        call = node.value
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and call.func.attr == "sort" \
+                and isinstance(call.func.value, gast.Name) and self._is_local(call.func.value.id):
+            return self._sort_method(node, call)
+        node = self.generic_visit(node)
+        call = node.value
+        path = attribute_path(call.func) if isinstance(call, gast.Call) else None
+        if path is None or path.split(".")[0] != NUMPY_ALIAS or path.count(".") != 1 \
+                or path.split(".")[1] not in _IN_PLACE:
+            return node
+        name = path.split(".")[1]
+        target = call.args[0] if call.args else None
+        if not (isinstance(target, gast.Name) and self._is_local(target.id)):
+            raise self.ctx.error(node, f"np.{name} updates its first argument in place; s2s rebinds a variable "
+                                 "to the result, so that argument must be a variable name", f"np.{name}")
+        if name == "copyto" and any(k.arg == "where" for k in call.keywords):
+            name = "copyto_where"
+        value = self._stand_in_call(name, call.args, call, call.keywords)
+        return assign(store(target.id), value, node)
+
+    def _sort_method(self, node, call):
+        """`x.sort(...)` -> `x = np.sort(x, ...)`; on a list: `x = sorted(x, ...)`."""
+        name = call.func.value.id
+        keywords = [gast.keyword(arg=k.arg, value=self.visit(k.value)) for k in call.keywords]
+        if call.args:
+            raise self.ctx.error(node, "pass the arguments of .sort() by keyword", ".sort")
+        if self._is_list(name):
+            value = self._sorted(located(gast.Call(func=load("sorted"), args=[load(name)], keywords=keywords), call))
+        else:
+            keywords = [k for k in keywords if k.arg in ("axis",)]
+            value = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.sort", call), args=[located(load(name), call)],
+                                      keywords=keywords), call)
+        return assign(store(name), value, node)
+
+    def _is_list(self, name):
+        """Whether the function binds `name` to a list (a display, comprehension, list(...) or
+        sorted(...)); anything else -- a parameter included -- is taken for an array."""
+        for n in gast.walk(self.ctx.tree):
+            if isinstance(n, gast.Assign) and any(isinstance(t, gast.Name) and t.id == name for t in n.targets):
+                v = n.value
+                if isinstance(v, (gast.List, gast.ListComp)) or (
+                        isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and v.func.id in ("list", "sorted")):
+                    return True
+        return False
+
+    # -- calls ----------------------------------------------------------------------------
+    def _macro(self, node):
+        """The rewritten call, or None when `node` (resolved) is none of these."""
+        f = node.func
+        if isinstance(f, gast.Name) and f.id == "sorted" and not self._is_local("sorted") \
+                and self._lookup("sorted", f)[0] is builtins.sorted:
+            return self._sorted(node)
+        marker = getattr(f, "s2s_macro", None)
+        if marker is not None and marker.value.__name__ == "switch":
+            return self._switch(node)
+        path = attribute_path(f)
+        if path == f"{NUMPY_ALIAS}.piecewise":
+            return self._piecewise(node)
+        if path == f"{NUMPY_ALIAS}.gradient":
+            return self._gradient(node)
+        return None
+
+    def _keyword(self, node, name, position, default):
+        for k in node.keywords:
+            if k.arg == name:
+                return k.value
+        if position is not None and position < len(node.args):
+            return node.args[position]
+        return default
+
+    def _sorted(self, node):
+        extra = [k.arg for k in node.keywords if k.arg not in ("key", "reverse")]
+        if len(node.args) != 1 or extra:
+            raise self.ctx.error(node, "sorted takes one sequence and the keywords key= and reverse=", "sorted")
+        reverse = self._keyword(node, "reverse", None, _const(False, node))
+        key = self._keyword(node, "key", None, None)
+        if key is None or isinstance(key, gast.Constant) and key.value is None:
+            return self._stand_in_call("sorted_values", [node.args[0], reverse], node)
+        return self._stand_in_call("sorted_by_key", [node.args[0], key, reverse], node)
+
+    def _apply(self, fn, args, like, what):
+        """The expression `fn(*args)`: a lambda's body with its parameters replaced, a call
+        otherwise (a constant stands for itself)."""
+        from .functional import _substitute
+
+        if isinstance(fn, gast.Lambda):
+            a = fn.args
+            params = [p.id for p in a.posonlyargs + a.args]
+            if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or len(params) != len(args):
+                raise self.ctx.error(fn, f"this lambda does not take the {len(args)} argument(s) {what} passes", what)
+            return _substitute(copy.deepcopy(fn.body), dict(zip(params, args)))
+        call = located(gast.Call(func=copy.deepcopy(fn), args=[copy.deepcopy(a) for a in args], keywords=[]), like)
+        if getattr(call.func, "s2s_callee", None) is not None or getattr(call.func, "s2s_closure", None) is not None:
+            return self._finish_call(call)
+        return call
+
+    def _switch(self, node):
+        if node.keywords or len(node.args) < 2 or not isinstance(node.args[1], (gast.List, gast.Tuple)) \
+                or not node.args[1].elts:
+            raise self.ctx.error(node, "lax.switch needs its branches as a list or tuple written in the call "
+                                 "(`lax.switch(i, [f, g], x)`)", "lax.switch")
+        index, branches, operands = node.args[0], node.args[1].elts, node.args[2:]
+        result = self._apply(branches[-1], operands, node, "lax.switch")
+        for k in range(len(branches) - 2, -1, -1):  # index clamped to the branches, as JAX does
+            test = located(gast.Compare(left=copy.deepcopy(index), ops=[gast.Lt()],
+                                        comparators=[_const(k + 1, node)]), node)
+            result = located(gast.IfExp(test=test, body=self._apply(branches[k], operands, node, "lax.switch"),
+                                        orelse=result), node)
+        return result
+
+    def _piecewise(self, node):
+        x = node.args[0] if node.args else None
+        if x is None or len(node.args) < 3 or node.keywords:
+            raise self.ctx.error(node, "np.piecewise(x, condlist, funclist, *args) is supported with positional "
+                                 "arguments", "np.piecewise")
+        conds, funcs, extra = node.args[1], node.args[2], node.args[3:]
+        conds = conds.elts if isinstance(conds, (gast.List, gast.Tuple)) else [conds]
+        if not isinstance(funcs, (gast.List, gast.Tuple)) or len(funcs.elts) not in (len(conds), len(conds) + 1):
+            raise self.ctx.error(node, "np.piecewise needs its functions as a list written in the call, one per "
+                                 "condition (and one more for otherwise)", "np.piecewise")
+
+        def piece(fn):
+            if isinstance(fn, gast.Constant) or _literal_int(fn) is not None or (
+                    isinstance(fn, gast.UnaryOp) and isinstance(fn.operand, gast.Constant)):
+                zeros = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.zeros_like", node), args=[copy.deepcopy(x)],
+                                          keywords=[]), node)
+                return located(gast.BinOp(left=copy.deepcopy(fn), op=gast.Add(), right=zeros), node)
+            return self._apply(fn, [x] + list(extra), node, "np.piecewise")
+
+        values = [piece(f) for f in funcs.elts]
+        result = values.pop() if len(values) > len(conds) else piece(_const(0.0, node))
+        for c, v in zip(conds, values):  # the last condition outermost: it wins
+            result = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.where", node),
+                                       args=[copy.deepcopy(c), v, result], keywords=[]), node)
+        return result
+
+    def _gradient(self, node):
+        if not node.args:
+            raise self.ctx.error(node, "np.gradient needs an array", "np.gradient")
+        f, spacing = node.args[0], node.args[1:]
+        extra = [k.arg for k in node.keywords if k.arg not in ("axis", "edge_order")]
+        if extra or any(isinstance(a, gast.Starred) for a in node.args):
+            raise self.ctx.error(node, "np.gradient takes spacings by position and the keywords axis= and "
+                                 "edge_order=", "np.gradient")
+        edge = self._keyword(node, "edge_order", None, _const(1, node))
+        axis = self._keyword(node, "axis", None, None)
+        unpacked = getattr(node, "s2s_unpacked", None)
+        if axis is None or isinstance(axis, gast.Constant) and axis.value is None:
+            axes, ndim, many = (list(range(unpacked)), unpacked, True) if unpacked else ([-1], 1, False)
+        elif _literal_int(axis) is not None:
+            axes, ndim, many = [_literal_int(axis)], -1, False
+        elif isinstance(axis, (gast.Tuple, gast.List)) and all(_literal_int(e) is not None for e in axis.elts):
+            axes, ndim, many = [_literal_int(e) for e in axis.elts], -1, True
+        else:
+            raise self.ctx.error(node, "the axis of np.gradient must be a literal int or tuple of ints", "np.gradient")
+        if len(spacing) not in (0, 1, len(axes)):
+            raise self.ctx.error(node, f"np.gradient along {len(axes)} axes takes 0, 1 or {len(axes)} spacings",
+                                 "np.gradient")
+        calls = []
+        for i, a in enumerate(axes):
+            h = _const(1.0, node) if not spacing else spacing[i if len(spacing) > 1 else 0]
+            args = [copy.deepcopy(f), copy.deepcopy(h), _const(a, node), copy.deepcopy(edge), _const(ndim, node)]
+            calls.append(self._stand_in_call("gradient_axis", args, node))
+        if not many:
+            return calls[0]
+        return located(gast.Tuple(elts=calls, ctx=gast.Load()), node)
+
