@@ -608,10 +608,25 @@ def _ol_undiag(ct, v, k=0):
         return impl
 
 
-@overload(reshape_to)
+def _text(t, default):
+    """The value of a string argument's literal type ('C' for `order='C'`), `default` when
+    omitted, None when known at run time only. Deciding on it while typing keeps numba from
+    compiling its string comparisons (seconds, once per process) into every such helper."""
+    if isinstance(t, types.StringLiteral):
+        return t.literal_value
+    if t is None or isinstance(t, types.Omitted):
+        return default
+    return None
+
+
+@overload(reshape_to, prefer_literal=True)
 def _ol_reshape_to(ct, x, order="C"):
     if _arr(x):
         if isinstance(ct, types.Array):
+            known = _text(order, "C")
+            if known is not None and known != "F":
+                return lambda ct, x, order="C": np.ascontiguousarray(ct).reshape(x.shape)
+
             def impl(ct, x, order="C"):
                 if order == "F":  # F order of ct is C order of ct.T; reshaped, transposed back
                     flat = np.ascontiguousarray(ct.T).reshape(-1)

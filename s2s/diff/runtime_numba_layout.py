@@ -35,7 +35,7 @@ from .runtime_layout import (  # s2s-runtime-import
     untake_along_axis,
 )
 from .runtime import unbroadcast, untrace  # noqa: F401  -- unbroadcast: used by generated implementations
-from .runtime_numba import _gen, _loops, _none  # noqa: F401
+from .runtime_numba import _gen, _loops, _none, _text  # noqa: F401
 from .runtime_numba_shape import _pieces, _slab, _slices  # noqa: F401
 # s2s-runtime-import
 
@@ -425,11 +425,25 @@ def _ol_meshgrid_of(xs, copy=True, sparse=False, indexing="xy"):
         return _gen(("meshgrid", len(xs)), lambda: _meshgrid_lines(len(xs)), globals())
 
 
-@overload(unmeshgrid)
+def _grid_axis(k, n, indexing):
+    """(numba only) the axis that meshgrid's k-th input runs along (xy swaps the first two)."""
+
+
+@overload(_grid_axis, prefer_literal=True)
+def _ol_grid_axis(k, n, indexing):
+    known = _text(indexing, "xy")  # a literal: decided now (numba compiles no string compare)
+    if known is None:
+        return lambda k, n, indexing: 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+    if known == "xy":
+        return lambda k, n, indexing: 1 - k if n > 1 and k < 2 else k
+    return lambda k, n, indexing: k
+
+
+@overload(unmeshgrid, prefer_literal=True)
 def _ol_unmeshgrid(ct, x, k, n, indexing="xy"):
     if isinstance(ct, types.Array) and isinstance(x, types.Array):
         def impl(ct, x, k, n, indexing="xy"):
-            ax = 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+            ax = _grid_axis(k, n, indexing)
             outer, m, inner = _slices(ct, ax)
             c3 = np.ascontiguousarray(ct).reshape((outer, m, inner))
             out = np.zeros(m)
@@ -441,11 +455,11 @@ def _ol_unmeshgrid(ct, x, k, n, indexing="xy"):
         return impl
 
 
-@overload(remesh)
+@overload(remesh, prefer_literal=True)
 def _ol_remesh(t, ct, k, n, indexing="xy"):
     if isinstance(t, types.Array) and isinstance(ct, types.Array):
         def impl(t, ct, k, n, indexing="xy"):
-            ax = 1 - k if indexing == "xy" and n > 1 and k < 2 else k
+            ax = _grid_axis(k, n, indexing)
             outer, m, inner = _slices(ct, ax)
             v = np.ascontiguousarray(t).reshape(-1)
             out = np.empty((outer, m, inner))
