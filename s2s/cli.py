@@ -192,6 +192,14 @@ def generated_module(fn):
     return own() if own is not None and not isinstance(fn, api.JitFunction) else api.jit(fn).generated()
 
 
+def jit_module(fn):
+    """The module `s2s.jit(fn)` compiles (after jit's own passes: reductions along an axis and
+    the like become runtime calls numba compiles), for `dump --jit`."""
+    from . import api
+
+    return (fn if isinstance(fn, api.JitFunction) else api.jit(fn)).generated()
+
+
 def _insert_after_imports(lines, new):
     """Insert `new` lines after the generated module's header imports."""
     at = 0
@@ -264,10 +272,10 @@ def runtime_text():
     registered when numba imports."""
     from .diff import runtime
     from .diff import runtime_containers, runtime_einsum, runtime_fft, runtime_layout, runtime_linalg, runtime_partials
-    from .diff import runtime_stats
+    from .diff import runtime_jit, runtime_stats
     from .diff import runtime_numba, runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape
     from .diff import runtime_numba_axes, runtime_numba_lists, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked
-    from .diff import runtime_numba_stats
+    from .diff import runtime_numba_jit, runtime_numba_stats
 
     def without_imports(module):  # the lines between the two s2s-runtime-import markers go
         lines = inspect.getsource(module).splitlines()
@@ -277,13 +285,16 @@ def runtime_text():
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-end" in line)]
     for module in (runtime_partials, runtime_einsum, runtime_layout, runtime_stats, runtime_linalg, runtime_containers,
-                   runtime_fft):
-        src += without_imports(module)
+                   runtime_fft, runtime_jit):
+        # (their __all__ lists what s2s.diff.runtime re-exports; in the dumped module it would
+        # hide the user's functions from `from generated import *`)
+        src += ["_runtime_exports" + line[len("__all__"):] if line.startswith("__all__ =") else line
+                for line in without_imports(module)]
     src += ["try:", "    import numba", "except ImportError:  # only the NumPy path then", "    numba = None",
             "if numba is not None:  # s2s/diff/runtime_numba*.py, verbatim"]
     for module in (runtime_numba, runtime_numba_shape, runtime_numba_einsum, runtime_numba_layout, runtime_numba_stats,
                    runtime_numba_linalg, runtime_numba_lists, runtime_numba_numpy, runtime_numba_axes,
-                   runtime_numba_stacked, runtime_numba_norms):
+                   runtime_numba_stacked, runtime_numba_norms, runtime_numba_jit):
         nb = without_imports(module)  # imports of the other runtime files
         src += ["    " + line if line.strip() else "" for line in nb]
     return src
@@ -373,7 +384,8 @@ def dump_source(fn, options):
             raise CLIError(f"--device cuda: {exc}") from None
         text = spec.module.source
         return add_cuda(text, spec.module.function_names, spec.kernel) if options.jit else text
-    module = generated_module(transform(fn, options))
+    fn = transform(fn, options)
+    module = jit_module(fn) if options.jit else generated_module(fn)
     text = module.source
     if options.jit:
         text = add_numba(text, module.function_names)

@@ -53,6 +53,11 @@ EXAMPLE = textwrap.dedent(
             return np.tanh(x) + 1.0
 
 
+    def centered(x):
+        m = np.mean(x, axis=0)  # reductions along an axis: jit's own passes make them numba's
+        return np.sum((x - m) ** 2) + np.sum(np.max(x, axis=1))
+
+
     def sq_loss(w, x):
         s = 0.0
         for i in range(x.shape[0]):
@@ -170,6 +175,9 @@ STANDALONE_CASES = [
     ("numba", "damped", ["--jit"], "damped(1.5, 10_000)"),
     ("array constant", "poly", [], "poly(np.linspace(-1.0, 1.0, 7))"),
     ("array constant, numba", "poly", ["--jit"], "poly(np.linspace(-1.0, 1.0, 7))"),
+    ("axis reductions, numba", "centered", ["--jit"], "centered(np.arange(12.0).reshape(3, 4) / 7)"),
+    ("gradient with axis reductions, numba", "centered", ["--grad", "--jit"],
+     "centered_grad(np.arange(12.0).reshape(3, 4) / 7)"),
 ]
 
 
@@ -190,9 +198,9 @@ def test_dump_output_runs_standalone(capsys, example, tmp_path, func, flags, cal
     proc = subprocess.run([sys.executable, "-c", script], cwd=out_dir, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     original = import_path(example, "s2s_cli_example_original")
-    expected = eval(call, {"np": np, **vars(original)})
+    expected = eval(call, {"np": np, **vars(original), "centered_grad": s2s.grad(original.centered)})
     got = np.array(eval(proc.stdout.strip(), {"inf": float("inf"), "nan": float("nan")}))
-    np.testing.assert_array_equal(got, np.asarray(expected))
+    np.testing.assert_allclose(got, np.asarray(expected), rtol=1e-13, atol=0)
 
 
 def test_standalone_array_literals_round_trip():

@@ -3,7 +3,8 @@
 numba implements `np.sum(x, axis=...)` (without `keepdims`) but not the `axis` of np.mean,
 np.var, np.std, np.max, np.min, np.prod, np.ptp, np.any, np.all. The pass below rewrites
 those calls in a program `jit` compiles into one runtime function, `reduce_axis`, whose
-Python body is NumPy's own and whose numba version is a loop nest written for the array's
+Python body is NumPy's own and whose numba version (diff/runtime_numba_jit.py: a runtime
+helper, so `s2s dump --jit -o` writes it into standalone modules too) is a loop nest written for the array's
 number of dimensions and the (literal) axis:
 
     m = _np.mean(x, axis=0)          ->    m = reduce_axis('mean', x, 0, False, 0)
@@ -31,70 +32,19 @@ index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|
 bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
 read for an n-d one (numba's indexing asserts on those).
 """
-import math
-
 import gast
-import numpy as np
-from numba import types
-from numba.core import errors
-from numba.extending import overload
-from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
+from ..diff.runtime_jit import _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, reduce_axis, reshape_f, sort_axis  # noqa: F401
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
 _BUILTIN_DTYPES = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
          "prod": "prod", "ptp": "ptp", "any": "any", "all": "all", "average": "mean"}
-_NUMPY = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min, "prod": np.prod,
-          "ptp": np.ptp, "any": np.any, "all": np.all}
-
-
-def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
-    """np.<kind>(x, axis=axis, keepdims=keepdims[, ddof=ddof]) (in numba: loops); for
-    kind 'norm', `ddof` is the vector norm's order (a float, read at run time) (np.linalg.norm(x, ddof, axis, keepdims))."""
-    if kind in ("var", "std"):
-        return _NUMPY[kind](x, axis=axis, keepdims=keepdims, ddof=ddof)
-    if kind == "norm":
-        return np.linalg.norm(x, ord=ddof, axis=axis, keepdims=keepdims)
-    return _NUMPY[kind](x, axis=axis, keepdims=keepdims)
-
-
-def cumulate_axis(kind, x, axis):
-    """np.cumsum / np.cumprod (kind 'sum' / 'prod') of x along an axis (numba's take none)."""
-    return np.cumsum(x, axis) if kind == "sum" else np.cumprod(x, axis)
-
-
-def matrix_norm(x, ord, axis=None):
-    """np.linalg.norm(x, ord, axis) of matrices: ord 'fro' | 'nuc' (numba's norm rejects string
-    orders at run time), or any matrix ord over a pair of axes (numba's norm takes no axis)."""
-    return np.linalg.norm(x, ord, axis)
-
-
-def reshape_f(x, shape):
-    """np.reshape(x, shape, order='F') (numba reshapes in C order only)."""
-    return np.reshape(x, shape, order="F")
-
-
-def concat_flat(arrays):
-    """np.concatenate(arrays, axis=None): the flattened arrays joined."""
-    return np.concatenate(arrays, axis=None)
-
-
 _SCALAR_TYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "intp",
                            "float16", "float32", "float64", "complex64", "complex128", "bool_"})
-
-
-def cast_as(x, dtype):
-    """np.int64(x) & co.: numba calls them on numbers only; an array is cast with astype."""
-    return dtype(x)
-
-
-def sort_axis(x, axis):
-    """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
-    return np.sort(x, axis)
 
 
 def _literal(node):
@@ -296,7 +246,7 @@ class AxisReductions(FunctionPass):
             return node
         if isinstance(f.value, gast.Name) and f.value.id == NUMPY_ALIAS:
             args = list(node.args)
-        elif f.attr in _NUMPY and not isinstance(f.value, gast.Name) or f.attr in _NUMPY and \
+        elif f.attr in _NUMPY_REDUCTIONS and not isinstance(f.value, gast.Name) or f.attr in _NUMPY_REDUCTIONS and \
                 f.value.id not in (NUMPY_ALIAS, MATH_ALIAS):
             args = [f.value] + list(node.args)  # the method: x.mean(axis=0)
         else:
@@ -390,263 +340,3 @@ def rewrite_axis_reductions(program):
     for ctx in program.functions:
         AxisReductions(ctx).run()
         MaskReads(ctx).run()
-
-
-# -- the numba version ------------------------------------------------------------------------
-_CACHE = {}
-
-
-def _lines(kind, nd, a, keepdims, ddof, dtype):
-    """Source of impl(kind, x, axis, keepdims, ddof) for an `nd`-d array reduced along `a`
-    into an array of `dtype` (source text: "x.dtype", "np.float64"...)."""
-    outer = [d for d in range(nd) if d != a]
-    out_shape = ", ".join(f"x.shape[{d}]" for d in outer) + ("," if len(outer) == 1 else "")
-    kept = ", ".join("1" if d == a else f"x.shape[{d}]" for d in range(nd)) + ("," if nd == 1 else "")
-    oi = ", ".join(f"i{d}" for d in outer) or "0"
-    xi = ", ".join(f"i{d}" for d in range(nd))
-    lines = [f"def impl(kind, x, axis, keepdims=False, ddof=0):", f"    n = x.shape[{a}]"]
-    if kind in ("max", "min", "ptp"):
-        lines += ["    if n == 0:", "        raise ValueError('zero-size array to reduction operation which has no identity')"]
-    if outer:
-        lines.append(f"    out = np.empty(({out_shape}), {dtype})")
-    else:
-        lines.append(f"    out = np.empty(1, {dtype})")
-    if kind == "ptp":
-        lines.append("    low = np.empty_like(out)")
-
-    def loop(body, first_only=False, start=0):
-        """Nested loops over x (the reduced axis from `start`, or only its first element)."""
-        out_lines = []
-        depth = 1
-        for d in range(nd):
-            if d == a:
-                rng = "range(1)" if first_only else f"range({start}, n)"
-            else:
-                rng = f"range(x.shape[{d}])"
-            out_lines.append("    " * depth + f"for i{d} in {rng}:")
-            depth += 1
-        out_lines += ["    " * depth + b for b in body]
-        return out_lines
-
-    if kind in ("mean", "var", "std"):
-        lines += ["    out[...] = 0.0"] if outer else ["    out[0] = 0.0"]
-        lines += loop([f"out[{oi}] += x[{xi}]"])
-        lines += ["    out /= n"]
-        if kind != "mean":
-            lines += ["    m = out.copy()", "    out[...] = 0.0"]
-            lines += loop([f"dv = x[{xi}] - m[{oi}]", f"out[{oi}] += dv * dv"])
-            lines += [f"    out /= max(n - ddof, 0)"]
-            if kind == "std":
-                lines += ["    out[...] = np.sqrt(out)"]
-    elif kind == "norm":  # a vector p-norm along the axis; ddof holds p (a run-time float)
-        lines += ["    p = float(ddof)", "    out[...] = np.inf if p == -np.inf else 0.0"]
-        lines += loop([f"v = abs(x[{xi}])", "if p == np.inf:", f"    out[{oi}] = max(out[{oi}], v)",
-                       "elif p == -np.inf:", f"    out[{oi}] = min(out[{oi}], v)",
-                       "elif p == 0:", f"    out[{oi}] += 1.0 if v != 0 else 0.0",
-                       "elif p == 1:", f"    out[{oi}] += v", "elif p == 2:", f"    out[{oi}] += v * v",
-                       "else:", f"    out[{oi}] += v ** p"])
-        lines += ["    if p == 2:", "        out[...] = np.sqrt(out)",
-                  "    elif p != 1 and p != 0 and p != np.inf and p != -np.inf:", "        out[...] = out ** (1.0 / p)"]
-    elif kind in ("sum", "prod", "any", "all"):
-        init = {"sum": "0", "prod": "1", "any": "False", "all": "True"}[kind]
-        step = {"sum": f"out[{oi}] += x[{xi}]", "prod": f"out[{oi}] *= x[{xi}]", "any": f"out[{oi}] = out[{oi}] or x[{xi}] != 0",
-                "all": f"out[{oi}] = out[{oi}] and x[{xi}] != 0"}[kind]
-        lines += [f"    out[...] = {init}"]
-        lines += loop([step])
-    else:  # max, min, ptp: start from the first element along the axis; NaN wins, as NumPy's
-        lines += loop([f"out[{oi}] = x[{xi}]"] + ([f"low[{oi}] = x[{xi}]"] if kind == "ptp" else []), first_only=True)
-        hi = [f"v = x[{xi}]", f"if v != v or (v > out[{oi}] and out[{oi}] == out[{oi}]):", f"    out[{oi}] = v"]
-        lo = [f"v = x[{xi}]", f"if v != v or (v < {'low' if kind == 'ptp' else 'out'}[{oi}] and "
-              f"{'low' if kind == 'ptp' else 'out'}[{oi}] == {'low' if kind == 'ptp' else 'out'}[{oi}]):",
-              f"    {'low' if kind == 'ptp' else 'out'}[{oi}] = v"]
-        lines += loop(hi if kind == "max" else lo if kind == "min" else hi + lo, start=1)
-        if kind == "ptp":
-            lines += ["    out -= low"]
-    if keepdims:
-        lines.append(f"    return out.reshape(({kept}))")
-    elif outer:
-        lines.append("    return out")
-    else:
-        lines.append("    return out[0]")
-    return lines
-
-
-@overload(reduce_axis, prefer_literal=True)
-def _ol_reduce_axis(kind, x, axis, keepdims=False, ddof=0):
-    def lit(t, default=None):
-        if t is None or isinstance(t, (types.Omitted, types.NoneType)):
-            return getattr(t, "value", default)
-        return getattr(t, "literal_value", None)
-    whole = isinstance(axis, types.NoneType)  # the whole array: its flat copy along axis 0
-    k, a, keep, dd = lit(kind), 0 if whole else lit(axis), lit(keepdims, False), lit(ddof, 0)
-    if k == "norm":
-        dd = 0  # the order is read at run time
-    if not isinstance(x, types.Array) or k is None or a is None or keep is None or dd is None:
-        return None
-    if not -x.ndim <= a < x.ndim:
-        raise errors.TypingError(f"axis {a} is out of bounds for an array of dimension {x.ndim}")
-    a %= x.ndim
-    dtype = "x.dtype"  # NumPy's result types:
-    if k in ("any", "all"):
-        dtype = "np.bool_"
-    elif k in ("mean", "var", "std", "norm") and not isinstance(x.dtype, types.Float):
-        dtype = "np.float64"
-    elif k in ("sum", "prod") and isinstance(x.dtype, (types.Boolean, types.Integer)):
-        dtype = "np.uint64" if getattr(x.dtype, "signed", True) is False else "np.int64"
-    key = (k, x.ndim, a, bool(keep), dd, dtype, whole)
-    impl = _CACHE.get(key)
-    if impl is None:
-        if whole:
-            lines = _lines(k, 1, 0, False, dd, dtype)
-            lines.insert(1, "    shape = x.shape")
-            lines.insert(2, "    x = np.ascontiguousarray(x).reshape(-1)")
-            if keep:
-                lines[-1] = f"    return np.full({(1,) * x.ndim}, out[0])"
-        else:
-            lines = _lines(k, x.ndim, a, bool(keep), dd, dtype)
-        env = {"np": np, "math": math}
-        exec("\n".join(lines), env)
-        impl = _CACHE[key] = env["impl"]
-    return impl
-
-
-@overload(cumulate_axis, prefer_literal=True)
-def _ol_cumulate_axis(kind, x, axis):
-    if not isinstance(x, types.Array) or not isinstance(kind, types.StringLiteral):
-        return None
-    prod = kind.literal_value == "prod"
-    dtype = x.dtype if isinstance(x.dtype, (types.Float, types.Complex)) else types.int64
-
-    def impl(kind, x, axis):  # along each (outer, :, inner) slice
-        ax = axis % x.ndim
-        n, outer, inner = x.shape[ax], 1, 1
-        for d in range(x.ndim):
-            if d < ax:
-                outer *= x.shape[d]
-            elif d > ax:
-                inner *= x.shape[d]
-        x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
-        out = np.empty((outer, n, inner), dtype)
-        for i in range(outer):
-            for k in range(inner):
-                acc = 1 if prod else 0
-                for j in range(n):
-                    acc = acc * x3[i, j, k] if prod else acc + x3[i, j, k]
-                    out[i, j, k] = acc
-        return out.reshape(x.shape)
-    return impl
-
-
-@overload(sort_axis, prefer_literal=True)
-def _ol_sort_axis(x, axis):
-    if not isinstance(x, types.Array):
-        return None
-    if isinstance(axis, types.NoneType):
-        return lambda x, axis: np.sort(np.ascontiguousarray(x).reshape(-1))
-
-    def impl(x, axis):  # each (outer, :, inner) slice sorted on its own
-        ax = axis % x.ndim
-        n, outer, inner = x.shape[ax], 1, 1
-        for d in range(x.ndim):
-            if d < ax:
-                outer *= x.shape[d]
-            elif d > ax:
-                inner *= x.shape[d]
-        out = np.ascontiguousarray(x).reshape((outer, n, inner)).copy()
-        for i in range(outer):
-            for k in range(inner):
-                out[i, :, k] = np.sort(out[i, :, k])
-        return out.reshape(x.shape)
-    return impl
-
-
-def _matrix_norm_call(ord):
-    """The norm of one matrix `m` as text, for `ord` (a type)."""
-    if ord is None or isinstance(ord, (types.NoneType, types.Omitted)) or \
-            isinstance(ord, types.StringLiteral) and ord.literal_value == "fro":
-        return "np.sqrt(np.sum(np.abs(m) ** 2))"
-    if isinstance(ord, types.StringLiteral) and ord.literal_value == "nuc":
-        return "np.sum(np.linalg.svd(np.ascontiguousarray(m))[1])"
-    if isinstance(ord, (types.Integer, types.Float)):
-        return "np.linalg.norm(np.ascontiguousarray(m), ord)"
-    return None
-
-
-def _matrix_norm_lines(n, call):
-    """impl: the norm of each matrix over the axes `axis` (moved last) of an n-d x."""
-    from ..diff.runtime_numba_norms import matrices_lines
-
-    return ["def impl(x, ord, axis=None):"] + matrices_lines(n) + [
-            "    out = np.empty(count)",
-            "    for i in range(count):",
-            "        m = ms[i]",
-            f"        out[i] = {call}",
-            "    return out.reshape(lead)" if n > 2 else "    return out[0]"]
-
-
-_MATRIX_NORMS = {}
-
-
-@overload(matrix_norm, prefer_literal=True)
-def _ol_matrix_norm(x, ord, axis=None):
-    if not isinstance(x, types.Array):
-        return None
-    if isinstance(axis, types.BaseTuple) and len(axis) == 2:
-        call = _matrix_norm_call(ord)
-        if call is None:
-            return None
-        key = (x.ndim, call)
-        if key not in _MATRIX_NORMS:
-            ns = {"np": np, "to_fixed_tuple": to_fixed_tuple}
-            exec("\n".join(_matrix_norm_lines(x.ndim, call)), ns)
-            _MATRIX_NORMS[key] = ns["impl"]
-        return _MATRIX_NORMS[key]
-    if not isinstance(ord, types.StringLiteral):
-        return None
-    if x.ndim != 2:
-        raise errors.TypingError(f"np.linalg.norm with ord={ord.literal_value!r} takes a 2-d array (got {x.ndim}-d)")
-    if ord.literal_value == "fro":
-        return lambda x, ord, axis=None: np.sqrt(np.sum(x * x))
-    return lambda x, ord, axis=None: np.sum(np.linalg.svd(np.ascontiguousarray(x))[1])
-
-
-@overload(cast_as)
-def _ol_cast_as(x, dtype):
-    if isinstance(x, types.Array):
-        return lambda x, dtype: x.astype(dtype)
-    return lambda x, dtype: dtype(x)
-
-
-@overload(reshape_f)
-def _ol_reshape_f(x, shape):
-    if not isinstance(x, types.Array):
-        return None
-    n = len(shape) if isinstance(shape, types.BaseTuple) else 1
-    flipped = "(" + "".join(f"shape[{n - 1 - d}], " for d in range(n)) + ")" if isinstance(shape, types.BaseTuple) \
-        else "(shape,)"
-    # F order of x is C order of x.T; the C reshape to the reversed shape, transposed, reads it in F order
-    lines = ["def impl(x, shape):", "    flat = np.ascontiguousarray(x.T).reshape(-1)", f"    return flat.reshape({flipped}).T"]
-    env = {"np": np}
-    exec("\n".join(lines), env)
-    return env["impl"]
-
-
-@overload(concat_flat)
-def _ol_concat_flat(arrays):
-    if isinstance(arrays, types.BaseTuple):
-        parts = "".join(f"np.ravel(arrays[{j}]), " for j in range(len(arrays)))
-        env = {"np": np}
-        exec(f"def impl(arrays):\n    return np.concatenate(({parts}))", env)
-        return env["impl"]
-    if isinstance(arrays, types.List):
-        def impl(arrays):
-            total = 0
-            for a in arrays:
-                total += a.size
-            out = np.empty(total, arrays[0].dtype)
-            k = 0
-            for a in arrays:
-                out[k:k + a.size] = np.ravel(a)
-                k += a.size
-            return out
-        return impl

@@ -1,0 +1,54 @@
+"""Runtime helpers that jit's own passes call (codegen/numba_reductions.py rewrites NumPy calls
+numba does not compile into them): reductions and cumulations along an axis, matrix norms,
+F-order reshapes, flat concatenation, scalar casts, sorts along an axis. Their Python bodies are
+NumPy's own; the numba versions (loops written for the array's rank and literal options) are in
+runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all__`), so a module
+`s2s dump --jit -o` writes carries them like the derivative helpers.
+"""
+import numpy as np
+
+__all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis"]
+
+_NUMPY_REDUCTIONS = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min,
+                     "prod": np.prod, "ptp": np.ptp, "any": np.any, "all": np.all}
+
+
+def reduce_axis(kind, x, axis, keepdims=False, ddof=0):
+    """np.<kind>(x, axis=axis, keepdims=keepdims[, ddof=ddof]) (in numba: loops); for
+    kind 'norm', `ddof` is the vector norm's order (a float, read at run time) (np.linalg.norm(x, ddof, axis, keepdims))."""
+    if kind in ("var", "std"):
+        return _NUMPY_REDUCTIONS[kind](x, axis=axis, keepdims=keepdims, ddof=ddof)
+    if kind == "norm":
+        return np.linalg.norm(x, ord=ddof, axis=axis, keepdims=keepdims)
+    return _NUMPY_REDUCTIONS[kind](x, axis=axis, keepdims=keepdims)
+
+
+def cumulate_axis(kind, x, axis):
+    """np.cumsum / np.cumprod (kind 'sum' / 'prod') of x along an axis (numba's take none)."""
+    return np.cumsum(x, axis) if kind == "sum" else np.cumprod(x, axis)
+
+
+def matrix_norm(x, ord, axis=None):
+    """np.linalg.norm(x, ord, axis) of matrices: ord 'fro' | 'nuc' (numba's norm rejects string
+    orders at run time), or any matrix ord over a pair of axes (numba's norm takes no axis)."""
+    return np.linalg.norm(x, ord, axis)
+
+
+def reshape_f(x, shape):
+    """np.reshape(x, shape, order='F') (numba reshapes in C order only)."""
+    return np.reshape(x, shape, order="F")
+
+
+def concat_flat(arrays):
+    """np.concatenate(arrays, axis=None): the flattened arrays joined."""
+    return np.concatenate(arrays, axis=None)
+
+
+def cast_as(x, dtype):
+    """np.int64(x) & co.: numba calls them on numbers only; an array is cast with astype."""
+    return dtype(x)
+
+
+def sort_axis(x, axis):
+    """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
+    return np.sort(x, axis)
