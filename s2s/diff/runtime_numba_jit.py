@@ -20,6 +20,7 @@ from .runtime_jit import (  # s2s-runtime-import
     sort_axis,
 )
 from .runtime_numba_norms import matrices_lines  # noqa: F401
+from .runtime_numba_shape import _slices  # noqa: F401
 # s2s-runtime-import
 
 _REDUCE_IMPLS = {}
@@ -147,13 +148,7 @@ def _ol_cumulate_axis(kind, x, axis):
     dtype = x.dtype if isinstance(x.dtype, (types.Float, types.Complex)) else types.int64
 
     def impl(kind, x, axis):  # along each (outer, :, inner) slice
-        ax = axis % x.ndim
-        n, outer, inner = x.shape[ax], 1, 1
-        for d in range(x.ndim):
-            if d < ax:
-                outer *= x.shape[d]
-            elif d > ax:
-                inner *= x.shape[d]
+        outer, n, inner = _slices(x, axis)
         x3 = np.ascontiguousarray(x).reshape((outer, n, inner))
         out = np.empty((outer, n, inner), dtype)
         for i in range(outer):
@@ -174,13 +169,7 @@ def _ol_sort_axis(x, axis):
         return lambda x, axis: np.sort(np.ascontiguousarray(x).reshape(-1))
 
     def impl(x, axis):  # each (outer, :, inner) slice sorted on its own
-        ax = axis % x.ndim
-        n, outer, inner = x.shape[ax], 1, 1
-        for d in range(x.ndim):
-            if d < ax:
-                outer *= x.shape[d]
-            elif d > ax:
-                inner *= x.shape[d]
+        outer, n, inner = _slices(x, axis)
         out = np.ascontiguousarray(x).reshape((outer, n, inner)).copy()
         for i in range(outer):
             for k in range(inner):
