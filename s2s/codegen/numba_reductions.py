@@ -30,14 +30,20 @@ runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is n
 order='F')` and `np.concatenate(arrays, axis=None)` are written with C-order operations. And (MaskReads) a read `a[m]` whose
 index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|/~, or a name
 bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
-read for an n-d one (numba's indexing asserts on those).
+read for an n-d one (numba's indexing asserts on those). np.swapaxes(x, a, b), np.moveaxis(x, s, d)
+and np.transpose(x, axes) with literal axes (and the methods x.swapaxes, x.transpose(axes))
+become the runtime's `swapaxes_view` & co.: the same views, which numba compiles in a fraction
+of the seconds its own take for every rank.
 """
 import gast
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
-from ..diff.runtime_jit import _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, reduce_axis, reshape_f, sort_axis  # noqa: F401
+from ..diff.runtime_jit import (  # noqa: F401
+    _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_f,
+    sort_axis, swapaxes_view, transpose_view,
+)
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
 _BUILTIN_DTYPES = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}
@@ -130,6 +136,48 @@ class AxisReductions(FunctionPass):
         shape = args[0] if len(args) == 1 else gast.Tuple(elts=args, ctx=gast.Load())
         return self._call(reshape_f, "reshape_f", [f.value, shape], node)
 
+    def _int_tuple(self, node):
+        """Whether node is a tuple of int literals: a display, a module constant, or a temporary
+        bound once to one (`t1_0_2 = (1, 0, 2)`)."""
+        if isinstance(node, gast.Tuple):
+            return all(type(self._literal(e)) is int for e in node.elts)
+        if isinstance(node, gast.Name) and node.id in self.ctx.program.constants \
+                and node.id not in function_locals(self.ctx.tree):
+            value = self.ctx.program.constants[node.id]
+            return type(value) is tuple and all(type(v) is int for v in value)
+        if isinstance(node, gast.Name):
+            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
+                      and any(isinstance(t, gast.Name) and t.id == node.id
+                              for t in gast.walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
+            return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_tuple(values[0])
+        return False
+
+    def _axes_view(self, node):
+        """np.swapaxes / np.moveaxis / np.transpose(x, axes) (and the methods x.swapaxes,
+        x.transpose(axes)) -> the runtime's views, quick to compile; None for other calls."""
+        f = node.func
+        path = attribute_path(f)
+        args = list(node.args) + [k.value for k in node.keywords]
+        if path is not None and path.startswith(NUMPY_ALIAS + ".") and path.count(".") == 1:
+            kind = path[len(NUMPY_ALIAS) + 1:]
+        elif isinstance(f, gast.Attribute) and f.attr in ("swapaxes", "transpose") and not (
+                isinstance(f.value, gast.Name) and f.value.id in (NUMPY_ALIAS, MATH_ALIAS)):
+            kind, args = f.attr, [f.value] + args
+            if f.attr == "transpose" and len(args) > 2:  # x.transpose(1, 0, 2)
+                args = [args[0], gast.Tuple(elts=args[1:], ctx=gast.Load())]
+        else:
+            return None
+        if any(isinstance(a, gast.Starred) for a in args) or any(k.arg is None for k in node.keywords):
+            return None
+        if kind == "swapaxes" and len(args) == 3:
+            return self._call(swapaxes_view, "swapaxes_view", args, node)
+        if kind == "moveaxis" and len(args) == 3 and all(type(self._literal(a)) is int for a in args[1:]):
+            return self._call(moveaxis_view, "moveaxis_view", args, node)
+        axes = args[1] if len(args) == 2 else None
+        if kind == "transpose" and axes is not None and self._int_tuple(axes):
+            return self._call(transpose_view, "transpose_view", args, node)
+        return None
+
     def _lists(self):
         if not hasattr(self, "_list_names"):
             self._list_names = ListInfo(self.ctx.tree, self.ctx.program, strict=False).names
@@ -216,6 +264,9 @@ class AxisReductions(FunctionPass):
                 and node.keywords[0].value.value is None:
             # concatenate(arrays, axis=None) joins the flattened arrays (numba asserts on axis=None)
             return self._call(concat_flat, "concat_flat", [node.args[0]], node)
+        view = self._axes_view(node)
+        if view is not None:
+            return view
         if attribute_path(f) == f"{NUMPY_ALIAS}.matmul" and len(node.args) == 2 and not node.keywords:
             # numba's np.matmul is missing; `@` is numba's (1-d, 2-d) or the runtime's (n-d)
             return located(gast.BinOp(left=node.args[0], op=gast.MatMult(), right=node.args[1]), node)

@@ -1,13 +1,16 @@
 """Runtime helpers that jit's own passes call (codegen/numba_reductions.py rewrites NumPy calls
 numba does not compile into them): reductions and cumulations along an axis, matrix norms,
-F-order reshapes, flat concatenation, scalar casts, sorts along an axis. Their Python bodies are
+F-order reshapes, flat concatenation, scalar casts, sorts along an axis, and the axis
+permutations np.swapaxes / np.moveaxis / np.transpose(x, axes) (views, as NumPy's: numba's own
+take seconds to compile for each rank; these a fraction of one). Their Python bodies are
 NumPy's own; the numba versions (loops written for the array's rank and literal options) are in
 runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all__`), so a module
 `s2s dump --jit -o` writes carries them like the derivative helpers.
 """
 import numpy as np
 
-__all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis"]
+__all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis",
+           "swapaxes_view", "moveaxis_view", "transpose_view"]
 
 _NUMPY_REDUCTIONS = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min,
                      "prod": np.prod, "ptp": np.ptp, "any": np.any, "all": np.all}
@@ -52,3 +55,18 @@ def cast_as(x, dtype):
 def sort_axis(x, axis):
     """np.sort(x, axis) (numba's np.sort sorts the last axis only, without the argument)."""
     return np.sort(x, axis)
+
+
+def swapaxes_view(x, axis1, axis2):
+    """np.swapaxes(x, axis1, axis2)."""
+    return np.swapaxes(x, axis1, axis2)
+
+
+def moveaxis_view(x, source, destination):
+    """np.moveaxis(x, source, destination)."""
+    return np.moveaxis(x, source, destination)
+
+
+def transpose_view(x, axes):
+    """np.transpose(x, axes)."""
+    return np.transpose(x, axes)

@@ -6,6 +6,7 @@ import math  # noqa: F401  -- used by generated implementations
 
 import numpy as np
 from numba import types
+from numpy.lib.stride_tricks import as_strided  # noqa: F401  -- numba compiles it (a view)
 from numba.core import errors
 from numba.extending import overload
 from numba.np.unsafe.ndarray import to_fixed_tuple
@@ -15,9 +16,12 @@ from .runtime_jit import (  # s2s-runtime-import
     concat_flat,
     cumulate_axis,
     matrix_norm,
+    moveaxis_view,
     reduce_axis,
     reshape_f,
     sort_axis,
+    swapaxes_view,
+    transpose_view,
 )
 from .runtime_numba_norms import matrices_lines  # noqa: F401
 from .runtime_numba_shape import _slices  # noqa: F401
@@ -266,3 +270,60 @@ def _ol_concat_flat(arrays):
                 k += a.size
             return out
         return impl
+
+
+# -- axis permutations as views: the permuted shape and strides given to as_strided
+def _view_lines(n, head, perm):
+    """impl: x viewed with its axes in the order perm[0..n) (lines computing `perm`)."""
+    return [head, f"    perm = np.empty({n}, np.int64)"] + perm + [
+            f"    shape, strides = np.empty({n}, np.int64), np.empty({n}, np.int64)",
+            f"    for k in range({n}):",
+            "        shape[k] = x.shape[perm[k]]",
+            "        strides[k] = x.strides[perm[k]]",
+            f"    return as_strided(x, shape=to_fixed_tuple(shape, {n}), strides=to_fixed_tuple(strides, {n}))"]
+
+
+def _view(key, lines):
+    if key not in _VIEWS:
+        ns = {"np": np, "as_strided": as_strided, "to_fixed_tuple": to_fixed_tuple}
+        exec("\n".join(lines), ns)
+        _VIEWS[key] = ns["impl"]
+    return _VIEWS[key]
+
+
+_VIEWS = {}
+
+
+@overload(swapaxes_view)
+def _ol_swapaxes_view(x, axis1, axis2):
+    if isinstance(x, types.Array) and x.ndim > 0:
+        n = x.ndim
+        return _view(("swap", n), _view_lines(n, "def impl(x, axis1, axis2):", [
+            f"    for k in range({n}):", "        perm[k] = k",
+            f"    perm[axis1 % {n}], perm[axis2 % {n}] = axis2 % {n}, axis1 % {n}"]))
+
+
+@overload(moveaxis_view)
+def _ol_moveaxis_view(x, source, destination):
+    if isinstance(x, types.Array) and x.ndim > 0 and isinstance(source, types.Integer) \
+            and isinstance(destination, types.Integer):
+        n = x.ndim
+        return _view(("move", n), _view_lines(n, "def impl(x, source, destination):", [
+            f"    s, d, j = source % {n}, destination % {n}, 0",
+            f"    for k in range({n}):",
+            "        if k == d:",
+            "            perm[k] = s",
+            "        else:",
+            "            j += j == s",
+            "            perm[k] = j",
+            "            j += 1"]))
+    return lambda x, source, destination: np.moveaxis(x, source, destination)
+
+
+@overload(transpose_view)
+def _ol_transpose_view(x, axes):
+    if isinstance(x, types.Array) and isinstance(axes, types.UniTuple) and len(axes) == x.ndim and x.ndim > 0:
+        n = x.ndim
+        return _view(("transpose", n), _view_lines(n, "def impl(x, axes):", [
+            f"    for k in range({n}):", f"        perm[k] = axes[k] % {n}"]))
+    return lambda x, axes: np.transpose(x, axes)

@@ -83,8 +83,8 @@ def matrices_lines(n):
             f"    v = np.ascontiguousarray(x.transpose(to_fixed_tuple(perm, {n})))",
             f"    lead = v.shape[:{n - 2}]",
             "    count = 1",
-            "    for d in lead:",
-            "        count *= d",
+            f"    for d in range({n - 2}):",  # (not `for d in lead`: numba cannot iterate an empty tuple)
+            "        count *= v.shape[d]",
             f"    ms = v.reshape((count,) + v.shape[{n - 2}:])"]
 
 

@@ -15,6 +15,7 @@ from numba import types
 from numba.extending import overload
 
 from .runtime import transpose_last  # s2s-runtime-import
+from .runtime_jit import swapaxes_view
 from .runtime_linalg import block_diag_sum, block_diag_sum_t, block_ur, block_ur_t, eig_gaps, reduced_only, strict_lower, tril_half
 from .runtime_numba import _gen, _none  # noqa: F401
 # s2s-runtime-import
@@ -199,7 +200,7 @@ def _ol_solve(a, b):
 @overload(transpose_last)
 def _ol_transpose_last(x):
     if _stack(x):
-        return lambda x: np.swapaxes(x, -1, -2)
+        return lambda x: swapaxes_view(x, -1, -2)  # (numba's np.swapaxes takes seconds to compile)
 
 
 def _helper(fn, name, core=2):

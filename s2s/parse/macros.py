@@ -8,6 +8,7 @@ place -- so they become plain code before anything else sees them.
     gy, gx = np.gradient(z, 0.5)    -> gy, gx = (gradient_axis(z, 0.5, 0, 1, 2), gradient_axis(z, 0.5, 1, 1, 2))
     g = np.gradient(y)              -> g = gradient_axis(y, 1.0, -1, 1, 1)       (y must be 1-d)
     sorted(xs, key=k)               -> sorted_by_key(xs, k, False)
+    np.vectorize(f)(x, y)           -> vectorized(f, x, y)     (a np.vectorize object vf made outside: vf(x) too)
     x.sort()                        -> x = np.sort(x)          (L.sort() on a list: L = sorted(L))
     np.fill_diagonal(a, v)          -> a = fill_diagonal(a, v)  (likewise np.put, np.place, np.copyto)
 
@@ -118,6 +119,14 @@ class Macros:
         marker = getattr(f, "s2s_macro", None)
         if marker is not None and marker.value.__name__ == "switch":
             return self._switch(node)
+        vectorized = getattr(f, "s2s_vectorize", None)
+        if vectorized is not None:  # a np.vectorize object made outside the function
+            return self._vectorize(node, vectorized.value, f, [])
+        if isinstance(f, gast.Call) and attribute_path(f.func) == f"{NUMPY_ALIAS}.vectorize":
+            if len(f.args) != 1:
+                raise self.ctx.error(f, "np.vectorize takes the function as its one positional argument",
+                                     "np.vectorize")
+            return self._vectorize(node, None, f.args[0], f.keywords)
         path = attribute_path(f)
         if path == f"{NUMPY_ALIAS}.piecewise":
             return self._piecewise(node)
@@ -158,6 +167,22 @@ class Macros:
         if getattr(call.func, "s2s_callee", None) is not None or getattr(call.func, "s2s_closure", None) is not None:
             return self._finish_call(call)
         return call
+
+    def _vectorize(self, node, pyfunc, fn, keywords):
+        """np.vectorize(f)(x, ...): f called on every element (parse/stand_in_arrays.py);
+        `pyfunc`: the function of a np.vectorize object made outside (else `fn`, a node)."""
+        unsupported = [k.arg for k in keywords if k.arg in ("signature", "excluded")
+                       and not (isinstance(k.value, gast.Constant) and k.value.value is None)]
+        if pyfunc is not None:
+            unsupported = [a for a in ("signature", "excluded") if getattr(pyfunc, a, None)]
+            fn = self._resolve_value(getattr(pyfunc.pyfunc, "__name__", "vectorized_fn"), pyfunc.pyfunc, fn, None)
+        if unsupported:
+            raise self.ctx.error(node, f"np.vectorize with {unsupported[0]}= is not supported; call the function "
+                                 "in a loop or a comprehension instead", "np.vectorize")
+        if node.keywords or not 1 <= len(node.args) <= 3 or any(isinstance(a, gast.Starred) for a in node.args):
+            raise self.ctx.error(node, "a np.vectorize function is supported with 1 to 3 positional arguments",
+                                 "np.vectorize")
+        return self._stand_in_call("vectorized", [fn] + list(node.args), node)
 
     def _switch(self, node):
         if node.keywords or len(node.args) < 2 or not isinstance(node.args[1], (gast.List, gast.Tuple)) \

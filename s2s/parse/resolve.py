@@ -282,6 +282,10 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
             return ref
         if getattr(value, "__s2s_custom__", None) is not None:
             return self._custom_function(hint, value, node, avoid)
+        if isinstance(value, numpy.vectorize):  # `vf = np.vectorize(f)` outside: vf(x) is rewritten by visit_Call
+            ref = located(load(program.constant(value, hint, avoid=avoid)), node)
+            ref.s2s_vectorize = _Shared(value)
+            return ref
         if getattr(value, "__s2s_macro__", None) is not None:  # lax.switch: rewritten by visit_Call
             ref = located(load(program.constant(value, hint, avoid=avoid)), node)
             ref.s2s_macro = _Shared(value)

@@ -7,7 +7,9 @@ central differences inside and first- or second-order one-sided ones at the ends
 spacing or a coordinate array (the non-uniform formulas, which reduce to the uniform ones).
 np.unwrap is NumPy's algorithm (the corrections are piecewise constant: the derivative is
 the identity's). np.choose, np.broadcast_arrays, fill_diagonal/put/place/copyto select or
-store -- their derivatives are those of `where` and of stores. sorted(seq, key, reverse): the
+store -- their derivatives are those of `where` and of stores. np.apply_along_axis(f, axis,
+arr, *args) and np.vectorize(f)(x, ...) (parse/macros.py) call f on every 1-d slice / element
+in turn (a comprehension) and stack the results in NumPy's layout. sorted(seq, key, reverse): the
 elements in the order of a stable argsort of their keys (Python's sort is stable too).
 """
 import numpy as np
@@ -145,3 +147,71 @@ def sorted_by_key(seq, key, reverse=False):
     keys = np.array([key(v) for v in seq])
     order = np.argsort(-keys if reverse else keys, kind="mergesort")
     return [seq[i] for i in order]
+
+
+def _along_rows(arr, axis):
+    """The 1-d slices of arr along `axis`, one per row of a 2-d array, and the other axes' shape."""
+    m = np.ascontiguousarray(np.moveaxis(arr, axis, -1))
+    return m.reshape((-1, m.shape[-1])), m.shape[:-1]
+
+
+def _placed(res, outer, axis):
+    """The stacked results of f (one per row) in NumPy's layout: f's axes where `axis` was."""
+    out = res.reshape(outer + res.shape[1:])
+    if out.ndim == len(outer):
+        return out
+    return np.moveaxis(out, -1, axis)
+
+
+def _apply_along_axis3(func1d, axis, arr):
+    rows, outer = _along_rows(arr, axis)
+    return _placed(np.array([func1d(rows[i]) for i in range(rows.shape[0])]), outer, axis)
+
+
+def _apply_along_axis4(func1d, axis, arr, a1):
+    rows, outer = _along_rows(arr, axis)
+    return _placed(np.array([func1d(rows[i], a1) for i in range(rows.shape[0])]), outer, axis)
+
+
+def _apply_along_axis5(func1d, axis, arr, a1, a2):
+    rows, outer = _along_rows(arr, axis)
+    return _placed(np.array([func1d(rows[i], a1, a2) for i in range(rows.shape[0])]), outer, axis)
+
+
+def apply_along_axis(func1d, axis, arr, *args):
+    return np.apply_along_axis(func1d, axis, arr, *args)
+
+
+apply_along_axis.__s2s_by_arity__ = {3: _apply_along_axis3, 4: _apply_along_axis4, 5: _apply_along_axis5}
+
+
+def _vectorized1(f, x):
+    a = np.asarray(x)
+    fa = np.ravel(a)
+    return np.array([f(fa[i]) for i in range(fa.shape[0])]).reshape(a.shape)
+
+
+def _vectorized2(f, x, y):
+    a = x + np.zeros_like(y)
+    b = y + np.zeros_like(x)
+    fa = np.ravel(a)
+    fb = np.ravel(b)
+    return np.array([f(fa[i], fb[i]) for i in range(fa.shape[0])]).reshape(np.shape(a))
+
+
+def _vectorized3(f, x, y, z):
+    a = x + np.zeros_like(y) + np.zeros_like(z)
+    b = y + np.zeros_like(x) + np.zeros_like(z)
+    c = z + np.zeros_like(x) + np.zeros_like(y)
+    fa = np.ravel(a)
+    fb = np.ravel(b)
+    fc = np.ravel(c)
+    return np.array([f(fa[i], fb[i], fc[i]) for i in range(fa.shape[0])]).reshape(np.shape(a))
+
+
+def vectorized(f, *args):
+    """np.vectorize(f)(*args) (parse/macros.py calls the version for the number of arguments)."""
+    return np.vectorize(f)(*args)
+
+
+vectorized.__s2s_by_arity__ = {2: _vectorized1, 3: _vectorized2, 4: _vectorized3}

@@ -6,6 +6,10 @@ result shaped a.shape + b.shape -- written as the ufunc of a column and a row, r
 np.vander(x, N, increasing): the columns are powers of x built by repeated products (no
 0 ** 0 in a derivative). math.fsum(seq): the sum (its derivative is the sum's; the value is
 not compensated as math.fsum's).
+np.maximum/minimum.accumulate: the running extreme, one slice along the axis at a time (its
+derivative is np.maximum's, the earlier element taking a tie... as np.maximum's rule does).
+np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
+norm(x, p) * norm(inv(x), p) as NumPy computes it.
 """
 import numpy as np
 
@@ -69,3 +73,46 @@ def math_fsum(seq):
     for v in seq:
         total = total + v
     return total
+
+
+def _moved_first(x, axis):
+    if axis == 0:  # (a literal axis: the test folds, and numba never sees a swapaxes)
+        return x
+    return np.swapaxes(x, axis, 0)
+
+
+def _accumulate(ufunc, a, axis):
+    m = _moved_first(np.asarray(a), axis)
+    out = np.copy(m)
+    for i in range(1, m.shape[0]):
+        out[i] = ufunc(out[i - 1], m[i])
+    return _moved_first(out, axis)
+
+
+def maximum_accumulate(a, axis=0):
+    return _accumulate(np.maximum, a, axis)
+
+
+def minimum_accumulate(a, axis=0):
+    return _accumulate(np.minimum, a, axis)
+
+
+def _cond_none(x):
+    s = np.linalg.svd(x, compute_uv=False)
+    return s[..., 0] / s[..., -1]
+
+
+def _cond_p(x, p):
+    if p is None or p == 2:
+        return _cond_none(x)
+    if p == -2:
+        s = np.linalg.svd(x, compute_uv=False)
+        return s[..., -1] / s[..., 0]
+    return np.linalg.norm(x, p, axis=(-2, -1)) * np.linalg.norm(np.linalg.inv(x), p, axis=(-2, -1))
+
+
+def linalg_cond(x, p=None):
+    return np.linalg.cond(x, p)
+
+
+linalg_cond.__s2s_by_arity__ = {1: _cond_none, 2: _cond_p}

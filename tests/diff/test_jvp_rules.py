@@ -369,7 +369,7 @@ NONSYNTACTIC = {"matrix_power"}
 
 def _contract_violations(template, tangents):
     """Where `template` uses a tangent other than linearly: a tangent-carrying expression must
-    be a name, `t + t`, `t - t`, `-t`, `+t`, `t * v`, `v * t`, `t @ v`, `v @ t`, `t / v` or a
+    be a name, `t + t`, `t - t`, `-t`, `+t`, `t * v`, `v * t`, `t @ v`, `v @ t`, `t / v`, `t[i]` or a
     linear argument of a LINEAR_CALLS function (v free of tangents); the body straight-line."""
     fn = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
     carrying, problems = set(tangents), []
@@ -388,6 +388,9 @@ def _contract_violations(template, tangents):
                   or (isinstance(node.op, ast.Div) and left and not right))
         elif isinstance(node, ast.UnaryOp):
             ok = isinstance(node.op, (ast.USub, ast.UAdd))
+        elif isinstance(node, ast.Subscript):  # t[index], the index free of tangents
+            ok = not carries(node.slice)
+            children = [node.value]
         elif isinstance(node, ast.Call):
             allowed = LINEAR_CALLS.get(ast.unparse(node.func), set())
             ok = not node.keywords and all(i in allowed for i, a in enumerate(node.args) if carries(a))

@@ -74,6 +74,10 @@ CASES = [
     case(la.qr, _full(3, 3), numba=True, name="qr-square"),
     case(la.qr, _full(5, 3), numba=True, name="qr-tall"),
     case(la.qr, _full(2, 4, 3), numba=True, name="qr-stacked"),
+    case(la.qr, _full(3, 5), numba=True, name="qr-wide"),
+    case(la.qr, _full(2, 2, 4), name="qr-wide-stacked"),
+    case(la.qr, _full(4, 3), {"mode": "r"}, name="qr-r-tall"),
+    case(la.qr, _full(3, 4), {"mode": "r"}, numba=True, name="qr-r-wide"),
     # list-valued: the pieces (equal sizes here, as tests/diff/test_jvp_rules.py compares
     # them stacked; uneven pieces are checked end to end in tests/test_decomposition_functions.py)
     case(np.split, lambda rng: (rng.uniform(-1, 1, (3, 4)), 2), {"axis": 1}, numba=True, name="split-2-axis1"),

@@ -14,7 +14,7 @@ Conventions:
 - Eigenvectors and singular vectors are differentiable only for distinct eigenvalues /
   singular values (the F matrix 1/(w_j - w_i) is inf otherwise; JAX does the same).
 - Only real inputs; eigh/eigvalsh with UPLO 'L' or 'U' (a constant), cholesky with upper=False, svd with
-  hermitian=False, qr with mode 'reduced' (m >= n) or 'r', pinv with hermitian=False are
+  hermitian=False, qr with mode 'reduced' or 'r' (any shape), pinv with hermitian=False are
   covered; svd's U and Vh are the reduced ones (full_matrices=False, or square matrices:
   non-square full_matrices=True raises a ValueError saying so when differentiated). Stacked matrices (leading batch
   axes) work in Python and under jit (runtime_numba_stacked.py loops numba's 2-d forms).
@@ -243,24 +243,32 @@ def matrix_power(g, ans, a, n):
 @supports(_qr_check)
 @selects(_qr_select)
 def qr(g, ans, a, mode="reduced"):
-    """(Q, R) reduced, m >= n, full rank: M = Q^T Q-bar - R-bar R^T,
-    A-bar = (Q-bar + Q (tril(M - M^T, -1) - M)) R^-T (the transpose of the JVP)."""
+    """(Q, R) reduced, full rank, any shape: Q depends on the first k = min(m, n) columns X
+    alone and R = Q^T A, so Q-bar collects A R-bar^T and A-bar = Q R-bar plus X-bar from
+    M = Q^T Q-bar, X-bar = (Q-bar + Q (tril(M - M^T, -1) - M)) U^-T (U: R's first k columns)."""
     q = ans[0]
     r = ans[1]
-    m = transpose_last(q) @ g[0] - g[1] @ transpose_last(r)
-    b = g[0] + q @ (strict_lower(m - transpose_last(m)) - m)
-    return transpose_last(np.linalg.solve(r, transpose_last(b)))
+    k = r.shape[-2]
+    gq = g[0] + a @ transpose_last(g[1])
+    m = transpose_last(q) @ gq
+    b = gq + q @ (strict_lower(m - transpose_last(m)) - m)
+    gx = transpose_last(np.linalg.solve(r[..., :k], transpose_last(b)))
+    pad = np.zeros(a.shape[:-1] + (a.shape[-1] - k,))
+    return q @ g[1] + np.concatenate((gx, pad), axis=-1)
 
 
 @VJP_RULES.variant(np.linalg.qr)
 @supports(_qr_check)
 def qr_r(g, ans, a, mode="reduced"):
     """qr(a, mode='r'): R alone (Q recomputed); Q-bar = 0 in the rule of `qr`."""
-    q_r = np.linalg.qr(a)
-    q = q_r[0]
-    m = -(g @ transpose_last(ans))
-    b = q @ (strict_lower(m - transpose_last(m)) - m)
-    return transpose_last(np.linalg.solve(ans, transpose_last(b)))
+    q = np.linalg.qr(a)[0]
+    k = ans.shape[-2]
+    gq = a @ transpose_last(g)
+    m = transpose_last(q) @ gq
+    b = gq + q @ (strict_lower(m - transpose_last(m)) - m)
+    gx = transpose_last(np.linalg.solve(ans[..., :k], transpose_last(b)))
+    pad = np.zeros(a.shape[:-1] + (a.shape[-1] - k,))
+    return q @ g + np.concatenate((gx, pad), axis=-1)
 
 
 @register(np.split, np.array_split)

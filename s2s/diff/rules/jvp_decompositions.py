@@ -155,15 +155,17 @@ def matrix_power(ans, a, n, da, dn):
 @supports(_qr_check)
 @selects(_qr_select)
 def qr(ans, a, da, mode="reduced"):
-    """Y = dA R^-1, X = Q^T Y, dO = tril(X, -1) - tril(X, -1)^T: dQ = Q (dO - X) + Y,
-    dR = (X - dO) R (m >= n, full rank; JAX's qr_jvp_rule)."""
+    """Q from the first k = min(m, n) columns X (U: R's first k columns): Y = dX U^-1,
+    Z = Q^T Y, dO = tril(Z, -1) - tril(Z, -1)^T, dQ = Q (dO - Z) + Y (JAX's qr_jvp_rule);
+    R = Q^T A, so dR = dQ^T A + Q^T dA (= (Z - dO) R when m >= n)."""
     q = ans[0]
     r = ans[1]
-    y = transpose_last(np.linalg.solve(transpose_last(r), transpose_last(da)))
-    x = transpose_last(q) @ y
-    lo = strict_lower(x)
-    do = lo - transpose_last(lo)
-    return q @ (do - x) + y, (x - do) @ r
+    k = r.shape[-2]
+    y = transpose_last(np.linalg.solve(transpose_last(r[..., :k]), transpose_last(da[..., :k])))
+    z = transpose_last(q) @ y
+    lo = strict_lower(z)
+    dq = q @ (lo - transpose_last(lo) - z) + y
+    return dq, transpose_last(dq) @ a + transpose_last(q) @ da
 
 
 @JVP_RULES.variant(np.linalg.qr)
@@ -171,9 +173,12 @@ def qr(ans, a, da, mode="reduced"):
 def qr_r(ans, a, da, mode="reduced"):
     """qr(a, mode='r'): dR as in `qr` (Q recomputed)."""
     q = np.linalg.qr(a)[0]
-    x = transpose_last(q) @ transpose_last(np.linalg.solve(transpose_last(ans), transpose_last(da)))
-    lo = strict_lower(x)
-    return (x - (lo - transpose_last(lo))) @ ans
+    k = ans.shape[-2]
+    y = transpose_last(np.linalg.solve(transpose_last(ans[..., :k]), transpose_last(da[..., :k])))
+    z = transpose_last(q) @ y
+    lo = strict_lower(z)
+    dq = q @ (lo - transpose_last(lo) - z) + y
+    return transpose_last(dq) @ a + transpose_last(q) @ da
 
 
 @linear(np.split, np.array_split, nondiff=("indices_or_sections",))

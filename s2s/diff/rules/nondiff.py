@@ -31,7 +31,9 @@ NONDIFF.register(*_distinct(
     np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.intp, np.bool_,
     # indices and searches
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.argwhere, np.searchsorted,
-    np.count_nonzero, np.linalg.matrix_rank,
+    np.count_nonzero, np.linalg.matrix_rank, np.digitize, np.isin, np.unravel_index, np.ravel_multi_index,
+    np.triu_indices_from, np.tril_indices_from, np.diag_indices_from, np.diag_indices, np.triu_indices,
+    np.tril_indices, np.indices,
     # shapes
     np.shape, np.ndim, np.size,
     # predicates, comparisons, logic
