@@ -7,9 +7,16 @@
 * tests/ is put on sys.path so test files can `import corpus` (pytest runs with
   --import-mode=importlib, which does not do that).
 * scipy.special's rules are loaded before collection (see below).
+* numba compiles at LLVM -O0 (`NUMBA_OPT=0`, unless the environment sets a level): the tests
+  check what the generated code computes, which numba's typing and lowering decide and the
+  optimizer's level does not change; compiling unoptimized takes about a third less time over
+  the suite (whose time is mostly numba compiling). s2s's own default (O2) is what users and
+  benchmarks/ get; a test that reads optimized output (PTX) does not depend on the level.
 """
 import os
 import sys
+
+os.environ.setdefault("NUMBA_OPT", "0")  # before anything imports numba (it reads the level once)
 
 import pytest
 

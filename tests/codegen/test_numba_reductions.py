@@ -191,3 +191,45 @@ def test_numpy_scalar_type_casts_of_arrays_under_jit():
         if np.ndim(w):  # (numba returns numbers as Python's)
             assert g.dtype == w.dtype
         np.testing.assert_array_equal(g, w)
+
+
+def axis_views(a, b):
+    c = np.swapaxes(b, 0, -1)
+    return (c, np.moveaxis(b, 0, -1), np.moveaxis(b, -1, 1), np.transpose(b, (1, 2, 0)), b.transpose(2, 0, 1),
+            a.swapaxes(0, 1), np.swapaxes(b[:, ::-1], 1, 2), np.moveaxis(a, 1, 0) * 2.0, c[1:, 0])
+
+
+def written_through(b):
+    v = np.swapaxes(b, 0, 2)
+    v[1, 0, 0] = -7.0  # a view, as NumPy's: b sees the write
+    w = np.moveaxis(b, 2, 0)
+    w[0] += 1.0
+    return b
+
+
+def test_axis_permutations_are_views_under_jit():
+    """np.swapaxes / np.moveaxis / np.transpose(x, axes) (numba's own take seconds to compile
+    per rank) -> the runtime's as_strided views: NumPy's values, and writes reach the array."""
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 3, 4))
+    jitted = s2s.jit(axis_views)
+    src = jitted.source(a, b)
+    assert src.count("swapaxes_view(") == 3 and src.count("moveaxis_view(") == 3 and src.count("transpose_view(") == 2
+    for got, want in zip(jitted(a, b), axis_views(a, b)):
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(s2s.jit(written_through)(b.copy()), written_through(b.copy()))
+
+
+def loss_views(b):
+    return np.sum(np.swapaxes(b, 0, 2) * np.arange(8.0).reshape(4, 1, 2)) + np.sum(np.moveaxis(b, 0, -1)[0] ** 2) \
+        + np.sum(np.transpose(b, (1, 0, 2))[1] ** 3)
+
+
+def test_gradients_through_axis_views_under_jit():
+    b = np.random.default_rng(5).normal(size=(2, 3, 4))
+    want = s2s.grad(loss_views)(b)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(loss_views))(b), want, rtol=1e-12)
+    eps, e = 1e-6, np.zeros_like(b)
+    e[1, 2, 3] = eps
+    assert want[1, 2, 3] == pytest.approx((loss_views(b + e) - loss_views(b - e)) / (2 * eps), rel=1e-6)
