@@ -31,9 +31,10 @@ order='F')` and `np.concatenate(arrays, axis=None)` are written with C-order ope
 index is a boolean mask -- a comparison, a predicate such as np.isnan, their &/|/~, or a name
 bound once to one -- becomes `take_mask(a, m)`, numba's own for a 1-d mask and a flattening
 read for an n-d one (numba's indexing asserts on those). np.swapaxes(x, a, b), np.moveaxis(x, s, d)
-and np.transpose(x, axes) with literal axes (and the methods x.swapaxes, x.transpose(axes))
-become the runtime's `swapaxes_view` & co.: the same views, which numba compiles in a fraction
-of the seconds its own take for every rank.
+np.rollaxis(x, a, s) and np.transpose(x, axes) with literal axes (and the methods x.swapaxes,
+x.transpose(axes)) become the runtime's `swapaxes_view` & co.: the same views, which numba compiles in a fraction
+of the seconds its own take for every rank. np.select becomes `select_of` (nested wheres:
+numba's takes a scalar default only).
 """
 import gast
 
@@ -42,7 +43,7 @@ from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
 from ..diff.runtime_jit import (  # noqa: F401
     _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_f,
-    sort_axis, swapaxes_view, transpose_view,
+    rollaxis_view, select_of, sort_axis, swapaxes_view, transpose_view,
 )
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
@@ -171,6 +172,8 @@ class AxisReductions(FunctionPass):
             return None
         if kind == "swapaxes" and len(args) == 3:
             return self._call(swapaxes_view, "swapaxes_view", args, node)
+        if kind == "rollaxis" and len(args) in (2, 3) and all(type(self._literal(a)) is int for a in args[1:]):
+            return self._call(rollaxis_view, "rollaxis_view", args, node)
         if kind == "moveaxis" and len(args) == 3 and all(type(self._literal(a)) is int for a in args[1:]):
             return self._call(moveaxis_view, "moveaxis_view", args, node)
         axes = args[1] if len(args) == 2 else None
@@ -264,6 +267,9 @@ class AxisReductions(FunctionPass):
                 and node.keywords[0].value.value is None:
             # concatenate(arrays, axis=None) joins the flattened arrays (numba asserts on axis=None)
             return self._call(concat_flat, "concat_flat", [node.args[0]], node)
+        if attribute_path(f) == f"{NUMPY_ALIAS}.select":  # numba's takes a scalar default only
+            return located(gast.Call(func=load(self.ctx.program.constant(select_of, "select_of")), args=node.args,
+                                     keywords=node.keywords), node)
         view = self._axes_view(node)
         if view is not None:
             return view

@@ -1,7 +1,8 @@
 """Runtime helpers that jit's own passes call (codegen/numba_reductions.py rewrites NumPy calls
 numba does not compile into them): reductions and cumulations along an axis, matrix norms,
-F-order reshapes, flat concatenation, scalar casts, sorts along an axis, and the axis
-permutations np.swapaxes / np.moveaxis / np.transpose(x, axes) (views, as NumPy's: numba's own
+F-order reshapes, flat concatenation, scalar casts, sorts along an axis, np.select (numba's
+takes a scalar default only), and the axis permutations np.swapaxes / np.moveaxis /
+np.rollaxis / np.transpose(x, axes) (views, as NumPy's: numba's own
 take seconds to compile for each rank; these a fraction of one). Their Python bodies are
 NumPy's own; the numba versions (loops written for the array's rank and literal options) are in
 runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all__`), so a module
@@ -10,7 +11,7 @@ runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all_
 import numpy as np
 
 __all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis",
-           "swapaxes_view", "moveaxis_view", "transpose_view"]
+           "swapaxes_view", "moveaxis_view", "transpose_view", "rollaxis_view", "select_of"]
 
 _NUMPY_REDUCTIONS = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min,
                      "prod": np.prod, "ptp": np.ptp, "any": np.any, "all": np.all}
@@ -70,3 +71,13 @@ def moveaxis_view(x, source, destination):
 def transpose_view(x, axes):
     """np.transpose(x, axes)."""
     return np.transpose(x, axes)
+
+
+def rollaxis_view(x, axis, start=0):
+    """np.rollaxis(x, axis, start) (numba has none)."""
+    return np.rollaxis(x, axis, start)
+
+
+def select_of(condlist, choicelist, default=0):
+    """np.select(condlist, choicelist, default)."""
+    return np.select(condlist, choicelist, default)

@@ -429,7 +429,8 @@ def _ol_norm_grad(x, ans, ord=None, axis=None):
         return None  # (a pair of axes: matrix norms, runtime_numba_norms.py)
     if _none(ord):
         return lambda x, ans, ord=None, axis=None: x / unreduce(ans, x, axis)
-    if isinstance(ord, (types.Integer, types.Float)) and x.ndim == 1:
+    if isinstance(ord, (types.Integer, types.Float)) and (x.ndim == 1 or isinstance(axis, types.Integer)):
+        # (a vector, or the vectors along one axis of an n-d x)
         return lambda x, ans, ord=None, axis=None: _pnorm_grad_nb(x, unreduce(ans, x, axis), ord, axis)
     if isinstance(ord, types.StringLiteral) and x.ndim == 2 and _none(axis):  # (numeric matrix ords: runtime_numba_norms.py)
         if ord.literal_value == "fro":

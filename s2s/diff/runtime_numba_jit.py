@@ -19,6 +19,8 @@ from .runtime_jit import (  # s2s-runtime-import
     moveaxis_view,
     reduce_axis,
     reshape_f,
+    rollaxis_view,
+    select_of,
     sort_axis,
     swapaxes_view,
     transpose_view,
@@ -309,15 +311,40 @@ def _ol_moveaxis_view(x, source, destination):
             and isinstance(destination, types.Integer):
         n = x.ndim
         return _view(("move", n), _view_lines(n, "def impl(x, source, destination):", [
-            f"    s, d, j = source % {n}, destination % {n}, 0",
-            f"    for k in range({n}):",
+            f"    s, d, j = source % {n}, destination % {n}, 0"] + _move_lines(n)))
+    return lambda x, source, destination: np.moveaxis(x, source, destination)
+
+
+def _move_lines(n):
+    """Lines: perm moving axis `s` to position `d` (both in range), the others in order."""
+    return [f"    for k in range({n}):",
             "        if k == d:",
             "            perm[k] = s",
             "        else:",
             "            j += j == s",
             "            perm[k] = j",
-            "            j += 1"]))
-    return lambda x, source, destination: np.moveaxis(x, source, destination)
+            "            j += 1"]
+
+
+@overload(rollaxis_view)
+def _ol_rollaxis_view(x, axis, start=0):
+    if isinstance(x, types.Array) and x.ndim > 0 and isinstance(axis, types.Integer) \
+            and isinstance(start, (types.Integer, types.Omitted, int)):
+        n = x.ndim
+        return _view(("roll", n), _view_lines(n, "def impl(x, axis, start=0):", [
+            f"    s, d, j = axis % {n}, start + {n} if start < 0 else start, 0",
+            "    d = d - 1 if s < d else d"] + _move_lines(n)))
+
+
+@overload(select_of)
+def _ol_select_of(condlist, choicelist, default=0):
+    def impl(condlist, choicelist, default=0):  # the first condition that holds wins: it is outermost
+        n = len(condlist)
+        result = np.where(condlist[n - 1], choicelist[n - 1], default)
+        for k in range(n - 2, -1, -1):
+            result = np.where(condlist[k], choicelist[k], result)
+        return result
+    return impl
 
 
 @overload(transpose_view)

@@ -30,11 +30,13 @@ from .runtime_layout import (  # s2s-runtime-import
     uninsert_arr,
     uninsert_values,
     unmeshgrid,
+    unrollaxis,
     unrot90,
     unselect,
     untake_along_axis,
 )
 from .runtime import unbroadcast, untrace  # noqa: F401  -- unbroadcast: used by generated implementations
+from .runtime_jit import moveaxis_view
 from .runtime_numba import _gen, _loops, _none, _text  # noqa: F401
 from .runtime_numba_shape import _pieces, _slab, _slices  # noqa: F401
 # s2s-runtime-import
@@ -468,4 +470,17 @@ def _ol_remesh(t, ct, k, n, indexing="xy"):
                     for l in range(inner):
                         out[i, j, l] = v[j]
             return out.reshape(ct.shape)
+        return impl
+
+
+@overload(unrollaxis)
+def _ol_unrollaxis(ct, a, axis=0, start=0):
+    if isinstance(ct, types.Array) and isinstance(a, types.Array):
+        n = a.ndim
+
+        def impl(ct, a, axis=0, start=0):
+            ax = axis % n
+            s = start + n if start < 0 else start
+            s = s - 1 if ax < s else s
+            return moveaxis_view(ct, s, ax)
         return impl

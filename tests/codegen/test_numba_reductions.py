@@ -233,3 +233,52 @@ def test_gradients_through_axis_views_under_jit():
     eps, e = 1e-6, np.zeros_like(b)
     e[1, 2, 3] = eps
     assert want[1, 2, 3] == pytest.approx((loss_views(b + e) - loss_views(b - e)) / (2 * eps), rel=1e-6)
+
+
+def rolls_and_selects(b, v):
+    r = np.rollaxis(b, 2) * 2.0 + 0.0
+    s = np.rollaxis(b, 0, 3)
+    t = np.rollaxis(b, -1, 1)
+    picked = np.select([v < 0.0, v > 0.5], [v ** 2, v ** 3], default=v)
+    return r, s, t, picked, np.select((v > 0.0,), (v,))
+
+
+def loss_rolls_and_selects(b, v):
+    r, s, t, picked, plain = rolls_and_selects(b, v)
+    return np.sum(r * np.arange(24.0).reshape(r.shape)) + np.sum(s ** 2 * t[0, 0, 0]) + np.sum(picked * v) + np.sum(plain)
+
+
+def test_rollaxis_and_select_under_jit():
+    """np.rollaxis (numba has none) -> a view; np.select with an array default (numba's takes a
+    scalar) -> nested wheres, the first condition winning. Their gradients too."""
+    rng = np.random.default_rng(6)
+    b, v = rng.normal(size=(2, 3, 4)), np.array([-0.7, 0.2, 0.9, 0.4, -0.1])
+    for got, want in zip(s2s.jit(rolls_and_selects)(b, v), rolls_and_selects(b, v)):
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    want = s2s.grad(loss_rolls_and_selects, argnums=(0, 1))(b, v)
+    got = s2s.jit(s2s.grad(loss_rolls_and_selects, argnums=(0, 1)))(b, v)
+    for g, w, x, i in zip(got, want, (b, v), (0, 1)):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+        e = np.zeros_like(x)
+        e.flat[3] = 1e-6
+        args = [b, v]
+        hi, lo = list(args), list(args)
+        hi[i], lo[i] = x + e, x - e
+        fd = (loss_rolls_and_selects(*hi) - loss_rolls_and_selects(*lo)) / 2e-6
+        assert w.flat[3] == pytest.approx(fd, rel=1e-6)
+
+
+def vector_norms_along_axes(x):
+    return np.sum(np.linalg.norm(x, ord=1, axis=1)) + np.sum(np.linalg.norm(x, 3, axis=0) ** 2) \
+        + np.sum(np.linalg.norm(x, np.inf, axis=-1))
+
+
+def test_gradients_of_vector_p_norms_along_an_axis_under_jit():
+    x = np.random.default_rng(7).normal(size=(3, 4))
+    want = s2s.grad(vector_norms_along_axes)(x)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(vector_norms_along_axes))(x), want, rtol=1e-12)
+    e = np.zeros_like(x)
+    e[1, 2] = 1e-6
+    fd = (vector_norms_along_axes(x + e) - vector_norms_along_axes(x - e)) / 2e-6
+    assert want[1, 2] == pytest.approx(fd, rel=1e-6)
