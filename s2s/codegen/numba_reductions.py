@@ -34,7 +34,8 @@ read for an n-d one (numba's indexing asserts on those). np.swapaxes(x, a, b), n
 np.rollaxis(x, a, s) and np.transpose(x, axes) with literal axes (and the methods x.swapaxes,
 x.transpose(axes)) become the runtime's `swapaxes_view` & co.: the same views, which numba compiles in a fraction
 of the seconds its own take for every rank. np.select becomes `select_of` (nested wheres:
-numba's takes a scalar default only).
+numba's takes a scalar default only); np.diag_indices, np.diag_indices_from and np.unravel_index
+(numba has none) the runtime's `diag_indices_of`, `diag_indices_like`, `unravel_of`.
 """
 import gast
 
@@ -43,7 +44,7 @@ from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
 from ..diff.runtime_jit import (  # noqa: F401
     _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_f,
-    rollaxis_view, select_of, sort_axis, swapaxes_view, transpose_view,
+    diag_indices_like, diag_indices_of, rollaxis_view, select_of, sort_axis, swapaxes_view, transpose_view, unravel_of,
 )
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
 
@@ -52,6 +53,10 @@ KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max",
          "prod": "prod", "ptp": "ptp", "any": "any", "all": "all", "average": "mean"}
 _SCALAR_TYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "intp",
                            "float16", "float32", "float64", "complex64", "complex128", "bool_"})
+
+
+_INDEX_HELPERS = {f"{NUMPY_ALIAS}.diag_indices": diag_indices_of, f"{NUMPY_ALIAS}.diag_indices_from": diag_indices_like,
+                  f"{NUMPY_ALIAS}.unravel_index": unravel_of}
 
 
 def _literal(node):
@@ -270,6 +275,10 @@ class AxisReductions(FunctionPass):
         if attribute_path(f) == f"{NUMPY_ALIAS}.select":  # numba's takes a scalar default only
             return located(gast.Call(func=load(self.ctx.program.constant(select_of, "select_of")), args=node.args,
                                      keywords=node.keywords), node)
+        index_helper = _INDEX_HELPERS.get(attribute_path(f))
+        if index_helper is not None:  # numba has none of these
+            return located(gast.Call(func=load(self.ctx.program.constant(index_helper, index_helper.__name__)),
+                                     args=node.args, keywords=node.keywords), node)
         view = self._axes_view(node)
         if view is not None:
             return view

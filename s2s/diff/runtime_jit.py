@@ -1,7 +1,8 @@
 """Runtime helpers that jit's own passes call (codegen/numba_reductions.py rewrites NumPy calls
 numba does not compile into them): reductions and cumulations along an axis, matrix norms,
 F-order reshapes, flat concatenation, scalar casts, sorts along an axis, np.select (numba's
-takes a scalar default only), and the axis permutations np.swapaxes / np.moveaxis /
+takes a scalar default only), np.diag_indices(_from) and np.unravel_index (numba has none),
+and the axis permutations np.swapaxes / np.moveaxis /
 np.rollaxis / np.transpose(x, axes) (views, as NumPy's: numba's own
 take seconds to compile for each rank; these a fraction of one). Their Python bodies are
 NumPy's own; the numba versions (loops written for the array's rank and literal options) are in
@@ -11,7 +12,8 @@ runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all_
 import numpy as np
 
 __all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis",
-           "swapaxes_view", "moveaxis_view", "transpose_view", "rollaxis_view", "select_of"]
+           "swapaxes_view", "moveaxis_view", "transpose_view", "rollaxis_view", "select_of",
+           "diag_indices_of", "diag_indices_like", "unravel_of"]
 
 _NUMPY_REDUCTIONS = {"sum": np.sum, "mean": np.mean, "var": np.var, "std": np.std, "max": np.max, "min": np.min,
                      "prod": np.prod, "ptp": np.ptp, "any": np.any, "all": np.all}
@@ -81,3 +83,18 @@ def rollaxis_view(x, axis, start=0):
 def select_of(condlist, choicelist, default=0):
     """np.select(condlist, choicelist, default)."""
     return np.select(condlist, choicelist, default)
+
+
+def diag_indices_of(n, ndim=2):
+    """np.diag_indices(n, ndim) (numba has none; ndim a literal)."""
+    return np.diag_indices(n, ndim)
+
+
+def diag_indices_like(arr):
+    """np.diag_indices_from(arr)."""
+    return np.diag_indices_from(arr)
+
+
+def unravel_of(indices, shape):
+    """np.unravel_index(indices, shape) in C order (shape a tuple)."""
+    return np.unravel_index(indices, shape)

@@ -15,6 +15,8 @@ from .runtime_jit import (  # s2s-runtime-import
     cast_as,
     concat_flat,
     cumulate_axis,
+    diag_indices_like,
+    diag_indices_of,
     matrix_norm,
     moveaxis_view,
     reduce_axis,
@@ -24,6 +26,7 @@ from .runtime_jit import (  # s2s-runtime-import
     sort_axis,
     swapaxes_view,
     transpose_view,
+    unravel_of,
 )
 from .runtime_numba_norms import matrices_lines  # noqa: F401
 from .runtime_numba_shape import _slices  # noqa: F401
@@ -354,3 +357,37 @@ def _ol_transpose_view(x, axes):
         return _view(("transpose", n), _view_lines(n, "def impl(x, axes):", [
             f"    for k in range({n}):", f"        perm[k] = axes[k] % {n}"]))
     return lambda x, axes: np.transpose(x, axes)
+
+
+def _tuple_impl(head, parts):
+    ns = {"np": np}
+    exec(f"{head}\n    return ({''.join(p + ', ' for p in parts)})", ns)
+    return ns["impl"]
+
+
+@overload(diag_indices_of, prefer_literal=True)
+def _ol_diag_indices_of(n, ndim=2):
+    k = ndim.literal_value if isinstance(ndim, types.IntegerLiteral) else (
+        ndim.value if isinstance(ndim, types.Omitted) else (ndim if isinstance(ndim, int) else None))
+    if isinstance(n, types.Integer) and k is not None:
+        return _tuple_impl("def impl(n, ndim=2):\n    i = np.arange(n)", ["i"] * k)
+    raise errors.TypingError("np.diag_indices under jit needs ndim as a literal int")
+
+
+@overload(diag_indices_like)
+def _ol_diag_indices_like(arr):
+    if isinstance(arr, types.Array) and arr.ndim >= 2:
+        return _tuple_impl("def impl(arr):\n    i = np.arange(arr.shape[0])", ["i"] * arr.ndim)
+
+
+@overload(unravel_of)
+def _ol_unravel_of(indices, shape):
+    if isinstance(shape, types.UniTuple) and isinstance(indices, (types.Integer, types.Array)):
+        k = len(shape)
+        lines = ["def impl(indices, shape):", "    r = indices"]
+        for d in range(k - 1, 0, -1):  # the last axis varies fastest (C order)
+            lines += [f"    i{d} = r % shape[{d}]", f"    r = r // shape[{d}]"]
+        lines += ["    i0 = r", f"    return ({''.join(f'i{d}, ' for d in range(k))})"]
+        ns = {"np": np}
+        exec("\n".join(lines), ns)
+        return ns["impl"]

@@ -282,3 +282,27 @@ def test_gradients_of_vector_p_norms_along_an_axis_under_jit():
     e[1, 2] = 1e-6
     fd = (vector_norms_along_axes(x + e) - vector_norms_along_axes(x - e)) / 2e-6
     assert want[1, 2] == pytest.approx(fd, rel=1e-6)
+
+
+def index_helpers(m, t, a):
+    return (m[np.diag_indices(3)] ** 2, t[np.diag_indices(3, 3)], m[np.diag_indices_from(m)] * 3.0,
+            a[np.unravel_index(5, (3, 4))], a[np.unravel_index(np.array([1, 7, 11]), a.shape)] ** 2)
+
+
+def test_index_helpers_under_jit():
+    """np.diag_indices, np.diag_indices_from and np.unravel_index (numba has none) -> the
+    runtime's tuples of index arrays; gradients through the reads they index."""
+    rng = np.random.default_rng(8)
+    m, t, a = rng.normal(size=(3, 3)), rng.normal(size=(3, 3, 3)), rng.normal(size=(3, 4))
+    for got, want in zip(s2s.jit(index_helpers)(m, t, a), index_helpers(m, t, a)):
+        np.testing.assert_array_equal(got, want)
+
+    def loss(m, t, a):
+        return sum(np.sum(v * (k + 1.0)) for k, v in enumerate(index_helpers(m, t, a)))
+
+    want = s2s.grad(loss, argnums=(0, 1, 2))(m, t, a)
+    for g, w in zip(s2s.jit(s2s.grad(loss, argnums=(0, 1, 2)))(m, t, a), want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    expected_m = np.zeros((3, 3))
+    expected_m[np.diag_indices(3)] = 2.0 * m[np.diag_indices(3)] + 3.0 * 3.0
+    np.testing.assert_allclose(want[0], expected_m, rtol=1e-12)
