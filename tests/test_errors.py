@@ -289,6 +289,21 @@ def test_an_internal_numba_failure_is_a_compile_error_with_the_likely_cause():
         s2s.jit(ravels_with_an_order)(np.linspace(0.0, 1.0, 3))
 
 
+def squeezes_without_axis(x):
+    return np.sum(x.reshape(1, 3).squeeze() ** 2)  # <-
+
+
+def test_a_reason_from_s2s_numba_forms_leads_the_compile_error():
+    """s2s's own numba forms explain what they cannot compile (a TypingError numba buries in
+    its list of rejected candidates): that reason comes first, at the user's line."""
+    with pytest.raises(CompilationError) as info:
+        s2s.jit(squeezes_without_axis)(np.linspace(0.0, 1.0, 3))
+    msg = str(info.value)
+    assert f"line {marker_line(squeezes_without_axis)}" in msg
+    headline = msg.splitlines()[3]
+    assert headline.startswith("s2s's reason: np.squeeze under numba needs axis=")
+
+
 def asserts_positive(x):
     assert x[0] > 0.0, "x[0] must be positive"
     return x

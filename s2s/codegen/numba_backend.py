@@ -135,6 +135,9 @@ def translate_error(exc, module, fn_name, line_of):
         parts.append(f'  File "{filename}", line {lineno}')
         if text:
             parts.append(f"    {text}")
+    own = _s2s_reasons(message)
+    if own:  # what s2s's own numba forms said they cannot do: the reason, before numba's report
+        parts.append("s2s's reason: " + own[0])
     parts.append("numba's reason:")
     parts.extend("    " + r for r in reason.splitlines())
     parts.append(
@@ -142,6 +145,20 @@ def translate_error(exc, module, fn_name, line_of):
     )
     filename, lineno = locs[-1] if locs else (None, None)
     return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=message)
+
+
+_OWN_TYPING_ERROR = re.compile(r"TypingError: (.+)\n\s*raised from (\S+)")
+
+
+def _s2s_reasons(message):
+    """The messages of the TypingErrors that s2s's overloads (files of the s2s package) raised
+    while numba tried them, in order, without repeats."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = []
+    for m in _OWN_TYPING_ERROR.finditer(message):
+        if os.path.abspath(m.group(2).rsplit(":", 1)[0]).startswith(package + os.sep) and m.group(1) not in found:
+            found.append(m.group(1).strip())
+    return found
 
 
 _COMPILER = os.path.join("numba", "core", "compiler_machinery.py")
