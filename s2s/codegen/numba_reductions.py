@@ -83,19 +83,20 @@ class AxisReductions(FunctionPass):
             return value if type(value) in (int, bool) else None
         return _literal(node)
 
-    def _int_pair(self, node):
-        """Whether node is a literal pair of ints, or a module constant bound to one."""
+    def _int_tuple(self, node, size=None):
+        """Whether node is a tuple of int literals (of `size` elements, if given): a display, a
+        module constant bound to one, or a temporary bound once to one (`t1_0_2 = (1, 0, 2)`)."""
         if isinstance(node, gast.Tuple):
-            return len(node.elts) == 2 and all(type(self._literal(e)) is int for e in node.elts)
+            return size in (None, len(node.elts)) and all(type(self._literal(e)) is int for e in node.elts)
         if isinstance(node, gast.Name) and node.id in self.ctx.program.constants \
                 and node.id not in function_locals(self.ctx.tree):
             value = self.ctx.program.constants[node.id]
-            return type(value) is tuple and len(value) == 2 and all(type(v) is int for v in value)
-        if isinstance(node, gast.Name):  # a temporary bound once to a literal pair
+            return type(value) is tuple and size in (None, len(value)) and all(type(v) is int for v in value)
+        if isinstance(node, gast.Name):
             values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
                       and any(isinstance(t, gast.Name) and t.id == node.id
                               for t in gast.walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
-            return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_pair(values[0])
+            return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_tuple(values[0], size)
         return False
 
     @staticmethod
@@ -141,22 +142,6 @@ class AxisReductions(FunctionPass):
             return None
         shape = args[0] if len(args) == 1 else gast.Tuple(elts=args, ctx=gast.Load())
         return self._call(reshape_f, "reshape_f", [f.value, shape], node)
-
-    def _int_tuple(self, node):
-        """Whether node is a tuple of int literals: a display, a module constant, or a temporary
-        bound once to one (`t1_0_2 = (1, 0, 2)`)."""
-        if isinstance(node, gast.Tuple):
-            return all(type(self._literal(e)) is int for e in node.elts)
-        if isinstance(node, gast.Name) and node.id in self.ctx.program.constants \
-                and node.id not in function_locals(self.ctx.tree):
-            value = self.ctx.program.constants[node.id]
-            return type(value) is tuple and all(type(v) is int for v in value)
-        if isinstance(node, gast.Name):
-            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
-                      and any(isinstance(t, gast.Name) and t.id == node.id
-                              for t in gast.walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
-            return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_tuple(values[0])
-        return False
 
     def _axes_view(self, node):
         """np.swapaxes / np.moveaxis / np.transpose(x, axes) (and the methods x.swapaxes,
@@ -209,7 +194,7 @@ class AxisReductions(FunctionPass):
                 and (axis is None and "axis" not in given) and not keep:
             return self._call(matrix_norm, "matrix_norm", [given["x"], named], node)
         pair = given.get("axis")
-        if self._int_pair(pair) and "x" in given and not keep:  # a matrix norm over two axes
+        if self._int_tuple(pair, 2) and "x" in given and not keep:  # a matrix norm over two axes
             return self._call(matrix_norm, "matrix_norm", [given["x"], named or gast.Constant(value=None, kind=None),
                                                            pair], node)
         p = self._ord(given.get("ord"))
