@@ -7,7 +7,7 @@ np.vander(x, N, increasing): the columns are powers of x built by repeated produ
 0 ** 0 in a derivative). math.fsum(seq): the sum (its derivative is the sum's; the value is
 not compensated as math.fsum's).
 np.maximum/minimum.accumulate: the running extreme, one slice along the axis at a time (its
-derivative is np.maximum's, the earlier element taking a tie... as np.maximum's rule does).
+derivative is np.maximum's: a tie splits the cotangent between the two, as that rule does).
 np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
 norm(x, p) * norm(inv(x), p) as NumPy computes it.
 """
@@ -76,7 +76,7 @@ def math_fsum(seq):
 
 
 def _moved_first(x, axis):
-    if axis == 0:  # (a literal axis: the test folds, and numba never sees a swapaxes)
+    if axis == 0:  # (a literal axis: the test folds and the common case has no view to make)
         return x
     return np.swapaxes(x, axis, 0)
 
