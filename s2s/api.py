@@ -123,11 +123,14 @@ class JitFunction:
         and keyword arguments), also the `Boundary` its dicts cross (or None)."""
         from .codegen.boundary import add_boundary
         from .codegen.numba_reductions import rewrite_axis_reductions
+        from .diff.unroll import specialize_for_trees
 
         program = build_program(self._fn if fn is None else fn, static=static)
         if structs is not None:
             _respecialize_nested(program, structs)
         rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
+        if crossing is not None:
+            specialize_for_trees(program, *crossing)  # tree_util calls, for the structures passed
         boundary = add_boundary(program, *crossing) if crossing is not None else None
         module = GeneratedModule(program, title="jit")
         return module if crossing is None else (module, boundary)

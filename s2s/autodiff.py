@@ -10,7 +10,7 @@ import operator
 import numpy as np
 
 from .diff.program import build_grad_module, build_vjp_module
-from .diff.pytrees import of_value
+from .diff.pytrees import of_value, others_of
 from .diff.ranks import of_value as rank_of
 from .parse.source import signature_of
 
@@ -104,18 +104,19 @@ class GradFunction:
         self.__doc__ = f"{self._who} of {getattr(fn, '__qualname__', fn)!r} w.r.t. argnums={argnums}."
         self._built = {}
 
-    def _build(self, structs=None, ranks=None, nones=()):
+    def _build(self, structs=None, ranks=None, nones=(), others=()):
         """The generated module for arguments of the given structures (pytrees: one
         specialization per structure of the differentiated arguments) and ranks (numbers of
         dimensions of the positional arguments: scalar code saves less); `nones`: parameters
-        given None (their tests decided: `if w is not None`)."""
+        given None (their tests decided: `if w is not None`); `others`: the other arguments'
+        structures (pytrees.others_of)."""
         structs = tuple(structs or (None,) * len(self._argnums))
         ranks = tuple(ranks or ())
-        key = (structs, ranks, tuple(nones))
+        key = (structs, ranks, tuple(nones), tuple(others))
         if key not in self._built:
             module, vjp_name, wrapper = build_grad_module(
                 self._fn, self._argnums, self._single, self._value, self._has_aux, title=self._who,
-                structs=structs, ranks=ranks, nones=tuple(nones),
+                structs=structs, ranks=ranks, nones=tuple(nones), others=tuple(others),
             )
             ns = module.load("python").__dict__
             self._built[key] = (module, ns[vjp_name], ns[wrapper])
@@ -123,7 +124,8 @@ class GradFunction:
 
     def _key(self, args, kwargs=None):
         structs = tuple(of_value(args[i]) if i < len(args) else None for i in self._argnums)
-        return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {})
+        others = others_of([of_value(a) for a in args], self._argnums)
+        return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {}), others
 
     def _nones(self, args, kwargs):
         return none_parameters(self.__signature__, self._argnums, args, kwargs)
@@ -136,7 +138,8 @@ class GradFunction:
         """The generated function for positional arguments of `structs` (pytree structures
         by position; None for leaves and unknowns): a grad inside a differentiated function
         is respecialized when its arguments' structures become known."""
-        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums))[2]
+        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums),
+                           others=others_of(structs, self._argnums))[2]
 
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
         """(key, generated function) for these arguments: `jit(grad(f))` compiles one

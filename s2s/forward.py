@@ -12,21 +12,21 @@ import numpy as np
 
 from .autodiff import _tree_leaves
 from .diff.program import build_jvp_module
-from .diff.pytrees import of_value
+from .diff.pytrees import of_value, others_of
 from .diff.ranks import of_value as rank_of
 
 _TWINS = weakref.WeakKeyDictionary()
 
 
-def _twin(fun, argnums, structs, ranks):
+def _twin(fun, argnums, structs, ranks, others=()):
     """The JVP twin of `fun` (Python) w.r.t. positional `argnums`, memoized per function."""
-    key = (argnums, structs, ranks)
+    key = (argnums, structs, ranks, others)
     try:
         table = _TWINS.setdefault(fun, {})
     except TypeError:  # not weak-referenceable (a ufunc): build every time
         table = {}
     if key not in table:
-        module, name = build_jvp_module(fun, argnums, structs, ranks)
+        module, name = build_jvp_module(fun, argnums, structs, ranks, others)
         module.jvp_name = name
         table[key] = (module, module.load("python").__dict__[name])
     return table[key]
@@ -74,7 +74,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     primals, tangents = tuple(primals), tuple(tangents)
     argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
     structs = tuple(of_value(primals[i]) for i in argnums)
-    _, twin = _twin(fun, argnums, structs, tuple(rank_of(p) for p in primals))
+    others = others_of([of_value(p) for p in primals], argnums)
+    _, twin = _twin(fun, argnums, structs, tuple(rank_of(p) for p in primals), others)
     out, dout = twin(*[tangents[i] for i in argnums], *primals)
     if has_aux:
         if not isinstance(out, tuple) or len(out) != 2:
@@ -99,7 +100,8 @@ class LinearizedFunction:
         self._argnums = tuple(i for i, p in enumerate(primals) if _differentiable(p))
         structs = tuple(of_value(primals[i]) for i in self._argnums)
         self._module, twin, split = build_linearize_module(fun, self._argnums, structs,
-                                                           tuple(rank_of(p) for p in primals))
+                                                           tuple(rank_of(p) for p in primals),
+                                                           others_of([of_value(p) for p in primals], self._argnums))
         ns = self._module.load("python").__dict__
         if split is not None:
             self.out, self._residuals = ns[split[0]](*primals)

@@ -16,7 +16,7 @@ import numpy as np
 from .autodiff import _argnums_tuple, _check_input, _tree_leaves, none_parameters
 from .diff.jacobian import build_jacfwd_module, build_jacrev_module
 from .diff.program import output_rank
-from .diff.pytrees import of_value
+from .diff.pytrees import of_value, others_of
 from .diff.ranks import of_value as rank_of
 from .parse.source import signature_of
 
@@ -37,28 +37,30 @@ class JacobianFunction:
         self.__qualname__ = self.__name__
         self._built = {}
 
-    def _build(self, structs=None, ranks=(), nones=()):
+    def _build(self, structs=None, ranks=(), nones=(), others=()):
         """The generated module for differentiated arguments of `structs` (pytrees; None
         for arrays and scalars) and arguments of `ranks` (numbers of dimensions); `nones`:
-        the parameters given None (their tests decided)."""
+        the parameters given None (their tests decided); `others`: the other arguments'
+        structures (pytrees.others_of)."""
         structs = tuple(structs or (None,) * len(self._argnums))
-        key = (structs, tuple(ranks), tuple(nones))
+        key = (structs, tuple(ranks), tuple(nones), tuple(others))
         if key not in self._built:
             fn, build = self._fn, build_jacfwd_module if self._mode != "rev" else build_jacrev_module
             options = {}
             if self._mode == "hessian":
-                fn, of_grad = self._inner(structs, key[1], key[2])
+                fn, of_grad = self._inner(structs, key[1], key[2], key[3])
                 options = {"of_grad": of_grad}
             module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix,
-                                 nones=key[2], **options)
+                                 nones=key[2], others=key[3], **options)
             self._built[key] = (module, module.load("python").__dict__[name])
         return self._built[key]
 
     def _key(self, args, kwargs=None):
         return (tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args),
-                none_parameters(self.__signature__, self._argnums, args, kwargs or {}))
+                none_parameters(self.__signature__, self._argnums, args, kwargs or {}),
+                others_of([of_value(a) for a in args], self._argnums))
 
-    def _inner(self, structs, ranks, nones=()):
+    def _inner(self, structs, ranks, nones=(), others=()):
         """hessian = jacfwd of the first derivative, specialized for these arguments:
         `grad(f)` when f's output is known to be a scalar (rank inference on its code), else
         `jacrev(f)` (which also runs f once per call for its output's shape). Returns (the
@@ -68,9 +70,9 @@ class JacobianFunction:
         argnums = self._argnums[0] if self._single else self._argnums
         if output_rank(self._fn, ranks) == 0:
             inner = GradFunction(self._fn, argnums, self._has_aux, False, value=False)
-            return inner._build(structs, ranks, nones)[2], True
+            return inner._build(structs, ranks, nones, others)[2], True
         jacrev = JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
-        return jacrev._build(structs, ranks, nones)[1], False
+        return jacrev._build(structs, ranks, nones, others)[1], False
 
     @property
     def __s2s_function__(self):
@@ -78,7 +80,8 @@ class JacobianFunction:
 
     def __s2s_structured__(self, structs):
         """The generated function for positional arguments of `structs` (see GradFunction)."""
-        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums))[1]
+        return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums),
+                           others=others_of(structs, self._argnums))[1]
 
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
         key = self._key(args, kwargs)

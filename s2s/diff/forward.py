@@ -511,7 +511,9 @@ class _Forward:
             return self.custom_call(s, callee, args, t)
         params = [a.id for a in callee.tree.args.posonlyargs + callee.tree.args.args]
         wrt = tuple(p for p, a in zip(params, args) if self.has_tangent(a))
-        structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
+        # (the others' structures too: a tree_map over them is expanded in the twin)
+        structs = {p: st for p, st in ((p, self.structs.expr(a)) for p, a in zip(params, args))
+                   if p in wrt or st is not None}
         zeros = {p: {q for q in leaves(structs[p]) if self.leaf_tangent(a, q) is None}
                  for p, a in zip(params, args) if p in wrt and structs.get(p) is not None}
         # the callee's twin knows the ranks of the arguments known here (its rules pick

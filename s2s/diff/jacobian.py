@@ -23,7 +23,7 @@ from ..codegen.module import GeneratedModule
 from ..parse.base import located
 from ..parse.pipeline import build_program
 from ..naming import LocalNames
-from .pytrees import Structures, container_text, leaves, subscript_text
+from .pytrees import Structures, container_text, given_structs, leaves, subscript_text
 
 
 def _result(out_struct, in_structs, single, jac):
@@ -46,9 +46,9 @@ def _finish(lines, entry, program, name, title):
     return GeneratedModule(program, title=title), name
 
 
-def _out_struct(program, entry, params, argnums, structs, has_aux):
+def _out_struct(program, entry, params, argnums, structs, has_aux, others=()):
     """The structure of the differentiated output (element 0 of the pair with has_aux)."""
-    given = {params[i]: s for i, s in zip(argnums, structs)}
+    given = given_structs(params, [params[i] for i in argnums], structs, others)
     out_struct = Structures(entry.tree, program, given).returns(entry, {k: v for k, v in given.items() if v})
     if has_aux:
         if out_struct is None or out_struct.kind == "dict" or len(out_struct.keys) != 2:
@@ -59,7 +59,7 @@ def _out_struct(program, entry, params, argnums, structs, has_aux):
 
 
 def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd", of_grad=False,
-                        nones=()):
+                        nones=(), others=()):
     """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each differentiated argument, None for arrays).
     `of_grad`: fn is the gradient of a function w.r.t. these arguments (a Hessian): each
@@ -74,15 +74,16 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
+    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux, others)
     fm = ForwardMode(program)
     rank_of = dict(zip(params, ranks or ()))
     N = LocalNames(params)
     res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
     call_args = ", ".join(params)
     rt = fm.runtime
-    twins = [fm.jvp(entry, (params[i],), structs={params[i]: st}, ranks=rank_of) for i, st in zip(argnums, structs)]
-    lins = [fm.linearized(entry, (params[i],), structs={params[i]: st}, ranks=rank_of)
+    twins = [fm.jvp(entry, (params[i],), structs=given_structs(params, (params[i],), (st,), others), ranks=rank_of)
+             for i, st in zip(argnums, structs)]
+    lins = [fm.linearized(entry, (params[i],), structs=given_structs(params, (params[i],), (st,), others), ranks=rank_of)
             for i, st in zip(argnums, structs)]
     lines = ["def _():"]
     for k, lin in enumerate(lins):
@@ -133,15 +134,15 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     return _finish(lines, entry, program, name, "jacfwd" if suffix == "jacfwd" else suffix)
 
 
-def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=()):
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=(), others=()):
     """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`
     (`nones`: parameters given None)."""
     from .program import _reverse
 
     structs = tuple(structs or (None,) * len(argnums))
-    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones)
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones, others)
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
-    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux)
+    out_struct = _out_struct(program, entry, params, argnums, structs, has_aux, others)
     N = LocalNames(params)
     res0, out, i, res, grads = N["res0"], N["out"], N["i"], N["res"], N["grads"]
     call_args = ", ".join(params)

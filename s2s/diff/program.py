@@ -14,6 +14,7 @@ from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
 from .lift import LiftNestedFunctions
+from .pytrees import given_structs
 from .methods import ArrayMethods
 from .reverse import ReverseMode
 from .sequential import SequentialLoops
@@ -71,26 +72,27 @@ class WrapperKind:
         self.single, self.value = single, value
 
 
-def _reverse(fn, argnums, has_aux, structs, ranks, nones=()):
+def _reverse(fn, argnums, has_aux, structs, ranks, nones=(), others=()):
     """Parse and prepare `fn`, build its VJP twin w.r.t. positional `argnums`:
     (program, entry context, the ReverseMode, the twin's name). `nones`: parameters known to
-    be None (their tests decided before differentiating)."""
+    be None (their tests decided before differentiating); `others`: the structures of the
+    other arguments, by position (pytrees.others_of)."""
     program = build_program(fn, known_none=nones)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
     rm = ReverseMode(program)
-    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=dict(zip(wrt, structs or ())),
+    vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=given_structs(params, wrt, structs, others),
                       ranks=dict(zip(params, ranks or ())))
     return program, entry, rm, vjp_name
 
 
-def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None, nones=()):
+def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None, nones=(), others=()):
     """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
     number of dimensions of every positional argument, None where unknown)."""
-    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones)
+    program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones, others)
     name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
     wrapper_ctx = copy.copy(entry)
     wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)
@@ -109,7 +111,7 @@ def build_vjp_module(fn, n_args, structs=None, has_aux=False, ranks=None):
     return GeneratedModule(program, title="vjp"), vjp_name
 
 
-def _forward(fn, argnums, structs, ranks):
+def _forward(fn, argnums, structs, ranks, others=()):
     """Parse and prepare `fn`, build its JVP twin w.r.t. positional `argnums`:
     (program, entry context, the ForwardMode, the twin's name)."""
     from .forward import ForwardMode
@@ -120,24 +122,24 @@ def _forward(fn, argnums, structs, ranks):
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
     fm = ForwardMode(program)
-    name = fm.jvp(entry, wrt, structs=dict(zip(wrt, structs or ())), ranks=dict(zip(params, ranks or ())))
+    name = fm.jvp(entry, wrt, structs=given_structs(params, wrt, structs, others), ranks=dict(zip(params, ranks or ())))
     return program, entry, fm, name
 
 
-def build_jvp_module(fn, argnums, structs=None, ranks=None):
+def build_jvp_module(fn, argnums, structs=None, ranks=None, others=()):
     """GeneratedModule with the JVP twin of `fn` w.r.t. positional `argnums`:
     `twin(*tangents, *args) -> (out, out_tangent)`."""
-    program, _, _, name = _forward(fn, argnums, structs, ranks)
+    program, _, _, name = _forward(fn, argnums, structs, ranks, others)
     return GeneratedModule(program, title="jvp"), name
 
 
-def build_linearize_module(fn, argnums, structs=None, ranks=None):
+def build_linearize_module(fn, argnums, structs=None, ranks=None, others=()):
     """(GeneratedModule, twin name, (primal part, linear part) names or None) for
     `linearize`: the JVP twin, split when its body separates (`linearize.py`)."""
-    program, entry, fm, name = _forward(fn, argnums, structs, ranks)
+    program, entry, fm, name = _forward(fn, argnums, structs, ranks, others)
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
-    lin = fm.linearized(entry, wrt, structs=dict(zip(wrt, structs or ())), ranks=dict(zip(params, ranks or ())))
+    lin = fm.linearized(entry, wrt, structs=given_structs(params, wrt, structs, others), ranks=dict(zip(params, ranks or ())))
     return GeneratedModule(program, title="linearize"), name, (lin[:2] if lin else None)
 
 

@@ -18,6 +18,7 @@ from .activity import resolve_callee
 from .callsite import rule_for
 from .nested import respecialize
 from .registry import OUTPUTS, VJP_RULES
+from .runtime_containers import tree_leaves_of, tree_map_of
 
 
 def _const(v):
@@ -73,6 +74,30 @@ def of_value(value):
         keys = list(value)
         return Tree("dict", keys, [of_value(value[k]) for k in keys])
     return None
+
+
+def others_of(arg_structs, argnums):
+    """The structures of the arguments *not* differentiated, by position (None for leaves
+    and the differentiated ones), or () when none is a container: a tree_map over them
+    needs their structure too (diff/tree_calls.py)."""
+    others = tuple(None if i in argnums else s for i, s in enumerate(arg_structs))
+    return others if any(s is not None for s in others) else ()
+
+
+def given_structs(params, wrt, structs, others=()):
+    """{parameter: structure}: the differentiated ones' `structs`, the others' `others`."""
+    given = {p: s for p, s in zip(params, others) if s is not None}
+    given.update(zip(wrt, structs or ()))
+    return given
+
+
+def sorted_keys(struct):
+    """`struct` with every dict's keys in sorted order (as the pytree functions order them)."""
+    if struct is None:
+        return None
+    order = sorted(range(len(struct.keys)), key=lambda i: struct.keys[i]) if struct.kind == "dict" \
+        else range(len(struct.keys))
+    return Tree(struct.kind, [struct.keys[i] for i in order], [sorted_keys(struct.children[i]) for i in order])
 
 
 def leaves(struct, prefix=()):
@@ -205,6 +230,11 @@ class Structures:
                 params = [a.id for a in ctx.tree.args.posonlyargs + ctx.tree.args.args]
                 structs = {p: self.expr(a) for p, a in zip(params, e.args)}
                 return self.returns(ctx, structs)
+            if callee.obj is tree_map_of and len(e.args) > 2:  # the first tree's, dict keys sorted
+                return sorted_keys(self.expr(e.args[2]))
+            if callee.obj is tree_leaves_of and len(e.args) == 1:
+                struct = self.expr(e.args[0])
+                return None if struct is None else Tree.seq("list", [None] * len(list(leaves(sorted_keys(struct)))))
             if callee.obj is not None and callee.obj in OUTPUTS:
                 return self.primitive(callee.obj, e)
         return None

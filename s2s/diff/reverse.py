@@ -471,7 +471,9 @@ class _Builder(SavingMixin, InPlaceMixin):
             if isinstance(a, gast.Name) and a.id in self.active and a.id in self.lists:
                 raise self.error(s, f"{a.id} is a list built in place: reverse mode cannot pass it to {callee.name} "
                                  f"yet; pass an array (np.stack({a.id})) instead", "list argument")
-        structs = {p: self.structs.expr(a) for p, a in zip(params, args) if p in wrt}
+        # (the others' structures too: a tree_map over them is expanded in the twin)
+        structs = {p: st for p, st in ((p, self.structs.expr(a)) for p, a in zip(params, args))
+                   if p in wrt or st is not None}
         vjp_name = self.rm.vjp(callee, wrt, structs=structs)
         fwd, bwd, saved = [], [], []
         for a in args:

@@ -1,7 +1,8 @@
 """Runtime helpers for containers and stores in derivative code: the adjoint lists of lists
 built in place (`zeros_list`, `add_to_list`, see diff/lists.py), `array_of` (np.array of a list,
 which numba compiles through runtime_numba_lists.py), `pick_leaf` (a tuple read at a run-time
-index), and `stored_part` / `unstored_part` (a store `x[idx] = v` whose integer-array index
+index), and `tree_map_of` / `tree_leaves_of` (the pytree functions called in transformed code, see
+parse/tree_calls.py), and `stored_part` / `unstored_part` (a store `x[idx] = v` whose integer-array index
 repeats a position: only the last write stays). Part of the runtime (`s2s.diff.runtime`
 re-exports every name in `__all__`; `s2s dump -o` copies this file after it), so
 self-contained like it: NumPy only.
@@ -11,7 +12,8 @@ import numpy as np
 from .runtime import zeros_like  # noqa: E402  s2s-runtime-import
 # s2s-runtime-import (the dumped module defines it above)
 
-__all__ = ["zeros_list", "add_to_list", "array_of", "pick_leaf", "stored_part", "unstored_part"]
+__all__ = ["zeros_list", "add_to_list", "array_of", "pick_leaf", "stored_part", "unstored_part", "tree_map_of",
+           "tree_leaves_of"]
 
 
 def zeros_list(items):
@@ -59,3 +61,36 @@ def unstored_part(ct, b, idx):
     out = np.zeros(np.shape(b))
     out[idx] = ct
     return out
+
+
+def _is_node(tree):
+    """A pytree node as s2s.tree_util takes them: tuples (not named tuples), lists, dicts."""
+    return isinstance(tree, (list, dict)) or isinstance(tree, tuple) and not hasattr(tree, "_fields")
+
+
+def tree_map_of(fn, env, tree, *rest):
+    """`tree_util.tree_map(f, tree, *rest)` in generated code: `fn` is the function made for f,
+    called on each leaf of `tree` and the matching leaves of `rest`, then f's variables `env`.
+    Dict keys in sorted order, None an empty node, as tree_util does."""
+    if tree is None:
+        return None
+    if not _is_node(tree):
+        return fn(tree, *rest, *env)
+    for r in rest:
+        same = type(r) is type(tree) and (sorted(r) == sorted(tree) if isinstance(tree, dict) else len(r) == len(tree))
+        if not same:
+            raise ValueError(f"tree_map: the trees have different structures: {tree!r} and {r!r}")
+    if isinstance(tree, dict):
+        return {k: tree_map_of(fn, env, tree[k], *[r[k] for r in rest]) for k in sorted(tree)}
+    out = [tree_map_of(fn, env, t, *[r[i] for r in rest]) for i, t in enumerate(tree)]
+    return out if isinstance(tree, list) else tuple(out)
+
+
+def tree_leaves_of(tree):
+    """`tree_util.tree_leaves(tree)` in generated code: the leaves, depth first, dict keys sorted."""
+    if tree is None:
+        return []
+    if not _is_node(tree):
+        return [tree]
+    keys = sorted(tree) if isinstance(tree, dict) else range(len(tree))
+    return [leaf for k in keys for leaf in tree_leaves_of(tree[k])]

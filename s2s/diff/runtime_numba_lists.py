@@ -5,7 +5,8 @@ arrays -- which numba itself takes only as tuples, the runtime's `array_of`, and
 list forms of the contributions unstack, unconcatenate, unhstack, unvstack and unsum (one
 per element, returned as a list of C-contiguous arrays; `unsum`'s are unbroadcast's). At the
 end, the numba forms of runtime_containers.py: adjoint lists (`zeros_list`, `add_to_list`),
-`pick_leaf`, `stored_part` / `unstored_part`.
+`pick_leaf`, `stored_part` / `unstored_part`, and the pytree functions `tree_map_of` /
+`tree_leaves_of`, written out from the trees' types (tuples, literal dicts, lists).
 
 The joins are one plain loop nest (`_list_joined`) over a (outer, axis, inner) view of each
 element: it compiles once per element type. Like the other runtime_numba*.py files, this
@@ -18,6 +19,7 @@ for array elements; no overload is reached then, hence `array_of`, which it leav
 """
 import numpy as np
 from numba import types
+from numba.core import errors
 from numba.extending import overload
 from numba.np.numpy_support import as_dtype
 from numba.np.unsafe.ndarray import to_fixed_tuple
@@ -25,6 +27,8 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 from .runtime import (  # s2s-runtime-import
     add_to_list,
     array_of,
+    tree_leaves_of,
+    tree_map_of,
     pick_leaf,
     stored_part,
     unstored_part,
@@ -362,3 +366,94 @@ def _ol_unstored_part(ct, b, idx):
             out[idx] = ct
             return out
         return impl
+
+
+# ----------------------------------------------------------------------- pytrees
+# A tree's structure is in its numba type: a tuple's elements, a literal dict's constant keys
+# (`{'w': W, 'b': b}` built in generated code), a list's one element type. The implementation
+# is the expression that takes the tree apart and builds the result, written out per type.
+
+def _tree_kind(t):
+    if isinstance(t, (types.NoneType, types.Omitted)):
+        return "none"
+    if isinstance(t, types.LiteralStrKeyDict):
+        return "dict"
+    if isinstance(t, types.BaseTuple) and not isinstance(t, (types.NamedTuple, types.NamedUniTuple)):
+        return "tuple"
+    if isinstance(t, types.List):
+        return "list"
+    if isinstance(t, types.DictType):
+        raise errors.TypingError("tree_map/tree_leaves take dicts of constant string keys under jit "
+                                 "(a typed dict's keys are not known when compiling)")
+    return "leaf"
+
+
+def _tree_children(t):
+    """(key expressions, child types) of a tuple or literal dict type, dict keys sorted."""
+    if _tree_kind(t) == "dict":
+        keys = sorted(t.fields)
+        return [repr(k) for k in keys], [t.types[t.fields.index(k)] for k in keys]
+    return [str(i) for i in range(len(t.types))], list(t.types)
+
+
+def _tree_map_expr(tys, exprs, leaf, depth=0):
+    """The expression mapping `leaf` over trees of types `tys` read as `exprs`."""
+    kinds = [_tree_kind(t) for t in tys]
+    if kinds[0] == "none":
+        return "None"
+    if kinds[0] == "leaf":
+        return leaf(exprs)
+    if any(k != kinds[0] for k in kinds):
+        raise errors.TypingError(f"tree_map: the trees have different structures: {tys[0]} and "
+                                 f"{next(t for t, k in zip(tys, kinds) if k != kinds[0])}")
+    if kinds[0] == "list":
+        i = f"i{depth}"
+        inner = _tree_map_expr([t.dtype for t in tys], [f"{e}[{i}]" for e in exprs], leaf, depth + 1)
+        return f"[{inner} for {i} in range(len({exprs[0]}))]"
+    keys, first = _tree_children(tys[0])
+    children = [_tree_children(t) for t in tys]
+    if any(c[0] != keys for c in children):
+        raise errors.TypingError(f"tree_map: the trees have different structures: {tys[0]} and "
+                                 f"{next(t for t, c in zip(tys, children) if c[0] != keys)}")
+    parts = [_tree_map_expr([c[1][j] for c in children], [f"{e}[{k}]" for e in exprs], leaf, depth)
+             for j, k in enumerate(keys)]
+    if kinds[0] == "dict":
+        return "{" + ", ".join(f"{k}: {p}" for k, p in zip(keys, parts)) + "}"
+    return "(" + "".join(p + ", " for p in parts) + ")"
+
+
+@overload(tree_map_of)
+def _ol_tree_map_of(fn, env, tree, *rest):
+    n_env = len(env)
+    exprs = ["tree"] + [f"rest[{j}]" for j in range(len(rest))]
+
+    def leaf(args):
+        return "fn(" + ", ".join(args + [f"env[{j}]" for j in range(n_env)]) + ")"
+
+    body = _tree_map_expr([tree] + list(rest), exprs, leaf)
+    ns = {}
+    exec(f"def impl(fn, env, tree, *rest):\n    return {body}\n", ns)
+    return ns["impl"]
+
+
+def _tree_leaf_exprs(t, e):
+    kind = _tree_kind(t)
+    if kind == "none":
+        return []
+    if kind == "leaf":
+        return [e]
+    if kind == "list":
+        raise errors.TypingError("tree_leaves of a list under jit: its length is not known when compiling "
+                                 "(use a tuple)")
+    keys, children = _tree_children(t)
+    return [x for k, c in zip(keys, children) for x in _tree_leaf_exprs(c, f"{e}[{k}]")]
+
+
+@overload(tree_leaves_of)
+def _ol_tree_leaves_of(tree):
+    if _tree_kind(tree) == "list" and _tree_kind(tree.dtype) == "leaf":
+        return lambda tree: [v for v in tree]
+    leaves = _tree_leaf_exprs(tree, "tree")
+    ns = {}
+    exec("def impl(tree):\n    return (" + "".join(x + ", " for x in leaves) + ")\n", ns)
+    return ns["impl"]

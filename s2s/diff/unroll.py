@@ -17,14 +17,18 @@ is unrolled, one copy of the body per element:
 
 Only loops over a differentiated container (an argument's pytree, a literal `[a, b, c]`,
 `d.items()` / `d.values()` of a dict of known keys, taken as the tuple literal they list)
-are unrolled; loops over arrays and lists built by `append` stay loops.
+are unrolled; loops over arrays and lists built by `append` stay loops. The pytree functions'
+calls (`tree_map_of`, `tree_leaves_of`) are expanded first (diff/tree_calls.py); a loop over
+a list of leaves is unrolled too.
 """
 import copy
 
 import gast
 
 from ..parse.base import assign, load, located
+from .activity import resolve_callee
 from .pytrees import StructureMismatch, Structures
+from .tree_calls import expand_tree_calls, leaf_lists, tree_call_name
 
 
 def _range_count(loop, lengths):
@@ -149,7 +153,9 @@ def unroll_container_loops(tree, program, structs, active_of, namer):
                 known = Structures(tree, program, structs)
         except StructureMismatch:
             return  # reported by the caller's own analysis
-        found = _find(tree.body, known, _lengths(tree.body), active_of(tree))
+        if expand_tree_calls(tree, known, namer, program):
+            continue
+        found = _find(tree.body, known, _lengths(tree.body), active_of(tree) | leaf_lists(tree))
         if found is None:
             return
         stmts, k = found
@@ -163,3 +169,71 @@ def unroll_container_loops(tree, program, structs, active_of, namer):
             for s in loop.body:
                 copies.append(_Index(seq, i, j).visit(copy.deepcopy(s)))
         stmts[k:k + 1] = copies or [located(gast.Pass(), loop)]
+
+
+def specialize_for_trees(program, arg_structs, kwarg_structs=None):
+    """jit (nothing differentiated): the pytree calls of the entry expanded for the
+    structures of the arguments passed, and those of every helper it reaches with containers
+    of known structure, in a copy of the helper made for them (`l2(params)` -> `l2_1(params)`);
+    loops over lists of leaves unrolled (numba cannot index a tuple of arrays of different
+    ranks at a run-time index). Other loops stay loops. Functions without pytree calls (nor
+    calls of functions that have some) are left as they are."""
+    with_trees = _functions_with_tree_calls(program)
+    entry = program.entry
+    if entry.name not in with_trees:
+        return
+    positional = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    structs = dict(zip(positional, arg_structs))
+    structs.update(kwarg_structs or {})
+    _specialize(program, entry, {k: v for k, v in structs.items() if v is not None}, with_trees, {})
+
+
+def _functions_with_tree_calls(program):
+    """The names of the functions that call tree_map_of / tree_leaves_of, or such a function."""
+    calls = {}
+    found = set()
+    for ctx in program.functions:
+        callees = set()
+        for n in gast.walk(ctx.tree):
+            if isinstance(n, gast.Call):
+                if tree_call_name(n, program):
+                    found.add(ctx.name)
+                callee = resolve_callee(n.func, program)
+                if callee.kind == "user":
+                    callees.add(callee.obj.name)
+        calls[ctx.name] = callees
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in found and callees & found:
+                found.add(name)
+                changed = True
+    return found
+
+
+def _specialize(program, ctx, structs, with_trees, made):
+    unroll_container_loops(ctx.tree, program, structs, lambda t: set(), ctx.namer)
+    try:
+        known = Structures(ctx.tree, program, structs)
+    except StructureMismatch:
+        return
+    for n in gast.walk(ctx.tree):
+        if not isinstance(n, gast.Call):
+            continue
+        callee = resolve_callee(n.func, program)
+        if callee.kind != "user" or callee.obj.name not in with_trees or callee.obj.transform is not None:
+            continue
+        params = [a.id for a in callee.obj.tree.args.posonlyargs + callee.obj.tree.args.args]
+        given = {p: st for p, st in ((p, known.expr(a)) for p, a in zip(params, n.args)) if st is not None}
+        if not given:
+            continue
+        key = (callee.obj.name, tuple(sorted(given.items())))
+        if key not in made:
+            new = copy.copy(callee.obj)
+            new.tree = copy.deepcopy(callee.obj.tree)
+            new.name = new.tree.name = program.namer.fresh(callee.obj.name)
+            program.functions.append(new)
+            made[key] = new.name
+            _specialize(program, new, given, with_trees, made)
+        n.func = located(gast.Name(id=made[key], ctx=gast.Load(), annotation=None, type_comment=None), n.func)

@@ -25,6 +25,7 @@ import gast
 
 from ..naming import NUMPY_ALIAS
 from .base import assign, attribute_path, dotted, located, load, store
+from .tree_calls import TreeCalls
 
 _IN_PLACE = ("fill_diagonal", "put", "place", "copyto")
 
@@ -42,8 +43,8 @@ def _literal_int(node):
     return None
 
 
-class Macros:
-    """The part of ResolveNames that rewrites these calls."""
+class Macros(TreeCalls):
+    """The part of ResolveNames that rewrites these calls (and the pytree functions': TreeCalls)."""
 
     def _stand_in(self, name, like):
         from . import stand_in_arrays
@@ -116,6 +117,11 @@ class Macros:
         if isinstance(f, gast.Name) and f.id == "sorted" and not self._is_local("sorted") \
                 and self._lookup("sorted", f)[0] is builtins.sorted:
             return self._sorted(node)
+        shared = getattr(f, "s2s_value", None)
+        if shared is not None:
+            tree_call = self._tree_call(node, shared.value)
+            if tree_call is not None:
+                return tree_call
         marker = getattr(f, "s2s_macro", None)
         if marker is not None and marker.value.__name__ == "switch":
             return self._switch(node)
