@@ -6,7 +6,7 @@
 """
 __version__ = "0.1.0"
 
-from . import errors, lax, random, tree_util  # noqa: E402
+from . import errors, lax, random, tree, tree_util  # noqa: E402
 from .api import jit, source  # noqa: E402
 from .autodiff import grad, value_and_grad, vjp  # noqa: E402
 from .environment import print_environment_info  # noqa: E402

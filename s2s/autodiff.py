@@ -148,8 +148,12 @@ class GradFunction:
         key = self._key(args, kwargs)
         return key, self._build(*key)[2]
 
-    def source(self):
-        return self._build()[0].source
+    def source(self, *args, **kwargs):
+        """The generated source; given arguments, the version made for them (their pytree
+        structures and ranks), as a call with them runs."""
+        if not args and not kwargs:
+            return self._build()[0].source
+        return self._build(*self._key(args, kwargs))[0].source
 
     def generated(self):
         """The `GeneratedModule` (for arrays and scalars as the differentiated arguments)."""

@@ -90,8 +90,9 @@ class JacobianFunction:
     def generated(self):
         return self._build()[0]
 
-    def source(self):
-        return self._build()[0].source
+    def source(self, *args):
+        """The generated source; given arguments, the version made for them."""
+        return self._build(*self._key(args))[0].source if args else self._build()[0].source
 
     def __call__(self, *args):
         for i in self._argnums:
