@@ -43,6 +43,9 @@ class TreeCalls:
                                  f"(got {bad[0]}=); is_leaf is not supported there", what)
         if any(isinstance(a, gast.Starred) for a in node.args):
             raise self.ctx.error(node, f"{what} needs its trees written in the call, not as *args", what)
+        if len(self.scopes) != 1 and kind == "map":
+            raise self.ctx.error(node, f"{what} inside a nested def or lambda is not supported; call it in the "
+                                 "function itself or in a helper defined at module level", what)
         if kind == "leaves":
             if len(node.args) != 1:
                 raise self.ctx.error(node, f"{what} takes one tree", what)

@@ -197,6 +197,12 @@ def numpy_function(t):
     return sum(tree_util.tree_leaves(tree_util.tree_map(np.sin, t)))
 
 
+def in_nested_def(t, c):
+    def inner(u):
+        return tree_util.tree_map(lambda v: v * c, u)
+    return l2(inner(t))
+
+
 def mismatched(a, b):
     return l2(tree_util.tree_map(lambda u, v: u * v, a, b))
 
@@ -206,7 +212,8 @@ def mismatched(a, b):
     (wrong_arity, ({"a": 1.0},), S2SError, "takes 2 argument"),
     (numpy_function, ({"a": 1.0},), S2SError, "must be a lambda, a nested def or a Python function"),
     (mismatched, ({"a": 1.0}, {"b": 2.0}), ValueError, "different structures"),
-], ids=["is_leaf", "arity", "numpy-function", "mismatch"])
+    (in_nested_def, ({"a": 1.0}, 2.0), S2SError, "inside a nested def"),
+], ids=["is_leaf", "arity", "numpy-function", "mismatch", "nested-def"])
 def test_refusals(fn, args, exc, match):
     with pytest.raises(exc, match=match):
         s2s.grad(fn)(*args)
