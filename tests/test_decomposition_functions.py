@@ -1,5 +1,5 @@
 """End to end: user functions calling np.linalg decompositions (slogdet, cholesky, eigh,
-eigvalsh, svd, pinv, matrix_power, qr) and the list-valued np.split family, under s2s.grad
+eigvalsh, eig, eigvals, svd, pinv, matrix_power, qr) and the list-valued np.split family, under s2s.grad
 (Python and s2s.jit), jacfwd, hessian and vmap, against central finite differences. The
 tuple-valued results are unpacked (`w, v = np.linalg.eigh(a)`), indexed, or partly unused."""
 import numpy as np
@@ -18,6 +18,30 @@ def eigh_both(a):
 def eigh_values_only(a):
     w, v = np.linalg.eigh(a @ a.T)
     return w[2] - w[0]
+
+
+def eig_general(a):
+    """Complex eigenvalues and eigenvectors of a real matrix; functions of their real and
+    imaginary parts see NumPy's normalization (unit norm, largest component real)."""
+    w, v = np.linalg.eig(a)
+    return np.sum(np.abs(w) ** 2 * np.real(w)) + np.sum(np.real(v) * np.arange(1.0, 4.0)[:, None]) \
+        + np.sum(np.imag(v[0]) ** 2)
+
+
+def eigvals_spectrum(a):
+    w = np.linalg.eigvals(a @ a + a)
+    return np.sum(np.real(w) ** 3 + np.imag(w) ** 2)
+
+
+def eig_complex_input(a):
+    """Under jit: numba's eig refuses a real matrix with complex eigenvalues; a complex one works."""
+    w, v = np.linalg.eig(a + 0j)
+    return np.sum(np.imag(w) ** 2) + np.sum(np.abs(v[:, 0]) ** 3) + np.real(np.sum(w))
+
+
+def eig_real_spectrum(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(w ** 3) + np.sum(v[:, 0] * v[:, 2] * np.arange(3.0))
 
 
 def eigvalsh_of_gram(a):
@@ -177,6 +201,13 @@ def _symmetric(seed=0):
     return b + b.T + np.diag([0.0, 1.0, 3.0])
 
 
+def _rotating(seed=0):
+    """Eigenvalues 1 +- 1.5i and -2 (well separated), in a random basis."""
+    rng = np.random.default_rng(seed)
+    q = np.linalg.qr(rng.uniform(-1, 1, (3, 3)))[0]
+    return q @ np.array([[1.0, -1.5, 0.0], [1.5, 1.0, 0.0], [0.0, 0.0, -2.0]]) @ q.T + 0.1 * rng.uniform(-1, 1, (3, 3))
+
+
 def _tall(seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (4, 3)) + np.eye(4, 3)
 
@@ -191,6 +222,9 @@ def _split_input(seed=0):
 
 CASES = [
     (eigh_both, _symmetric),
+    (eig_general, _rotating),
+    (eig_general, _symmetric),
+    (eigvals_spectrum, _rotating),
     (eigh_values_only, _square),
     (eigvalsh_of_gram, _tall),
     (slogdet_value, _square),
@@ -235,6 +269,15 @@ def test_jit_grad_matches_finite_differences():
     close(s2s.jit(s2s.grad(combined_compiled))(x), finite_differences(combined_compiled, x))
 
 
+def test_eig_under_jit():
+    """Real spectra compile as they are; complex ones through a complex matrix (numba)."""
+    x = _rotating(3)
+    close(s2s.jit(s2s.grad(eig_complex_input))(x), finite_differences(eig_complex_input, x))
+    close(s2s.jit(s2s.jacfwd(eig_complex_input))(x), finite_differences(eig_complex_input, x))
+    s = _symmetric(3)
+    close(s2s.jit(s2s.grad(eig_real_spectrum))(s), finite_differences(eig_real_spectrum, s))
+
+
 def test_solve_with_a_broadcast_right_hand_side():
     x = np.random.default_rng(6).uniform(-1, 1, (2, 3, 3))
     want = finite_differences(solves_broadcasting, x)
@@ -265,8 +308,9 @@ def test_stacked_matrices_under_jit():
 
 
 @pytest.mark.parametrize("f, make", [c for c in CASES if c[0].__name__ in
-                                      ("eigh_both", "svd_all", "matrix_powers", "cholesky_loss", "qr_loss")],
-                         ids=["eigh", "svd", "matrix_power", "cholesky", "qr", "qr-wide"])
+                                      ("eigh_both", "svd_all", "matrix_powers", "cholesky_loss", "qr_loss")]
+                         + [(eig_general, _rotating)],
+                         ids=["eigh", "svd", "matrix_power", "cholesky", "qr", "qr-wide", "eig"])
 def test_hessian_matches_finite_differences_of_the_gradient(f, make):
     """Second derivatives: reverse over the rules' own derivative code (the helpers' rules)."""
     x = make(2)
@@ -292,7 +336,7 @@ def test_a_returned_tuple_has_a_tuple_jacobian():
     close(logdet_rev, np.linalg.inv(a).T)
 
 
-@pytest.mark.parametrize("f, make", [CASES[0], CASES[4], CASES[9], CASES[11]], ids=["eigh", "svd", "qr", "split"])
+@pytest.mark.parametrize("f, make", [CASES[0], CASES[7], CASES[12], CASES[14]], ids=["eigh", "svd", "qr", "split"])
 def test_vmap_stacks_the_examples(f, make):
     xs = np.stack([make(s) for s in range(3)])
     want = np.stack([f(x) for x in xs])

@@ -50,11 +50,14 @@ def primal_of(key):
 
 
 def _like(rng, x):
-    """A random value with the structure of x (tuples element-wise, scalars as floats)."""
+    """A random value with the structure of x (tuples element-wise, scalars as floats); complex
+    where x is a complex array (its cotangents and directions have both parts)."""
     if isinstance(x, (tuple, list)):
         return tuple(_like(rng, e) for e in x)
     if np.ndim(x) == 0:
         return float(rng.standard_normal())
+    if np.iscomplexobj(x):
+        return rng.standard_normal(np.shape(x)) + 1j * rng.standard_normal(np.shape(x))
     return rng.standard_normal(np.shape(x))
 
 

@@ -19,7 +19,9 @@ import math  # noqa: F401
 import numpy as np
 
 __all__ = ["tril_half", "strict_lower", "eig_gaps", "mp_base", "mp_negative", "block_ur", "block_ur_t",
-           "block_diag_sum", "block_diag_sum_t", "reduced_only", "multi_dot_t", "multi_dot_tt", "unmulti_dot",
+           "block_diag_sum", "block_diag_sum_t", "reduced_only", "eig_vectors_jvp", "eig_vectors_vjp",
+           "eig_vectors_jvp_dv", "eig_vectors_vjp_dv", "eig_vectors_jvp_dv_t",
+           "eig_vectors_vjp_dv_t", "multi_dot_t", "multi_dot_tt", "unmulti_dot",
            "unmulti_dot_t"]
 
 
@@ -43,6 +45,112 @@ def eig_gaps(w):
     d = np.expand_dims(w, -2) - np.expand_dims(w, -1)
     eye = np.eye(np.shape(w)[-1])
     return (1.0 - eye) / (d + eye)
+
+
+def _largest(v):
+    """The row of each column's largest component (by modulus), as an index array for
+    take_along_axis on the last two axes."""
+    return np.expand_dims(np.argmax(np.abs(v), axis=-2), -2)
+
+
+def eig_vectors_jvp(d, v):
+    """The tangent of np.linalg.eig's eigenvectors from D = V (F * (V^-1 dA V)): NumPy (LAPACK)
+    scales each eigenvector to unit norm and turns its largest component real, so the tangent
+    keeps Re(v_j^H dv_j) = 0 and that component's phase (real eigenvectors: the norm only)."""
+    dv = d - v * np.real(np.sum(np.conj(v) * d, axis=-2, keepdims=True))
+    if not np.iscomplexobj(v):
+        return dv
+    k = _largest(v)
+    return dv - 1j * v * np.imag(np.take_along_axis(dv, k, -2) / np.take_along_axis(v, k, -2))
+
+
+def eig_vectors_vjp(gv, v):
+    """The transpose of `eig_vectors_jvp` in its first argument (JAX's convention: the
+    pairing Re(sum(a * b)) of complex cotangents and tangents)."""
+    g1 = gv
+    if np.iscomplexobj(v):
+        k = _largest(v)
+        c = np.imag(np.sum(gv * v, axis=-2, keepdims=True))
+        g1 = np.array(gv, dtype=np.result_type(gv, v))
+        np.put_along_axis(g1, k, np.take_along_axis(g1, k, -2) - 1j * c / np.take_along_axis(v, k, -2), -2)
+    return g1 - np.conj(v) * np.real(np.sum(g1 * v, axis=-2, keepdims=True))
+
+
+def eig_vectors_jvp_dv(d, v, dv):
+    """The tangent of `eig_vectors_jvp(d, v)` for a tangent dv of v (linear in d, so the
+    whole tangent is this plus eig_vectors_jvp(dd, v)). The largest components' rows are
+    held fixed: they change only where two components tie."""
+    r = np.real(np.sum(np.conj(v) * d, axis=-2, keepdims=True))
+    dr = np.real(np.sum(np.conj(dv) * d, axis=-2, keepdims=True))
+    out1, t1 = d - v * r, -dv * r - v * dr
+    if not np.iscomplexobj(v):
+        return t1
+    k = _largest(v)
+    vk, dvk = np.take_along_axis(v, k, -2), np.take_along_axis(dv, k, -2)
+    t = np.imag(np.take_along_axis(out1, k, -2) / vk)
+    dt = np.imag(np.take_along_axis(t1, k, -2) / vk - np.take_along_axis(out1, k, -2) * dvk / (vk * vk))
+    return t1 - 1j * dv * t - 1j * v * dt
+
+
+def eig_vectors_vjp_dv(gv, v, dv):
+    """The tangent of `eig_vectors_vjp(gv, v)` for a tangent dv of v (linear in gv: the
+    whole tangent is this plus eig_vectors_vjp(dgv, v))."""
+    dgv = np.zeros(np.shape(gv))
+    g1, dg1 = gv, dgv
+    if np.iscomplexobj(v):
+        k = _largest(v)
+        vk, dvk = np.take_along_axis(v, k, -2), np.take_along_axis(dv, k, -2)
+        c = np.imag(np.sum(gv * v, axis=-2, keepdims=True))
+        dc = np.imag(np.sum(gv * dv, axis=-2, keepdims=True))
+        dtype = np.result_type(gv, dgv, v, dv)
+        g1, dg1 = np.array(gv, dtype=dtype), np.array(dgv, dtype=dtype)
+        np.put_along_axis(g1, k, np.take_along_axis(g1, k, -2) - 1j * c / vk, -2)
+        np.put_along_axis(dg1, k, np.take_along_axis(dg1, k, -2) - 1j * (dc / vk - c * dvk / (vk * vk)), -2)
+    r = np.real(np.sum(g1 * v, axis=-2, keepdims=True))
+    dr = np.real(np.sum(dg1 * v + g1 * dv, axis=-2, keepdims=True))
+    return dg1 - np.conj(dv) * r - np.conj(v) * dr
+
+
+def eig_vectors_jvp_dv_t(g, d, v):
+    """The transpose of dv -> eig_vectors_jvp_dv(d, v, dv): v's cotangent (derivatives of
+    derivatives in reverse mode)."""
+    r = np.real(np.sum(np.conj(v) * d, axis=-2, keepdims=True))
+    gt1, gdv = g, 0.0
+    if np.iscomplexobj(v):
+        k = _largest(v)
+        vk = np.take_along_axis(v, k, -2)
+        out1k = np.take_along_axis(d - v * r, k, -2)
+        t = np.imag(out1k / vk)
+        c = np.imag(np.sum(g * v, axis=-2, keepdims=True))
+        gdv = -1j * g * t
+        extra = np.zeros(np.shape(g), dtype=complex)
+        np.put_along_axis(extra, k, 1j * c * out1k / (vk * vk), -2)
+        gdv = gdv + extra
+        gt1 = np.array(g, dtype=complex)
+        np.put_along_axis(gt1, k, np.take_along_axis(gt1, k, -2) - 1j * c / vk, -2)
+    e = -np.real(np.sum(gt1 * v, axis=-2, keepdims=True))
+    return gdv - gt1 * r + e * np.conj(d)
+
+
+def eig_vectors_vjp_dv_t(g, gv, v):
+    """The transpose of dv -> eig_vectors_vjp_dv(gv, v, dv): v's cotangent."""
+    f = -np.real(np.sum(g * np.conj(v), axis=-2, keepdims=True))
+    g1, gdg1 = gv, g + f * v
+    out = 0.0
+    if np.iscomplexobj(v):
+        k = _largest(v)
+        vk = np.take_along_axis(v, k, -2)
+        c = np.imag(np.sum(gv * v, axis=-2, keepdims=True))
+        g1 = np.array(gv, dtype=complex)
+        np.put_along_axis(g1, k, np.take_along_axis(g1, k, -2) - 1j * c / vk, -2)
+        h = np.take_along_axis(gdg1, k, -2)
+        ct_dc = np.imag(h / vk)
+        out = -1j * ct_dc * gv
+        extra = np.zeros(np.shape(g), dtype=complex)
+        np.put_along_axis(extra, k, 1j * c * h / (vk * vk), -2)
+        out = out + extra
+    r = np.real(np.sum(g1 * v, axis=-2, keepdims=True))
+    return out - np.conj(g) * r + f * g1
 
 
 def mp_base(a, n):

@@ -21,6 +21,12 @@ from .runtime_linalg import (  # s2s-runtime-import
     block_ur,
     block_ur_t,
     eig_gaps,
+    eig_vectors_jvp,
+    eig_vectors_jvp_dv,
+    eig_vectors_jvp_dv_t,
+    eig_vectors_vjp,
+    eig_vectors_vjp_dv,
+    eig_vectors_vjp_dv_t,
     mp_base,
     mp_negative,
     multi_dot_t,
@@ -71,13 +77,206 @@ def _ol_eig_gaps(w):
     if isinstance(w, types.Array) and w.ndim == 1:
         def impl(w):
             n = w.shape[0]
-            out = np.zeros((n, n))
+            out = np.zeros((n, n), w.dtype)  # (complex eigenvalues: np.linalg.eig's)
             for i in range(n):
                 for j in range(n):
                     if i != j:
                         out[i, j] = 1.0 / (w[j] - w[i])
             return out
         return impl
+
+
+def _complex_array(t):
+    return isinstance(t, types.Array) and isinstance(t.dtype, types.Complex)
+
+
+def _largest_row(v, j):
+    """The row of column j's largest component (by modulus): LAPACK makes it real."""
+
+
+@overload(_largest_row)
+def _ol_largest_row(v, j):
+    def impl(v, j):
+        k = 0
+        for i in range(1, v.shape[0]):
+            if abs(v[i, j]) > abs(v[k, j]):
+                k = i
+        return k
+    return impl
+
+
+@overload(eig_vectors_jvp)
+def _ol_eig_vectors_jvp(d, v):
+    if not (_arr(d) and _arr(v) and d.ndim == 2 and v.ndim == 2):
+        return None
+    phase = _complex_array(v)
+
+    def impl(d, v):
+        n, m = v.shape
+        r = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (np.conj(v[i, j]) * d[i, j]).real
+        dv = d - v * r
+        if phase:  # the largest component's phase stays
+            for j in range(m):
+                k = _largest_row(v, j)
+                t = (dv[k, j] / v[k, j]).imag
+                for i in range(n):
+                    dv[i, j] = dv[i, j] - 1j * v[i, j] * t
+        return dv
+    return impl
+
+
+@overload(eig_vectors_vjp)
+def _ol_eig_vectors_vjp(gv, v):
+    if not (_arr(gv) and _arr(v) and gv.ndim == 2 and v.ndim == 2):
+        return None
+    phase = _complex_array(v)
+
+    def impl(gv, v):
+        n, m = v.shape
+        g1 = gv + 0.0 * v  # (the common dtype, a copy)
+        if phase:
+            for j in range(m):
+                k = _largest_row(v, j)
+                c = 0.0
+                for i in range(n):
+                    c += (gv[i, j] * v[i, j]).imag
+                g1[k, j] = g1[k, j] - 1j * c / v[k, j]
+        r = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (g1[i, j] * v[i, j]).real
+        return g1 - np.conj(v) * r
+    return impl
+
+
+@overload(eig_vectors_jvp_dv)
+def _ol_eig_vectors_jvp_dv(d, v, dv):
+    if not all(_arr(t) and t.ndim == 2 for t in (d, v, dv)):
+        return None
+    phase = _complex_array(v)
+
+    def impl(d, v, dv):
+        n, m = v.shape
+        r = np.zeros(m)
+        dr = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (np.conj(v[i, j]) * d[i, j]).real
+                dr[j] += (np.conj(dv[i, j]) * d[i, j]).real
+        out1 = d - v * r
+        t1 = -dv * r - v * dr
+        if phase:
+            for j in range(m):
+                k = _largest_row(v, j)
+                t = (out1[k, j] / v[k, j]).imag
+                dt = (t1[k, j] / v[k, j] - out1[k, j] * dv[k, j] / (v[k, j] * v[k, j])).imag
+                for i in range(n):
+                    t1[i, j] = t1[i, j] - 1j * dv[i, j] * t - 1j * v[i, j] * dt
+        return t1
+    return impl
+
+
+@overload(eig_vectors_vjp_dv)
+def _ol_eig_vectors_vjp_dv(gv, v, dv):
+    if not all(_arr(t) and t.ndim == 2 for t in (gv, v, dv)):
+        return None
+    phase = _complex_array(v)
+
+    def impl(gv, v, dv):
+        n, m = v.shape
+        g1 = gv + 0.0 * v * dv  # (the common dtype, a copy)
+        dg1 = 0.0 * g1
+        if phase:
+            for j in range(m):
+                k = _largest_row(v, j)
+                c = 0.0
+                dc = 0.0
+                for i in range(n):
+                    c += (gv[i, j] * v[i, j]).imag
+                    dc += (gv[i, j] * dv[i, j]).imag
+                g1[k, j] = g1[k, j] - 1j * c / v[k, j]
+                dg1[k, j] = dg1[k, j] - 1j * (dc / v[k, j] - c * dv[k, j] / (v[k, j] * v[k, j]))
+        r = np.zeros(m)
+        dr = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (g1[i, j] * v[i, j]).real
+                dr[j] += (dg1[i, j] * v[i, j] + g1[i, j] * dv[i, j]).real
+        return dg1 - np.conj(dv) * r - np.conj(v) * dr
+    return impl
+
+
+@overload(eig_vectors_jvp_dv_t)
+def _ol_eig_vectors_jvp_dv_t(g, d, v):
+    if not all(_arr(t) and t.ndim == 2 for t in (g, d, v)):
+        return None
+    phase = _complex_array(v)
+
+    def impl(g, d, v):
+        n, m = v.shape
+        r = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (np.conj(v[i, j]) * d[i, j]).real
+        gt1 = g + 0.0 * v * d  # (the common dtype, a copy)
+        gdv = 0.0 * gt1
+        if phase:
+            for j in range(m):
+                k = _largest_row(v, j)
+                vk = v[k, j]
+                out1k = d[k, j] - vk * r[j]
+                t = (out1k / vk).imag
+                c = 0.0
+                for i in range(n):
+                    c += (g[i, j] * v[i, j]).imag
+                    gdv[i, j] = gdv[i, j] - 1j * g[i, j] * t
+                gdv[k, j] = gdv[k, j] + 1j * c * out1k / (vk * vk)
+                gt1[k, j] = gt1[k, j] - 1j * c / vk
+        e = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                e[j] -= (gt1[i, j] * v[i, j]).real
+        return gdv - gt1 * r + e * np.conj(d)
+    return impl
+
+
+@overload(eig_vectors_vjp_dv_t)
+def _ol_eig_vectors_vjp_dv_t(g, gv, v):
+    if not all(_arr(t) and t.ndim == 2 for t in (g, gv, v)):
+        return None
+    phase = _complex_array(v)
+
+    def impl(g, gv, v):
+        n, m = v.shape
+        f = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                f[j] -= (g[i, j] * np.conj(v[i, j])).real
+        gdg1 = g + f * v
+        g1 = gv + 0.0 * v * g  # (the common dtype, a copy)
+        out = 0.0 * (g1 + gdg1)
+        if phase:
+            for j in range(m):
+                k = _largest_row(v, j)
+                vk = v[k, j]
+                c = 0.0
+                for i in range(n):
+                    c += (gv[i, j] * v[i, j]).imag
+                g1[k, j] = g1[k, j] - 1j * c / vk
+                h = gdg1[k, j]
+                ct = (h / vk).imag
+                for i in range(n):
+                    out[i, j] = out[i, j] - 1j * ct * gv[i, j]
+                out[k, j] = out[k, j] + 1j * c * h / (vk * vk)
+        r = np.zeros(m)
+        for j in range(m):
+            for i in range(n):
+                r[j] += (g1[i, j] * v[i, j]).real
+        return out - np.conj(g) * r + f * g1
+    return impl
 
 
 @overload(mp_base)

@@ -44,6 +44,31 @@ def _full(*shape):
     return make
 
 
+def _general(n, *batch):
+    """A real matrix (stack) with complex eigenvalues, well separated."""
+    def make(rng):
+        q = np.linalg.qr(rng.uniform(-1, 1, batch + (n, n)))[0]
+        d = np.zeros((n, n))
+        for i in range(0, n - 1, 2):  # 2x2 rotation-scaling blocks: the pairs a +- bi
+            d[i:i + 2, i:i + 2] = [[1.0 + i, -(1.0 + 0.5 * i)], [1.0 + 0.5 * i, 1.0 + i]]
+        if n % 2:
+            d[n - 1, n - 1] = -2.0
+        return (q @ d @ np.swapaxes(q, -1, -2) + 0.05 * rng.uniform(-1, 1, batch + (n, n)),)
+    return make
+
+
+def _complex(n):
+    def make(rng):
+        return (_general(n)(rng)[0] + 1j * rng.uniform(-0.5, 0.5, (n, n)),)
+    return make
+
+
+def _eig_vectors(rng):
+    """(a complex matrix of the tangent's shape, the eigenvectors of a general matrix)."""
+    v = np.linalg.eig(_general(4)(rng)[0])[1]
+    return rng.uniform(-1, 1, (4, 4)) + 1j * rng.uniform(-1, 1, (4, 4)), v
+
+
 def _power(n):
     return lambda rng: (_full(3, 3)(rng)[0], n)
 
@@ -60,6 +85,15 @@ CASES = [
     case(la.eigvalsh, _sym(4), numba=True, name="eigvalsh"),
     case(la.eigvalsh, _r((2, 3, 3)), {"UPLO": "U"}, numba=True, name="eigvalsh-upper-stacked"),
     case(la.eigvalsh, _sym(3, 2), numba=True, name="eigvalsh-stacked"),
+    # eig/eigvals: numba's eig of a real matrix with complex eigenvalues raises (its
+    # result's dtype cannot depend on the values): numba checks take real spectra or complex input
+    case(la.eig, _general(4), name="eig"),
+    case(la.eig, _general(3, 2), name="eig-stacked"),
+    case(la.eig, _full(3, 3), numba=True, name="eig-real-spectrum"),
+    case(la.eig, _complex(3), numba=True, name="eig-complex-input"),
+    case(la.eigvals, _general(5), name="eigvals"),
+    case(la.eigvals, _sym(4), numba=True, name="eigvals-real-spectrum"),
+    case(la.eigvals, _complex(4), numba=True, name="eigvals-complex-input"),
     case(la.svd, _full(3, 3), numba=True, name="svd-square"),
     case(la.svd, _full(4, 3), {"full_matrices": False}, numba=True, name="svd-tall"),
     case(la.svd, _full(3, 5), {"full_matrices": False}, numba=True, name="svd-wide"),
@@ -96,6 +130,12 @@ CASES = [
     case(rl.block_diag_sum_t, _r((2, 2)), numba=True),
     case(rl.eig_gaps, lambda rng: (np.array([0.5, -1.0, 2.0]) + 0.1 * rng.uniform(-1, 1, 3),), numba=True),
     case(rl.eig_gaps, lambda rng: (rng.uniform(-1, 1, (2, 3)),), numba=True, name="eig_gaps-stacked"),
+    case(rl.eig_vectors_jvp, _eig_vectors, numba=True),
+    case(rl.eig_vectors_vjp, _eig_vectors, numba=True),
+    case(rl.eig_vectors_jvp, lambda rng: (rng.uniform(-1, 1, (3, 3)), np.linalg.eigh(_sym(3)(rng)[0])[1]),
+         numba=True, name="eig_vectors_jvp-real"),
+    case(rl.eig_vectors_vjp, lambda rng: (rng.uniform(-1, 1, (3, 3)), np.linalg.eigh(_sym(3)(rng)[0])[1]),
+         numba=True, name="eig_vectors_vjp-real"),
     case(rl.mp_base, lambda rng: (_full(3, 3)(rng)[0], 2), numba=True, name="mp_base-positive"),
     case(rl.mp_base, lambda rng: (_full(3, 3)(rng)[0], -1), numba=True, name="mp_base-negative"),
     case(rl.reduced_only, lambda rng: (rng.uniform(-1, 1, (4, 3)), np.eye(3, dtype=int)), numba=True),

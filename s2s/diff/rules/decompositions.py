@@ -1,5 +1,5 @@
 """VJP rules of the matrix decompositions and functions of matrices: np.linalg.slogdet,
-cholesky, eigh, eigvalsh, svd, pinv, matrix_power, qr; the list-valued np.split,
+cholesky, eigh, eigvalsh, eig, eigvals, svd, pinv, matrix_power, qr; the list-valued np.split,
 array_split, hsplit, vsplit -- plus the rules of their runtime
 helpers (runtime_linalg.py), so derivatives of derivatives close over them.
 
@@ -13,6 +13,9 @@ Conventions:
   symmetric `a` built from other variables (`b @ b.T`) the chain rule is exact.
 - Eigenvectors and singular vectors are differentiable only for distinct eigenvalues /
   singular values (the F matrix 1/(w_j - w_i) is inf otherwise; JAX does the same).
+- eig/eigvals of a general real matrix: complex eigenvalues and eigenvectors (when NumPy
+  returns them) take complex cotangents, as JAX's; the real input gets the real part. The
+  eigenvectors' derivative keeps NumPy's normalization (unit norm, largest component real).
 - Only real inputs; eigh/eigvalsh with UPLO 'L' or 'U' (a constant), cholesky with upper=False, svd with
   hermitian=False, qr with mode 'reduced' or 'r' (any shape), pinv with hermitian=False are
   covered; svd's U and Vh are the reduced ones (full_matrices=False, or square matrices:
@@ -24,13 +27,17 @@ Conventions:
 import numpy as np
 
 from ..registry import NONDIFF, OUTPUTS, VJP_RULES, selects, supports
-from ..runtime import transpose_last, unreduce
+from ..runtime import real_for, transpose_last, unreduce
 from ..runtime_linalg import (
     block_diag_sum,
     block_diag_sum_t,
     block_ur,
     block_ur_t,
     eig_gaps,
+    eig_vectors_jvp,
+    eig_vectors_jvp_dv_t,
+    eig_vectors_vjp,
+    eig_vectors_vjp_dv_t,
     mp_base,
     mp_negative,
     reduced_only,
@@ -43,7 +50,7 @@ NONDIFF.register(mp_negative)
 
 
 # -- what the tuple-valued functions return (registry.OUTPUTS) ---------------------------------
-@OUTPUTS.register(np.linalg.slogdet, np.linalg.eigh)
+@OUTPUTS.register(np.linalg.slogdet, np.linalg.eigh, np.linalg.eig)
 def _pair(known):
     return ("tuple", 2)
 
@@ -184,6 +191,28 @@ def eigvalsh_upper(g, ans, a, UPLO="L"):
     return transpose_last(tril_half(m + transpose_last(m)))
 
 
+@register(np.linalg.eig)
+def eig(g, ans, a):
+    """A = V diag(w) V^-1: A-bar = V^-T (diag(w-bar) + F * (V^T G)) V^T, G the eigenvectors'
+    cotangent through their normalization (eig_vectors_vjp); its real part for a real A.
+    Computed in complex (`+ 0j`): numba's `@` takes operands of one dtype, and the
+    cotangents of real eigenvalues may be complex."""
+    w = ans[0]
+    v = ans[1] + 0j
+    vit = transpose_last(np.linalg.inv(v))
+    vt = transpose_last(v)
+    m = (vit * np.expand_dims(g[0] + 0j, -2) + vit @ (eig_gaps(w) * (vt @ eig_vectors_vjp(g[1] + 0j, v)))) @ vt
+    return real_for(m, a)
+
+
+@register(np.linalg.eigvals)
+def eigvals(g, ans, a):
+    """A-bar = V^-T diag(w-bar) V^T (eigenvectors recomputed); its real part for a real A."""
+    v = np.linalg.eig(a)[1] + 0j
+    m = (transpose_last(np.linalg.inv(v)) * np.expand_dims(g + 0j, -2)) @ transpose_last(v)
+    return real_for(m, a)
+
+
 @register(np.linalg.svd)
 @supports(_svd_check)
 @selects(_svd_select)
@@ -305,6 +334,18 @@ def eig_gaps_rule(g, ans, w):
     """dF_ij = -F_ij^2 (dw_j - dw_i)."""
     gf = g * ans * ans
     return np.sum(gf, axis=-1) - np.sum(gf, axis=-2)
+
+
+@register(eig_vectors_jvp)
+def eig_vectors_jvp_rule(g, ans, d, v):
+    """Linear in d, with eig_vectors_vjp its transpose; through v: eig_vectors_jvp_dv_t."""
+    return eig_vectors_vjp(g, v), eig_vectors_jvp_dv_t(g, d, v)
+
+
+@register(eig_vectors_vjp)
+def eig_vectors_vjp_rule(g, ans, gv, v):
+    """Linear in gv, with eig_vectors_jvp its transpose; through v: eig_vectors_vjp_dv_t."""
+    return eig_vectors_jvp(g, v), eig_vectors_vjp_dv_t(g, gv, v)
 
 
 @register(mp_base)

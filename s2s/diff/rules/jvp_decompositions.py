@@ -1,4 +1,4 @@
-"""JVP rules of rules/decompositions.py (slogdet, cholesky, eigh, eigvalsh, svd, pinv,
+"""JVP rules of rules/decompositions.py (slogdet, cholesky, eigh, eigvalsh, eig, eigvals, svd, pinv,
 matrix_power, qr and their runtime helpers), with the same conventions and the same
 `supports`/`selects` checks. A tuple-valued function's rule returns the tuple of the
 elements' tangents (slogdet's sign gets a zero tangent). eigh/eigvalsh/cholesky read the
@@ -7,13 +7,17 @@ lower triangle: the symmetric tangent they see is `h + h.T` with `h = tril_half(
 import numpy as np
 
 from ..registry import JVP_RULES, selects, supports
-from ..runtime import reduce_to, transpose_last, unreduce
+from ..runtime import real_for, reduce_to, transpose_last, unreduce
 from ..runtime_linalg import (
     block_diag_sum,
     block_diag_sum_t,
     block_ur,
     block_ur_t,
     eig_gaps,
+    eig_vectors_jvp,
+    eig_vectors_jvp_dv,
+    eig_vectors_vjp,
+    eig_vectors_vjp_dv,
     mp_base,
     mp_negative,
     reduced_only,
@@ -78,6 +82,25 @@ def eigh_upper(ans, a, da, UPLO="L"):
     h = tril_half(transpose_last(da))
     dsv = (h + transpose_last(h)) @ v
     return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
+
+
+@register(np.linalg.eig)
+def eig(ans, a, da):
+    """M = V^-1 dA V: dw = diag(M), dV = V (F * M) through the normalization (eig_vectors_jvp).
+    Computed in complex (numba's `@` takes one dtype), real again where w and V are."""
+    w = ans[0]
+    v = ans[1] + 0j
+    dav = (1.0 + 0j) * da @ v
+    vi = np.linalg.inv(v)
+    dv = eig_vectors_jvp(v @ (eig_gaps(w) * (vi @ dav)), v)
+    return real_for(reduce_to(transpose_last(vi) * dav, w, -2), w), real_for(dv, ans[1])
+
+
+@register(np.linalg.eigvals)
+def eigvals(ans, a, da):
+    """dw = diag(V^-1 dA V) (eigenvectors recomputed)."""
+    v = np.linalg.eig(a)[1] + 0j
+    return real_for(reduce_to(transpose_last(np.linalg.inv(v)) * ((1.0 + 0j) * da @ v), ans, -2), ans)
 
 
 @register(np.linalg.eigvalsh)
@@ -227,6 +250,18 @@ def eig_gaps_rule(ans, w, dw):
     """dF_ij = -F_ij^2 (dw_j - dw_i)."""
     e = unreduce(dw, ans, -2)
     return -(ans * ans) * (e - transpose_last(e))
+
+
+@register(eig_vectors_jvp)
+def eig_vectors_jvp_rule(ans, d, v, dd, dv):
+    """Linear in d; through v: eig_vectors_jvp_dv."""
+    return eig_vectors_jvp(dd, v) + eig_vectors_jvp_dv(d, v, dv)
+
+
+@register(eig_vectors_vjp)
+def eig_vectors_vjp_rule(ans, gv, v, dgv, dv):
+    """Linear in gv; through v: eig_vectors_vjp_dv (second derivatives of eigenvectors)."""
+    return eig_vectors_vjp(dgv, v) + eig_vectors_vjp_dv(gv, v, dv)
 
 
 @register(mp_base)
