@@ -10,7 +10,7 @@ import operator
 import numpy as np
 
 from .diff.program import build_grad_module, build_vjp_module
-from .diff.pytrees import of_value, others_of
+from .diff.pytrees import copied, of_value, others_of
 from .diff.ranks import of_value as rank_of
 from .parse.source import signature_of
 
@@ -272,7 +272,7 @@ def vjp(fun, *primals, has_aux=False):
     module, vjp_name = build_vjp_module(fun, len(primals), [of_value(p) for p in primals], has_aux,
                                         [rank_of(p) for p in primals])
     vjp_fn = module.load("python").__dict__[vjp_name]
-    out = fun(*primals)
+    out = fun(*[copied(p) for p in primals])  # (a function storing into its arguments leaves the caller's)
     if has_aux:
         if not isinstance(out, tuple) or len(out) != 2:
             raise TypeError("vjp with has_aux=True requires the function to return a pair (out, aux)")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .autodiff import _tree_leaves
 from .diff.program import build_jvp_module
-from .diff.pytrees import of_value, others_of
+from .diff.pytrees import copied, of_value, others_of
 from .diff.ranks import of_value as rank_of
 
 _TWINS = weakref.WeakKeyDictionary()
@@ -76,7 +76,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     structs = tuple(of_value(primals[i]) for i in argnums)
     others = others_of([of_value(p) for p in primals], argnums)
     _, twin = _twin(fun, argnums, structs, tuple(rank_of(p) for p in primals), others)
-    out, dout = twin(*[tangents[i] for i in argnums], *primals)
+    # (copies: a function storing into its arguments leaves the caller's as they were)
+    out, dout = twin(*[tangents[i] for i in argnums], *[copied(p) for p in primals])
     if has_aux:
         if not isinstance(out, tuple) or len(out) != 2:
             raise TypeError("jvp with has_aux=True requires the function to return a pair (out, aux)")
@@ -103,14 +104,15 @@ class LinearizedFunction:
                                                            tuple(rank_of(p) for p in primals),
                                                            others_of([of_value(p) for p in primals], self._argnums))
         ns = self._module.load("python").__dict__
+        # (copies: a function storing into its arguments leaves the caller's as they were)
         if split is not None:
-            self.out, self._residuals = ns[split[0]](*primals)
+            self.out, self._residuals = ns[split[0]](*[copied(p) for p in primals])
             self._linear = ns[split[1]]
         else:
             twin_fn = ns[twin]
-            self.out = twin_fn(*[_zeros_of(primals[i]) for i in self._argnums], *primals)[0]
+            self.out = twin_fn(*[_zeros_of(primals[i]) for i in self._argnums], *[copied(p) for p in primals])[0]
             self._residuals = None
-            self._linear = lambda *ts: twin_fn(*ts, *primals)[1]
+            self._linear = lambda *ts: twin_fn(*ts, *[copied(p) for p in primals])[1]
 
     def source(self):
         return self._module.source

@@ -382,3 +382,16 @@ def test_dict_argument_compiles():
     # dicts cross the jit boundary as tuples of their leaves (codegen/boundary.py)
     assert s2s.jit(dict_params)({"w": np.ones(3), "b": 1.0}, np.ones(3)) == pytest.approx(4.0)
 
+
+
+def keepdims_at_run_time(x, kd):
+    return np.sum(np.sum(x, 0, keepdims=kd))  # <-
+
+
+def test_an_option_numba_needs_as_a_constant_gets_a_hint():
+    with pytest.raises(CompilationError) as info:
+        s2s.jit(keepdims_at_run_time)(np.ones((2, 3)), True)
+    msg = str(info.value)
+    assert f"line {marker_line(keepdims_at_run_time)}" in msg
+    assert "s2s's hint: numba needs `keepdims` as a constant" in msg and "static_argnums" in msg
+    assert s2s.jit(keepdims_at_run_time, static_argnums=1)(np.ones((2, 3)), True) == 6.0

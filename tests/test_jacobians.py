@@ -350,3 +350,40 @@ def test_integer_inputs_are_a_type_error_as_in_jax(transform):
     fn = f32_loss if transform in ("grad", "hessian") else f32_map
     with pytest.raises(TypeError, match="real- or complex-valued inputs"):
         getattr(s2s, transform)(fn)(np.arange(3))
+
+
+def stores_into_its_argument(x):
+    """Tangent's test_subscript3: the function overwrites x[0] (in place, as NumPy would)."""
+    y = x ** 2.0
+    x[0] = y[1] * y[2]
+    return np.sum(x * y)
+
+
+def test_a_function_storing_into_its_argument():
+    """Every transformation differentiates the function at the values passed and leaves the
+    caller's array as it was (grad's VJP restores it; the Jacobians' primal calls and forward
+    sweeps, vjp's and jvp's calls get copies). With x0 overwritten by x1^2 x2^2 after y = x^2,
+    f = x0^2 x1^2 x2^2 + x1^3 + x2^3."""
+    x0 = np.array([1.0, 2.0, 3.0])
+    a, b, c = x0
+    want = np.array([2 * a * b * b * c * c, 2 * b * a * a * c * c + 3 * b * b, 2 * c * a * a * b * b + 3 * c * c])
+    calls = {
+        "grad": lambda x: s2s.grad(stores_into_its_argument)(x),
+        "jacrev": lambda x: s2s.jacrev(stores_into_its_argument)(x),
+        "jacfwd": lambda x: s2s.jacfwd(stores_into_its_argument)(x),
+        "jit(jacfwd)": lambda x: s2s.jit(s2s.jacfwd(stores_into_its_argument))(x),
+        "vjp": lambda x: s2s.vjp(stores_into_its_argument, x)[1](1.0)[0],
+        "jvp": lambda x: np.array([s2s.jvp(stores_into_its_argument, (x,), (e,))[1] for e in np.eye(3)]),
+        "linearize": lambda x: np.array([s2s.linearize(stores_into_its_argument, x)[1](e) for e in np.eye(3)]),
+    }
+    fd = np.array([(stores_into_its_argument(x0 + 1e-6 * e) - stores_into_its_argument(x0 - 1e-6 * e)) / 2e-6
+                   for e in np.eye(3)])
+    np.testing.assert_allclose(fd, want, rtol=1e-6)
+    for name, call in calls.items():
+        x = x0.copy()
+        np.testing.assert_allclose(call(x), want, rtol=1e-9, err_msg=name)
+        np.testing.assert_array_equal(x, x0, err_msg=f"{name} changed its argument")
+    h = s2s.hessian(stores_into_its_argument)(x0.copy())
+    np.testing.assert_allclose(h, [[2 * b * b * c * c, 4 * a * b * c * c, 4 * a * b * b * c],
+                                   [4 * a * b * c * c, 2 * a * a * c * c + 6 * b, 4 * a * a * b * c],
+                                   [4 * a * b * b * c, 4 * a * a * b * c, 2 * a * a * b * b + 6 * c]], rtol=1e-9)

@@ -138,6 +138,11 @@ def translate_error(exc, module, fn_name, line_of):
     own = _s2s_reasons(message)
     if own:  # what s2s's own numba forms said they cannot do: the reason, before numba's report
         parts.append("s2s's reason: " + own[0])
+    option = _RUNTIME_OPTION.search(message)
+    if option:
+        parts.append(f"s2s's hint: numba needs `{option.group(1)}` as a constant, and here it is a run-time "
+                     f"value ({option.group(2)}): write the value in the call, or make the argument it comes from "
+                     "static (s2s.jit(f, static_argnums=...) or static_argnames=...)")
     parts.append("numba's reason:")
     parts.extend("    " + r for r in reason.splitlines())
     parts.append(
@@ -147,6 +152,8 @@ def translate_error(exc, module, fn_name, line_of):
     return CompilationError("\n".join(parts), filename=filename, lineno=lineno, backend_message=message)
 
 
+# a NumPy call whose axis-like option numba types as a run-time value (`keepdims=bool`)
+_RUNTIME_OPTION = re.compile(r">>> \w+\(.*?\b(axis|keepdims|ord|ddof|axes)=((?:bool|u?int\d+|unicode_type|float64)\b)")
 _OWN_TYPING_ERROR = re.compile(r"TypingError: (.+)\n\s*raised from (\S+)")
 
 

@@ -14,7 +14,8 @@ number of dimensions and the (literal) axis:
 Only literal axes (an int, negative included), keepdims and ddof are rewritten; a call with
 anything else is left to numba (which reports it at the user's line). Also rewritten, the
 same way: vector norms along an axis (`np.linalg.norm(x, ord, axis=1)` -> reduce_axis('norm',
-...), the order read at run time), whole-array reductions with keepdims or ddof (axis None),
+...), the order read at run time), whole-array reductions with keepdims or ddof (axis None;
+with the constants keepdims=False / ddof=0 the call is numba's own, those options dropped),
 and the axis argument numba's np.sort, np.cumsum and np.cumprod lack (`sort_axis(x, axis)`,
 `cumulate_axis('sum', x, axis)`: loops over the (outer, axis, inner) slices of a C copy,
 for an axis known at run time). The builtin `sum(seq)` becomes the runtime's `sum_of(seq)`
@@ -38,6 +39,7 @@ numba's takes a scalar default only); np.diag_indices, np.diag_indices_from and 
 (numba has none) the runtime's `diag_indices_of`, `diag_indices_like`, `unravel_of`.
 """
 import gast
+import numpy as np
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
@@ -318,6 +320,12 @@ class AxisReductions(FunctionPass):
         if any(given.get(k) is not None and values.get(k) is None for k in ("keepdims", "ddof")):
             return node
         whole = given["axis"] is None or isinstance(given["axis"], gast.Constant) and given["axis"].value is None
+        if whole and not values.get("keepdims") and not values.get("ddof") and hasattr(np, f.attr):
+            # `np.sum(x, keepdims=False)`: numba's whole-array reduction, the options it lacks dropped
+            call = gast.Call(func=gast.Attribute(value=gast.Name(id=NUMPY_ALIAS, ctx=gast.Load(), annotation=None,
+                                                                 type_comment=None), attr=f.attr, ctx=gast.Load()),
+                             args=[args[0]], keywords=[])
+            return gast.copy_location(call, node)
         if whole and (values.get("keepdims") or values.get("ddof")):
             axis = None  # numba reduces whole arrays itself, but without keepdims or ddof
         elif values.get("axis") is None or type(values["axis"]) is not int:

@@ -34,6 +34,21 @@ def _result(out_struct, in_structs, single, jac):
     return container_text(out_struct, per_out)
 
 
+def _fresh_args(program, params, rt):
+    """The arguments of a call of the function (or of its JVP twin) that must not change the
+    caller's: copies where a function of the program stores into one of its parameters
+    (`x[0] = v`): the Jacobian's primal call and each of its forward sweeps see the values
+    passed, and the caller's arrays stay as they were (as under grad, whose VJP restores them)."""
+    if not any(isinstance(n, gast.Assign) and any(
+            isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name) and t.value.id in ctx_params
+            for t in n.targets)
+            for ctx in program.functions
+            for ctx_params in [{a.id for a in ctx.tree.args.posonlyargs + ctx.tree.args.args}]
+            for n in gast.walk(ctx.tree)):
+        return ", ".join(params)
+    return ", ".join(f"{rt('copy_value')}({p})" for p in params)
+
+
 def _finish(lines, entry, program, name, title):
     fn = gast.parse("\n".join(lines) + "\n").body[0]
     fn.args = copy.deepcopy(entry.tree.args)
@@ -80,6 +95,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     N = LocalNames(params)
     res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
     call_args = ", ".join(params)
+    fresh_args = _fresh_args(program, params, fm.runtime)
     rt = fm.runtime
     twins = [fm.jvp(entry, (params[i],), structs=given_structs(params, (params[i],), (st,), others), ranks=rank_of)
              for i, st in zip(argnums, structs)]
@@ -88,9 +104,9 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     lines = ["def _():"]
     for k, lin in enumerate(lins):
         if lin is not None:  # the primal part once (it also gives the output)
-            lines.append(f"    {N[f'lin{k}']} = {lin[0]}({call_args})")
+            lines.append(f"    {N[f'lin{k}']} = {lin[0]}({fresh_args})")
     first = next((k for k, lin in enumerate(lins) if lin is not None), None)
-    lines.append(f"    {res0} = {entry.name}({call_args})" if first is None else f"    {res0} = {N[f'lin{first}']}[0]")
+    lines.append(f"    {res0} = {entry.name}({fresh_args})" if first is None else f"    {res0} = {N[f'lin{first}']}[0]")
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     jac = {}
     for k, (i, struct) in enumerate(zip(argnums, structs)):
@@ -118,7 +134,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
             tangent = container_text(struct, lambda p, l=l: f"{rt('basis')}({subscript_text(w, l)}, {j})" if p == l else zeros[p])
             lines.append(f"    for {j} in range({rt('out_size')}({subscript_text(w, l)})):")
             if lin is None:
-                lines.append(f"        {res} = {twin}({tangent}, {call_args})")
+                lines.append(f"        {res} = {twin}({tangent}, {fresh_args})")
                 dout = f"{res}[1][0]" if has_aux else f"{res}[1]"
             else:
                 lines.append(f"        {res} = {lint}({', '.join([tangent] + resid)})")
@@ -147,7 +163,7 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     res0, out, i, res, grads = N["res0"], N["out"], N["i"], N["res"], N["grads"]
     call_args = ", ".join(params)
     rt = rm.runtime
-    lines = ["def _():", f"    {res0} = {entry.name}({call_args})"]
+    lines = ["def _():", f"    {res0} = {entry.name}({_fresh_args(program, params, rm.runtime)})"]
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     out_leaves = list(leaves(out_struct))
     zeros = {}

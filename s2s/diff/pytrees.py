@@ -13,6 +13,7 @@ A structure is `None` (a leaf: scalar, array, anything else) or a `Tree`. Elemen
 reached with constant indices and keys only (`t[1]`, `params["w"]`).
 """
 import gast
+import numpy as np
 
 from .activity import resolve_callee
 from .callsite import rule_for
@@ -74,6 +75,19 @@ def of_value(value):
         keys = list(value)
         return Tree("dict", keys, [of_value(value[k]) for k in keys])
     return None
+
+
+def copied(value):
+    """`value` with its arrays copied (tuples, lists and dicts rebuilt around them): what an
+    API call gives generated code that may store into its arguments (`x[0] = v`), so the
+    caller's arrays stay as they were -- transformations are functions of their inputs."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(copied(v) for v in value)
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    return value
 
 
 def others_of(arg_structs, argnums):

@@ -154,6 +154,12 @@ def _ol_unreduce(ct, x, axis=None):
         x = x.type
     if isinstance(x, types.List):  # a reduction of a list (np.sum(L)): one per element
         return lambda ct, x, axis=None: unreduce(ct, array_of(x), axis)
+    if isinstance(x, types.UniTuple) and isinstance(x.dtype, types.Array) and _none(axis):  # np.sum((a, b))
+        return lambda ct, x, axis=None: unreduce(ct, np.stack(x), axis)
+    if isinstance(x, types.BaseTuple) and len(x) and _none(axis) and all(
+            isinstance(t, (types.Number, types.Boolean)) for t in x.types):
+        n = len(x)
+        return lambda ct, x, axis=None: np.full(n, ct)
     if not _arr(x):
         return lambda ct, x, axis=None: ct
     if not isinstance(ct, types.Array):

@@ -41,7 +41,7 @@ from .runtime import (  # s2s-runtime-import
     unsum,
     unbroadcast,
 )
-from .runtime_numba import _none  # noqa: F401
+from .runtime_numba import _gen, _none  # noqa: F401
 from .runtime_numba_shape import _plane, _slab  # noqa: F401
 # s2s-runtime-import
 
@@ -308,16 +308,36 @@ def _ol_unsum_list(ct, items):
         return impl
 
 
-# ------------------------------------------------- whole-list reductions (numba: arrays only)
+# ---------------------------------------- whole-list and -tuple reductions (numba: arrays only)
 def _list_reduction(fn):
     def ol(a):
         if isinstance(a, types.List):
             return lambda a: fn(array_of(a))
+        if isinstance(a, types.UniTuple) and isinstance(a.dtype, types.Array):  # `np.sum((x, 2 * x))`
+            return lambda a: fn(np.stack(a))
+        if isinstance(a, types.UniTuple) and isinstance(a.dtype, (types.Number, types.Boolean)):
+            return lambda a: fn(np.array(a))
+        if isinstance(a, types.BaseTuple) and len(a) and all(isinstance(t, (types.Number, types.Boolean))
+                                                              for t in a.types):
+            n = len(a)  # mixed numbers (an int and a float): as floats
+            return _gen(("tuple_reduction", fn.__name__, n), [
+                "def impl(a):", "    return fn(np.array((" + "".join(f"a[{i}] * 1.0, " for i in range(n)) + ")))"],
+                env={**globals(), "fn": fn})
     return ol
 
 
 for _fn in (np.sum, np.mean, np.prod, np.max, np.min, np.std, np.var):
     overload(_fn)(_list_reduction(_fn))
+
+
+@overload(np.size)
+def _ol_size_tuple(a):
+    """np.size of a tuple of equal arrays or of numbers (the mean's derivative reads it)."""
+    if isinstance(a, types.UniTuple) and isinstance(a.dtype, types.Array):
+        return lambda a: len(a) * a[0].size
+    if isinstance(a, types.BaseTuple) and all(isinstance(t, (types.Number, types.Boolean)) for t in a.types):
+        n = len(a)
+        return lambda a: n
 
 
 # ------------------------------------------ adjoint lists, tuple reads, repeated-index stores

@@ -511,9 +511,9 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
         value, guard = self._lookup(node.id, node)
         if guard is None and node.id not in self.ctx.static and self.builtins.get(node.id, _MISSING) is value:
             return node  # a builtin: range, len, abs, min, ...
-        if node.id in self.ctx.static and node.id in self.ctx.literal_static and (
-                value is None or type(value) in (bool, int, str)):
-            return located(gast.Constant(value=value, kind=None), node)  # a literal, as numba wants axes
+        if node.id in self.ctx.static and (value is None or type(value) in (bool, int, str)):
+            # a literal, as numba wants axes (also jit's static arguments: `keepdims=kd` with kd static)
+            return located(gast.Constant(value=value, kind=None), node)
         return self._resolve_value(node.id, value, node, guard)
 
     def visit_Attribute(self, node):

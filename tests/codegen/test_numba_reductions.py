@@ -306,3 +306,39 @@ def test_index_helpers_under_jit():
     expected_m = np.zeros((3, 3))
     expected_m[np.diag_indices(3)] = 2.0 * m[np.diag_indices(3)] + 3.0 * 3.0
     np.testing.assert_allclose(want[0], expected_m, rtol=1e-12)
+
+
+def whole_reductions_without_keepdims(t):
+    return np.sum(t, keepdims=False) + np.mean(t, None, keepdims=False) + np.max(t, axis=None, keepdims=False) \
+        + t.std(ddof=0)
+
+
+def reduction_with_static_keepdims(t, kd):
+    return np.sum(np.sum(t, 0, keepdims=kd) * np.arange(1.0, 4.0)) + np.sum(np.mean(t, keepdims=kd))
+
+
+def pair(a):
+    return 2.0 * a, a
+
+
+def tuple_reductions(a):
+    return np.sum(pair(a)) + np.mean((a, 3.0 * a)) + np.sum((1.5, a[0]))
+
+
+def test_whole_reductions_with_constant_options_and_static_keepdims_under_jit():
+    """keepdims=False / ddof=0 written out (numba's whole-array reductions take neither), a
+    keepdims given through a static argument, also in the gradient's helpers; np.sum and
+    np.mean of tuples (of equal arrays, of numbers)."""
+    t = np.random.default_rng(4).normal(size=(2, 3))
+    np.testing.assert_allclose(s2s.jit(whole_reductions_without_keepdims)(t), whole_reductions_without_keepdims(t))
+    np.testing.assert_allclose(s2s.jit(s2s.grad(whole_reductions_without_keepdims))(t),
+                               s2s.grad(whole_reductions_without_keepdims)(t), rtol=1e-12)
+    for kd in (True, False):
+        want = s2s.grad(reduction_with_static_keepdims)(t, kd)
+        np.testing.assert_allclose(want, [[1.0 + 1 / 6, 2.0 + 1 / 6, 3.0 + 1 / 6]] * 2, rtol=1e-12)
+        got = s2s.jit(s2s.grad(reduction_with_static_keepdims), static_argnums=1)(t, kd)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    a = np.arange(1.0, 4.0)
+    np.testing.assert_allclose(s2s.jit(tuple_reductions)(a), tuple_reductions(a), rtol=1e-12)
+    # 3 sum(a) + 4 sum(a) / 6 + a[0]
+    np.testing.assert_allclose(s2s.jit(s2s.grad(tuple_reductions))(a), [3 + 2 / 3 + 1, 3 + 2 / 3, 3 + 2 / 3], rtol=1e-12)

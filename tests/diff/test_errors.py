@@ -53,8 +53,8 @@ def uses_try(x):
         return x
 
 
-def general_eigenvalues(x):
-    return np.sum(np.linalg.eigvals(np.outer(x, x) + np.eye(2)))
+def bessel_i0(x):
+    return np.sum(np.i0(x))
 
 
 def matrix_three_norm(A):
@@ -75,7 +75,7 @@ CASES = [
     (store_through_reshape, (np.ones(4),), UnsupportedSyntaxError, "view", "v[0, 1] = x[0] * 3.0"),
     (nested_def_in_loop, (1.0,), UnsupportedSyntaxError, "nested", "def f(v)"),
     (uses_try, (1.0,), UnsupportedSyntaxError, "try", "try:"),
-    (general_eigenvalues, (np.ones(2),), NoDerivativeRuleError, "eigvals", "np.linalg.eigvals("),
+    (bessel_i0, (np.ones(2),), NoDerivativeRuleError, "i0", "np.i0("),
     (matrix_three_norm, (np.eye(3),), NoDerivativeRuleError, "ord=3", "np.linalg.norm(A, 3)"),
 ]
 

@@ -26,8 +26,9 @@ Conventions:
 """
 import numpy as np
 
-from ..registry import NONDIFF, OUTPUTS, VJP_RULES, selects, supports
+from ..registry import JVP_RULES, NONDIFF, OUTPUTS, VJP_RULES, selects, supports
 from ..runtime import real_for, transpose_last, unreduce
+from ..runtime_special import no_derivative
 from ..runtime_linalg import (
     block_diag_sum,
     block_diag_sum_t,
@@ -35,8 +36,10 @@ from ..runtime_linalg import (
     block_ur_t,
     eig_gaps,
     eig_vectors_jvp,
+    eig_vectors_jvp_dv,
     eig_vectors_jvp_dv_t,
     eig_vectors_vjp,
+    eig_vectors_vjp_dv,
     eig_vectors_vjp_dv_t,
     mp_base,
     mp_negative,
@@ -346,6 +349,21 @@ def eig_vectors_jvp_rule(g, ans, d, v):
 def eig_vectors_vjp_rule(g, ans, gv, v):
     """Linear in gv, with eig_vectors_jvp its transpose; through v: eig_vectors_vjp_dv_t."""
     return eig_vectors_jvp(g, v), eig_vectors_vjp_dv_t(g, gv, v)
+
+
+# The tangents of the eigenvector helpers appear in second derivatives; differentiating them
+# again (third derivatives of eigenvectors) is not implemented: a clear error where reached.
+_THIRD = "third derivatives of np.linalg.eig's eigenvectors are not implemented"
+
+
+@register(eig_vectors_jvp_dv, eig_vectors_vjp_dv, eig_vectors_jvp_dv_t, eig_vectors_vjp_dv_t)
+def eig_vectors_second_rule(g, ans, a, b, c):
+    return no_derivative(g, a, _THIRD), no_derivative(g, b, _THIRD), no_derivative(g, c, _THIRD)
+
+
+@JVP_RULES.register(eig_vectors_jvp_dv, eig_vectors_vjp_dv, eig_vectors_jvp_dv_t, eig_vectors_vjp_dv_t)
+def eig_vectors_second_tangent(ans, a, b, c, da, db, dc):
+    return no_derivative(da, a, _THIRD) + no_derivative(db, b, _THIRD) + no_derivative(dc, c, _THIRD)
 
 
 @register(mp_base)
