@@ -272,10 +272,10 @@ def runtime_text():
     registered when numba imports."""
     from .diff import runtime
     from .diff import runtime_containers, runtime_einsum, runtime_fft, runtime_layout, runtime_linalg, runtime_partials
-    from .diff import runtime_jit, runtime_stats
+    from .diff import runtime_bessel, runtime_jit, runtime_stats
     from .diff import runtime_numba, runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape
     from .diff import runtime_numba_axes, runtime_numba_lists, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked
-    from .diff import runtime_numba_jit, runtime_numba_stats
+    from .diff import runtime_numba_bessel, runtime_numba_jit, runtime_numba_stats
 
     def without_imports(module):  # the lines between the two s2s-runtime-import markers go
         lines = inspect.getsource(module).splitlines()
@@ -285,7 +285,7 @@ def runtime_text():
     src = inspect.getsource(runtime).splitlines()
     src = src[: next(i for i, line in enumerate(src) if "s2s-runtime-end" in line)]
     for module in (runtime_partials, runtime_einsum, runtime_layout, runtime_stats, runtime_linalg, runtime_containers,
-                   runtime_fft, runtime_jit):
+                   runtime_fft, runtime_jit, runtime_bessel):
         # (their __all__ lists what s2s.diff.runtime re-exports; in the dumped module it would
         # hide the user's functions from `from generated import *`)
         src += ["_runtime_exports" + line[len("__all__"):] if line.startswith("__all__ =") else line
@@ -294,7 +294,7 @@ def runtime_text():
             "if numba is not None:  # s2s/diff/runtime_numba*.py, verbatim"]
     for module in (runtime_numba, runtime_numba_shape, runtime_numba_einsum, runtime_numba_layout, runtime_numba_stats,
                    runtime_numba_linalg, runtime_numba_lists, runtime_numba_numpy, runtime_numba_axes,
-                   runtime_numba_stacked, runtime_numba_norms, runtime_numba_jit):
+                   runtime_numba_stacked, runtime_numba_norms, runtime_numba_jit, runtime_numba_bessel):
         nb = without_imports(module)  # imports of the other runtime files
         src += ["    " + line if line.strip() else "" for line in nb]
     return src

@@ -162,3 +162,19 @@ def test_nan_to_num_blocks_replaced_entries():
     with np.errstate(invalid="ignore"):
         got = s2s.grad(safe_log)(x)
     np.testing.assert_allclose(got, [np.log(0.5) + 1.0, -1.0, np.log(2.0) + 1.0])
+
+
+def bessel_mix(x):
+    return np.sum(np.i0(x) * x + np.i0(2.0 * x) ** 2)
+
+
+def test_i0_gradient_hessian_and_jit():
+    """np.i0's derivative is I1 (runtime_bessel.py); second order through I1' = I0 - I1/x."""
+    x = np.array([-2.5, 0.0, 0.4, 3.0])
+    want = central_difference(bessel_mix, (x,), 0)  # (round-off: f is about 5e3)
+    np.testing.assert_allclose(s2s.grad(bessel_mix)(x), want, rtol=1e-7, atol=1e-5)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(bessel_mix))(x), want, rtol=1e-7, atol=1e-5)
+    np.testing.assert_allclose(s2s.jit(bessel_mix)(x), bessel_mix(x), rtol=1e-14)
+    g = s2s.grad(bessel_mix)
+    hess = np.stack([central_difference(lambda y, i=i: g(y)[i], (x,), 0) for i in range(4)])
+    np.testing.assert_allclose(s2s.hessian(bessel_mix)(x), hess, rtol=1e-6, atol=1e-4)

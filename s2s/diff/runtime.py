@@ -651,6 +651,7 @@ from .runtime_linalg import *  # noqa: F401,F403,E402  -- matrix decompositions
 from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in place, tuples, stores
 from .runtime_fft import *  # noqa: F401,F403,E402  -- numpy.fft's transforms and transposes
 from .runtime_jit import *  # noqa: F401,F403,E402  -- what jit's passes call: reductions along an axis, ...
+from .runtime_bessel import *  # noqa: F401,F403,E402  -- I1, np.i0's derivative
 
 try:
     import numba as _numba  # noqa: F401,E402
@@ -660,5 +661,5 @@ if _numba is not None:  # the numba implementations, registered on import (an er
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
     from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
     from . import runtime_numba_axes, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked  # noqa: F401,E402
-    from . import runtime_numba_jit  # noqa: F401,E402
+    from . import runtime_numba_bessel, runtime_numba_jit  # noqa: F401,E402
 # (scipy.special's numba forms, runtime_numba_special.py, load with its rules: rules.load_scipy_rules)

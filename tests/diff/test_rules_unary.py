@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from vjp_check import check_vjp, jitted, run_case
 
+from s2s.diff import runtime_bessel as rb
 from s2s.diff.registry import VJP_RULES
 
 
@@ -28,7 +29,7 @@ NUMPY = [
     (abs, _away_from_zero), (np.fabs, _away_from_zero), (np.exp2, ANY), (np.cbrt, _away_from_zero),
     (np.arcsinh, WIDE), (np.arccosh, ABOVE_ONE), (np.arctanh, UNIT), (np.deg2rad, WIDE), (np.radians, WIDE),
     (np.rad2deg, ANY), (np.degrees, ANY), (np.sinc, WIDE), (np.conj, ANY), (np.real, ANY), (np.imag, ANY),
-    (np.angle, _away_from_zero),
+    (np.angle, _away_from_zero), (np.i0, WIDE), (rb.bessel_i1, WIDE),
     (np.nan_to_num, ANY), (np.float64, ANY),
 ]
 MATH = [
@@ -106,3 +107,20 @@ def test_nan_to_num_passes_finite_entries_only(compiled):
 
 def test_nan_to_num_with_options():
     check_vjp(np.nan_to_num, (np.array([0.3, -1.2]),), {"nan": 1.0, "posinf": 5.0}, name="nan_to_num-options")
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_bessel_i1_values_and_i0_derivative(compiled):
+    """I1 against its defining series (every term exact in float64 at these points) and the
+    asymptotic regime against I1 = I0' by central differences of NumPy's np.i0; at 0, I1'(0) = 1/2."""
+    f = jitted(lambda x: rb.bessel_i1(x)) if compiled else rb.bessel_i1
+    x = np.array([-3.0, -0.5, 0.0, 0.5, 2.0, 7.5, 19.5, 20.5, 35.0, 80.0])
+    got = f(x)
+    series = [sum((v / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1)) for k in range(60))
+              for v in x[:6]]
+    np.testing.assert_allclose(got[:6], series, rtol=1e-14)
+    h = 1e-6 * np.maximum(1.0, np.abs(x))
+    np.testing.assert_allclose(got, (np.i0(x + h) - np.i0(x - h)) / (2 * h), rtol=1e-8)
+    rule = VJP_RULES.get(rb.bessel_i1).template
+    run = jitted(rule) if compiled else rule
+    assert run(1.0, 0.0, 0.0) == 0.5

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..registry import JVP_RULES
 from ..runtime import abs_direction, unbroadcast
+from ..runtime_bessel import bessel_i1
 
 register = JVP_RULES.register
 # math.exp2 and math.cbrt are new in Python 3.11.
@@ -215,6 +216,18 @@ def deg2rad(ans, x, dx):
 @register(np.rad2deg, np.degrees, math.degrees)
 def rad2deg(ans, x, dx):
     return dx * (180.0 / math.pi)
+
+
+@register(np.i0)
+def i0(ans, x, dx):
+    """I0' = I1."""
+    return dx * bessel_i1(x)
+
+
+@register(bessel_i1)
+def bessel_i1_rule(ans, x, dx):
+    """I1' = I0 - I1 / x, 1/2 at 0."""
+    return dx * (np.i0(x) - np.where(x == 0.0, 0.5, ans / np.where(x == 0.0, 1.0, x)))
 
 
 @register(np.sinc)

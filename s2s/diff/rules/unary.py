@@ -22,6 +22,7 @@ import numpy as np
 
 from ..registry import VJP_RULES
 from ..runtime import abs_direction, unbroadcast
+from ..runtime_bessel import bessel_i1
 
 register = VJP_RULES.register
 # math.exp2 and math.cbrt are new in Python 3.11.
@@ -224,6 +225,18 @@ def deg2rad(g, ans, x):
 @register(np.rad2deg, np.degrees, math.degrees)
 def rad2deg(g, ans, x):
     return g * (180.0 / math.pi)
+
+
+@register(np.i0)
+def i0(g, ans, x):
+    """I0' = I1."""
+    return g * bessel_i1(x)
+
+
+@register(bessel_i1)
+def bessel_i1_rule(g, ans, x):
+    """I1' = I0 - I1 / x, 1/2 at 0 (I1(x) / x -> 1/2)."""
+    return g * (np.i0(x) - np.where(x == 0.0, 0.5, ans / np.where(x == 0.0, 1.0, x)))
 
 
 @register(np.sinc)
