@@ -10,6 +10,8 @@ np.maximum/minimum.accumulate: the running extreme, one slice along the axis at 
 derivative is np.maximum's: a tie splits the cotangent between the two, as that rule does).
 np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
 norm(x, p) * norm(inv(x), p) as NumPy computes it.
+np.polyfit(x, y, deg): the least-squares fit on the Vandermonde matrix, its columns scaled to
+unit norm as NumPy scales them (other arguments: a ValueError saying so).
 """
 import numpy as np
 
@@ -66,6 +68,21 @@ def vander(x, N=None, increasing=False):
         cols.append(cols[k - 1] * x)
     v = np.stack(cols, axis=1)
     return v if increasing else v[:, ::-1]
+
+
+def _polyfit(x, y, deg):
+    lhs = vander(x, deg + 1)
+    scale = np.sqrt(np.sum(lhs * lhs, axis=0))
+    c = np.linalg.lstsq(lhs / scale, y, rcond=None)[0]
+    return (c.T / scale).T
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    raise ValueError("s2s transforms np.polyfit(x, y, deg) with three positional arguments only "
+                     "(no rcond, full, w or cov)")
+
+
+polyfit.__s2s_by_arity__ = {3: _polyfit}
 
 
 def math_fsum(seq):

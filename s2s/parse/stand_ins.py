@@ -12,7 +12,7 @@ methods stay what they are (and are refused by the derivative rules by name). An
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
 solve_banded; and np.linalg.lstsq, the arithmetic ufuncs' `outer` (np.multiply.outer ...) and
-np.vander, math.fsum, np.maximum/minimum.accumulate, np.linalg.cond (parse/stand_in_numpy.py);
+np.vander, math.fsum, np.maximum/minimum.accumulate, np.linalg.cond, np.polyfit (parse/stand_in_numpy.py);
 np.unwrap, np.choose, np.broadcast_arrays, np.apply_along_axis and what parse/macros.py rewrites
 np.gradient, np.vectorize, sorted and the in-place functions to (parse/stand_in_arrays.py).
 """
@@ -25,7 +25,7 @@ _NUMPY = {("linalg", "lstsq"): ("stand_in_linalg", "np_lstsq"), ("vander",): ("s
           **{(n,): ("stand_in_arrays", n) for n in ("unwrap", "choose", "broadcast_arrays")},
           ("maximum", "accumulate"): ("stand_in_numpy", "maximum_accumulate"),
           ("minimum", "accumulate"): ("stand_in_numpy", "minimum_accumulate"),
-          ("linalg", "cond"): ("stand_in_numpy", "linalg_cond"),
+          ("linalg", "cond"): ("stand_in_numpy", "linalg_cond"), ("polyfit",): ("stand_in_numpy", "polyfit"),
           ("apply_along_axis",): ("stand_in_arrays", "apply_along_axis"),
           **{(u, "outer"): ("stand_in_numpy", ("divide" if u == "true_divide" else u) + "_outer") for u in _OUTER}}
 

@@ -74,9 +74,16 @@ def index_helpers(x):
         + np.sum(np.where(np.isin(np.arange(3), np.array([1])), x[0], 0.0) ** 2)
 
 
+def fits(x):
+    """np.polyfit of a line through points x[0] (abscissae) and of a quadratic through rows."""
+    t = np.linspace(0.0, 1.0, 3)
+    return np.sum(np.polyfit(x[0] + np.array([0.0, 2.0, 4.0]), x[1], 1) ** 2) \
+        + np.sum(np.polyfit(t, x.T, 2) * np.arange(1.0, 4.0)[:, None])
+
+
 X = np.array([[0.3, -1.2, 2.0], [0.55, 0.7, -0.1], [1.0, 2.0, 0.25]])
 CASES = [vectorize_lambda, vectorize_global, vectorize_inline, along_axis, along_axis_lambda, accumulates,
-         conditions, index_helpers]
+         conditions, index_helpers, fits]
 
 
 @pytest.mark.parametrize("fn", CASES)
@@ -103,7 +110,7 @@ def linalg_all(x):
     np.linalg.norm and np.isin; their Python path is checked above.)"""
     s = x @ x.T + np.eye(3)
     return np.linalg.cond(s) + np.sum(x[np.triu_indices_from(x, k=1)] ** 2) \
-        + np.sum(x * np.digitize(x, np.array([0.0, 0.45])))
+        + np.sum(x * np.digitize(x, np.array([0.0, 0.45]))) + np.sum(np.polyfit(x[0], x[2], 1))
 
 
 @pytest.mark.parametrize("fn", [vectorized_all, along_all, linalg_all])
@@ -126,6 +133,15 @@ def outside_excluded(x):
 
 def vectorize_keywords(x):
     return np.sum(vpiece(t=x))
+
+
+def weighted_fit(x):
+    return np.sum(np.polyfit(x[0], x[1], 1, w=x[2]))
+
+
+def test_polyfit_other_arguments_are_refused():
+    with pytest.raises(ValueError, match="three positional arguments only"):
+        s2s.grad(weighted_fit)(X)
 
 
 @pytest.mark.parametrize("fn, what", [(outside_signature, "signature="), (outside_excluded, "excluded="),
