@@ -365,6 +365,8 @@ def matmul_vjp2(ct, x1, x2):
 
 
 def _tensordot_axes(a, b, axes):
+    if a.ndim == 0 or b.ndim == 0:  # np.inner / np.dot of a scalar: a product, nothing contracted
+        return [], []
     if np.ndim(axes) == 0:
         return list(range(a.ndim - axes, a.ndim)), list(range(axes))
     xa, xb = (np.atleast_1d(ax) for ax in axes)
@@ -535,24 +537,32 @@ def unroll(ct, shift=0, axis=None):
     return np.roll(ct, np.negative(shift), axis)
 
 
+def _like_sequence(parts, seq):
+    """The contributions to the elements of `seq`: a tuple, or -- `seq` one array whose rows
+    are the elements (`np.vstack(a)`) -- an array of its shape."""
+    if isinstance(seq, np.ndarray):
+        return np.stack([np.asarray(p) for p in parts]).reshape(seq.shape) if len(parts) else np.zeros(seq.shape)
+    return tuple(parts)
+
+
 def unconcatenate(ct, arrays, axis=0):
     """One contribution per element of `arrays` for `np.concatenate(arrays, axis)`."""
     if axis is None:
         parts = np.split(np.ravel(ct), np.cumsum([np.size(a) for a in arrays])[:-1])
-        return tuple(reshape_to(p, a) for p, a in zip(parts, arrays))
-    return tuple(np.split(ct, np.cumsum([np.shape(a)[axis] for a in arrays])[:-1], axis))
+        return _like_sequence([reshape_to(p, a) for p, a in zip(parts, arrays)], arrays)
+    return _like_sequence(np.split(ct, np.cumsum([np.shape(a)[axis] for a in arrays])[:-1], axis), arrays)
 
 
 def unhstack(ct, tup):
     """One contribution per element of `tup` for `np.hstack(tup)`."""
     parts = unconcatenate(ct, [np.atleast_1d(t) for t in tup], 0 if np.ndim(tup[0]) <= 1 else 1)
-    return tuple(reshape_to(p, t) for p, t in zip(parts, tup))
+    return _like_sequence([reshape_to(p, t) for p, t in zip(parts, tup)], tup)
 
 
 def unvstack(ct, tup):
     """One contribution per element of `tup` for `np.vstack(tup)`."""
     parts = unconcatenate(ct, [np.atleast_2d(t) for t in tup], 0)
-    return tuple(reshape_to(p, t) for p, t in zip(parts, tup))
+    return _like_sequence([reshape_to(p, t) for p, t in zip(parts, tup)], tup)
 
 
 def unsum(ct, items):
@@ -577,7 +587,7 @@ def sum_of(items):
 
 def unstack(ct, arrays, axis=0):
     """One contribution per element of `arrays` for `np.stack(arrays, axis)`."""
-    return tuple(np.moveaxis(ct, axis, 0))
+    return _like_sequence(list(np.moveaxis(ct, axis, 0)), arrays)
 
 
 def untile(ct, A, reps=1):

@@ -12,7 +12,7 @@ import math  # noqa: F401
 
 import numpy as np
 
-from .runtime import DerivativeUnavailable, unbroadcast  # noqa: E402  s2s-runtime-import
+from .runtime import DerivativeUnavailable, _like_sequence, unbroadcast  # noqa: E402  s2s-runtime-import
 # s2s-runtime-import (the dumped module defines it above)
 
 __all__ = ["linspace_t", "unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
@@ -101,14 +101,14 @@ def uncolumn_stack(ct, tup):
     """One contribution per element of tup for `np.column_stack(tup)` (1-d elements are
     columns, scalars 1x1)."""
     widths = [np.shape(t)[1] if np.ndim(t) >= 2 else 1 for t in tup]
-    return tuple(_to(p, t) for p, t in zip(_pieces(ct, widths, 1), tup))
+    return _like_sequence([_to(p, t) for p, t in zip(_pieces(ct, widths, 1), tup)], tup)
 
 
 def undstack(ct, tup):
     """One contribution per element of tup for `np.dstack(tup)` (elements made 3-d as by
     np.atleast_3d, then joined along axis 2)."""
     widths = [np.shape(t)[2] if np.ndim(t) >= 3 else 1 for t in tup]
-    return tuple(_to(p, t) for p, t in zip(_pieces(ct, widths, 2), tup))
+    return _like_sequence([_to(p, t) for p, t in zip(_pieces(ct, widths, 2), tup)], tup)
 
 
 def unpad(ct, array, pad_width=0, mode="constant"):

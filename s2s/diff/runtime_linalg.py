@@ -18,10 +18,12 @@ import math  # noqa: F401
 
 import numpy as np
 
+from .runtime import DerivativeUnavailable  # noqa: E402  s2s-runtime-import
+
 __all__ = ["tril_half", "strict_lower", "eig_gaps", "mp_base", "mp_negative", "block_ur", "block_ur_t",
            "block_diag_sum", "block_diag_sum_t", "reduced_only", "eig_vectors_jvp", "eig_vectors_vjp",
            "eig_vectors_jvp_dv", "eig_vectors_vjp_dv", "eig_vectors_jvp_dv_t",
-           "eig_vectors_vjp_dv_t", "multi_dot_t", "multi_dot_tt", "unmulti_dot",
+           "eig_vectors_vjp_dv_t", "eig_third", "multi_dot_t", "multi_dot_tt", "unmulti_dot",
            "unmulti_dot_t"]
 
 
@@ -151,6 +153,14 @@ def eig_vectors_vjp_dv_t(g, gv, v):
         out = out + extra
     r = np.real(np.sum(g1 * v, axis=-2, keepdims=True))
     return out - np.conj(g) * r + f * g1
+
+
+def eig_third(ct, x):
+    """The contribution of ct to an input of the eigenvector helpers' derivatives above:
+    third derivatives of np.linalg.eig's eigenvectors have no rule (zeros where ct is zero)."""
+    if np.any(np.asarray(ct) != 0):
+        raise DerivativeUnavailable("third derivatives of np.linalg.eig's eigenvectors have no rule")
+    return np.zeros(np.shape(x))
 
 
 def mp_base(a, n):

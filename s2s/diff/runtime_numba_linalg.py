@@ -21,6 +21,7 @@ from .runtime_linalg import (  # s2s-runtime-import
     block_ur,
     block_ur_t,
     eig_gaps,
+    eig_third,
     eig_vectors_jvp,
     eig_vectors_jvp_dv,
     eig_vectors_jvp_dv_t,
@@ -37,6 +38,7 @@ from .runtime_linalg import (  # s2s-runtime-import
     unmulti_dot,
     unmulti_dot_t,
 )
+from .runtime import DerivativeUnavailable  # noqa: F401
 from .runtime_numba import _arr, _gen, _none  # noqa: F401
 from .runtime_stats import as_square, cov_scale, obs_rows, unobs_rows  # noqa: F401
 # s2s-runtime-import
@@ -206,6 +208,15 @@ def _ol_eig_vectors_vjp_dv(gv, v, dv):
                 r[j] += (g1[i, j] * v[i, j]).real
                 dr[j] += (dg1[i, j] * v[i, j] + g1[i, j] * dv[i, j]).real
         return dg1 - np.conj(dv) * r - np.conj(v) * dr
+    return impl
+
+
+@overload(eig_third)
+def _ol_eig_third(ct, x):
+    def impl(ct, x):
+        if np.any(np.asarray(ct) != 0):
+            raise DerivativeUnavailable("third derivatives of np.linalg.eig's eigenvectors have no rule")
+        return np.zeros(np.shape(x))
     return impl
 
 

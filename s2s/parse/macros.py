@@ -138,7 +138,37 @@ class Macros(TreeCalls):
             return self._piecewise(node)
         if path == f"{NUMPY_ALIAS}.gradient":
             return self._gradient(node)
+        if path == f"{NUMPY_ALIAS}.einsum" and node.args and not (
+                isinstance(node.args[0], gast.Constant) and isinstance(node.args[0].value, str)):
+            return self._einsum_sublists(node)
         return None
+
+    def _einsum_sublists(self, node):
+        """np.einsum(a, [0, 1], b, [1, 2], [0, 2]) -> np.einsum('ab,bc->ac', a, b): the
+        subscripts string the sublists stand for (the rules read the string form)."""
+        args = node.args
+        n_ops = len(args) // 2
+        lists = [args[2 * i + 1] for i in range(n_ops)] + ([args[-1]] if len(args) % 2 else [])
+
+        def letters(lst):
+            if not isinstance(lst, (gast.List, gast.Tuple)):
+                return None
+            out = ""
+            for e in lst.elts:
+                if isinstance(e, gast.Constant) and type(e.value) is int and 0 <= e.value < 52:
+                    out += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[e.value]
+                elif isinstance(e, gast.Constant) and e.value is Ellipsis or attribute_path(e) == "Ellipsis":
+                    out += "..."
+                else:
+                    return None
+            return out
+        subs = [letters(lst) for lst in lists]
+        if n_ops == 0 or any(s is None for s in subs):
+            raise self.ctx.error(node, "np.einsum's sublist form needs its sublists written as lists of integer "
+                                 "constants in the call (or use a subscripts string)", "np.einsum")
+        text = ",".join(subs[:n_ops]) + ("->" + subs[n_ops] if len(subs) > n_ops else "")
+        node.args = [_const(text, node)] + [args[2 * i] for i in range(n_ops)]
+        return self._finish_call(node)
 
     def _keyword(self, node, name, position, default):
         for k in node.keywords:

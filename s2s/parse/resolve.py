@@ -511,8 +511,10 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
         value, guard = self._lookup(node.id, node)
         if guard is None and node.id not in self.ctx.static and self.builtins.get(node.id, _MISSING) is value:
             return node  # a builtin: range, len, abs, min, ...
-        if node.id in self.ctx.static and (value is None or type(value) in (bool, int, str)):
-            # a literal, as numba wants axes (also jit's static arguments: `keepdims=kd` with kd static)
+        if node.id in self.ctx.static and (value is None or type(value) in (bool, int, str)) and (
+                node.id in self.ctx.literal_static or type(value) is not str):
+            # a literal, as numba wants axes (also jit's static flags and numbers: `keepdims=kd`
+            # with kd static; a static string stays a constant of the module)
             return located(gast.Constant(value=value, kind=None), node)
         return self._resolve_value(node.id, value, node, guard)
 

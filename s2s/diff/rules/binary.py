@@ -23,7 +23,7 @@ import math
 import gast
 import numpy as np
 
-from ..registry import VJP_RULES
+from ..registry import VJP_RULES, selects
 from ..runtime import inside, log_or_zero, unbroadcast
 
 register = VJP_RULES.register
@@ -50,10 +50,24 @@ def divide(g, ans, x1, x2):
     return unbroadcast(g / x2, x1), unbroadcast(-g * ans / x2, x2)
 
 
+def power_select(known):
+    """A constant exponent other than 0 (`x ** 2`): the plain formula."""
+    x2 = known.get("x2")
+    return power_constant if type(x2) in (int, float) and x2 != 0 else None
+
+
 @register(np.power, gast.Pow, math.pow, builtins.pow)
+@selects(power_select)
 def power(g, ans, x1, x2):
-    """x1 ** x2: d/dx1 = x2 x1**(x2-1); d/dx2 = ans log(x1), taken as 0 where x1 == 0 and nan
-    where x1 < 0 (as JAX)."""
+    """x1 ** x2: d/dx1 = x2 x1**(x2-1), 0 where x2 == 0 (x1 ** 0 is constant, at x1 == 0 too:
+    the exponent is made 0 there instead of 0 * 0**-1 = nan, as JAX); d/dx2 = ans log(x1),
+    taken as 0 where x1 == 0 and nan where x1 < 0 (as JAX)."""
+    return unbroadcast(g * x2 * np.power(x1, x2 - 1.0 + (x2 == 0)), x1), unbroadcast(g * ans * log_or_zero(x1), x2)
+
+
+@VJP_RULES.variant(np.power)
+def power_constant(g, ans, x1, x2):
+    """A nonzero constant exponent: x2 x1**(x2-1)."""
     return unbroadcast(g * x2 * np.power(x1, x2 - 1), x1), unbroadcast(g * ans * log_or_zero(x1), x2)
 
 

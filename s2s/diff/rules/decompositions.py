@@ -28,13 +28,13 @@ import numpy as np
 
 from ..registry import JVP_RULES, NONDIFF, OUTPUTS, VJP_RULES, selects, supports
 from ..runtime import real_for, transpose_last, unreduce
-from ..runtime_special import no_derivative
 from ..runtime_linalg import (
     block_diag_sum,
     block_diag_sum_t,
     block_ur,
     block_ur_t,
     eig_gaps,
+    eig_third,
     eig_vectors_jvp,
     eig_vectors_jvp_dv,
     eig_vectors_jvp_dv_t,
@@ -352,18 +352,18 @@ def eig_vectors_vjp_rule(g, ans, gv, v):
 
 
 # The tangents of the eigenvector helpers appear in second derivatives; differentiating them
-# again (third derivatives of eigenvectors) is not implemented: a clear error where reached.
-_THIRD = "third derivatives of np.linalg.eig's eigenvectors are not implemented"
+# again (third derivatives of eigenvectors) has no rule: a clear error where it is reached.
+NONDIFF.register(eig_third)
 
 
 @register(eig_vectors_jvp_dv, eig_vectors_vjp_dv, eig_vectors_jvp_dv_t, eig_vectors_vjp_dv_t)
 def eig_vectors_second_rule(g, ans, a, b, c):
-    return no_derivative(g, a, _THIRD), no_derivative(g, b, _THIRD), no_derivative(g, c, _THIRD)
+    return eig_third(g, a), eig_third(g, b), eig_third(g, c)
 
 
 @JVP_RULES.register(eig_vectors_jvp_dv, eig_vectors_vjp_dv, eig_vectors_jvp_dv_t, eig_vectors_vjp_dv_t)
 def eig_vectors_second_tangent(ans, a, b, c, da, db, dc):
-    return no_derivative(da, a, _THIRD) + no_derivative(db, b, _THIRD) + no_derivative(dc, c, _THIRD)
+    return eig_third(da, ans) + eig_third(db, ans) + eig_third(dc, ans)
 
 
 @register(mp_base)

@@ -18,7 +18,7 @@ import math
 import gast
 import numpy as np
 
-from ..registry import JVP_RULES
+from ..registry import JVP_RULES, selects
 from ..runtime import inside, log_or_zero, zeros_like
 
 register = JVP_RULES.register
@@ -45,10 +45,22 @@ def divide(ans, x1, x2, dx1, dx2):
     return (dx1 - ans * dx2) / x2
 
 
+def _power_select(known):
+    x2 = known.get("x2")
+    return power_constant if type(x2) in (int, float) and x2 != 0 else None
+
+
 @register(np.power, gast.Pow, math.pow, builtins.pow)
+@selects(_power_select)
 def power(ans, x1, x2, dx1, dx2):
-    """x1 ** x2: d/dx1 = x2 x1**(x2-1); d/dx2 = ans log(x1), taken as 0 where x1 == 0 and nan
-    where x1 < 0 (as JAX)."""
+    """x1 ** x2: d/dx1 = x2 x1**(x2-1), 0 where x2 == 0 (see binary.power); d/dx2 = ans log(x1),
+    taken as 0 where x1 == 0 and nan where x1 < 0 (as JAX)."""
+    return dx1 * x2 * np.power(x1, x2 - 1.0 + (x2 == 0)) + dx2 * ans * log_or_zero(x1)
+
+
+@JVP_RULES.variant(np.power)
+def power_constant(ans, x1, x2, dx1, dx2):
+    """A nonzero constant exponent: x2 x1**(x2-1)."""
     return dx1 * x2 * np.power(x1, x2 - 1) + dx2 * ans * log_or_zero(x1)
 
 
