@@ -1,0 +1,75 @@
+"""Edge cases of NumPy calls found by running autograd's and Tangent's test functions through
+s2s: the sublist form of np.einsum, stacking functions given one array, np.inner of a scalar,
+x ** 0 at x = 0. Gradients against analytic values, in the Python path and compiled."""
+import numpy as np
+import pytest
+
+import s2s
+
+W = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def einsum_sublist_transpose(a):
+    return np.sum(np.einsum(a, [0, 1], [1, 0]) * W)
+
+
+def einsum_sublist_product(a):
+    return np.sum(np.einsum(a, [0, 1], W, [1, 2], [0, 2]) ** 2)
+
+
+def einsum_sublist_implicit(a):
+    return np.einsum(a, [0, 0])  # the trace (no output list: implicit mode)
+
+
+def vstack_one_array(a):
+    return np.sum(np.vstack(a) * np.array([[1.0], [2.0]]))
+
+
+def hstack_one_array(v):
+    return np.sum(np.hstack(v) ** 2) + np.sum(np.column_stack(v) * 3.0) + np.sum(np.stack(v) * v)
+
+
+def inner_with_scalars(x, y):
+    return np.sum(np.inner(x, y)) + np.inner(y, 2.0)
+
+
+def power_zero(x):
+    return np.power(x, 0.0) + x ** 0.0
+
+
+X2 = np.array([[0.5, -1.0], [2.0, 0.25]])
+V = np.array([1.0, -2.0, 0.5])
+CASES = [
+    (einsum_sublist_transpose, (X2,), 0, W.T),
+    (einsum_sublist_product, (X2,), 0, 2 * (X2 @ W) @ W.T),
+    (einsum_sublist_implicit, (X2,), 0, np.eye(2)),
+    (vstack_one_array, (X2,), 0, np.array([[1.0, 1.0], [2.0, 2.0]])),
+    (hstack_one_array, (V,), 0, 2 * V + 3.0 + 2 * V),
+    (inner_with_scalars, (V, 1.5), 0, np.full(3, 1.5)),
+    (inner_with_scalars, (V, 1.5), 1, np.sum(V) + 2.0),
+    (power_zero, (0.0,), 0, 0.0),
+]
+
+
+@pytest.mark.parametrize("fn, args, argnum, want", CASES,
+                         ids=[f"{c[0].__name__}-{c[2]}" for c in CASES])
+def test_gradients(fn, args, argnum, want):
+    got = s2s.grad(fn, argnums=argnum)(*args)
+    assert isinstance(got, np.ndarray) == isinstance(want, np.ndarray) or np.ndim(want) == 0
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(s2s.jacfwd(fn, argnums=argnum)(*args), want, rtol=1e-12, atol=1e-14)
+
+
+def test_power_zero_second_derivative_and_compiled():
+    assert s2s.grad(s2s.grad(power_zero))(0.0) == 0.0
+    assert s2s.jit(s2s.grad(power_zero))(0.0) == 0.0
+    np.testing.assert_allclose(s2s.jit(s2s.grad(einsum_sublist_product))(X2), 2 * (X2 @ W) @ W.T, rtol=1e-12)
+
+
+def sublist_of_a_variable(a, subs):
+    return np.sum(np.einsum(a, subs))
+
+
+def test_einsum_sublists_must_be_written_in_the_call():
+    with pytest.raises(s2s.errors.S2SError, match="sublist form"):
+        s2s.grad(sublist_of_a_variable)(X2, [0, 1])
