@@ -198,8 +198,11 @@ class JitFunction:
         spec = self._spec_for(key, static, fn, structs, crossing)
         if spec.boundary is not None:
             args, kwargs = spec.boundary.pack(args, kwargs)
-            return spec.boundary.unpack(self._run(spec, args, kwargs))
-        return self._run(spec, args, kwargs)
+            out = spec.boundary.unpack(self._run(spec, args, kwargs))
+        else:
+            out = self._run(spec, args, kwargs)
+        finish = getattr(self._fn, "__s2s_finish__", None)  # (grad: its inputs' dtypes)
+        return out if finish is None else finish(*every, out)
 
     def _run(self, spec, args, kwargs):
         if spec.in_order is False:

@@ -148,6 +148,27 @@ class GradFunction:
         key = self._key(args, kwargs)
         return key, self._build(*key)[2]
 
+    def __s2s_finish__(self, args, kwargs, out):
+        """The compiled result (`jit(grad(f))`) as grad's own: each gradient in its input's
+        dtype (float32 in, float32 out; the seed and constants of derivative code are float64)."""
+        if any(i >= len(args) for i in self._argnums):
+            return out
+
+        def projected(g):
+            if self._single:
+                return _projected(g, args[self._argnums[0]])
+            return tuple(_projected(gi, args[i]) for gi, i in zip(g, self._argnums))
+        if self._has_aux:
+            if self._value:
+                (value, aux), g = out
+                return (value, aux), projected(g)
+            g, aux = out
+            return projected(g), aux
+        if self._value:
+            value, g = out
+            return value, projected(g)
+        return projected(out)
+
     def source(self, *args, **kwargs):
         """The generated source; given arguments, the version made for them (their pytree
         structures and ranks), as a call with them runs."""

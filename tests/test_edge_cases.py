@@ -73,3 +73,29 @@ def sublist_of_a_variable(a, subs):
 def test_einsum_sublists_must_be_written_in_the_call():
     with pytest.raises(s2s.errors.S2SError, match="sublist form"):
         s2s.grad(sublist_of_a_variable)(X2, [0, 1])
+
+
+def sum_of_squares(x):
+    return np.sum(x ** 2)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def all_close(x):
+    return np.allclose(x, x * 3.0 / 3.0)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_grad_checks_hold_under_jit(compiled):
+    """jit(grad(f)) answers as grad(f) does: float32 in, float32 out; a non-scalar or a boolean
+    output is the TypeError JAX raises (the generated grad function checks its output)."""
+    T = s2s.jit if compiled else (lambda f: f)
+    x32 = np.ones(3, np.float32)
+    got = T(s2s.grad(sum_of_squares))(x32)
+    assert got.dtype == np.float32 and np.allclose(got, 2.0)
+    with pytest.raises(TypeError, match="scalar-output"):
+        T(s2s.grad(doubled))(np.zeros(2))
+    with pytest.raises(TypeError, match="real-valued outputs"):
+        T(s2s.grad(all_close))(np.array([1.0, 2.0]))

@@ -36,7 +36,7 @@ def register_structure_pass():
 register_structure_pass()
 
 
-def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
+def _wrapper(entry, vjp_name, name, argnums, kind, has_aux, rt):
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     L = LocalNames(params)
     call_args = ", ".join(params)
@@ -48,8 +48,8 @@ def _wrapper(entry, vjp_name, name, argnums, kind, has_aux):
         lines.append(f"    {value} = {L['res']}[0][0]")
         lines.append(f"    {aux} = {L['res']}[0][1]")
         result = f"(({value}, {aux}), {grads})" if kind.value else f"({grads}, {aux})"
-    else:
-        lines.append(f"    {value} = {L['res']}[0]")
+    else:  # (the output checked as grad checks it: under jit too, where no Python runs)
+        lines.append(f"    {value} = {rt('scalar_output')}({L['res']}[0])")
         result = f"({value}, {grads})" if kind.value else grads
     lines.append(f"    return {result}")
     fn = gast.parse("\n".join(lines) + "\n").body[0]
@@ -95,7 +95,7 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, 
     program, entry, rm, vjp_name = _reverse(fn, argnums, has_aux, structs, ranks, nones, others)
     name = program.namer.fresh(f"{entry.name}_{'value_and_grad' if value else 'grad'}")
     wrapper_ctx = copy.copy(entry)
-    wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux)
+    wrapper_ctx.tree = _wrapper(entry, vjp_name, name, argnums, WrapperKind(single, value), has_aux, rm.runtime)
     wrapper_ctx.name = name
     program.functions.append(wrapper_ctx)
     module = GeneratedModule(program, title=title)

@@ -41,6 +41,17 @@ def unbroadcast(ct, x):
     return ct if ct.shape == shape else np.broadcast_to(ct, shape).copy()
 
 
+def scalar_output(value):
+    """The output of a function grad differentiates (the generated grad function checks it,
+    as grad does in Python): a real scalar, else the TypeError JAX raises."""
+    if np.ndim(value) != 0:
+        raise TypeError(f"Gradient only defined for scalar-output functions. Output had shape: {np.shape(value)}")
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError("grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+                        "but got bool")
+    return value
+
+
 def real_for(ct, x):
     """`ct` as the cotangent of `x`: its real part where x is real (an adjoint that went
     through complex values keeps an imaginary part its real input has no use for; JAX

@@ -24,6 +24,7 @@ from .runtime import (  # s2s-runtime-import
     add_at,
     copy_value,
     real_for,
+    scalar_output,
     abs_direction,
     abs_direction_tangent,
     abs_direction_vjp,
@@ -292,6 +293,20 @@ def _ol_real_for(ct, x):
     if complex_ct and not complex_x:
         return lambda ct, x: np.real(ct)
     return lambda ct, x: ct
+
+
+@overload(scalar_output)
+def _ol_scalar_output(value):
+    if isinstance(value, types.Array):
+        def impl(value):
+            raise TypeError("Gradient only defined for scalar-output functions (the output was an array)")
+        return impl
+    if isinstance(value, types.Boolean):
+        def impl(value):
+            raise TypeError("grad requires real-valued outputs (output dtype that is a sub-dtype of "
+                            "np.floating), but got bool")
+        return impl
+    return lambda value: value
 
 
 @overload(copy_value)

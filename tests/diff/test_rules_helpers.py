@@ -53,6 +53,7 @@ CASES = [
     case(rt.transpose_last, (_a(3, 4),), [0]),
     case(rt.abs_direction, (_a(5) + np.sign(_a(5)),), [0], numba=True),  # real: sign, away from 0
     case(rt.real_for, (_a(3, 2), _a(3, 2)), [0], numba=True),
+    case(rt.scalar_output, (0.7,), [0], numba=True),
     # real x: zeros (complex values: tests/diff/test_complex.py)
     case(rt.abs_direction_tangent, (_a(4) + np.sign(_a(4)), _a(4)), [0, 1], numba=True),
     case(rt.abs_direction_vjp, (_a(4), _a(4) + np.sign(_a(4))), [0, 1], numba=True),

@@ -22,6 +22,7 @@ from ..runtime import (
     real_only,
     copy_value,
     real_for,
+    scalar_output,
     dot_vjp1,
     dot_vjp2,
     einsum_vjp1,
@@ -138,6 +139,12 @@ def abs_direction_tangent_rule(g, ans, x, t):
 def abs_direction_vjp_rule(g, ans, c, x):
     """Linear in c (its transpose is abs_direction_tangent); through x, zero for a real x."""
     return abs_direction_tangent(x, g), real_only(x, g)
+
+
+@register(scalar_output)
+def scalar_output_rule(g, ans, value):
+    """The identity (on the scalars it lets through)."""
+    return g
 
 
 @register(real_for)

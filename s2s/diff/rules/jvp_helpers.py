@@ -20,6 +20,7 @@ from ..runtime import (
     real_only,
     copy_value,
     real_for,
+    scalar_output,
     dot_vjp1,
     dot_vjp2,
     einsum_vjp1,
@@ -117,6 +118,11 @@ def abs_direction_tangent_rule(ans, x, t, dx, dt):
 def abs_direction_vjp_rule(ans, c, x, dc, dx):
     """Linear in c; through x, zero for a real x."""
     return abs_direction_vjp(dc, x) + real_only(x, dx)
+
+
+@linear(scalar_output)
+def scalar_output_rule(value):
+    """The identity."""
 
 
 @linear(real_for, nondiff=("x",))
