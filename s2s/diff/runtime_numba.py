@@ -24,7 +24,6 @@ from .runtime import (  # s2s-runtime-import
     add_at,
     copy_value,
     real_for,
-    scalar_output,
     abs_direction,
     abs_direction_tangent,
     abs_direction_vjp,
@@ -155,12 +154,8 @@ def _ol_unreduce(ct, x, axis=None):
         x = x.type
     if isinstance(x, types.List):  # a reduction of a list (np.sum(L)): one per element
         return lambda ct, x, axis=None: unreduce(ct, array_of(x), axis)
-    if isinstance(x, types.UniTuple) and isinstance(x.dtype, types.Array) and _none(axis):  # np.sum((a, b))
-        return lambda ct, x, axis=None: unreduce(ct, np.stack(x), axis)
-    if isinstance(x, types.BaseTuple) and len(x) and _none(axis) and all(
-            isinstance(t, (types.Number, types.Boolean)) for t in x.types):
-        n = len(x)
-        return lambda ct, x, axis=None: np.full(n, ct)
+    if isinstance(x, types.BaseTuple) and len(x) and _none(axis):
+        return None  # a whole reduction of a tuple: runtime_numba_lists.py
     if not _arr(x):
         return lambda ct, x, axis=None: ct
     if not isinstance(ct, types.Array):
@@ -293,20 +288,6 @@ def _ol_real_for(ct, x):
     if complex_ct and not complex_x:
         return lambda ct, x: np.real(ct)
     return lambda ct, x: ct
-
-
-@overload(scalar_output)
-def _ol_scalar_output(value):
-    if isinstance(value, types.Array):
-        def impl(value):
-            raise TypeError("Gradient only defined for scalar-output functions (the output was an array)")
-        return impl
-    if isinstance(value, types.Boolean):
-        def impl(value):
-            raise TypeError("grad requires real-valued outputs (output dtype that is a sub-dtype of "
-                            "np.floating), but got bool")
-        return impl
-    return lambda value: value
 
 
 @overload(copy_value)

@@ -9,7 +9,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-from .runtime_bessel import _ASYMPTOTIC_TERMS, _SERIES_TERMS, _SWITCH, bessel_i1  # s2s-runtime-import
+from .runtime_bessel import _i1_scalar, bessel_i1  # s2s-runtime-import
 
 try:  # NumPy's tables for i0 (numpy/lib/_function_base_impl.py): A on [0, 8], B beyond
     from numpy.lib._function_base_impl import _i0A, _i0B
@@ -19,24 +19,7 @@ _I0A = np.array(_i0A, dtype=np.float64)
 _I0B = np.array(_i0B, dtype=np.float64)
 
 
-@register_jitable
-def _i1_one(x):
-    ax = abs(x)
-    if ax <= _SWITCH:
-        q = 0.25 * ax * ax
-        term = 0.5 * ax
-        total = term
-        for k in range(1, _SERIES_TERMS):
-            term = term * q / (k * (k + 1))
-            total += term
-    else:
-        t = 1.0
-        total = 1.0
-        for k in range(1, _ASYMPTOTIC_TERMS):
-            t = -t * (4.0 - (2 * k - 1) ** 2) / (8.0 * k * ax)
-            total += t
-        total = total * math.exp(ax) / math.sqrt(2.0 * math.pi * ax)
-    return total if x >= 0 else -total
+_i1_one = register_jitable(_i1_scalar)  # the same loop, compiled
 
 
 @register_jitable

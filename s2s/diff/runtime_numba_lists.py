@@ -29,6 +29,8 @@ from .runtime import (  # s2s-runtime-import
     array_of,
     tree_leaves_of,
     tree_map_of,
+    scalar_output,
+    unreduce,
     pick_leaf,
     stored_part,
     unstored_part,
@@ -328,6 +330,31 @@ def _list_reduction(fn):
 
 for _fn in (np.sum, np.mean, np.prod, np.max, np.min, np.std, np.var):
     overload(_fn)(_list_reduction(_fn))
+
+
+@overload(unreduce)
+def _ol_unreduce_tuple_items(ct, x, axis=None):
+    """The cotangent of a whole reduction of a tuple (`np.sum((a, 2 * a))`), indexed per element."""
+    if isinstance(x, types.UniTuple) and isinstance(x.dtype, types.Array) and _none(axis):
+        return lambda ct, x, axis=None: unreduce(ct, np.stack(x), axis)
+    if isinstance(x, types.BaseTuple) and len(x) and _none(axis) and all(
+            isinstance(t, (types.Number, types.Boolean)) for t in x.types):
+        n = len(x)
+        return lambda ct, x, axis=None: np.full(n, ct)
+
+
+@overload(scalar_output)
+def _ol_scalar_output(value):
+    if isinstance(value, types.Array):
+        def impl(value):
+            raise TypeError("Gradient only defined for scalar-output functions (the output was an array)")
+        return impl
+    if isinstance(value, types.Boolean):
+        def impl(value):
+            raise TypeError("grad requires real-valued outputs (output dtype that is a sub-dtype of "
+                            "np.floating), but got bool")
+        return impl
+    return lambda value: value
 
 
 @overload(np.size)
