@@ -99,3 +99,26 @@ def test_grad_checks_hold_under_jit(compiled):
         T(s2s.grad(doubled))(np.zeros(2))
     with pytest.raises(TypeError, match="real-valued outputs"):
         T(s2s.grad(all_close))(np.array([1.0, 2.0]))
+
+
+def cross_defaults_written(a, b):
+    return np.sum(np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None) ** 2) + np.sum(np.cross(a, b, axis=-1))
+
+
+def cross_along_first_axis(a, b):
+    return np.sum(np.cross(a, b, axisa=0))
+
+
+def test_cross_with_its_default_axes_written_out():
+    """np.cross's defaults written out (signed literals such as -1 are constants to the rules'
+    checks); another axis is still refused at the user's line."""
+    a, b = np.arange(6.0).reshape(2, 3) + 1.0, np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
+    eps, want = 1e-6, np.zeros((2, 3))
+    for i in np.ndindex(a.shape):
+        e = np.zeros_like(a)
+        e[i] = eps
+        want[i] = (cross_defaults_written(a + e, b) - cross_defaults_written(a - e, b)) / (2 * eps)
+    np.testing.assert_allclose(s2s.grad(cross_defaults_written)(a, b), want, rtol=1e-7)
+    np.testing.assert_allclose(s2s.jacfwd(cross_defaults_written)(a, b), want, rtol=1e-7)
+    with pytest.raises(s2s.errors.NoDerivativeRuleError, match="axis arguments"):
+        s2s.grad(cross_along_first_axis)(a.T, b.T)

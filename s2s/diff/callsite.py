@@ -12,7 +12,15 @@ import inspect
 
 import gast
 
+from ..parse.base import is_signed_literal
 from .activity import resolve_callee
+
+
+def _literal_value(e):
+    """The value of a constant, or of a signed number literal (`-1`)."""
+    if isinstance(e, gast.Constant):
+        return e.value
+    return -e.operand.value if isinstance(e.op, gast.USub) else e.operand.value
 
 
 def operation_rule(table, value, program, ranks, fail, missing="no derivative rule for the operator {}"):
@@ -37,7 +45,7 @@ def operation_rule(table, value, program, ranks, fail, missing="no derivative ru
     check = getattr(rule.template, "s2s_supports", None)
     choose = getattr(rule.template, "s2s_selects", None)
     if check is not None or choose is not None:
-        known = {p: e.value for p, e in bound.items() if isinstance(e, gast.Constant)}
+        known = {p: _literal_value(e) for p, e in bound.items() if isinstance(e, gast.Constant) or is_signed_literal(e)}
         known.update({n: d for n, d in rule.options if n not in bound})
         known.update({f"ndim:{p}": ranks.of(e.id) if isinstance(e, gast.Name) else ranks.expr(e)
                       for p, e in bound.items() if isinstance(e, (gast.Name, gast.Subscript))})

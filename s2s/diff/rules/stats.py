@@ -135,9 +135,13 @@ def quantile_check(known):
 
 
 def cross_check(known):
-    if any(n not in known or known[n] != -1 for n in ("axisa", "axisb", "axisc")) or known.get("axis", 0) is not None:
-        return "with axis arguments (vectors along the last axis only: move the axis first)"
-    return None
+    """Vectors along the last axis: the defaults, written out or not (`axis=-1` overrides the
+    other three, as in NumPy)."""
+    if "axis" in known and known["axis"] is not None:
+        last = known["axis"] == -1
+    else:
+        last = "axis" in known and all(known.get(n) == -1 for n in ("axisa", "axisb", "axisc"))
+    return None if last else "with axis arguments (vectors along the last axis only: move the axis first)"
 
 
 # ---------------------------------------------------------------- running products, diff
