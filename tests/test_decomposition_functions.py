@@ -350,6 +350,37 @@ def test_jit_of_vmap():
     close(s2s.jit(s2s.vmap(eigh_both))(xs), np.stack([eigh_both(x) for x in xs]))
 
 
+@pytest.mark.parametrize("uplo", ["L", "U"])
+@pytest.mark.parametrize("shape", [(5, 5), (3, 4, 4)], ids=["matrix", "stack"])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_jitted_eigh_returns_numpys_eigenvectors(uplo, shape, dtype):
+    """The eigenvectors' signs (phases) are LAPACK's choice for the triangle it reads: under
+    jit they must be NumPy's, or any function of v has another value (here a non-symmetric
+    input, so each triangle gives another problem)."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(shape)
+    if dtype is np.complex128:
+        x = x + 1j * rng.standard_normal(shape)
+    w, v = s2s.jit(lambda a: np.linalg.eigh(a, uplo))(x)
+    wn, vn = np.linalg.eigh(x, uplo)
+    close(w, wn, 1e-12)
+    close(v, vn, 1e-12)
+    close(s2s.jit(lambda a: np.linalg.eigvalsh(a, UPLO=uplo))(x), wn, 1e-12)
+
+
+def signed_eigenvectors_upper(a):
+    w, v = np.linalg.eigh(a, "U")
+    return np.sum(v * np.arange(1.0, 1.0 + a.size).reshape(a.shape))
+
+
+def test_grad_of_signed_eigenvectors_of_the_upper_triangle_under_jit():
+    x = _symmetric(4)
+    want = finite_differences(signed_eigenvectors_upper, x)
+    close(s2s.jit(signed_eigenvectors_upper)(x), signed_eigenvectors_upper(x), 1e-12)
+    close(s2s.grad(signed_eigenvectors_upper)(x), want)
+    close(s2s.jit(s2s.grad(signed_eigenvectors_upper))(x), want)
+
+
 def test_upper_triangle_of_eigh():
     """UPLO='U': LAPACK reads the upper triangle; a non-symmetric input shows which."""
     x = _square(3)

@@ -6,13 +6,16 @@ wants) and writing into results shaped like NumPy's. Code is generated per numbe
 axes (a literal, so the shapes are tuples numba can type). The same for the helpers their
 derivative rules call (runtime_linalg.py's triangles, eigenvalue gaps, blocks; transpose_last).
 
-eigh/eigvalsh take UPLO ('U': the conjugate transpose goes to numba's, which reads the lower
-triangle). solve(a, b) follows NumPy 2: b is a vector (one per matrix) only when it is 1-d, else a stack
+eigh/eigvalsh take UPLO (numba's read the lower triangle; 'U' calls LAPACK's xxxevd with
+uplo='U' through numba's LAPACK bindings, as NumPy does: the transposed lower problem has the
+same eigenvalues but LAPACK may return eigenvectors of other signs). solve(a, b) follows NumPy 2: b is a vector (one per matrix) only when it is 1-d, else a stack
 of matrices; a 2-d b is shared by every matrix of a, an n-d one must have a's batch axes.
 """
 import numpy as np
 from numba import types
 from numba.extending import overload
+from numba.np import linalg as _nl
+from numba.np.numpy_support import as_dtype
 
 from .runtime import transpose_last  # s2s-runtime-import
 from .runtime_jit import swapaxes_view
@@ -89,29 +92,69 @@ def _ol_slogdet(a):
         return _stacked("slogdet", "a", a.ndim - 2, ["a"], "np.linalg.slogdet(a_s[{i}])", ["s", "l"])
 
 
-def _triangle(uplo):
-    """The matrix numba's eigh (which reads the lower triangle) is given for UPLO (a type),
-    as text of `m`: m itself for 'L', its conjugate transpose for 'U'; None if UPLO is not
-    a constant 'L' or 'U'."""
+def _eigh_upper(a):
+    """(numba only) np.linalg.eigh(a, 'U') of one matrix."""
+
+
+def _eigvalsh_upper(a):
+    """(numba only) np.linalg.eigvalsh(a, 'U') of one matrix."""
+
+
+def _evd_upper(a, vectors):
+    """numba's own eigh/eigvalsh implementation with uplo='U' (its private LAPACK binding
+    numba_ez_xxxevd, which takes the triangle as an argument)."""
+    _nl.ensure_lapack()
+    w_dtype = as_dtype(getattr(a.dtype, "underlying_float", a.dtype))
+    evd = _nl._LAPACK().numba_ez_xxxevd(a.dtype)
+    kind = ord(_nl.get_blas_kind(a.dtype, "eigh"))
+    jobz, uplo = ord("V" if vectors else "N"), ord("U")
+    to_fortran, finite, check = _nl._copy_to_fortran_order, _nl._check_finite_matrix, _nl._handle_err_maybe_convergence_problem
+
+    def solve(a):
+        n = a.shape[-1]
+        if a.shape[-2] != n:
+            raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square.")
+        finite(a)
+        acpy = to_fortran(a)
+        w = np.empty(n, dtype=w_dtype)
+        if n > 0:
+            check(evd(kind, jobz, uplo, n, acpy.ctypes, n, w.ctypes))
+        return (w, acpy) if vectors else w
+    return solve
+
+
+@overload(_eigh_upper)
+def _ol_eigh_upper(a):
+    if isinstance(a, types.Array) and a.ndim == 2:
+        return _evd_upper(a, True)
+
+
+@overload(_eigvalsh_upper)
+def _ol_eigvalsh_upper(a):
+    if isinstance(a, types.Array) and a.ndim == 2:
+        return _evd_upper(a, False)
+
+
+def _triangle(name, uplo):
+    """The call on one matrix `{m}` for UPLO (a type): numba's own for 'L', the upper
+    triangle's LAPACK call for 'U'; None if UPLO is not a constant 'L' or 'U'."""
     value = _literal(uplo)
     if value in ("L", "l"):
-        return "{m}"
+        return f"np.linalg.{name}({{m}})"
     if value in ("U", "u"):
-        return "np.ascontiguousarray(np.conj({m}).T)"
+        return f"_{name}_upper({{m}})"
     return None
 
 
 def _eigh_typer(name, outs):
     def typer(a, UPLO="L"):
-        tri = _triangle(UPLO)
+        tri = _triangle(name, UPLO)
         if not isinstance(a, types.Array) or a.ndim < 2 or tri is None:
             return None
         if _stack(a):
-            call = f"np.linalg.{name}({tri.format(m='a_s[{i}]')})"
-            return _stacked((name, tri), "a, UPLO='L'", a.ndim - 2, ["a"], call, outs)
+            return _stacked((name, tri), "a, UPLO='L'", a.ndim - 2, ["a"], tri.format(m="a_s[{i}]"), outs)
         if not isinstance(UPLO, types.Omitted) and not isinstance(UPLO, str):  # numba's takes no UPLO
-            return _gen(("uplo", name, tri), [f"def impl(a, UPLO='L'):",
-                                               f"    return np.linalg.{name}({tri.format(m='a')})"], globals())
+            return _gen(("uplo", name, tri), ["def impl(a, UPLO='L'):", "    return " + tri.format(m="a")], globals())
     return typer
 
 
