@@ -210,8 +210,12 @@ def _ol_unrot90(ct, k=1, axes=(0, 1)):
         return _gen(("unrot90", ct.ndim), lambda: _rot90_lines(ct.ndim), globals())
 
 
-def _size(x):
-    return (lambda x: x.size) if isinstance(x, types.Array) else (lambda x: 1)
+def _size(x):  # np.size: an array's, a flat sequence's length, 1 for a number
+    if isinstance(x, types.Array):
+        return lambda x: x.size
+    if isinstance(x, (types.List, types.BaseTuple)):
+        return lambda x: len(x)
+    return lambda x: 1
 
 
 def _unappend(first):
@@ -225,6 +229,10 @@ def _unappend(first):
                 if first:
                     return lambda ct, arr, values, axis=None: np.ravel(ct)[:arr.size].copy().reshape(arr.shape)
                 return lambda ct, arr, values, axis=None: np.ravel(ct)[size_arr(arr):].copy().reshape(values.shape)
+            if isinstance(part, (types.List, types.BaseTuple)):  # a sequence of numbers: its part, flat
+                if first:
+                    return lambda ct, arr, values, axis=None: np.ravel(ct)[:len(arr)].copy()
+                return lambda ct, arr, values, axis=None: np.ravel(ct)[len(arr):].copy()
             return lambda ct, arr, values, axis=None: np.ravel(ct)[0 if first else size_arr(arr)]
         if isinstance(axis, types.Integer) and isinstance(part, types.Array):
             if first:

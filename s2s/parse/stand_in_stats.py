@@ -249,8 +249,8 @@ def multivariate_normal_entropy(mean=None, cov=1.0, allow_singular=False):
 
 def dirichlet_logpdf(x, alpha):
     """x: a point of the simplex (k,), or points as columns (k, n), as scipy's."""
-    a = np.reshape(alpha, (-1,) + (1,) * (np.asarray(x).ndim - 1))
-    return np.sum(sp.xlogy(a - 1.0, x), axis=0) + sp.gammaln(np.sum(alpha)) - np.sum(sp.gammaln(alpha))
+    # (points as rows of x.T: alpha broadcasts along the last axis, whatever x's rank)
+    return np.sum(sp.xlogy(alpha - 1.0, np.transpose(x)), axis=-1) + sp.gammaln(np.sum(alpha)) - np.sum(sp.gammaln(alpha))
 
 
 def dirichlet_pdf(x, alpha):
