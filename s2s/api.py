@@ -14,6 +14,7 @@ from .codegen.module import GeneratedModule
 from .codegen.numba_backend import NUMBA_ERRORS, internal_error, sequential, translate_error, translate_internal
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
+from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from .parse.source import _NO_SELF, signature_of, unwrap
 
 
@@ -75,9 +76,10 @@ class JitFunction:
     def __init__(self, fn, static_argnums=(), static_argnames=(), backend="numba"):
         try:
             inner, bound = unwrap(fn)  # raises SourceUnavailableError for builtins / C functions
-        except TypeError:
+        except (TypeError, UnsupportedSyntaxError, NoDerivativeRuleError):
             # A transformation that only exists specialized per call (vmap with negative or
-            # pytree in_axes): its user function gives the name and signature.
+            # pytree in_axes; grad of a function that iterates a dict argument, whose keys
+            # only the call tells): its user function gives the name and signature.
             if getattr(fn, "__s2s_specialize__", None) is None or not hasattr(fn, "__s2s_signature_of__"):
                 raise
             inner, bound = unwrap(fn.__s2s_signature_of__)
@@ -374,7 +376,8 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), device=None):
 def source(fn, *args, **kwargs):
     """The generated Python source of an s2s-transformed function, as a string."""
     getter = getattr(fn, "source", None)
-    if not (hasattr(fn, "__s2s_function__") or getattr(fn, "__s2s_source_only__", False)) or getter is None:
+    transformed = getattr(fn, "__s2s_specialize__", None) is not None and args or hasattr(fn, "__s2s_function__")
+    if not (transformed or getattr(fn, "__s2s_source_only__", False)) or getter is None:
         raise TypeError(
             f"source() takes a function made by an s2s transformation (s2s.jit, ...), got "
             f"{fn!r}. Wrap it first, e.g. s2s.source(s2s.jit(f))."

@@ -134,6 +134,10 @@ class GradFunction:
     def __s2s_function__(self):
         return self._build()[2]
 
+    @property
+    def __s2s_signature_of__(self):  # (jit of one made per call: the user function's signature)
+        return self._fn
+
     def __s2s_structured__(self, structs):
         """The generated function for positional arguments of `structs` (pytree structures
         by position; None for leaves and unknowns): a grad inside a differentiated function

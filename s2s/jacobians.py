@@ -78,6 +78,10 @@ class JacobianFunction:
     def __s2s_function__(self):
         return self._build()[1]
 
+    @property
+    def __s2s_signature_of__(self):  # (jit of one made per call: the user function's signature)
+        return self._fn
+
     def __s2s_structured__(self, structs):
         """The generated function for positional arguments of `structs` (see GradFunction)."""
         return self._build(tuple(structs[i] if i < len(structs) else None for i in self._argnums),

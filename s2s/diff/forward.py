@@ -27,7 +27,7 @@ from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
 from .lists import ListInfo, expand_list_literals, split_rebound_lists
-from .unroll import unroll_container_loops
+from .unroll import redirect_calls, unroll_container_loops
 from .saving import _call, _const, _is_atom
 from .tangents import _ANS, covers, drop_dead_tangents, rename, replace_arg, tangent_carrying
 from .zeros import ZERO, fold_body
@@ -84,6 +84,7 @@ class ForwardMode:
             fctx.tree = _Forward(self, ctx, tuple(wrt), name, structs, ranks, zeros).build()
             fctx.name = name
             self.program.functions.append(fctx)
+            redirect_calls(self.program, fctx, structs)  # primal calls given dicts: their versions for them
         return self._made[key]
 
 
@@ -174,6 +175,11 @@ class _Forward:
                 return gast.Subscript(value=self.full_tangent(expr.value), slice=copy.deepcopy(expr.slice), ctx=gast.Load())
             if struct is not None and isinstance(expr.slice, gast.Constant) and struct.key(expr.slice.value) is not None:
                 return self.leaf_tangent(expr.value, (struct.key(expr.slice.value),) + path)
+            if struct is not None and expr.value.id in self.active and not isinstance(expr.slice, gast.Constant):
+                # (a zero tangent here would be a wrong derivative)
+                raise self.ctx.error(expr, f"{expr.value.id} is a {struct.kind} of {len(struct.keys)} elements: while "
+                                     "differentiating, its elements can only be read with constant indices or keys",
+                                     f"{struct.kind} index")
         return None
 
     def full_tangent(self, expr, struct=None):

@@ -24,6 +24,7 @@ from ..parse.base import located
 from ..parse.pipeline import build_program
 from ..naming import LocalNames
 from .pytrees import Structures, container_text, given_structs, leaves, subscript_text
+from .unroll import specialized_copy
 
 
 def _result(out_struct, in_structs, single, jac):
@@ -106,7 +107,8 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
         if lin is not None:  # the primal part once (it also gives the output)
             lines.append(f"    {N[f'lin{k}']} = {lin[0]}({fresh_args})")
     first = next((k for k, lin in enumerate(lins) if lin is not None), None)
-    lines.append(f"    {res0} = {entry.name}({fresh_args})" if first is None else f"    {res0} = {N[f'lin{first}']}[0]")
+    primal = specialized_copy(program, entry, given_structs(params, [params[i] for i in argnums], structs, others))
+    lines.append(f"    {res0} = {primal}({fresh_args})" if first is None else f"    {res0} = {N[f'lin{first}']}[0]")
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     jac = {}
     for k, (i, struct) in enumerate(zip(argnums, structs)):
@@ -163,7 +165,8 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     res0, out, i, res, grads = N["res0"], N["out"], N["i"], N["res"], N["grads"]
     call_args = ", ".join(params)
     rt = rm.runtime
-    lines = ["def _():", f"    {res0} = {entry.name}({_fresh_args(program, params, rm.runtime)})"]
+    primal = specialized_copy(program, entry, given_structs(params, [params[i] for i in argnums], structs, others))
+    lines = ["def _():", f"    {res0} = {primal}({_fresh_args(program, params, rm.runtime)})"]
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     out_leaves = list(leaves(out_struct))
     zeros = {}

@@ -277,11 +277,19 @@ class Structures:
         key = (ctx.name, tuple(sorted((k, v) for k, v in (params or {}).items() if v is not None)))
         if key not in self.memo:
             self.memo[key] = None  # while in progress (recursion): a leaf
-            inner = Structures(ctx.tree, self.program, params, self.memo)
-            body = ctx.tree.body
+            tree = ctx.tree
+            if any(_holds_dict(v) for v in (params or {}).values()):
+                from .unroll import written_out  # (a dict built by iterating one: its keys written out)
+                tree = written_out(ctx, self.program, params)
+            inner = Structures(tree, self.program, params, self.memo)
+            body = tree.body
             ret = body[-1] if body and isinstance(body[-1], gast.Return) else None
             self.memo[key] = inner.expr(ret.value) if ret is not None and ret.value is not None else None
         return self.memo[key]
+
+
+def _holds_dict(struct):
+    return isinstance(struct, Tree) and (struct.kind == "dict" or any(_holds_dict(c) for c in struct.children))
 
 
 def _signed_int(node):

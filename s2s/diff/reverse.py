@@ -35,7 +35,7 @@ from .callsite import operation_rule
 from .registry import VJP_RULES
 from .complexes import may_be_complex
 from .lists import ListInfo, expand_list_literals, split_rebound_lists, takes_sequence
-from .unroll import unroll_container_loops
+from .unroll import redirect_calls, unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom, index_value
 
 
@@ -69,6 +69,7 @@ class ReverseMode:
             vctx.tree = Cleanup(self._is_runtime("zeros_like"), self._is_runtime("add_at")).run(builder.build())
             vctx.name = name
             self.program.functions.append(vctx)
+            redirect_calls(self.program, vctx, structs)  # primal calls given dicts: their versions for them
         return self._made[key]
 
 

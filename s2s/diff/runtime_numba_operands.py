@@ -12,7 +12,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .runtime import dot_vjp1, dot_vjp2, norm_grad, prod_partials, unbroadcast, tensordot_vjp1, tensordot_vjp2  # s2s-runtime-import
+from .runtime import dot_vjp1, dot_vjp2, norm_grad, prod_partials, unbroadcast, zeros_like, tensordot_vjp1, tensordot_vjp2  # s2s-runtime-import
 from .runtime import unconcatenate, unhstack, unstack, untranspose, unvstack
 from .runtime_stats import quantile_weights
 from .runtime_layout import uncolumn_stack, undstack
@@ -206,6 +206,13 @@ def _ol_untranspose_number(ct, axes=None):
 def _ol_quantile_weights_number(a, q, axis=None, scale=1.0, slope=False):
     if _number(a) and _number(q) and _none(axis):  # any quantile of one value is that value
         return lambda a, q, axis=None, scale=1.0, slope=False: 0.0 if slope else 1.0
+
+
+@overload(zeros_like)
+def _ol_zeros_like_str(x):
+    # a dict's key in a tuple of (key, value) pairs (`d.items()` written out): no derivative
+    if isinstance(x, (types.UnicodeType, types.StringLiteral)):
+        return lambda x: 0.0
 
 
 @overload(prod_partials)

@@ -25,8 +25,10 @@ import copy
 
 import gast
 
+from ..naming import Namer
 from ..parse.base import assign, load, located
 from .activity import resolve_callee
+from .dict_loops import fold_constant_keys, gather_dict_stores, key_tuples, rewrite_dict_iteration
 from .pytrees import StructureMismatch, Structures
 from .tree_calls import expand_tree_calls, leaf_lists, tree_call_name
 
@@ -47,7 +49,8 @@ def _range_count(loop, lengths):
 
 
 def _lengths(stmts):
-    """{n: S} for `n = len(S)` statements assigned once."""
+    """{n: S} for names only ever assigned `len(S)` (once, or in each unrolled copy of a
+    loop)."""
     out, seen = {}, {}
     for s in stmts:
         for node in gast.walk(s):
@@ -57,8 +60,8 @@ def _lengths(stmts):
                 v = node.value
                 if isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and v.func.id == "len" \
                         and len(v.args) == 1 and isinstance(v.args[0], gast.Name):
-                    out[t] = v.args[0].id
-    return {t: s for t, s in out.items() if seen[t] == 1}
+                    out.setdefault(t, []).append(v.args[0].id)
+    return {t: s[0] for t, s in out.items() if seen[t] == len(s) and len(set(s)) == 1}
 
 
 def _assigned(stmts):
@@ -136,6 +139,7 @@ def _dict_views(stmts, known, namer):
             return c if kind == "keys" else load(names[j]) if kind == "values" else \
                 gast.Tuple(elts=[c, load(names[j])], ctx=gast.Load())
         s.value = located(gast.Tuple(elts=[elt(j, key) for j, key in enumerate(struct.keys)], ctx=gast.Load()), s)
+        s.s2s_dict_view = True
         gast.fix_missing_locations(s)
         i = next(j for j, x in enumerate(stmts) if x is s)
         stmts[i:i] = pre
@@ -149,14 +153,17 @@ def unroll_container_loops(tree, program, structs, active_of, namer):
     for _ in range(1000):
         try:
             known = Structures(tree, program, structs)
-            if _dict_views(tree.body, known, namer):
+            views = _dict_views(tree.body, known, namer)
+            if rewrite_dict_iteration(tree.body, known, namer, program, _lengths(tree.body), _range_count) or views:
                 known = Structures(tree, program, structs)
         except StructureMismatch:
             return  # reported by the caller's own analysis
         if expand_tree_calls(tree, known, namer, program):
             continue
-        found = _find(tree.body, known, _lengths(tree.body), active_of(tree) | leaf_lists(tree))
+        found = _find(tree.body, known, _lengths(tree.body), active_of(tree) | leaf_lists(tree) | set(key_tuples(tree)))
         if found is None:
+            fold_constant_keys(tree)
+            gather_dict_stores(tree.body, namer)
             return
         stmts, k = found
         loop = stmts[k]
@@ -185,16 +192,36 @@ def specialize_for_trees(program, arg_structs, kwarg_structs=None):
     positional = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     structs = dict(zip(positional, arg_structs))
     structs.update(kwarg_structs or {})
-    _specialize(program, entry, {k: v for k, v in structs.items() if v is not None}, with_trees, {})
+    _specialize(program, entry, {k: v for k, v in structs.items() if v is not None}, with_trees, _copies(program))
+
+
+def specialized_copy(program, ctx, structs):
+    """The name of a function to call for `ctx` given parameters of `structs` ({name:
+    structure}): a copy made for them (see specialize_for_trees) where ctx has pytree calls
+    or dict loops, else ctx's own. (The primal call of a Jacobian, a dict argument's.)"""
+    with_trees = _functions_with_tree_calls(program)
+    given = {k: v for k, v in structs.items() if v is not None}
+    if ctx.name not in with_trees or not given:
+        return ctx.name
+    return _copy_for(program, ctx, given, with_trees, _copies(program))
+
+
+def _iterates(n):
+    """A loop or a dict view: what a dict's known keys write out (dict_loops.py)."""
+    return isinstance(n, gast.For) or isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
+        and n.func.attr in ("items", "values", "keys") and not n.args
 
 
 def _functions_with_tree_calls(program):
-    """The names of the functions that call tree_map_of / tree_leaves_of, or such a function."""
+    """The names of the functions that call tree_map_of / tree_leaves_of or may iterate a
+    dict, or call such a function."""
     calls = {}
     found = set()
     for ctx in program.functions:
         callees = set()
         for n in gast.walk(ctx.tree):
+            if _iterates(n):
+                found.add(ctx.name)
             if isinstance(n, gast.Call):
                 if tree_call_name(n, program):
                     found.add(ctx.name)
@@ -212,12 +239,64 @@ def _functions_with_tree_calls(program):
     return found
 
 
+def written_out(ctx, program, structs):
+    """A copy of ctx's tree with its loops over dicts of `structs` written out (what its
+    version for them returns: a dict built in such a loop gets its keys)."""
+    tree = copy.deepcopy(ctx.tree)
+    if any(_iterates(n) for n in gast.walk(tree)):
+        names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+        unroll_container_loops(tree, program, {k: v for k, v in structs.items() if v is not None}, _view_names,
+                               Namer(reserved=names))
+    return tree
+
+
+def _view_names(tree):
+    """Names assigned dict views written out (`_dict_views`): in code not differentiated,
+    the loops to unroll are those over these (numba cannot index a tuple of mixed types at a
+    run-time index) and over keys tuples."""
+    return {n.targets[0].id for n in gast.walk(tree)
+            if isinstance(n, gast.Assign) and getattr(n, "s2s_dict_view", False)}
+
+
 def _specialize(program, ctx, structs, with_trees, made):
-    unroll_container_loops(ctx.tree, program, structs, lambda t: set(), ctx.namer)
+    unroll_container_loops(ctx.tree, program, structs, _view_names, ctx.namer)
     try:
         known = Structures(ctx.tree, program, structs)
     except StructureMismatch:
         return
+    _redirect(program, ctx, known, with_trees, made)
+
+
+def redirect_calls(program, ctx, structs):
+    """The calls in `ctx` (a derivative function: its primal parts) of functions with pytree
+    calls or dict loops, given containers of known structure, go to copies made for them."""
+    structs = {k: v for k, v in structs.items() if v is not None}
+    if structs:
+        _redirect(program, ctx, _Parameters(structs), _functions_with_tree_calls(program), _copies(program))
+
+
+class _Parameters:
+    """The structures of a derivative function's parameters and their constant-key elements
+    (structure inference over derivative code would respecialize its nested calls again)."""
+
+    def __init__(self, structs):
+        self.structs = structs
+
+    def expr(self, e):
+        if isinstance(e, gast.Name):
+            return self.structs.get(e.id)
+        if isinstance(e, gast.Subscript) and isinstance(e.slice, gast.Constant):
+            base = self.expr(e.value)
+            k = base.key(e.slice.value) if base is not None else None
+            return base.child(k) if k is not None else None
+        return None
+
+
+def _copies(program):
+    return program.__dict__.setdefault("_s2s_structure_copies", {})
+
+
+def _redirect(program, ctx, known, with_trees, made):
     for n in gast.walk(ctx.tree):
         if not isinstance(n, gast.Call):
             continue
@@ -226,14 +305,26 @@ def _specialize(program, ctx, structs, with_trees, made):
             continue
         params = [a.id for a in callee.obj.tree.args.posonlyargs + callee.obj.tree.args.args]
         given = {p: st for p, st in ((p, known.expr(a)) for p, a in zip(params, n.args)) if st is not None}
-        if not given:
-            continue
-        key = (callee.obj.name, tuple(sorted(given.items())))
-        if key not in made:
-            new = copy.copy(callee.obj)
-            new.tree = copy.deepcopy(callee.obj.tree)
-            new.name = new.tree.name = program.namer.fresh(callee.obj.name)
-            program.functions.append(new)
-            made[key] = new.name
-            _specialize(program, new, given, with_trees, made)
-        n.func = located(gast.Name(id=made[key], ctx=gast.Load(), annotation=None, type_comment=None), n.func)
+        if given:
+            name = _copy_for(program, callee.obj, given, with_trees, made)
+            n.func = located(gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None), n.func)
+
+
+def _copy_for(program, ctx, given, with_trees, made):
+    """The name of `ctx`'s copy for parameters of structures `given` (ctx's own when the
+    copy would be the same code)."""
+    key = (ctx.name, tuple(sorted(given.items())))
+    if key not in made:
+        new = copy.copy(ctx)
+        new.tree = copy.deepcopy(ctx.tree)
+        new.name = new.tree.name = program.namer.fresh(ctx.name)
+        program.functions.append(new)
+        made[key] = new.name  # (before its body: a recursive call finds it)
+        _specialize(program, new, given, with_trees, made)
+        new.tree.name = ctx.name
+        same = gast.dump(new.tree) == gast.dump(ctx.tree)
+        new.tree.name = new.name
+        if same and not any(isinstance(c, gast.Name) and c.id == new.name for c in gast.walk(new.tree)):
+            program.functions.remove(new)
+            made[key] = ctx.name
+    return made[key]

@@ -42,8 +42,9 @@ literal structure (`for a, b in pairs`) becomes a tuple assignment, left to the 
 pass. `for i in range(...)` is kept as it is, and so is numba's `for i in prange(...)`.
 
 Differences from Python: the trip count is fixed when the loop starts (appending to a list
-while looping over it does not extend the loop), and iterating over a dict would read
-`d[0], d[1], ...` rather than its keys: loop over `list(d)` or an array instead.
+while looping over it does not extend the loop), and a dict is read at
+`d[0], d[1], ...`: where its keys are known (a differentiated or jitted argument, a literal
+dict) diff/dict_loops.py turns that into a loop over its keys, written out.
 """
 import copy
 

@@ -1,0 +1,257 @@
+"""Iteration over dicts of known keys, written out for differentiation (and jit).
+
+The parser lowers every `for` loop to an index loop (parse/lower_for.py), which would read a
+dict at 0, 1, ... instead of at its keys. Where a dict's keys are known (a differentiated
+argument, an argument jit was given, a literal dict), iterating it is iterating the tuple of
+its keys; diff/unroll.py then unrolls such a loop (a dict's elements are reached with
+constant keys only) and each copy's key is folded into the subscripts that use it:
+
+    len_d = len(d)                         d_keys = ('a', 'b')
+    for j in range(len_d):                 len_d = len(d)
+        k = d[j]                   ->      for j in range(len(d_keys)):
+        d_k = d[k]                             k = d_keys[j]
+                                               d_k = d[k]
+    s = sorted_values(d, False)    ->      s = ('a', 'b')        (also list(d), tuple(d))
+
+and once unrolled:   k = d_keys[0]; d_k = d[k]   ->   k = d_keys[0]; d_k = d['a']
+(`d.items()` / `.values()` / `.keys()` are tuple literals already: unroll.py's _dict_views.)
+"""
+import gast
+
+from ..parse import stand_in_arrays
+from ..parse.base import assign, load, located
+
+
+def _const(v):
+    return gast.Constant(value=v, kind=None)
+
+
+def _keys_tuple(keys, like):
+    return located(gast.Tuple(elts=[_const(k) for k in keys], ctx=gast.Load()), like)
+
+
+def _dict_of(node, known):
+    """The structure of `node` when it names a dict of known keys, else None."""
+    if isinstance(node, gast.Name):
+        struct = known.of.get(node.id)
+        if struct is not None and struct.kind == "dict":
+            return struct
+    return None
+
+
+def _keys_value(call, known, program, consts):
+    """The keys tuple `sorted_values(d, R)`, `list(d)`, `tuple(d)` stand for (d a known
+    dict, or a tuple of keys already: `consts`), or None."""
+    from .activity import resolve_callee
+    if not (isinstance(call, gast.Call) and call.args and not call.keywords):
+        return None
+    struct = _dict_of(call.args[0], known)
+    if struct is None and isinstance(call.args[0], gast.Name) and call.args[0].id in consts:
+        keys = consts[call.args[0].id]
+    elif struct is None:
+        return None
+    else:
+        keys = list(struct.keys)
+    callee = resolve_callee(call.func, program)
+    if callee.obj in (list, tuple) and len(call.args) == 1:
+        return keys
+    if callee.kind == "user" and getattr(callee.obj.src, "fn", None) is stand_in_arrays.sorted_values:
+        reverse = call.args[1] if len(call.args) > 1 else _const(False)
+        if not isinstance(reverse, gast.Constant):
+            return None
+        try:
+            return sorted(keys, reverse=bool(reverse.value))
+        except TypeError:  # keys of mixed types: left to fail as Python would
+            return None
+    return None
+
+
+class _KeyIndex(gast.NodeTransformer):
+    """`d[j]` -> `keys[j]` (j the loop's index)."""
+
+    def __init__(self, d, j, keys):
+        self.d, self.j, self.keys = d, j, keys
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.value, gast.Name) and node.value.id == self.d and isinstance(node.slice, gast.Name) \
+                and node.slice.id == self.j and isinstance(node.ctx, gast.Load):
+            node.value = load(self.keys)
+        return node
+
+
+def rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, consts=None):
+    """In place: the loops over the dicts of `known` (and the keys lists of them) become
+    loops over tuples of their keys. True if anything changed."""
+    if consts is None:
+        consts = {t: [e.value for e in v.elts] for t, v in key_tuples(gast.Module(body=stmts, type_ignores=[]), True).items()}
+    changed = False
+    for s in list(stmts):
+        if isinstance(s, gast.FunctionDef):
+            continue
+        for field in ("body", "orelse"):
+            changed |= rewrite_dict_iteration(getattr(s, field, []), known, namer, program, lengths, range_count, consts)
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
+            keys = _keys_value(s.value, known, program, consts)
+            if keys is not None:
+                s.value = _keys_tuple(keys, s)
+                changed = True
+        elif isinstance(s, gast.For):
+            seq = range_count(s, lengths)
+            struct = known.of.get(seq) if seq is not None else None
+            if struct is None or struct.kind != "dict":
+                continue
+            name = namer.fresh(f"{seq}_keys")
+            s.iter.args[0] = located(gast.Call(func=load("len"), args=[load(name)], keywords=[]), s.iter)
+            s.body = [_KeyIndex(seq, s.target.id, name).visit(b) for b in s.body]
+            i = next(j for j, x in enumerate(stmts) if x is s)
+            stmts[i:i] = [assign(name, _keys_tuple(struct.keys, s), s)]
+            changed = True
+    return changed
+
+
+def key_tuples(tree, once=False):
+    """{name: tuple literal} for the names only ever assigned tuples of constants (keys
+    lists, whose loops are unrolled; a name assigned several -- in unrolled copies of a
+    loop -- maps to the last; `once`: only those assigned once)."""
+    count, out = {}, {}
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
+            t = n.targets[0].id
+            count[t] = count.get(t, 0) + 1
+            if isinstance(n.value, gast.Tuple) and n.value.elts and all(isinstance(e, gast.Constant)
+                                                                        for e in n.value.elts):
+                out.setdefault(t, []).append(n.value)
+    return {t: v[-1] for t, v in out.items() if count[t] == len(v) and (len(v) == 1 or not once)}
+
+
+def _stored(stmts):
+    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+
+
+class _Fold(gast.NodeTransformer):
+    """Subscripts indexed by a name of known constant value get the constant."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.slice, gast.Name) and node.slice.id in self.env:
+            node.slice = located(_const(self.env[node.slice.id]), node.slice)
+        return node
+
+
+def fold_constant_keys(tree):
+    """After unrolling: `k = keys[0]` (keys a tuple literal, or an element of one that is a
+    tuple itself: `k_v = d_items[0]; k = k_v[0]`) becomes `k = 'a'` and makes `d[k]` below
+    it `d['a']`, up to the next assignment of k."""
+    once = {}
+    count = {}
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
+            count[n.targets[0].id] = count.get(n.targets[0].id, 0) + 1
+            if isinstance(n.value, gast.Tuple):
+                once[n.targets[0].id] = n.value
+    literals = {t: v for t, v in once.items() if count[t] == 1}
+
+    def value_of(e, tuples):
+        if isinstance(e, gast.Subscript) and isinstance(e.value, gast.Name) and isinstance(e.slice, gast.Constant) \
+                and type(e.slice.value) is int:
+            t = tuples.get(e.value.id, literals.get(e.value.id))
+            if t is not None and -len(t.elts) <= e.slice.value < len(t.elts):
+                return t.elts[e.slice.value]
+        return None
+
+    def run(stmts, env, tuples):
+        for s in stmts:
+            if isinstance(s, gast.FunctionDef):
+                continue
+            if isinstance(s, (gast.For, gast.While, gast.If, gast.Try, gast.With)):
+                for name in _stored([s]):
+                    env.pop(name, None)
+                    tuples.pop(name, None)
+                if not isinstance(s, gast.For):
+                    _Fold(env).visit(s.test) if isinstance(s, (gast.While, gast.If)) else None
+                for field in ("body", "orelse", "finalbody"):
+                    run(getattr(s, field, []), dict(env), dict(tuples))
+                continue
+            _Fold(env).visit(s)
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
+                t = s.targets[0].id
+                env.pop(t, None)
+                tuples.pop(t, None)
+                v = s.value if isinstance(s.value, gast.Tuple) else value_of(s.value, tuples)
+                if isinstance(v, gast.Constant) and isinstance(v.value, (str, int)) and not isinstance(v.value, bool):
+                    env[t] = v.value
+                    s.value = located(_const(v.value), s.value)  # (a key: no derivative to carry)
+                elif isinstance(v, gast.Tuple):
+                    tuples[t] = v
+            else:
+                for name in _stored([s]):
+                    env.pop(name, None)
+                    tuples.pop(name, None)
+
+    run(tree.body, {}, {})
+
+
+def _reads(node, name):
+    return any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(node))
+
+
+def _const_store(s, name):
+    """The key of `name[<constant>] = v`, else None."""
+    if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Subscript):
+        t = s.targets[0]
+        if isinstance(t.value, gast.Name) and t.value.id == name and isinstance(t.slice, gast.Constant):
+            return t.slice
+    return None
+
+
+def gather_dict_stores(stmts, namer):
+    """`x = {}` then `x['a'] = v; x['b'] = w` (a dict comprehension or an update loop,
+    unrolled) -> `x_a = v; x_b = w` and `x = {'a': x_a, 'b': x_b}` where x is first read:
+    the dict is built with every key, as differentiation wants (a container keeps the
+    structure it was built with). Only where the stores come straight after `x = {}`, in
+    the same block, before any other use of x. True if anything changed."""
+    changed = False
+    for s in stmts:
+        if not isinstance(s, gast.FunctionDef):
+            for field in ("body", "orelse", "finalbody"):
+                changed |= gather_dict_stores(getattr(s, field, []), namer)
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        i += 1
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Dict)
+                and not s.value.keys):
+            continue
+        x = s.targets[0].id
+        names, end = {}, len(stmts)
+        for j in range(i, len(stmts)):
+            key = _const_store(stmts[j], x)
+            if key is not None and not _reads(stmts[j].value, x):
+                if key.value not in names:
+                    names[key.value] = namer.fresh(f"{x}_{key.value}" if isinstance(key.value, str)
+                                                   and key.value.isidentifier() else x)
+                continue
+            if _reads(stmts[j], x):
+                end = j
+                break
+        if not names:
+            continue
+        for j in range(i, end):
+            key = _const_store(stmts[j], x)
+            if key is not None:
+                stmts[j] = assign(names[key.value], stmts[j].value, stmts[j])
+        built = gast.Dict(keys=[_const(k) for k in names], values=[load(n) for n in names.values()])
+        stmts[end:end] = [assign(x, located(built, s), s)]
+        stmts.remove(s)
+        changed = True
+    return changed
