@@ -46,6 +46,8 @@ from .base import FunctionPass, attribute_path, dotted, function_locals, load, l
 from .context import Guard, is_math_module, is_numpy_module
 from .macros import Macros
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
+from .local_aliases import inline_function_aliases, unroll_function_sequences
+from .transform_calls import TransformCalls, _is_transform, _jvp
 from .stand_ins import math_stand_in, numpy_stand_in, stand_in, stand_in_function
 
 _LIBRARY_ROOTS = frozenset(
@@ -127,7 +129,7 @@ def _plain(value):
     return type(value) in (int, float, bool, str, type(None))
 
 
-class ResolveNames(Macros, FunctionArguments, FunctionPass):
+class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
     name = "resolve"
     description = "rewrite free names: NumPy/math to private aliases, helpers to their twins, captured values to constants"
 
@@ -146,6 +148,10 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
     def run(self):
         tree = self.ctx.tree
         self._snapshot_closures(tree)
+        self.scopes = [function_locals(tree)]
+        inline_function_aliases(tree, self._function_value)  # `df = s2s.grad(f)` ... `df(x)`
+        self.scopes = [function_locals(tree)]
+        unroll_function_sequences(tree, self._sequence_length)  # `[f(x) for f in funs]`
         self.scopes = [function_locals(tree)]
         # Static parameters: bound as constants; if the body also assigns them, they stay
         # locals initialised from the constant.
@@ -209,6 +215,7 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
         # Defaults are evaluated in the enclosing scope; the body is a new scope.
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
+        inline_function_aliases(node, self._function_value)  # `df = s2s.grad(f)` ... `df(x)`
         self.scopes.append(function_locals(node))
         node.body = [self.visit(s) for s in node.body]
         self.scopes.pop()
@@ -424,62 +431,6 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
             node.args = list(node.args) + [copy.deepcopy(e) for e in env.value]
         return self._specialize_on_functions(self._bind_user_call(node, callee.value), callee.value)
 
-    def _make_transform(self, factory, node):
-        """`s2s.grad(f, argnums=1)` inside a transformed function: made now (its arguments
-        are functions and constants), and the call refers to the generated function."""
-        env = []
-
-        def value(e):
-            found = self._function_argument(e)
-            if found is not None:  # also a lambda or nested def reading this function's variables
-                env.extend(found[1])
-                return found[0]
-            if getattr(e, "s2s_callee", None) is not None:
-                return e.s2s_callee.value
-            if isinstance(e, gast.Constant):
-                return e.value
-            if isinstance(e, gast.Tuple) and all(isinstance(x, gast.Constant) for x in e.elts):
-                return tuple(x.value for x in e.elts)
-            if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub) and isinstance(e.operand, gast.Constant):
-                return -e.operand.value
-            raise self.ctx.error(e, f"the arguments of {factory.__name__} inside a transformed function must be "
-                                 "functions and constants", factory.__name__)
-        args, kwargs = [value(a) for a in node.args], {k.arg: value(k.value) for k in node.keywords}
-        if env:  # the closure's variables are its last parameters: never batched
-            self._unbatched_closure_variables(factory, args, kwargs, len(env))
-        obj = factory(*args, **kwargs)
-        ref = self._resolve_value(f"{factory.__name__}_{getattr(obj, '__name__', 'f')}", obj, node, None)
-        if env:
-            ref.s2s_env = _Shared(env)
-        if getattr(obj, "__s2s_structured__", None) is not None and isinstance(ref, gast.Name):
-            # Made for array arguments; differentiation respecializes it for pytree
-            # arguments once their structures are known (diff/nested.py).
-            for ctx in self.ctx.program.functions:
-                if ctx.name == ref.id:
-                    ctx.transform = obj
-        return ref
-
-    def _transform_call(self, transform, node):
-        """`s2s.jvp(f, (x, y), (dx, dy))` inside a transformed function: a call of f's JVP
-        twin, `f_jvp(dx, dy, x, y)`, which returns `(out, out_tangent)` as jvp does (so
-        `jit` and `grad` see ordinary generated code)."""
-        from ..forward import JvpTwin
-
-        found = self._function_argument(node.args[0]) if node.args else None
-        f, env = (_Shared(found[0]), found[1]) if found is not None else (None, [])
-        ok = (len(node.args) == 3 and not node.keywords and f is not None
-              and all(isinstance(a, (gast.Tuple, gast.List)) for a in node.args[1:])
-              and len(node.args[1].elts) == len(node.args[2].elts) > 0)
-        if not ok:
-            raise self.ctx.error(
-                node, "inside a transformed function, jvp is supported as jvp(f, (x, ...), (dx, ...)) with f a "
-                "function and literal tuples of primals and tangents (no has_aux)", "jvp")
-        primals, tangents = node.args[1].elts, node.args[2].elts
-        twin = JvpTwin(f.value, argnums=tuple(range(len(primals))))
-        ref = self._resolve_value(f"{getattr(f.value, '__name__', 'f')}_jvp", twin, node.args[0], None)
-        call = located(gast.Call(func=ref, args=list(tangents) + list(primals) + env, keywords=[]), node)
-        return self._bind_user_call(call, twin)
-
     def _bind_user_call(self, node, callee):
         """The call of a user function `callee` with every argument by position (also used by
         parse/partials.py for the calls a partial stands for)."""
@@ -574,21 +525,3 @@ class ResolveNames(Macros, FunctionArguments, FunctionPass):
 _SEQUENCE_FUNCTIONS = frozenset(
     f"{NUMPY_ALIAS}.{n}" for n in ("concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack")
 )
-
-
-def _jvp():
-    from .. import forward
-
-    return forward.jvp
-
-
-def _is_transform(value):
-    """s2s transformations that can be called inside transformed code: `jvp`, and the
-    makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...)."""
-    from .. import autodiff, batching, jacobians
-
-    makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
-              jacobians.jacobian, jacobians.hessian, batching.vmap)
-    return any(value is m for m in makers)
-
-

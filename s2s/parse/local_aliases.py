@@ -1,0 +1,147 @@
+"""Local names bound once to a transformation of a function, read where they are called.
+
+    def hvp(x, v):                         def hvp(x, v):
+        df = s2s.grad(fun)          ->         return np.sin(np.dot(v, s2s.grad(fun)(x)))
+        return np.sin(np.dot(v, df(x)))
+
+Inside transformed code a function value must be known when the code is transformed
+(resolve.py makes `s2s.grad(fun)(x)` a call of fun's generated gradient). A local bound
+once, at the top of the function body, to such an expression -- a call of an s2s
+transformation, or an alias `f = np.sin`, that reads no local variable -- has that value
+wherever it is read, so its reads become the expression itself and the binding goes.
+Anything else (bound twice, in a branch, from a local) is left alone. Loops and
+comprehensions over a global list of functions (`[f(x) for f in funs]`) are written out
+per function the same way (`_Unroll`).
+"""
+import copy
+
+import gast
+
+from .base import function_locals
+
+
+def _reads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def _stores(node, name):
+    return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == name
+               and not isinstance(n.ctx, gast.Load))
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+    def visit_FunctionDef(self, node):  # a nested def with its own `name` keeps it
+        if self.name in function_locals(node):
+            return node
+        return self.generic_visit(node)
+
+    def visit_Lambda(self, node):
+        if self.name in {a.id for a in node.args.args + node.args.posonlyargs + node.args.kwonlyargs}:
+            return node
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return gast.copy_location(copy.deepcopy(self.value), node)
+        return node
+
+
+def inline_function_aliases(fn_node, is_function_value):
+    """In place, for `fn_node` (a FunctionDef): the top-level `name = <expr>` whose value
+    `is_function_value(expr)` says is a function or transformation that reads no local."""
+    local = function_locals(fn_node)
+    params = {a.id for a in fn_node.args.posonlyargs + fn_node.args.args + fn_node.args.kwonlyargs}
+    declared = {n for s in gast.walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
+    for stmt in list(fn_node.body):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if name in params or name in declared or _reads(value) & local or _stores(fn_node, name) != 1:
+            continue
+        if not isinstance(value, (gast.Call, gast.Name, gast.Attribute)) or not is_function_value(value):
+            continue
+        fn_node.body.remove(stmt)
+        fn_node.body = [_Substitute(name, value).visit(s) for s in fn_node.body]
+        local = function_locals(fn_node)
+
+
+class _Unroll(gast.NodeTransformer):
+    """Loops and comprehensions over a global sequence of functions, one copy per function:
+
+        for f in funs:                  ->   s = s + funs[0](x)
+            s = s + f(x)                     s = s + funs[1](x)
+        np.array([f(x) for f in funs])  ->   np.array([funs[0](x), funs[1](x)])
+
+    (resolve reads `funs[0]` as the function itself). Only a plain name or `i, f` of
+    enumerate as the target, not rebound in the body; comprehensions without conditions."""
+
+    def __init__(self, length_of):
+        self.length_of = length_of
+
+    def visit_FunctionDef(self, node):
+        return node  # (a nested def is resolved as a function of its own)
+
+    def _sequence(self, it):
+        """(the sequence's name node, its length, enumerate?) or None."""
+        enum = isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "enumerate" \
+            and len(it.args) == 1 and not it.keywords
+        seq = it.args[0] if enum else it
+        n = self.length_of(seq) if isinstance(seq, gast.Name) else None
+        return None if n is None else (seq, n, enum)
+
+    def _targets(self, target, enum):
+        if enum and isinstance(target, gast.Tuple) and len(target.elts) == 2 \
+                and all(isinstance(e, gast.Name) for e in target.elts):
+            return target.elts[0].id, target.elts[1].id
+        if not enum and isinstance(target, gast.Name):
+            return None, target.id
+        return None
+
+    def _copy(self, nodes, seq, k, index, name):
+        out = []
+        for node in nodes:
+            node = copy.deepcopy(node)
+            if index is not None:
+                node = _Substitute(index, gast.Constant(value=k, kind=None)).visit(node)
+            ref = gast.Subscript(value=copy.deepcopy(seq), slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
+            out.append(_Substitute(name, ref).visit(node))
+        return out
+
+    def visit_For(self, node):
+        self.generic_visit(node)
+        found = self._sequence(node.iter)
+        names = self._targets(node.target, found[2]) if found else None
+        if names is None or node.orelse or any(_stores(s, n) for s in node.body for n in names if n) \
+                or any(isinstance(n, (gast.Break, gast.Continue)) for s in node.body for n in gast.walk(s)):
+            return node
+        seq, n, _ = found
+        body = [s for k in range(n) for s in self._copy(node.body, seq, k, *names)]
+        return [gast.copy_location(s, node) for s in body] or [gast.copy_location(gast.Pass(), node)]
+
+    def _comprehension(self, node):
+        self.generic_visit(node)
+        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
+            return node
+        gen = node.generators[0]
+        found = self._sequence(gen.iter)
+        names = self._targets(gen.target, found[2]) if found else None
+        if names is None:
+            return node
+        seq, n, _ = found
+        elts = [self._copy([node.elt], seq, k, *names)[0] for k in range(n)]
+        return gast.copy_location(gast.List(elts=elts, ctx=gast.Load()), node)
+
+    visit_ListComp = visit_GeneratorExp = _comprehension
+
+
+def unroll_function_sequences(fn_node, length_of):
+    """In place: loops and comprehensions of `fn_node` over a sequence of functions known
+    now (`length_of(name node)`: its length, or None), written out per function."""
+    fn_node.body = [s for stmt in fn_node.body for s in _as_list(_Unroll(length_of).visit(stmt))]
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]
