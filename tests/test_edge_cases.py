@@ -105,8 +105,8 @@ def cross_defaults_written(a, b):
     return np.sum(np.cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None) ** 2) + np.sum(np.cross(a, b, axis=-1))
 
 
-def cross_along_first_axis(a, b):
-    return np.sum(np.cross(a, b, axisa=0))
+def cross_run_time_axis(a, b, k):
+    return np.sum(np.cross(a, b, axisa=k))
 
 
 def test_cross_with_its_default_axes_written_out():
@@ -120,5 +120,53 @@ def test_cross_with_its_default_axes_written_out():
         want[i] = (cross_defaults_written(a + e, b) - cross_defaults_written(a - e, b)) / (2 * eps)
     np.testing.assert_allclose(s2s.grad(cross_defaults_written)(a, b), want, rtol=1e-7)
     np.testing.assert_allclose(s2s.jacfwd(cross_defaults_written)(a, b), want, rtol=1e-7)
-    with pytest.raises(s2s.errors.NoDerivativeRuleError, match="axis arguments"):
-        s2s.grad(cross_along_first_axis)(a.T, b.T)
+    with pytest.raises(s2s.errors.NoDerivativeRuleError, match="not constant ints"):
+        s2s.grad(cross_run_time_axis)(a.T, b, 0)
+
+
+def cross_axes_a(a, b):
+    return np.sum(np.cross(a, b, axisa=0, axisb=1, axisc=1) * np.arange(1.0, 13.0).reshape(4, 3) ** 0.5)
+
+
+def cross_axis_all(a, b):
+    return np.sum(np.sin(np.cross(a, b, axis=0)) * np.arange(1.0, 13.0).reshape(3, 4))
+
+
+def cross_stacked(a, b):
+    return np.sum(np.cross(a, b, axisa=1, axisb=0, axisc=0) ** 2)
+
+
+CROSS = [(cross_axes_a, (3, 4), (4, 3)), (cross_axis_all, (3, 4), (3, 4)), (cross_stacked, (2, 3, 4), (3, 4))]
+
+
+@pytest.mark.parametrize("f, sa, sb", CROSS, ids=[c[0].__name__ for c in CROSS])
+@pytest.mark.parametrize("how", ["grad", "jacfwd", "jit-grad"])
+def test_cross_along_other_axes(f, sa, sb, how):
+    """axisa/axisb/axisc/axis: the last-axis rule between np.moveaxis (autograd's test_cross
+    combinations); under jit the vectors are moved for numba's np.cross."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+    transform = {"grad": s2s.grad, "jacfwd": s2s.jacfwd, "jit-grad": lambda fn, argnums: s2s.jit(s2s.grad(fn, argnums))}[how]
+    for argnum, x in ((0, a), (1, b)):
+        want, eps = np.zeros(x.shape), 1e-6
+        for i in np.ndindex(x.shape):
+            e = np.zeros(x.shape)
+            e[i] = eps
+            up = f(a + e, b) if argnum == 0 else f(a, b + e)
+            down = f(a - e, b) if argnum == 0 else f(a, b - e)
+            want[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(transform(f, argnums=argnum)(a, b), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jit(f)(a, b), f(a, b), rtol=1e-12)
+
+
+def test_hessian_of_cross_along_other_axes():
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    h = s2s.hessian(cross_axis_all)(a, b)
+    g = s2s.grad(cross_axis_all)
+    eps, want = 1e-5, np.zeros((3, 4, 3, 4))
+    for i in np.ndindex(a.shape):
+        e = np.zeros(a.shape)
+        e[i] = eps
+        want[(...,) + i] = (g(a + e, b) - g(a - e, b)) / (2 * eps)
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)

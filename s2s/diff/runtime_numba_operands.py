@@ -3,7 +3,7 @@ reads them as arrays: Python numbers (np.dot / np.tensordot(axes=0) / np.inner o
 and their derivatives' contributions, np.var / np.std / np.median / np.ravel / np.clip /
 np.linalg.norm ... of a float, np.ndim of anything), one array where a sequence of arrays is
 expected (np.vstack(a) & co. join a's rows), lists of numbers (norm) and nested lists of
-arrays (np.array([[x, y], [y, x]])), and np.repeat(..., axis=None).
+arrays (np.array([[x, y], [y, x]])), np.repeat(..., axis=None), np.cross with axis arguments.
 
 Each keeps NumPy's meaning: a number is a 0-d array, an array given as a sequence is the
 sequence of its rows. Copied into standalone dumped modules like the other runtime_numba*.py.
@@ -79,6 +79,27 @@ def _dot_scalar_vjp(first):
 
 overload(dot_vjp1)(_dot_scalar_vjp(True))
 overload(dot_vjp2)(_dot_scalar_vjp(False))
+
+
+@overload(np.cross, prefer_literal=True)
+def _ol_cross_axes(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    # numba's np.cross takes the vectors along the last axis only: the others moved there
+    # (a constant `axis` stands for all three, as in NumPy)
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)):
+        return None
+    axes = [getattr(t, "literal_value", getattr(t, "value", t)) for t in (axisa, axisb, axisc, axis)]
+    if axes[3] is not None:
+        if not isinstance(axes[3], int):
+            return None
+        axes[:3] = [axes[3]] * 3
+    if not all(isinstance(x, int) for x in axes[:3]) or axes[:3] == [-1, -1, -1]:
+        return None
+    xa, xb, xc = axes[:3]
+
+    def impl(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+        c = np.cross(np.moveaxis(a, xa, -1), np.moveaxis(b, xb, -1))
+        return np.ascontiguousarray(np.moveaxis(c, -1, xc))
+    return impl
 
 
 # ---------------------------------------------------------------- functions of a number

@@ -27,7 +27,7 @@ passing them by keyword is bound to that variant (callsite.rule_for).
 """
 import numpy as np
 
-from ..registry import NONDIFF, VJP_RULES, supports
+from ..registry import NONDIFF, VJP_RULES, selects, supports
 from ..runtime import (
     as_square,
     convolve_vjp1,
@@ -134,14 +134,26 @@ def quantile_check(known):
     return None
 
 
+def _int_axis(v):
+    return type(v) is int
+
+
 def cross_check(known):
-    """Vectors along the last axis: the defaults, written out or not (`axis=-1` overrides the
-    other three, as in NumPy)."""
+    """Constant axes (`axis` overrides the other three, as in NumPy)."""
     if "axis" in known and known["axis"] is not None:
-        last = known["axis"] == -1
+        ok = _int_axis(known["axis"])
     else:
-        last = "axis" in known and all(known.get(n) == -1 for n in ("axisa", "axisb", "axisc"))
-    return None if last else "with axis arguments (vectors along the last axis only: move the axis first)"
+        ok = "axis" in known and all(_int_axis(known.get(n)) for n in ("axisa", "axisb", "axisc"))
+    return None if ok else "with axis arguments that are not constant ints"
+
+
+def cross_select(known):
+    """The vectors along other axes than the last: the rule between np.moveaxis."""
+    if known.get("axis") is not None:
+        return None if known["axis"] == -1 else cross_axis
+    if any(known.get(n) != -1 for n in ("axisa", "axisb", "axisc")):
+        return cross_axes
+    return None
 
 
 # ---------------------------------------------------------------- running products, diff
@@ -356,9 +368,29 @@ def vdot(g, ans, a, b):
 
 @register(np.cross)
 @supports(cross_check)
+@selects(cross_select)
 def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """3-vectors along the last axis, stacks broadcast."""
     return unbroadcast(np.cross(b, g), a), unbroadcast(np.cross(g, a), b)
+
+
+@VJP_RULES.variant(np.cross)
+def cross_axes(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """3-vectors along axisa of a, axisb of b, axisc of the result: the last-axis rule on
+    the vectors moved last, the contributions moved back."""
+    return (np.moveaxis(unbroadcast(np.cross(np.moveaxis(b, axisb, -1), np.moveaxis(g, axisc, -1)),
+                                    np.moveaxis(a, axisa, -1)), -1, axisa),
+            np.moveaxis(unbroadcast(np.cross(np.moveaxis(g, axisc, -1), np.moveaxis(a, axisa, -1)),
+                                    np.moveaxis(b, axisb, -1)), -1, axisb))
+
+
+@VJP_RULES.variant(np.cross)
+def cross_axis(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """`axis` for all three."""
+    return (np.moveaxis(unbroadcast(np.cross(np.moveaxis(b, axis, -1), np.moveaxis(g, axis, -1)),
+                                    np.moveaxis(a, axis, -1)), -1, axis),
+            np.moveaxis(unbroadcast(np.cross(np.moveaxis(g, axis, -1), np.moveaxis(a, axis, -1)),
+                                    np.moveaxis(b, axis, -1)), -1, axis))
 
 
 @register(np.kron)
