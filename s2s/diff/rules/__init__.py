@@ -37,7 +37,7 @@ def load_scipy_rules():
     if _SCIPY_LOADED or importlib.util.find_spec("scipy") is None:
         return
     _SCIPY_LOADED.append(True)
-    from . import jvp_special, scipy_linalg, special  # noqa: F401
+    from . import jvp_special, scipy_linalg, signal, special  # noqa: F401
     from ...vectorize.rules import special as batch_special  # noqa: F401
     if importlib.util.find_spec("numba") is not None:  # the numba forms (an error in them is not hidden)
-        from .. import runtime_numba_special  # noqa: F401
+        from .. import runtime_numba_signal, runtime_numba_special  # noqa: F401

@@ -1,0 +1,100 @@
+"""scipy.signal.convolve's derivative (s2s/diff/rules/signal.py, runtime_signal.py and its
+numba forms): 1-d, 2-d and 3-d inputs, either one larger, modes 'full', 'valid' and 'same';
+gradients (reverse, forward, compiled) against central differences, the compiled value
+against scipy itself, a Hessian against differences of the gradient.
+"""
+import numpy as np
+import pytest
+
+signal = pytest.importorskip("scipy.signal")
+
+import s2s  # noqa: E402
+
+SHAPES = [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 3), (4, 5)), ((3, 3), (3, 3)), ((3, 2, 4), (2, 2, 2))]
+MODES = ["full", "valid", "same"]
+
+
+def conv_full(a, b, w):
+    return np.sum(np.tanh(signal.convolve(a, b, mode="full")) * w)
+
+
+def conv_valid(a, b, w):
+    return np.sum(np.tanh(signal.convolve(a, b, mode="valid")) * w)
+
+
+def conv_same(a, b, w):
+    return np.sum(np.tanh(signal.convolve(a, b, "same")) * w)
+
+
+FNS = {"full": conv_full, "valid": conv_valid, "same": conv_same}
+
+
+def _inputs(sa, sb, mode, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+    return a, b, rng.standard_normal(signal.convolve(a, b, mode=mode).shape)
+
+
+def central_differences(f, args, k, eps=1e-6):
+    x = args[k]
+    g = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        e = np.zeros(x.shape)
+        e[i] = eps
+        up, down = list(args), list(args)
+        up[k], down[k] = x + e, x - e
+        g[i] = (f(*up) - f(*down)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("sa, sb", SHAPES, ids=["x".join(map(str, a)) + "-" + "x".join(map(str, b)) for a, b in SHAPES])
+@pytest.mark.parametrize("how", ["grad", "jacfwd", "jit-grad"])
+def test_gradients_match_central_differences(sa, sb, mode, how):
+    f = FNS[mode]
+    args = _inputs(sa, sb, mode)
+    transform = {"grad": s2s.grad, "jacfwd": s2s.jacfwd, "jit-grad": lambda fn, argnums: s2s.jit(s2s.grad(fn, argnums))}[how]
+    for k in (0, 1):
+        np.testing.assert_allclose(transform(f, argnums=k)(*args), central_differences(f, args, k), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("sa, sb", SHAPES[:4], ids=["5-3", "3-5", "4x5-2x3", "2x3-4x5"])
+def test_compiled_value_is_scipys(sa, sb, mode):
+    a, b, _ = _inputs(sa, sb, mode, seed=1)
+    got = s2s.jit(lambda x, y: signal.convolve(x, y, mode=mode))(a, b)
+    np.testing.assert_allclose(got, signal.convolve(a, b, mode=mode), rtol=1e-12, atol=1e-13)
+
+
+def test_hessian_matches_differences_of_the_gradient():
+    a, b, w = _inputs((4, 3), (2, 2), "same", seed=2)
+    h = s2s.hessian(conv_same)(a, b, w)
+    g = s2s.grad(conv_same)
+    eps, want = 1e-5, np.zeros((4, 3, 4, 3))
+    for i in np.ndindex(a.shape):
+        e = np.zeros(a.shape)
+        e[i] = eps
+        want[(...,) + i] = (g(a + e, b, w) - g(a - e, b, w)) / (2 * eps)
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)
+
+
+def run_time_mode(a, b):
+    mode = "full" if a[0] > 0 else "same"  # (the helpers read the mode when they run)
+    return np.sum(np.sin(signal.convolve(a, b, mode=mode)))
+
+
+@pytest.mark.parametrize("first", [1.0, -1.0], ids=["full", "same"])
+def test_a_mode_chosen_at_run_time(first):
+    a, b = np.array([first, 0.5, -0.3, 0.8]), np.array([0.2, -0.7])
+    want = central_differences(run_time_mode, (a, b), 0)
+    np.testing.assert_allclose(s2s.grad(run_time_mode)(a, b), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(run_time_mode))(a, b), want, rtol=1e-6, atol=1e-8)
+
+
+def bad_mode(a, b):
+    return np.sum(signal.convolve(a, b, mode="circular"))
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(s2s.errors.NoDerivativeRuleError, match="mode"):
+        s2s.grad(bad_mode)(np.ones(3), np.ones(2))
