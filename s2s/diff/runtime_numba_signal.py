@@ -3,7 +3,7 @@ the direct sum over both inputs' elements into the full convolution, then the wi
 the mode (a string compared when it runs). Code is generated per number of dimensions.
 Registered with the other scipy rules (rules.load_scipy_rules).
 """
-import numpy as np
+import numpy as np  # noqa: F401  (the generated code's)
 from numba import types
 from numba.extending import overload
 from scipy import signal
@@ -21,9 +21,9 @@ def _window_lines(n, sa, sb):
     lines = []
     for i in range(n):
         p, q = f"{sa}[{i}]", f"{sb}[{i}]"
-        lines += [f"    if mode == 'full':", f"        s{i}, n{i} = 0, {p} + {q} - 1",
-                  f"    elif mode == 'same':", f"        s{i}, n{i} = ({q} - 1) // 2, {p}",
-                  f"    elif mode == 'valid':", f"        s{i}, n{i} = min({p}, {q}) - 1, abs({p} - {q}) + 1",
+        lines += ["    if mode == 'full':", f"        s{i}, n{i} = 0, {p} + {q} - 1",
+                  "    elif mode == 'same':", f"        s{i}, n{i} = ({q} - 1) // 2, {p}",
+                  "    elif mode == 'valid':", f"        s{i}, n{i} = min({p}, {q}) - 1, abs({p} - {q}) + 1",
                   "    else:", "        raise ValueError('convolve: mode must be full, valid or same')"]
     return lines
 
