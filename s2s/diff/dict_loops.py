@@ -12,6 +12,7 @@ constant keys only) and each copy's key is folded into the subscripts that use i
         d_k = d[k]                             k = d_keys[j]
                                                d_k = d[k]
     s = sorted_values(d, False)    ->      s = ('a', 'b')        (also list(d), tuple(d))
+    v = d.get('c', 0.0)            ->      v = 0.0               (d.get('a') -> d['a'])
 
 and once unrolled:   k = d_keys[0]; d_k = d[k]   ->   k = d_keys[0]; d_k = d['a']
 (`d.items()` / `.values()` / `.keys()` are tuple literals already: unroll.py's _dict_views.)
@@ -66,6 +67,21 @@ def _keys_value(call, known, program, consts):
     return None
 
 
+def _get_value(call, known):
+    """`d.get(k, default)` (d a known dict, k a constant): `d[k]` where d has k, else the
+    default (None if not given); None when it does not apply."""
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and call.func.attr == "get"
+            and 1 <= len(call.args) <= 2 and not call.keywords and isinstance(call.args[0], gast.Constant)):
+        return None
+    struct = _dict_of(call.func.value, known)
+    if struct is None:
+        return None
+    key = call.args[0]
+    if key.value in struct.keys:
+        return gast.Subscript(value=load(call.func.value.id), slice=_const(key.value), ctx=gast.Load())
+    return call.args[1] if len(call.args) == 2 else _const(None)
+
+
 class _KeyIndex(gast.NodeTransformer):
     """`d[j]` -> `keys[j]` (j the loop's index)."""
 
@@ -98,6 +114,10 @@ def rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, c
             keys = _keys_value(s.value, known, program, consts)
             if keys is not None:
                 s.value = _keys_tuple(keys, s)
+                changed = True
+            got = _get_value(s.value, known)
+            if got is not None:
+                s.value = located(got, s.value)
                 changed = True
         elif isinstance(s, gast.For):
             seq = range_count(s, lengths)

@@ -207,9 +207,9 @@ def specialized_copy(program, ctx, structs):
 
 
 def _iterates(n):
-    """A loop or a dict view: what a dict's known keys write out (dict_loops.py)."""
+    """A loop, a dict view or d.get: what a dict's known keys write out (dict_loops.py)."""
     return isinstance(n, gast.For) or isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) \
-        and n.func.attr in ("items", "values", "keys") and not n.args
+        and (n.func.attr in ("items", "values", "keys") and not n.args or n.func.attr == "get")
 
 
 def _functions_with_tree_calls(program):

@@ -1,6 +1,6 @@
 """Iterating dicts of known keys (s2s/diff/dict_loops.py): `for k in d`, `d.items()`,
 `d.values()`, `d.keys()`, `sorted(d)`, `list(d)`, nested dicts, dicts built in a loop or a
-comprehension, helpers given a dict. Every transformation is checked against central
+comprehension, helpers given a dict, d.get with and without a default. Every transformation is checked against central
 differences of the leaves (grad, jacfwd, jacrev, jit(grad)) and jit's value against Python's;
 the written-out code is checked for constant keys, and a run-time key that cannot be
 written out is a clear error in both modes (forward mode used to give it a zero tangent).
@@ -109,7 +109,11 @@ def step_loss(params):
     return sum(np.sum(new[k] ** 2) for k in sorted(new))
 
 
-CASES = [(iterate, D), (items, D), (values, D), (keys, D), (sorted_enumerated, D), (sorted_reversed, D),
+def get_with_defaults(d):  # autograd's test_dict_get
+    return np.sum(d.get("a") ** 2) + np.sum(d.get("c", 1.5) * d["b"]) + (0.0 if d.get("z") is None else 1.0)
+
+
+CASES = [(get_with_defaults, D), (iterate, D), (items, D), (values, D), (keys, D), (sorted_enumerated, D), (sorted_reversed, D),
          (keys_as_list, D), (enumerated_items, D), (comprehension, D), (update_loop, D), (nested, NESTED),
          (via_helper, D), (step_loss, D)]
 IDS = [f.__name__ for f, _ in CASES]
