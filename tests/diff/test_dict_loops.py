@@ -1,6 +1,7 @@
 """Iterating dicts of known keys (s2s/diff/dict_loops.py): `for k in d`, `d.items()`,
 `d.values()`, `d.keys()`, `sorted(d)`, `list(d)`, nested dicts, dicts built in a loop or a
-comprehension, helpers given a dict, d.get with and without a default. Every transformation is checked against central
+comprehension, helpers given a dict, d.get with and without a default. Every
+transformation is checked against central
 differences of the leaves (grad, jacfwd, jacrev, jit(grad)) and jit's value against Python's;
 the written-out code is checked for constant keys, and a run-time key that cannot be
 written out is a clear error in both modes (forward mode used to give it a zero tangent).
