@@ -170,3 +170,27 @@ def test_hessian_of_cross_along_other_axes():
         e[i] = eps
         want[(...,) + i] = (g(a + e, b) - g(a - e, b)) / (2 * eps)
     np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)
+
+
+def dsplit_sections(x):
+    a, b = np.dsplit(x, 2)
+    return np.sum(a ** 2) + np.sum(np.sin(b))
+
+
+def dsplit_indices(x):
+    p = np.dsplit(x, [1, 3])
+    return np.sum(p[0] * 2.0) + np.sum(p[2] ** 3) + np.sum(np.cos(p[1]))
+
+
+@pytest.mark.parametrize("f", [dsplit_sections, dsplit_indices])
+@pytest.mark.parametrize("how", ["grad", "jacfwd", "jit-grad"])
+def test_dsplit(f, how):
+    """np.dsplit: pieces along the third axis (autograd's test_dsplit_3d)."""
+    x = np.random.default_rng(5).standard_normal((2, 3, 4))
+    want, eps = np.zeros(x.shape), 1e-6
+    for i in np.ndindex(x.shape):
+        e = np.zeros(x.shape)
+        e[i] = eps
+        want[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    transform = {"grad": s2s.grad, "jacfwd": s2s.jacfwd, "jit-grad": lambda fn: s2s.jit(s2s.grad(fn))}[how]
+    np.testing.assert_allclose(transform(f)(x), want, rtol=1e-6, atol=1e-8)

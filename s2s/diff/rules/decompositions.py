@@ -1,6 +1,6 @@
 """VJP rules of the matrix decompositions and functions of matrices: np.linalg.slogdet,
 cholesky, eigh, eigvalsh, eig, eigvals, svd, pinv, matrix_power, qr; the list-valued np.split,
-array_split, hsplit, vsplit -- plus the rules of their runtime
+array_split, hsplit, vsplit, dsplit -- plus the rules of their runtime
 helpers (runtime_linalg.py), so derivatives of derivatives close over them.
 
 Conventions:
@@ -78,7 +78,7 @@ def _sections(known):
     return None
 
 
-OUTPUTS.register(np.split, np.array_split, np.hsplit, np.vsplit)(_sections)
+OUTPUTS.register(np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit)(_sections)
 
 
 # -- which calls are covered ----------------------------------------------------------------
@@ -317,6 +317,12 @@ def hsplit(g, ans, ary, indices_or_sections):
 @register(np.vsplit)
 def vsplit(g, ans, ary, indices_or_sections):
     return np.vstack(g), None
+
+
+@register(np.dsplit)
+def dsplit(g, ans, ary, indices_or_sections):
+    """Pieces along the third axis (ary of 3 or more dimensions)."""
+    return np.concatenate(g, 2), None
 
 
 # -- rules of the helpers (derivatives of derivatives) ------------------------------------------

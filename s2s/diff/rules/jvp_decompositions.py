@@ -209,7 +209,7 @@ def split(ary, indices_or_sections, axis=0):
     """Linear: the pieces of the tangent."""
 
 
-@linear(np.hsplit, np.vsplit, nondiff=("indices_or_sections",))
+@linear(np.hsplit, np.vsplit, np.dsplit, nondiff=("indices_or_sections",))
 def hsplit(ary, indices_or_sections):
     """Linear: the pieces of the tangent."""
 
