@@ -118,6 +118,7 @@ CASES = [(get_with_defaults, D), (iterate, D), (items, D), (values, D), (keys, D
          (keys_as_list, D), (enumerated_items, D), (comprehension, D), (update_loop, D), (nested, NESTED),
          (via_helper, D), (step_loss, D)]
 IDS = [f.__name__ for f, _ in CASES]
+JIT = (get_with_defaults, items, sorted_reversed, comprehension, nested, via_helper, step_loss)
 
 
 def central_differences(f, tree, eps=1e-6):
@@ -147,6 +148,8 @@ def assert_tree_close(got, want):
 @pytest.mark.parametrize("f, d", CASES, ids=IDS)
 @pytest.mark.parametrize("how", ["grad", "jacfwd", "jacrev", "jit-grad"])
 def test_derivatives_match_central_differences(f, d, how):
+    if how == "jit-grad" and f not in JIT:
+        pytest.skip("compiled for a subset (compiling is slow; jit's value is checked for all)")
     transform = {"grad": s2s.grad, "jacfwd": s2s.jacfwd, "jacrev": s2s.jacrev,
                  "jit-grad": lambda fn: s2s.jit(s2s.grad(fn))}[how]
     assert_tree_close(transform(f)(d), central_differences(f, d))

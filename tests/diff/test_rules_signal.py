@@ -47,10 +47,15 @@ def central_differences(f, args, k, eps=1e-6):
     return g
 
 
+JIT = [(SHAPES[0], "same"), (SHAPES[1], "valid"), (SHAPES[3], "full"), (SHAPES[5], "same")]  # (compiling is slow)
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("sa, sb", SHAPES, ids=["x".join(map(str, a)) + "-" + "x".join(map(str, b)) for a, b in SHAPES])
 @pytest.mark.parametrize("how", ["grad", "jacfwd", "jit-grad"])
 def test_gradients_match_central_differences(sa, sb, mode, how):
+    if how == "jit-grad" and ((sa, sb), mode) not in JIT:
+        pytest.skip("compiled for a few shapes and modes only (the numba forms are generated per rank)")
     f = FNS[mode]
     args = _inputs(sa, sb, mode)
     transform = {"grad": s2s.grad, "jacfwd": s2s.jacfwd, "jit-grad": lambda fn, argnums: s2s.jit(s2s.grad(fn, argnums))}[how]
