@@ -15,18 +15,10 @@ import gast
 
 from .base import attribute_path, located
 from .function_args import Shared as _Shared, function_like
+from .macros import _literal_int
 
 _MISSING = object()
 _MAX_WRITTEN_OUT = 64  # functions in a sequence a loop over is written out for
-
-
-def _int_literal(node):
-    if isinstance(node, gast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) and isinstance(node.operand, gast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
 
 
 class TransformCalls:
@@ -63,7 +55,7 @@ class TransformCalls:
     def visit_Subscript(self, node):
         """`funs[1]` of a global list of functions (as `_Unroll` writes loops over one): the
         function itself."""
-        v, k = node.value, _int_literal(node.slice)
+        v, k = node.value, _literal_int(node.slice)
         if isinstance(v, gast.Name) and isinstance(node.ctx, gast.Load) and k is not None \
                 and self._sequence_length(v) is not None:
             value, guard = self._lookup(v.id, v)
