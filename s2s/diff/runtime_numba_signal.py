@@ -9,7 +9,7 @@ from numba.extending import overload
 from scipy import signal
 
 from .runtime_numba import _gen
-from .runtime_signal import convolve_vjp1, convolve_vjp2, convolve_window_t
+from .runtime_signal import signal_convolve_vjp1, signal_convolve_vjp2, signal_convolve_window_t
 
 
 def _nd(*ts):
@@ -59,7 +59,7 @@ def _ol_convolve(in1, in2, mode="full", method="auto"):
                     + [f"    return full[{_window(n)}].copy()"], globals())
 
 
-@overload(convolve_window_t)
+@overload(signal_convolve_window_t)
 def _ol_convolve_window_t(ct, a, b, mode="full"):
     if _nd(a, b):
         n = a.ndim
@@ -76,10 +76,10 @@ def _vjp(other):
             flipped = f"{other}[{', '.join(['::-1'] * n)}]"
             return _gen(("sp_convolve_vjp", other, n), lambda: [
                 "def impl(ct, a, b, mode='full'):",
-                "    g = convolve_window_t(ct, a, b, mode)",
+                "    g = signal_convolve_window_t(ct, a, b, mode)",
                 f"    return signal.convolve(g, np.ascontiguousarray({flipped}), 'valid')"], globals())
     return typer
 
 
-overload(convolve_vjp1)(_vjp("b"))
-overload(convolve_vjp2)(_vjp("a"))
+overload(signal_convolve_vjp1)(_vjp("b"))
+overload(signal_convolve_vjp2)(_vjp("a"))

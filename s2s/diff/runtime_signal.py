@@ -3,7 +3,7 @@
 c = convolve(a, b, mode) is a window of the full convolution f[n] = sum_k a[k] b[n - k]
 (shape sa + sb - 1): 'full' all of it, 'same' a's shape centered in it, 'valid' the
 |sa - sb| + 1 positions where one input covers the other (centered too). The cotangent of c
-is placed in that window of a full-shape array (`convolve_window_t`), and then
+is placed in that window of a full-shape array (`signal_convolve_window_t`), and then
     d/da = convolve(ct_full, flip(b), 'valid')     (shape sa)
     d/db = convolve(ct_full, flip(a), 'valid')     (shape sb)
 each a correlation of the cotangent with the other input. Both are linear in the
@@ -11,7 +11,7 @@ cotangent and the other input (their own derivative rules: bilinear).
 """
 import numpy as np
 
-__all__ = ["convolve_window", "convolve_window_t", "convolve_vjp1", "convolve_vjp2"]
+__all__ = ["convolve_window", "signal_convolve_window_t", "signal_convolve_vjp1", "signal_convolve_vjp2"]
 
 
 def convolve_window(sa, sb, mode):
@@ -26,7 +26,7 @@ def convolve_window(sa, sb, mode):
     raise ValueError(f"convolve: mode must be 'full', 'valid' or 'same', got {mode!r}")
 
 
-def convolve_window_t(ct, a, b, mode="full"):
+def signal_convolve_window_t(ct, a, b, mode="full"):
     """ct (the cotangent of convolve(a, b, mode)) in its window of a full-shape zero array."""
     sa, sb = np.shape(a), np.shape(b)
     start, shape = convolve_window(sa, sb, mode)
@@ -41,11 +41,11 @@ def _convolve(x, y, mode):
     return signal.convolve(x, y, mode=mode, method="direct")
 
 
-def convolve_vjp1(ct, a, b, mode="full"):
+def signal_convolve_vjp1(ct, a, b, mode="full"):
     """Contribution to a of `scipy.signal.convolve(a, b, mode)` (real inputs)."""
-    return _convolve(convolve_window_t(ct, a, b, mode), np.flip(b), "valid")
+    return _convolve(signal_convolve_window_t(ct, a, b, mode), np.flip(b), "valid")
 
 
-def convolve_vjp2(ct, a, b, mode="full"):
+def signal_convolve_vjp2(ct, a, b, mode="full"):
     """Contribution to b of `scipy.signal.convolve(a, b, mode)`."""
-    return _convolve(convolve_window_t(ct, a, b, mode), np.flip(a), "valid")
+    return _convolve(signal_convolve_window_t(ct, a, b, mode), np.flip(a), "valid")

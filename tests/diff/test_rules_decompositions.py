@@ -120,6 +120,7 @@ CASES = [
     case(np.hsplit, lambda rng: (rng.uniform(-1, 1, (2, 4)), 2), numba=True, name="hsplit"),
     case(np.hsplit, lambda rng: (rng.uniform(-1, 1, 6), 3), name="hsplit-1d"),
     case(np.vsplit, lambda rng: (rng.uniform(-1, 1, (4, 3)), [2]), numba=True, name="vsplit"),
+    case(np.dsplit, lambda rng: (rng.uniform(-1, 1, (2, 3, 4)), 2), numba=True, name="dsplit"),
     # the runtime helpers the templates call (rules for derivatives of derivatives)
     case(rl.tril_half, _r((3, 3)), numba=True),
     case(rl.tril_half, _r((2, 3, 3)), numba=True, name="tril_half-stacked"),
@@ -142,7 +143,7 @@ CASES = [
 ]
 
 
-LIST_VALUED = (np.split, np.array_split, np.hsplit, np.vsplit)
+LIST_VALUED = (np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit)
 
 
 @pytest.mark.parametrize("key, make, options, use_numba", CASES)

@@ -141,17 +141,21 @@ def _template_id(rule):
 def _special_names(rule):
     """scipy.special's rules (rules/special.py) also call scipy.special functions and the
     helpers of runtime_special.py, each with rules of its own (tests/diff/test_rules_special.py);
-    scipy.linalg's (rules/scipy_linalg.py) call scipy.linalg.solve_sylvester."""
+    scipy.linalg's (rules/scipy_linalg.py) call scipy.linalg.solve_sylvester; scipy.signal's
+    (rules/signal.py) scipy.signal.convolve and runtime_signal.py's helpers."""
     module = rule.template.__module__
-    if not module.endswith((".special", ".scipy_linalg")):
+    if not module.endswith((".special", ".scipy_linalg", ".signal")):
         return set()
     import scipy.linalg
+    import scipy.signal
     import scipy.special
-    from s2s.diff import runtime_special
-    lib = scipy.special if module.endswith(".special") else scipy.linalg
+    from s2s.diff import runtime_signal, runtime_special
+    lib = {".special": scipy.special, ".scipy_linalg": scipy.linalg, ".signal": scipy.signal}["." + module.split(".")[-1]]
+    helpers = runtime_signal if module.endswith(".signal") else runtime_special
     g = rule.template.__globals__
     return {n for n in rule.template.__code__.co_names if n in g and (
-        g[n] is getattr(lib, getattr(g[n], "__name__", ""), None) or g[n] is getattr(runtime_special, n, None))}
+        g[n] is getattr(lib, getattr(g[n], "__name__", ""), None) or g[n] is getattr(helpers, n, None)
+        or g[n] is lib)}
 
 
 @pytest.mark.parametrize("rule", _templates(), ids=_template_id)

@@ -82,6 +82,7 @@ def test_compiled_value_is_scipys(sa, sb, mode):
 def test_hessian_matches_differences_of_the_gradient():
     a, b, w = _inputs((4, 3), (2, 2), "same", seed=2)
     h = s2s.hessian(conv_same)(a, b, w)
+    h_reverse = s2s.jacrev(s2s.grad(conv_same))(a, b, w)  # (the helpers' own VJP rules)
     g = s2s.grad(conv_same)
     eps, want = 1e-5, np.zeros((4, 3, 4, 3))
     for i in np.ndindex(a.shape):
@@ -89,6 +90,24 @@ def test_hessian_matches_differences_of_the_gradient():
         e[i] = eps
         want[(...,) + i] = (g(a + e, b, w) - g(a - e, b, w)) / (2 * eps)
     np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(h_reverse, want, rtol=1e-5, atol=1e-7)
+
+
+def mixed(a, b):  # both inputs: the cross blocks use each helper's rule w.r.t. the other input
+    return np.sum(np.sin(signal.convolve(a, b, "valid")))
+
+
+def test_mixed_second_derivatives_in_both_modes():
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((5,)), rng.standard_normal((3,))
+    gb = s2s.grad(mixed, argnums=1)
+    eps, want = 1e-5, np.zeros((3, 5))
+    for i in range(5):
+        e = np.zeros(5)
+        e[i] = eps
+        want[:, i] = (gb(a + e, b) - gb(a - e, b)) / (2 * eps)
+    np.testing.assert_allclose(s2s.jacrev(gb)(a, b), want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(s2s.jacfwd(gb)(a, b), want, rtol=1e-5, atol=1e-7)
 
 
 def run_time_mode(a, b):
