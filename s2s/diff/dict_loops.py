@@ -17,10 +17,14 @@ constant keys only) and each copy's key is folded into the subscripts that use i
 and once unrolled:   k = d_keys[0]; d_k = d[k]   ->   k = d_keys[0]; d_k = d['a']
 (`d.items()` / `.values()` / `.keys()` are tuple literals already: unroll.py's _dict_views.)
 """
+import copy
+import operator
+
 import gast
 
 from ..parse import stand_in_arrays
-from ..parse.base import assign, load, located
+from ..parse.base import assign, attribute_path, load, located
+from .activity import resolve_callee
 
 
 def _const(v):
@@ -43,7 +47,6 @@ def _dict_of(node, known):
 def _keys_value(call, known, program, consts):
     """The keys tuple `sorted_values(d, R)`, `list(d)`, `tuple(d)` stand for (d a known
     dict, or a tuple of keys already: `consts`), or None."""
-    from .activity import resolve_callee
     if not (isinstance(call, gast.Call) and call.args and not call.keywords):
         return None
     struct = _dict_of(call.args[0], known)
@@ -82,6 +85,172 @@ def _get_value(call, known):
     return call.args[1] if len(call.args) == 2 else _const(None)
 
 
+class RunTimeOrder(Exception):
+    """sorted() of a dict or its items by a key s2s cannot evaluate on the keys alone."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def error(self, ctx):
+        return ctx.error(self.node, "sorting a dict (or its items) with a key function s2s cannot evaluate on the "
+                         "keys alone (it reads the values, or is not a builtin, operator.itemgetter or a lambda "
+                         "of subscripts): the order would be known only at run time, and a dict's elements are "
+                         "reached with constant keys. Sort by the keys (key=lambda kv: kv[0])", "sorted")
+
+
+class _Opaque:
+    """A dict's value while sorting its items at transform time: a key function that reads
+    it depends on run-time values and the sort is left to run time."""
+
+
+def _view_literals(tree):
+    """{name: tuple literal} of the `d.items()` / `d.keys()` views unroll.py wrote out, and
+    {name: call} of the names assigned a call (both for names assigned once)."""
+    out, calls, count = {}, {}, {}
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
+            count[n.targets[0].id] = count.get(n.targets[0].id, 0) + 1
+            if getattr(n, "s2s_dict_view", False):
+                out[n.targets[0].id] = n.value
+            elif isinstance(n.value, (gast.Call, gast.Attribute)):
+                calls[n.targets[0].id] = n.value
+    return ({t: v for t, v in out.items() if count[t] == 1}, {t: v for t, v in calls.items() if count[t] == 1})
+
+
+def _static_element(e):
+    """A view's element as a Python value: a key, or (key, _Opaque) for an item."""
+    if isinstance(e, gast.Constant):
+        return e.value
+    if isinstance(e, gast.Tuple) and len(e.elts) == 2 and isinstance(e.elts[0], gast.Constant):
+        return (e.elts[0].value, _Opaque())
+    return _Opaque()
+
+
+def _evaluate(fn, arg):
+    """Apply a key function given as a normalized user function (straight-line subscripts by
+    constants, as `lambda kv: kv[0]` becomes) to a static value; raises LookupError when it
+    does anything else."""
+    a = fn.args
+    if len(a.args) != 1 or a.vararg or a.kwarg or a.kwonlyargs:
+        raise LookupError
+    env = {a.args[0].id: arg}
+
+    def value(e):
+        if isinstance(e, gast.Constant):
+            return e.value
+        if isinstance(e, gast.Name) and e.id in env:
+            return env[e.id]
+        if isinstance(e, gast.Subscript) and isinstance(e.slice, gast.Constant):
+            return value(e.value)[e.slice.value]
+        if isinstance(e, gast.Tuple):
+            return tuple(value(x) for x in e.elts)
+        raise LookupError
+    for s in fn.body:
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
+            env[s.targets[0].id] = value(s.value)
+        elif isinstance(s, gast.Return) and s.value is not None:
+            return value(s.value)
+        elif not isinstance(s, gast.Expr):  # (a docstring)
+            raise LookupError
+    raise LookupError
+
+
+def _sorted_view(call, known, program, views, calls):
+    """`sorted(d.items(), key=operator.itemgetter(0))`, `key=lambda kv: kv[0]`, or any key
+    function of the keys alone (d a dict of known keys): the view's elements in sorted
+    order, sorted at transform time; None when the order depends on the values."""
+    if not (isinstance(call, gast.Call) and len(call.args) in (2, 3) and not call.keywords
+            and isinstance(call.args[0], gast.Name) and isinstance(call.args[-1], gast.Constant)):
+        return None
+    struct = _dict_of(call.args[0], known)
+    view = views.get(call.args[0].id) if struct is None else _keys_tuple(struct.keys, call)
+    callee = resolve_callee(call.func, program)
+    if view is None or callee.kind != "user" or getattr(callee.obj.src, "fn", None) is not stand_in_arrays.sorted_by_key:
+        return None
+    if len(call.args) == 3:  # the generic copy: the key is a value, `op_itemgetter_0` or `len`
+        apply = _python_key(call.args[1], program, calls)
+    else:  # a copy specialized for its key (a lambda, a function): the one applied to seq[j]
+        apply = _specialized_key(callee.obj.tree, program)
+    if apply is None:
+        raise RunTimeOrder(call)
+    try:
+        keys = [apply(_static_element(e)) for e in view.elts]
+        if any(isinstance(k, _Opaque) or isinstance(k, tuple) and any(isinstance(x, _Opaque) for x in k)
+               for k in keys):
+            raise RunTimeOrder(call)
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=bool(call.args[-1].value))
+    except (LookupError, TypeError, ValueError):
+        raise RunTimeOrder(call) from None
+    return gast.Tuple(elts=[copy.deepcopy(view.elts[j]) for j in order], ctx=gast.Load())
+
+
+def _specialized_key(tree, program):
+    """The key function a copy of sorted_by_key calls on each element `v = seq[j]`, as a
+    Python callable; None if it is neither a user function of the form _evaluate takes nor a
+    builtin/operator function."""
+    seq = tree.args.args[0].id
+    elements = {s.targets[0].id for s in gast.walk(tree) if isinstance(s, gast.Assign)
+                and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Subscript)
+                and isinstance(s.value.value, gast.Name) and s.value.value.id == seq}
+    keys = [n for n in gast.walk(tree) if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords
+            and isinstance(n.args[0], gast.Name) and n.args[0].id in elements
+            and not (isinstance(n.func, gast.Attribute) and n.func.attr == "append")]
+    if len(keys) != 1:
+        return None
+    callee = resolve_callee(keys[0].func, program)
+    if callee.kind == "user":
+        return lambda v, fn=callee.obj.tree: _evaluate(fn, v)
+    return callee.obj if _safe_key(callee.obj) else None
+
+
+def _safe_key(obj):
+    """A function sorted's key may be that is safe to call at transform time."""
+    return callable(obj) and getattr(obj, "__module__", None) in ("builtins", "operator") \
+        or getattr(obj, "__objclass__", None) is str
+
+
+_KEY_MAKERS = (operator.itemgetter, operator.attrgetter)
+
+
+def _drop_unread(stmts, names):
+    for s in list(stmts):
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and s.targets[0].id in names:
+            stmts.remove(s)
+        elif not isinstance(s, gast.FunctionDef):
+            for field in ("body", "orelse"):
+                _drop_unread(getattr(s, field, []), names)
+
+
+def _attribute_value(node, program):
+    """The object `len` / `str.upper` / `operator.neg` names (a builtin or a constant of the
+    program, then attributes), or None."""
+    path = attribute_path(node)
+    if path is None:
+        return None
+    head, *rest = path.split(".")
+    obj = resolve_callee(gast.Name(id=head, ctx=gast.Load(), annotation=None, type_comment=None), program).obj
+    for attr in rest:
+        obj = getattr(obj, attr, None)
+    return obj
+
+
+def _python_key(node, program, calls):
+    """The Python callable a key argument names: a builtin or operator function (`len`,
+    `str.lower`), or a local assigned once from `operator.itemgetter(<constants>)`."""
+    if not isinstance(node, gast.Name):
+        return None
+    c = calls.get(node.id)
+    if c is None or isinstance(c, gast.Attribute):  # `len`; `str_upper = str.upper`
+        obj = _attribute_value(c or node, program)
+        return obj if _safe_key(obj) else None
+    if c.keywords or not all(isinstance(a, gast.Constant) for a in c.args):
+        return None
+    maker = resolve_callee(c.func, program).obj
+    if maker not in _KEY_MAKERS:
+        return None
+    return maker(*[a.value for a in c.args])
+
+
 class _KeyIndex(gast.NodeTransformer):
     """`d[j]` -> `keys[j]` (j the loop's index)."""
 
@@ -99,21 +268,35 @@ class _KeyIndex(gast.NodeTransformer):
         return node
 
 
-def rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, consts=None):
+def rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, consts=None, views=None, calls=None):
     """In place: the loops over the dicts of `known` (and the keys lists of them) become
     loops over tuples of their keys. True if anything changed."""
     if consts is None:
-        consts = {t: [e.value for e in v.elts] for t, v in key_tuples(gast.Module(body=stmts, type_ignores=[]), True).items()}
+        module = gast.Module(body=stmts, type_ignores=[])
+        consts = {t: [e.value for e in v.elts] for t, v in key_tuples(module, True).items()}
+        views, calls = _view_literals(module)
+        changed = rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, consts, views, calls)
+        if changed:  # a key function sorted at transform time (`op_itemgetter(0)`) is not called
+            makers = {t for t, c in calls.items() if _safe_key(_attribute_value(c, program))
+                      or isinstance(c, gast.Call) and resolve_callee(c.func, program).obj in _KEY_MAKERS}
+            _drop_unread(stmts, makers - {n.id for n in gast.walk(module) if isinstance(n, gast.Name)
+                                          and isinstance(n.ctx, gast.Load)})
+        return changed
     changed = False
     for s in list(stmts):
         if isinstance(s, gast.FunctionDef):
             continue
         for field in ("body", "orelse"):
-            changed |= rewrite_dict_iteration(getattr(s, field, []), known, namer, program, lengths, range_count, consts)
+            changed |= rewrite_dict_iteration(getattr(s, field, []), known, namer, program, lengths, range_count,
+                                              consts, views, calls)
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
             keys = _keys_value(s.value, known, program, consts)
             if keys is not None:
                 s.value = _keys_tuple(keys, s)
+                changed = True
+            ordered = _sorted_view(s.value, known, program, views, calls)
+            if ordered is not None:
+                s.value = located(ordered, s.value)
                 changed = True
             got = _get_value(s.value, known)
             if got is not None:

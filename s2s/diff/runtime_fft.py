@@ -1,7 +1,7 @@
 """Runtime helpers of the numpy.fft rules (rules/fft.py): the transforms with their arguments
 made explicit, and their transposes. Part of the runtime (`s2s.diff.runtime` re-exports
-every name in `__all__`), so self-contained like it: math and NumPy. Python only: numba has
-no np.fft.
+every name in `__all__`), so self-contained like it: math and NumPy. Their numba forms are
+in runtime_numba_fft.py (np.fft in numba: rocket-fft).
 
 Conventions (JAX's): the cotangent of a complex z is dL/dRe z - i dL/dIm z, so the VJP of
 a complex-linear map A is the plain transpose A^T ct, and the VJP of a real-linear map

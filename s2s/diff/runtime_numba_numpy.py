@@ -558,10 +558,15 @@ def _ol_atleast_1d_scalar(a):
 
 def _no_fft(name):
     def typer(*args):
-        raise errors.TypingError(f"numpy.fft has no numba form ({name}, a derivative of an np.fft call): "
-                                 "call the function without s2s.jit (S2S_DISABLE_JIT=1)")
+        raise errors.TypingError(f"numpy.fft has no numba form here ({name}, a derivative of an np.fft call): "
+                                 "install rocket-fft (an s2s dependency), or call the function without s2s.jit "
+                                 "(S2S_DISABLE_JIT=1)")
     return typer
 
 
-for _fn in (dft, dft_t, rdft, rdft_t, irdft, irdft_t):
-    overload(_fn)(_no_fft(_fn.__name__))
+try:  # rocket-fft makes np.fft callable in numba: the helpers are composed of its transforms
+    import rocket_fft  # noqa: F401
+    from . import runtime_numba_fft  # noqa: F401
+except ImportError:
+    for _fn in (dft, dft_t, rdft, rdft_t, irdft, irdft_t):
+        overload(_fn)(_no_fft(_fn.__name__))

@@ -28,7 +28,7 @@ import gast
 from ..naming import Namer
 from ..parse.base import assign, load, located
 from .activity import resolve_callee
-from .dict_loops import fold_constant_keys, gather_dict_stores, key_tuples, rewrite_dict_iteration
+from .dict_loops import RunTimeOrder, fold_constant_keys, gather_dict_stores, key_tuples, rewrite_dict_iteration
 from .pytrees import StructureMismatch, Structures
 from .tree_calls import expand_tree_calls, leaf_lists, tree_call_name
 
@@ -158,6 +158,11 @@ def unroll_container_loops(tree, program, structs, active_of, namer):
                 known = Structures(tree, program, structs)
         except StructureMismatch:
             return  # reported by the caller's own analysis
+        except RunTimeOrder as e:
+            ctx = next((c for c in program.functions if c.tree is tree or c.name == tree.name), None)
+            if ctx is None:
+                raise
+            raise e.error(ctx) from None
         if expand_tree_calls(tree, known, namer, program):
             continue
         found = _find(tree.body, known, _lengths(tree.body), active_of(tree) | leaf_lists(tree) | set(key_tuples(tree)))

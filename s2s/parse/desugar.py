@@ -44,7 +44,8 @@ Ufunc methods that are NumPy functions become them (`np.add.reduce(x)` -> `np.su
 
 The builtin `max(a, b, c, ...)` / `min(...)` of more than two arguments becomes nested
 two-argument calls (`max(max(a, b), c)`: the same value, and the form the derivative rules take).
-`dict(a=x, b=y)` becomes the literal `{'a': x, 'b': y}` (a pytree of known keys).
+`dict(a=x, b=y)` becomes the literal `{'a': x, 'b': y}` (a pytree of known keys), and so do
+`dict({'a': x}, b=y)` and `dict([('a', x), ('b', y)])`.
 `max([a, b, c])` of a literal is `max(a, b, c)`. `map(f, xs, ys)` and `filter(pred, xs)` become
 the generator expressions they stand for (`(f(x, y) for x, y in zip(xs, ys))`, `(x for x in
 xs if pred(x))`), a lambda's body inlined (`map(lambda v: v * v, xs)` -> `(v * v for v in
@@ -197,12 +198,15 @@ class Desugar(FunctionPass):
             for n in gast.walk(new):
                 located(n, node)
             return new
-        if (isinstance(f, gast.Name) and f.id == "dict" and not node.args and node.keywords
+        if (isinstance(f, gast.Name) and f.id == "dict" and len(node.args) <= 1
                 and all(k.arg is not None for k in node.keywords)
                 and f.id not in self.ctx.program.constants and f.id not in function_locals(self.ctx.tree)):
-            # dict(a=x, b=y) == {'a': x, 'b': y}: a pytree of known keys
-            keys = [located(gast.Constant(value=k.arg, kind=None), node) for k in node.keywords]
-            return located(gast.Dict(keys=keys, values=[k.value for k in node.keywords]), node)
+            # dict(a=x, b=y) == {'a': x, 'b': y}: a pytree of known keys; so are
+            # dict({'a': x}, b=y) and dict([('a', x)], b=y) (pairs written out)
+            pairs = _literal_pairs(node.args[0]) if node.args else []
+            if pairs is not None:
+                pairs += [(located(gast.Constant(value=k.arg, kind=None), node), k.value) for k in node.keywords]
+                return located(gast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs]), node)
         return node
 
     def _ufunc_method(self, node):
@@ -360,3 +364,14 @@ def _constant_text(node):
         else:  # a FormattedValue
             parts.append("{" + ast.unparse(gast.gast_to_ast(v.value)) + "}")
     return located(gast.Constant(value="".join(parts), kind=None), node)
+
+
+def _literal_pairs(arg):
+    """The (key, value) nodes of a dict literal or of a list/tuple literal of 2-tuples with
+    constant keys (dict()'s positional argument); None for anything else."""
+    if isinstance(arg, gast.Dict) and all(k is not None for k in arg.keys):
+        return list(zip(arg.keys, arg.values))
+    if isinstance(arg, (gast.List, gast.Tuple)) and all(
+            isinstance(e, gast.Tuple) and len(e.elts) == 2 and isinstance(e.elts[0], gast.Constant) for e in arg.elts):
+        return [tuple(e.elts) for e in arg.elts]
+    return None

@@ -1,11 +1,14 @@
 """Iterating dicts of known keys (s2s/diff/dict_loops.py): `for k in d`, `d.items()`,
-`d.values()`, `d.keys()`, `sorted(d)`, `list(d)`, nested dicts, dicts built in a loop or a
-comprehension, helpers given a dict, d.get with and without a default. Every
+`d.values()`, `d.keys()`, `sorted(d)` (with key functions of the keys: itemgetter, lambdas,
+builtins), `list(d)`, nested dicts, dicts built in a loop or a comprehension or by dict(...),
+helpers given a dict, d.get with and without a default. Every
 transformation is checked against central
 differences of the leaves (grad, jacfwd, jacrev, jit(grad)) and jit's value against Python's;
 the written-out code is checked for constant keys, and a run-time key that cannot be
 written out is a clear error in both modes (forward mode used to give it a zero tangent).
 """
+import operator
+
 import numpy as np
 import pytest
 
@@ -114,11 +117,45 @@ def get_with_defaults(d):  # autograd's test_dict_get
     return np.sum(d.get("a") ** 2) + np.sum(d.get("c", 1.5) * d["b"]) + (0.0 if d.get("z") is None else 1.0)
 
 
+UNSORTED = {"b": np.array([0.4, -0.9]), "a": np.array([0.7]), "cc": np.array([1.3, 0.2, -0.5])}
+
+
+def sorted_items_by_key(d):  # autograd's test_dict_items_values_keys: sorted(..., key=itemgetter(0))
+    s = 0.0
+    for i, (k, v) in enumerate(sorted(d.items(), key=operator.itemgetter(0))):
+        s = s * 1.5 + np.sum(np.sin(v)) * (i + 1.0)
+    return s
+
+
+def sorted_items_lambda_reversed(d):
+    s = 1.0
+    for k, v in sorted(d.items(), key=lambda kv: kv[0], reverse=True):
+        s = s * np.sum(v) + len(k)
+    return s
+
+
+def sorted_keys_by_builtins(d):  # stable: "b" and "a" have one letter each
+    s = 0.0
+    for k in sorted(d, key=len):
+        s = s * 2.0 + np.sum(d[k] ** 2)
+    for k in sorted(d.keys(), key=str.upper, reverse=True):
+        s = s * 0.5 + np.sum(np.cos(d[k]))
+    return s
+
+
+def dict_constructors(d):  # dict(pairs, **kw), dict(literal): dicts of known keys
+    e = dict([("x", d["a"]), ("y", d["b"])], z=d["cc"])
+    f = dict({"p": np.sum(e["x"])}, q=np.sum(e["z"] ** 2))
+    return f["p"] * f["q"] + np.sum(e["y"]) * len(e)
+
+
 CASES = [(get_with_defaults, D), (iterate, D), (items, D), (values, D), (keys, D), (sorted_enumerated, D), (sorted_reversed, D),
          (keys_as_list, D), (enumerated_items, D), (comprehension, D), (update_loop, D), (nested, NESTED),
-         (via_helper, D), (step_loss, D)]
+         (via_helper, D), (step_loss, D), (sorted_items_by_key, UNSORTED), (sorted_items_lambda_reversed, UNSORTED),
+         (sorted_keys_by_builtins, UNSORTED), (dict_constructors, UNSORTED)]
 IDS = [f.__name__ for f, _ in CASES]
-JIT = (get_with_defaults, items, sorted_reversed, comprehension, nested, via_helper, step_loss)
+JIT = (get_with_defaults, items, sorted_reversed, comprehension, nested, via_helper, step_loss, sorted_items_by_key,
+       dict_constructors)
 
 
 def central_differences(f, tree, eps=1e-6):
@@ -200,3 +237,16 @@ def test_a_run_time_key_is_refused_in_both_modes(transform):
     d = {0: np.ones(2), 1: np.ones(3)}
     with pytest.raises(UnsupportedSyntaxError, match="constant indices or keys"):
         transform(runtime_key)(d, order)
+
+
+def sorted_by_values(d):
+    s = 0.0
+    for k, v in sorted(d.items(), key=lambda kv: np.sum(kv[1])):
+        s = s * 2.0 + np.sum(v)
+    return s
+
+
+def test_sorting_by_values_is_refused_at_the_users_line():
+    with pytest.raises(UnsupportedSyntaxError, match="sorting a dict") as info:
+        s2s.grad(sorted_by_values)(UNSORTED)
+    assert info.value.filename == __file__ and "sorted(d.items()" in str(info.value)

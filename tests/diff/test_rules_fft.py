@@ -7,7 +7,9 @@ L = sum(Re(F c)) + sum(|F|^2 w) has the output cotangent g = c + 2 w conj(F); th
 template's contribution to every input must equal dL/dRe x - i dL/dIm x element by element
 (real for a real input). The JVP rule must match finite differences along a random
 (complex for a complex input) direction, and be the VJP's transpose: Re<g, J t> =
-Re<J^T g, t>. Python only: numba has no np.fft. The same CASES table feeds
+Re<J^T g, t>. The cases of NUMBA (one or two per function and helper) also run the
+numba-compiled template (np.fft in numba: rocket-fft; the helpers' numba forms in
+runtime_numba_fft.py) against the Python one. The same CASES table feeds
 tests/diff/test_jvp_rules.py (real directions there). End-to-end tests run s2s.grad,
 value_and_grad, jacfwd, jacrev and hessian of real losses through the transforms.
 """
@@ -21,6 +23,7 @@ import s2s.diff.rules  # noqa: F401  -- fills the tables
 from s2s.diff import runtime as rt
 from s2s.diff.registry import JVP_RULES, NONDIFF, VJP_RULES, jvp_reference
 from s2s.errors import NoDerivativeRuleError
+from vjp_check import jitted
 
 EPS = 1e-6
 NORMS = [None, "backward", "ortho", "forward"]
@@ -152,6 +155,15 @@ CASES = [
 ]
 
 
+# The compiled templates: one or two cases per function (compiling each takes seconds).
+NUMBA = {"fft-n-short-axis0", "fft-complex-1d", "ifft-n-long", "fft2-s-axes", "fftn-repeated-axis",
+         "ifftn-axes-negative", "rfft-n-short-axis0-norm-ortho", "rfft2-s", "rfftn-s-axes", "irfft-odd-n",
+         "irfft-n-short-axis0-norm-forward", "irfft2-odd-last", "irfftn-three-axes",
+         "ihfft-n-short-axis0-norm-backward", "fftshift-axes", "dft-inverse", "dft_t-real-x", "rdft_t", "irdft",
+         "irdft_t-real-c"}
+CASES = [pytest.param(*p.values[:3], p.id in NUMBA, id=p.id, marks=p.marks) for p in CASES]
+
+
 # ----------------------------------------------------------------------------- checking
 def _direction(rng, x):
     x = np.asarray(x)
@@ -205,6 +217,17 @@ def test_vjp_elementwise(key, make, options, use_numba, request):
             assert not np.iscomplexobj(got), "a real input gets a real contribution"
         scale = max(1.0, float(np.max(np.abs(want))))
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * scale)
+    if use_numba:
+        positional = [options.get(n, d) for n, d in rule.options]
+        while positional and rule.options[len(positional) - 1][0] not in options:
+            positional.pop()  # trailing defaults stay omitted
+        compiled = jitted(rule.template)(g, ans, *inputs, *positional)
+        compiled = compiled if len(rule.inputs) > 1 else (compiled,)
+        for py, nb in zip(contributions, compiled):
+            assert (py is None) == (nb is None)
+            if py is not None:
+                assert np.shape(nb) == np.shape(py) and np.iscomplexobj(nb) == np.iscomplexobj(py)
+                np.testing.assert_allclose(nb, py, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("key, make, options, use_numba", CASES)
@@ -228,6 +251,10 @@ def test_jvp_against_fd_and_vjp(key, make, options, use_numba, request):
     lhs = np.real(np.sum(g * out))
     rhs = sum(np.real(np.sum(ci * d)) for ci, d in zip(contributions, dirs) if ci is not None)
     assert abs(lhs - rhs) <= 1e-10 * max(1.0, abs(lhs))
+
+
+def test_numba_cases_exist():
+    assert NUMBA <= {p.id for p in CASES}
 
 
 def test_every_fft_rule_is_exercised():
@@ -335,6 +362,33 @@ def test_hessian(f, shape):
     assert h.shape == shape + shape
     np.testing.assert_allclose(np.real(h), want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(s2s.jacfwd(s2s.grad(f))(x), h, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("f, shape", [lf[1:] for lf in LOSSES], ids=[lf[0] for lf in LOSSES])
+def test_jit_grad_and_value(f, shape):
+    """Compiled: the value and the gradient equal the Python path's (checked above)."""
+    x = _x(shape)
+    np.testing.assert_allclose(s2s.jit(f)(x), f(x), rtol=1e-12)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(f))(x), s2s.grad(f)(x), rtol=1e-10, atol=1e-12)
+
+
+def test_jit_hessian_and_jacfwd():
+    f, shape = real_2d, (2, 3)
+    x = _x(shape)
+    np.testing.assert_allclose(s2s.jit(s2s.hessian(f))(x), s2s.hessian(f)(x), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(s2s.jit(s2s.jacfwd(f))(x), s2s.grad(f)(x), rtol=1e-10, atol=1e-12)
+
+
+def test_jit_hermitian_and_shifts():
+    def f(x):
+        z = np.fft.ihfft(x * x, n=7, norm="ortho")
+        y = np.fft.hfft(np.fft.ifftshift(z) * H[:4], n=6)
+        return np.sum(np.fft.fftshift(y) * np.arange(6.0)) + np.sum(np.fft.fftn(np.outer(x, y), axes=(1,)).imag ** 2)
+    x = _x((6,))
+    np.testing.assert_allclose(s2s.jit(f)(x), f(x), rtol=1e-12)
+    g = s2s.jit(s2s.grad(f))(x)
+    np.testing.assert_allclose(g, _fd(f, x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(g, s2s.grad(f)(x), rtol=1e-10, atol=1e-12)
 
 
 def test_jacobians_of_a_real_transform():

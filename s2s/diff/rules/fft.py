@@ -13,7 +13,8 @@ these along their axes. A real input gets a real contribution. hfft(a) is
 irfft(conj(a)) and ihfft(a) conj(rfft(a)), both with the swapped norm. fftshift and
 ifftshift are each other's transposes. `out=` is not taken (the call is refused).
 Every function here is R-linear: the JVP rules (jvp_fft.py) are the same call on the
-tangent. numba has no np.fft: jit of these functions is refused by numba itself.
+tangent. Under jit, np.fft is rocket-fft's and the helpers have numba forms
+(runtime_numba_fft.py).
 """
 import numpy as np
 
