@@ -275,7 +275,7 @@ def runtime_text():
     from .diff import runtime_bessel, runtime_jit, runtime_stats
     from .diff import runtime_numba, runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_shape
     from .diff import runtime_numba_axes, runtime_numba_lists, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked
-    from .diff import runtime_numba_bessel, runtime_numba_jit, runtime_numba_operands, runtime_numba_stats
+    from .diff import runtime_numba_bessel, runtime_numba_fft, runtime_numba_jit, runtime_numba_operands, runtime_numba_stats
 
     def without_imports(module):  # the lines between the two s2s-runtime-import markers go
         lines = inspect.getsource(module).splitlines()
@@ -295,7 +295,7 @@ def runtime_text():
     for module in (runtime_numba, runtime_numba_shape, runtime_numba_einsum, runtime_numba_layout, runtime_numba_stats,
                    runtime_numba_linalg, runtime_numba_lists, runtime_numba_numpy, runtime_numba_axes,
                    runtime_numba_stacked, runtime_numba_norms, runtime_numba_jit, runtime_numba_bessel,
-                   runtime_numba_operands):
+                   runtime_numba_operands, runtime_numba_fft):
         nb = without_imports(module)  # imports of the other runtime files
         src += ["    " + line if line.strip() else "" for line in nb]
     return src

@@ -136,7 +136,12 @@ def cross_stacked(a, b):
     return np.sum(np.cross(a, b, axisa=1, axisb=0, axisc=0) ** 2)
 
 
-CROSS = [(cross_axes_a, (3, 4), (4, 3)), (cross_axis_all, (3, 4), (3, 4)), (cross_stacked, (2, 3, 4), (3, 4))]
+def cross_axis_none_spelled(a, b):  # (axis=None and the defaults written: numba's np.cross takes neither)
+    return np.sum(np.cross(a, b, axisa=0, axisb=-1, axisc=1, axis=None) ** 2)
+
+
+CROSS = [(cross_axes_a, (3, 4), (4, 3)), (cross_axis_all, (3, 4), (3, 4)), (cross_stacked, (2, 3, 4), (3, 4)),
+         (cross_defaults_written, (2, 3), (2, 3)), (cross_axis_none_spelled, (3, 2), (2, 3))]
 
 
 @pytest.mark.parametrize("f, sa, sb", CROSS, ids=[c[0].__name__ for c in CROSS])

@@ -682,5 +682,5 @@ if _numba is not None:  # the numba implementations, registered on import (an er
     from . import runtime_numba, runtime_numba_shape  # noqa: F401,E402  s2s-runtime-numba
     from . import runtime_numba_einsum, runtime_numba_layout, runtime_numba_linalg, runtime_numba_lists, runtime_numba_stats  # noqa: F401,E402
     from . import runtime_numba_axes, runtime_numba_norms, runtime_numba_numpy, runtime_numba_stacked  # noqa: F401,E402
-    from . import runtime_numba_bessel, runtime_numba_jit, runtime_numba_operands  # noqa: F401,E402
+    from . import runtime_numba_bessel, runtime_numba_fft, runtime_numba_jit, runtime_numba_operands  # noqa: F401,E402
 # (scipy.special's numba forms, runtime_numba_special.py, load with its rules: rules.load_scipy_rules)

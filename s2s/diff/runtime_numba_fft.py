@@ -7,18 +7,43 @@ composes them along the axes in NumPy's order, as runtime_fft.py does.
 and are turned into int arrays when the code runs (`_cook`); the array is carried as
 complex128 through the steps (one type in the loop over the axes) and a real input gets the
 real part at the end. Cutting / zero-padding along an axis known only at run time reshapes
-the array to (before, axis, after) (`_fit`, `_weigh`).
+the array to (before, axis, after) (`_fit_nb`, `_weigh_nb`).
 """
 import numpy as np
 from numba import errors, njit, types
 from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.extending import overload
 
-from .runtime_fft import dft, dft_t, irdft, irdft_t, rdft, rdft_t, swap_norm
+from .runtime_fft import dft, dft_t, irdft, irdft_t, rdft, rdft_t, swap_norm  # s2s-runtime-import
+# s2s-runtime-import
+
+try:
+    import rocket_fft  # noqa: F401  -- registers np.fft with numba (its entry point does too)
+    _HAVE_NUMBA_FFT = True
+except ImportError:
+    _HAVE_NUMBA_FFT = False
+
+
+def _no_fft_nb(name):
+    def typer(*args):
+        raise errors.TypingError(f"numpy.fft has no numba form here ({name}, a derivative of an np.fft call): "
+                                 "install rocket-fft (an s2s dependency), or call the function without s2s.jit "
+                                 "(S2S_DISABLE_JIT=1)")
+    return typer
+
+
+if not _HAVE_NUMBA_FFT:
+    for _fn in (dft, dft_t, rdft, rdft_t, irdft, irdft_t):
+        overload(_fn)(_no_fft_nb(_fn.__name__))
+
+
+def _forms_nb(fn):
+    """overload(fn), where np.fft exists in numba."""
+    return overload(fn) if _HAVE_NUMBA_FFT else (lambda typer: typer)
 
 
 @njit(cache=False)
-def _split3(shape, ax):
+def _split3_nb(shape, ax):
     pre = 1
     for i in range(ax):
         pre *= shape[i]
@@ -29,10 +54,10 @@ def _split3(shape, ax):
 
 
 @njit(cache=False)
-def _fit(c, n, ax):
+def _fit_nb(c, n, ax):
     """c cut or zero-padded to length n along axis ax."""
     m = c.shape[ax]
-    pre, post = _split3(c.shape, ax)
+    pre, post = _split3_nb(c.shape, ax)
     a3 = np.ascontiguousarray(c).reshape((pre, m, post))
     out = np.zeros((pre, n, post), c.dtype)
     q = min(m, n)
@@ -41,24 +66,24 @@ def _fit(c, n, ax):
 
 
 @njit(cache=False)
-def _weigh(c, w, ax):
+def _weigh_nb(c, w, ax):
     """c times w along axis ax (len(w) == c.shape[ax])."""
-    pre, post = _split3(c.shape, ax)
+    pre, post = _split3_nb(c.shape, ax)
     a3 = np.ascontiguousarray(c).reshape((pre, c.shape[ax], post)).copy()
     for j in range(c.shape[ax]):
         a3[:, j, :] *= w[j]
     return a3.reshape(c.shape)
 
 
-def _cook_axes(shape, s, axes):
+def _cook_axes_nb(shape, s, axes):
     pass
 
 
-def _cook_lengths(shape, s, axes, invreal):
+def _cook_lengths_nb(shape, s, axes, invreal):
     pass
 
 
-@overload(_cook_axes)
+@overload(_cook_axes_nb)
 def _ol_cook_axes(shape, s, axes):
     """The axes as an int array, each in [0, ndim)."""
     if isinstance(axes, types.NoneType):
@@ -85,7 +110,7 @@ def _ol_cook_axes(shape, s, axes):
     return impl
 
 
-@overload(_cook_lengths)
+@overload(_cook_lengths_nb)
 def _ol_cook_lengths(shape, s, axes, invreal):
     """The lengths s as an int array (-1: the axis' own; None for an inverse real transform:
     2 (m - 1) for the last axis' m bins)."""
@@ -114,7 +139,7 @@ def _ol_cook_lengths(shape, s, axes, invreal):
 
 
 @njit(cache=False)
-def _befores(shape, axes, lengths, order, real_first):
+def _befores_nb(shape, axes, lengths, order, real_first):
     """The length of each axis before each step of `order` (indices into axes), the steps
     setting it to lengths[i] (to lengths[i] // 2 + 1 for an rfft step: the first one when
     `real_first`)."""
@@ -127,48 +152,48 @@ def _befores(shape, axes, lengths, order, real_first):
     return out
 
 
-def _real_if(x):
+def _real_if_nb(x):
     """Whether a helper's result for the array-like x is real (x real)."""
     return isinstance(x, types.Array) and not isinstance(x.dtype, types.Complex) or isinstance(x, (types.Float, types.Integer))
 
 
 # ------------------------------------------------------------------ complex transforms
-@overload(dft)
+@_forms_nb(dft)
 def _ol_dft(x, s=None, axes=None, norm=None, inverse=False):
     def impl(x, s=None, axes=None, norm=None, inverse=False):
         c = np.asarray(x).astype(np.complex128)
-        ax = _cook_axes(c.shape, s, axes)
-        n = _cook_lengths(c.shape, s, ax, False)
+        ax = _cook_axes_nb(c.shape, s, axes)
+        n = _cook_lengths_nb(c.shape, s, ax, False)
         for i in range(len(ax) - 1, -1, -1):  # fftn: the last axis first
             c = np.fft.ifft(c, n[i], ax[i], norm) if inverse else np.fft.fft(c, n[i], ax[i], norm)
         return c
     return impl
 
 
-@overload(dft_t)
+@_forms_nb(dft_t)
 def _ol_dft_t(ct, x, s=None, axes=None, norm=None, inverse=False):
-    real = _real_if(x)
+    real = _real_if_nb(x)
 
     def impl(ct, x, s=None, axes=None, norm=None, inverse=False):
         shape = np.shape(x)
-        ax = _cook_axes(shape, s, axes)
-        n = _cook_lengths(shape, s, ax, False)
-        before = _befores(shape, ax, n, np.arange(len(ax) - 1, -1, -1), False)
+        ax = _cook_axes_nb(shape, s, axes)
+        n = _cook_lengths_nb(shape, s, ax, False)
+        before = _befores_nb(shape, ax, n, np.arange(len(ax) - 1, -1, -1), False)
         c = np.asarray(ct).astype(np.complex128)
         for i in range(len(ax)):  # the steps' transposes, backwards
             c = np.fft.ifft(c, None, ax[i], norm) if inverse else np.fft.fft(c, None, ax[i], norm)
-            c = _fit(c, before[i], ax[i])
+            c = _fit_nb(c, before[i], ax[i])
         return np.real(c).copy() if real else c
     return impl
 
 
 # ------------------------------------------------------------ real-input transforms
-@overload(rdft)
+@_forms_nb(rdft)
 def _ol_rdft(x, s=None, axes=None, norm=None):
     def impl(x, s=None, axes=None, norm=None):
         r = np.ascontiguousarray(np.real(np.asarray(x)))
-        ax = _cook_axes(r.shape, s, axes)
-        n = _cook_lengths(r.shape, s, ax, False)
+        ax = _cook_axes_nb(r.shape, s, axes)
+        n = _cook_lengths_nb(r.shape, s, ax, False)
         k = len(ax)
         c = np.fft.rfft(r, n[k - 1], ax[k - 1], norm)
         for i in range(k - 2, -1, -1):
@@ -177,29 +202,29 @@ def _ol_rdft(x, s=None, axes=None, norm=None):
     return impl
 
 
-@overload(rdft_t)
+@_forms_nb(rdft_t)
 def _ol_rdft_t(ct, x, s=None, axes=None, norm=None):
     def impl(ct, x, s=None, axes=None, norm=None):
         shape = np.shape(x)
-        ax = _cook_axes(shape, s, axes)
-        n = _cook_lengths(shape, s, ax, False)
+        ax = _cook_axes_nb(shape, s, axes)
+        n = _cook_lengths_nb(shape, s, ax, False)
         k = len(ax)
-        before = _befores(shape, ax, n, np.concatenate((np.array([k - 1]), np.arange(k - 2, -1, -1))), True)
+        before = _befores_nb(shape, ax, n, np.concatenate((np.array([k - 1]), np.arange(k - 2, -1, -1))), True)
         c = np.asarray(ct).astype(np.complex128)
         for i in range(k - 1):  # the fft steps' transposes
-            c = _fit(np.fft.fft(c, None, ax[i], norm), before[i], ax[i])
-        c = _fit(np.fft.fft(c, n[k - 1], ax[k - 1], norm), before[k - 1], ax[k - 1])  # rfft's: fit to n first
+            c = _fit_nb(np.fft.fft(c, None, ax[i], norm), before[i], ax[i])
+        c = _fit_nb(np.fft.fft(c, n[k - 1], ax[k - 1], norm), before[k - 1], ax[k - 1])  # rfft's: fit to n first
         return np.real(c).copy()
     return impl
 
 
 # ----------------------------------------------------------- real-output transforms
-@overload(irdft)
+@_forms_nb(irdft)
 def _ol_irdft(c, s=None, axes=None, norm=None):
     def impl(c, s=None, axes=None, norm=None):
         a = np.asarray(c).astype(np.complex128)
-        ax = _cook_axes(a.shape, s, axes)
-        n = _cook_lengths(a.shape, s, ax, True)
+        ax = _cook_axes_nb(a.shape, s, axes)
+        n = _cook_lengths_nb(a.shape, s, ax, True)
         k = len(ax)
         for i in range(k - 1):
             a = np.fft.ifft(a, n[i], ax[i], norm)
@@ -207,26 +232,26 @@ def _ol_irdft(c, s=None, axes=None, norm=None):
     return impl
 
 
-@overload(irdft_t)
+@_forms_nb(irdft_t)
 def _ol_irdft_t(ct, c, s=None, axes=None, norm=None):
-    real = _real_if(c)
+    real = _real_if_nb(c)
 
     def impl(ct, c, s=None, axes=None, norm=None):
         shape = np.shape(c)
-        ax = _cook_axes(shape, s, axes)
-        n = _cook_lengths(shape, s, ax, True)
+        ax = _cook_axes_nb(shape, s, axes)
+        n = _cook_lengths_nb(shape, s, ax, True)
         k = len(ax)
-        before = _befores(shape, ax, n, np.arange(k), False)
+        before = _befores_nb(shape, ax, n, np.arange(k), False)
         nl, al = n[k - 1], ax[k - 1]
         m = nl // 2 + 1
-        a = _fit(np.fft.ifft(np.real(np.asarray(ct)).astype(np.complex128), None, al, norm), m, al)
+        a = _fit_nb(np.fft.ifft(np.real(np.asarray(ct)).astype(np.complex128), None, al, norm), m, al)
         w = np.full(m, 2.0)
         w[0] = 1.0
         if nl % 2 == 0:
             w[m - 1] = 1.0
-        a = _fit(_weigh(a, w, al), before[k - 1], al)
+        a = _fit_nb(_weigh_nb(a, w, al), before[k - 1], al)
         for i in range(k - 2, -1, -1):  # the ifft steps' transposes, backwards
-            a = _fit(np.fft.ifft(a, None, ax[i], norm), before[i], ax[i])
+            a = _fit_nb(np.fft.ifft(a, None, ax[i], norm), before[i], ax[i])
         return np.real(a).copy() if real else a
     return impl
 

@@ -20,7 +20,7 @@ from numba.extending import overload
 from numba.np.numpy_support import as_dtype
 
 from .runtime import (  # s2s-runtime-import
-    dft, dft_t, dot_vjp1, dot_vjp2, irdft, irdft_t, rdft, rdft_t, matmul_vjp1, matmul_vjp2, tensordot_vjp1, tensordot_vjp2, unbroadcast, untile,
+    dot_vjp1, dot_vjp2, matmul_vjp1, matmul_vjp2, tensordot_vjp1, tensordot_vjp2, unbroadcast, untile,
 )
 from .runtime_layout import unpad  # noqa: F401
 from .runtime_numba import _gen, _loops, _none  # noqa: F401
@@ -553,20 +553,3 @@ def _ol_atleast_1d_scalar(a):
     # numba's own takes arrays only: a number becomes a 1-element array (np.r_ items)
     if isinstance(a, (types.Number, types.Boolean)):
         return lambda a: np.full(1, a)
-
-
-
-def _no_fft(name):
-    def typer(*args):
-        raise errors.TypingError(f"numpy.fft has no numba form here ({name}, a derivative of an np.fft call): "
-                                 "install rocket-fft (an s2s dependency), or call the function without s2s.jit "
-                                 "(S2S_DISABLE_JIT=1)")
-    return typer
-
-
-try:  # rocket-fft makes np.fft callable in numba: the helpers are composed of its transforms
-    import rocket_fft  # noqa: F401
-    from . import runtime_numba_fft  # noqa: F401
-except ImportError:
-    for _fn in (dft, dft_t, rdft, rdft_t, irdft, irdft_t):
-        overload(_fn)(_no_fft(_fn.__name__))

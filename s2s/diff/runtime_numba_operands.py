@@ -6,8 +6,11 @@ expected (np.vstack(a) & co. join a's rows), lists of numbers (norm) and nested 
 arrays (np.array([[x, y], [y, x]])), np.repeat(..., axis=None), np.cross with axis arguments.
 
 Each keeps NumPy's meaning: a number is a 0-d array, an array given as a sequence is the
-sequence of its rows. Copied into standalone dumped modules like the other runtime_numba*.py.
+sequence of its rows. `x.dtype == np.int64` (decided from the types) and np.real_if_close of
+real values. Copied into standalone dumped modules like the other runtime_numba*.py.
 """
+import operator
+
 import numpy as np
 from numba import types
 from numba.extending import overload
@@ -85,16 +88,20 @@ overload(dot_vjp2)(_dot_scalar_vjp(False))
 def _ol_cross_axes(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     # numba's np.cross takes the vectors along the last axis only: the others moved there
     # (a constant `axis` stands for all three, as in NumPy)
-    if not (isinstance(a, types.Array) and isinstance(b, types.Array)):
-        return None
-    axes = [getattr(t, "literal_value", getattr(t, "value", t)) for t in (axisa, axisb, axisc, axis)]
+    if not (isinstance(a, types.Array) and isinstance(b, types.Array)) or all(
+            isinstance(t, types.Omitted) or not isinstance(t, types.Type) for t in (axisa, axisb, axisc, axis)):
+        return None  # (numba's own)
+    axes = [None if isinstance(t, types.NoneType) else getattr(t, "literal_value", getattr(t, "value", t))
+            for t in (axisa, axisb, axisc, axis)]
     if axes[3] is not None:
         if not isinstance(axes[3], int):
             return None
         axes[:3] = [axes[3]] * 3
-    if not all(isinstance(x, int) for x in axes[:3]) or axes[:3] == [-1, -1, -1]:
+    if not all(isinstance(x, int) for x in axes[:3]):
         return None
     xa, xb, xc = axes[:3]
+    if (xa % a.ndim, xb % b.ndim) == (a.ndim - 1, b.ndim - 1) and xc == -1:  # (axes spelled out: numba's own)
+        return lambda a, b, axisa=-1, axisb=-1, axisc=-1, axis=None: np.cross(a, b)
 
     def impl(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         c = np.cross(np.moveaxis(a, xa, -1), np.moveaxis(b, xb, -1))
@@ -351,3 +358,34 @@ def _ol_array_nested(object, dtype=None):
 def _ol_repeat_flat(a, repeats, axis=None):
     if isinstance(axis, types.NoneType) and (_operand(a)) and isinstance(repeats, types.Integer):
         return lambda a, repeats, axis=None: np.repeat(np.ravel(np.asarray(a)), repeats)
+
+
+# ------------------------------------------------------------------ dtypes and classes
+def _dtype_of(t):
+    """The NumPy dtype a `x.dtype` value or a scalar class (np.int64, np.float64) stands for."""
+    if isinstance(t, types.DType):
+        return np.dtype(str(t.dtype))
+    if isinstance(t, types.NumberClass):
+        return np.dtype(str(t.instance_type))
+    return None
+
+
+def _dtype_compare(equal):
+    def typer(a, b):
+        # `x.dtype == np.int64`: decided when the types are (numba has no dtype comparison)
+        da, db = _dtype_of(a), _dtype_of(b)
+        if da is not None and db is not None:
+            same = (da == db) == equal
+            return lambda a, b: same
+    return typer
+
+
+overload(operator.eq)(_dtype_compare(True))
+overload(operator.ne)(_dtype_compare(False))
+
+
+@overload(np.real_if_close)
+def _ol_real_if_close(a, tol=100):
+    # a real input comes back as it is; a complex one would be real or complex by its values
+    if isinstance(a, types.Array) and not isinstance(a.dtype, types.Complex) or isinstance(a, (types.Float, types.Integer)):
+        return lambda a, tol=100: a
