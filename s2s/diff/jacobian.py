@@ -98,10 +98,10 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     call_args = ", ".join(params)
     fresh_args = _fresh_args(program, params, fm.runtime)
     rt = fm.runtime
-    twins = [fm.jvp(entry, (params[i],), structs=given_structs(params, (params[i],), (st,), others), ranks=rank_of)
-             for i, st in zip(argnums, structs)]
-    lins = [fm.linearized(entry, (params[i],), structs=given_structs(params, (params[i],), (st,), others), ranks=rank_of)
-            for i, st in zip(argnums, structs)]
+    # every argument's structure, the other differentiated ones' too (a dict read by d.get)
+    known = given_structs(params, [params[i] for i in argnums], structs, others)
+    twins = [fm.jvp(entry, (params[i],), structs=known, ranks=rank_of) for i in argnums]
+    lins = [fm.linearized(entry, (params[i],), structs=known, ranks=rank_of) for i in argnums]
     lines = ["def _():"]
     for k, lin in enumerate(lins):
         if lin is not None:  # the primal part once (it also gives the output)

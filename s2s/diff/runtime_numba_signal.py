@@ -1,6 +1,7 @@
 """numba forms of scipy.signal.convolve and of its derivative helpers (runtime_signal.py):
 the direct sum over both inputs' elements into the full convolution, then the window of
-the mode (a string compared when it runs). Code is generated per number of dimensions.
+the mode (a string compared when it runs). Code is generated per number of dimensions and
+result dtype (complex128 where an input is complex, else float64).
 Registered with the other scipy rules (rules.load_scipy_rules).
 """
 import numpy as np  # noqa: F401  (the generated code's)
@@ -32,10 +33,15 @@ def _window(n):
     return ", ".join(f"s{i}:s{i} + n{i}" for i in range(n))
 
 
-def _full_lines(n, x, y):
+def _dtype(*ts):
+    """The generated code's result dtype: complex128 where an input is complex, else float64."""
+    return "np.complex128" if any(isinstance(t.dtype, types.Complex) for t in ts) else "np.float64"
+
+
+def _full_lines(n, x, y, dtype="np.float64"):
     """Lines: `full`, the full convolution of x and y (direct sum)."""
     fs = ", ".join(f"{x}.shape[{i}] + {y}.shape[{i}] - 1" for i in range(n))
-    lines = [f"    full = np.zeros(({fs},))  # (real inputs: float64)"]
+    lines = [f"    full = np.zeros(({fs},), {dtype})"]
     pad = "    "
     for i in range(n):
         lines.append(pad + f"for i{i} in range({x}.shape[{i}]):")
@@ -53,20 +59,20 @@ def _full_lines(n, x, y):
 @overload(signal.convolve)
 def _ol_convolve(in1, in2, mode="full", method="auto"):
     if _nd(in1, in2):
-        n = in1.ndim
-        return _gen(("sp_convolve", n), lambda: ["def impl(in1, in2, mode='full', method='auto'):"]
-                    + _full_lines(n, "in1", "in2") + _window_lines(n, "in1.shape", "in2.shape")
+        n, dtype = in1.ndim, _dtype(in1, in2)
+        return _gen(("sp_convolve", n, dtype), lambda: ["def impl(in1, in2, mode='full', method='auto'):"]
+                    + _full_lines(n, "in1", "in2", dtype) + _window_lines(n, "in1.shape", "in2.shape")
                     + [f"    return full[{_window(n)}].copy()"], globals())
 
 
 @overload(signal_convolve_window_t)
 def _ol_convolve_window_t(ct, a, b, mode="full"):
     if _nd(a, b):
-        n = a.ndim
+        n, dtype = a.ndim, _dtype(ct) if isinstance(ct, types.Array) else "np.float64"
         fs = ", ".join(f"a.shape[{i}] + b.shape[{i}] - 1" for i in range(n))
-        return _gen(("sp_convolve_window_t", n), lambda: ["def impl(ct, a, b, mode='full'):"]
+        return _gen(("sp_convolve_window_t", n, dtype), lambda: ["def impl(ct, a, b, mode='full'):"]
                     + _window_lines(n, "a.shape", "b.shape")
-                    + [f"    out = np.zeros(({fs},))", f"    out[{_window(n)}] = ct", "    return out"], globals())
+                    + [f"    out = np.zeros(({fs},), {dtype})", f"    out[{_window(n)}] = ct", "    return out"], globals())
 
 
 def _vjp(other):

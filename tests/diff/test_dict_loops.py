@@ -250,3 +250,17 @@ def test_sorting_by_values_is_refused_at_the_users_line():
     with pytest.raises(UnsupportedSyntaxError, match="sorting a dict") as info:
         s2s.grad(sorted_by_values)(UNSORTED)
     assert info.value.filename == __file__ and "sorted(d.items()" in str(info.value)
+
+
+def get_or_default(d, x):  # autograd's test_dict_get, differentiated w.r.t. both arguments
+    return np.sum(d.get("a", x) ** 2) + np.sum(d.get("b", 0.0) * x)
+
+
+@pytest.mark.parametrize("transform", [s2s.jacfwd, s2s.jacrev, s2s.grad], ids=["jacfwd", "jacrev", "grad"])
+@pytest.mark.parametrize("d", [{"a": np.array([3.0]), "b": np.array([0.5, 2.0])}, {"c": np.array([4.0])}],
+                         ids=["has", "missing"])
+def test_get_with_a_differentiated_default(transform, d):
+    x, eps = 1.5, 1e-6
+    gd, gx = transform(get_or_default, argnums=(0, 1))(d, x)
+    assert_tree_close(gd, central_differences(lambda t: get_or_default(t, x), d))
+    np.testing.assert_allclose(gx, (get_or_default(d, x + eps) - get_or_default(d, x - eps)) / (2 * eps), rtol=1e-6)

@@ -1,7 +1,7 @@
 """scipy.signal.convolve's derivative (s2s/diff/rules/signal.py, runtime_signal.py and its
 numba forms): 1-d, 2-d and 3-d inputs, either one larger, modes 'full', 'valid' and 'same';
 gradients (reverse, forward, compiled) against central differences, the compiled value
-against scipy itself, a Hessian against differences of the gradient.
+against scipy itself, a Hessian against differences of the gradient; complex inputs and kernels.
 """
 import numpy as np
 import pytest
@@ -130,3 +130,39 @@ def bad_mode(a, b):
 def test_an_unknown_mode_is_refused():
     with pytest.raises(s2s.errors.NoDerivativeRuleError, match="mode"):
         s2s.grad(bad_mode)(np.ones(3), np.ones(2))
+
+
+B = np.array([0.4 - 0.3j, -1.1 + 0.2j, 0.7 + 0.9j])
+
+
+def complex_loss(z):  # a complex input and a complex kernel (JAX's convention for the gradient)
+    y = signal.convolve(z, B, mode="full")
+    return np.sum(np.abs(y) ** 2) + np.sum(np.real(signal.convolve(B, z, "valid") * B[0]))
+
+
+def real_input_complex_kernel(x):
+    return np.sum(np.abs(signal.convolve(x, B, mode="same")) ** 2)
+
+
+def _complex_fd(f, z, eps=1e-6):
+    """dL/dRe z - i dL/dIm z by central differences."""
+    out = np.zeros(z.shape, complex)
+    for i in range(z.size):
+        e = np.zeros(z.shape)
+        e[i] = eps
+        out[i] = (f(z + e) - f(z - e)) / (2 * eps) - 1j * (f(z + 1j * e) - f(z - 1j * e)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
+def test_complex_inputs(compiled):
+    rng = np.random.default_rng(7)
+    z = rng.standard_normal(4) + 1j * rng.standard_normal(4)
+    x = rng.standard_normal(5)
+    wrap = s2s.jit if compiled else (lambda f: f)
+    np.testing.assert_allclose(wrap(s2s.grad(complex_loss))(z), _complex_fd(complex_loss, z), rtol=1e-6, atol=1e-7)
+    g = wrap(s2s.grad(real_input_complex_kernel))(x)
+    assert not np.iscomplexobj(g)
+    np.testing.assert_allclose(g, np.real(_complex_fd(real_input_complex_kernel, x.astype(complex))), rtol=1e-6, atol=1e-7)
+    if compiled:
+        np.testing.assert_allclose(s2s.jit(complex_loss)(z), complex_loss(z), rtol=1e-12)
