@@ -9,6 +9,8 @@ complex128 through the steps (one type in the loop over the axes) and a real inp
 real part at the end. Cutting / zero-padding along an axis known only at run time reshapes
 the array to (before, axis, after) (`_fit_nb`, `_weigh_nb`).
 """
+import importlib.util
+
 import numpy as np
 from numba import errors, njit, types
 from numba.cpython.unsafe.tuple import tuple_setitem
@@ -17,11 +19,9 @@ from numba.extending import overload
 from .runtime_fft import dft, dft_t, irdft, irdft_t, rdft, rdft_t, swap_norm  # s2s-runtime-import
 # s2s-runtime-import
 
-try:
-    import rocket_fft  # noqa: F401  -- registers np.fft with numba (its entry point does too)
-    _HAVE_NUMBA_FFT = True
-except ImportError:
-    _HAVE_NUMBA_FFT = False
+# rocket-fft registers np.fft with numba through numba's extension entry point, when numba
+# first compiles; importing it here would import scipy (as `import s2s` must not)
+_HAVE_NUMBA_FFT = importlib.util.find_spec("rocket_fft") is not None
 
 
 def _no_fft_nb(name):

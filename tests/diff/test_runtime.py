@@ -217,7 +217,7 @@ def test_runtime_text_is_self_contained():
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "relative import"
             imported.add(node.module.split(".")[0])
-    assert imported <= {"math", "operator", "numpy", "numba"}  # the standard library, NumPy, numba
+    assert imported <= {"math", "operator", "numpy", "numba", "importlib"}  # the standard library, NumPy, numba
 
 
 @pytest.mark.parametrize("with_numba", [True, False])
