@@ -5,6 +5,7 @@ Each returns an s2s function object: calling it runs the generated derivative as
 `__s2s_function__` is the generated wrapper function itself (so transformations compose
 by re-transforming source).
 """
+import inspect
 import operator
 
 import numpy as np
@@ -286,6 +287,29 @@ class _VJPFunction:
         return tuple(_projected(g, p) for g, p in zip(grads, self._primals))
 
 
+class VjpTwin:
+    """The VJP twin of `fn` w.r.t. its first `n` positional parameters, as a function:
+    `twin(cotangent, *args) -> (out, (contribution, ...))`. What `y, pull = s2s.vjp(f, x)`
+    inside a transformed function becomes (parse/local_aliases.py): `y = f(x)`, and
+    `pull(ct)` reads `twin(ct, x)[1]`, so jit compiles it as ordinary generated code."""
+
+    def __init__(self, fn, n):
+        self._module, name = build_vjp_module(fn, n)
+        self._twin = self._module.load("python").__dict__[name]
+        self.__signature__ = inspect.signature(self._twin)
+        self.__name__ = name
+
+    @property
+    def __s2s_function__(self):
+        return self._twin
+
+    def generated(self):
+        return self._module
+
+    def __call__(self, *args):
+        return self._twin(*args)
+
+
 def vjp(fun, *primals, has_aux=False):
     """`(fun(*primals), vjp_fn)`; `vjp_fn(cotangent)` returns one cotangent per primal."""
     if not callable(fun):
@@ -304,3 +328,6 @@ def vjp(fun, *primals, has_aux=False):
         out, aux = out
         return out, _VJPFunction(vjp_fn, primals, out), aux
     return out, _VJPFunction(vjp_fn, primals, out)
+
+
+vjp.__s2s_twin__ = VjpTwin  # (what resolve makes of a vjp called inside transformed code)

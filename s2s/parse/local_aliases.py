@@ -68,6 +68,60 @@ def inline_function_aliases(fn_node, is_function_value):
         local = function_locals(fn_node)
 
 
+class _Pullback(gast.NodeTransformer):
+    """`pull(ct)` -> `vjp.__s2s_twin__(f, n)(ct, *primals)[1]`."""
+
+    def __init__(self, name, vjp, f, primals):
+        self.name, self.vjp, self.f, self.primals = name, vjp, f, primals
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if not (isinstance(node.func, gast.Name) and node.func.id == self.name):
+            return node
+        maker = gast.Attribute(value=copy.deepcopy(self.vjp), attr="__s2s_twin__", ctx=gast.Load())
+        twin = gast.Call(func=maker, args=[copy.deepcopy(self.f), gast.Constant(value=len(self.primals), kind=None)],
+                         keywords=[])
+        call = gast.Call(func=twin, args=node.args + [copy.deepcopy(p) for p in self.primals], keywords=[])
+        out = gast.Subscript(value=call, slice=gast.Constant(value=1, kind=None), ctx=gast.Load())
+        for n in gast.walk(out):
+            gast.copy_location(n, node)
+        return out
+
+
+def inline_vjp_pullbacks(fn_node, is_vjp):
+    """In place: `y, pull = s2s.vjp(f, x, ...)` at the top of `fn_node`'s body, f reading no
+    local, the primals names never rebound and `pull` only called on one cotangent, becomes
+    `y = f(x, ...)`, and each `pull(ct)` a call of f's VJP twin at the same primals (what jit
+    can compile: no function value is left).
+
+        y, pull = s2s.vjp(f, x)     ->   y = f(x)
+        g = pull(v)[0]                   g = s2s.vjp.__s2s_twin__(f, 1)(v, x)[1][0]
+    """
+    local = function_locals(fn_node)
+    declared = {n for s in gast.walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
+    for stmt in list(fn_node.body):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Tuple)
+                and len(stmt.targets[0].elts) == 2 and all(isinstance(e, gast.Name) for e in stmt.targets[0].elts)):
+            continue
+        call = stmt.value
+        if not (isinstance(call, gast.Call) and len(call.args) >= 2 and not call.keywords and is_vjp(call.func)):
+            continue
+        (y, pull), (f, *primals) = [e.id for e in stmt.targets[0].elts], call.args
+        if pull in declared or _reads(f) & local or _stores(fn_node, pull) != 1 or not all(
+                isinstance(p, gast.Constant) or isinstance(p, gast.Name) and _stores(fn_node, p.id) <= 1
+                for p in primals):
+            continue
+        uses = [n for n in gast.walk(fn_node) if isinstance(n, gast.Name) and n.id == pull and isinstance(n.ctx, gast.Load)]
+        calls = [n for n in gast.walk(fn_node) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
+                 and n.func.id == pull and len(n.args) == 1 and not n.keywords]
+        if len(uses) != len(calls):  # (pull passed on, or called otherwise: left to run as it is)
+            continue
+        target = gast.Name(id=y, ctx=gast.Store(), annotation=None, type_comment=None)
+        stmt.targets = [gast.copy_location(target, stmt.targets[0])]
+        stmt.value = gast.copy_location(gast.Call(func=f, args=list(primals), keywords=[]), call)
+        fn_node.body = [_Pullback(pull, call.func, f, primals).visit(s) for s in fn_node.body]
+
+
 class _Unroll(gast.NodeTransformer):
     """Loops and comprehensions over a global sequence of functions, one copy per function:
 

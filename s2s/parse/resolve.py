@@ -46,7 +46,7 @@ from .base import FunctionPass, attribute_path, dotted, function_locals, load, l
 from .context import Guard, is_math_module, is_numpy_module
 from .macros import Macros
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
-from .local_aliases import inline_function_aliases, unroll_function_sequences
+from .local_aliases import inline_function_aliases, inline_vjp_pullbacks, unroll_function_sequences
 from .transform_calls import TransformCalls, _is_transform, _jvp
 from .stand_ins import math_stand_in, numpy_stand_in, stand_in, stand_in_function
 
@@ -150,6 +150,8 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         self._snapshot_closures(tree)
         self.scopes = [function_locals(tree)]
         inline_function_aliases(tree, self._function_value)  # `df = s2s.grad(f)` ... `df(x)`
+        self.scopes = [function_locals(tree)]
+        inline_vjp_pullbacks(tree, self._is_vjp)  # `y, pull = s2s.vjp(f, x)` ... `pull(v)`
         self.scopes = [function_locals(tree)]
         unroll_function_sequences(tree, self._sequence_length)  # `[f(x) for f in funs]`
         self.scopes = [function_locals(tree)]
@@ -485,7 +487,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         # Read attributes of plain modules/objects now; stop at the first value that is
         # not a namespace (an array, a number, a NumPy module, a function...).
         i = 0
-        while i < len(chain) and _is_namespace(value):
+        while i < len(chain) and (_is_namespace(value) or chain[i].attr == "__s2s_twin__"):  # (vjp's twin maker)
             attr = chain[i].attr
             nxt = getattr(value, attr, _MISSING)
             if nxt is _MISSING:

@@ -39,6 +39,21 @@ class TransformCalls:
             value = getattr(value, attr, _MISSING)
         return _is_transform(value) if isinstance(expr, gast.Call) else callable(value) and not isinstance(value, type)
 
+    def _is_vjp(self, expr):
+        """Whether `expr` (reading no local) names s2s.vjp."""
+        from .. import autodiff
+
+        path = attribute_path(expr)
+        if path is None or self._is_local(path.split(".")[0]):
+            return False
+        try:
+            value = self._lookup(path.split(".")[0], expr)[0]
+        except NameError:
+            return False
+        for attr in path.split(".")[1:]:
+            value = getattr(value, attr, _MISSING)
+        return value is autodiff.vjp
+
     def _sequence_length(self, name):
         """The length of the global (or closure) list/tuple of functions `name` names, else None."""
         if self._is_local(name.id):
@@ -132,7 +147,7 @@ def _is_transform(value):
     from .. import autodiff, batching, jacobians
 
     makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
-              jacobians.jacobian, jacobians.hessian, batching.vmap)
+              jacobians.jacobian, jacobians.hessian, batching.vmap, autodiff.VjpTwin)
     return any(value is m for m in makers)
 
 

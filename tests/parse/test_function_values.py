@@ -1,7 +1,8 @@
 """Function values known when the code is transformed (s2s/parse/local_aliases.py,
 transform_calls.py): a local bound once to a transformation (`df = s2s.grad(f)`, autograd's
 hessian-vector product) or to a function, loops and comprehensions over a global list of
-functions (`[f(x) for f in funs]`, autograd's stacked-gradient Jacobian), `funs[1](x)`.
+functions (`[f(x) for f in funs]`, autograd's stacked-gradient Jacobian), `funs[1](x)`,
+`y, pull = s2s.vjp(f, x)` with `pull(v)` (a call of f's VJP twin, so jit compiles it).
 Each function is checked under grad/jacrev, jacfwd, jit(grad) against central differences
 and its jit value against Python's; the generated text shows what the loop became.
 """
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s import vjp
 
 
 def fun(x):
@@ -77,8 +79,23 @@ def gradients_of_each(x):
     return sum(np.sum(s2s.grad(f)(x) * V) for f in PAIR)
 
 
+def two(a, b):
+    return np.sin(a) * b + a ** 2
+
+
+def pullback(x):  # s2s.vjp inside: the pullback called twice, one primal a constant
+    y, pull = s2s.vjp(two, x, 2.0)
+    ga, gb = pull(np.cos(x))
+    return np.sum(y * ga) + gb * np.sum(pull(V)[0])
+
+
+def pullback_imported(x):  # `from s2s import vjp`
+    y, pull = vjp(f1, x)
+    return pull(np.sum(y))[0] * V
+
+
 CASES = [hvp, local_jacobian, local_value_and_grad, local_hessian, local_function, stacked, generator_sum,
-         enumerated_loop, indexed, gradients_of_each]
+         enumerated_loop, indexed, gradients_of_each, pullback, pullback_imported]
 X = np.array([0.3, -0.6, 0.9])
 
 
@@ -130,3 +147,8 @@ def rebound(x):
 def test_a_name_bound_twice_is_left_alone():
     with pytest.raises(s2s.errors.S2SError, match="rebound.py|test_function_values.py"):
         s2s.grad(rebound)(X)
+
+
+def test_the_pullback_is_a_call_of_the_vjp_twin():
+    text = s2s.source(s2s.jit(pullback), X)
+    assert "two_vjp(" in text and "s2s_vjp(" not in text
