@@ -25,34 +25,30 @@ class TransformCalls:
     """The transformation calls of ResolveNames (which gives _lookup, _resolve_value,
     _bind_user_call, _function_argument, _is_local)."""
 
-    def _function_value(self, expr):
-        """Whether `expr` (reading no local) is a transformation of a function or names a
-        callable, known now."""
-        path = attribute_path(expr.func if isinstance(expr, gast.Call) else expr)
+    def _global_value(self, expr):
+        """The value the dotted name `expr` (reading no local) has now, else _MISSING."""
+        path = attribute_path(expr)
         if path is None or self._is_local(path.split(".")[0]):
-            return False
+            return _MISSING
         try:
             value = self._lookup(path.split(".")[0], expr)[0]
         except NameError:
-            return False
+            return _MISSING
         for attr in path.split(".")[1:]:
             value = getattr(value, attr, _MISSING)
+        return value
+
+    def _function_value(self, expr):
+        """Whether `expr` (reading no local) is a transformation of a function or names a
+        callable, known now."""
+        value = self._global_value(expr.func if isinstance(expr, gast.Call) else expr)
         return _is_transform(value) if isinstance(expr, gast.Call) else callable(value) and not isinstance(value, type)
 
     def _is_vjp(self, expr):
         """Whether `expr` (reading no local) names s2s.vjp."""
         from .. import autodiff
 
-        path = attribute_path(expr)
-        if path is None or self._is_local(path.split(".")[0]):
-            return False
-        try:
-            value = self._lookup(path.split(".")[0], expr)[0]
-        except NameError:
-            return False
-        for attr in path.split(".")[1:]:
-            value = getattr(value, attr, _MISSING)
-        return value is autodiff.vjp
+        return self._global_value(expr) is autodiff.vjp
 
     def _sequence_length(self, name):
         """The length of the global (or closure) list/tuple of functions `name` names, else None."""
