@@ -145,11 +145,26 @@ class JitFunction:
         self._specs[key] = spec
         return spec
 
-    def _split(self, args, kwargs):
+    def _options(self, args, kwargs):
+        """The parameters this call gives a Python bool or str that are not declared static.
+        jit bakes them in like static arguments (one specialization per value): they are
+        options -- `keepdims=flag`, `mode="valid"`, `if normalize:` -- which numba needs as
+        constants where they decide a result's shape or type (JAX asks for static_argnums)."""
+        if not any(type(v) in (bool, str) for v in args) and not any(type(v) in (bool, str) for v in kwargs.values()):
+            return ()
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError:
+            return ()  # the call itself raises it
+        return tuple(p.name for p in self._sig.parameters.values()
+                     if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in self._static_names
+                     and type(bound.arguments.get(p.name)) in (bool, str))
+
+    def _split(self, args, kwargs, options=()):
         """(static key, static values, dynamic args, dynamic kwargs)."""
         bound = self._sig.bind(*args, **kwargs)
         bound.apply_defaults()
-        static = {n: bound.arguments[n] for n in self._static_names}
+        static = {n: bound.arguments[n] for n in self._static_names + options}
         try:
             key = tuple(sorted(static.items()))
             hash(key)
@@ -177,8 +192,9 @@ class JitFunction:
 
     def __call__(self, *args, **kwargs):
         every = args, kwargs  # a transformation specializing per call sees the static values too
-        if self._bind:
-            key, static, args, kwargs = self._split(args, kwargs)
+        options = self._options(args, kwargs)
+        if self._bind or options:
+            key, static, args, kwargs = self._split(args, kwargs, options)
         else:
             key, static = (), None
         fn = structs = crossing = None
@@ -246,7 +262,8 @@ class JitFunction:
     def generated(self, *args, **kwargs):
         """The `GeneratedModule` (source, helper names, constants) for the static values
         in `args`; without arguments, the latest specialization (or the only one)."""
-        if self._static_names:
+        options = self._options(args, kwargs)
+        if self._static_names or options:
             if not args and not kwargs:
                 if self._specs:
                     return next(reversed(self._specs.values())).module
@@ -255,7 +272,7 @@ class JitFunction:
                     "arguments to source()) so their values are known"
                 )
             every = args, kwargs
-            key, static, args, kwargs = self._split(args, kwargs)
+            key, static, args, kwargs = self._split(args, kwargs, options)
         else:
             every = args, kwargs
             key, static = (), None

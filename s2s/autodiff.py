@@ -150,6 +150,9 @@ class GradFunction:
         """(key, generated function) for these arguments: `jit(grad(f))` compiles one
         specialization per structure of the differentiated arguments (tuples, lists) and
         per number of dimensions of the arguments."""
+        for i in self._argnums:  # jit passes every argument here, before numba sees any
+            if i < len(args):
+                _check_input(args[i], i, self._allow_int, self._who)
         key = self._key(args, kwargs)
         return key, self._build(*key)[2]
 

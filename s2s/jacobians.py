@@ -88,6 +88,7 @@ class JacobianFunction:
                            others=others_of(structs, self._argnums))[1]
 
     def __s2s_specialize__(self, args, kwargs=None, backend=None):
+        self._check_inputs(args, present=True)  # jit passes every argument here first
         key = self._key(args, kwargs)
         return key, self._build(*key)[1]
 
@@ -99,7 +100,15 @@ class JacobianFunction:
         return self._build(*self._key(args))[0].source if args else self._build()[0].source
 
     def __call__(self, *args):
+        self._check_inputs(args)
+        return self._build(*self._key(args))[1](*args)
+
+    def _check_inputs(self, args, present=False):
+        """The TypeErrors JAX raises for arguments it cannot differentiate (`present`: only
+        check the differentiated arguments the call has; numba reports a missing one)."""
         for i in self._argnums:
+            if present and i >= len(args):
+                continue
             if i >= len(args):
                 raise TypeError(f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but only "
                                 f"{len(args)} positional arguments were passed")
@@ -107,7 +116,6 @@ class JacobianFunction:
             if any(np.iscomplexobj(leaf) for leaf in _tree_leaves(args[i])):
                 raise TypeError(f"{self._who} requires real-valued inputs (input dtype that is a sub-dtype of "
                                 f"np.floating), but got a complex argument {i}.")
-        return self._build(*self._key(args))[1](*args)
 
     def __repr__(self):
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"

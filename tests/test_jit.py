@@ -164,6 +164,64 @@ def test_static_argnums_and_keyword_call():
     assert_same_result(jf(x=x, mode=0, scale=0.5), static_mode(x, 0, scale=0.5))
 
 
+# Python bools and strings are options: jit bakes them in like static arguments (numba needs
+# `keepdims` and `mode` as constants; a branch on a flag is decided before compiling).
+def option_keepdims(x, keep):
+    return np.sum(np.mean(x, (0, 1), keepdims=keep) ** 2)
+
+
+def option_mode(x, mode):
+    return np.sum(np.convolve(x, np.array([1.0, 2.0, 0.5]), mode=mode) ** 2)
+
+
+def option_flag(x, normalize=False, *, center=False):
+    if normalize:
+        x = x / np.sum(x)
+    if center:
+        x = x - np.mean(x)
+    return np.sum(x ** 2)
+
+
+def test_bool_and_str_arguments_are_baked_in_like_static_ones():
+    x = np.linspace(0.5, 2.0, 24).reshape(2, 3, 4)
+    v = np.linspace(0.25, 1.5, 7)
+    jk, jm, jf = s2s.jit(option_keepdims), s2s.jit(option_mode), s2s.jit(option_flag)
+    for keep in (True, False, True):
+        assert_same_result(jk(x, keep), option_keepdims(x, keep))
+    for mode in ("full", "same", "valid"):
+        assert_same_result(jm(v, mode), option_mode(v, mode))
+    for kw in ({}, {"normalize": True}, {"center": True}, {"normalize": True, "center": True}):
+        assert_same_result(jf(v, **kw), option_flag(v, **kw))
+    assert_same_result(jf(v, True), option_flag(v, True))
+    # One specialization per value, the branch decided in the source.
+    assert "if normalize" not in s2s.source(jf, v, True) and "_np.sum(x)" in s2s.source(jf, v, True)
+    assert "_np.sum(x)" not in s2s.source(jf, v, False)
+    # An np.bool_ (an array value) stays a run-time argument.
+    assert_same_result(jf(v, np.bool_(True)), option_flag(v, True))
+
+
+def test_bool_options_of_derivatives_under_jit():
+    x = np.linspace(0.5, 2.0, 24).reshape(2, 3, 4)
+    v = np.linspace(0.25, 1.5, 7)
+    for keep in (True, False):
+        g = s2s.jit(s2s.grad(option_keepdims))(x, keep)
+        np.testing.assert_allclose(g, s2s.grad(option_keepdims)(x, keep), rtol=1e-12)
+        np.testing.assert_allclose(g, 2.0 * np.broadcast_to(np.mean(x, (0, 1)), x.shape) / 6.0, rtol=1e-12)
+    for mode in ("full", "valid"):
+        np.testing.assert_allclose(s2s.jit(s2s.grad(option_mode))(v, mode), s2s.grad(option_mode)(v, mode), rtol=1e-12)
+    np.testing.assert_allclose(s2s.jit(s2s.jacfwd(option_flag))(v, normalize=True),
+                               s2s.grad(option_flag)(v, normalize=True), rtol=1e-12)
+
+
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.value_and_grad, s2s.jacfwd, s2s.jacrev])
+@pytest.mark.parametrize("flag", [True, 1])
+def test_differentiating_a_bool_or_int_under_jit_is_a_type_error(transform, flag):
+    # The check grad makes in Python, made before numba sees the arguments (a bool option
+    # would otherwise be baked in and get a zero gradient).
+    with pytest.raises(TypeError, match="requires real"):
+        s2s.jit(transform(option_keepdims, argnums=1))(np.ones((2, 3, 4)), flag)
+
+
 @pytest.mark.parametrize("bad", [np.array([1, 2]), [1, 2], {"a": 1}])
 def test_unhashable_static_argument_is_a_value_error(bad):
     jf = s2s.jit(static_structure, static_argnums=1)
