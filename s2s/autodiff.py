@@ -292,12 +292,13 @@ class _VJPFunction:
 
 class VjpTwin:
     """The VJP twin of `fn` w.r.t. its first `n` positional parameters, as a function:
-    `twin(cotangent, *args) -> (out, (contribution, ...))`. What `y, pull = s2s.vjp(f, x)`
+    `twin(cotangent, *args) -> (out, (contribution, ...))` (`has_aux`: fn returns `(out,
+    aux)` and only out is differentiated). What `y, pull = s2s.vjp(f, x)`
     inside a transformed function becomes (parse/local_aliases.py): `y = f(x)`, and
     `pull(ct)` reads `twin(ct, x)[1]`, so jit compiles it as ordinary generated code."""
 
-    def __init__(self, fn, n):
-        self._module, name = build_vjp_module(fn, n)
+    def __init__(self, fn, n, has_aux=False):
+        self._module, name = build_vjp_module(fn, n, has_aux=has_aux)
         self._twin = self._module.load("python").__dict__[name]
         self.__signature__ = inspect.signature(self._twin)
         self.__name__ = name

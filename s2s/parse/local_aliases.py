@@ -69,18 +69,18 @@ def inline_function_aliases(fn_node, is_function_value):
 
 
 class _Pullback(gast.NodeTransformer):
-    """`pull(ct)` -> `vjp.__s2s_twin__(f, n)(ct, *primals)[1]`."""
+    """`pull(ct)` -> `vjp.__s2s_twin__(f, n, has_aux)(ct, *primals)[1]`."""
 
-    def __init__(self, name, vjp, f, primals):
-        self.name, self.vjp, self.f, self.primals = name, vjp, f, primals
+    def __init__(self, name, vjp, f, primals, has_aux=False):
+        self.name, self.vjp, self.f, self.primals, self.has_aux = name, vjp, f, primals, has_aux
 
     def visit_Call(self, node):
         self.generic_visit(node)
         if not (isinstance(node.func, gast.Name) and node.func.id == self.name):
             return node
         maker = gast.Attribute(value=copy.deepcopy(self.vjp), attr="__s2s_twin__", ctx=gast.Load())
-        twin = gast.Call(func=maker, args=[copy.deepcopy(self.f), gast.Constant(value=len(self.primals), kind=None)],
-                         keywords=[])
+        twin = gast.Call(func=maker, args=[copy.deepcopy(self.f), gast.Constant(value=len(self.primals), kind=None),
+                                           gast.Constant(value=self.has_aux, kind=None)], keywords=[])
         call = gast.Call(func=twin, args=node.args + [copy.deepcopy(p) for p in self.primals], keywords=[])
         out = gast.Subscript(value=call, slice=gast.Constant(value=1, kind=None), ctx=gast.Load())
         for n in gast.walk(out):
@@ -89,24 +89,23 @@ class _Pullback(gast.NodeTransformer):
 
 
 def inline_vjp_pullbacks(fn_node, is_vjp):
-    """In place: `y, pull = s2s.vjp(f, x, ...)` at the top of `fn_node`'s body, f reading no
-    local, the primals names never rebound and `pull` only called on one cotangent, becomes
-    `y = f(x, ...)`, and each `pull(ct)` a call of f's VJP twin at the same primals (what jit
-    can compile: no function value is left).
+    """In place: `y, pull = s2s.vjp(f, x, ...)` (also `y, pull, aux = s2s.vjp(f, x,
+    has_aux=True)`, and inside a branch or loop), f reading no local, the primals' names never
+    rebound and `pull` only called on one cotangent, becomes `y = f(x, ...)` (`y, aux =
+    f(x)`), and each `pull(ct)` a call of f's VJP twin at the same primals (what jit can
+    compile: no function value is left).
 
         y, pull = s2s.vjp(f, x)     ->   y = f(x)
-        g = pull(v)[0]                   g = s2s.vjp.__s2s_twin__(f, 1)(v, x)[1][0]
+        g = pull(v)[0]                   g = s2s.vjp.__s2s_twin__(f, 1, False)(v, x)[1][0]
     """
     local = function_locals(fn_node)
     declared = {n for s in gast.walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
-    for stmt in list(fn_node.body):
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Tuple)
-                and len(stmt.targets[0].elts) == 2 and all(isinstance(e, gast.Name) for e in stmt.targets[0].elts)):
+    for stmt in list(_statements(fn_node.body)):
+        found = _vjp_assignment(stmt, is_vjp)
+        if found is None:
             continue
-        call = stmt.value
-        if not (isinstance(call, gast.Call) and len(call.args) >= 2 and not call.keywords and is_vjp(call.func)):
-            continue
-        (y, pull), (f, *primals) = [e.id for e in stmt.targets[0].elts], call.args
+        names, call, has_aux = found
+        pull, (f, *primals) = names[1], call.args
         if pull in declared or _reads(f) & local or _stores(fn_node, pull) != 1 or not all(
                 isinstance(p, gast.Constant) or isinstance(p, gast.Name) and _stores(fn_node, p.id) <= 1
                 for p in primals):
@@ -116,10 +115,43 @@ def inline_vjp_pullbacks(fn_node, is_vjp):
                  and n.func.id == pull and len(n.args) == 1 and not n.keywords]
         if len(uses) != len(calls):  # (pull passed on, or called otherwise: left to run as it is)
             continue
-        target = gast.Name(id=y, ctx=gast.Store(), annotation=None, type_comment=None)
-        stmt.targets = [gast.copy_location(target, stmt.targets[0])]
+        kept = [gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None) for n in names if n != pull]
+        target = kept[0] if len(kept) == 1 else gast.Tuple(elts=kept, ctx=gast.Store())
+        for n in gast.walk(target):
+            gast.copy_location(n, stmt.targets[0])
+        stmt.targets = [target]
         stmt.value = gast.copy_location(gast.Call(func=f, args=list(primals), keywords=[]), call)
-        fn_node.body = [_Pullback(pull, call.func, f, primals).visit(s) for s in fn_node.body]
+        fn_node.body = [_Pullback(pull, call.func, f, primals, has_aux).visit(s) for s in fn_node.body]
+
+
+def _statements(body):
+    """Every statement of `body`, in branches and loops too (not in nested defs)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(stmt, field, None) or [])
+
+
+def _vjp_assignment(stmt, is_vjp):
+    """(target names, the call, has_aux) of `y, pull = vjp(f, x, ...)` or `y, pull, aux =
+    vjp(f, x, ..., has_aux=True)`, else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Tuple)
+            and all(isinstance(e, gast.Name) for e in stmt.targets[0].elts)):
+        return None
+    call = stmt.value
+    if not (isinstance(call, gast.Call) and len(call.args) >= 2 and is_vjp(call.func)):
+        return None
+    has_aux = False
+    for k in call.keywords:
+        if k.arg != "has_aux" or not isinstance(k.value, gast.Constant) or not isinstance(k.value.value, bool):
+            return None
+        has_aux = k.value.value
+    names = [e.id for e in stmt.targets[0].elts]
+    if len(names) != (3 if has_aux else 2) or len(set(names)) != len(names):
+        return None
+    return names, call, has_aux
 
 
 class _Unroll(gast.NodeTransformer):

@@ -94,8 +94,19 @@ def pullback_imported(x):  # `from s2s import vjp`
     return pull(np.sum(y))[0] * V
 
 
+def two_aux(a):
+    return np.sin(a) * a, np.sum(a ** 3)
+
+
+def pullback_in_branch(x):  # inside a branch, and with has_aux
+    if np.sum(x) > 0.0:
+        y, pull, aux = s2s.vjp(two_aux, x, has_aux=True)
+        return pull(V * y)[0] + aux
+    return x
+
+
 CASES = [hvp, local_jacobian, local_value_and_grad, local_hessian, local_function, stacked, generator_sum,
-         enumerated_loop, indexed, gradients_of_each, pullback, pullback_imported]
+         enumerated_loop, indexed, gradients_of_each, pullback, pullback_imported, pullback_in_branch]
 X = np.array([0.3, -0.6, 0.9])
 
 
@@ -152,3 +163,13 @@ def test_a_name_bound_twice_is_left_alone():
 def test_the_pullback_is_a_call_of_the_vjp_twin():
     text = s2s.source(s2s.jit(pullback), X)
     assert "two_vjp(" in text and "s2s_vjp(" not in text
+    text = s2s.source(s2s.jit(pullback_in_branch), X)
+    assert "two_aux_vjp(" in text and "s2s_vjp(" not in text
+
+
+def test_pullback_in_a_branch_with_aux_against_the_formula():
+    # pull(ct)[0] = ct * (cos(x) x + sin(x)), aux = sum(x^3)
+    want = V * np.sin(X) * X * (np.cos(X) * X + np.sin(X)) + np.sum(X ** 3)
+    np.testing.assert_allclose(pullback_in_branch(X), want, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jit(pullback_in_branch)(X), want, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jit(pullback_in_branch)(-X), -X)
