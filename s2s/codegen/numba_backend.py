@@ -21,6 +21,41 @@ _AT_LINE = re.compile(r"at (\S+) \((\d+)\)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _unique_parameter_names():
+    """numba fuses elementwise array expressions into a small function whose parameter names
+    it makes from the variables' SSA names, `.` -> `_`, and asserts they are unique
+    (numba/np/ufunc/array_exprs.py). They need not be: `b.1` (numba's second version of `b`)
+    and s2s's own `b_1` both become `b_1`, and compiling fails with "'b_1' not unique". The
+    same function, with a suffix added where a name is taken (the names are local to it)."""
+    from collections import OrderedDict
+
+    from numba.np.ufunc import array_exprs
+
+    @contextlib.contextmanager
+    def legalize(var_list):
+        var_map = OrderedDict()
+        for var in var_list:
+            old_name = var.name
+            new_name = var.scope.redefine(old_name, loc=var.loc).name.replace("$", "_").replace(".", "_")
+            base, k = new_name, 0
+            while new_name in var_map:
+                k += 1
+                new_name = f"{base}__{k}"
+            var_map[new_name] = var, old_name
+            var.name = new_name
+        try:
+            yield list(var_map)
+        finally:
+            for var, old_name in var_map.values():
+                var.name = old_name
+
+    if getattr(array_exprs, "_legalize_parameter_names", None) is not None:
+        array_exprs._legalize_parameter_names = legalize
+
+
+_unique_parameter_names()
+
+
 def wrap_module(mod, names, cache, parallel=()):
     """Replace each generated function in `mod` by its numba dispatcher.
 

@@ -372,36 +372,89 @@ def fold_constant_keys(tree):
                 return t.elts[e.slice.value]
         return None
 
-    def run(stmts, env, tuples):
-        for s in stmts:
+    def run(stmts, env, tuples, truths):
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            i += 1
             if isinstance(s, gast.FunctionDef):
                 continue
+            if isinstance(s, gast.If):
+                _Fold(env).visit(s.test)
+                taken = _static_truth(s.test, env, tuples, truths)
+                if taken is not None:  # `if k == 'a':` with k a known key: the branch taken, in place
+                    stmts[i - 1:i] = s.body if taken else s.orelse
+                    i -= 1
+                    continue
             if isinstance(s, (gast.For, gast.While, gast.If, gast.Try, gast.With)):
                 for name in _stored([s]):
-                    env.pop(name, None)
-                    tuples.pop(name, None)
+                    for known in (env, tuples, truths):
+                        known.pop(name, None)
                 if not isinstance(s, gast.For):
                     _Fold(env).visit(s.test) if isinstance(s, (gast.While, gast.If)) else None
                 for field in ("body", "orelse", "finalbody"):
-                    run(getattr(s, field, []), dict(env), dict(tuples))
+                    run(getattr(s, field, []), dict(env), dict(tuples), dict(truths))
                 continue
             _Fold(env).visit(s)
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
                 t = s.targets[0].id
-                env.pop(t, None)
-                tuples.pop(t, None)
+                for known in (env, tuples, truths):
+                    known.pop(t, None)
                 v = s.value if isinstance(s.value, gast.Tuple) else value_of(s.value, tuples)
+                truth = _static_truth(s.value, env, tuples, truths) \
+                    if isinstance(s.value, (gast.Compare, gast.UnaryOp, gast.BoolOp)) else None
                 if isinstance(v, gast.Constant) and isinstance(v.value, (str, int)) and not isinstance(v.value, bool):
                     env[t] = v.value
                     s.value = located(_const(v.value), s.value)  # (a key: no derivative to carry)
                 elif isinstance(v, gast.Tuple):
                     tuples[t] = v
+                elif truth is not None:  # `k_eq_a = k == 'a'` (a test, in ANF): decided
+                    truths[t] = truth
+                    s.value = located(_const(truth), s.value)
             else:
                 for name in _stored([s]):
-                    env.pop(name, None)
-                    tuples.pop(name, None)
+                    for known in (env, tuples, truths):
+                        known.pop(name, None)
 
-    run(tree.body, {}, {})
+    run(tree.body, {}, {}, {})
+
+
+_COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.In: lambda a, b: a in b,
+            gast.NotIn: lambda a, b: a not in b}
+
+
+def _static_truth(test, env, tuples, truths):
+    """The truth of a test on known keys (`k == 'a'`, `k in ('a', 'b')`, `not`, `and`/`or`
+    of those; names bound to constant tuples or to such tests), else None."""
+    def value(e):
+        if isinstance(e, gast.Name):
+            e = tuples.get(e.id, e)
+        if isinstance(e, gast.Constant):
+            return e.value
+        if isinstance(e, gast.Name) and e.id in env:
+            return env[e.id]
+        if isinstance(e, (gast.Tuple, gast.List)) and all(isinstance(x, gast.Constant) for x in e.elts):
+            return tuple(x.value for x in e.elts)
+        raise LookupError
+
+    def truth(e):
+        if isinstance(e, gast.Compare) and len(e.ops) == 1 and type(e.ops[0]) in _COMPARE:
+            return bool(_COMPARE[type(e.ops[0])](value(e.left), value(e.comparators[0])))
+        if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.Not):
+            return not truth(e.operand)
+        if isinstance(e, gast.BoolOp):
+            parts = [truth(v) for v in e.values]
+            return all(parts) if isinstance(e.op, gast.And) else any(parts)
+        if isinstance(e, gast.Name) and e.id in truths:
+            return truths[e.id]
+        if isinstance(e, gast.Constant) and isinstance(e.value, bool):
+            return e.value
+        raise LookupError
+
+    try:
+        return truth(test)
+    except (LookupError, TypeError):
+        return None
 
 
 def _reads(node, name):

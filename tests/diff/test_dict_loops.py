@@ -149,13 +149,27 @@ def dict_constructors(d):  # dict(pairs, **kw), dict(literal): dicts of known ke
     return f["p"] * f["q"] + np.sum(e["y"]) * len(e)
 
 
+def stores_by_key_in_branches(d):  # a branch on the key: decided per key once the loop is written out
+    out = {}
+    for k in d:
+        if k == "a":
+            out[k] = np.sin(d[k])
+        elif k in ("b", "z"):
+            out[k] = d[k] ** 2
+        elif not k != "b":  # (never: "b" was taken above)
+            out[k] = d[k]
+        else:
+            out[k] = 3.0 * d[k]
+    return np.sum(out["a"] * out["cc"][:1]) + np.sum(out["b"]) * np.sum(out["cc"])
+
+
 CASES = [(get_with_defaults, D), (iterate, D), (items, D), (values, D), (keys, D), (sorted_enumerated, D), (sorted_reversed, D),
          (keys_as_list, D), (enumerated_items, D), (comprehension, D), (update_loop, D), (nested, NESTED),
          (via_helper, D), (step_loss, D), (sorted_items_by_key, UNSORTED), (sorted_items_lambda_reversed, UNSORTED),
-         (sorted_keys_by_builtins, UNSORTED), (dict_constructors, UNSORTED)]
+         (sorted_keys_by_builtins, UNSORTED), (dict_constructors, UNSORTED), (stores_by_key_in_branches, UNSORTED)]
 IDS = [f.__name__ for f, _ in CASES]
 JIT = (get_with_defaults, items, sorted_reversed, comprehension, nested, via_helper, step_loss, sorted_items_by_key,
-       dict_constructors)
+       dict_constructors, stores_by_key_in_branches)
 
 
 def central_differences(f, tree, eps=1e-6):
