@@ -389,9 +389,11 @@ def keepdims_at_run_time(x, kd):
 
 
 def test_an_option_numba_needs_as_a_constant_gets_a_hint():
+    # (a Python bool is baked in like a static argument; an np.bool_ is a run-time value)
     with pytest.raises(CompilationError) as info:
-        s2s.jit(keepdims_at_run_time)(np.ones((2, 3)), True)
+        s2s.jit(keepdims_at_run_time)(np.ones((2, 3)), np.bool_(True))
     msg = str(info.value)
     assert f"line {marker_line(keepdims_at_run_time)}" in msg
     assert "s2s's hint: numba needs `keepdims` as a constant" in msg and "static_argnums" in msg
     assert s2s.jit(keepdims_at_run_time, static_argnums=1)(np.ones((2, 3)), True) == 6.0
+    assert s2s.jit(keepdims_at_run_time)(np.ones((2, 3)), True) == 6.0

@@ -176,6 +176,9 @@ if __name__ == "__main__":
 
     by_name = s2s.jit(normalize, static_argnames="kind")
     np.testing.assert_allclose(by_name(x, kind="l2"), normalize(x, "l2"), rtol=1e-15)
+    # Python strings and bools are options anyway: plain `s2s.jit` bakes them in by itself
+    # (JAX would ask for static_argnums here).
+    np.testing.assert_allclose(s2s.jit(normalize)(x, "max"), normalize(x, "max"), rtol=1e-15)
 
 # %% [markdown]
 # ## 6. The JAX quickstart's `selu`, on a million elements
