@@ -90,6 +90,8 @@ def none_parameters(signature, argnums, args, kwargs):
 class GradFunction:
     """`grad(f)` / `value_and_grad(f)`: the generated derivative, callable and inspectable."""
 
+    __s2s_build_by_function__ = True  # transforming it reads only its generated function
+
     def __init__(self, fn, argnums, has_aux, allow_int, value):
         self._fn = fn
         self._value = value
@@ -322,8 +324,8 @@ def vjp(fun, *primals, has_aux=False):
         raise TypeError("vjp requires at least one primal argument")
     for i, p in enumerate(primals):
         _check_input(p, i, True, "vjp")
-    module, vjp_name = build_vjp_module(fun, len(primals), [of_value(p) for p in primals], has_aux,
-                                        [rank_of(p) for p in primals])
+    module, vjp_name = build_vjp_module(fun, len(primals), tuple(of_value(p) for p in primals), has_aux,
+                                        tuple(rank_of(p) for p in primals))
     vjp_fn = module.load("python").__dict__[vjp_name]
     out = fun(*[copied(p) for p in primals])  # (a function storing into its arguments leaves the caller's)
     if has_aux:

@@ -25,6 +25,8 @@ class JacobianFunction:
     """`jacfwd(f)` / `jacrev(f)`: callable, inspectable (`s2s.source`), compilable (`jit`),
     composable."""
 
+    __s2s_build_by_function__ = True  # transforming it reads only its generated function
+
     def __init__(self, fn, argnums, has_aux, who, mode="rev"):
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
         # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).

@@ -20,6 +20,7 @@ import copy
 import gast
 
 from ..codegen.module import GeneratedModule
+from ..codegen.remember import remembered
 from ..parse.base import located
 from ..parse.pipeline import build_program
 from ..naming import LocalNames
@@ -74,6 +75,7 @@ def _out_struct(program, entry, params, argnums, structs, has_aux, others=()):
     return out_struct
 
 
+@remembered
 def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacfwd", of_grad=False,
                         nones=(), others=()):
     """GeneratedModule for the forward-mode Jacobian of `fn` w.r.t. positional `argnums`
@@ -152,6 +154,7 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     return _finish(lines, entry, program, name, "jacfwd" if suffix == "jacfwd" else suffix)
 
 
+@remembered
 def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=(), others=()):
     """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`
     (`nones`: parameters given None)."""

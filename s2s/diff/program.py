@@ -9,6 +9,7 @@ import copy
 import gast
 
 from ..codegen.module import GeneratedModule
+from ..codegen.remember import remembered
 from ..naming import LocalNames
 from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
@@ -88,6 +89,7 @@ def _reverse(fn, argnums, has_aux, structs, ranks, nones=(), others=()):
     return program, entry, rm, vjp_name
 
 
+@remembered
 def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, ranks=None, nones=(), others=()):
     """GeneratedModule for grad / value_and_grad of `fn` w.r.t. positional `argnums`
     (`structs`: the pytree structure of each, None for arrays and scalars; `ranks`: the
@@ -102,6 +104,7 @@ def build_grad_module(fn, argnums, single, value, has_aux, title, structs=None, 
     return module, vjp_name, name
 
 
+@remembered
 def build_vjp_module(fn, n_args, structs=None, has_aux=False, ranks=None):
     """GeneratedModule with the VJP twin of `fn` w.r.t. its first `n_args` parameters
     (`structs`: their pytree structures; `has_aux`: only output 0 is differentiated;
@@ -126,6 +129,7 @@ def _forward(fn, argnums, structs, ranks, others=()):
     return program, entry, fm, name
 
 
+@remembered
 def build_jvp_module(fn, argnums, structs=None, ranks=None, others=()):
     """GeneratedModule with the JVP twin of `fn` w.r.t. positional `argnums`:
     `twin(*tangents, *args) -> (out, out_tangent)`."""
@@ -133,6 +137,7 @@ def build_jvp_module(fn, argnums, structs=None, ranks=None, others=()):
     return GeneratedModule(program, title="jvp"), name
 
 
+@remembered
 def build_linearize_module(fn, argnums, structs=None, ranks=None, others=()):
     """(GeneratedModule, twin name, (primal part, linear part) names or None) for
     `linearize`: the JVP twin, split when its body separates (`linearize.py`)."""
