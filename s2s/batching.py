@@ -22,6 +22,7 @@ of axes); keyword arguments are mapped along axis 0.
 
 import numpy as np
 
+from .codegen.remember import remembered
 from .diff.pytrees import Tree, of_value
 from .parse.source import signature_of
 from .errors import UnsupportedSyntaxError
@@ -226,62 +227,16 @@ class VmapFunction:
         loop_first = compiled and self._strategy == "auto" and getattr(self._fn, "__s2s_specialize__", None) is not None
         memo = (key, loop_first, parallel)
         if memo not in self._built:
-            structs, axes, size, _, leaves = key
-            empty = size == 0
-            if empty:
-                size, loop_first = None, False
             fn = self._fn
             specialize = getattr(fn, "__s2s_specialize__", None)
             if specialize is not None and values is not None:
                 # grad(f) and friends generate code per argument ranks/structures: give them
                 # example 0's arguments (scalars stay scalars, so less is saved and checked).
-                fn = specialize(self._example(values, axes))[1]
-            axes = [dict(a) for a in axes]
-            built = None
-            if self._strategy != "loop" and leaves is not None and not loop_first:
-                try:
-                    built = build_array_module(fn, axes, list(structs), size, self._out_axis_for(None),
-                                               [dict(lv) for lv in leaves], chunk=self._chunk_size)
-                    strategy = "array"
-                except CannotBatch as exc:
-                    if self._strategy == "array":
-                        raise _cannot_batch_error(exc, self._fn) from None
-                except Exception:  # noqa: BLE001 -- "auto": whatever array batching trips on, loop batching
-                    if self._strategy == "array":  # runs f's own code (and raises the user's errors)
-                        raise
-            if built is None and empty:
-                why = ("strategy='loop' was requested" if self._strategy == "loop" else
-                       "it is not array-batchable (control flow on a mapped value, or an operation without a batch "
-                       "rule: strategy='array' names it)")
-                raise ValueError(f"vmap over an axis of size 0: {getattr(self._fn, '__name__', 'the function')} has "
-                                 "no example to run, and loop batching learns the output shapes from the first "
-                                 f"example; {why}. Skip the call for an empty batch.")
-            if built is None:
-                built = build_vmap_module(fn, axes, list(structs), size, self._out_axis_for(None), parallel=parallel)
-                strategy = "loop"
-            module, name, out_struct = built
-            module.strategy = strategy
+                fn = specialize(self._example(values, key[1]))[1]
+            module, name, out_struct = _batched_module(fn, key, loop_first, parallel, self._strategy, self._out_axes,
+                                                       self._chunk_size, getattr(self._fn, "__name__", None))
             self._built[memo] = (module, module.load("python").__dict__[name], out_struct)
         return self._built[memo]
-
-    def _out_axis_for(self, out_struct):
-        spec = self._out_axes
-
-        def axis(path):
-            s = spec
-            for k in path:
-                if _is_axis(s):
-                    break
-                try:
-                    s = s[k]
-                except (KeyError, IndexError, TypeError):
-                    raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
-                                     f"(no entry for output leaf {list(path)})") from None
-            if not _is_axis(s):
-                raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
-                                 f"(output leaf {list(path)} is an array, the spec has a container there)")
-            return s
-        return axis
 
     @property
     def __s2s_function__(self):
@@ -385,10 +340,66 @@ def _leaf_info(leaf):
     return np.ndim(leaf), getattr(dtype, "kind", None)
 
 
-def _cannot_batch_error(exc, fn):
+
+def _out_axis_for(spec):
+    """(output leaf path) -> its out_axes entry, for the out_axes `spec`."""
+    def axis(path):
+        s = spec
+        for k in path:
+            if _is_axis(s):
+                break
+            try:
+                s = s[k]
+            except (KeyError, IndexError, TypeError):
+                raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
+                                 f"(no entry for output leaf {list(path)})") from None
+        if not _is_axis(s):
+            raise ValueError(f"vmap out_axes {spec!r} does not match the structure of the function's output "
+                             f"(output leaf {list(path)} is an array, the spec has a container there)")
+        return s
+    return axis
+
+
+@remembered
+def _batched_module(fn, key, loop_first, parallel, strategy, out_axes, chunk_size, fn_name):
+    """(module, batched function's name, output structure) for `fn` (the function vmap was
+    given, or its version specialized for example 0's arguments) and `_build`'s key."""
+    structs, axes, size, _, leaves = key
+    empty = size == 0
+    if empty:
+        size, loop_first = None, False
+    axes = [dict(a) for a in axes]
+    built = None
+    if strategy != "loop" and leaves is not None and not loop_first:
+        try:
+            built = build_array_module(fn, axes, list(structs), size, _out_axis_for(out_axes),
+                                       [dict(lv) for lv in leaves], chunk=chunk_size)
+            strategy = "array"
+        except CannotBatch as exc:
+            if strategy == "array":
+                raise _cannot_batch_error(exc, fn_name) from None
+        except Exception:  # noqa: BLE001 -- "auto": whatever array batching trips on, loop batching
+            if strategy == "array":  # runs f's own code (and raises the user's errors)
+                raise
+    if built is None and empty:
+        why = ("strategy='loop' was requested" if strategy == "loop" else
+               "it is not array-batchable (control flow on a mapped value, or an operation without a batch "
+               "rule: strategy='array' names it)")
+        raise ValueError(f"vmap over an axis of size 0: {fn_name or 'the function'} has "
+                         "no example to run, and loop batching learns the output shapes from the first "
+                         f"example; {why}. Skip the call for an empty batch.")
+    if built is None:
+        built = build_vmap_module(fn, axes, list(structs), size, _out_axis_for(out_axes), parallel=parallel)
+        strategy = "loop"
+    module, name, out_struct = built
+    module.strategy = strategy
+    return module, name, out_struct
+
+
+def _cannot_batch_error(exc, fn_name):
     """The user-facing error for vmap(strategy='array') of a function it cannot express."""
     ctx, node = exc.ctx, exc.node
-    what = f"vmap(strategy='array') cannot batch {getattr(fn, '__name__', 'the function')}: {exc}"
+    what = f"vmap(strategy='array') cannot batch {fn_name or 'the function'}: {exc}"
     if ctx is None:
         return UnsupportedSyntaxError(what, construct=exc.construct)
     return ctx.error(node, what + " (strategy='auto' uses loop batching for it)", exc.construct)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .batching import VmapFunction
+from .batching import VmapFunction, _out_axis_for
 from .codegen.cuda_kernel import build_kernel
 from .codegen.numba_backend import NUMBA_ERRORS, translate_error
 from .diff.pytrees import of_value
@@ -161,7 +161,7 @@ class CudaJitFunction:
         axes = [dict(a) for a in axes]
         sizes = [_pick(v, path).shape[ax] for v, a in zip(values, axes) for path, ax in a.items() if ax is not None]
         n = sizes[0] if sizes else size
-        return list(values), list(structs), axes, int(n), self._inner._out_axis_for(None)
+        return list(values), list(structs), axes, int(n), _out_axis_for(self._inner._out_axes)
 
     def _elementwise_args(self, args, kwargs):
         try:

@@ -1,6 +1,7 @@
 """Built modules remembered per process, so a transformation made again builds nothing.
 
-`s2s.grad(loss)(params)` inside a training loop, `s2s.jvp(f, primals, tangents)` per call, a
+`s2s.grad(loss)(params)` inside a training loop, `s2s.jvp(f, primals, tangents)` or
+`s2s.vmap(f)(xs)` per call, a
 finite-difference check calling `grad(f)` at many points: each makes a new transformation
 object, and each used to run the whole pipeline again (parse, differentiate, emit: 30-200 ms
 for a small function) for the same module. A builder decorated with `remembered` returns

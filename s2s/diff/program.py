@@ -151,6 +151,18 @@ def build_linearize_module(fn, argnums, structs=None, ranks=None, others=()):
 def output_rank(fn, ranks):
     """The number of dimensions of `fn`'s result for arguments of `ranks`, when rank
     inference knows it (None otherwise; a tuple result is None too)."""
+    return _output_rank(fn, tuple(ranks or ()))[1]
+
+
+class _Captured:
+    """What a build that makes no module read (its guards), for `remembered`."""
+
+    def __init__(self, guards):
+        self.guards = list(guards)
+
+
+@remembered
+def _output_rank(fn, ranks):
     from .ranks import Ranks
 
     program = build_program(fn)
@@ -159,5 +171,5 @@ def output_rank(fn, ranks):
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     ret = entry.tree.body[-1] if entry.tree.body else None
     if not isinstance(ret, gast.Return) or ret.value is None or isinstance(ret.value, gast.Tuple):
-        return None
-    return Ranks(entry.tree, {p: r for p, r in zip(params, ranks or ()) if r is not None}).expr(ret.value)
+        return _Captured(program.guards), None
+    return _Captured(program.guards), Ranks(entry.tree, {p: r for p, r in zip(params, ranks) if r is not None}).expr(ret.value)

@@ -129,3 +129,31 @@ def test_jit_of_a_transformation_made_again_transforms_the_same_function():
     second = s2s.jit(s2s.grad(loss))
     np.testing.assert_allclose(second(X), loss_grad_formula(X), rtol=1e-12)
     assert second.generated().source == first.generated().source
+
+
+@pytest.mark.parametrize("make", [lambda f: s2s.vmap(f), lambda f: s2s.vmap(s2s.grad(f)),
+                                  lambda f: s2s.vmap(f, strategy="loop")], ids=["vmap", "vmap-of-grad", "vmap-loop"])
+def test_vmap_made_again_builds_nothing(make):
+    xs = np.stack([X, 2 * X])
+    first, second = make(loss), make(loss)
+    out = first(xs)
+    np.testing.assert_allclose(second(xs), out, rtol=1e-12)
+    assert second.generated(xs) is first.generated(xs)
+
+
+def test_vmap_after_a_rebound_global_builds_again(monkeypatch):
+    xs = np.stack([X, 2 * X])
+    np.testing.assert_allclose(s2s.vmap(s2s.grad(loss))(xs), [loss_grad_formula(x) for x in xs], rtol=1e-12)
+    monkeypatch.setitem(globals(), "SCALE", -1.5)
+    np.testing.assert_allclose(s2s.vmap(s2s.grad(loss))(xs), [-1.5 * (np.cos(x) * x + np.sin(x)) for x in xs],
+                               rtol=1e-12)
+
+
+def test_vmap_with_an_unhashable_out_axes_still_builds():
+    def pair(x):
+        return [x * 2.0, np.sin(x)]
+
+    xs = np.stack([X, 2 * X])
+    out = s2s.vmap(pair, out_axes=[0, 1])(xs)
+    np.testing.assert_allclose(out[0], xs * 2.0)
+    np.testing.assert_allclose(out[1], np.sin(xs).T)
