@@ -17,6 +17,7 @@ from .fold import FoldConstants
 from .functional import Functional
 from .lower_for import LowerFor
 from .partials import LocalPartials
+from .peel import PeelFirstTrip
 from .resolve import ResolveNames
 from .unpack import UnpackTuples
 from .source import get_source
@@ -31,6 +32,7 @@ PIPELINE = [
     LocalPartials,
     Comprehensions,
     LowerFor,
+    PeelFirstTrip,
     UnpackTuples,
     ANF,
 ]
