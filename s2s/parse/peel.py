@@ -36,8 +36,8 @@ With the first trip written out before the loop, the loop starts from the value 
 made, of the type every later trip makes too. Only where it is known to run at least once
 (a `range` of literal bounds with a trip count of one or more), where the variable is set
 to a number literal before it (nothing in between mentions it), is read and set again in
-the loop, and the loop has no `else:` and no `break`/`continue` of its own. The trips and
-what the loop variable holds afterwards are Python's.
+the loop, and the loop has no `else:`, no `break`/`continue` of its own and builds no list.
+The trips and what the loop variable holds afterwards are Python's.
 """
 import copy
 
@@ -94,6 +94,13 @@ def _walk_outside_loops(node):
         yield from _walk_outside_loops(child)
 
 
+def _builds_lists(stmts):
+    """Whether the body makes a list: reverse mode takes a list built in a loop, not in the
+    straight-line code a peeled trip would be."""
+    return any(isinstance(n, (gast.List, gast.ListComp)) or (isinstance(n, gast.Attribute) and n.attr == "append")
+               for s in stmts for n in gast.walk(s))
+
+
 def _names(node, ctx):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx)}
 
@@ -119,7 +126,7 @@ class PeelFirstTrip(FunctionPass):
 
     def _peel(self, before, loop):
         bounds = _range_bounds(loop)
-        if bounds is None or loop.orelse or _own_jumps(loop.body):
+        if bounds is None or loop.orelse or _own_jumps(loop.body) or _builds_lists(loop.body):
             return None
         start, stop, step = bounds
         if len(range(start, stop, step)) < 1:

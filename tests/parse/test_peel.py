@@ -107,7 +107,8 @@ def f(a):
     "out = 1\n    out = out + 0\n    for _ in range(3):\n        out = out * a",  # set again before the loop
     "out = a\n    for _ in range(3):\n        out = out * a",  # not a number literal
     "out = 1\n    for _ in range(3):\n        y = out * a",  # not set in the loop
-], ids=["runtime-count", "no-trip", "break", "set-between", "not-a-literal", "not-carried"])
+    "out = 1\n    for t in range(3):\n        row = [a * t, a]\n        out = out * row[0]",  # builds a list
+], ids=["runtime-count", "no-trip", "break", "set-between", "not-a-literal", "not-carried", "list"])
 def test_other_loops_stay_as_they_are(body):
     src = f"\ndef f(a, n):\n    {body}\n    return out\n"
     assert show(src, upto="peel") == show(src, upto="lower_for")
