@@ -1,9 +1,8 @@
 """Built modules remembered per process, so a transformation made again builds nothing.
 
 `s2s.grad(loss)(params)` inside a training loop, `s2s.jvp(f, primals, tangents)` or
-`s2s.vmap(f)(xs)` per call, a
-finite-difference check calling `grad(f)` at many points: each makes a new transformation
-object, and each used to run the whole pipeline again (parse, differentiate, emit: 30-200 ms
+`s2s.vmap(f)(xs)` per call, a finite-difference check calling `grad(f)` at many points: each
+makes a new transformation object, and each used to run the whole pipeline again (parse, differentiate, emit: 30-200 ms
 for a small function) for the same module. A builder decorated with `remembered` returns
 what it built before for the same function and arguments -- as long as everything the
 build captured still holds: the module's guards (the globals, closure cells and attributes
@@ -64,7 +63,6 @@ def remembered(build):
                 _built.popitem(last=False)
         return result
 
-    wrapper.uncached = build
     return wrapper
 
 
