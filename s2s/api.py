@@ -11,6 +11,7 @@ import os
 import weakref
 
 from .codegen.module import GeneratedModule
+from .codegen.remember import remembered
 from .codegen.numba_backend import NUMBA_ERRORS, internal_error, sequential, translate_error, translate_internal
 from .parse.context import guard_checker
 from .parse.pipeline import build_program
@@ -64,6 +65,25 @@ def _respecialize_nested(program, structs):
         Structures(entry.tree, program, dict(zip(params, structs)))
     except StructureMismatch:
         return  # the function runs as written; numba reports what it cannot type
+
+
+@remembered
+def _jit_module(fn, static_items, structs, crossing):
+    """`JitFunction._module`'s build, remembered (a `jit(f)` made again builds nothing)."""
+    from .codegen.boundary import add_boundary
+    from .codegen.numba_reductions import rewrite_axis_reductions
+    from .diff.unroll import specialize_for_trees
+
+    static = None if static_items is None else {k: v for k, _, v in static_items}
+    program = build_program(fn, static=static)
+    if structs is not None:
+        _respecialize_nested(program, structs)
+    rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
+    if crossing is not None:
+        specialize_for_trees(program, *crossing)  # tree_util calls, for the structures passed
+    boundary = add_boundary(program, *crossing) if crossing is not None else None
+    module = GeneratedModule(program, title="jit")
+    return module if crossing is None else (module, boundary)
 
 
 class JitFunction:
@@ -123,22 +143,12 @@ class JitFunction:
     def _module(self, static, fn=None, structs=None, crossing=None):
         """The generated module; with `crossing` (the structures of the call's positional
         and keyword arguments), also the `Boundary` its dicts cross (or None)."""
-        from .codegen.boundary import add_boundary
-        from .codegen.numba_reductions import rewrite_axis_reductions
-        from .diff.unroll import specialize_for_trees
-
-        program = build_program(self._fn if fn is None else fn, static=static)
-        if structs is not None:
-            _respecialize_nested(program, structs)
-        rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
-        if crossing is not None:
-            specialize_for_trees(program, *crossing)  # tree_util calls, for the structures passed
-        boundary = add_boundary(program, *crossing) if crossing is not None else None
-        module = GeneratedModule(program, title="jit")
-        return module if crossing is None else (module, boundary)
+        # Keyed by type too: a static 1, 1.0 and True are equal but bake in different code.
+        items = None if static is None else tuple(sorted((k, type(v), v) for k, v in static.items()))
+        return _jit_module(self._fn if fn is None else fn, items, structs, crossing)
 
     def _specialize(self, key, static, fn=None, structs=None, crossing=None):
-        module, boundary = self._module(static, fn, structs, crossing or ((), {}))
+        module, boundary = self._module(static, fn, structs, crossing or ((), ()))
         mod = module.load(self._backend)
         spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba",
                                boundary=boundary)

@@ -157,3 +157,38 @@ def test_vmap_with_an_unhashable_out_axes_still_builds():
     out = s2s.vmap(pair, out_axes=[0, 1])(xs)
     np.testing.assert_allclose(out[0], xs * 2.0)
     np.testing.assert_allclose(out[1], np.sin(xs).T)
+
+
+def power(x, n):
+    return np.sum(x ** n)
+
+
+def test_jit_made_again_builds_nothing():
+    first, second = s2s.jit(loss), s2s.jit(loss)
+    np.testing.assert_allclose(first(X), loss(X), rtol=1e-12)
+    np.testing.assert_allclose(second(X), loss(X), rtol=1e-12)
+    assert second.generated() is first.generated()
+    # with a pytree argument (the module is built per structure, crossing dicts as tuples)
+    tree = {"a": X, "b": (X, 2.0 * X)}
+
+    def total(t):
+        return np.sum(t["a"]) + np.sum(t["b"][0] * t["b"][1])
+
+    assert s2s.jit(total).generated(tree) is s2s.jit(total).generated(tree)
+    np.testing.assert_allclose(s2s.jit(total)(tree), total(tree), rtol=1e-12)
+
+
+def test_jit_after_a_rebound_global_builds_again(monkeypatch):
+    np.testing.assert_allclose(s2s.jit(loss)(X), np.sum(2.0 * np.sin(X) * X), rtol=1e-12)
+    monkeypatch.setitem(globals(), "SCALE", 5.0)
+    np.testing.assert_allclose(s2s.jit(loss)(X), np.sum(5.0 * np.sin(X) * X), rtol=1e-12)
+
+
+def test_jit_static_values_equal_but_of_other_types_are_distinct_builds():
+    # 2 == 2.0 == True-ish keys must not share the code baked for another type
+    f = s2s.jit(power, static_argnums=1)
+    g = s2s.jit(power, static_argnums=1)
+    np.testing.assert_allclose(f(X, 2), np.sum(X ** 2), rtol=1e-12)
+    np.testing.assert_allclose(g(X, 2.0), np.sum(X ** 2.0), rtol=1e-12)
+    assert "2.0" in g.source(X, 2.0) and "2.0" not in f.source(X, 2)
+    assert f.generated(X, 1) is not g.generated(X, True)
