@@ -176,7 +176,7 @@ class JitFunction:
         bound.apply_defaults()
         static = {n: bound.arguments[n] for n in self._static_names + options}
         try:
-            key = tuple(sorted(static.items()))
+            key = tuple(sorted((k, type(v), v) for k, v in static.items()))  # 2, 2.0: other code
             hash(key)
         except TypeError:
             raise ValueError(

@@ -192,3 +192,6 @@ def test_jit_static_values_equal_but_of_other_types_are_distinct_builds():
     np.testing.assert_allclose(g(X, 2.0), np.sum(X ** 2.0), rtol=1e-12)
     assert "2.0" in g.source(X, 2.0) and "2.0" not in f.source(X, 2)
     assert f.generated(X, 1) is not g.generated(X, True)
+    h = s2s.jit(power, static_argnums=1)  # one jit object, both values
+    h(X, 2)
+    assert "2.0" in h.source(X, 2.0) and "2.0" not in h.source(X, 2)
