@@ -212,7 +212,8 @@ def _insert_after_imports(lines, new):
 
 
 def add_numba(text, function_names):
-    """`text` with `import numba` and `@numba.njit` on each generated top-level function."""
+    """`text` with `import numba` and `@numba.njit` on each generated top-level function
+    (NumPy's error model, as jit compiles it: x / 0.0 is inf, not ZeroDivisionError)."""
     lines = text.splitlines()
     names = set(function_names)
     out = []
@@ -220,7 +221,7 @@ def add_numba(text, function_names):
         if line.startswith("def "):
             name = line[4:].split("(", 1)[0].strip()
             if name in names:
-                out.append("@numba.njit")
+                out.append('@numba.njit(error_model="numpy")')
         out.append(line)
     _insert_after_imports(out, ["import numba"])
     return "\n".join(out) + "\n"

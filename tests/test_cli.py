@@ -133,8 +133,8 @@ DUMP_CASES = [
     # (id, function, extra flags, must contain, must not contain)
     ("plain", "damped", [], ["def damped(x0, steps):", "while ", "if "], ["numba", "importing the example"]),
     ("helper and constants", "poly", [], ["def poly(x):", "def scale(y):", "SHIFT = 0.25", "# COEFFS:"], ["numba"]),
-    ("jit", "damped", ["--jit"], ["import numba\n", "@numba.njit\ndef damped(x0, steps):"], []),
-    ("jit decorates helpers", "poly", ["--jit"], ["@numba.njit\ndef poly(x):", "@numba.njit\ndef scale(y):"], []),
+    ("jit", "damped", ["--jit"], ["import numba\n", '@numba.njit(error_model="numpy")\ndef damped(x0, steps):'], []),
+    ("jit decorates helpers", "poly", ["--jit"], ['@numba.njit(error_model="numpy")\ndef poly(x):', '@numba.njit(error_model="numpy")\ndef scale(y):'], []),
     ("dotted method", "Model.step", [], ["def step(x):", "_np.tanh("], []),
     ("pipeline with a target", "damped", ["--pipeline"], ["# s2s pipeline:", "def damped("] + [f"# {p}" for p in pass_names()], []),
 ]
@@ -312,7 +312,7 @@ def test_dump_grad_runs_standalone(capsys, example, tmp_path, flags):
     imported = {a.name.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)}
     assert imported <= {"numpy", "math", "operator", "importlib", "numba"}, imported  # the standard library, NumPy, numba (guarded)
-    assert ("@numba.njit\ndef sq_loss_grad(" in text) == ("--jit" in flags)
+    assert ('@numba.njit(error_model="numpy")\ndef sq_loss_grad(' in text) == ("--jit" in flags)
     script = (
         "import sys\nsys.modules['s2s'] = None  # importing s2s would fail\nsys.path.insert(0, '.')\n"
         "import numpy as np, json\nfrom generated_grad import sq_loss_grad\n"

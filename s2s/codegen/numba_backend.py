@@ -65,7 +65,14 @@ def wrap_module(mod, names, cache, parallel=()):
     threads).
     """
     for name in names:
-        mod.__dict__[name] = _at_s2s_opt(numba.njit(cache=cache, parallel=name in parallel)(mod.__dict__[name]))
+        mod.__dict__[name] = _at_s2s_opt(numba.njit(cache=cache, parallel=name in parallel,
+                                                    error_model=ERROR_MODEL)(mod.__dict__[name]))
+
+
+# NumPy's arithmetic, not Python's: a float64 divided by zero is inf or nan (as the same code
+# run as Python gives on NumPy scalars, and JAX), not ZeroDivisionError; integer division by
+# zero gives 0 as NumPy's does. It also lets LLVM vectorize loops that divide (no check).
+ERROR_MODEL = "numpy"
 
 
 # LLVM's optimization level for generated code (and the overloads it compiles): O2. numba's
@@ -107,7 +114,7 @@ def sequential(dispatcher):
     without the user's message (numba 0.6x); running in order raises the real one. Not
     cached on disk: numba's cache index does not tell parallel and sequential builds apart.
     """
-    return _at_s2s_opt(numba.njit(dispatcher.py_func))
+    return _at_s2s_opt(numba.njit(error_model=ERROR_MODEL)(dispatcher.py_func))
 
 
 def _user_lines(module, message):

@@ -20,3 +20,27 @@ def test_ssa_versions_and_suffixed_names_in_one_array_expression():
     # and in derivative code, where the names come from s2s
     np.testing.assert_allclose(s2s.jit(s2s.grad(lambda v: np.sum(ssa_name_clash(v) ** 2)))(x),
                                2.0 * ssa_name_clash(x) * (7.0 + 2.0 * np.cos(x)), rtol=1e-12)
+
+
+def ratio(x, y):
+    return x / y
+
+
+def floor_ratio(n, m):
+    return n // m
+
+
+def root(x):
+    return np.sqrt(x)
+
+
+def test_division_by_zero_follows_numpy_not_python():
+    # numba's default (Python's) error model raised ZeroDivisionError where the same code run
+    # as Python on NumPy scalars, and JAX, give inf/nan.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for x, y in [(1.0, 0.0), (-2.0, 0.0), (0.0, 0.0), (3.0, -0.0)]:
+            np.testing.assert_equal(s2s.jit(ratio)(x, y), np.float64(x) / np.float64(y))
+        np.testing.assert_equal(s2s.jit(floor_ratio)(7, 0), np.int64(7) // np.int64(0))
+        # derivative code divides too: d sqrt(x)/dx at 0
+        assert s2s.grad(root)(0.0) == np.inf
+        assert s2s.jit(s2s.grad(root))(0.0) == np.inf
