@@ -97,7 +97,6 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     rank_of = dict(zip(params, ranks or ()))
     N = LocalNames(params)
     res0, out, j, res = N["res0"], N["out"], N["j"], N["res"]
-    call_args = ", ".join(params)
     fresh_args = _fresh_args(program, params, fm.runtime)
     rt = fm.runtime
     # every argument's structure, the other differentiated ones' too (a dict read by d.get)
