@@ -133,6 +133,16 @@ def _has_prange(ctx, program):
     return any(isinstance(n, gast.For) and prange_call(n.iter, program) for n in gast.walk(ctx.tree))
 
 
+def _rebound(original, fun, rules):
+    """A custom function like `original` (same kind) of the generated `fun` and rules."""
+    new = type(original)(fun)
+    if "jvp" in rules:
+        new.defjvp(rules["jvp"])
+    else:
+        new.defvjp(rules["fwd"], rules["bwd"])
+    return new
+
+
 class GeneratedModule:
     """The source of one program, its line map and the values it binds at load time."""
 
@@ -144,6 +154,12 @@ class GeneratedModule:
         # (a function called from a parallel loop must not start threads of its own).
         self.parallel = _has_prange(program.entry, program)
         self.guards = list(program.guards)
+        # custom_jvp/custom_vjp functions whose rules the module holds: loaded as Python they
+        # are bound as such, so a transformation of this module's code (jvp(vmap(f)),
+        # hessian through a grad module) still applies the user's rule, not the primal body.
+        self.customs = {ctx.name: (ctx.custom, dict(ctx.custom_names)) for ctx in program.functions
+                        if ctx.custom is not None and ctx.custom_names  # nondiff arguments: baked in, not parameters
+                        and set(ctx.custom_names.values()) <= set(self.function_names)}
         self.injected = {}
         w = SourceWriter()
         src0 = program.entry.src
@@ -239,7 +255,11 @@ class GeneratedModule:
             from .cuda_backend import wrap_module as wrap_cuda
 
             wrap_cuda(mod, self.function_names, kernels)
-        elif backend != "python":
+        elif backend == "python":
+            for name, (original, roles) in self.customs.items():
+                mod.__dict__[name] = _rebound(original, mod.__dict__[name],
+                                              {role: mod.__dict__[n] for role, n in roles.items()})
+        else:
             raise ValueError(f"unknown backend {backend!r}")
         _loaded[memo] = mod
         return mod
