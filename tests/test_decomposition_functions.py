@@ -400,3 +400,58 @@ def test_unsupported_variants_are_refused(f, what):
 def test_svd_full_matrices_of_a_non_square_matrix_is_refused_at_run_time():
     with pytest.raises(ValueError, match="full_matrices=False"):
         s2s.grad(svd_full_tall)(_tall())
+
+
+# ---------------------------------------------------------------- complex Hermitian input
+def _hermitian(seed=0):
+    rng = np.random.default_rng(seed)
+    b = rng.uniform(-1, 1, (3, 3)) + 1j * rng.uniform(-1, 1, (3, 3))
+    return b @ b.conj().T + 3.0 * np.eye(3)
+
+
+def eigh_phase_invariant(h):
+    w, v = np.linalg.eigh(h)
+    # |v|^2 does not depend on each eigenvector's phase (LAPACK's is not the rule's)
+    return np.sum(w ** 2 * np.array([1.0, 2.0, 3.0])) + np.sum(np.abs(v[0, :]) ** 2 * w)
+
+
+def eigh_upper_values(h):
+    w, v = np.linalg.eigh(h, UPLO="U")
+    return np.sum(np.sin(w)) + np.sum(np.abs(v[1, :]) ** 2 * w)
+
+
+def eigvalsh_values(h):
+    return np.sum(np.linalg.eigvalsh(h) ** 3)
+
+
+def cholesky_entries(h):
+    low = np.linalg.cholesky(h)
+    return np.sum(np.real(low) * np.arange(9.0).reshape(3, 3)) + np.sum(np.imag(low) ** 2)
+
+
+def complex_finite_differences(f, z, eps=1e-6):
+    """df/dx - i df/dy per entry: the gradient of a real function of complex input (JAX's)."""
+    g = np.zeros_like(z)
+    for i in np.ndindex(z.shape):
+        e = np.zeros_like(z)
+        e[i] = eps
+        g[i] = (f(z + e) - f(z - e)) / (2 * eps) - 1j * (f(z + 1j * e) - f(z - 1j * e)) / (2 * eps)
+    return g
+
+
+HERMITIAN = [eigh_phase_invariant, eigh_upper_values, eigvalsh_values, cholesky_entries]
+
+
+@pytest.mark.parametrize("f", HERMITIAN, ids=[f.__name__ for f in HERMITIAN])
+def test_hermitian_input_matches_finite_differences(f):
+    h = _hermitian(4)
+    want = complex_finite_differences(f, h)
+    close(s2s.grad(f)(h), want)
+    direction = np.random.default_rng(1).standard_normal((3, 3)) * (1 + 0.5j)
+    close(s2s.jvp(f, (h,), (direction,))[1], np.sum(np.real(want * direction)))
+
+
+@pytest.mark.parametrize("f", [eigh_phase_invariant, cholesky_entries], ids=["eigh", "cholesky"])
+def test_hermitian_input_under_jit(f):
+    h = _hermitian(5)
+    close(s2s.jit(s2s.grad(f))(h), complex_finite_differences(f, h))

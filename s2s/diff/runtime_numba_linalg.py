@@ -48,11 +48,18 @@ def _la_matrix(x):
     return isinstance(x, types.Array) and x.ndim == 2
 
 
+def _result_dtype(x):
+    """complex128 for complex input (Hermitian rules), float64 otherwise."""
+    return np.complex128 if isinstance(x.dtype, types.Complex) else np.float64
+
+
 @overload(tril_half)
 def _ol_tril_half(x):
     if _la_matrix(x):
+        dt = _result_dtype(x)
+
         def impl(x):
-            out = np.zeros(x.shape)
+            out = np.zeros(x.shape, dt)
             for i in range(x.shape[0]):
                 for j in range(min(i, x.shape[1])):
                     out[i, j] = x[i, j]
@@ -65,8 +72,10 @@ def _ol_tril_half(x):
 @overload(strict_lower)
 def _ol_strict_lower(x):
     if _la_matrix(x):
+        dt = _result_dtype(x)
+
         def impl(x):
-            out = np.zeros(x.shape)
+            out = np.zeros(x.shape, dt)
             for i in range(x.shape[0]):
                 for j in range(min(i, x.shape[1])):
                     out[i, j] = x[i, j]

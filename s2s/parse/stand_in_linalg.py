@@ -20,18 +20,27 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
         t = t - np.diag(np.diag(t)) + np.eye(t.shape[0])
     if trans == 1 or trans == "T":
         t = t.T
+    elif trans == 2 or trans == "C":
+        t = np.conj(t).T
     return np.linalg.solve(t, b)
 
 
 def _from_triangle(a, lower):
-    """The symmetric matrix LAPACK sees when it reads only a's lower (upper) triangle."""
+    """The Hermitian (real: symmetric) matrix LAPACK sees when it reads only a's lower
+    (upper) triangle."""
+    t = np.tril(a, -1) if lower else np.triu(a, 1)
+    return t + np.conj(t).T + np.diag(np.real(np.diag(a)))  # LAPACK reads the diagonal's real part
+
+
+def _symmetric_from_triangle(a, lower):
+    """The complex symmetric matrix (assume_a="sym") read from a's lower (upper) triangle."""
     return np.tril(a) + np.tril(a, -1).T if lower else np.triu(a) + np.triu(a, 1).T
 
 
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     # scipy reads the triangle it returns: the upper one by default
     low = np.linalg.cholesky(_from_triangle(a, lower))
-    return low if lower else low.T
+    return low if lower else np.conj(low).T
 
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
@@ -40,15 +49,17 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     c, lower = c_and_lower
-    low = np.tril(c) if lower else np.triu(c).T
-    return np.linalg.solve(low.T, np.linalg.solve(low, b))
+    low = np.tril(c) if lower else np.conj(np.triu(c)).T
+    return np.linalg.solve(np.conj(low).T, np.linalg.solve(low, b))
 
 
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None,
           transposed=False):
     m = a.T if transposed else a
-    if assume_a in ("sym", "her", "pos", "symmetric", "hermitian", "positive definite"):
-        m = _from_triangle(a, lower)  # scipy reads one triangle then
+    if assume_a in ("sym", "symmetric"):
+        m = _symmetric_from_triangle(a, lower)  # scipy reads one triangle then
+    elif assume_a in ("her", "pos", "hermitian", "positive definite"):
+        m = _from_triangle(a, lower)
     return np.linalg.solve(m, b)
 
 

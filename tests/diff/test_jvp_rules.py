@@ -360,7 +360,8 @@ LINEAR_CALLS = {"unbroadcast": {0}, "reduce_to": {0}, "resort": {0}, "np.linalg.
                 "reshape_to": {0}, "unsort": {0}, "multi_dot_t": {1}, "multi_dot_tt": {2}, "unmulti_dot_t": {2, 3},
                 "np.polyval": {0}, "interp_slope": {2}, "interp_t": {0}, "unpolyval": {0}, "unpolyder": {0},
                 "uninterp": {0}, "uninterp_slope": {0}, "no_derivative": {0}, "abs_direction_tangent": {1},
-                "abs_direction_vjp": {0}, "np.real": {0}, "np.imag": {0}, "real_only": {1}, "real_for": {0},
+                "abs_direction_vjp": {0}, "np.real": {0}, "np.imag": {0}, "np.conj": {0},  # (R-linear)
+                "real_only": {1}, "real_for": {0},
                 "eig_vectors_jvp": {0}, "eig_vectors_vjp": {0}, "eig_vectors_jvp_dv": {2}, "eig_vectors_vjp_dv": {2}}
 # Templates linear in their tangents in a way the syntactic check cannot see, checked numerically
 # instead (test_nonsyntactic_templates_are_linear): matrix_power's tangent is the upper-right

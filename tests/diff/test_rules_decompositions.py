@@ -33,6 +33,16 @@ def _sym(n, *batch):
     return make
 
 
+def _herm(n, *batch, definite=True):
+    """A complex Hermitian matrix (stack): positive definite, or with distinct eigenvalues."""
+    def make(rng):
+        b = rng.uniform(-1, 1, batch + (n, n)) + 1j * rng.uniform(-1, 1, batch + (n, n))
+        if definite:
+            return (b @ np.conj(np.swapaxes(b, -1, -2)) + n * np.eye(n),)
+        return (b + np.conj(np.swapaxes(b, -1, -2)),)
+    return make
+
+
 def _full(*shape):
     """A random matrix (stack) with well-separated singular values."""
     def make(rng):
@@ -85,6 +95,13 @@ CASES = [
     case(la.eigvalsh, _sym(4), numba=True, name="eigvalsh"),
     case(la.eigvalsh, _r((2, 3, 3)), {"UPLO": "U"}, numba=True, name="eigvalsh-upper-stacked"),
     case(la.eigvalsh, _sym(3, 2), numba=True, name="eigvalsh-stacked"),
+    # complex Hermitian input: conjugate transposes where the real rules transpose
+    case(la.cholesky, _herm(3), numba=True, name="cholesky-hermitian"),
+    case(la.cholesky, _herm(3, 2), name="cholesky-hermitian-stacked"),
+    # (eigh's complex eigenvectors: LAPACK's phase is not the rule's (JAX's either), so they
+    # are checked through phase-invariant functions in tests/test_decomposition_functions.py)
+    case(la.eigvalsh, _herm(4, definite=False), numba=True, name="eigvalsh-hermitian"),
+    case(la.eigvalsh, _herm(3, 2, definite=False), {"UPLO": "U"}, name="eigvalsh-hermitian-upper-stacked"),
     # eig/eigvals: numba's eig of a real matrix with complex eigenvalues raises (its
     # result's dtype cannot depend on the values): numba checks take real spectra or complex input
     case(la.eig, _general(4), name="eig"),

@@ -189,6 +189,8 @@ RHS = np.array([[0.5, -1.0], [0.2, 0.3], [1.5, 0.1]])
 LINALG = [
     ("solve_triangular-lower", lambda a, b: linalg.solve_triangular(a, b, lower=True)),
     ("solve_triangular-upper-trans", lambda a, b: linalg.solve_triangular(a, b, trans=1)),
+    ("solve_triangular-trans-C", lambda a, b: linalg.solve_triangular(a, b, trans="C", lower=True)),
+    ("solve_triangular-trans-2", lambda a, b: linalg.solve_triangular(a, b, trans=2)),
     ("solve_triangular-unit", lambda a, b: linalg.solve_triangular(a, b, lower=True, unit_diagonal=True)),
     ("cholesky-upper", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3)) @ b),
     ("cholesky-lower", lambda a, b: linalg.cholesky(a @ a.T + np.eye(3), lower=True) @ b),
@@ -230,6 +232,36 @@ def test_scipy_linalg_values_and_gradients(name):
 def linalg_model(a, b):
     """Compiled: one stand-in (numba's linalg compiles slowly: jit(grad) of expm takes ~30 s)."""
     return np.sum(linalg.solve_triangular(a, b, lower=True) ** 2)
+
+
+CMAT = MAT + 1j * np.array([[0.1, 0.4, -0.2], [-0.3, 0.2, 0.5], [0.6, -0.1, 0.3]])
+COMPLEX_LINALG = [  # complex input: conjugate transposes where scipy reads a Hermitian matrix
+    ("solve_triangular-trans-C", lambda a, b: linalg.solve_triangular(a, b, trans="C")),
+    ("solve_triangular-trans-T", lambda a, b: linalg.solve_triangular(a, b, trans="T", lower=True)),
+    ("cholesky-upper", lambda a, b: linalg.cholesky(a @ a.conj().T + np.eye(3)) @ b),
+    ("cho_solve", lambda a, b: linalg.cho_solve(linalg.cho_factor(a @ a.conj().T + np.eye(3)), b)),
+    ("cho_solve-lower", lambda a, b: linalg.cho_solve(linalg.cho_factor(a @ a.conj().T + np.eye(3), lower=True), b)),
+    ("solve-assume-her", lambda a, b: linalg.solve(a @ a.conj().T + np.eye(3) + np.triu(a), b, assume_a="her")),
+    ("solve-assume-sym", lambda a, b: linalg.solve(a + np.eye(3), b, assume_a="sym")),
+    ("eigh-values", lambda a, b: linalg.eigh(a + a.conj().T, eigvals_only=True) @ b),
+]
+
+
+@pytest.mark.parametrize("name", [c[0] for c in COMPLEX_LINALG])
+def test_scipy_linalg_complex_values_and_gradients(name):
+    fn = dict(COMPLEX_LINALG)[name]
+
+    def loss(a):
+        return np.sum(np.abs(fn(a, RHS)) ** 2)
+
+    value, grad = s2s.value_and_grad(loss)(CMAT)
+    np.testing.assert_allclose(value, loss(CMAT), rtol=1e-10)
+    eps, want = 1e-6, np.zeros_like(CMAT)
+    for i in np.ndindex(CMAT.shape):
+        e = np.zeros_like(CMAT)
+        e[i] = eps
+        want[i] = (loss(CMAT + e) - loss(CMAT - e) - 1j * (loss(CMAT + 1j * e) - loss(CMAT - 1j * e))) / (2 * eps)
+    np.testing.assert_allclose(grad, want, rtol=1e-5, atol=1e-7)
 
 
 def test_scipy_linalg_compiled():

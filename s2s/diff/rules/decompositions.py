@@ -16,7 +16,12 @@ Conventions:
 - eig/eigvals of a general real matrix: complex eigenvalues and eigenvectors (when NumPy
   returns them) take complex cotangents, as JAX's; the real input gets the real part. The
   eigenvectors' derivative keeps NumPy's normalization (unit norm, largest component real).
-- Only real inputs; eigh/eigvalsh with UPLO 'L' or 'U' (a constant), cholesky with upper=False, svd with
+- eigh, eigvalsh and cholesky take complex Hermitian input too (conjugate transposes where
+  the real rules transpose; the diagonal's imaginary part, which LAPACK ignores, gets zero).
+  Complex eigenvectors have a free phase: their derivative is the one with no phase change
+  (as JAX's), which LAPACK's choice need not follow -- phase-invariant functions of them
+  (|v|^2, v v^H) are exact.
+- Otherwise only real inputs; eigh/eigvalsh with UPLO 'L' or 'U' (a constant), cholesky with upper=False, svd with
   hermitian=False, qr with mode 'reduced' or 'r' (any shape), pinv with hermitian=False are
   covered; svd's U and Vh are the reduced ones (full_matrices=False, or square matrices:
   non-square full_matrices=True raises a ValueError saying so when differentiated). Stacked matrices (leading batch
@@ -146,9 +151,9 @@ def cholesky(g, ans, a, upper=False):
     """L = cholesky(S): S-bar = L^-T Phi(L^T L-bar) L^-1 (Phi: lower triangle, half diagonal),
     symmetrized, then folded onto the lower triangle NumPy reads."""
     linv = np.linalg.inv(ans)
-    linv_t = transpose_last(linv)
-    s = linv_t @ tril_half(transpose_last(ans) @ g) @ linv
-    return tril_half(s + transpose_last(s))
+    linv_h = np.conj(transpose_last(linv))
+    s = linv_h @ tril_half(np.conj(transpose_last(ans)) @ np.conj(g)) @ linv
+    return np.conj(tril_half(s + np.conj(transpose_last(s))))
 
 
 @register(np.linalg.eigh)
@@ -159,9 +164,9 @@ def eigh(g, ans, a, UPLO="L"):
     triangle (the symmetric part is what a symmetric input sees)."""
     w = ans[0]
     v = ans[1]
-    vt = transpose_last(v)
-    m = (v * np.expand_dims(g[0], -2) + v @ (eig_gaps(w) * (vt @ g[1]))) @ vt
-    return tril_half(m + transpose_last(m))
+    vh = np.conj(transpose_last(v))
+    m = (v * np.expand_dims(g[0], -2) + v @ (eig_gaps(w) * (vh @ np.conj(g[1])))) @ vh
+    return np.conj(tril_half(m + np.conj(transpose_last(m))))
 
 
 @VJP_RULES.variant(np.linalg.eigh)
@@ -170,9 +175,9 @@ def eigh_upper(g, ans, a, UPLO="L"):
     """UPLO='U': the same, folded onto the upper triangle (the one LAPACK reads then)."""
     w = ans[0]
     v = ans[1]
-    vt = transpose_last(v)
-    m = (v * np.expand_dims(g[0], -2) + v @ (eig_gaps(w) * (vt @ g[1]))) @ vt
-    return transpose_last(tril_half(m + transpose_last(m)))
+    vh = np.conj(transpose_last(v))
+    m = (v * np.expand_dims(g[0], -2) + v @ (eig_gaps(w) * (vh @ np.conj(g[1])))) @ vh
+    return transpose_last(tril_half(m + np.conj(transpose_last(m))))
 
 
 @register(np.linalg.eigvalsh)
@@ -181,17 +186,17 @@ def eigh_upper(g, ans, a, UPLO="L"):
 def eigvalsh(g, ans, a, UPLO="L"):
     """A-bar = V diag(w-bar) V^T (eigenvectors recomputed), folded onto the lower triangle."""
     v = np.linalg.eigh(a)[1]
-    m = (v * np.expand_dims(g, -2)) @ transpose_last(v)
-    return tril_half(m + transpose_last(m))
+    m = (v * np.expand_dims(g, -2)) @ np.conj(transpose_last(v))
+    return np.conj(tril_half(m + np.conj(transpose_last(m))))
 
 
 @VJP_RULES.variant(np.linalg.eigvalsh)
 @supports(_uplo_check)
 def eigvalsh_upper(g, ans, a, UPLO="L"):
     """UPLO='U': the eigenvectors of the matrix the upper triangle makes, the upper fold."""
-    v = np.linalg.eigh(transpose_last(a))[1]
-    m = (v * np.expand_dims(g, -2)) @ transpose_last(v)
-    return transpose_last(tril_half(m + transpose_last(m)))
+    v = np.linalg.eigh(np.conj(transpose_last(a)))[1]
+    m = (v * np.expand_dims(g, -2)) @ np.conj(transpose_last(v))
+    return transpose_last(tril_half(m + np.conj(transpose_last(m))))
 
 
 @register(np.linalg.eig)

@@ -58,19 +58,20 @@ def cholesky(ans, a, da, upper=False):
     """dL = L Phi(L^-1 dS L^-T), Phi: lower triangle with half the diagonal."""
     h = tril_half(da)
     linv = np.linalg.inv(ans)
-    return ans @ tril_half(linv @ (h + transpose_last(h)) @ transpose_last(linv))
+    return ans @ tril_half(linv @ (h + np.conj(transpose_last(h))) @ np.conj(transpose_last(linv)))
 
 
 @register(np.linalg.eigh)
 @supports(_uplo_check)
 @selects(_eigh_select)
 def eigh(ans, a, da, UPLO="L"):
-    """P = V^T dS V: dw = diag(P), dV = V (F * P)."""
+    """P = V^H dS V: dw = diag(P) (real), dV = V (F * P)."""
     w = ans[0]
     v = ans[1]
     h = tril_half(da)
-    dsv = (h + transpose_last(h)) @ v
-    return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
+    dsv = (h + np.conj(transpose_last(h))) @ v
+    return (np.real(reduce_to(np.conj(v) * dsv, w, -2)),
+            v @ (eig_gaps(w) * (np.conj(transpose_last(v)) @ dsv)))
 
 
 @JVP_RULES.variant(np.linalg.eigh)
@@ -79,9 +80,10 @@ def eigh_upper(ans, a, da, UPLO="L"):
     """UPLO='U': dS made from the upper triangle of dA."""
     w = ans[0]
     v = ans[1]
-    h = tril_half(transpose_last(da))
-    dsv = (h + transpose_last(h)) @ v
-    return reduce_to(v * dsv, w, -2), v @ (eig_gaps(w) * (transpose_last(v) @ dsv))
+    h = tril_half(np.conj(transpose_last(da)))
+    dsv = (h + np.conj(transpose_last(h))) @ v
+    return (np.real(reduce_to(np.conj(v) * dsv, w, -2)),
+            v @ (eig_gaps(w) * (np.conj(transpose_last(v)) @ dsv)))
 
 
 @register(np.linalg.eig)
@@ -107,19 +109,19 @@ def eigvals(ans, a, da):
 @supports(_uplo_check)
 @selects(_eigvalsh_select)
 def eigvalsh(ans, a, da, UPLO="L"):
-    """dw = diag(V^T dS V) (eigenvectors recomputed)."""
+    """dw = diag(V^H dS V) (eigenvectors recomputed)."""
     v = np.linalg.eigh(a)[1]
     h = tril_half(da)
-    return reduce_to(v * ((h + transpose_last(h)) @ v), ans, -2)
+    return np.real(reduce_to(np.conj(v) * ((h + np.conj(transpose_last(h))) @ v), ans, -2))
 
 
 @JVP_RULES.variant(np.linalg.eigvalsh)
 @supports(_uplo_check)
 def eigvalsh_upper(ans, a, da, UPLO="L"):
     """UPLO='U': the upper triangles of A and dA."""
-    v = np.linalg.eigh(transpose_last(a))[1]
-    h = tril_half(transpose_last(da))
-    return reduce_to(v * ((h + transpose_last(h)) @ v), ans, -2)
+    v = np.linalg.eigh(np.conj(transpose_last(a)))[1]
+    h = tril_half(np.conj(transpose_last(da)))
+    return np.real(reduce_to(np.conj(v) * ((h + np.conj(transpose_last(h))) @ v), ans, -2))
 
 
 @register(np.linalg.svd)
