@@ -86,9 +86,9 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     from .forward import ForwardMode
 
     structs = tuple(structs or (None,) * len(argnums))
-    from .program import _diff_passes
+    from .program import _diff_passes, structured
 
-    program = build_program(fn, known_none=nones)
+    program = build_program(structured(fn, argnums, structs, others), known_none=nones)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]

@@ -73,12 +73,26 @@ class WrapperKind:
         self.single, self.value = single, value
 
 
+def structured(fn, argnums, structs, others=()):
+    """`fn`, or -- for a transformation whose code depends on its arguments' structures
+    (grad of a function of a tuple: `jvp(grad(f), ((a, b),), ...)`) -- its version for these
+    structures (`structs` of `argnums`, `others` by position), as nested.py does inside."""
+    make = getattr(fn, "__s2s_structured__", None)
+    structs = tuple(structs or ())
+    if make is None or all(s is None for s in structs + tuple(others)):
+        return fn
+    by_position = list(others) + [None] * (max(argnums, default=-1) + 1 - len(others))
+    for i, s in zip(argnums, structs):
+        by_position[i] = s
+    return make(tuple(by_position))
+
+
 def _reverse(fn, argnums, has_aux, structs, ranks, nones=(), others=()):
     """Parse and prepare `fn`, build its VJP twin w.r.t. positional `argnums`:
     (program, entry context, the ReverseMode, the twin's name). `nones`: parameters known to
     be None (their tests decided before differentiating); `others`: the structures of the
     other arguments, by position (pytrees.others_of)."""
-    program = build_program(fn, known_none=nones)
+    program = build_program(structured(fn, argnums, structs, others), known_none=nones)
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
@@ -119,7 +133,7 @@ def _forward(fn, argnums, structs, ranks, others=()):
     (program, entry context, the ForwardMode, the twin's name)."""
     from .forward import ForwardMode
 
-    program = build_program(fn)
+    program = build_program(structured(fn, argnums, structs, others))
     _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]

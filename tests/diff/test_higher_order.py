@@ -177,3 +177,58 @@ def test_reverse_over_reverse_through_sequence_functions(fn, compiled):
     g = s2s.grad(fn)
     fd = np.array([(g(x + e) - g(x - e)) / 2e-6 for e in np.eye(4) * 1e-6])
     np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-6)
+
+
+# -- transformations of a grad whose argument is a pytree: the grad is generated for the
+# structure the outer transformation is given (autograd's test_dict / test_tuple second order)
+PA, PB = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+
+
+def tuple_product(t):
+    return np.sum(t[0] * t[1] ** 2)
+
+
+def dict_product(d):
+    return np.sum(d["c"][0] * d["c"][1] ** 2) + np.sum(np.sin(d["w"]))
+
+
+def _tuple_hvp(u):
+    """H u for tuple_product at (PA, PB), by the formula: H = [[0, 2 diag b], [2 diag b, 2 diag a]]."""
+    ua, ub = u
+    return 2.0 * PB * ub, 2.0 * PB * ua + 2.0 * PA * ub
+
+
+def test_forward_and_reverse_over_grad_of_a_tuple_argument():
+    g = s2s.grad(tuple_product)
+    u = (np.array([0.5, -1.0]), np.array([2.0, 0.25]))
+    want = _tuple_hvp(u)
+    _, tangent = s2s.jvp(g, ((PA, PB),), (u,))
+    for got, w in zip(tangent, want):
+        np.testing.assert_allclose(got, w, rtol=1e-12)
+    (cot,) = s2s.vjp(g, (PA, PB))[1](u)  # H is symmetric
+    for got, w in zip(cot, want):
+        np.testing.assert_allclose(got, w, rtol=1e-12)
+    for jac in (s2s.jacrev(g)((PA, PB)), s2s.jacfwd(g)((PA, PB))):
+        # jac[i][j]: d grad_i / d arg_j
+        for i in range(2):
+            got = sum(jac[i][j] @ u[j] for j in range(2))
+            np.testing.assert_allclose(got, want[i], rtol=1e-12)
+
+
+def test_reverse_over_grad_of_a_nested_dict_argument():
+    d = {"c": (PA, PB), "w": np.array([0.3, -0.7])}
+    g = s2s.grad(dict_product)
+    u = {"c": (np.array([0.5, -1.0]), np.array([2.0, 0.25])), "w": np.array([1.0, -2.0])}
+    (cot,) = s2s.vjp(g, d)[1](u)
+    want = _tuple_hvp(u["c"])
+    np.testing.assert_allclose(cot["c"][0], want[0], rtol=1e-12)
+    np.testing.assert_allclose(cot["c"][1], want[1], rtol=1e-12)
+    np.testing.assert_allclose(cot["w"], -np.sin(d["w"]) * u["w"], rtol=1e-12)
+
+
+def test_compiled_forward_over_grad_of_a_tuple_argument():
+    g = s2s.grad(tuple_product)
+    jac = s2s.jit(s2s.jacfwd(g))((PA, PB))
+    u = (np.array([0.5, -1.0]), np.array([2.0, 0.25]))
+    for i, w in enumerate(_tuple_hvp(u)):
+        np.testing.assert_allclose(sum(jac[i][j] @ u[j] for j in range(2)), w, rtol=1e-12)
