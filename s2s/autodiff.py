@@ -275,6 +275,20 @@ class _VJPFunction:
 
     def __init__(self, vjp_fn, primals, out):
         self._vjp_fn, self._primals, self._out = vjp_fn, primals, out
+        self._function = None
+
+    @property
+    def __s2s_function__(self):
+        """`def vjp_fn(ct): return twin(ct, *primals)[1]` over these primals: what vmap(vjp_fn)
+        (JAX's Jacobian by rows), jit(vjp_fn) and code calling it transform."""
+        if self._function is None:
+            from .closures import closure
+
+            names = [f"_s2s_v{i}" for i in range(len(self._primals))]
+            self._function = closure("vjp_fn", ["ct"], f"_s2s_twin(ct, {', '.join(names)})[1]",
+                                     {"_s2s_twin": self._vjp_fn, **dict(zip(names, self._primals))},
+                                     f"vjp_fn of {self._vjp_fn.__name__}")
+        return self._function
 
     def __call__(self, cotangent):
         if of_value(cotangent) != of_value(self._out):

@@ -113,6 +113,33 @@ class LinearizedFunction:
             self.out = twin_fn(*[_zeros_of(primals[i]) for i in self._argnums], *[copied(p) for p in primals])[0]
             self._residuals = None
             self._linear = lambda *ts: twin_fn(*ts, *[copied(p) for p in primals])[1]
+        self._twin_fn = None if split is not None else twin_fn
+        self._function = None
+        # one tangent per primal (what vmap and jit of f_jvp map over)
+        self.__signature__ = inspect.Signature([inspect.Parameter(f"t{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                                for i in range(len(primals))])
+
+    @property
+    def __s2s_function__(self):
+        """`def f_jvp(t0, t1): return linear(t0, *residuals)` (or the whole twin at the
+        primals): what vmap(f_jvp) (JAX's Jacobian by columns), jit and callers transform."""
+        if self._function is None:
+            from .closures import closure
+
+            params = [f"t{i}" for i in range(len(self._primals))]
+            ts = [params[i] for i in self._argnums]
+            if self._residuals is not None:
+                names = [f"_s2s_r{i}" for i in range(len(self._residuals))]
+                values = {"_s2s_linear": self._linear, **dict(zip(names, self._residuals))}
+                body = f"_s2s_linear({', '.join(ts + names)})"
+                label = self._linear.__name__
+            else:
+                names = [f"_s2s_v{i}" for i in range(len(self._primals))]
+                values = {"_s2s_twin": self._twin_fn, **dict(zip(names, self._primals))}
+                body = f"_s2s_twin({', '.join(ts + names)})[1]"
+                label = self._twin_fn.__name__
+            self._function = closure("f_jvp", params, body, values, f"f_jvp of {label}")
+        return self._function
 
     def source(self):
         return self._module.source
