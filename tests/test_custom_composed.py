@@ -130,3 +130,62 @@ def test_the_rule_survives_a_nested_jvp(jit):
     np.testing.assert_allclose(s2s.jvp(through_jvp, (1.0,), (1.0,))[1], 3.0, rtol=1e-12)
     np.testing.assert_allclose(wrap(s2s.grad(through_jvp))(1.0), 3.0, rtol=1e-12)
     np.testing.assert_allclose(wrap(s2s.grad(through_jvp))(0.4), 3.0, rtol=1e-12)
+
+
+# -- pytree arguments and JAX's checks -----------------------------------------------------
+@s2s.custom_jvp
+def dict_rule(x):
+    return {"b": np.sin(x["a"]) * x["c"][0]}
+
+
+@dict_rule.defjvp
+def _dict_rule_jvp(primals, tangents):
+    x, = primals
+    t, = tangents
+    # deliberately not the body's derivative: 2 cos(a) c0 da + 3 dc0
+    return dict_rule(x), {"b": 2.0 * np.cos(x["a"]) * x["c"][0] * t["a"] + 3.0 * t["c"][0]}
+
+
+def dict_loss(a, c):
+    return dict_rule({"a": a, "c": (c, 1.0)})["b"]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_custom_jvp_of_a_dict_in_reverse_mode(jit):
+    # JAX's CustomJVPTest.test_pytrees: reverse mode transposes the rule, dict tangents and all
+    wrap = s2s.jit if jit else (lambda g: g)
+    ga, gc = wrap(s2s.grad(dict_loss, argnums=(0, 1)))(0.7, 1.5)
+    np.testing.assert_allclose(ga, 2.0 * np.cos(0.7) * 1.5, rtol=1e-12)
+    np.testing.assert_allclose(gc, 3.0, rtol=1e-12)
+    x = {"a": 0.7, "c": (1.5, 1.0)}
+    (ct,) = s2s.vjp(dict_rule, x)[1]({"b": 1.0})
+    np.testing.assert_allclose(ct["a"], 2.0 * np.cos(0.7) * 1.5, rtol=1e-12)
+    np.testing.assert_allclose(ct["c"][0], 3.0, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jacrev(dict_rule)(x)["b"]["a"], 2.0 * np.cos(0.7) * 1.5, rtol=1e-12)
+
+
+@s2s.custom_vjp
+def short_bwd(x, y):
+    return x * y
+
+
+def _short_fwd(x, y):
+    return x * y, (x, y)
+
+
+def _short_bwd(res, g):
+    return (g,)  # one cotangent for two arguments
+
+
+short_bwd.defvjp(_short_fwd, _short_bwd)
+
+
+def calls_short_bwd(x):
+    return short_bwd(x, 3.0)
+
+
+@pytest.mark.parametrize("make", [lambda: s2s.grad(short_bwd)(2.0, 3.0), lambda: s2s.grad(short_bwd, argnums=1)(2.0, 3.0),
+                                  lambda: s2s.grad(calls_short_bwd)(2.0)], ids=["argnums0", "argnums1", "called"])
+def test_a_bwd_rule_with_too_few_cotangents_is_a_type_error(make):
+    with pytest.raises(TypeError, match="one cotangent per differentiable argument of short_bwd: 2"):
+        make()

@@ -504,6 +504,7 @@ class _Builder(SavingMixin, InPlaceMixin):
             s.value = gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load())
             resid_b = self.keep(gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load()), in_loop, s,
                                 "residuals", fwd_after, bwd)
+            self._check_bwd_arity(s, callee, len(args))
             cts = self.namer.fresh(f"{callee.name}_cts")
             bwd.append(assign(cts, _call(names["bwd"], resid_b, self.adj(t)), s))
         else:
@@ -511,16 +512,19 @@ class _Builder(SavingMixin, InPlaceMixin):
             rparams = [a.id for a in rule.tree.args.posonlyargs + rule.tree.args.args]
             if len(rparams) != 2:
                 raise self.error(s, f"the JVP rule of {callee.name} must take (primals, tangents)", "custom_jvp")
-            n = len(args)
-            tangents = Tree.seq("tuple", [None] * n)
-            vjp_name = self.rm.vjp(rule, (rparams[1],), seed_index=1, structs={rparams[1]: tangents})
+            arg_structs = [self.structs.expr(a) for a in args]  # a dict argument: its tangent is a dict too
+            tangents = Tree.seq("tuple", arg_structs)
+            primals = Tree.seq("tuple", arg_structs)
+            vjp_name = self.rm.vjp(rule, (rparams[1],), seed_index=1,
+                                   structs={rparams[0]: primals, rparams[1]: tangents})
             saved = []
             for a in args:
                 f, b, e = self.save(a, in_loop, s, a.id if isinstance(a, gast.Name) else "arg")
                 fwd += f
                 bwd += b
                 saved.append(e)
-            zeros = [self.rt("zeros_like", copy.deepcopy(e)) for e in saved]
+            zeros = [build(st, lambda p, e=e: self.rt("zeros_like", pick(copy.deepcopy(e), p)))
+                     for st, e in zip(arg_structs, saved)]
             res = self.namer.fresh(f"{callee.name}_jvp_t")
             call = _call(vjp_name, self.adj(t), gast.Tuple(elts=saved, ctx=gast.Load()),
                          gast.Tuple(elts=zeros, ctx=gast.Load()))
@@ -531,6 +535,22 @@ class _Builder(SavingMixin, InPlaceMixin):
         pairs = [(a.id, (), gast.Subscript(value=load(cts), slice=_const(k), ctx=gast.Load()))
                  for k, (a, on) in enumerate(zip(args, active)) if on]
         return pairs, fwd, fwd_after, bwd
+
+    def _check_bwd_arity(self, s, callee, n):
+        """JAX's TypeError when a custom_vjp's bwd rule returns a tuple (that the structure
+        pass can see) with other than one cotangent per differentiable argument."""
+        bwd = next(c for c in self.program.functions if c.name == callee.custom_names["bwd"])
+        try:
+            out = self.structs.returns(bwd, {})
+        except StructureMismatch:
+            return
+        if out is not None and out.kind in ("tuple", "list") and len(out.keys) != n:
+            name = callee.custom.__name__
+            at = "" if self.ctx.filename.startswith("<s2s") else f" (called at {self.ctx.where(s)})"
+            raise TypeError(
+                f"the custom_vjp bwd rule {callee.custom.bwd.__name__} of {name}{at} returns a {out.kind} of "
+                f"{len(out.keys)} cotangent(s); it must return a tuple with one cotangent per differentiable "
+                f"argument of {name}: {n}")
 
     # -- control flow --------------------------------------------------------------------
     def branch(self, s, in_loop):
