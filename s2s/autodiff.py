@@ -247,6 +247,10 @@ def _projected(ct, primal):
         return type(ct)(_projected(c, p) for c, p in zip(ct, primal))
     if np.iscomplexobj(ct) and not np.iscomplexobj(primal):
         ct = np.real(ct)
+    elif np.iscomplexobj(primal) and not np.iscomplexobj(ct) and isinstance(ct, (np.ndarray, np.generic, float, int)):
+        # a complex input's gradient is complex (JAX), also where the function read only its real part
+        ctype = np.result_type(primal)
+        return ct.astype(ctype) if isinstance(ct, np.ndarray) else ctype.type(ct)
     dtype = getattr(primal, "dtype", None)
     if dtype is not None and np.issubdtype(dtype, np.inexact) and isinstance(ct, (np.ndarray, np.generic, float,
                                                                                  complex)) \

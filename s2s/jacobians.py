@@ -115,7 +115,9 @@ class JacobianFunction:
                 raise TypeError(f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but only "
                                 f"{len(args)} positional arguments were passed")
             _check_input(args[i], i, False, self._who)
-            if any(np.iscomplexobj(leaf) for leaf in _tree_leaves(args[i])):
+            # (jacrev of a real function of complex input is grad's convention, as JAX's)
+            if (self._mode != "rev" or self._who == "hessian") and any(np.iscomplexobj(leaf) for leaf in
+                                                                        _tree_leaves(args[i])):
                 raise TypeError(f"{self._who} requires real-valued inputs (input dtype that is a sub-dtype of "
                                 f"np.floating), but got a complex argument {i}.")
 

@@ -387,3 +387,39 @@ def test_a_function_storing_into_its_argument():
     np.testing.assert_allclose(h, [[2 * b * b * c * c, 4 * a * b * c * c, 4 * a * b * b * c],
                                    [4 * a * b * c * c, 2 * a * a * c * c + 6 * b, 4 * a * a * b * c],
                                    [4 * a * b * b * c, 4 * a * a * b * c, 2 * a * a * b * b + 6 * c]], rtol=1e-9)
+
+
+# -- complex values (JAX's test_nonholomorphic_jacrev / test_complex_output_jacrev_raises_error)
+def real_of_complex(z):
+    return np.cos(np.linalg.norm(2.0 * z)) * np.real(z[0])
+
+
+def complex_of_real(x):
+    return x * (1.0 + 2.0j)
+
+
+ZS = 0.5j * np.arange(1.0, 5.0) + np.arange(4.0)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_jacrev_of_a_real_function_of_complex_input_is_grad(jit):
+    wrap = s2s.jit if jit else (lambda g: g)
+    want = s2s.grad(real_of_complex)(ZS)
+    eps, fd = 1e-6, np.zeros_like(ZS)
+    for i in range(ZS.size):
+        e = np.zeros_like(ZS)
+        e[i] = eps
+        fd[i] = (real_of_complex(ZS + e) - real_of_complex(ZS - e)
+                 - 1j * (real_of_complex(ZS + 1j * e) - real_of_complex(ZS - 1j * e))) / (2 * eps)
+    np.testing.assert_allclose(want, fd, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(wrap(s2s.jacrev(real_of_complex))(ZS), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_jacrev_of_a_complex_output_is_a_type_error(jit):
+    wrap = s2s.jit if jit else (lambda g: g)
+    with pytest.raises(TypeError, match="jacrev requires real-valued outputs"):
+        wrap(s2s.jacrev(complex_of_real))(np.arange(3.0))
+    with pytest.raises(TypeError, match="real-valued inputs"):
+        s2s.jacfwd(real_of_complex)(ZS)  # (forward mode: JAX asks for holomorphic=True)
+    np.testing.assert_allclose(s2s.jacfwd(complex_of_real)(np.arange(3.0)), (1.0 + 2.0j) * np.eye(3))

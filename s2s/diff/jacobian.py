@@ -171,6 +171,7 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     lines = ["def _():", f"    {res0} = {primal}({_fresh_args(program, params, rm.runtime)})"]
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     out_leaves = list(leaves(out_struct))
+    lines.append(f"    {out} = {rt('real_output')}({out})")
     zeros = {}
     if len(out_leaves) > 1:
         for mi, m in enumerate(out_leaves):

@@ -126,6 +126,18 @@ def basis(out, i):
     return e.reshape(np.shape(out))
 
 
+def real_output(out):
+    """jacrev's check of the output (JAX's TypeError): real leaves, not complex -- a VJP per
+    real basis vector is not the Jacobian of a complex output. Returns `out`."""
+    if isinstance(out, (tuple, list, dict)):
+        for v in (out.values() if isinstance(out, dict) else out):
+            real_output(v)
+    elif np.iscomplexobj(out):
+        raise TypeError("jacrev requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+                        "but got a complex output. For a complex output use jacfwd, or vjp directly.")
+    return out
+
+
 def jac_alloc(out, x):
     """A zero Jacobian of shape out.shape + x.shape, of the result type of out's and x's
     dtypes (as JAX: float32 in and out gives float32; NumPy's float64 stays float64). 0.0

@@ -32,6 +32,7 @@ from .runtime import (  # s2s-runtime-import
     out_size,
     basis,
     jac_alloc,
+    real_output,
     jac_row,
     jac_col,
     broadcast_like,
@@ -343,6 +344,24 @@ def _dtype_of(t):
         return as_dtype(t)
     except Exception:  # noqa: BLE001 -- numba's NumbaNotImplementedError for non-NumPy types
         return np.dtype(np.float64)
+
+
+@numba.njit
+def _complex_output():
+    raise TypeError("jacrev requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+                    "but got a complex output. For a complex output use jacfwd, or vjp directly.")
+
+
+@overload(real_output)
+def _ol_real_output(out):
+    parts = out.types if isinstance(out, types.BaseTuple) else (out,)
+    kinds = [p.dtype if isinstance(p, types.Array) else p for p in parts]
+    if any(isinstance(k, types.Complex) for k in kinds):
+        def impl(out):
+            _complex_output()  # (a call: the function still types as returning out)
+            return out
+        return impl
+    return lambda out: out
 
 
 @overload(jac_alloc)

@@ -148,3 +148,17 @@ def test_the_projection_is_generated_only_for_complex_code():
         return np.sum(np.sin(x) ** 2)
     assert "real_for" not in s2s.source(s2s.grad(plain))
     assert "real_for(bx, x)" in s2s.source(s2s.grad(phase_sum))
+
+
+def real_part_sum(z):
+    return np.sum(np.real(z)) * 2.0
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+@pytest.mark.parametrize("z", [1.0j, np.complex128(0.5 + 1j), np.array([1.0j, 2.0])], ids=["complex", "complex128",
+                                                                                             "array"])
+def test_the_gradient_of_a_complex_input_is_complex_where_only_its_real_part_is_read(z, jit):
+    # autograd's test_real_type: the gradient has the input's dtype (JAX: complex in, complex out)
+    g = (s2s.jit(s2s.grad(real_part_sum)) if jit else s2s.grad(real_part_sum))(z)
+    assert np.iscomplexobj(g)
+    np.testing.assert_allclose(g, 2.0 * np.ones_like(z))

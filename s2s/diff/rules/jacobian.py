@@ -13,6 +13,7 @@ from ..runtime import (
     broadcast_like,
     item,
     jac_alloc,
+    real_output,
     jac_col,
     jac_col_take,
     jac_col_zero,
@@ -26,7 +27,7 @@ from ..runtime import (
     zeros_like,
 )
 
-NONDIFF.register(out_size, basis, jac_alloc)
+NONDIFF.register(out_size, basis, jac_alloc, real_output)
 
 
 @JVP_RULES.linear(jac_row, nondiff=("i",))
