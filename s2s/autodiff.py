@@ -238,13 +238,34 @@ class GradFunction:
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
 
 
+# JAX's dtype of the "gradient" of an integer input (grad with allow_int=True, vjp): no data.
+FLOAT0 = np.dtype([("float0", np.void, 0)])
+
+
+def _is_integer(x):
+    if isinstance(x, (bool, int, np.integer, np.bool_)):
+        return True
+    return isinstance(x, np.ndarray) and x.dtype.kind in "biu"
+
+
 def _projected(ct, primal):
     """`ct` with the real part taken of every leaf whose primal is real (the generated code
     does this where it sees complex values itself; a complex argument it cannot see)."""
     if isinstance(ct, dict) and isinstance(primal, dict):
-        return {k: _projected(v, primal[k]) for k, v in ct.items()}
+        out = {k: _projected(v, primal[k]) for k, v in ct.items()}
+        if type(primal) is not dict:  # an OrderedDict's gradient is one (JAX), in its order
+            try:
+                return type(primal)((k, out[k]) for k in primal if k in out)
+            except TypeError:  # (a subclass with another constructor)
+                return out
+        return out
     if isinstance(ct, (tuple, list)) and isinstance(primal, (tuple, list)) and len(ct) == len(primal):
-        return type(ct)(_projected(c, p) for c, p in zip(ct, primal))
+        items = [_projected(c, p) for c, p in zip(ct, primal)]
+        if hasattr(primal, "_fields"):  # a namedtuple's gradient is one
+            return type(primal)(*items)
+        return type(ct)(items)
+    if _is_integer(primal):  # allow_int: an integer input has no gradient (JAX's float0 zeros)
+        return np.zeros(np.shape(primal), FLOAT0)
     if np.iscomplexobj(ct) and not np.iscomplexobj(primal):
         ct = np.real(ct)
     elif np.iscomplexobj(primal) and not np.iscomplexobj(ct) and isinstance(ct, (np.ndarray, np.generic, float, int)):

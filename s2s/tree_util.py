@@ -1,5 +1,5 @@
-"""Pytrees as JAX's `jax.tree_util` treats them: tuples, lists and dicts (their keys sorted,
-as JAX sorts them) are nodes, None is an empty node, anything else a leaf. For use around transformed functions (initialising parameters, applying gradients,
+"""Pytrees as JAX's `jax.tree_util` treats them: tuples, namedtuples, lists and dicts (their
+keys sorted, as JAX sorts them) are nodes, None is an empty node, anything else a leaf. For use around transformed functions (initialising parameters, applying gradients,
 comparing results); the structures s2s's transformations take are the same."""
 
 __all__ = ["tree_flatten", "tree_leaves", "tree_map", "tree_structure", "tree_unflatten", "PyTreeDef"]
@@ -8,10 +8,11 @@ __all__ = ["tree_flatten", "tree_leaves", "tree_map", "tree_structure", "tree_un
 class PyTreeDef:
     """The structure of a pytree: its node kinds and keys, without the leaves."""
 
-    __slots__ = ("kind", "keys", "children")
+    __slots__ = ("kind", "keys", "children", "node_type")
 
-    def __init__(self, kind, keys=(), children=()):
+    def __init__(self, kind, keys=(), children=(), node_type=None):
         self.kind, self.keys, self.children = kind, tuple(keys), tuple(children)
+        self.node_type = node_type  # a namedtuple's class
 
     @property
     def num_leaves(self):
@@ -20,17 +21,19 @@ class PyTreeDef:
         return sum(c.num_leaves for c in self.children)
 
     def __eq__(self, other):
-        return isinstance(other, PyTreeDef) and (self.kind, self.keys, self.children) == (
-            other.kind, other.keys, other.children)
+        return isinstance(other, PyTreeDef) and (self.kind, self.keys, self.children, self.node_type) == (
+            other.kind, other.keys, other.children, other.node_type)
 
     def __hash__(self):
-        return hash((self.kind, self.keys, self.children))
+        return hash((self.kind, self.keys, self.children, self.node_type))
 
     def __repr__(self):
         if self.kind == "leaf":
             return "*"
         if self.kind == "none":
             return "None"
+        if self.kind == "namedtuple":
+            return f"{self.node_type.__name__}(" + ", ".join(f"{k}={c!r}" for k, c in zip(self.keys, self.children)) + ")"
         inner = ", ".join(repr(c) if self.kind != "dict" else f"{k!r}: {c!r}"
                           for k, c in zip(self.keys or range(len(self.children)), self.children))
         return {"tuple": f"({inner}{',' if len(self.children) == 1 else ''})", "list": f"[{inner}]",
@@ -43,7 +46,9 @@ def _flatten(tree, leaves, is_leaf):
         return PyTreeDef("leaf")
     if tree is None:
         return PyTreeDef("none")
-    if isinstance(tree, (tuple, list)) and not hasattr(tree, "_fields"):
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):
+        return PyTreeDef("namedtuple", tree._fields, [_flatten(c, leaves, is_leaf) for c in tree], type(tree))
+    if isinstance(tree, (tuple, list)):
         kind = "tuple" if isinstance(tree, tuple) else "list"
         return PyTreeDef(kind, (), [_flatten(c, leaves, is_leaf) for c in tree])
     if isinstance(tree, dict):
@@ -80,6 +85,8 @@ def tree_unflatten(treedef, leaves):
         children = [build(c) for c in d.children]
         if d.kind == "dict":
             return dict(zip(d.keys, children))
+        if d.kind == "namedtuple":
+            return d.node_type(*children)
         return tuple(children) if d.kind == "tuple" else children
 
     try:

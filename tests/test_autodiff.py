@@ -148,7 +148,15 @@ def test_vjp_with_pytree_output_and_aux():
 def test_allow_int():
     with pytest.raises(TypeError, match="allow_int"):
         s2s.grad(int_scale, argnums=1)(2.0, 3)
-    assert s2s.grad(int_scale, argnums=1, allow_int=True)(2.0, 3) == pytest.approx(2.0)
+    # JAX: an integer input's gradient has the trivial dtype float0 (no data), not a number
+    g = s2s.grad(int_scale, argnums=1, allow_int=True)(2.0, 3)
+    assert g.dtype == s2s.autodiff.FLOAT0 and g.shape == ()
+    summed = lambda x, n: np.sum(x * n)  # noqa: E731
+    gx, gn = s2s.grad(summed, argnums=(0, 1), allow_int=True)(2.0, np.array([3, 4]))
+    assert gn.dtype == s2s.autodiff.FLOAT0 and gn.shape == (2,)
+    assert gx == pytest.approx(7.0)
+    (cx, cn) = s2s.vjp(int_scale, 2.0, 3)[1](1.0)
+    assert cx == pytest.approx(3.0) and cn.dtype == s2s.autodiff.FLOAT0
 
 
 @pytest.mark.parametrize("call, exc, match", [

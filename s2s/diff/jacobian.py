@@ -24,7 +24,7 @@ from ..codegen.remember import remembered
 from ..parse.base import located
 from ..parse.pipeline import build_program
 from ..naming import LocalNames
-from .pytrees import Structures, container_text, given_structs, leaves, subscript_text
+from .pytrees import Structures, container_text, fields_as_indices, given_structs, leaves, subscript_text
 from .unroll import specialized_copy
 
 
@@ -89,9 +89,10 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     from .program import _diff_passes, structured
 
     program = build_program(structured(fn, argnums, structs, others), known_none=nones)
-    _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
+    fields_as_indices(entry, given_structs(params, [params[i] for i in argnums], structs, others))
+    _diff_passes(program)
     out_struct = _out_struct(program, entry, params, argnums, structs, has_aux, others)
     fm = ForwardMode(program)
     rank_of = dict(zip(params, ranks or ()))

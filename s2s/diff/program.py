@@ -15,7 +15,7 @@ from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
 from .lift import LiftNestedFunctions
-from .pytrees import given_structs
+from .pytrees import fields_as_indices, given_structs
 from .methods import ArrayMethods
 from .reverse import ReverseMode
 from .sequential import SequentialLoops
@@ -93,10 +93,11 @@ def _reverse(fn, argnums, has_aux, structs, ranks, nones=(), others=()):
     be None (their tests decided before differentiating); `others`: the structures of the
     other arguments, by position (pytrees.others_of)."""
     program = build_program(structured(fn, argnums, structs, others), known_none=nones)
-    _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
+    fields_as_indices(entry, given_structs(params, wrt, structs, others))
+    _diff_passes(program)
     rm = ReverseMode(program)
     vjp_name = rm.vjp(entry, wrt, seed_index=0 if has_aux else None, structs=given_structs(params, wrt, structs, others),
                       ranks=dict(zip(params, ranks or ())))
@@ -134,10 +135,11 @@ def _forward(fn, argnums, structs, ranks, others=()):
     from .forward import ForwardMode
 
     program = build_program(structured(fn, argnums, structs, others))
-    _diff_passes(program)
     entry = program.entry
     params = [a.id for a in entry.tree.args.posonlyargs + entry.tree.args.args]
     wrt = tuple(params[i] for i in argnums)
+    fields_as_indices(entry, given_structs(params, wrt, structs, others))
+    _diff_passes(program)
     fm = ForwardMode(program)
     name = fm.jvp(entry, wrt, structs=given_structs(params, wrt, structs, others), ranks=dict(zip(params, ranks or ())))
     return program, entry, fm, name

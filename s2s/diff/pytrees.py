@@ -29,10 +29,11 @@ def _const(v):
 class Tree:
     """A tuple / list / dict of known keys; `children` are structures."""
 
-    __slots__ = ("kind", "keys", "children")
+    __slots__ = ("kind", "keys", "children", "fields")
 
-    def __init__(self, kind, keys, children):
+    def __init__(self, kind, keys, children, fields=None):
         self.kind, self.keys, self.children = kind, tuple(keys), tuple(children)
+        self.fields = fields  # a namedtuple's field names (its elements are read as attributes too)
 
     @classmethod
     def seq(cls, kind, children):
@@ -40,7 +41,7 @@ class Tree:
         return cls(kind, range(len(children)), children)
 
     def _astuple(self):
-        return (self.kind, self.keys, self.children)
+        return (self.kind, self.keys, self.children, self.fields)
 
     def __eq__(self, other):
         return isinstance(other, Tree) and self._astuple() == other._astuple()
@@ -70,11 +71,35 @@ class Tree:
 def of_value(value):
     """The structure of a Python value passed as an argument."""
     if isinstance(value, (tuple, list)):
-        return Tree.seq("tuple" if isinstance(value, tuple) else "list", [of_value(v) for v in value])
+        tree = Tree.seq("tuple" if isinstance(value, tuple) else "list", [of_value(v) for v in value])
+        tree.fields = getattr(value, "_fields", None)
+        return tree
     if isinstance(value, dict):
         keys = list(value)
         return Tree("dict", keys, [of_value(value[k]) for k in keys])
     return None
+
+
+def fields_as_indices(ctx, given):
+    """`p.x` -> `p[0]` in `ctx` for each parameter given a namedtuple (`given`: {parameter:
+    structure}) that the function does not rebind: derivative code reads elements by index."""
+    named = {p: st.fields for p, st in given.items() if isinstance(st, Tree) and st.fields}
+    if not named:
+        return
+    stored = {n.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    named = {p: f for p, f in named.items() if p not in stored}
+
+    class Rewrite(gast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if isinstance(node.value, gast.Name) and node.value.id in named and node.attr in named[node.value.id] \
+                    and isinstance(node.ctx, gast.Load):
+                index = gast.Subscript(value=node.value, slice=_const(named[node.value.id].index(node.attr)),
+                                       ctx=gast.Load())
+                return gast.copy_location(index, node)
+            return node
+
+    Rewrite().visit(ctx.tree)
 
 
 def copied(value):
