@@ -29,6 +29,8 @@ and likewise every arithmetic, comparison and in-place operator function (the in
 rebind, as `x += y` does in s2s). They count wherever they are called: written out, or passed
 to a helper that calls its function argument (resolve makes the helper for it).
 
+`divmod(a, b)` and `np.divmod(a, b)` are `(a // b, a % b)`.
+
 `functools.reduce(f, seq[, initial])` of a literal list or tuple is the nested calls it makes
 (`f(f(a, b), c)`); of any other sequence (an array, a list variable), the loop it runs, put
 before the statement. A lambda given as `f` is written into the calls (its parameters are
@@ -40,6 +42,7 @@ import operator
 
 import gast
 
+from ..naming import NUMPY_ALIAS
 from .base import FunctionPass, assign, load, located
 
 _BINARY = {
@@ -144,7 +147,21 @@ class Functional(FunctionPass):
                 return located(new, node)
         if value is functools.reduce:
             return self._reduce(node)
+        np_divmod = isinstance(node.func, gast.Attribute) and node.func.attr == "divmod" and isinstance(
+            node.func.value, gast.Name) and node.func.value.id == NUMPY_ALIAS
+        if (np_divmod or isinstance(node.func, gast.Name) and node.func.id == "divmod" and value is None) \
+                and len(node.args) == 2 and not node.keywords and self.pre is not None:
+            return self._divmod(node)
         return node
+
+    def _divmod(self, node):
+        """divmod(a, b) -> (a // b, a % b), a and b evaluated once (their derivatives: % has one)."""
+        a, b = (self._atom(e, h, node) for e, h in zip(node.args, ("dividend", "divisor")))
+        parts = [gast.BinOp(left=copy.deepcopy(a), op=op(), right=copy.deepcopy(b)) for op in (gast.FloorDiv, gast.Mod)]
+        out = gast.Tuple(elts=parts, ctx=gast.Load())
+        for n in gast.walk(out):
+            located(n, node)
+        return out
 
     def _reduce(self, node):
         args = list(node.args) + [k.value for k in node.keywords if k.arg == "initial"]

@@ -60,6 +60,12 @@ def passes_operators(x):
     return combine(op.mul, x[0], x[1]) + combine(op.sub, x[2], x[0])
 
 
+def divmods(x):
+    q, r = divmod(x[0] * 5.0, x[1] + 2.0)
+    s = np.divmod(x, 0.3)[1]  # elementwise
+    return q + r * x[2] + np.sum(s ** 2)
+
+
 X = np.array([0.7, -0.4, 1.3])
 M = np.array([[0.2, -0.5], [1.0, 0.3], [-0.7, 0.8]])
 CASES = [
@@ -70,6 +76,7 @@ CASES = [
     ("reduce rows", reduce_rows, M),
     ("reduce user function", reduce_user_function, X),
     ("operators passed", passes_operators, X),
+    ("divmod", divmods, X),
 ]
 IDS = [c[0] for c in CASES]
 
