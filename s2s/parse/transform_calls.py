@@ -77,6 +77,10 @@ class TransformCalls:
     def _make_transform(self, factory, node):
         """`s2s.grad(f, argnums=1)` inside a transformed function: made now (its arguments
         are functions and constants), and the call refers to the generated function."""
+        from ..api import jit
+
+        if factory is jit and node.args:  # jit(f) inside transformed code is f: compiled with its caller, if at all
+            return node.args[0]
         env = []
 
         def value(e):
@@ -139,11 +143,12 @@ def _jvp():
 
 def _is_transform(value):
     """s2s transformations that can be called inside transformed code: `jvp`, and the
-    makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...)."""
-    from .. import autodiff, batching, jacobians
+    makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...) -- and `jit(f)`, whose
+    function is transformed with the code calling it (it is compiled with it, if at all)."""
+    from .. import api, autodiff, batching, jacobians
 
     makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
-              jacobians.jacobian, jacobians.hessian, batching.vmap, autodiff.VjpTwin)
+              jacobians.jacobian, jacobians.hessian, batching.vmap, autodiff.VjpTwin, api.jit)
     return any(value is m for m in makers)
 
 
