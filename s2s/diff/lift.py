@@ -90,4 +90,5 @@ def _rewrite_calls(owner, lifted, ctx):
             n.keywords = []
     for n in gast.walk(owner):
         if isinstance(n, gast.Name) and n.id in lifted and id(n) not in calls and not isinstance(n.ctx, gast.Param):
-            raise ctx.error(n, f"the nested function {n.id} is used as a value; reverse mode can only call it", "nested def")
+            raise ctx.error(n, f"the nested function {n.id} is used as a value here; derivative code can only call it "
+                            "(or pass it to a function)", "nested def")
