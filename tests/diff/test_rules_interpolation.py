@@ -4,8 +4,10 @@ function and the variant, in numba. The JVP rules are checked over the same CASE
 tests/diff/test_jvp_rules.py; the conventions at the knots and beyond them exactly below."""
 import numpy as np
 import pytest
+from grad_cases import central_difference
 from vjp_check import check_vjp, jitted
 
+import s2s
 from s2s.diff import runtime as rt
 from s2s.diff.registry import JVP_RULES, VJP_RULES
 
@@ -91,3 +93,28 @@ def test_interp_at_the_knots_and_beyond(compiled):
         np.testing.assert_allclose(bfp, [1.0, 1.5, 1.5])
     jvp = JVP_RULES.get(np.interp).template
     np.testing.assert_allclose(jvp(None, x, xp, fp, np.ones(6), 0.0, np.zeros(3)), [0.0, 2.0, 0.5, 0.5, 0.0, 0.0])
+
+
+QUERIES = np.array([-0.5, 0.5, 1.7, 3.0, 4.5])
+VALUES = np.array([1.0, 2.0, -1.0, 0.5])
+
+
+def interp_of_knots(xp):
+    return np.sum(np.interp(QUERIES, xp, VALUES) * np.array([1.0, -2.0, 0.5, 3.0, 1.5]))
+
+
+def interp_of_knots_squared(xp):
+    return interp_of_knots(xp) ** 2
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_interp_with_respect_to_the_knots(compiled):
+    # inside a cell the knots move the line: -slope (1 - t) and -slope t (0 outside the knots)
+    xp = np.array([0.0, 1.0, 2.5, 4.0])
+    want = central_difference(interp_of_knots, (xp,), 0)
+    grad = s2s.jit(s2s.grad(interp_of_knots)) if compiled else s2s.grad(interp_of_knots)
+    np.testing.assert_allclose(grad(xp), want, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.jacfwd(interp_of_knots)(xp), want, rtol=1e-6, atol=1e-9)
+    if not compiled:  # a second derivative w.r.t. the knots is refused, not a silent wrong answer
+        with pytest.raises(Exception, match="knots xp"):
+            s2s.hessian(interp_of_knots_squared)(xp)

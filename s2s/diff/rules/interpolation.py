@@ -1,5 +1,5 @@
 """VJP rules of polynomial evaluation and interpolation: np.polyval (w.r.t. the coefficients
-and x) and np.interp (w.r.t. x and the values fp; the knots xp get None) -- and the rules of
+and x) and np.interp (w.r.t. x, the values fp and the knots xp; second derivatives w.r.t. xp raise) -- and the rules of
 their runtime helpers (runtime_stats.py), so that derivative code can be differentiated
 again.
 
@@ -13,6 +13,7 @@ left/right are given. left/right must be literal numbers (or None); period= is r
 import numpy as np
 
 from ..registry import VJP_RULES, supports
+from ..runtime_special import no_derivative
 from ..runtime import (
     interp_slope,
     interp_t,
@@ -53,7 +54,10 @@ def polyval(g, ans, p, x):
 @register(np.interp)
 @supports(interp_check)
 def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
-    return unbroadcast(g * interp_slope(x, xp, fp), x), None, uninterp(g, x, xp, left, right)
+    """Inside a cell y = fp_j + s (x - xp_j) with s its slope: moving the knots xp_j, xp_j+1
+    changes y by -s (1 - t), -s t -- the fp weights times -s (0 outside the knots)."""
+    slope = interp_slope(x, xp, fp)
+    return unbroadcast(g * slope, x), -uninterp(g * slope, x, xp, left, right), uninterp(g, x, xp, left, right)
 
 
 # ------------------------------------------------------------------ rules of the helpers
@@ -75,21 +79,25 @@ def unpolyder_rule(g, ans, ct, p):
 
 @register(interp_t)
 def interp_t_rule(g, ans, t, x, xp, left=None, right=None):
-    return uninterp(g, x, xp, left, right), unbroadcast(g * interp_slope(x, xp, t), x), None
+    return (uninterp(g, x, xp, left, right), unbroadcast(g * interp_slope(x, xp, t), x),
+            no_derivative(np.sum(np.abs(g)) + 0.0 * xp, xp, "np.interp: no second derivative w.r.t. the knots xp"))
 
 
 @register(uninterp)
 def uninterp_rule(g, ans, ct, x, xp, left=None, right=None):
     """<g, uninterp(ct, x, xp)> = <ct, interp_t(g, x, xp)>."""
-    return interp_t(g, x, xp, left, right), unbroadcast(ct * interp_slope(x, xp, g), x), None
+    return (interp_t(g, x, xp, left, right), unbroadcast(ct * interp_slope(x, xp, g), x),
+            no_derivative(np.sum(np.abs(g)) + 0.0 * xp, xp, "np.interp: no second derivative w.r.t. the knots xp"))
 
 
 @register(interp_slope)
 def interp_slope_rule(g, ans, x, xp, fp):
     """Piecewise constant in x (None), linear in fp."""
-    return None, None, uninterp_slope(g, x, xp)
+    return (None, no_derivative(np.sum(np.abs(g)) + 0.0 * xp, xp, "np.interp: no second derivative w.r.t. the knots xp"),
+            uninterp_slope(g, x, xp))
 
 
 @register(uninterp_slope)
 def uninterp_slope_rule(g, ans, ct, x, xp):
-    return interp_slope(x, xp, g), None, None
+    return (interp_slope(x, xp, g), None,
+            no_derivative(np.sum(np.abs(g)) + 0.0 * xp, xp, "np.interp: no second derivative w.r.t. the knots xp"))

@@ -7,7 +7,8 @@ knots, as the VJP).
 import numpy as np
 
 from ..registry import JVP_RULES, supports
-from ..runtime import interp_slope, interp_t, polyder_of, uninterp, uninterp_slope, unpolyder, unpolyval
+from ..runtime_special import no_derivative
+from ..runtime import interp_slope, interp_t, polyder_of, uninterp, uninterp_slope, unpolyder, unpolyval, unreduce
 from .interpolation import interp_check, polyval_check
 
 register = JVP_RULES.register
@@ -23,8 +24,10 @@ def polyval(ans, p, x, dp, dx):
 @register(np.interp)
 @supports(interp_check)
 def interp(ans, x, xp, fp, dx, dxp, dfp, left=None, right=None, period=None):
-    """xp is read as knots (its tangent ignored)."""
-    return dx * interp_slope(x, xp, fp) + interp_t(dfp, x, xp, left, right)
+    """Moving the knots: -slope times the knot tangents interpolated (rules/interpolation.py;
+    an inactive xp's tangent is a zero scalar: made xp's shape)."""
+    slope = interp_slope(x, xp, fp)
+    return dx * slope + interp_t(dfp, x, xp, left, right) - slope * interp_t(unreduce(dxp, xp), x, xp, left, right)
 
 
 # ------------------------------------------------------------------ rules of the helpers
@@ -46,20 +49,23 @@ def unpolyder_rule(ct, p):
 
 @register(interp_t)
 def interp_t_rule(ans, t, x, xp, dt, dx, dxp, left=None, right=None):
-    return interp_t(dt, x, xp, left, right) + dx * interp_slope(x, xp, t)
+    return (interp_t(dt, x, xp, left, right) + dx * interp_slope(x, xp, t)
+            + np.sum(no_derivative(dxp, xp, "np.interp: no second derivative w.r.t. the knots xp")))
 
 
 @register(uninterp)
 def uninterp_rule(ans, ct, x, xp, dct, dx, dxp, left=None, right=None):
-    return uninterp(dct, x, xp, left, right) + uninterp_slope(ct * dx, x, xp)
+    return (uninterp(dct, x, xp, left, right) + uninterp_slope(ct * dx, x, xp)
+            + np.sum(no_derivative(dxp, xp, "np.interp: no second derivative w.r.t. the knots xp")))
 
 
 @register(interp_slope)
 def interp_slope_rule(ans, x, xp, fp, dx, dxp, dfp):
     """Piecewise constant in x, linear in fp."""
-    return interp_slope(x, xp, dfp)
+    return interp_slope(x, xp, dfp) + np.sum(no_derivative(dxp, xp, "np.interp: no second derivative w.r.t. the knots xp"))
 
 
-@linear(uninterp_slope, nondiff=("x", "xp"))
-def uninterp_slope_rule(ct, x, xp):
-    """Linear in ct."""
+@register(uninterp_slope)
+def uninterp_slope_rule(ans, ct, x, xp, dct, dx, dxp):
+    """Linear in ct, piecewise constant in x."""
+    return uninterp_slope(dct, x, xp) + np.sum(no_derivative(dxp, xp, "np.interp: no second derivative w.r.t. the knots xp"))
