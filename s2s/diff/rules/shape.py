@@ -13,7 +13,7 @@ of arrays and it returns a tuple with one contribution per element.
 """
 import numpy as np
 
-from ..registry import VJP_RULES
+from ..registry import VJP_RULES, selects
 from ..runtime import (
     reshape_to,
     resort,
@@ -134,7 +134,24 @@ def roll(g, ans, a, shift=0, axis=None):
     return unroll(g, shift, axis)
 
 
+def _take_mode(known):
+    return {"clip": take_clip, "wrap": take_wrap}.get(known.get("mode", "raise"))
+
+
 @register(np.take)
+@selects(_take_mode)
 def take(g, ans, a, indices=0, axis=None, out=None, mode="raise"):
     """Scatter-add: repeated indices accumulate."""
     return untake(g, a, indices, axis)
+
+
+@VJP_RULES.variant(np.take)
+def take_clip(g, ans, a, indices=0, axis=None, out=None, mode="raise"):
+    """mode='clip': to the indices NumPy read (clipped to the axis)."""
+    return untake(g, a, np.clip(indices, 0, (np.size(a) if axis is None else np.shape(a)[axis]) - 1), axis)
+
+
+@VJP_RULES.variant(np.take)
+def take_wrap(g, ans, a, indices=0, axis=None, out=None, mode="raise"):
+    """mode='wrap': to the indices NumPy read (modulo the axis length)."""
+    return untake(g, a, np.mod(indices, np.size(a) if axis is None else np.shape(a)[axis]), axis)
