@@ -89,6 +89,8 @@ CASES = [
     case(np.take, _r((3, 4)), {"indices": np.array([0, 0, 2]), "axis": 1}, True, name="take-axis"),
     case(np.take, _r((3, 4)), {"indices": 2, "axis": 0}, name="take-int-axis"),
     case(np.take, _r((2, 3, 4)), {"indices": np.array([[0, 1], [2, 2]]), "axis": 1}, name="take-2d-indices-axis"),
+    case(np.ascontiguousarray, _r((2, 3)), numba=True, name="ascontiguousarray"),
+    case(np.ascontiguousarray, _r(()), name="ascontiguousarray-scalar"),  # 0-d in, 1-d out
     case(np.take, _r((5,)), {"indices": np.array([7, 0, -3, 2]), "mode": "clip"}, name="take-clip"),
     case(np.take, _r((3, 4)), {"indices": np.array([5, -1, 1]), "axis": 1, "mode": "wrap"}, name="take-wrap-axis"),
     case(np.take, _r((3, 4)), {"indices": np.array([[13, 0], [1, -20]]), "mode": "wrap"}, name="take-wrap-flat"),

@@ -36,11 +36,17 @@ from ..runtime import (
 register = VJP_RULES.register
 
 
-@register(np.copy, np.asarray, np.array, np.ascontiguousarray)
+@register(np.copy, np.asarray, np.array)
 def copy(g, ans, a, dtype=None):
     # A copy (or a view) of the same values: the cotangent passes through unchanged. A list
     # literal `np.array([a, b])` gets it split over its elements.
     return g
+
+
+@register(np.ascontiguousarray)
+def ascontiguousarray(g, ans, a, dtype=None):
+    """The same values, but a 0-d input comes back 1-d (NumPy): the cotangent in a's shape."""
+    return reshape_to(g, a)
 
 
 @register(np.sort)
