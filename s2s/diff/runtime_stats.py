@@ -73,6 +73,14 @@ def quantile_weights(a, q, axis=None, scale=1.0, slope=False):
     d quantile / dq = sum(D a): -(n - 1) / scale and +(n - 1) / scale on those two elements
     (the right derivative at a whole h; 0 at q = 1)."""
     a = np.asarray(a, dtype=float)
+    if isinstance(axis, (tuple, list)):  # several axes: as one, moved last
+        axes = tuple(ax % a.ndim for ax in axis)
+        last = tuple(range(a.ndim - len(axes), a.ndim))
+        moved = np.moveaxis(a, axes, last)
+        w = quantile_weights(moved.reshape(moved.shape[:a.ndim - len(axes)] + (-1,)), q, -1, scale, slope)
+        nq = np.ndim(q)
+        w = w.reshape(np.shape(q) + moved.shape)
+        return np.moveaxis(w, tuple(nq + ax for ax in last), tuple(nq + ax for ax in axes))
     x = np.reshape(a, (-1,)) if axis is None else np.moveaxis(a, axis, -1)
     n = x.shape[-1]
     order = np.argsort(x, axis=-1, kind="stable")
@@ -97,6 +105,8 @@ def quantile_axis(q, a, axis=None):
     k, nd = np.ndim(q), np.ndim(a)
     if axis is None:
         return k if nd == 1 else tuple(range(k, k + nd))
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(k + ax % nd for ax in axis))
     return k + axis % nd
 
 
