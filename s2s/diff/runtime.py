@@ -685,6 +685,7 @@ from .runtime_containers import *  # noqa: F401,F403,E402  -- lists built in pla
 from .runtime_fft import *  # noqa: F401,F403,E402  -- numpy.fft's transforms and transposes
 from .runtime_jit import *  # noqa: F401,F403,E402  -- what jit's passes call: reductions along an axis, ...
 from .runtime_bessel import *  # noqa: F401,F403,E402  -- I1, np.i0's derivative
+from .runtime_special import no_derivative  # noqa: F401,E402  -- (np.interp's rules too; plain NumPy)
 
 try:
     import numba as _numba  # noqa: F401,E402

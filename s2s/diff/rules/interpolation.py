@@ -13,10 +13,10 @@ left/right are given. left/right must be literal numbers (or None); period= is r
 import numpy as np
 
 from ..registry import VJP_RULES, supports
-from ..runtime_special import no_derivative
 from ..runtime import (
     interp_slope,
     interp_t,
+    no_derivative,
     polyder_of,
     unbroadcast,
     uninterp,

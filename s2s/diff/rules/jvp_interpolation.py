@@ -7,8 +7,7 @@ knots, as the VJP).
 import numpy as np
 
 from ..registry import JVP_RULES, supports
-from ..runtime_special import no_derivative
-from ..runtime import interp_slope, interp_t, polyder_of, uninterp, uninterp_slope, unpolyder, unpolyval, unreduce
+from ..runtime import interp_slope, interp_t, no_derivative, polyder_of, uninterp, uninterp_slope, unpolyder, unpolyval, unreduce
 from .interpolation import interp_check, polyval_check
 
 register = JVP_RULES.register
