@@ -8,7 +8,8 @@ transformations can read them as source, like the user's own functions:
 
 with `_s2s_twin` (the generated VJP) and `_s2s_v0` (x) as its globals: `vmap(pull)`,
 `jit(pull)` and code calling `pull` transform it (the values become the module's constants).
-The source lives in `linecache` under a name made from its text, as custom.py's trampolines.
+The source lives in `linecache` under a name made from its text. custom.py's trampolines
+(`def f(x): return _s2s_custom(x)`) are made here too.
 """
 import hashlib
 import linecache

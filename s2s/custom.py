@@ -25,8 +25,8 @@ differentiate through them). Called directly, the decorated function runs its ow
 """
 import functools
 import inspect
-import linecache
 
+from .closures import closure
 from .diff import registry
 from .diff.runtime import stop_gradient
 
@@ -41,13 +41,10 @@ def _trampoline(obj):
         params = [p.name for p in inspect.signature(obj.fun).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         name = getattr(obj.fun, "__name__", "f")
-        text = f"def {name}({', '.join(params)}):\n    return _s2s_custom({', '.join(params)})\n"
-        filename = f"<s2s: custom rule of {getattr(obj.fun, '__qualname__', name)} {key:x}>"
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        ns = {"_s2s_custom": obj}
-        exec(compile(text, filename, "exec"), ns)
-        ns[name].__s2s_trampoline__ = obj
-        _TRAMPOLINES[key] = (obj, ns[name])  # the object kept alive: its id stays unique
+        fn = closure(name, params, f"_s2s_custom({', '.join(params)})", {"_s2s_custom": obj},
+                     f"custom rule of {getattr(obj.fun, '__qualname__', name)}")
+        fn.__s2s_trampoline__ = obj
+        _TRAMPOLINES[key] = (obj, fn)  # the object kept alive: its id stays unique
     return _TRAMPOLINES[key][1]
 
 
