@@ -53,8 +53,8 @@ def settle(k, x0, n):
 
 
 SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
-ks = np.linspace(0.5, 3.0, 16 if SIMULATED else 100_000)   # the simulator is slow: a small batch
-STEPS = 300 if SIMULATED else 2000
+ks = np.linspace(0.5, 3.0, 8 if SIMULATED else 100_000)   # the simulator is slow: a small batch
+STEPS = 100 if SIMULATED else 2000
 on_gpu = s2s.jit(s2s.vmap(settle, in_axes=(0, None, None)), device="cuda")
 x_final = on_gpu(ks, 1.0, STEPS)
 print("x(T) for the first rates:", np.round(x_final[:4], 6))
@@ -78,13 +78,13 @@ def logistic_loss(w, x, y):
 
 
 rng = np.random.default_rng(0)
-X = rng.normal(size=(32 if SIMULATED else 1_000_000, 8))
+X = rng.normal(size=(8 if SIMULATED else 1_000_000, 8))
 Y = (rng.random(len(X)) > 0.5).astype(np.float64)
 w = rng.normal(size=8) * 0.1
 per_example = s2s.jit(s2s.vmap(s2s.grad(logistic_loss), in_axes=(None, 0, 0)), device="cuda")
 G = per_example(w, X, Y)
 print("per-example gradients:", G.shape, "match the CPU:",
-      np.allclose(G[:32], s2s.vmap(s2s.grad(logistic_loss), in_axes=(None, 0, 0))(w, X[:32], Y[:32])))
+      np.allclose(G[:8], s2s.vmap(s2s.grad(logistic_loss), in_axes=(None, 0, 0))(w, X[:8], Y[:8])))
 
 # The full-batch loss and gradient: a function around the batched kernel. It runs on the
 # host; the vmap is a kernel whose results stay on the GPU, and np.mean over the batch runs
