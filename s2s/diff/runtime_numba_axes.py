@@ -159,6 +159,18 @@ def _ol_repeat(a, repeats, axis=None):
     if isinstance(a, types.Array) and a.ndim > 0 and _int_axis(axis) and isinstance(repeats, types.Integer):
         body = ["for j in range(mo):", "    out3[i, j, k] = a3[i, j // repeats, k]"]
         return _gen("repeat_axis", _reorder("a, repeats, axis=None", body, out_len="na * repeats"), globals())
+    if isinstance(a, types.Array) and a.ndim > 0 and _int_axis(axis) and isinstance(repeats, types.Array) \
+            and repeats.ndim == 1 and isinstance(repeats.dtype, types.Integer):
+        # one count per element along the axis (a single count is used for all, as NumPy does)
+        body = ["p = 0", "for j in range(na):", "    for _ in range(reps[j]):", "        out3[i, p, k] = a3[i, j, k]",
+                "        p += 1"]
+        lines = _reorder("a, repeats, axis=None", body, out_len="reps.sum()")
+        lines[4:4] = ["    if repeats.size != na and repeats.size != 1:",
+                      "        raise ValueError('np.repeat: repeats must have one count per element along the axis')",
+                      "    reps = np.empty(na, np.int64)", "    for j in range(na):",
+                      "        reps[j] = repeats[j] if repeats.size == na else repeats[0]",
+                      "    if na and reps.min() < 0:", "        raise ValueError('np.repeat: negative repeats')"]
+        return _gen("repeat_axis_counts", lines, globals())
 
 
 @overload(np.diff, prefer_literal=True)

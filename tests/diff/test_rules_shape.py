@@ -70,6 +70,7 @@ CASES = [
     case(np.repeat, _r((2, 3)), {"repeats": 2}, name="repeat-flattens"),
     case(np.repeat, _r((2, 3)), {"repeats": [1, 0, 2], "axis": 1}, name="repeat-axis"),
     case(np.repeat, _r((2, 3)), {"repeats": 3, "axis": 0}, name="repeat-axis0"),
+    case(np.repeat, _r((3, 2)), {"repeats": np.array([2, 0, 1]), "axis": 0}, True, name="repeat-axis-counts"),
     case(np.sort, _r((6,)), numba=True, name="sort"),
     case(np.sort, _r((3, 4)), {"axis": 0}, name="sort-axis0"),
     case(np.sort, _r((3, 4)), {"axis": None}, name="sort-flat"),
