@@ -22,7 +22,8 @@ from ..parse.base import assign, load, located
 from . import runtime
 from .activity import Assignments, active_names, resolve_callee, store_aliases
 from .inline import instantiate
-from .pytrees import StructureMismatch, Structures, at, build, leaves, pick, slice_keys, store_refusal
+from .pytrees import (StructureMismatch, Structures, at, build, field_read, leaves, namedtuple_packing, pick,
+                      slice_keys, store_refusal)
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import JVP_RULES
@@ -398,6 +399,8 @@ class _Forward:
             return [s]
         if not self.is_active(value):
             return [s] + self._tag(self.zeros(t, s))
+        # `P(a, b)` of a namedtuple class packs as `(a, b)` does; `p.a` reads as `p[0]`.
+        value = namedtuple_packing(value, self.program) or field_read(value, self.structs.of) or value
         if isinstance(value, (gast.Name, gast.Tuple, gast.List, gast.Dict)) or (
                 isinstance(value, gast.Subscript) and self.struct(getattr(value.value, "id", None)) is not None):
             # Copies and packing: the tangents move with the values (computed first: `t` may

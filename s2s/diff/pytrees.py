@@ -29,11 +29,13 @@ def _const(v):
 class Tree:
     """A tuple / list / dict of known keys; `children` are structures."""
 
-    __slots__ = ("kind", "keys", "children", "fields")
+    __slots__ = ("kind", "keys", "children", "fields", "maker")
 
-    def __init__(self, kind, keys, children, fields=None):
+    def __init__(self, kind, keys, children, fields=None, maker=None):
         self.kind, self.keys, self.children = kind, tuple(keys), tuple(children)
         self.fields = fields  # a namedtuple's field names (its elements are read as attributes too)
+        # the name generated code constructs a namedtuple built by the code with (`P(a, b)`)
+        self.maker = maker
 
     @classmethod
     def seq(cls, kind, children):
@@ -41,7 +43,7 @@ class Tree:
         return cls(kind, range(len(children)), children)
 
     def _astuple(self):
-        return (self.kind, self.keys, self.children, self.fields)
+        return (self.kind, self.keys, self.children, self.fields, self.maker)
 
     def __eq__(self, other):
         return isinstance(other, Tree) and self._astuple() == other._astuple()
@@ -77,6 +79,49 @@ def of_value(value):
     if isinstance(value, dict):
         keys = list(value)
         return Tree("dict", keys, [of_value(value[k]) for k in keys])
+    return None
+
+
+def is_namedtuple_class(obj):
+    return isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields")
+
+
+def _namedtuple_values(cls, call):
+    """The expressions `P(a, b=c)` gives each field of namedtuple class `P`, in field order
+    (a field left to its default: the default's constant), or None when the call does not
+    give each field once (Python raises TypeError then)."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    fields = tuple(cls._fields)
+    given = dict(zip(fields, call.args))
+    for k in call.keywords:
+        if k.arg in given or k.arg not in fields:
+            return None
+        given[k.arg] = k.value
+    if len(call.args) > len(fields) or any(f not in given and f not in cls._field_defaults for f in fields):
+        return None
+    return [given[f] if f in given else _const(None) for f in fields]
+
+
+def namedtuple_packing(value, program):
+    """`P(a, b=c)`, a namedtuple built from values, as the tuple literal `(a, c)` of its
+    fields (how derivatives see it: the tangents and adjoints move as a tuple's do), else None."""
+    if not isinstance(value, gast.Call):
+        return None
+    callee = resolve_callee(value.func, program)
+    if not is_namedtuple_class(callee.obj):
+        return None
+    values = _namedtuple_values(callee.obj, value)
+    return None if values is None else gast.Tuple(elts=values, ctx=gast.Load())
+
+
+def field_read(value, structs):
+    """`p.a` of a variable holding a namedtuple of known fields as `p[0]`, else None."""
+    if isinstance(value, gast.Attribute) and isinstance(value.value, gast.Name):
+        st = structs.get(value.value.id) if isinstance(structs, dict) else structs(value.value.id)
+        if isinstance(st, Tree) and st.fields and value.attr in st.fields:
+            return gast.copy_location(gast.Subscript(value=value.value, slice=_const(st.fields.index(value.attr)),
+                                                     ctx=gast.Load()), value)
     return None
 
 
@@ -174,6 +219,9 @@ def build(struct, leaf):
         elts = [make(c, p + (k,)) for k, c in zip(s.keys, s.children)]
         if s.kind == "dict":
             return gast.Dict(keys=[_const(k) for k in s.keys], values=elts)
+        if s.maker is not None:
+            return gast.Call(func=gast.Name(id=s.maker, ctx=gast.Load(), annotation=None, type_comment=None),
+                             args=elts, keywords=[])
         return (gast.List if s.kind == "list" else gast.Tuple)(elts=elts, ctx=gast.Load())
     return make(struct, ())
 
@@ -276,6 +324,11 @@ class Structures:
                 return None if struct is None else Tree.seq("list", [None] * len(list(leaves(sorted_keys(struct)))))
             if callee.obj is not None and callee.obj in OUTPUTS:
                 return self.primitive(callee.obj, e)
+            if is_namedtuple_class(callee.obj) and "." not in callee.name:
+                values = _namedtuple_values(callee.obj, e)
+                if values is not None:
+                    return Tree("tuple", range(len(values)), [self.expr(v) for v in values],
+                                fields=tuple(callee.obj._fields), maker=callee.name)
         return None
 
     def primitive(self, fn, call):
@@ -396,4 +449,6 @@ def container_text(struct, leaf_text, path=()):
         return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(struct.keys, parts)) + "}"
     if struct.kind == "list":
         return "[" + ", ".join(parts) + "]"
+    if struct.maker is not None:
+        return f"{struct.maker}({', '.join(parts)})"
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"

@@ -29,7 +29,8 @@ from .activity import Assignments, active_names, expr_is_active, resolve_callee,
 from .cleanup import Cleanup
 from .inline import inline, shape_uses, uses
 from .inplace import InPlaceMixin
-from .pytrees import StructureMismatch, Structures, Tree, at, build, distribute, leaves, pick, slice_keys
+from .pytrees import (StructureMismatch, Structures, Tree, at, build, distribute, field_read, leaves,
+                      namedtuple_packing, pick, slice_keys)
 from .ranks import Ranks
 from .callsite import operation_rule
 from .registry import VJP_RULES
@@ -318,6 +319,8 @@ class _Builder(SavingMixin, InPlaceMixin):
             return [s] + after, self._mark(self.kill(t, s))
         fwd_before, fwd_after, bwd, contribs = [], [], [], []
         g = self.adj(t)
+        # `P(a, b)` of a namedtuple class packs as `(a, b)` does; `p.a` reads as `p[0]`.
+        value = namedtuple_packing(value, self.program) or field_read(value, self.structs.of) or value
         if isinstance(value, (gast.Name, gast.Tuple, gast.List, gast.Dict)):
             contribs = distribute(value, g)
         elif isinstance(value, gast.Subscript):

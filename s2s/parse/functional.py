@@ -31,6 +31,10 @@ to a helper that calls its function argument (resolve makes the helper for it).
 
 `divmod(a, b)` and `np.divmod(a, b)` are `(a // b, a % b)`.
 
+`P(a, b=e)` of a namedtuple class with fields a, b, c (c defaulting to 0.0) is
+`P(a, e, 0.0)`: each field given positionally, a default written as its constant (numba
+constructs namedtuples from positional fields only; diff/pytrees.py reads them in order).
+
 `functools.reduce(f, seq[, initial])` of a literal list or tuple is the nested calls it makes
 (`f(f(a, b), c)`); of any other sequence (an array, a list variable), the loop it runs, put
 before the statement. A lambda given as `f` is written into the calls (its parameters are
@@ -44,6 +48,10 @@ import gast
 
 from ..naming import NUMPY_ALIAS
 from .base import FunctionPass, assign, load, located
+
+def _literal_default(v):
+    return v is None or type(v) in (bool, int, float, complex, str)
+
 
 _BINARY = {
     "add": gast.Add, "sub": gast.Sub, "mul": gast.Mult, "truediv": gast.Div, "floordiv": gast.FloorDiv,
@@ -147,12 +155,39 @@ class Functional(FunctionPass):
                 return located(new, node)
         if value is functools.reduce:
             return self._reduce(node)
+        if isinstance(value, type) and issubclass(value, tuple) and hasattr(value, "_fields") \
+                and (node.keywords or len(node.args) < len(value._fields)):
+            return self._namedtuple(value, node)
         np_divmod = isinstance(node.func, gast.Attribute) and node.func.attr == "divmod" and isinstance(
             node.func.value, gast.Name) and node.func.value.id == NUMPY_ALIAS
         if (np_divmod or isinstance(node.func, gast.Name) and node.func.id == "divmod" and value is None) \
                 and len(node.args) == 2 and not node.keywords and self.pre is not None:
             return self._divmod(node)
         return node
+
+    def _namedtuple(self, cls, node):
+        """P(a, c=e) -> P(a, d, e): every field positional, a default written as its constant
+        (numba builds namedtuples from positional fields only). The arguments keep Python's
+        order of evaluation (bound to names first where the keywords are out of field order)."""
+        fields = list(cls._fields)
+        if any(isinstance(a, gast.Starred) for a in node.args) or any(k.arg not in fields for k in node.keywords) \
+                or len(node.args) > len(fields):
+            return node  # Python's TypeError, when it runs
+        given = dict(zip(fields, node.args))
+        kws = [k for k in node.keywords if k.arg not in given]
+        if len(kws) < len(node.keywords):
+            return node  # a field given twice: TypeError
+        order = [fields.index(k.arg) for k in kws]
+        if order != sorted(order):
+            if self.pre is None:
+                return node
+            kws = [gast.keyword(arg=k.arg, value=self._atom(k.value, k.arg, node)) for k in kws]
+        given.update((k.arg, k.value) for k in kws)
+        defaults = cls._field_defaults
+        if any(f not in given and (f not in defaults or not _literal_default(defaults[f])) for f in fields):
+            return node
+        args = [given[f] if f in given else located(gast.Constant(value=defaults[f], kind=None), node) for f in fields]
+        return located(gast.Call(func=node.func, args=args, keywords=[]), node)
 
     def _divmod(self, node):
         """divmod(a, b) -> (a // b, a % b), a and b evaluated once (their derivatives: % has one)."""
