@@ -14,6 +14,7 @@ from ..naming import LocalNames
 from ..parse.base import located
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
+from .grow_dicts import GrowDicts
 from .lift import LiftNestedFunctions
 from .pytrees import fields_as_indices, given_structs
 from .methods import ArrayMethods
@@ -21,7 +22,7 @@ from .reverse import ReverseMode
 from .sequential import SequentialLoops
 
 # The passes reverse mode needs after the normalization pipeline, in order.
-DIFF_PASSES = [SequentialLoops, LiftNestedFunctions, ArrayMethods]
+DIFF_PASSES = [SequentialLoops, LiftNestedFunctions, ArrayMethods, GrowDicts]
 
 
 def register_structure_pass():

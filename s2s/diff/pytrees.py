@@ -397,7 +397,9 @@ def store_refusal(name, struct, index):
         what = "key" if struct.kind == "dict" else "index"
         return (f"{name}[{index.value!r}] = ... stores at a {what} that {name} (a {struct.kind} of "
                 f"{len(struct.keys)} elements) does not have: while differentiating, a container keeps the "
-                f"structure it was built with; build it with every element")
+                f"structure it was built with; build it with every element"
+                + (" (or add keys in the function's top-level statements, not in a loop or branch, and "
+                   "before the dict is passed anywhere)" if struct.kind == "dict" else ""))
     return (f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, its elements "
             "can only be assigned with constant indices or keys")
 

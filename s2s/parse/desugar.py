@@ -36,7 +36,9 @@ each item made a column (`np.column_stack((a,))`); string directives are refused
 
 A list literal used as an index (`x[[0, 2, 2]]`, `x[[0, 1], [2, 0]]`) becomes the integer or
 boolean array NumPy makes of it (`x[_np.array([0, 2, 2])]`): the same selection, in a form
-numba compiles and the derivative rules of array indices handle.
+numba compiles and the derivative rules of array indices handle. Reading through an open
+mesh, `x[np.ix_(rows, cols)]`, becomes one index array per axis in turn, `x[rows][:, cols]`
+(the same submatrix; numba takes one index array at a time).
 
 Ufunc methods that are NumPy functions become them (`np.add.reduce(x)` -> `np.sum(x, 0)`,
 `np.multiply.accumulate` -> `np.cumprod`...); `complex(re, im)` becomes `re + 1j * im`; reading
@@ -252,12 +254,30 @@ class Desugar(FunctionPass):
         concatenator = attribute_path(node.value)
         if concatenator in (f"{NUMPY_ALIAS}.r_", f"{NUMPY_ALIAS}.c_") and isinstance(node.ctx, gast.Load):
             return self._index_trick(node, concatenator.endswith("c_"))
+        if isinstance(node.slice, gast.Call) and attribute_path(node.slice.func) == f"{NUMPY_ALIAS}.ix_" \
+                and isinstance(node.ctx, gast.Load) and node.slice.args and not node.slice.keywords \
+                and not any(isinstance(a, gast.Starred) for a in node.slice.args):
+            return self._open_mesh(node)
         index = node.slice
         if isinstance(index, gast.List):
             node.slice = self._as_array(index)
         elif isinstance(index, gast.Tuple):
             index.elts = [self._as_array(e) if isinstance(e, gast.List) else e for e in index.elts]
         return node
+
+    @staticmethod
+    def _open_mesh(node):
+        """x[np.ix_(a, b, c)] -> x[a][:, b][:, :, c]: one index array per axis in turn (the same
+        elements; numba indexes with one array at a time, and each step is a gather whose
+        derivative is known)."""
+        out = node.value
+        for k, index in enumerate(node.slice.args):
+            if k:
+                index = gast.Tuple(elts=[gast.Slice(lower=None, upper=None, step=None) for _ in range(k)] + [index],
+                                   ctx=gast.Load())
+            out = located(gast.Subscript(value=out, slice=index, ctx=gast.Load()), node)
+        gast.fix_missing_locations(out)
+        return out
 
     def _index_trick(self, node, columns):
         """np.r_[a, b, 1:4] -> np.concatenate((np.atleast_1d(a), np.atleast_1d(b), np.arange(1, 4)));

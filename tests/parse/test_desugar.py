@@ -275,6 +275,33 @@ def test_an_fstring_elsewhere_is_still_refused():
         build_program(label)
 
 
+# -- open meshes: x[np.ix_(rows, cols)] ------------------------------------------------------
+def open_meshes(a, t):
+    rows, cols = np.array([2, 0]), np.array([1, 3, 1])
+    return (a[np.ix_(rows, cols)], t[np.ix_(rows, np.array([1, 0]))], t[np.ix_(cols[:2], rows, np.array([1]))],
+            a[np.ix_(np.array([True, False, True]), cols)])
+
+
+def open_mesh_loss(a, t):
+    sub = a[np.ix_(np.array([2, 0, 2]), np.array([1, 3]))]  # row 2 read twice: its gradient adds up
+    return np.sum(sub ** 3) + np.sum(np.sin(t[np.ix_(np.array([1, 0]), np.array([2, 2]), np.array([1]))]))
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "numba"])
+def test_open_mesh_reads_are_one_index_per_axis(compiled):
+    import s2s
+    from grad_cases import central_difference
+    rng = np.random.default_rng(5)
+    a, t = rng.standard_normal((3, 4)), rng.standard_normal((4, 3, 2))
+    f = s2s.jit(open_meshes) if compiled else s2s.vmap(open_meshes, in_axes=(None, None), axis_size=1)
+    for g, w in zip(f(a, t), open_meshes(a, t)):
+        np.testing.assert_array_equal(g if compiled else g[0], w)
+    grad = s2s.grad(open_mesh_loss, argnums=(0, 1))
+    grad = s2s.jit(grad) if compiled else grad
+    for i, g in enumerate(grad(a, t)):
+        np.testing.assert_allclose(g, central_difference(open_mesh_loss, (a, t), i), rtol=1e-6, atol=1e-8)
+
+
 # -- np.r_ / np.c_ ---------------------------------------------------------------------------
 def index_tricks(x, m):
     return (np.r_[x, x], np.r_[x[:2], 0.5, x[2:]], np.r_[x, 1:4], np.r_[0:6:2, x], np.r_[m, m],
