@@ -88,11 +88,22 @@ def test_compiled():
 
 def adds_a_key(x):
     d = {"a": x[0], "b": x[1]}
-    d["c"] = d["a"] * d["b"]
+    d["c"] = d["a"] * d["b"]  # top-level: a new dict under a new name (diff/grow_dicts.py)
     return d["c"]
 
 
-def test_adding_a_key_to_a_dict_is_refused_by_name():
+def adds_a_key_in_a_branch(x):
+    d = {"a": x[0], "b": x[1]}
+    if x[0] > 0.0:
+        d["c"] = d["a"] * d["b"]
+    else:
+        d["c"] = d["a"]
+    return d["c"]
+
+
+def test_adding_a_key_to_a_dict():
+    x = np.array([0.3, 0.7])
     for transform in (s2s.grad, s2s.jacfwd):
+        np.testing.assert_allclose(transform(adds_a_key)(x), [0.7, 0.3], rtol=1e-15)
         with pytest.raises(UnsupportedSyntaxError, match=r"d\['c'\] = \.\.\. stores at a key that d"):
-            transform(adds_a_key)(np.array([0.3, 0.7]))
+            transform(adds_a_key_in_a_branch)(x)
