@@ -32,3 +32,14 @@ def central_difference(fn, args, argnum, eps=1e-6):
         a_down[argnum] = down if x.shape else float(down)
         out[i] = (fn(*a_up) - fn(*a_down)) / (2 * eps)
     return out if x.shape else float(out)
+
+
+def central_jacobian(fn, x, eps=1e-6):
+    """d fn(x) / d x by central differences for a flat float64 vector x: the output's
+    shape followed by x's one axis (a scalar output gives the gradient)."""
+    cols = []
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = eps
+        cols.append((np.asarray(fn(x + e)) - np.asarray(fn(x - e))) / (2 * eps))
+    return np.stack(cols, axis=-1)

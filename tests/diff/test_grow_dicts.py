@@ -6,6 +6,8 @@ import doctest
 import numpy as np
 import pytest
 
+from grad_cases import central_jacobian
+
 import s2s
 import s2s.diff.grow_dicts
 from s2s.errors import UnsupportedSyntaxError
@@ -45,15 +47,6 @@ def metrics(w):
     return m["loss"] + 0.1 * m["reg"], m
 
 
-def central(fn, x, eps=1e-6):
-    cols = []
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = eps
-        cols.append((np.asarray(fn(x + e)) - np.asarray(fn(x - e))) / (2 * eps))
-    return np.stack(cols, axis=-1)
-
-
 def test_the_pass_example():
     assert doctest.testmod(s2s.diff.grow_dicts, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
 
@@ -64,7 +57,7 @@ def test_gradients(path):
     np.testing.assert_allclose(_maybe_jit(s2s.grad(loss), path)(X), want, rtol=1e-12)
     g = _maybe_jit(s2s.grad(grown_from_a_literal), path)(X)
     np.testing.assert_allclose(g, 3 * np.sin(X) + 3 * X * np.cos(X) + 3.0, rtol=1e-12)
-    np.testing.assert_allclose(g, central(grown_from_a_literal, X), rtol=1e-6)
+    np.testing.assert_allclose(g, central_jacobian(grown_from_a_literal, X), rtol=1e-6)
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -73,7 +66,7 @@ def test_jacobians_of_a_dict_filled_key_by_key(jac, path):
     J = _maybe_jit(jac(features), path)(X)
     assert sorted(J) == ["sin", "sq"]
     for k in J:
-        np.testing.assert_allclose(J[k], central(lambda x: features(x)[k], X), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(J[k], central_jacobian(lambda x: features(x)[k], X), rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("path", PATHS)
