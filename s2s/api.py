@@ -10,6 +10,8 @@ import operator
 import os
 import weakref
 
+import numpy as np
+
 from .codegen.module import GeneratedModule
 from .codegen.remember import remembered
 from .codegen.numba_backend import NUMBA_ERRORS, internal_error, sequential, translate_error, translate_internal
@@ -38,7 +40,7 @@ def _normalize_argnums(argnums, n_params, fname):
 
 
 class _Specialization:
-    __slots__ = ("module", "call", "guards_hold", "in_order", "boundary")
+    __slots__ = ("module", "call", "guards_hold", "in_order", "boundary", "scalars_0d")
 
     def __init__(self, module, call, parallel=False, boundary=None):
         self.module = module
@@ -49,6 +51,20 @@ class _Specialization:
         # A parallel build's exception reaches Python without the user's message: the same
         # function compiled to run in order raises it (built on the first exception).
         self.in_order = parallel
+        # 0-d array arguments numba could not type (a loop rebinding `x` to `x * 1.5`, a
+        # float, cannot unify with the 0-d array) are passed as NumPy scalars instead.
+        self.scalars_0d = False
+
+
+def _is_0d(a):
+    return isinstance(a, np.ndarray) and a.ndim == 0
+
+
+def _scalars_0d(args, kwargs):
+    """The arguments with each 0-d array as its NumPy scalar (what NumPy itself gives back
+    from arithmetic on one)."""
+    return ([a[()] if _is_0d(a) else a for a in args],
+            {k: (v[()] if _is_0d(v) else v) for k, v in kwargs.items()})
 
 
 def _respecialize_nested(program, structs):
@@ -233,6 +249,8 @@ class JitFunction:
         return out if finish is None else finish(*every, out)
 
     def _run(self, spec, args, kwargs):
+        if spec.scalars_0d:
+            args, kwargs = _scalars_0d(args, kwargs)
         if spec.in_order is False:
             return self._call(spec, spec.call, args, kwargs)
         try:
@@ -256,6 +274,15 @@ class JitFunction:
                 "for mixed values, or call the function without jit."
             ) from None
         except NUMBA_ERRORS as exc:
+            if not spec.scalars_0d and (any(map(_is_0d, args)) or any(map(_is_0d, kwargs.values()))):
+                sargs, skwargs = _scalars_0d(args, kwargs)
+                try:
+                    out = call(*sargs, **skwargs)
+                except NUMBA_ERRORS:
+                    pass  # not what failed: the first error is the one to report
+                else:
+                    spec.scalars_0d = True
+                    return out
             err = translate_error(exc, spec.module, self.__name__, _line_of)
             hint = "\n".join(h for h in (spec.boundary.hint() if spec.boundary is not None else "",
                                           _argument_hint(self._sig, args, kwargs, self._by_structure is not None))

@@ -489,6 +489,28 @@ def test_float64_stays_float64():
     assert np.asarray(s2s.jit(corpus.scalar_poly)(0.5)).dtype == np.float64
 
 
+
+def grow_until(x):
+    i = 0
+    while x < 100.0 and i < 50:
+        x = x * 1.5 + 0.1
+        i += 1
+    return x
+
+
+def test_a_0d_array_argument_rebound_to_a_float_in_a_loop():
+    # numba cannot unify the 0-d array with the float the loop makes of it: the argument
+    # goes in as its NumPy scalar (what NumPy's arithmetic makes of it anyway)
+    steps = 0
+    v = 0.7
+    while v < 100.0:
+        v, steps = v * 1.5 + 0.1, steps + 1
+    x = np.array(0.7)
+    assert s2s.jit(grow_until)(x) == pytest.approx(v, rel=1e-14)
+    assert s2s.jit(grow_until)(x=x) == pytest.approx(v, rel=1e-14)
+    assert s2s.jit(s2s.grad(grow_until))(x) == pytest.approx(1.5 ** steps, rel=1e-14)
+    assert s2s.grad(grow_until)(x) == pytest.approx(1.5 ** steps, rel=1e-14)
+
 # -- the generated source -------------------------------------------------------------------------
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 
