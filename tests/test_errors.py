@@ -134,22 +134,17 @@ def uses_attribute_assignment(x):
     return x
 
 
-def uses_for_else(x):
-    s = 0.0
-    for v in x:  # <-
-        s = s + v
-    else:
-        s = s + 1.0
-    return s
+def uses_walrus_in_a_second_operand(x):
+    if x > 0.0 and (y := x * 2.0) > 1.0:  # <-
+        return y
+    return x
 
 
-def uses_while_else(x):
-    i = 0
-    while i < 3:  # <-
-        i = i + 1
-    else:
-        i = i + 10
-    return x * i
+def uses_try_finally_with_a_return(x):
+    try:  # <-
+        return x * 2.0
+    finally:
+        x = 0.0
 
 
 _SCALAR = (1.5,)
@@ -170,8 +165,8 @@ UNSUPPORTED = [
     (uses_del, "del", _SCALAR),
     (uses_starred_assignment, "starred assignment", _VECTOR),
     (uses_attribute_assignment, "attribute assignment", _SCALAR),
-    (uses_for_else, "for-else", _VECTOR),
-    (uses_while_else, "while-else", _SCALAR),
+    (uses_walrus_in_a_second_operand, ":=", _SCALAR),
+    (uses_try_finally_with_a_return, "try/finally", _SCALAR),
 ]
 
 

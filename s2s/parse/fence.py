@@ -36,7 +36,9 @@ _REJECT = {
     gast.ImportFrom: ("import", "imports inside a transformed function are not supported; import at module level"),
     gast.Delete: ("del", "`del` is not supported"),
     gast.SetComp: ("set comprehension", "set comprehensions are not supported; build a list instead"),
-    gast.NamedExpr: (":=", "assignment expressions are not supported; assign on a separate line"),
+    gast.NamedExpr: (":=", "an assignment expression is supported where it is always evaluated (an if/while "
+                     "test, a right-hand side, the first operand of and/or), not in a part evaluated only "
+                     "sometimes, a comprehension or a lambda; assign on a separate line"),
     gast.JoinedStr: ("f-string", "f-strings are not supported in transformed code"),
     gast.Set: ("set", "set literals are not supported"),
     gast.Match: ("match", "`match` statements are not supported; use if/elif"),
@@ -117,6 +119,12 @@ class Fence(FunctionPass):
         for k in node.keywords:
             if k.arg is None:
                 raise self.ctx.error(k.value, "**kwargs in calls are not supported; pass keywords one by one", "f(**kwargs)")
+        return self.generic_visit(node)
+
+    def visit_Try(self, node):
+        if not node.handlers:  # (restate.py makes the others a sequence)
+            raise self.ctx.error(node, "try/finally whose body returns, breaks or continues is not supported; "
+                                 "move the `finally` code before each exit", "try/finally")
         return self.generic_visit(node)
 
     def _loop_else(self, node, kind):

@@ -19,11 +19,14 @@ from .lower_for import LowerFor
 from .partials import LocalPartials
 from .peel import PeelFirstTrip
 from .resolve import ResolveNames
+from .restate import Restate
 from .unpack import UnpackTuples
 from .source import get_source
 
-# The order matters: the fence runs first so no pass ever sees a construct it cannot handle.
+# The order matters: the fence runs first (after restate's plain spellings of loop else-clauses,
+# try/finally and :=) so no pass ever sees a construct it cannot handle.
 PIPELINE = [
+    Restate,
     Fence,
     ResolveNames,
     FoldConstants,
