@@ -1,5 +1,5 @@
 """JVP rules of rules/stats.py (its forward twins), one per VJP rule with the same inputs,
-options and `supports` checks. diff, cumulative_sum, the unweighted average, trapezoid with
+options and `supports` checks. diff, cumulative_sum, the unweighted average, weighted bincount, trapezoid with
 uniform spacing and the linear helpers are `linear`; the products (vdot, cross, kron,
 convolve, correlate and their helpers) `multilinear`; the rest are templates that weigh the
 input tangent elementwise and sum it back with `reduce_to` (the weights are the VJP's, so
@@ -245,6 +245,12 @@ def corrcoef_y(ans, x, y, dx, dy, rowvar=True):
     dxc = dxr - unreduce(np.sum(dxr, 1), xr, 1) / np.shape(xr)[1]
     dr = ((dxc - z * unreduce(np.sum(z * dxc, 1), z, 1)) / s) @ transpose_last(z)
     return reshape_to(dr + transpose_last(dr), ans)
+
+
+# ------------------------------------------------------------------------------- bincount
+@linear(np.bincount, nondiff=("x",))
+def bincount(x, weights, minlength=0):
+    """Linear in the weights (the same bins: the tangent has the value's length)."""
 
 
 # ------------------------------------------------------------------------------ trapezoid

@@ -1,7 +1,7 @@
 """VJP rules of the stats family: running sums, products and differences (cumprod,
 cumulative_sum, nancumsum, nancumprod, diff, ediff1d), averages (average, also weighted),
 ptp, NaN-aware reductions (nansum, nanmean, nanmax, nanmin, nanprod, nanvar, nanstd), order
-statistics (median, percentile, quantile), covariances (cov, corrcoef), trapezoid, small
+statistics (median, percentile, quantile), covariances (cov, corrcoef), weighted bincount, trapezoid, small
 products (vdot, cross, kron, convolve, correlate); and the rules of their runtime helpers
 (runtime_stats.py), so that derivative code can be differentiated again.
 
@@ -340,6 +340,14 @@ def corrcoef_y(g, ans, x, y, rowvar=True):
     gz = (gm + transpose_last(gm)) @ z
     gx = (gz - z * unreduce(np.sum(gz * z, 1), z, 1)) / s
     return unobs_rows(gx[:np.shape(xm)[0]], x, rowvar), unobs_rows(gx[np.shape(xm)[0]:], y, rowvar)
+
+
+# ------------------------------------------------------------------------------- bincount
+@register(np.bincount)
+def bincount(g, ans, x, weights, minlength=0):
+    """Sums of the weights per bin: each weight gets its bin's cotangent (a gather); the
+    bins x are integers (None). Unweighted counts have no differentiable input."""
+    return None, g[x]
 
 
 # ------------------------------------------------------------------------------ trapezoid
