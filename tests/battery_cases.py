@@ -904,11 +904,8 @@ def cf_list_built_in_loop(x):
     return out
 
 
-# =========================================================================================
-# functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
-# =========================================================================================
 @case(vec(5), "scalar")
-def lim_for_else(x):
+def cf_for_else(x):
     s = 0.0
     for v in x:
         if v > 10.0:
@@ -916,9 +913,19 @@ def lim_for_else(x):
         s = s + v * v
     else:
         s = s * 2.0
-    return s
+    k = 0
+    while k < x.shape[0]:
+        if x[k] * s > 0.5:
+            break
+        k += 1
+    else:
+        s = s - 1.0
+    return s * x[min(k, x.shape[0] - 1)]
 
 
+# =========================================================================================
+# functions s2s is expected to refuse with a clear error (unsupported syntax / no rule)
+# =========================================================================================
 @case(vec(5), "scalar")
 def lim_fstring_in_raise(x):
     if x.shape[0] == 0:

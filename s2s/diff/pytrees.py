@@ -398,8 +398,9 @@ def store_refusal(name, struct, index):
         return (f"{name}[{index.value!r}] = ... stores at a {what} that {name} (a {struct.kind} of "
                 f"{len(struct.keys)} elements) does not have: while differentiating, a container keeps the "
                 f"structure it was built with; build it with every element"
-                + (" (or add keys in the function's top-level statements, not in a loop or branch, and "
-                   "before the dict is passed anywhere)" if struct.kind == "dict" else ""))
+                + (" (or add keys in straight-line code, or in every branch of an `if` -- the same keys in "
+                   "the same order --, not in a loop, and before the dict is passed anywhere)"
+                   if struct.kind == "dict" else ""))
     return (f"{name} is a {struct.kind} of {len(struct.keys)} elements: while differentiating, its elements "
             "can only be assigned with constant indices or keys")
 

@@ -33,7 +33,6 @@ EPS = 1e-6
 _SYNTAX = UnsupportedSyntaxError
 _NORULE = NoDerivativeRuleError
 XFAIL = {
-    ("*", "lim_for_else"): ("for ... else: UnsupportedSyntaxError", _SYNTAX),
     ("transpose", "cf_inplace_through_view"): (
         "LIMITATION: reverse mode refuses a store through a view (v = y[1:4]; v[0] = ...); jvp follows it", _SYNTAX),
     ("transpose", "cf_inplace_row_view_of_zeros"): (

@@ -78,6 +78,66 @@ def test_metrics_as_auxiliary_output(path):
     np.testing.assert_allclose(g, 2 * X + 0.1 * np.sign(X), rtol=1e-15)
 
 
+def by_branches(x):
+    out = {"x": x}
+    if x[0] > 0.0:
+        out["sq"] = x * x
+        if x[1] > 1.0:
+            out["s"] = np.sin(out["sq"])
+        else:
+            out["s"] = np.cos(out["sq"])
+    elif x[1] < -1.0:
+        return np.sum(x)  # a branch that returns: the others need not agree with it
+    else:
+        out["sq"] = x * 3.0
+        out["s"] = out["sq"] + out["x"]
+    return np.sum(out["sq"] * out["s"])
+
+
+def by_branches_analytic(x):
+    if x[0] > 0.0:
+        inner = np.sin(x * x) if x[1] > 1.0 else np.cos(x * x)
+        d_inner = 2 * x * (np.cos(x * x) if x[1] > 1.0 else -np.sin(x * x))
+        return 2 * x * inner + x * x * d_inner
+    if x[1] < -1.0:
+        return np.ones_like(x)
+    return 3.0 * 4.0 * x + 3.0 * 4.0 * x
+
+
+BRANCH_INPUTS = [np.array([0.5, 1.5, -0.7]), np.array([0.5, 0.2, -0.7]), np.array([-0.5, -1.5, 0.3]),
+                 np.array([-0.5, 0.4, 0.3])]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_keys_added_in_every_branch(path):
+    grad = _maybe_jit(s2s.grad(by_branches), path)
+    for x in BRANCH_INPUTS:  # every way through the branches
+        np.testing.assert_allclose(grad(x), by_branches_analytic(x), rtol=1e-12)
+        np.testing.assert_allclose(grad(x), central_jacobian(by_branches, x), rtol=1e-6)
+    if path == "python":  # forward mode through the same branches
+        v = np.array([0.3, -0.2, 0.5])
+        for x in BRANCH_INPUTS:
+            assert s2s.jvp(by_branches, (x,), (v,))[1] == pytest.approx(by_branches_analytic(x) @ v, rel=1e-12)
+
+
+def in_one_branch_only(x):
+    out = {"a": x}
+    if x[0] > 0.0:
+        out["b"] = x * 2.0
+    return np.sum(out["a"]) + len(out)
+
+
+def branches_in_another_order(x):
+    out = {}
+    if x[0] > 0.0:
+        out["a"] = x
+        out["b"] = x * 2.0
+    else:
+        out["b"] = x
+        out["a"] = x * 2.0
+    return np.sum(out["a"] * out["b"])
+
+
 def in_a_loop(x):
     out = {}
     for i in range(2):
@@ -94,8 +154,10 @@ def through_an_alias(x):
 
 @pytest.mark.parametrize("fn, line, match", [
     (in_a_loop, "out[i] = x * i", "constant indices or keys"),
-    (through_an_alias, 'out["b"] = x * 2.0', "top-level statements"),
-], ids=["in-a-loop", "through-an-alias"])
+    (through_an_alias, 'out["b"] = x * 2.0', "in every branch of an `if`"),
+    (in_one_branch_only, 'out["b"] = x * 2.0', "in every branch of an `if`"),
+    (branches_in_another_order, 'out["a"] = x', "the same keys in the same order"),
+], ids=["in-a-loop", "through-an-alias", "in-one-branch-only", "in-another-order"])
 def test_stores_it_cannot_follow_are_refused_at_the_line(fn, line, match):
     with pytest.raises(UnsupportedSyntaxError, match=match) as info:
         s2s.grad(fn)(X)

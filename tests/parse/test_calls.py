@@ -95,10 +95,8 @@ def adds_a_key(x):
 def adds_a_key_in_a_branch(x):
     d = {"a": x[0], "b": x[1]}
     if x[0] > 0.0:
-        d["c"] = d["a"] * d["b"]
-    else:
-        d["c"] = d["a"]
-    return d["c"]
+        d["c"] = d["a"] * d["b"]  # only here: after the `if`, d has "c" or not
+    return d["a"]
 
 
 def test_adding_a_key_to_a_dict():
