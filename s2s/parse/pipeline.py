@@ -12,6 +12,7 @@ from .anf import ANF
 from .comprehensions import Comprehensions
 from .context import FunctionContext, Program
 from .desugar import Desugar
+from .index_updates import IndexUpdates
 from .fence import Fence
 from .fold import FoldConstants
 from .functional import Functional
@@ -32,6 +33,7 @@ PIPELINE = [
     FoldConstants,
     Functional,
     Desugar,
+    IndexUpdates,
     LocalPartials,
     Comprehensions,
     LowerFor,
