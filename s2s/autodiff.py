@@ -44,18 +44,20 @@ def _tree_leaves(value):
     return [value]
 
 
-def _check_input(value, i, allow_int, who):
+def _check_input(value, i, allow_int, who, holomorphic=False):
     """Every leaf of argument `i` (a scalar, an array, or a tuple/list/dict of them) must be
-    real or complex floating point (or integer with allow_int)."""
+    real or complex floating point (or integer with allow_int); complex with `holomorphic`."""
     for leaf in _tree_leaves(value):
-        _check_leaf(leaf, i, allow_int, who)
+        _check_leaf(leaf, i, allow_int, who, holomorphic)
 
 
-def _check_leaf(value, i, allow_int, who):
+def _check_leaf(value, i, allow_int, who, holomorphic=False):
     try:
         dtype = np.result_type(value)
     except TypeError:
         raise TypeError(f"{who}: argument {i} contains a {type(value).__name__}, which is not a valid JAX type") from None
+    if holomorphic and not np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(f"{who} with holomorphic=True requires inputs with complex dtype, but got {dtype.name}.")
     if not np.issubdtype(dtype, np.inexact) and not allow_int:
         raise TypeError(
             f"{who} requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
@@ -64,7 +66,14 @@ def _check_leaf(value, i, allow_int, who):
         )
 
 
-def _check_scalar(out, who):
+def _check_scalar(out, who, holomorphic=False):
+    if holomorphic:
+        if np.ndim(out) != 0:
+            raise TypeError(f"Gradient only defined for scalar-output functions. Output had shape: {np.shape(out)}.")
+        if not np.issubdtype(np.result_type(out), np.complexfloating):
+            raise TypeError(f"{who} with holomorphic=True requires outputs with complex dtype, but got "
+                            f"{np.result_type(out).name}.")
+        return
     if np.ndim(out) != 0 or not np.issubdtype(np.result_type(out), np.floating):
         raise TypeError(
             f"Gradient only defined for scalar-output functions. Output had shape: {np.shape(out)}."
@@ -92,9 +101,10 @@ class GradFunction:
 
     __s2s_build_by_function__ = True  # transforming it reads only its generated function
 
-    def __init__(self, fn, argnums, has_aux, allow_int, value):
+    def __init__(self, fn, argnums, has_aux, allow_int, value, holomorphic=False):
         self._fn = fn
         self._value = value
+        self._holomorphic = holomorphic  # complex in and out: the complex derivative f'(z)
         self._has_aux = has_aux
         self._allow_int = allow_int
         self._who = "value_and_grad" if value else "grad"
@@ -154,7 +164,7 @@ class GradFunction:
         per number of dimensions of the arguments."""
         for i in self._argnums:  # jit passes every argument here, before numba sees any
             if i < len(args):
-                _check_input(args[i], i, self._allow_int, self._who)
+                _check_input(args[i], i, self._allow_int, self._who, self._holomorphic)
         key = self._key(args, kwargs)
         return key, self._build(*key)[2]
 
@@ -197,7 +207,7 @@ class GradFunction:
                     f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but "
                     f"only {len(args)} positional arguments were passed"
                 )
-            _check_input(args[i], i, self._allow_int, self._who)
+            _check_input(args[i], i, self._allow_int, self._who, self._holomorphic)
         _, vjp_fn, _ = self._build(*self._key(args, kwargs))
         try:
             out, grads = vjp_fn(1.0, *args, **kwargs)
@@ -210,7 +220,7 @@ class GradFunction:
             value, aux = out
         else:
             value = out
-        _check_scalar(value, self._who)
+        _check_scalar(value, self._who, self._holomorphic)
         grads = [_projected(gr, args[i]) for gr, i in zip(grads, self._argnums)]
         g = grads[0] if self._single else tuple(grads)
         if self._has_aux:
@@ -232,7 +242,7 @@ class GradFunction:
         if isinstance(out, (tuple, list, dict)):
             raise TypeError(f"Gradient only defined for scalar-output functions. Output was a {type(out).__name__}: "
                             "use jacrev/vjp for several outputs, or has_aux=True for (value, aux).") from None
-        _check_scalar(out, self._who)
+        _check_scalar(out, self._who, self._holomorphic)
 
     def __repr__(self):
         return f"<s2s.{self._who} of {getattr(self._fn, '__qualname__', self._fn)}>"
@@ -281,18 +291,36 @@ def _projected(ct, primal):
     return ct
 
 
-def grad(fun, argnums=0, has_aux=False, allow_int=False):
-    """The gradient of scalar-valued `fun` with respect to the positional `argnums`."""
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """The gradient of scalar-valued `fun` with respect to the positional `argnums`. With
+    `holomorphic`, `fun` maps complex inputs to a complex scalar and the result is its
+    complex derivative f'(z) (for a real output, the gradient of z is dL/dRe z - i dL/dIm z)."""
     if not callable(fun):
         raise TypeError(f"grad expects a callable, got {type(fun).__name__}")
-    return GradFunction(fun, argnums, has_aux, allow_int, value=False)
+    return GradFunction(fun, argnums, has_aux, allow_int, value=False, holomorphic=holomorphic)
 
 
-def value_and_grad(fun, argnums=0, has_aux=False, allow_int=False):
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """`(fun(*args), grad(fun)(*args))`, computed together."""
     if not callable(fun):
         raise TypeError(f"value_and_grad expects a callable, got {type(fun).__name__}")
-    return GradFunction(fun, argnums, has_aux, allow_int, value=True)
+    return GradFunction(fun, argnums, has_aux, allow_int, value=True, holomorphic=holomorphic)
+
+
+def checkpoint(fun=None, *, prevent_cse=True, policy=None, static_argnums=()):
+    """JAX's `checkpoint` (`remat`), for code written against JAX: `fun` itself. JAX uses it
+    to recompute a function's intermediates on the backward pass instead of storing them;
+    s2s's reverse mode stores only what the derivative reads (loops keep a tape of the
+    values they overwrite), and the derivative is the same either way. Works as
+    `checkpoint(f)`, `@checkpoint` and `@checkpoint(policy=...)`, also inside transformed code."""
+    if fun is None:
+        return lambda f: checkpoint(f, prevent_cse=prevent_cse, policy=policy, static_argnums=static_argnums)
+    if not callable(fun):
+        raise TypeError(f"checkpoint expects a callable, got {type(fun).__name__}")
+    return fun
+
+
+remat = checkpoint
 
 
 class _VJPFunction:

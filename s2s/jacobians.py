@@ -7,7 +7,8 @@ column. Both sweeps are loops in the generated source, so `jit(jacfwd(f))` compi
 whole sweep into one numba function. The Jacobian has shape `out.shape + in.shape`;
 `hessian(f) = jacfwd(jacrev(f))` (forward over reverse; `jacfwd(grad(f))` when f's
 output is inferred to be a scalar), `in.shape + in.shape` for a scalar f, nested tuples
-(blocks) for tuple `argnums`. Inputs are arrays and scalars;
+(blocks) for tuple `argnums`. Inputs are arrays and scalars (real; complex with
+`holomorphic=True`, for functions of complex values whose Jacobian is the complex one);
 `jacfwd` also takes functions returning tuples/lists/dicts (a Jacobian per output leaf).
 """
 
@@ -27,8 +28,9 @@ class JacobianFunction:
 
     __s2s_build_by_function__ = True  # transforming it reads only its generated function
 
-    def __init__(self, fn, argnums, has_aux, who, mode="rev"):
+    def __init__(self, fn, argnums, has_aux, who, mode="rev", holomorphic=False):
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
+        self._holomorphic = holomorphic  # complex in and out: the complex derivatives
         # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).
         self._suffix = {"fwd": "jacfwd", "rev": "jacrev", "hessian": "hessian"}[mode]
         sig = signature_of(fn)
@@ -52,6 +54,8 @@ class JacobianFunction:
             if self._mode == "hessian":
                 fn, of_grad = self._inner(structs, key[1], key[2], key[3])
                 options = {"of_grad": of_grad}
+            elif self._mode == "rev" and self._holomorphic:
+                options = {"holomorphic": True}
             module, name = build(fn, self._argnums, self._single, self._has_aux, key[1], structs, suffix=self._suffix,
                                  nones=key[2], others=key[3], **options)
             self._built[key] = (module, module.load("python").__dict__[name])
@@ -71,9 +75,9 @@ class JacobianFunction:
 
         argnums = self._argnums[0] if self._single else self._argnums
         if output_rank(self._fn, ranks) == 0:
-            inner = GradFunction(self._fn, argnums, self._has_aux, False, value=False)
+            inner = GradFunction(self._fn, argnums, self._has_aux, False, value=False, holomorphic=self._holomorphic)
             return inner._build(structs, ranks, nones, others)[2], True
-        jacrev = JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev")
+        jacrev = JacobianFunction(self._fn, argnums, self._has_aux, "hessian", mode="rev", holomorphic=self._holomorphic)
         return jacrev._build(structs, ranks, nones, others)[1], False
 
     @property
@@ -114,9 +118,9 @@ class JacobianFunction:
             if i >= len(args):
                 raise TypeError(f"{self._who}: argnums={self._argnums} refers to positional argument {i}, but only "
                                 f"{len(args)} positional arguments were passed")
-            _check_input(args[i], i, False, self._who)
+            _check_input(args[i], i, False, self._who, self._holomorphic)
             # (jacrev of a real function of complex input is grad's convention, as JAX's)
-            if (self._mode != "rev" or self._who == "hessian") and any(np.iscomplexobj(leaf) for leaf in
+            if not self._holomorphic and (self._mode != "rev" or self._who == "hessian") and any(np.iscomplexobj(leaf) for leaf in
                                                                         _tree_leaves(args[i])):
                 raise TypeError(f"{self._who} requires real-valued inputs (input dtype that is a sub-dtype of "
                                 f"np.floating), but got a complex argument {i}.")
@@ -128,37 +132,37 @@ class JacobianFunction:
 JacrevFunction = JacobianFunction  # the name earlier code used
 
 
-def jacfwd(fun, argnums=0, has_aux=False):
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian of `fun` w.r.t. the positional `argnums`, by forward mode (one JVP per
     input element): shape `out.shape + in.shape`; a tuple of those for tuple `argnums`;
     the output's structure (tuple/list/dict) of those for a function returning a pytree."""
     if not callable(fun):
         raise TypeError(f"jacfwd expects a callable, got {type(fun).__name__}")
-    return JacobianFunction(fun, argnums, has_aux, "jacfwd", mode="fwd")
+    return JacobianFunction(fun, argnums, has_aux, "jacfwd", mode="fwd", holomorphic=holomorphic)
 
 
-def jacrev(fun, argnums=0, has_aux=False):
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian of `fun` w.r.t. the positional `argnums`, by reverse mode (one VJP per
     output element): shape `out.shape + in.shape`; a tuple of those for tuple `argnums`."""
     if not callable(fun):
         raise TypeError(f"jacrev expects a callable, got {type(fun).__name__}")
-    return JacobianFunction(fun, argnums, has_aux, "jacrev")
+    return JacobianFunction(fun, argnums, has_aux, "jacrev", holomorphic=holomorphic)
 
 
-def jacobian(fun, argnums=0, has_aux=False):
+def jacobian(fun, argnums=0, has_aux=False, holomorphic=False):
     """`jacrev` (JAX's `jacobian` is its alias)."""
     if not callable(fun):
         raise TypeError(f"jacobian expects a callable, got {type(fun).__name__}")
-    return JacobianFunction(fun, argnums, has_aux, "jacobian")
+    return JacobianFunction(fun, argnums, has_aux, "jacobian", holomorphic=holomorphic)
 
 
-def hessian(fun, argnums=0, has_aux=False):
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Hessian of `fun` w.r.t. the positional `argnums`: `jacfwd(jacrev(fun))`, shape
     `out.shape + in.shape + in.shape`; for tuple `argnums` the blocks `H[i][j]` (d/dx_i
     d/dx_j). With `has_aux`, `(hessian, aux)`."""
     if not callable(fun):
         raise TypeError(f"hessian expects a callable, got {type(fun).__name__}")
-    return JacobianFunction(fun, argnums, has_aux, "hessian", mode="hessian")
+    return JacobianFunction(fun, argnums, has_aux, "hessian", mode="hessian", holomorphic=holomorphic)
 
 
 __all__ = ["jacfwd", "jacrev", "jacobian", "hessian"]

@@ -155,9 +155,11 @@ def build_jacfwd_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
 
 
 @remembered
-def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=(), others=()):
+def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, suffix="jacrev", nones=(), others=(),
+                        holomorphic=False):
     """GeneratedModule for the reverse-mode Jacobian of `fn` w.r.t. positional `argnums`
-    (`nones`: parameters given None)."""
+    (`nones`: parameters given None; `holomorphic`: a complex output is allowed, its rows
+    the VJPs of real basis cotangents -- the complex Jacobian of a holomorphic function)."""
     from .program import _reverse
 
     structs = tuple(structs or (None,) * len(argnums))
@@ -172,7 +174,8 @@ def build_jacrev_module(fn, argnums, single, has_aux, ranks=None, structs=None, 
     lines = ["def _():", f"    {res0} = {primal}({_fresh_args(program, params, rm.runtime)})"]
     lines.append(f"    {out} = {res0}[0]" if has_aux else f"    {out} = {res0}")
     out_leaves = list(leaves(out_struct))
-    lines.append(f"    {out} = {rt('real_output')}({out})")
+    if not holomorphic:
+        lines.append(f"    {out} = {rt('real_output')}({out})")
     zeros = {}
     if len(out_leaves) > 1:
         for mi, m in enumerate(out_leaves):

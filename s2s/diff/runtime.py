@@ -152,7 +152,7 @@ def jac_alloc(out, x):
 def _jac_scalar(J, v):
     """The value `v` (a scalar or a one-element array) as a scalar Jacobian of J's type."""
     v = v if np.ndim(v) == 0 else np.asarray(v).reshape(())
-    return J.dtype.type(v) if isinstance(J, np.generic) else float(v)
+    return J.dtype.type(v) if isinstance(J, np.generic) else (complex(v) if np.iscomplexobj(v) else float(v))
 
 
 def jac_row(J, i, g):

@@ -396,6 +396,8 @@ def _ol_jac_row(J, i, g):
             return J
         return impl_scalar
     kind = _dtype_of(J).type if isinstance(J, types.Float) and J.bitwidth != 64 else float
+    if isinstance(J, types.Complex) or isinstance(getattr(g, "dtype", g), types.Complex):
+        kind = complex  # (holomorphic Jacobians)
     if isinstance(g, types.Array):
         return lambda J, i, g: kind(g.reshape(-1)[0])
     return lambda J, i, g: kind(g)
@@ -420,6 +422,8 @@ def _ol_jac_col(J, j, t):
             return J
         return impl_scalar
     kind = _dtype_of(J).type if isinstance(J, types.Float) and J.bitwidth != 64 else float
+    if isinstance(J, types.Complex) or isinstance(getattr(t, "dtype", t), types.Complex):
+        kind = complex  # (holomorphic Jacobians)
     if isinstance(t, types.Array):
         return lambda J, j, t: kind(t.reshape(-1)[0])
     return lambda J, j, t: kind(t)
