@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from . import errors, lax, random, tree, tree_util  # noqa: E402
 from .api import jit, source  # noqa: E402
-from .autodiff import grad, value_and_grad, vjp  # noqa: E402
+from .autodiff import checkpoint, grad, remat, value_and_grad, vjp  # noqa: E402
 from .environment import print_environment_info  # noqa: E402
 from .custom import custom_jvp, custom_vjp, defjvp, defvjp, stop_gradient  # noqa: E402
 from .forward import jvp, linearize  # noqa: E402
@@ -19,7 +19,7 @@ from .devices import block_until_ready, default_backend, device_get, device_put,
 __all__ = [
     "__version__", "errors", "random", "jit", "source", "grad", "value_and_grad", "vjp",
     "jvp", "linearize", "jacfwd", "jacrev", "jacobian", "hessian",
-    "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp", "vmap",
+    "custom_jvp", "custom_vjp", "stop_gradient", "defjvp", "defvjp", "vmap", "checkpoint", "remat",
     "print_environment_info", "devices", "default_backend", "device_put", "device_get", "block_until_ready",
 ]
 

@@ -78,8 +78,11 @@ class TransformCalls:
         """`s2s.grad(f, argnums=1)` inside a transformed function: made now (its arguments
         are functions and constants), and the call refers to the generated function."""
         from ..api import jit
+        from ..autodiff import checkpoint
 
         if factory is jit and node.args:  # jit(f) inside transformed code is f: compiled with its caller, if at all
+            return node.args[0]
+        if factory is checkpoint and len(node.args) == 1:  # checkpoint(f) is f
             return node.args[0]
         env = []
 
@@ -144,11 +147,12 @@ def _jvp():
 def _is_transform(value):
     """s2s transformations that can be called inside transformed code: `jvp`, and the
     makers of derivative functions (`grad(f)`, `jacfwd(f)`, ...) -- and `jit(f)`, whose
-    function is transformed with the code calling it (it is compiled with it, if at all)."""
+    function is transformed with the code calling it (it is compiled with it, if at all),
+    and `checkpoint(f)` (f itself)."""
     from .. import api, autodiff, batching, jacobians
 
     makers = (_jvp(), autodiff.grad, autodiff.value_and_grad, jacobians.jacfwd, jacobians.jacrev,
-              jacobians.jacobian, jacobians.hessian, batching.vmap, autodiff.VjpTwin, api.jit)
+              jacobians.jacobian, jacobians.hessian, batching.vmap, autodiff.VjpTwin, api.jit, autodiff.checkpoint)
     return any(value is m for m in makers)
 
 
