@@ -527,32 +527,46 @@ def _prod_pairs_rows(xs, ts):
 
 def _flat_or_last(x, axis):
     """The reductions of the row helpers under numba: the whole array (axis None, as
-    NumPy-under-numba's prod), or the last axis (the -1 of the rules of prod_pairs)."""
+    NumPy-under-numba's prod) or one axis (an int known at run time)."""
     return isinstance(x, types.Array) and (_none(axis) or isinstance(axis, types.Integer))
 
 
-@numba.njit
-def _check_last(ndim, axis):
-    if axis is not None and axis % ndim != ndim - 1:
-        raise ValueError("compiled rules of prod reduce over the last axis only")
+def _swapped_shape(shape, k):
+    """`shape` with axis k and the last exchanged (numba)."""
+
+
+@overload(_swapped_shape)
+def _ol_swapped_shape(shape, k):
+    n = len(shape)
+    parts = [f"shape[{n - 1}] if k == {d} else shape[{d}]" for d in range(n - 1)] + ["shape[k]"]
+    return _gen(("swapped_shape", n), ["def impl(shape, k):", "    return (" + "".join(f"{p}, " for p in parts) + ")"])
 
 
 @overload(to_rows)
 def _ol_to_rows(x, axis=None):
+    # the slices along the axis as rows: the axis swapped with the last (the rows' order
+    # is from_rows' own; NumPy's moves it last instead, the same slices)
     if _flat_or_last(x, axis):
+        if _none(axis):
+            return lambda x, axis=None: np.ascontiguousarray(x).reshape(1, x.size)
+
         def impl(x, axis=None):
-            _check_last(x.ndim, axis)
-            n = x.size if axis is None else x.shape[-1]
-            return np.ascontiguousarray(x).reshape(x.size // max(n, 1), n)
+            k = axis % x.ndim
+            n = x.shape[k]
+            return np.ascontiguousarray(np.swapaxes(x, k, x.ndim - 1)).reshape(x.size // max(n, 1), n)
         return impl
 
 
 @overload(from_rows)
 def _ol_from_rows(r, x, axis=None):
     if isinstance(r, types.Array) and _flat_or_last(x, axis):
+        if _none(axis):
+            return lambda r, x, axis=None: np.ascontiguousarray(r).reshape(x.shape)
+
         def impl(r, x, axis=None):
-            _check_last(x.ndim, axis)
-            return np.ascontiguousarray(r).reshape(x.shape)
+            k = axis % x.ndim
+            moved = np.ascontiguousarray(r).reshape(_swapped_shape(x.shape, k))
+            return np.ascontiguousarray(np.swapaxes(moved, k, x.ndim - 1))
         return impl
 
 

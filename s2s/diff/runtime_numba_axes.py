@@ -335,6 +335,30 @@ if np.amax is not np.max:
     _tuple_reduction(np.amin, "min")
 
 
+def _tuple_spread(fn, root):
+    """np.var / np.std over a tuple of axes (with ddof, keepdims): the mean of the squared
+    deviations from the mean over those axes, times n / (n - ddof) (the root for std)."""
+    @overload(fn, prefer_literal=True)
+    def _ol(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        keep = _keep(keepdims)
+        if not (_real_array(a) and _int_tuple(axis)) or keep is None or len(axis) > a.ndim:
+            return None
+        lines = ["def impl(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):",
+                 "    ax = _sorted_axes(axis, a.ndim)", "    kept = _kept_shape(a.shape, ax)", "    count = 1",
+                 "    for d in ax:", "        count *= a.shape[d]",
+                 "    dev = a - np.asarray(np.sum(a, axis)).reshape(kept) / count",
+                 "    r = np.sum(dev * dev, axis) / (count - ddof)"]
+        if root:
+            lines.append("    r = np.sqrt(r)")
+        lines.append("    return np.asarray(r).reshape(kept)" if keep else "    return r")
+        return _gen(("tuple_spread", root, a.ndim, len(axis), bool(keep)), lines, globals())
+    return _ol
+
+
+_tuple_spread(np.var, False)
+_tuple_spread(np.std, True)
+
+
 @overload(unreduce)
 def _ol_unreduce_tuple(ct, x, axis=None):
     # ct reduced over a tuple of axes: put them back with length 1, broadcast to x

@@ -73,11 +73,12 @@ def test_builtin_max_min_of_one_sequence(fn, request):
 
 
 @pytest.mark.parametrize("zeros", [1, 2, 3])
-@pytest.mark.parametrize("axis", [None, 1])
+@pytest.mark.parametrize("axis", [None, 1, 0])
 def test_prod_with_zeros_is_exact(zeros, axis, request):
     x = _inputs((3, 4), 6)
     x[0, :zeros] = 0.0
-    check_vjp(np.prod, (x,), {"axis": axis}, name=request.node.name, use_numba=axis is None and zeros == 1)
+    x[1, 1:zeros] = 0.0  # (a column with zeros too)
+    check_vjp(np.prod, (x,), {"axis": axis}, name=request.node.name, use_numba=zeros == 1 or axis == 0)
     if zeros == 1:  # the derivative at the zero is the product of the others
         b = VJP_RULES.get(np.prod).template(1.0, np.prod(x), x)
         assert b[0, 0] == np.prod(x.ravel()[1:]) and not b.ravel()[1:].any()

@@ -220,13 +220,15 @@ def tuple_axes(a):
     return (np.sum(b, axis=(0, 2)), np.prod(b, axis=(0, 1)), np.max(b, axis=(2, 0)), np.min(b, axis=(-1, 0)),
             np.mean(b, axis=(0, 2), keepdims=True), np.any(b > 0.5, axis=(0, 1)), np.all(b > -2.0, axis=(1, 2)),
             np.sum(b, (0, 1, 2)), np.prod(a, axis=1), np.max(a, axis=0), np.atleast_2d(a[0, 0]), np.atleast_3d(1.5),
-            a.astype(int), a.astype(float), (a > 0.5).astype(int), a.astype(complex))
+            a.astype(int), a.astype(float), (a > 0.5).astype(int), a.astype(complex),
+            np.var(b, axis=(0, 2), ddof=1), np.std(b, axis=(1, 2), keepdims=True), np.std(b, (0, 1, 2)))
 
 
 def loss_tuple_axes(a):
     b = a.reshape(2, 2, 3)
     return (np.sum(np.prod(b, axis=(0, 1)) ** 2) + np.sum(np.mean(b, axis=(0, 2)) ** 3) + np.sum(np.max(b, axis=(1, 2)))
-            + np.sum(a * a.astype(int)) + np.sum(np.sum(b ** 2, axis=(0, 2))))
+            + np.sum(a * a.astype(int)) + np.sum(np.sum(b ** 2, axis=(0, 2)))
+            + np.sum(np.std(b, axis=(0, 1)) ** 2) + np.sum(np.var(b, axis=(0, 2), ddof=1, keepdims=True)))
 
 
 def test_tuple_axes_and_builtin_casts_compiled():
