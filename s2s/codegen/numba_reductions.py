@@ -45,7 +45,7 @@ from ..naming import MATH_ALIAS, NUMPY_ALIAS
 from ..diff.lists import ListInfo
 from ..diff.runtime import add_at, array_of, meshgrid_of, sum_of, take_mask
 from ..diff.runtime_jit import (  # noqa: F401
-    _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_f,
+    _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_c, reshape_f,
     diag_indices_like, diag_indices_of, rollaxis_view, select_of, sort_axis, swapaxes_view, transpose_view, unravel_of,
 )
 from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
@@ -115,7 +115,8 @@ class AxisReductions(FunctionPass):
 
     def _f_order(self, node):
         """x.flatten('F') -> np.ravel(x, order='F'); x.reshape(shape, order='F') ->
-        reshape_f(x, shape) (numba reshapes and flattens in C order only); None for anything else."""
+        reshape_f(x, shape) (numba reshapes and flattens in C order only); x.reshape(shape) ->
+        reshape_c(x, shape) (numba's misreads arrays that are not C-contiguous); None for anything else."""
         f = node.func
         if attribute_path(f) == f"{NUMPY_ALIAS}.ravel" and len(node.args) == 2:
             # np.ravel(x, 'F'): numba's np.ravel asserts on a positional order (its keyword form is ours)
@@ -135,6 +136,12 @@ class AxisReductions(FunctionPass):
             args = list(node.args)
         if f.attr == "flatten" and not order and len(args) == 1:
             order, args = [args[0]], []
+        c_order = not order or isinstance(order[0], gast.Constant) and order[0].value == "C"
+        if f.attr == "reshape" and c_order and len(order) <= 1 and args \
+                and not any(isinstance(e, gast.Starred) for e in args):
+            # reshape_c: numba's reshape of an array that is not C-contiguous fails or misreads it
+            shape = args[0] if len(args) == 1 else gast.Tuple(elts=args, ctx=gast.Load())
+            return self._call(reshape_c, "reshape_c", [f.value, shape], node)
         if len(order) != 1 or not (isinstance(order[0], gast.Constant) and order[0].value == "F"):
             return None
         if f.attr == "flatten":

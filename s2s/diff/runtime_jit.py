@@ -1,6 +1,6 @@
 """Runtime helpers that jit's own passes call (codegen/numba_reductions.py rewrites NumPy calls
 numba does not compile into them): reductions and cumulations along an axis, matrix norms,
-F-order reshapes, flat concatenation, scalar casts, sorts along an axis, np.select (numba's
+F-order reshapes (and C-order ones of arrays that are not C-contiguous), flat concatenation, scalar casts, sorts along an axis, np.select (numba's
 takes a scalar default only), np.diag_indices(_from) and np.unravel_index (numba has none),
 and the axis permutations np.swapaxes / np.moveaxis /
 np.rollaxis / np.transpose(x, axes) (views, as NumPy's: numba's own
@@ -11,7 +11,7 @@ runtime_numba_jit.py. Part of the runtime (`s2s.diff.runtime` re-exports `__all_
 """
 import numpy as np
 
-__all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "concat_flat", "cast_as", "sort_axis",
+__all__ = ["reduce_axis", "cumulate_axis", "matrix_norm", "reshape_f", "reshape_c", "concat_flat", "cast_as", "sort_axis",
            "swapaxes_view", "moveaxis_view", "transpose_view", "rollaxis_view", "select_of",
            "diag_indices_of", "diag_indices_like", "unravel_of"]
 
@@ -43,6 +43,13 @@ def matrix_norm(x, ord, axis=None):
 def reshape_f(x, shape):
     """np.reshape(x, shape, order='F') (numba reshapes in C order only)."""
     return np.reshape(x, shape, order="F")
+
+
+def reshape_c(x, shape):
+    """np.reshape(x, shape): numba reshapes C-contiguous arrays only and misreads an
+    F-ordered one (np.linalg.inv's result, x.T) it reshapes as a view; others are copied
+    first, where NumPy would copy or make a view -- the same values."""
+    return np.reshape(x, shape)
 
 
 def concat_flat(arrays):

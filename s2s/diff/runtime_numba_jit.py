@@ -20,6 +20,7 @@ from .runtime_jit import (  # s2s-runtime-import
     matrix_norm,
     moveaxis_view,
     reduce_axis,
+    reshape_c,
     reshape_f,
     rollaxis_view,
     select_of,
@@ -240,6 +241,15 @@ def _ol_cast_as(x, dtype):
     if isinstance(x, types.Array):
         return lambda x, dtype: x.astype(dtype)
     return lambda x, dtype: dtype(x)
+
+
+@overload(reshape_c)
+def _ol_reshape_c(x, shape):
+    if not isinstance(x, types.Array):
+        return None
+    if x.layout == "C":
+        return lambda x, shape: x.reshape(shape)
+    return lambda x, shape: np.ascontiguousarray(x).reshape(shape)
 
 
 @overload(reshape_f)

@@ -235,6 +235,32 @@ def test_gradients_through_axis_views_under_jit():
     assert want[1, 2, 3] == pytest.approx((loss_views(b + e) - loss_views(b - e)) / (2 * eps), rel=1e-6)
 
 
+def reshapes_of_other_layouts(a):
+    inv = np.linalg.inv(a)  # F-ordered in numba
+    return (a.T.reshape(16), a.T.reshape(2, 2, 4), np.reshape(inv, (2, 2, 4)), a[:, ::2].reshape(8),
+            np.sum(inv.reshape(2, 2, 2, 2) * np.arange(16.0).reshape(2, 2, 2, 2)), a.reshape(-1, order="C")[3])
+
+
+def loss_reshapes(a):
+    inv = np.linalg.inv(a)
+    return np.sum(np.sin(inv.reshape(2, 2, 4)) * np.arange(16.0).reshape(2, 2, 4)) + np.sum(a.T.reshape(4, 4)[0] ** 3)
+
+
+def test_reshapes_of_arrays_that_are_not_c_contiguous_under_jit():
+    """numba reshapes C-contiguous arrays only: an F-ordered one (np.linalg.inv's result,
+    x.T) it reshapes as a view is misread later (wrong numbers), others fail at run time
+    or when compiling; jit's reshape_c copies them first."""
+    a = np.random.default_rng(6).normal(size=(4, 4)) + 4.0 * np.eye(4)
+    for i, (got, want) in enumerate(zip(s2s.jit(reshapes_of_other_layouts)(a), reshapes_of_other_layouts(a))):
+        assert np.shape(got) == np.shape(want), i
+        np.testing.assert_allclose(got, want, rtol=1e-13, err_msg=f"output {i}")
+    want = s2s.grad(loss_reshapes)(a)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(loss_reshapes))(a), want, rtol=1e-12)
+    eps, e = 1e-6, np.zeros_like(a)
+    e[2, 1] = eps
+    assert want[2, 1] == pytest.approx((loss_reshapes(a + e) - loss_reshapes(a - e)) / (2 * eps), rel=1e-6)
+
+
 def rolls_and_selects(b, v):
     r = np.rollaxis(b, 2) * 2.0 + 0.0
     s = np.rollaxis(b, 0, 3)
