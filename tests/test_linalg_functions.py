@@ -102,3 +102,21 @@ def test_vmap_matches_stacking():
 def test_vecdot_refuses_a_positive_axis_over_operands_of_different_ranks():
     with pytest.raises(NoDerivativeRuleError, match="vecdot.*negative axis"):
         s2s.grad(vecdot_positive_axis)(X, A)
+
+
+def tensor_inverses(x):
+    m = (np.outer(x[:4], x[2:]) * 0.3 + 4.0 * np.eye(4))
+    w = np.arange(16.0).reshape(2, 2, 2, 2)
+    return (np.sum(np.linalg.tensorinv(m.reshape(2, 2, 2, 2)) * w)
+            + np.sum(np.linalg.tensorinv(m.reshape(4, 2, 2), ind=1) ** 2)
+            + np.sum(np.linalg.tensorsolve(m.reshape(2, 2, 4), x[:4].reshape(2, 2)) ** 2))
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_tensorinv_and_tensorsolve(jit):
+    """np.linalg.tensorinv / tensorsolve (parse/stand_in_linalg.py: inv and solve of the
+    tensors as matrices): NumPy's values, gradients against central differences."""
+    run = s2s.jit(tensor_inverses) if jit else s2s.jit(tensor_inverses).python()
+    assert run(X) == pytest.approx(tensor_inverses(X), rel=1e-13)
+    grad = s2s.jit(s2s.grad(tensor_inverses)) if jit else s2s.grad(tensor_inverses)
+    np.testing.assert_allclose(grad(X), central_difference(tensor_inverses, (X,), 0), rtol=1e-6, atol=1e-9)

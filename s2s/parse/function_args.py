@@ -104,7 +104,7 @@ _NOT = object()
 # flags that decide a result's structure -- `eigvals_only`, `compute_uv`, ... -- too: the
 # branch they select is folded before differentiation, the other one never typed.)
 AXIS_LIKE = frozenset({"axis", "axes", "keepdims", "ord", "ddof", "axis1", "axis2", "order", "eigvals_only",
-                       "compute_uv", "full_matrices", "lower", "return_sign", "edge_order"})
+                       "compute_uv", "full_matrices", "lower", "return_sign", "edge_order", "ind"})
 
 
 def _axis_like(callee):

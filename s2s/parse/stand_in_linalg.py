@@ -138,3 +138,27 @@ def np_lstsq(a, b, rcond=None):
     else:
         residuals = np.zeros(0)
     return x, residuals, rank, s
+
+
+def np_tensorinv(a, ind=2):
+    """np.linalg.tensorinv: the inverse of a as a matrix of its first `ind` axes by the
+    others, in the shape a.shape[ind:] + a.shape[:ind] (its derivative is inv's)."""
+    rows = 1
+    for k in a.shape[ind:]:
+        rows = rows * k
+    inverse = np.linalg.inv(np.reshape(a, (a.size // rows, rows)))
+    return np.reshape(inverse, a.shape[ind:] + a.shape[:ind])
+
+
+def np_tensorsolve(a, b, axes=None):
+    """np.linalg.tensorsolve (axes=None): x with tensordot(a, x, x.ndim) == b, by solve on a
+    as a matrix of b's axes by the others."""
+    if axes is not None:
+        raise ValueError("tensorsolve with axes= is not supported inside transformed code; move the axes "
+                         "of a last with np.moveaxis first")
+    shape = a.shape[b.ndim:]
+    n = 1
+    for k in shape:
+        n = n * k
+    x = np.linalg.solve(np.reshape(a, (b.size, n)), np.ravel(b))
+    return np.reshape(x, shape)
