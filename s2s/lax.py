@@ -9,6 +9,11 @@ value, and the loop bounds of `fori_loop` may be run-time values under `grad` to
 """
 import numpy as np
 
+from .custom import stop_gradient  # jax.lax.stop_gradient is jax.stop_gradient
+
+__all__ = ["fori_loop", "while_loop", "cond", "switch", "scan", "map", "select", "stop_gradient",
+           "dynamic_slice_in_dim", "dynamic_index_in_dim", "dynamic_update_slice_in_dim"]
+
 
 def fori_loop(lower, upper, body_fun, init_val):
     """`val = body_fun(i, val)` for i in range(lower, upper); returns the final val."""
@@ -62,19 +67,84 @@ def _cond3(pred, true_fun, false_fun, a, b, c):
 cond.__s2s_by_arity__ = {3: _cond0, 4: _cond1, 5: _cond2, 6: _cond3}
 
 
-def scan(f, init, xs):
-    """`carry, y = f(carry, xs[i])` for each i; returns (carry, ys stacked along axis 0).
-    The ys are arrays or numbers (not pytrees), and xs an array (not None with a length)."""
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """`carry, y = f(carry, xs[i])` for each i (from the last with `reverse`); returns
+    (carry, ys stacked along axis 0, ys[i] from xs[i]). With xs None, f gets None `length`
+    times. The ys are arrays or numbers and xs an array (not pytrees); `unroll` is a hint.
+
+    Inside a transformed function the call becomes `_scan_xs` or `_scan_none` by whether xs
+    is written as None (or left out) there (parse/macros.py): both cannot be compiled for one
+    call, since f takes either an element or None."""
+    if xs is None:
+        return _scan_none(f, init, length, reverse)
+    return _scan_xs(f, init, xs, reverse)
+
+
+def _scan_xs(f, init, xs, reverse):
+    """scan over the rows of xs."""
     n = xs.shape[0]
     if n == 0:
         raise ValueError("scan over an empty sequence: ys would have no shape")
-    carry, y = f(init, xs[0])
+    k = n - 1 if reverse else 0
+    carry, y = f(init, xs[k])
+    ys = np.zeros((n,) + np.shape(np.asarray(y)))
+    ys[k] = y
+    for i in range(1, n):
+        k = n - 1 - i if reverse else i
+        carry, y = f(carry, xs[k])
+        ys[k] = y
+    return carry, ys
+
+
+def _scan_none(f, init, n, reverse):
+    """scan without xs: f(carry, None), n times."""
+    if n == 0:
+        raise ValueError("scan over an empty sequence: ys would have no shape")
+    k = n - 1 if reverse else 0
+    carry, y = f(init, None)
+    ys = np.zeros((n,) + np.shape(np.asarray(y)))
+    ys[k] = y
+    for i in range(1, n):
+        k = n - 1 - i if reverse else i
+        carry, y = f(carry, None)
+        ys[k] = y
+    return carry, ys
+
+
+def map(f, xs):
+    """`f` of each xs[i] (an array's rows), stacked: JAX's lax.map (a loop, as scan's)."""
+    n = xs.shape[0]
+    if n == 0:
+        raise ValueError("map over an empty sequence: its result would have no shape")
+    y = f(xs[0])
     ys = np.zeros((n,) + np.shape(np.asarray(y)))
     ys[0] = y
     for i in range(1, n):
-        carry, y = f(carry, xs[i])
-        ys[i] = y
-    return carry, ys
+        ys[i] = f(xs[i])
+    return ys
+
+
+def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
+    """operand[..., start:start + slice_size, ...] along `axis`, the start clamped so the
+    slice fits (as JAX)."""
+    start = min(max(start_index, 0), operand.shape[axis] - slice_size)
+    return np.moveaxis(np.moveaxis(operand, axis, 0)[start:start + slice_size], 0, axis)
+
+
+def dynamic_index_in_dim(operand, index, axis=0, keepdims=True):
+    """The slice of one element along `axis` (kept as an axis of length 1 with keepdims)."""
+    if keepdims:
+        return dynamic_slice_in_dim(operand, index, 1, axis)
+    return np.moveaxis(operand, axis, 0)[min(max(index, 0), operand.shape[axis] - 1)]
+
+
+def dynamic_update_slice_in_dim(operand, update, start_index, axis):
+    """operand with `update` written from start_index along `axis` (the start clamped so it
+    fits); operand itself is not changed."""
+    start = min(max(start_index, 0), operand.shape[axis] - update.shape[axis])
+    out = np.moveaxis(operand, axis, 0).copy()
+    out[start:start + update.shape[axis]] = np.moveaxis(update, axis, 0)
+    return np.moveaxis(out, 0, axis)
 
 
 def select(pred, on_true, on_false):
@@ -84,7 +154,8 @@ def select(pred, on_true, on_false):
 
 def _mark():
     # Transformed like a user's helper (s2s's own modules are otherwise library code).
-    for fn in (fori_loop, while_loop, cond, _cond0, _cond1, _cond2, _cond3, scan, select):
+    for fn in (fori_loop, while_loop, cond, _cond0, _cond1, _cond2, _cond3, scan, _scan_xs, _scan_none, select, map,
+               dynamic_slice_in_dim, dynamic_index_in_dim, dynamic_update_slice_in_dim):
         fn.__s2s_function__ = fn
 
 
@@ -101,3 +172,4 @@ def switch(index, branches, *operands):
 
 
 switch.__s2s_macro__ = True
+scan.__s2s_macro__ = True

@@ -7,6 +7,7 @@ from grad_cases import central_difference
 
 import s2s
 from s2s import lax
+from s2s.errors import UnsupportedSyntaxError
 
 
 def fori(x, n):
@@ -37,6 +38,37 @@ def select(x):
     return np.sum(lax.select(x > 0, np.sin(x), x ** 3))
 
 
+def scan_reverse(w, xs):
+    def step(c, xi):
+        c = np.tanh(w * c + xi)
+        return c, c * xi
+
+    c, ys = lax.scan(step, 0.1, xs, reverse=True)  # ys[i] from xs[i]
+    return c + np.sum(ys * np.arange(1.0, 5.0))
+
+
+def scan_length(w):
+    def step(c, _):
+        c = c * w + 1.0
+        return c, c * c
+
+    c, ys = lax.scan(step, 0.5, None, length=4)
+    return c + np.sum(ys * np.arange(1.0, 5.0))
+
+
+def map_and_slices(w, xs):
+    m = np.outer(xs, np.sin(w * xs))
+    rows = lax.map(lambda r: np.cos(r * w), m)
+    a = lax.dynamic_slice_in_dim(rows, 1, 2, axis=1)
+    b = lax.dynamic_index_in_dim(rows, 7, axis=0, keepdims=False)  # clamped to the last row
+    c = lax.dynamic_update_slice_in_dim(rows, a * 2.0, 3, axis=1)  # clamped to columns 2:4
+    return np.sum(a ** 2) + np.sum(b * xs) + np.sum(c ** 3)
+
+
+def stopped(w, xs):
+    return np.sum(lax.stop_gradient(xs * w) * xs * w)
+
+
 X = np.array([0.4, -0.3, 0.9])
 XS = np.array([0.1, 0.5, -0.2, 0.3])
 CASES = [
@@ -46,6 +78,9 @@ CASES = [
     ("cond, other", cond, (-X,)),
     ("scan", scan, (0.7, XS)),
     ("select", select, (X,)),
+    ("scan, reverse", scan_reverse, (0.7, XS)),
+    ("scan, no xs", scan_length, (0.7,)),
+    ("map and dynamic slices", map_and_slices, (0.7, XS)),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -59,7 +94,34 @@ def _plain_python(name):
         "cond, other": lambda x: np.sum(x ** 2) + (x[0] * x[2] if x[1] > 0 else x[0] - x[2]),
         "scan": _scan,
         "select": lambda x: np.sum(np.where(x > 0, np.sin(x), x ** 3)),
+        "scan, reverse": _scan_reverse,
+        "scan, no xs": _scan_length,
+        "map and dynamic slices": _map_and_slices,
     }[name]
+
+
+def _scan_reverse(w, xs):
+    c, ys = 0.1, np.zeros(4)
+    for k in range(3, -1, -1):
+        c = np.tanh(w * c + xs[k])
+        ys[k] = c * xs[k]
+    return c + np.sum(ys * np.arange(1.0, 5.0))
+
+
+def _scan_length(w):
+    c, total = 0.5, 0.0
+    for k in range(4):
+        c = c * w + 1.0
+        total += c * c * (k + 1)
+    return c + total
+
+
+def _map_and_slices(w, xs):
+    rows = np.cos(np.outer(xs, np.sin(w * xs)) * w)
+    a = rows[:, 1:3]
+    c = rows.copy()
+    c[:, 2:4] = a * 2.0
+    return np.sum(a ** 2) + np.sum(rows[-1] * xs) + np.sum(c ** 3)
 
 
 def _fori(x, n):
@@ -95,6 +157,22 @@ def test_gradients(name, fn, args):
     np.testing.assert_allclose(s2s.grad(fn)(*args), want, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.jacfwd(fn)(*args), want, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.jit(s2s.grad(fn))(*args), want, rtol=1e-6, atol=1e-8)
+
+
+def test_stop_gradient_is_jaxs():
+    assert lax.stop_gradient is s2s.stop_gradient
+    for grad in (s2s.grad(stopped), s2s.jit(s2s.grad(stopped))):
+        assert grad(0.7, XS) == pytest.approx(np.sum(XS * 0.7 * XS), rel=1e-13)  # one factor only
+
+
+def test_scan_without_xs_needs_a_length():
+    with pytest.raises(UnsupportedSyntaxError, match="lax.scan without xs needs length="):
+        s2s.grad(scan_no_length)(0.7)
+
+
+def scan_no_length(w):
+    c, ys = lax.scan(lambda c, _: (c * w, c), 1.0)
+    return c
 
 
 def test_scan_gradient_with_respect_to_the_sequence():

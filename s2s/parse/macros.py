@@ -5,6 +5,7 @@ place -- so they become plain code before anything else sees them.
     np.piecewise(x, [x < 0, x > 1], [f, lambda v: 2 * v, 1.0])
         -> np.where(x > 1, 2 * x, np.where(x < 0, f(x), 1.0 + np.zeros_like(x)))
     lax.switch(i, [f, g, h], a)     -> f(a) if i < 1 else (g(a) if i < 2 else h(a))   (i clamped)
+    lax.scan(f, c, xs, reverse=r)   -> lax._scan_xs(f, c, xs, r)   (xs None: _scan_none(f, c, length, r))
     gy, gx = np.gradient(z, 0.5)    -> gy, gx = (gradient_axis(z, 0.5, 0, 1, 2), gradient_axis(z, 0.5, 1, 1, 2))
     g = np.gradient(y)              -> g = gradient_axis(y, 1.0, -1, 1, 1)       (y must be 1-d)
     sorted(xs, key=k)               -> sorted_by_key(xs, k, False)
@@ -125,6 +126,8 @@ class Macros(TreeCalls):
         marker = getattr(f, "s2s_macro", None)
         if marker is not None and marker.value.__name__ == "switch":
             return self._switch(node)
+        if marker is not None and marker.value.__name__ == "scan":
+            return self._scan(node)
         vectorized = getattr(f, "s2s_vectorize", None)
         if vectorized is not None:  # a np.vectorize object made outside the function
             return self._vectorize(node, vectorized.value, f, [])
@@ -233,6 +236,29 @@ class Macros(TreeCalls):
             result = located(gast.IfExp(test=test, body=self._apply(branches[k], operands, node, "lax.switch"),
                                         orelse=result), node)
         return result
+
+    def _scan(self, node):
+        """lax.scan(f, init, xs, length=, reverse=, unroll=) -> lax._scan_xs(f, init, xs, reverse),
+        or lax._scan_none(f, init, length, reverse) where xs is None or left out."""
+        from .. import lax
+
+        given = dict(zip(("f", "init", "xs", "length", "reverse", "unroll"), node.args))
+        for k in node.keywords:
+            if k.arg not in ("f", "init", "xs", "length", "reverse", "unroll") or k.arg in given:
+                raise self.ctx.error(node, f"lax.scan got an unexpected or repeated argument {k.arg!r}", "lax.scan")
+            given[k.arg] = k.value
+        if "f" not in given or "init" not in given or any(isinstance(a, gast.Starred) for a in node.args):
+            raise self.ctx.error(node, "lax.scan needs f and init (lax.scan(f, init, xs))", "lax.scan")
+        reverse = given.get("reverse") or _const(False, node)
+        xs = given.get("xs")
+        if xs is None or isinstance(xs, gast.Constant) and xs.value is None:
+            if given.get("length") is None:
+                raise self.ctx.error(node, "lax.scan without xs needs length=", "lax.scan")
+            name, args = "_scan_none", [given["f"], given["init"], given["length"], reverse]
+        else:
+            name, args = "_scan_xs", [given["f"], given["init"], xs, reverse]
+        ref = self._resolve_value(f"scan{name}", getattr(lax, name), node, None)
+        return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
 
     def _piecewise(self, node):
         x = node.args[0] if node.args else None
