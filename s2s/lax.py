@@ -12,7 +12,8 @@ import numpy as np
 from .custom import stop_gradient  # jax.lax.stop_gradient is jax.stop_gradient
 
 __all__ = ["fori_loop", "while_loop", "cond", "switch", "scan", "map", "select", "stop_gradient",
-           "dynamic_slice_in_dim", "dynamic_index_in_dim", "dynamic_update_slice_in_dim"]
+           "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_index_in_dim",
+           "dynamic_update_slice_in_dim"]
 
 
 def fori_loop(lower, upper, body_fun, init_val):
@@ -152,10 +153,69 @@ def select(pred, on_true, on_false):
     return np.where(pred, on_true, on_false)
 
 
+def dynamic_slice(operand, start_indices, slice_sizes):
+    """operand[s0:s0 + k0, s1:s1 + k1, ...], each start clamped so its slice fits (as JAX).
+    Inside a transformed function the starts and sizes are tuples written in the call."""
+    out = operand
+    for axis, (start, size) in enumerate(zip(start_indices, slice_sizes)):
+        out = dynamic_slice_in_dim(out, start, size, axis)
+    return out
+
+
+def dynamic_update_slice(operand, update, start_indices):
+    """operand with `update` written at start_indices (each clamped so it fits); operand
+    itself is not changed. Inside a transformed function the starts are a tuple written in the call."""
+    starts = [min(max(s, 0), operand.shape[d] - update.shape[d]) for d, s in enumerate(start_indices)]
+    out = operand.copy()
+    out[tuple(slice(s, s + update.shape[d]) for d, s in enumerate(starts))] = update
+    return out
+
+
+# What a transformed call of dynamic_slice / dynamic_update_slice runs, by the number of starts
+# (parse/macros.py writes the tuples out as arguments).
+def _dynamic_slice1(x, s0, k0):
+    a = min(max(s0, 0), x.shape[0] - k0)
+    return x[a:a + k0]
+
+
+def _dynamic_slice2(x, s0, s1, k0, k1):
+    a, b = min(max(s0, 0), x.shape[0] - k0), min(max(s1, 0), x.shape[1] - k1)
+    return x[a:a + k0, b:b + k1]
+
+
+def _dynamic_slice3(x, s0, s1, s2, k0, k1, k2):
+    a, b = min(max(s0, 0), x.shape[0] - k0), min(max(s1, 0), x.shape[1] - k1)
+    c = min(max(s2, 0), x.shape[2] - k2)
+    return x[a:a + k0, b:b + k1, c:c + k2]
+
+
+def _dynamic_update_slice1(x, u, s0):
+    a = min(max(s0, 0), x.shape[0] - u.shape[0])
+    out = x.copy()
+    out[a:a + u.shape[0]] = u
+    return out
+
+
+def _dynamic_update_slice2(x, u, s0, s1):
+    a, b = min(max(s0, 0), x.shape[0] - u.shape[0]), min(max(s1, 0), x.shape[1] - u.shape[1])
+    out = x.copy()
+    out[a:a + u.shape[0], b:b + u.shape[1]] = u
+    return out
+
+
+def _dynamic_update_slice3(x, u, s0, s1, s2):
+    a, b = min(max(s0, 0), x.shape[0] - u.shape[0]), min(max(s1, 0), x.shape[1] - u.shape[1])
+    c = min(max(s2, 0), x.shape[2] - u.shape[2])
+    out = x.copy()
+    out[a:a + u.shape[0], b:b + u.shape[1], c:c + u.shape[2]] = u
+    return out
+
+
 def _mark():
     # Transformed like a user's helper (s2s's own modules are otherwise library code).
     for fn in (fori_loop, while_loop, cond, _cond0, _cond1, _cond2, _cond3, scan, _scan_xs, _scan_none, select, map,
-               dynamic_slice_in_dim, dynamic_index_in_dim, dynamic_update_slice_in_dim):
+               dynamic_slice_in_dim, dynamic_index_in_dim, dynamic_update_slice_in_dim, _dynamic_slice1,
+               _dynamic_slice2, _dynamic_slice3, _dynamic_update_slice1, _dynamic_update_slice2, _dynamic_update_slice3):
         fn.__s2s_function__ = fn
 
 
@@ -173,3 +233,5 @@ def switch(index, branches, *operands):
 
 switch.__s2s_macro__ = True
 scan.__s2s_macro__ = True
+dynamic_slice.__s2s_macro__ = True
+dynamic_update_slice.__s2s_macro__ = True

@@ -65,6 +65,13 @@ def map_and_slices(w, xs):
     return np.sum(a ** 2) + np.sum(b * xs) + np.sum(c ** 3)
 
 
+def dynamic_blocks(w, xs):
+    m = np.outer(xs, np.sin(w * xs))
+    a = lax.dynamic_slice(m, (1, 5), (2, 3))  # the column start clamped to 1
+    b = lax.dynamic_update_slice(m, a * 3.0, (-1, 2))  # the row start clamped to 0, the column to 1
+    return np.sum(a ** 2) + np.sum(b ** 3) + np.sum(lax.dynamic_slice(xs, (2,), (2,)) * w)
+
+
 def stopped(w, xs):
     return np.sum(lax.stop_gradient(xs * w) * xs * w)
 
@@ -81,6 +88,7 @@ CASES = [
     ("scan, reverse", scan_reverse, (0.7, XS)),
     ("scan, no xs", scan_length, (0.7,)),
     ("map and dynamic slices", map_and_slices, (0.7, XS)),
+    ("dynamic_slice, dynamic_update_slice", dynamic_blocks, (0.7, XS)),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -97,7 +105,16 @@ def _plain_python(name):
         "scan, reverse": _scan_reverse,
         "scan, no xs": _scan_length,
         "map and dynamic slices": _map_and_slices,
+        "dynamic_slice, dynamic_update_slice": _dynamic_blocks,
     }[name]
+
+
+def _dynamic_blocks(w, xs):
+    m = np.outer(xs, np.sin(w * xs))
+    a = m[1:3, 1:4]
+    b = m.copy()
+    b[0:2, 1:4] = a * 3.0
+    return np.sum(a ** 2) + np.sum(b ** 3) + np.sum(xs[2:4] * w)
 
 
 def _scan_reverse(w, xs):
@@ -165,7 +182,13 @@ def test_stop_gradient_is_jaxs():
         assert grad(0.7, XS) == pytest.approx(np.sum(XS * 0.7 * XS), rel=1e-13)  # one factor only
 
 
-def test_scan_without_xs_needs_a_length():
+def dynamic_slice_of_names(x, starts):
+    return np.sum(lax.dynamic_slice(x, starts, (2,)))
+
+
+def test_calls_the_macros_cannot_write_out_are_refused():
+    with pytest.raises(UnsupportedSyntaxError, match="needs its starts and sizes as tuples written in the call"):
+        s2s.grad(dynamic_slice_of_names)(XS, (1,))
     with pytest.raises(UnsupportedSyntaxError, match="lax.scan without xs needs length="):
         s2s.grad(scan_no_length)(0.7)
 

@@ -128,6 +128,8 @@ class Macros(TreeCalls):
             return self._switch(node)
         if marker is not None and marker.value.__name__ == "scan":
             return self._scan(node)
+        if marker is not None and marker.value.__name__ in ("dynamic_slice", "dynamic_update_slice"):
+            return self._dynamic(node, marker.value.__name__)
         vectorized = getattr(f, "s2s_vectorize", None)
         if vectorized is not None:  # a np.vectorize object made outside the function
             return self._vectorize(node, vectorized.value, f, [])
@@ -258,6 +260,25 @@ class Macros(TreeCalls):
         else:
             name, args = "_scan_xs", [given["f"], given["init"], xs, reverse]
         ref = self._resolve_value(f"scan{name}", getattr(lax, name), node, None)
+        return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
+
+    def _dynamic(self, node, name):
+        """lax.dynamic_slice(x, (i, j), (k, l)) -> lax._dynamic_slice2(x, i, j, k, l);
+        lax.dynamic_update_slice(x, u, (i, j)) -> lax._dynamic_update_slice2(x, u, i, j)."""
+        from .. import lax
+
+        n_fixed = 1 if name == "dynamic_slice" else 2
+        tuples = node.args[n_fixed:]
+        ok = (not node.keywords and len(node.args) == n_fixed + (2 if name == "dynamic_slice" else 1)
+              and all(isinstance(t, (gast.Tuple, gast.List)) for t in tuples)
+              and len({len(t.elts) for t in tuples}) == 1 and 1 <= len(tuples[0].elts) <= 3)
+        if not ok:
+            what = "(x, (i, ...), (k, ...))" if name == "dynamic_slice" else "(x, update, (i, ...))"
+            raise self.ctx.error(node, f"lax.{name} needs its starts{' and sizes' if n_fixed == 1 else ''} as tuples "
+                                 f"written in the call, for 1 to 3 axes: lax.{name}{what}", f"lax.{name}")
+        helper = f"_{name}{len(tuples[0].elts)}"
+        ref = self._resolve_value(helper.lstrip("_"), getattr(lax, helper), node, None)
+        args = list(node.args[:n_fixed]) + [e for t in tuples for e in t.elts]
         return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
 
     def _piecewise(self, node):
