@@ -245,8 +245,8 @@ def _ol_cast_as(x, dtype):
 
 @overload(reshape_c)
 def _ol_reshape_c(x, shape):
-    if not isinstance(x, types.Array):
-        return None
+    if not isinstance(x, types.Array):  # a number: np.reshape's overloads (runtime_numba_operands.py)
+        return lambda x, shape: np.reshape(x, shape)
     if x.layout == "C":
         return lambda x, shape: x.reshape(shape)
     return lambda x, shape: np.ascontiguousarray(x).reshape(shape)
