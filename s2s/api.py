@@ -56,6 +56,9 @@ class _Specialization:
         self.scalars_0d = False
 
 
+_FAILED = object()
+
+
 def _is_0d(a):
     return isinstance(a, np.ndarray) and a.ndim == 0
 
@@ -274,15 +277,9 @@ class JitFunction:
                 "for mixed values, or call the function without jit."
             ) from None
         except NUMBA_ERRORS as exc:
-            if not spec.scalars_0d and (any(map(_is_0d, args)) or any(map(_is_0d, kwargs.values()))):
-                sargs, skwargs = _scalars_0d(args, kwargs)
-                try:
-                    out = call(*sargs, **skwargs)
-                except NUMBA_ERRORS:
-                    pass  # not what failed: the first error is the one to report
-                else:
-                    spec.scalars_0d = True
-                    return out
+            retried = self._retry_0d(spec, call, args, kwargs)
+            if retried is not _FAILED:
+                return retried
             err = translate_error(exc, spec.module, self.__name__, _line_of)
             hint = "\n".join(h for h in (spec.boundary.hint() if spec.boundary is not None else "",
                                           _argument_hint(self._sig, args, kwargs, self._by_structure is not None))
@@ -294,6 +291,20 @@ class JitFunction:
             if not internal_error(exc):
                 raise
             raise translate_internal(exc, spec.module, self.__name__, _line_of) from None
+
+    @staticmethod
+    def _retry_0d(spec, call, args, kwargs):
+        """The call again with 0-d arrays as NumPy scalars (remembered when it compiles), or
+        _FAILED: then the first error is the one to report."""
+        if spec.scalars_0d or not (any(map(_is_0d, args)) or any(map(_is_0d, kwargs.values()))):
+            return _FAILED
+        sargs, skwargs = _scalars_0d(args, kwargs)
+        try:
+            out = call(*sargs, **skwargs)
+        except NUMBA_ERRORS:
+            return _FAILED
+        spec.scalars_0d = True
+        return out
 
     # -- inspection --------------------------------------------------------------------
     def generated(self, *args, **kwargs):
