@@ -37,6 +37,7 @@ from .callsite import operation_rule
 from .registry import VJP_RULES
 from .complexes import may_be_complex
 from .lists import ListInfo, expand_list_literals, split_rebound_lists, takes_sequence
+from .liveness import dead_stores
 from .unroll import redirect_calls, unroll_container_loops
 from .saving import SavingMixin, _call, _const, _is_atom, index_value
 
@@ -106,6 +107,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
         self.tapes = []
         self.version, self.saved, self.blocks, self.packs, self.block_defs = {}, {}, [], [], []
         self.fresh_names = set()
+        self.dead = set()  # (build: the stores nothing reads)
         self.top = set(wrt) | {
             s.targets[0].id for s in self.tree.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
         }
@@ -206,6 +208,8 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
             if self.structs.expr(ret.value) is not None:
                 self.structs.of[result] = self.structs.expr(ret.value)
             ret = located(gast.Return(value=load(result)), ret)
+        # stores nothing reads: no backward code (their adjoint is zero; liveness.py)
+        self.dead = dead_stores(body, {n.id for n in gast.walk(ret) if isinstance(n, gast.Name)})
         fwd, bwd = self.block(body, False)
         g = self.namer.fresh("g")
         out = self.namer.fresh("out")
@@ -315,6 +319,8 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
             return [s], []
         # (A list's adjoint is made where its block's backward sweep starts: `block`.)
         after = [] if t in self.top or (t in self.lists and t not in self.stacks) else self.init(t, s)
+        if id(s) in self.dead and t not in self.lists:
+            return [s] + after, []
         if not expr_is_active(value, self.active, self.program):
             # A constant (re)definition: the previous value's adjoint starts afresh.
             return [s] + after, self._mark(self.kill(t, s))
