@@ -278,3 +278,35 @@ def test_nan_entries_get_zero():
         keep = np.array([0, 2, 3])
         np.testing.assert_allclose(g[keep], central_difference(lambda z: globals()[name](np.insert(z, 1, np.nan)),
                                                                (x[keep],), 0), rtol=1e-6)
+
+
+HX = np.array([0.3, -1.1, 0.47, 1.1, 0.05, -0.45, 0.9])  # away from the bin edges
+
+
+def histograms(x):
+    c, e = np.histogram(x, bins=4)  # integer counts; the edges move with min and max
+    w, _ = np.histogram(x, 3, weights=x ** 2)
+    d, de = np.histogram(x, bins=5, range=(-2.0, 2.0), density=True)
+    f, _ = np.histogram(x, 4, (-1.0, 1.5), True, np.exp(x))
+    return (np.sum(c * e[1:]) + np.sum(e ** 2) + np.sum(w * np.arange(1.0, 4.0)) + np.sum(d * np.arange(5.0))
+            + de[2] + np.sum(f ** 2))
+
+
+def histogram_parts(x):
+    c, e = np.histogram(x, bins=4)
+    return c, e, np.histogram(x, 3, weights=x ** 2)[0], np.histogram(x, 4, (-1.0, 1.5), True, np.exp(x))[0]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_histogram(jit):
+    """np.histogram (parse/stand_in_numpy.py): NumPy's counts (integers without weights or
+    density) and edges; derivatives through the edges (min, max) and the weights."""
+    run = s2s.jit(histogram_parts) if jit else s2s.jit(histogram_parts).python()
+    for got, want in zip(run(HX), histogram_parts(HX)):
+        assert np.result_type(got) == np.result_type(want)
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+    grad = s2s.jit(s2s.grad(histograms)) if jit else s2s.grad(histograms)
+    np.testing.assert_allclose(grad(HX), central_difference(histograms, (HX,), 0), rtol=1e-6, atol=1e-8)
+    if not jit:
+        v = np.linspace(-1.0, 1.0, HX.size)
+        assert s2s.jvp(histograms, (HX,), (v,))[1] == pytest.approx(grad(HX) @ v, rel=1e-10)

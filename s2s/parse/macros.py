@@ -128,6 +128,8 @@ class Macros(TreeCalls):
             return self._switch(node)
         if marker is not None and marker.value.__name__ == "scan":
             return self._scan(node)
+        if marker is not None and marker.value.__name__ == "histogram":
+            return self._histogram(node, marker.value)
         if marker is not None and marker.value.__name__ in ("dynamic_slice", "dynamic_update_slice"):
             return self._dynamic(node, marker.value.__name__)
         vectorized = getattr(f, "s2s_vectorize", None)
@@ -260,6 +262,36 @@ class Macros(TreeCalls):
         else:
             name, args = "_scan_xs", [given["f"], given["init"], xs, reverse]
         ref = self._resolve_value(f"scan{name}", getattr(lax, name), node, None)
+        return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
+
+    def _histogram(self, node, histogram):
+        """np.histogram(a, bins, range, density, weights) -> _histogram_counts(a, bins, range)
+        when weights and density are left out (or None / False), else _histogram_float(a,
+        bins, range, density, weights): integer or float counts, one type per call."""
+        import sys
+
+        names = ("a", "bins", "range", "density", "weights")
+        given = dict(zip(names, node.args))
+        for k in node.keywords:
+            if k.arg not in names or k.arg in given:
+                raise self.ctx.error(node, f"np.histogram got an unexpected or repeated argument {k.arg!r}",
+                                     "np.histogram")
+            given[k.arg] = k.value
+        if "a" not in given or any(isinstance(a, gast.Starred) for a in node.args):
+            raise self.ctx.error(node, "np.histogram needs the array", "np.histogram")
+
+        def absent(name, *falsy):
+            v = given.get(name)
+            return v is None or isinstance(v, gast.Constant) and v.value in (None,) + falsy
+        none = _const(None, node)
+        bins, rng = given.get("bins") or _const(10, node), given.get("range") or none
+        module = sys.modules[histogram.__module__]
+        if absent("weights") and absent("density", False):
+            name, args = "_histogram_counts", [given["a"], bins, rng]
+        else:
+            name, args = "_histogram_float", [given["a"], bins, rng, given.get("density") or _const(False, node),
+                                              given.get("weights") or none]
+        ref = self._resolve_value(name.lstrip("_"), getattr(module, name), node, None)
         return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
 
     def _dynamic(self, node, name):

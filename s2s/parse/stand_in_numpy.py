@@ -10,6 +10,8 @@ np.maximum/minimum.accumulate: the running extreme, one slice along the axis at 
 derivative is np.maximum's: a tie splits the cotangent between the two, as that rule does).
 np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
 norm(x, p) * norm(inv(x), p) as NumPy computes it.
+np.histogram(a, bins): edges by np.linspace between a's extremes (or range), counts by
+np.bincount of np.searchsorted's bins (histogram's docstring says how they move).
 np.polyfit(x, y, deg): the least-squares fit on the Vandermonde matrix, its columns scaled to
 unit norm as NumPy scales them (other arguments: a ValueError saying so).
 """
@@ -133,3 +135,50 @@ def linalg_cond(x, p=None):
 
 
 linalg_cond.__s2s_by_arity__ = {1: _cond_none, 2: _cond_p}
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):
+    """np.histogram with a number of bins: (counts, edges). The edges span range, or a's
+    minimum to maximum (widened by 0.5 either way when they are equal), so they move with
+    those extremes; each value falls in the bin whose left edge it reaches (the last bin
+    closed), as NumPy places it; values outside the range are left out. Weights are summed
+    per bin (np.bincount: differentiated in the weights), density divides by the total and
+    the bin widths. Inside a transformed function the call becomes `_histogram_counts`
+    (integer counts, as NumPy's without weights or density) or `_histogram_float` by what
+    it passes (parse/macros.py): numba compiles one result type per call."""
+    if weights is None and not density:
+        return _histogram_counts(a, bins, range)
+    return _histogram_float(a, bins, range, density, weights)
+
+
+def _histogram_bins(flat, bins, range):
+    """(edges, each value's bin, which values are inside the range)."""
+    if range is None:
+        lo, hi = np.min(flat), np.max(flat)
+    else:
+        lo, hi = range[0], range[1]
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, bins + 1)
+    idx = np.searchsorted(edges, flat, side="right") - 1
+    idx = np.where(flat == edges[-1], bins - 1, idx)
+    return edges, idx, (idx >= 0) & (idx < bins)
+
+
+def _histogram_counts(a, bins, range):
+    flat = np.ravel(a)
+    edges, idx, keep = _histogram_bins(flat, bins, range)
+    return np.bincount(idx[keep], minlength=bins), edges
+
+
+def _histogram_float(a, bins, range, density, weights):
+    flat = np.ravel(a)
+    edges, idx, keep = _histogram_bins(flat, bins, range)
+    w = np.ones(flat.shape) if weights is None else np.ravel(weights) * 1.0
+    counts = np.bincount(idx[keep], weights=w[keep], minlength=bins)
+    if density:
+        return counts / (np.sum(counts) * np.diff(edges)), edges
+    return counts, edges
+
+
+histogram.__s2s_macro__ = True

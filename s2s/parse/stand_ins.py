@@ -12,7 +12,7 @@ methods stay what they are (and are refused by the derivative rules by name). An
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
 solve_banded; and np.linalg.lstsq, tensorinv, tensorsolve, the arithmetic ufuncs' `outer` (np.multiply.outer ...) and
-np.vander, math.fsum, np.maximum/minimum.accumulate, np.linalg.cond, np.polyfit (parse/stand_in_numpy.py);
+np.vander, np.histogram (a number of bins), math.fsum, np.maximum/minimum.accumulate, np.linalg.cond, np.polyfit (parse/stand_in_numpy.py);
 np.unwrap, np.choose, np.broadcast_arrays, np.apply_along_axis and what parse/macros.py rewrites
 np.gradient, np.vectorize, sorted and the in-place functions to (parse/stand_in_arrays.py).
 """
@@ -22,7 +22,7 @@ _LINALG = ("solve_triangular", "cholesky", "cho_factor", "cho_solve", "solve", "
 _OUTER = ("add", "subtract", "multiply", "divide", "true_divide", "power", "maximum", "minimum", "hypot", "arctan2",
           "logaddexp")
 _NUMPY = {("linalg", "lstsq"): ("stand_in_linalg", "np_lstsq"), ("vander",): ("stand_in_numpy", "vander"),
-          ("linalg", "tensorinv"): ("stand_in_linalg", "np_tensorinv"),
+          ("linalg", "tensorinv"): ("stand_in_linalg", "np_tensorinv"), ("histogram",): ("stand_in_numpy", "histogram"),
           ("linalg", "tensorsolve"): ("stand_in_linalg", "np_tensorsolve"),
           **{(n,): ("stand_in_arrays", n) for n in ("unwrap", "choose", "broadcast_arrays")},
           ("maximum", "accumulate"): ("stand_in_numpy", "maximum_accumulate"),

@@ -83,7 +83,8 @@ CASES = [
     case(np.ediff1d, _r((3, 4)), name="ediff1d-flattens"),
     case(np.ediff1d, _r((5,)), {"to_begin": 0.5, "to_end": -1.0}, name="ediff1d-ends"),
     case(np.ediff1d, _r((2, 2)), {"to_end": np.array([1.0, 2.0])}, name="ediff1d-end-array"),
-    # bincount: weights summed per bin (repeated bins, an empty bin, minlength beyond the last)
+    # bincount: counts (integers: no derivative), weights summed per bin (repeated bins, an empty bin, minlength beyond the last)
+    case(np.bincount, _with(lambda rng: np.array([0, 2, 2, 3, 0, 2])), {"minlength": 5}, name="bincount-counts"),
     case(np.bincount, _with(lambda rng: np.array([0, 2, 2, 3, 0, 2]), (6,)), numba=True, name="bincount-weights"),
     case(np.bincount, _with(lambda rng: np.array([1, 1, 0]), (3,)), {"minlength": 5}, numba=True,
          name="bincount-minlength"),

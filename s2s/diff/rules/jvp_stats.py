@@ -51,6 +51,7 @@ from .stats import (
     _CUMULATIVE_SUM,
     _TRAPEZOID,
     average_check,
+    bincount_check,
     cov_check,
     cross_check,
     diff_check,
@@ -248,8 +249,15 @@ def corrcoef_y(ans, x, y, dx, dy, rowvar=True):
 
 
 # ------------------------------------------------------------------------------- bincount
+@register(np.bincount)
+@supports(bincount_check)
+def bincount(ans, x, dx, weights=None, minlength=0):
+    """Unweighted counts: integers, a zero tangent."""
+    return np.zeros(np.shape(ans))
+
+
 @linear(np.bincount, nondiff=("x",))
-def bincount(x, weights, minlength=0):
+def bincount_weighted(x, weights, minlength=0):
     """Linear in the weights (the same bins: the tangent has the value's length)."""
 
 

@@ -343,10 +343,22 @@ def corrcoef_y(g, ans, x, y, rowvar=True):
 
 
 # ------------------------------------------------------------------------------- bincount
+def bincount_check(known):
+    return _literal(known, "weights", (None,), "with weights= by keyword: pass them by position to "
+                    "differentiate them")
+
+
 @register(np.bincount)
-def bincount(g, ans, x, weights, minlength=0):
+@supports(bincount_check)
+def bincount(g, ans, x, weights=None, minlength=0):
+    """Unweighted counts: integers, nothing to differentiate."""
+    return None
+
+
+@register(np.bincount)
+def bincount_weighted(g, ans, x, weights, minlength=0):
     """Sums of the weights per bin: each weight gets its bin's cotangent (a gather); the
-    bins x are integers (None). Unweighted counts have no differentiable input."""
+    bins x are integers (None)."""
     return None, g[x]
 
 
