@@ -252,9 +252,9 @@ def test_source_unavailable(target):
 
 
 # -- numba failures ------------------------------------------------------------------------------
-def uses_histogram(x):  # numba has no np.histogram with weights
+def uses_histogram2d(x):  # numba has no np.histogram2d
     y = x * 2.0
-    return np.histogram(y, 2, None, False, x)[0]  # <-
+    return np.histogram2d(y, x, 2)[0]  # <-
 
 
 def uses_default_rng(x):
@@ -275,7 +275,7 @@ def ravels_with_an_order(x):
     return np.sum(m.ravel("C") * x[0])  # <-
 
 
-NUMBA_FAILURES = [uses_histogram, uses_default_rng, unifies_float_and_tuple, ravels_with_an_order]
+NUMBA_FAILURES = [uses_histogram2d, uses_default_rng, unifies_float_and_tuple, ravels_with_an_order]
 
 
 def test_an_internal_numba_failure_is_a_compile_error_with_the_likely_cause():
@@ -331,11 +331,11 @@ def test_numba_typing_failure_points_at_user_line(fn):
 
 def test_numba_failure_in_helper_names_helper_line():
     def outer(x):
-        return uses_histogram(x) + 1.0
+        return uses_histogram2d(x) + 1.0
 
     with pytest.raises(CompilationError) as info:
         s2s.jit(outer)(np.linspace(0.0, 1.0, 3))
-    assert f"line {marker_line(uses_histogram)}" in str(info.value)
+    assert f"line {marker_line(uses_histogram2d)}" in str(info.value)
 
 
 # -- undefined names ------------------------------------------------------------------------------

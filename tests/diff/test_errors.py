@@ -10,7 +10,7 @@ from s2s.errors import NoDerivativeRuleError, UnsupportedSyntaxError
 
 
 def no_rule(x):
-    y = np.histogram(x, 2, None, False, x)[0] * 2.0
+    y = np.histogram2d(x, x, 2, None, False, x)[0] * 2.0
     return np.sum(y)
 
 
@@ -68,7 +68,7 @@ def _line(fn, text):
 
 # (function, args, error type, text the message must contain, the line (a fragment of it))
 CASES = [
-    (no_rule, (np.arange(3.0),), NoDerivativeRuleError, "np.histogram", "np.histogram(x, 2, None, False, x)"),
+    (no_rule, (np.arange(3.0),), NoDerivativeRuleError, "np.histogram2d", "np.histogram2d(x, x, 2, None, False, x)"),
     (out_keyword, (np.ones(3),), NoDerivativeRuleError, "out", "np.exp(x, out=y)"),
     (inplace_method, (np.ones(3),), NoDerivativeRuleError, "put", "y.put(0, 2.0)"),
     (tuple_by_variable, (((1.0, 2.0), (3.0, 4.0)), 1), UnsupportedSyntaxError, "constant", "return t[i][0]"),
