@@ -69,47 +69,107 @@ cond.__s2s_by_arity__ = {3: _cond0, 4: _cond1, 5: _cond2, 6: _cond3}
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """`carry, y = f(carry, xs[i])` for each i (from the last with `reverse`); returns
-    (carry, ys stacked along axis 0, ys[i] from xs[i]). With xs None, f gets None `length`
-    times. The ys are arrays or numbers and xs an array (not pytrees); `unroll` is a hint.
+    """`carry, y = f(carry, x)` for each x, the leading-axis slices of xs (from the last with
+    `reverse`); returns (carry, ys), ys the y's stacked along a new leading axis. xs and y
+    may be pytrees (a tuple of arrays, a dict, ...), y None; with xs None, f gets None
+    `length` times. `unroll` is a hint (loops stay loops here).
 
-    Inside a transformed function the call becomes `_scan_xs` or `_scan_none` by whether xs
-    is written as None (or left out) there (parse/macros.py): both cannot be compiled for one
-    call, since f takes either an element or None."""
+    Inside a transformed function the call becomes a plain loop made for what the call shows
+    (parse/macros.py, `scan_variant`): xs None, one array or a tuple written in the call, and
+    y None, one value or a tuple -- read from the assignment (`c, (a, b) = lax.scan(...)`) or
+    from f's return statements (`return c, (a, b)`)."""
+    from . import tree_util
+
     if xs is None:
-        return _scan_none(f, init, length, reverse)
-    return _scan_xs(f, init, xs, reverse)
-
-
-def _scan_xs(f, init, xs, reverse):
-    """scan over the rows of xs."""
-    n = xs.shape[0]
+        if length is None:
+            raise ValueError("lax.scan with xs=None needs length=")
+        n = int(length)
+    else:
+        lengths = {np.shape(leaf)[0] if np.ndim(leaf) else None for leaf in tree_util.tree_leaves(xs)}
+        if None in lengths or len(lengths) != 1:
+            raise ValueError("lax.scan: the leaves of xs must be arrays with the same leading axis length "
+                             f"(got {sorted(lengths, key=str)})")
+        n = lengths.pop()
+        if length is not None and int(length) != n:
+            raise ValueError(f"lax.scan: length={length} but xs has leading axis length {n}")
     if n == 0:
         raise ValueError("scan over an empty sequence: ys would have no shape")
-    k = n - 1 if reverse else 0
-    carry, y = f(init, xs[k])
-    ys = np.zeros((n,) + np.shape(np.asarray(y)))
-    ys[k] = y
-    for i in range(1, n):
-        k = n - 1 - i if reverse else i
-        carry, y = f(carry, xs[k])
-        ys[k] = y
-    return carry, ys
+    carry, ys = init, [None] * n
+    for k in (range(n - 1, -1, -1) if reverse else range(n)):
+        x = None if xs is None else tree_util.tree_map(lambda a: a[k], xs)
+        carry, ys[k] = f(carry, x)
+    return carry, tree_util.tree_map(lambda *y: np.stack([np.asarray(v) for v in y]), *ys)
 
 
-def _scan_none(f, init, n, reverse):
-    """scan without xs: f(carry, None), n times."""
-    if n == 0:
-        raise ValueError("scan over an empty sequence: ys would have no shape")
-    k = n - 1 if reverse else 0
-    carry, y = f(init, None)
-    ys = np.zeros((n,) + np.shape(np.asarray(y)))
-    ys[k] = y
-    for i in range(1, n):
-        k = n - 1 - i if reverse else i
-        carry, y = f(carry, None)
-        ys[k] = y
-    return carry, ys
+_SCAN_VARIANTS = {}
+
+
+def scan_variant(nx, ny):
+    """The helper a transformed `lax.scan` call runs: xs is `nx` ("none", "one" or the number
+    of arrays in a tuple, f getting a tuple of their rows) and f's y is `ny` ("none", "one"
+    or the length of a tuple). Made once per kind as plain Python (its source in linecache),
+    transformed like a helper of yours:
+
+        def scan_2_one(f, init, xs0, xs1, reverse):
+            n = xs0.shape[0]
+            ...
+            carry, y = f(init, (xs0[k], xs1[k]))
+            ys = np.zeros((n,) + np.shape(np.asarray(y)))
+            ...
+            return carry, ys"""
+    key = (nx, ny)
+    if key not in _SCAN_VARIANTS:
+        _SCAN_VARIANTS[key] = _make_scan(nx, ny)
+    return _SCAN_VARIANTS[key]
+
+
+def _tuple(names):
+    names = list(names)
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def _make_scan(nx, ny):
+    import hashlib
+    import linecache
+
+    name = f"scan_{nx}_{ny}"
+    if nx == "none":
+        xs, size, x = ["length"], "length", "None"
+    elif nx == "one":
+        xs, size, x = ["xs"], "xs.shape[0]", "xs[k]"
+    else:
+        xs, size = [f"xs{j}" for j in range(nx)], "xs0.shape[0]"
+        x = _tuple(f"xs{j}[k]" for j in range(nx))
+    if ny == "none":
+        ys, y = [], "_"
+    elif ny == "one":
+        ys, y = ["ys"], "y"
+    else:
+        ys = [f"ys{j}" for j in range(ny)]
+        y = _tuple(f"y{j}" for j in range(ny))
+    ynames = ["y"] if ny == "one" else [f"y{j}" for j in range(len(ys))]
+    lines = [f"def {name}(f, init, {', '.join(xs)}, reverse):",
+             f"    n = {size}",
+             "    if n == 0:",
+             "        raise ValueError('scan over an empty sequence: ys would have no shape')",
+             "    k = n - 1 if reverse else 0",
+             f"    carry, {y} = f(init, {x})"]
+    lines += [f"    {a} = np.zeros((n,) + np.shape(np.asarray({b})))" for a, b in zip(ys, ynames)]
+    lines += [f"    {a}[k] = {b}" for a, b in zip(ys, ynames)]
+    lines += ["    for i in range(1, n):",
+              "        k = n - 1 - i if reverse else i",
+              f"        carry, {y} = f(carry, {x})"]
+    lines += [f"        {a}[k] = {b}" for a, b in zip(ys, ynames)]
+    result = "None" if ny == "none" else "ys" if ny == "one" else _tuple(ys)
+    lines.append(f"    return carry, {result}")
+    text = "\n".join(lines) + "\n"
+    filename = f"<s2s: lax.scan {hashlib.sha1(text.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    ns = {"np": np}
+    exec(compile(text, filename, "exec"), ns)
+    fn = ns[name]
+    fn.__s2s_function__ = fn
+    return fn
 
 
 def map(f, xs):
@@ -213,7 +273,7 @@ def _dynamic_update_slice3(x, u, s0, s1, s2):
 
 def _mark():
     # Transformed like a user's helper (s2s's own modules are otherwise library code).
-    for fn in (fori_loop, while_loop, cond, _cond0, _cond1, _cond2, _cond3, scan, _scan_xs, _scan_none, select, map,
+    for fn in (fori_loop, while_loop, cond, _cond0, _cond1, _cond2, _cond3, select, map,
                dynamic_slice_in_dim, dynamic_index_in_dim, dynamic_update_slice_in_dim, _dynamic_slice1,
                _dynamic_slice2, _dynamic_slice3, _dynamic_update_slice1, _dynamic_update_slice2, _dynamic_update_slice3):
         fn.__s2s_function__ = fn

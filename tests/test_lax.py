@@ -56,6 +56,34 @@ def scan_length(w):
     return c + np.sum(ys * np.arange(1.0, 5.0))
 
 
+def scan_pytrees(w, xs):
+    def step(c, inp):
+        x, y = inp
+        c = {"h": np.tanh(w * c["h"] + x), "n": c["n"] + y}
+        return c, (c["h"] * y, c["n"] ** 2)
+
+    c, (a, b) = lax.scan(step, {"h": 0.0, "n": 1.0}, (xs, np.cos(xs)))  # ys' tuple read from the target
+    return c["h"] + c["n"] + np.sum(a) + np.sum(b * xs)
+
+
+def scan_no_ys(w, xs):
+    def step(c, x):
+        return c * np.sin(w * x) + x, None
+
+    c, _ = lax.scan(step, 1.0, xs)
+    return c
+
+
+def _pair_step(c, x):
+    c = c * np.cos(x[0]) + x[1]
+    return c, (c, c * x[0])
+
+
+def scan_ys_from_return(w, xs):
+    c, ys = lax.scan(_pair_step, w, (xs, xs ** 2), reverse=True)  # ys' tuple read from _pair_step's return
+    return c + np.sum(ys[0] ** 2) + np.sum(ys[1])
+
+
 def map_and_slices(w, xs):
     m = np.outer(xs, np.sin(w * xs))
     rows = lax.map(lambda r: np.cos(r * w), m)
@@ -87,6 +115,9 @@ CASES = [
     ("select", select, (X,)),
     ("scan, reverse", scan_reverse, (0.7, XS)),
     ("scan, no xs", scan_length, (0.7,)),
+    ("scan, pytrees", scan_pytrees, (0.7, XS)),
+    ("scan, ys None", scan_no_ys, (0.7, XS)),
+    ("scan, ys from f's return", scan_ys_from_return, (0.7, XS)),
     ("map and dynamic slices", map_and_slices, (0.7, XS)),
     ("dynamic_slice, dynamic_update_slice", dynamic_blocks, (0.7, XS)),
 ]
@@ -105,6 +136,9 @@ def _plain_python(name):
         "scan, reverse": _scan_reverse,
         "scan, no xs": _scan_length,
         "map and dynamic slices": _map_and_slices,
+        "scan, pytrees": _scan_pytrees,
+        "scan, ys None": _scan_no_ys,
+        "scan, ys from f's return": _scan_ys_from_return,
         "dynamic_slice, dynamic_update_slice": _dynamic_blocks,
     }[name]
 
@@ -139,6 +173,40 @@ def _map_and_slices(w, xs):
     c = rows.copy()
     c[:, 2:4] = a * 2.0
     return np.sum(a ** 2) + np.sum(rows[-1] * xs) + np.sum(c ** 3)
+
+
+def _scan_pytrees(w, xs):
+    h, n, total = 0.0, 1.0, 0.0
+    for x in xs:
+        h, n = np.tanh(w * h + x), n + np.cos(x)
+        total += h * np.cos(x) + n ** 2 * x
+    return h + n + total
+
+
+def _scan_no_ys(w, xs):
+    c = 1.0
+    for x in xs:
+        c = c * np.sin(w * x) + x
+    return c
+
+
+def _scan_ys_from_return(w, xs):
+    c, total = w, 0.0
+    for x in xs[::-1]:
+        c = c * np.cos(x) + x ** 2
+        total += c ** 2 + c * x
+    return c + total
+
+
+def test_scan_of_pytrees_outside_transformations():
+    # the plain function takes any pytree xs and y (the transformed call: a tuple written in the call)
+    xs = {"a": np.arange(3.0), "b": (np.ones((3, 2)),)}
+    c, ys = lax.scan(lambda c, x: (c + x["a"], {"s": c * x["b"][0], "t": None}), 0.5, xs)
+    want = [0.5 * np.ones(2), 0.5 * np.ones(2), 1.5 * np.ones(2)]
+    assert c == 3.5 and ys["t"] is None
+    np.testing.assert_array_equal(ys["s"], want)
+    with pytest.raises(ValueError, match="same leading axis length"):
+        lax.scan(lambda c, x: (c, x), 0.0, (np.ones(2), np.ones(3)))
 
 
 def _fori(x, n):

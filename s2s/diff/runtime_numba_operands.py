@@ -241,6 +241,8 @@ def _ol_zeros_like_str(x):
     # a dict's key in a tuple of (key, value) pairs (`d.items()` written out): no derivative
     if isinstance(x, (types.UnicodeType, types.StringLiteral)):
         return lambda x: 0.0
+    if isinstance(x, (types.NoneType, types.Omitted)):  # `return c, None` (lax.scan's step): no derivative
+        return lambda x: 0.0
 
 
 @overload(prod_partials)

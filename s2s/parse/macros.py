@@ -5,7 +5,7 @@ place -- so they become plain code before anything else sees them.
     np.piecewise(x, [x < 0, x > 1], [f, lambda v: 2 * v, 1.0])
         -> np.where(x > 1, 2 * x, np.where(x < 0, f(x), 1.0 + np.zeros_like(x)))
     lax.switch(i, [f, g, h], a)     -> f(a) if i < 1 else (g(a) if i < 2 else h(a))   (i clamped)
-    lax.scan(f, c, xs, reverse=r)   -> lax._scan_xs(f, c, xs, r)   (xs None: _scan_none(f, c, length, r))
+    c, (a, b) = lax.scan(f, c, (u, v), reverse=r)  -> c, (a, b) = scan_2_2(f, c, u, v, r)   (lax.py's loops)
     gy, gx = np.gradient(z, 0.5)    -> gy, gx = (gradient_axis(z, 0.5, 0, 1, 2), gradient_axis(z, 0.5, 1, 1, 2))
     g = np.gradient(y)              -> g = gradient_axis(y, 1.0, -1, 1, 1)       (y must be 1-d)
     sorted(xs, key=k)               -> sorted_by_key(xs, k, False)
@@ -63,6 +63,7 @@ class Macros(TreeCalls):
         if len(node.targets) == 1 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
                 and isinstance(node.value, gast.Call):
             node.value.s2s_unpacked = len(node.targets[0].elts)  # np.gradient: one result per axis
+            node.value.s2s_target = node.targets[0]  # lax.scan: `c, (a, b) = ...` unpacks a tuple of ys
         return super().visit_Assign(node)
 
     def visit_Expr(self, node):
@@ -242,8 +243,10 @@ class Macros(TreeCalls):
         return result
 
     def _scan(self, node):
-        """lax.scan(f, init, xs, length=, reverse=, unroll=) -> lax._scan_xs(f, init, xs, reverse),
-        or lax._scan_none(f, init, length, reverse) where xs is None or left out."""
+        """lax.scan(f, init, xs, length=, reverse=, unroll=) -> scan_variant(nx, ny)(f, init,
+        *xs, reverse): a loop made for xs None (length instead), one array or a tuple of
+        arrays written in the call, and for what f gives each step (None, one value or a
+        tuple: see _scan_ys)."""
         from .. import lax
 
         given = dict(zip(("f", "init", "xs", "length", "reverse", "unroll"), node.args))
@@ -258,11 +261,60 @@ class Macros(TreeCalls):
         if xs is None or isinstance(xs, gast.Constant) and xs.value is None:
             if given.get("length") is None:
                 raise self.ctx.error(node, "lax.scan without xs needs length=", "lax.scan")
-            name, args = "_scan_none", [given["f"], given["init"], given["length"], reverse]
+            nx, xs_args = "none", [given["length"]]
+        elif isinstance(xs, (gast.Tuple, gast.List)):
+            if not xs.elts or any(isinstance(e, gast.Starred) for e in xs.elts):
+                raise self.ctx.error(node, "lax.scan's xs tuple needs its arrays written in the call", "lax.scan")
+            nx, xs_args = len(xs.elts), list(xs.elts)
         else:
-            name, args = "_scan_xs", [given["f"], given["init"], xs, reverse]
-        ref = self._resolve_value(f"scan{name}", getattr(lax, name), node, None)
+            nx, xs_args = "one", [xs]
+        helper = lax.scan_variant(nx, self._scan_ys(node, given["f"]))
+        ref = self._resolve_value(helper.__name__, helper, node, None)
+        args = [given["f"], given["init"]] + xs_args + [reverse]
         return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
+
+    def _scan_ys(self, node, f):
+        """What scan's f gives as y each step: "none", "one" or a tuple's length -- from the
+        assignment `c, (a, b) = lax.scan(...)`, else from f's return statements
+        (`return c, (a, b)`, `return c, None`) where they agree; "one" otherwise."""
+        target = getattr(node, "s2s_target", None)
+        if isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == 2 \
+                and isinstance(target.elts[1], (gast.Tuple, gast.List)):
+            return len(target.elts[1].elts)
+        kinds = set()
+        for value in self._returned(f):
+            if not (isinstance(value, gast.Tuple) and len(value.elts) == 2):
+                return "one"
+            y = value.elts[1]
+            kinds.add("none" if isinstance(y, gast.Constant) and y.value is None
+                      else len(y.elts) if isinstance(y, gast.Tuple) else "one")
+        return kinds.pop() if len(kinds) == 1 else "one"
+
+    def _returned(self, f):
+        """The expressions function `f` (a lambda, a nested def or a function value) returns."""
+        if isinstance(f, gast.Lambda):
+            return [f.body]
+        body = None
+        if isinstance(f, gast.Name) and self._is_local(f.id):
+            defs = [n for n in gast.walk(self.ctx.tree) if isinstance(n, gast.FunctionDef) and n.name == f.id]
+            body = defs[0] if len(defs) == 1 else None
+        elif getattr(f, "s2s_value", None) is not None:
+            from .source import get_source
+
+            try:
+                body = get_source(f.s2s_value.value).node
+            except Exception:  # noqa: BLE001 -- no source (a builtin, a C function): nothing to read
+                body = None
+        if body is None:
+            return []
+        found, todo = [], list(body.body)
+        while todo:  # the function's own returns, not those of functions defined inside it
+            n = todo.pop()
+            if isinstance(n, gast.Return) and n.value is not None:
+                found.append(n.value)
+            elif not isinstance(n, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
+                todo.extend(gast.iter_child_nodes(n))
+        return found
 
     def _histogram(self, node, histogram):
         """np.histogram(a, bins, range, density, weights) -> _histogram_counts(a, bins, range)
