@@ -22,6 +22,8 @@ from .runtime import (  # s2s-runtime-import
     convolve_vjp2,
     correlate_vjp1,
     correlate_vjp2,
+    cross_vjp1,
+    cross_vjp2,
     cumprod_jac,
     cumprod_vjp,
     diff_along,
@@ -39,6 +41,7 @@ from .runtime import (  # s2s-runtime-import
     to_rows,
     tri_mask,
     uncumulative_sum,
+    unbroadcast,
     undiff,
     unediff1d,
     uninterp,
@@ -242,6 +245,28 @@ def _ol_correlate_vjp2(ct, a, v, mode="valid"):
             g = _full(ct, a.size, v.size, mode, True)
             return _slide(g, a * 1.0, v.size, False)[::-1].copy()
         return impl
+
+
+# ----------------------------------------------------------------------------- cross
+@numba.njit
+def _vec3(v):
+    # a 2-vector's z is 0 (as np.cross reads it); a copy for 3-vectors too: one result type
+    out = np.zeros(v.shape[:-1] + (3,))
+    out[..., :v.shape[-1]] = v
+    return out
+
+
+@overload(cross_vjp1)
+def _ol_cross_vjp1(ct, a, b):
+    # numba's np.cross takes no two 2-vectors, so ct is a 3-vector here
+    if _arr(ct) and _arr(a) and _arr(b):
+        return lambda ct, a, b: unbroadcast(np.cross(_vec3(b), ct)[..., :a.shape[-1]], a)
+
+
+@overload(cross_vjp2)
+def _ol_cross_vjp2(ct, a, b):
+    if _arr(ct) and _arr(a) and _arr(b):
+        return lambda ct, a, b: unbroadcast(np.cross(ct, _vec3(a))[..., :b.shape[-1]], b)
 
 
 # ------------------------------------------------------------------------------ kron

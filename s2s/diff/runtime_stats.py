@@ -1,10 +1,10 @@
 """Runtime helpers of the stats rules (cumprod, diff, ptp, trapezoid, median/percentile/quantile,
-convolve/correlate, kron): the contributions the VJP templates of rules/stats.py call. Part
+convolve/correlate, kron, cross): the contributions the VJP templates of rules/stats.py call. Part
 of the runtime (`s2s.diff.runtime` re-exports every name in `__all__`; `s2s dump -o` copies
 this file after it), so self-contained like it: math, NumPy and the runtime's helpers.
 
 Linear helpers (`undiff`, `pair_sum`/`unpair_sum`, `convolve_vjp<k>`, `correlate_vjp<k>`,
-`kron_vjp<k>`) are linear in `ct` and in the other operand; arrays named `a`, `y`, `x` next to
+`kron_vjp<k>`, `cross_vjp<k>`) are linear in `ct` and in the other operand; arrays named `a`, `y`, `x` next to
 `ct` give a shape only. `ptp_weights`, `quantile_weights`, `quantile_axis` and `tri_mask` are
 piecewise constant (registered non-differentiable). cumprod's helpers never divide by x, so
 they are exact with zeros: `cumprod_vjp` is J^T ct by a prefix product and a backward
@@ -15,13 +15,13 @@ import math  # noqa: F401
 
 import numpy as np
 
-from .runtime import prod_partials, reshape_to, unreduce  # noqa: E402  s2s-runtime-import
+from .runtime import prod_partials, reshape_to, unbroadcast, unreduce  # noqa: E402  s2s-runtime-import
 from .runtime_partials import from_rows, to_rows  # noqa: E402
 # s2s-runtime-import (the dumped module defines them above)
 
 __all__ = ["undiff", "diff_along", "pair_sum", "unpair_sum", "ptp_weights", "quantile_weights", "quantile_axis",
            "convolve_vjp1", "convolve_vjp2", "correlate_vjp1", "correlate_vjp2", "kron_vjp1", "kron_vjp2",
-           "cumprod_vjp", "cumprod_jac", "tri_mask", "unediff1d", "ediff1d_lin", "uncumulative_sum", "obs_rows",
+           "cross_vjp1", "cross_vjp2", "cumprod_vjp", "cumprod_jac", "tri_mask", "unediff1d", "ediff1d_lin", "uncumulative_sum", "obs_rows",
            "unobs_rows", "as_square", "cov_scale", "unpolyval", "polyder_of", "unpolyder", "interp_t", "uninterp",
            "interp_slope", "uninterp_slope"]
 
@@ -162,6 +162,36 @@ def kron_vjp2(ct, a, b):
     g, sa, sb, nd = _kron_parts(ct, a, b)
     aa = np.reshape(a, [s for d in sa for s in (d, 1)])
     return np.reshape(np.sum(g * aa, axis=tuple(range(0, 2 * nd, 2))), np.shape(b))[()]
+
+
+# ----------------------------------------------------------------------------- cross
+def _vec3(v):
+    """Vectors along the last axis as 3-vectors: a 2-vector's z is 0, as np.cross reads it."""
+    if v.shape[-1] == 3:
+        return v
+    out = np.zeros(v.shape[:-1] + (3,), np.result_type(v, 0.0))
+    out[..., :2] = v
+    return out
+
+
+def _ct3(ct, a, b):
+    """The cotangent of np.cross(a, b) as 3-vectors: two 2-vectors give the z component only."""
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return np.asarray(ct)[..., None] * np.array([0.0, 0.0, 1.0])
+    return ct
+
+
+def cross_vjp1(ct, a, b):
+    """Contribution to a of `np.cross(a, b)` (vectors along the last axes, 2 or 3 long,
+    stacks broadcast): (b x ct) in a's components, summed over a's broadcast axes."""
+    a, b = np.asarray(a), np.asarray(b)
+    return unbroadcast(np.cross(_vec3(b), _ct3(ct, a, b))[..., :a.shape[-1]], a)
+
+
+def cross_vjp2(ct, a, b):
+    """Contribution to b of `np.cross(a, b)`: (ct x a) in b's components."""
+    a, b = np.asarray(a), np.asarray(b)
+    return unbroadcast(np.cross(_ct3(ct, a, b), _vec3(a))[..., :b.shape[-1]], b)
 
 
 # --------------------------------------------------------------------------- cumprod

@@ -26,6 +26,8 @@ from ..runtime import (
     diff_along,
     ediff1d_lin,
     from_rows,
+    cross_vjp1,
+    cross_vjp2,
     kron_vjp1,
     kron_vjp2,
     obs_rows,
@@ -373,6 +375,16 @@ def correlate_vjp1_rule(ct, a, v, mode="valid"):
 @multilinear(correlate_vjp2, nondiff=("v",))
 def correlate_vjp2_rule(ct, a, v, mode="valid"):
     """Linear in ct and in a (v gives the shape)."""
+
+
+@multilinear(cross_vjp1, nondiff=("a",))
+def cross_vjp1_rule(ct, a, b):
+    """Linear in ct and in b (a gives the shape)."""
+
+
+@multilinear(cross_vjp2, nondiff=("b",))
+def cross_vjp2_rule(ct, a, b):
+    """Linear in ct and in a (b gives the shape)."""
 
 
 @multilinear(kron_vjp1, nondiff=("a",))

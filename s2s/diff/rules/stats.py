@@ -35,6 +35,8 @@ from ..runtime import (
     correlate_vjp1,
     correlate_vjp2,
     cov_scale,
+    cross_vjp1,
+    cross_vjp2,
     cumprod_jac,
     cumprod_vjp,
     diff_along,
@@ -390,27 +392,23 @@ def vdot(g, ans, a, b):
 @supports(cross_check)
 @selects(cross_select)
 def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """3-vectors along the last axis, stacks broadcast."""
-    return unbroadcast(np.cross(b, g), a), unbroadcast(np.cross(g, a), b)
+    """Vectors along the last axis (3 or 2 long), stacks broadcast."""
+    return cross_vjp1(g, a, b), cross_vjp2(g, a, b)
 
 
 @VJP_RULES.variant(np.cross)
 def cross_axes(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """3-vectors along axisa of a, axisb of b, axisc of the result: the last-axis rule on
+    """Vectors along axisa of a, axisb of b, axisc of the result: the last-axis rule on
     the vectors moved last, the contributions moved back."""
-    return (np.moveaxis(unbroadcast(np.cross(np.moveaxis(b, axisb, -1), np.moveaxis(g, axisc, -1)),
-                                    np.moveaxis(a, axisa, -1)), -1, axisa),
-            np.moveaxis(unbroadcast(np.cross(np.moveaxis(g, axisc, -1), np.moveaxis(a, axisa, -1)),
-                                    np.moveaxis(b, axisb, -1)), -1, axisb))
+    a1, b1, g1 = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1), np.moveaxis(g, axisc, -1)
+    return np.moveaxis(cross_vjp1(g1, a1, b1), -1, axisa), np.moveaxis(cross_vjp2(g1, a1, b1), -1, axisb)
 
 
 @VJP_RULES.variant(np.cross)
 def cross_axis(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """`axis` for all three."""
-    return (np.moveaxis(unbroadcast(np.cross(np.moveaxis(b, axis, -1), np.moveaxis(g, axis, -1)),
-                                    np.moveaxis(a, axis, -1)), -1, axis),
-            np.moveaxis(unbroadcast(np.cross(np.moveaxis(g, axis, -1), np.moveaxis(a, axis, -1)),
-                                    np.moveaxis(b, axis, -1)), -1, axis))
+    a1, b1, g1 = np.moveaxis(a, axis, -1), np.moveaxis(b, axis, -1), np.moveaxis(g, axis, -1)
+    return np.moveaxis(cross_vjp1(g1, a1, b1), -1, axis), np.moveaxis(cross_vjp2(g1, a1, b1), -1, axis)
 
 
 @register(np.kron)
@@ -500,6 +498,17 @@ def correlate_vjp1_rule(g, ans, ct, a, v, mode="valid"):
 @register(correlate_vjp2)
 def correlate_vjp2_rule(g, ans, ct, a, v, mode="valid"):
     return np.correlate(a, g, mode), correlate_vjp1(ct, a, g, mode), None
+
+
+@register(cross_vjp1)
+def cross_vjp1_rule(g, ans, ct, a, b):
+    """Linear in ct and b: <g, cross_vjp1(ct, a, b)> = <ct, a x b> with a = g."""
+    return np.cross(g, b), None, cross_vjp2(ct, g, b)
+
+
+@register(cross_vjp2)
+def cross_vjp2_rule(g, ans, ct, a, b):
+    return np.cross(a, g), cross_vjp1(ct, a, g), None
 
 
 @register(kron_vjp1)
