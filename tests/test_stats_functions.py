@@ -9,7 +9,7 @@ import pytest
 from grad_cases import central_difference
 
 import s2s
-from s2s.errors import NoDerivativeRuleError
+from s2s.errors import NoDerivativeRuleError, UnsupportedSyntaxError
 
 TRAPEZOID = getattr(np, "trapezoid", None) or np.trapz
 RNG = np.random.default_rng(11)
@@ -283,18 +283,38 @@ def test_nan_entries_get_zero():
 HX = np.array([0.3, -1.1, 0.47, 1.1, 0.05, -0.45, 0.9])  # away from the bin edges
 
 
+def histogram_of_variable_bins(x, bins):
+    return np.sum(np.histogram(x, bins, weights=x)[0])
+
+
+def histogram_auto(x):
+    return np.sum(np.histogram(x, "auto", weights=x)[0])
+
+
+def test_histogram_bins_it_cannot_read_are_refused():
+    with pytest.raises(ValueError, match="reads `bins` held in a variable as a number of bins"):
+        s2s.grad(histogram_of_variable_bins)(HX, np.array([-1.0, 0.0, 1.0]))
+    with pytest.raises(UnsupportedSyntaxError, match="bins='auto'"):
+        s2s.grad(histogram_auto)(HX)
+
+
 def histograms(x):
     c, e = np.histogram(x, bins=4)  # integer counts; the edges move with min and max
     w, _ = np.histogram(x, 3, weights=x ** 2)
     d, de = np.histogram(x, bins=5, range=(-2.0, 2.0), density=True)
     f, _ = np.histogram(x, 4, (-1.0, 1.5), True, np.exp(x))
+    edges = np.linspace(-1.6, 1.4, 6)  # bins as edges: a local made by a NumPy call, or a list
+    g, _ = np.histogram(x, edges, weights=np.sin(x))
+    h, _ = np.histogram(x, [-1.2, 0.0, 0.4, 2.0], density=True, weights=x * x)
     return (np.sum(c * e[1:]) + np.sum(e ** 2) + np.sum(w * np.arange(1.0, 4.0)) + np.sum(d * np.arange(5.0))
-            + de[2] + np.sum(f ** 2))
+            + de[2] + np.sum(f ** 2) + np.sum(g * np.arange(5.0)) + np.sum(h ** 2))
 
 
 def histogram_parts(x):
     c, e = np.histogram(x, bins=4)
-    return c, e, np.histogram(x, 3, weights=x ** 2)[0], np.histogram(x, 4, (-1.0, 1.5), True, np.exp(x))[0]
+    k, ke = np.histogram(x, np.array([-2.0, -0.5, 0.3, 1.1]))  # 1.1: the last edge, in the last bin
+    return (c, e, np.histogram(x, 3, weights=x ** 2)[0], np.histogram(x, 4, (-1.0, 1.5), True, np.exp(x))[0], k, ke,
+            np.histogram(x, [-1.2, 0.0, 0.4, 2.0], density=True)[0])
 
 
 @pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])

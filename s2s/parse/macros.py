@@ -29,6 +29,9 @@ from .base import assign, attribute_path, dotted, located, load, store
 from .tree_calls import TreeCalls
 
 _IN_PLACE = ("fill_diagonal", "put", "place", "copyto")
+# NumPy calls that make an array from their arguments (np.histogram's bins written as edges)
+_ARRAY_MAKERS = {"array", "asarray", "linspace", "arange", "logspace", "geomspace", "concatenate", "hstack",
+                 "append", "sort", "unique", "quantile", "percentile", "cumsum", "zeros", "ones", "full"}
 
 
 def _const(value, like):
@@ -319,7 +322,9 @@ class Macros(TreeCalls):
     def _histogram(self, node, histogram):
         """np.histogram(a, bins, range, density, weights) -> _histogram_counts(a, bins, range)
         when weights and density are left out (or None / False), else _histogram_float(a,
-        bins, range, density, weights): integer or float counts, one type per call."""
+        bins, range, density, weights): integer or float counts, one type per call; bins written
+        as edges (_array_like) -> _histogram_edges_counts(a, bins) / _histogram_edges_float(a,
+        bins, density, weights)."""
         import sys
 
         names = ("a", "bins", "range", "density", "weights")
@@ -338,13 +343,40 @@ class Macros(TreeCalls):
         none = _const(None, node)
         bins, rng = given.get("bins") or _const(10, node), given.get("range") or none
         module = sys.modules[histogram.__module__]
-        if absent("weights") and absent("density", False):
+        if isinstance(bins, gast.Constant) and isinstance(bins.value, str):
+            raise self.ctx.error(node, f"np.histogram with bins={bins.value!r} (a binning rule) is not supported; "
+                                 "pass a number of bins or the edges", "np.histogram")
+        if self._array_like(bins):  # the edges themselves (range is not read then, as in NumPy)
+            if absent("weights") and absent("density", False):
+                name, args = "_histogram_edges_counts", [given["a"], bins]
+            else:
+                name, args = "_histogram_edges_float", [given["a"], bins, given.get("density") or _const(False, node),
+                                                        given.get("weights") or none]
+        elif absent("weights") and absent("density", False):
             name, args = "_histogram_counts", [given["a"], bins, rng]
         else:
             name, args = "_histogram_float", [given["a"], bins, rng, given.get("density") or _const(False, node),
                                               given.get("weights") or none]
         ref = self._resolve_value(name.lstrip("_"), getattr(module, name), node, None)
         return self._finish_call(located(gast.Call(func=ref, args=args, keywords=[]), node))
+
+    def _array_like(self, node, depth=0):
+        """Whether `node` is an array by how it is written: a list or tuple display, a NumPy
+        call that makes one (np.linspace, np.array, ...), an arithmetic expression of one,
+        or a local variable this function only binds to such expressions."""
+        if isinstance(node, (gast.List, gast.Tuple, gast.ListComp)):
+            return True
+        if isinstance(node, gast.BinOp):
+            return self._array_like(node.left, depth) or self._array_like(node.right, depth)
+        if isinstance(node, gast.Call):
+            path = attribute_path(node.func) or ""
+            # `np.` too: an assignment after the call that is not resolved yet
+            return path.split(".")[0] in (NUMPY_ALIAS, "np", "numpy") and path.split(".")[-1] in _ARRAY_MAKERS
+        if isinstance(node, gast.Name) and self._is_local(node.id) and depth < 4:
+            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, gast.Assign)
+                      and any(isinstance(t, gast.Name) and t.id == node.id for t in n.targets)]
+            return bool(values) and all(self._array_like(v, depth + 1) for v in values)
+        return False
 
     def _dynamic(self, node, name):
         """lax.dynamic_slice(x, (i, j), (k, l)) -> lax._dynamic_slice2(x, i, j, k, l);

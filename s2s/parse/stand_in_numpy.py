@@ -10,8 +10,8 @@ np.maximum/minimum.accumulate: the running extreme, one slice along the axis at 
 derivative is np.maximum's: a tie splits the cotangent between the two, as that rule does).
 np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
 norm(x, p) * norm(inv(x), p) as NumPy computes it.
-np.histogram(a, bins): edges by np.linspace between a's extremes (or range), counts by
-np.bincount of np.searchsorted's bins (histogram's docstring says how they move).
+np.histogram(a, bins): edges by np.linspace between a's extremes (or range) -- or the edges
+given --, counts by np.bincount of np.searchsorted's bins (histogram's docstring says how they move).
 np.polyfit(x, y, deg): the least-squares fit on the Vandermonde matrix, its columns scaled to
 unit norm as NumPy scales them (other arguments: a ValueError saying so).
 """
@@ -145,7 +145,13 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     per bin (np.bincount: differentiated in the weights), density divides by the total and
     the bin widths. Inside a transformed function the call becomes `_histogram_counts`
     (integer counts, as NumPy's without weights or density) or `_histogram_float` by what
-    it passes (parse/macros.py): numba compiles one result type per call."""
+    it passes (parse/macros.py): numba compiles one result type per call; bins that are
+    edges -- a list or a call written there, or a local variable made by one -- make it
+    `_histogram_edges_counts` / `_histogram_edges_float`."""
+    if np.ndim(bins) != 0:
+        if weights is None and not density:
+            return _histogram_edges_counts(a, bins)
+        return _histogram_edges_float(a, bins, density, weights)
     if weights is None and not density:
         return _histogram_counts(a, bins, range)
     return _histogram_float(a, bins, range, density, weights)
@@ -153,6 +159,10 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
 
 def _histogram_bins(flat, bins, range):
     """(edges, each value's bin, which values are inside the range)."""
+    if np.ndim(bins) != 0:
+        raise ValueError("np.histogram inside a transformed function reads `bins` held in a variable as a number "
+                         "of bins; pass bin edges written in the call (a list, np.linspace(...), np.array(...)) or "
+                         "made by such a call in this function")
     if range is None:
         lo, hi = np.min(flat), np.max(flat)
     else:
@@ -176,6 +186,33 @@ def _histogram_float(a, bins, range, density, weights):
     edges, idx, keep = _histogram_bins(flat, bins, range)
     w = np.ones(flat.shape) if weights is None else np.ravel(weights) * 1.0
     counts = np.bincount(idx[keep], weights=w[keep], minlength=bins)
+    if density:
+        return counts / (np.sum(counts) * np.diff(edges)), edges
+    return counts, edges
+
+
+def _edge_bins(flat, edges):
+    """Each value's bin among explicit edges, and which values are inside them (NumPy's
+    placement: a bin holds its left edge, the last one its right edge too)."""
+    n = edges.shape[0] - 1
+    idx = np.searchsorted(edges, flat, side="right") - 1
+    idx = np.where(flat == edges[-1], n - 1, idx)
+    return idx, (idx >= 0) & (idx < n)
+
+
+def _histogram_edges_counts(a, edges):
+    flat = np.ravel(a)
+    edges = np.asarray(edges) * 1.0
+    idx, keep = _edge_bins(flat, edges)
+    return np.bincount(idx[keep], minlength=edges.shape[0] - 1), edges
+
+
+def _histogram_edges_float(a, edges, density, weights):
+    flat = np.ravel(a)
+    edges = np.asarray(edges) * 1.0
+    idx, keep = _edge_bins(flat, edges)
+    w = np.ones(flat.shape) if weights is None else np.ravel(weights) * 1.0
+    counts = np.bincount(idx[keep], weights=w[keep], minlength=edges.shape[0] - 1)
     if density:
         return counts / (np.sum(counts) * np.diff(edges)), edges
     return counts, edges
