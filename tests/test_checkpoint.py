@@ -27,11 +27,14 @@ def net(w, x):
     def scale(v):
         return v * w
     h = s2s.remat(scale)(h)
-    return np.sum(h ** 2)
+    h = s2s.checkpoint(lambda v: v * np.cos(w))(h)  # a lambda reading w
+    rescale = s2s.checkpoint(scale)  # a local bound to checkpoint of a nested def, and of a lambda
+    shift = s2s.checkpoint(lambda v: v + w)
+    return np.sum(shift(rescale(h)) ** 2)
 
 
 def net_plain(w, x):
-    h = np.sin(w * np.tanh(w * x)) * w
+    h = np.sin(w * np.tanh(w * x)) * w * np.cos(w) * w + w
     return np.sum(h ** 2)
 
 

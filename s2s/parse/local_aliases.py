@@ -7,7 +7,8 @@
 Inside transformed code a function value must be known when the code is transformed
 (resolve.py makes `s2s.grad(fun)(x)` a call of fun's generated gradient). A local bound
 once, at the top of the function body, to such an expression -- a call of an s2s
-transformation, or an alias `f = np.sin`, that reads no local variable -- has that value
+transformation, or an alias `f = np.sin`, that reads no local variable (but in the body of a
+lambda it passes: `g = s2s.checkpoint(lambda v: w * v)`, read when called) -- has that value
 wherever it is read, so its reads become the expression itself and the binding goes.
 Anything else (bound twice, in a branch, from a local) is left alone. Loops and
 comprehensions over a global list of functions (`[f(x) for f in funs]`) are written out
@@ -24,9 +25,26 @@ def _reads(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
+def _reads_now(node):
+    """The names `node` reads when it is evaluated: not those in a lambda's body, which
+    reads them when it is called (as it would where the alias is called)."""
+    if isinstance(node, gast.Lambda):
+        return set().union(*(_reads_now(d) for d in node.args.defaults))
+    if isinstance(node, gast.Name):
+        return {node.id} if isinstance(node.ctx, gast.Load) else set()
+    return set().union(set(), *(_reads_now(c) for c in gast.iter_child_nodes(node)))
+
+
 def _stores(node, name):
     return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == name
                and not isinstance(n.ctx, gast.Load))
+
+
+def _defined_once(fn_node):
+    """The nested defs of the body's top level never rebound: functions, like a lambda (they
+    read their variables when called)."""
+    defs = [s.name for s in fn_node.body if isinstance(s, gast.FunctionDef)]
+    return {d for d in defs if defs.count(d) == 1 and _stores(fn_node, d) == 0}
 
 
 class _Substitute(gast.NodeTransformer):
@@ -59,7 +77,8 @@ def inline_function_aliases(fn_node, is_function_value):
         if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
             continue
         name, value = stmt.targets[0].id, stmt.value
-        if name in params or name in declared or _reads(value) & local or _stores(fn_node, name) != 1:
+        if name in params or name in declared or _reads_now(value) & local - _defined_once(fn_node) \
+                or _stores(fn_node, name) != 1:
             continue
         if not isinstance(value, (gast.Call, gast.Name, gast.Attribute)) or not is_function_value(value):
             continue

@@ -154,6 +154,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         inline_vjp_pullbacks(tree, self._is_vjp)  # `y, pull = s2s.vjp(f, x)` ... `pull(v)`
         self.scopes = [function_locals(tree)]
         unroll_function_sequences(tree, self._sequence_length)  # `[f(x) for f in funs]`
+        self._snapshot_closures(tree)  # again: the lambdas those steps copied to where they are called
         self.scopes = [function_locals(tree)]
         # Static parameters: bound as constants; if the body also assigns them, they stay
         # locals initialised from the constant.

@@ -13,8 +13,8 @@ written out per function, `funs[1]` read as the function (`_sequence_length`, `v
 """
 import gast
 
-from .base import attribute_path, located
-from .function_args import Shared as _Shared, function_like
+from .base import attribute_path, load, located
+from .function_args import Closure, Shared as _Shared, function_like
 from .macros import _literal_int
 
 _MISSING = object()
@@ -80,10 +80,9 @@ class TransformCalls:
         from ..api import jit
         from ..autodiff import checkpoint
 
-        if factory is jit and node.args:  # jit(f) inside transformed code is f: compiled with its caller, if at all
-            return node.args[0]
-        if factory is checkpoint and len(node.args) == 1:  # checkpoint(f) is f
-            return node.args[0]
+        if (factory is jit and node.args) or (factory is checkpoint and len(node.args) == 1):
+            # jit(f) inside transformed code is f (compiled with its caller, if at all); checkpoint(f) is f
+            return self._function_itself(node.args[0], node)
         env = []
 
         def value(e):
@@ -114,6 +113,24 @@ class TransformCalls:
             for ctx in self.ctx.program.functions:
                 if ctx.name == ref.id:
                     ctx.transform = obj
+        return ref
+
+    def _function_itself(self, e, node):
+        """The function expression `e` as a callee: a lambda or nested def made a
+        program-level function (its variables travelling with it), anything else as written."""
+        if not isinstance(e, (gast.Lambda, gast.Name)) or isinstance(e, gast.Name) and not self._is_local(e.id):
+            return e
+        found = self._function_argument(e)
+        if found is None:
+            return e
+        fn, env = found
+        if isinstance(fn, Closure):  # called like a closure passed in: its variables after the arguments
+            ref = located(load(fn.hint), node)
+            ref.s2s_closure = _Shared((fn, list(fn.free)))
+            return ref
+        ref = self._resolve_value(getattr(fn, "__name__", "f"), fn, node, None)
+        if env:
+            ref.s2s_env = _Shared(env)
         return ref
 
     def _transform_call(self, transform, node):
