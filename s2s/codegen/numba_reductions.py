@@ -24,7 +24,7 @@ list built in place becomes `array_of(L)` (numba rewrites `np.array` of a list f
 loop before it into element stores, which fail for arrays); `np.add.at(a, idx, v)` becomes the
 runtime's `add_at` (numba has no `ufunc.at`); `np.meshgrid(x, y, indexing='ij')` becomes
 `meshgrid_of((x, y), indexing='ij')` (numba's overloads take no keywords after `*xi`);
-`np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
+`np.fix(x)` becomes `np.trunc(x)` (numba has no np.fix); `np.matmul(a, b)` becomes `a @ b` (numba has no np.matmul; its `@` takes 1-d and 2-d operands,
 runtime_numba_numpy.py's n-d ones); `np.average(x, axis=k)` without weights is np.mean's;
 `x.astype(int)` (a builtin type) is `x.astype(np.int64)`; `np.int64(x)` & co. become `cast_as(x, np.int64)`
 (numba casts numbers only: an array is cast with astype); `x.flatten('F')`, `x.reshape(shape,
@@ -279,6 +279,9 @@ class AxisReductions(FunctionPass):
         if attribute_path(f) == f"{NUMPY_ALIAS}.matmul" and len(node.args) == 2 and not node.keywords:
             # numba's np.matmul is missing; `@` is numba's (1-d, 2-d) or the runtime's (n-d)
             return located(gast.BinOp(left=node.args[0], op=gast.MatMult(), right=node.args[1]), node)
+        if attribute_path(f) == f"{NUMPY_ALIAS}.fix" and len(node.args) == 1 and not node.keywords:
+            node.func = dotted(f"{NUMPY_ALIAS}.trunc")  # numba has no np.fix: rounding toward zero is trunc
+            return node
         if attribute_path(f) == f"{NUMPY_ALIAS}.add.at" and len(node.args) == 3 and not node.keywords:
             return self._call(add_at, "add_at", list(node.args), node)  # numba has no ufunc.at
         if attribute_path(f) == f"{NUMPY_ALIAS}.meshgrid" and node.args \

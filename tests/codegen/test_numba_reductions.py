@@ -179,9 +179,9 @@ def test_add_at_under_jit():
     np.testing.assert_allclose(s2s.jit(scatter_add)(x, idx), scatter_add(x, idx))
 
 
-def casts(x):  # numba calls np.int64 & co. on numbers only
+def casts(x):  # numba calls np.int64 & co. on numbers only (and has no np.fix: np.trunc)
     idx = np.int64(x * 2.0)
-    return np.float32(x), idx, np.int32(x[0] * 3.0), np.complex128(x) + 1j, np.bool_(x[1])
+    return np.float32(x), idx, np.int32(x[0] * 3.0), np.complex128(x) + 1j, np.bool_(x[1]), np.fix(x * 1.5)
 
 
 def test_numpy_scalar_type_casts_of_arrays_under_jit():
