@@ -253,6 +253,19 @@ def _ol_unstack_list(ct, arrays, axis=0):
         return impl
 
 
+@overload(unstack)
+def _ol_unstack_numbers(ct, arrays, axis=0):
+    # np.stack of a list of numbers (0-d values): the elements of the 1-d ct
+    if isinstance(ct, types.Array) and ct.ndim == 1 and isinstance(arrays, types.List) \
+            and isinstance(arrays.dtype, (types.Float, types.Integer)) and _axis_type(axis):
+        def impl(ct, arrays, axis=0):
+            out = []
+            for j in range(len(arrays)):
+                out.append(ct[j] * 1.0)
+            return out
+        return impl
+
+
 @overload(unconcatenate)
 def _ol_unconcatenate_list(ct, arrays, axis=0):
     if not (isinstance(ct, types.Array) and _list_of_arrays(arrays)):

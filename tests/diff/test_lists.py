@@ -141,7 +141,7 @@ def compiled(x):  # kept to one function: numba compile time
     for v in L:
         total = total + v * L[1]
     return (total + np.sum(np.stack(parts) ** 2) + np.sum(sum(parts) * x) + np.sum([v * v for v in x])
-            + np.sum(np.array(x) * x) + np.max(L) * np.min(L) + max(L))
+            + np.sum(np.array(x) * x) + np.max(L) * np.min(L) + max(L) + np.sum(np.stack(L) * x))  # a list of numbers
 
 
 def test_jit_grad_against_finite_differences():
