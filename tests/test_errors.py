@@ -111,9 +111,9 @@ def uses_fstring(x):
 
 
 def uses_del(x):
-    y = x + 1.0
-    del y  # <-
-    return x
+    y = [x + 1.0, x]
+    del y[0]  # <-
+    return y[0]
 
 
 def uses_starred_assignment(x):

@@ -34,7 +34,8 @@ _REJECT = {
     gast.ClassDef: ("class", "defining a class inside a transformed function is not supported; define it at module level"),
     gast.Import: ("import", "imports inside a transformed function are not supported; import at module level"),
     gast.ImportFrom: ("import", "imports inside a transformed function are not supported; import at module level"),
-    gast.Delete: ("del", "`del` is not supported"),
+    gast.Delete: ("del", "`del` of an element or attribute is not supported (`del name` is); build the "
+                  "value without it (np.delete(x, i), a new list or dict)"),
     gast.SetComp: ("set comprehension", "set comprehensions are not supported; build a list instead"),
     gast.NamedExpr: (":=", "an assignment expression is supported where it is always evaluated (an if/while "
                      "test, a right-hand side, the first operand of and/or), not in a part evaluated only "

@@ -1,4 +1,4 @@
-"""Restating: loop `else` clauses, `try`/`finally` and assignment expressions in plain form.
+"""Restating: loop `else` clauses, `try`/`finally`, `del` of names and assignment expressions in plain form.
 
 >>> from s2s.parse.debug import show
 >>> print(show('''
@@ -41,6 +41,9 @@ A loop's `else` runs when the loop ends without `break`: a flag set just before 
 own breaks says whether it did (no flag when there is no break). `try: B finally: F` is `B`
 then `F` when B cannot leave early (return, break or continue before F would run F first:
 refused by the fence); `try` with `except` stays refused (exceptions do not differentiate).
+`del name` is dropped; `del x[i]` (of an element) stays refused. An f-string given to
+`print` becomes print's arguments (its text and its fields' values, unformatted): output
+for the eye, and under numba print takes only values.
 
 An assignment expression in a part of a statement that is always evaluated (the test of an
 `if`, `elif` or `while`, a right-hand side, a returned value, the first operand of `and`/`or`,
@@ -55,6 +58,24 @@ import gast
 from .base import FunctionPass, assign, load, located, store
 
 _LAZY = (gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.DictComp, gast.SetComp)
+
+
+def _print_pieces(arg):
+    """An f-string printed, as print's arguments: its text around the fields (trimmed of the
+    spaces print puts between arguments) and the fields' values, format specs and
+    conversions left out (`print(f"loss {l:.3f} at {i}")` -> `print("loss", l, "at", i)`);
+    anything else as it is."""
+    if not isinstance(arg, gast.JoinedStr):
+        return [arg]
+    pieces = []
+    for v in arg.values:
+        if isinstance(v, gast.Constant):
+            text = str(v.value).strip(" ")
+            if text:
+                pieces.append(located(gast.Constant(value=text, kind=None), arg))
+        else:  # a FormattedValue
+            pieces.append(v.value)
+    return pieces or [located(gast.Constant(value="", kind=None), arg)]
 
 
 class _MarkBreaks(gast.NodeTransformer):
@@ -118,6 +139,14 @@ class Restate(FunctionPass):
         return [assign(flag, gast.Constant(value=False, kind=None), node), node,
                 located(gast.If(test=test, body=orelse, orelse=[]), node)]
 
+    # -- del -----------------------------------------------------------------------------------
+    def visit_Delete(self, node):
+        """`del t` of names: gone (a name is only read while bound, so nothing else changes;
+        the value is freed when the function returns). `del x[i]` stays: the fence refuses it."""
+        if all(isinstance(t, gast.Name) for t in node.targets):
+            return located(gast.Pass(), node)
+        return node
+
     # -- try/finally -------------------------------------------------------------------------
     def visit_Try(self, node):
         node = self.generic_visit(node)
@@ -137,7 +166,14 @@ class Restate(FunctionPass):
             node.value = self._eager(node.value, hoisted, set())
         return hoisted + [self.generic_visit(node)]
 
-    visit_Assign = visit_AnnAssign = visit_Return = visit_Expr = _value_first
+    visit_Assign = visit_AnnAssign = visit_Return = _value_first
+
+    def visit_Expr(self, node):
+        call = node.value
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and call.func.id == "print" \
+                and not call.keywords:
+            call.args = [piece for a in call.args for piece in _print_pieces(a)]
+        return self._value_first(node)
 
     def visit_AugAssign(self, node):
         hoisted = []

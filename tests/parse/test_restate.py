@@ -113,6 +113,11 @@ def try_finally(x):
             s = s * 1.1
         if continue_next:
             s = s - v
+    t = s * s
+    if t > 100.0:
+        del continue_next  # `del name`: dropped
+    s = s + t
+    del t, v
     return s
 
 
@@ -178,3 +183,17 @@ def test_refused_at_the_line(fn, construct):
     err = info.value
     assert err.construct == construct and err.filename == __file__
     assert ("except" in err.text or ":=" in err.text or "try" in err.text)
+
+
+def prints_fstrings(x):
+    for i in range(2):
+        print(f"step {i}: {x[i] * 2.0:.2f} done")  # fields printed unformatted, the text around them
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_fstrings_given_to_print(jit, capfd):
+    grad = s2s.jit(s2s.grad(prints_fstrings)) if jit else s2s.grad(prints_fstrings)
+    np.testing.assert_allclose(grad(np.array([0.25, 1.5])), [0.5, 3.0])
+    out = capfd.readouterr().out.splitlines()
+    assert out[-2:] == ["step 0 : 0.5 done", "step 1 : 3.0 done"]  # print puts a space between its arguments
