@@ -160,6 +160,7 @@ class FunctionContext:
     literal_static = frozenset()  # static parameters written as literals where read (axes: resolve)
     vararg_length = None  # how many values its `*args` holds, where the caller said (f(*args) inside)
     unexpanded_varargs = None  # an f(*args) call made before that number was known (a dropped version)
+    kwarg_keys = None  # the keys its `**kw` holds, where the caller said (f(**kw) inside)
     known_none = frozenset()  # parameters None in every call it is made for (grad's, per call: fold)
 
     def __init__(self, program, src, name, static):
@@ -181,9 +182,11 @@ class FunctionContext:
         # (resolve.py packs them), so the function is differentiated like any pytree one.
         self.packed = args.vararg is not None or args.kwarg is not None
         self.vararg_name = args.vararg.id if args.vararg is not None else None
+        self.kwarg_name = args.kwarg.id if args.kwarg is not None else None
         if self.packed:
             args.args = args.args + [a for a in (args.vararg,) if a is not None]
-            args.kwonlyargs = args.kwonlyargs + [a for a in (args.kwarg,) if a is not None]
+            # (a **kw with nothing to pass on is a static {}: parse/function_args.py)
+            args.kwonlyargs = args.kwonlyargs + [a for a in (args.kwarg,) if a is not None and a.id not in self.static]
             args.vararg = args.kwarg = None
             args.defaults, args.kw_defaults = [], []  # every call passes every argument
         args.args = args.args + args.kwonlyargs

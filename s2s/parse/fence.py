@@ -118,8 +118,10 @@ class Fence(FunctionPass):
                 raise self.ctx.error(a, "star-arguments in calls (f(*xs)) are not supported; pass arguments one by one "
                                      "(a helper's own *args can be passed on: f(y, *args))", "f(*args)")
         for k in node.keywords:
-            if k.arg is None:
-                raise self.ctx.error(k.value, "**kwargs in calls are not supported; pass keywords one by one", "f(**kwargs)")
+            if k.arg is None and not (isinstance(k.value, gast.Name)
+                                      and k.value.id == getattr(self.ctx, "kwarg_name", None)):
+                raise self.ctx.error(k.value, "**kwargs in calls are not supported; pass keywords one by one "
+                                     "(a helper's own **kwargs can be passed on: f(y, **kwargs))", "f(**kwargs)")
         return self.generic_visit(node)
 
     def visit_Try(self, node):

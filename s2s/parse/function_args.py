@@ -152,6 +152,21 @@ def _passes_on_varargs(callee, name):
                for n in gast.walk(node))
 
 
+def _passes_on_kwargs(callee, name):
+    """How `callee`'s body uses its `**name`: "only" when it is read only to be passed on
+    (`f(y, **name)`), "also" when it is passed on and read otherwise too, else None."""
+    from .source import get_source
+
+    try:
+        node = get_source(callee).node
+    except Exception:  # noqa: BLE001
+        return None
+    passed = sum(1 for n in gast.walk(node) if isinstance(n, gast.keyword) and n.arg is None
+                 and isinstance(n.value, gast.Name) and n.value.id == name)
+    read = sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load))
+    return None if not passed else "only" if passed == read else "also"
+
+
 def _lambda_as_def(lam, name):
     ret = located(gast.Return(value=lam.body), lam.body)
     fn = gast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[], returns=None, type_comment=None,
@@ -319,6 +334,27 @@ class FunctionArguments:
                 args.append(a)
         node.args = args
 
+    def _expand_kwargs(self, node):
+        """`f(y, **kw)` with `kw` this helper's own `**kwargs`, which its caller filled with
+        the keys a, b: `f(y, a=kw['a'], b=kw['b'])`."""
+        passed = [k for k in node.keywords if k.arg is None]
+        if not passed:
+            return
+        keys = self.ctx.kwarg_keys
+        if keys is None:  # the version no caller made for its keys: dropped unless something calls it
+            self.ctx.unexpanded_varargs = node
+            node.keywords = [k for k in node.keywords if k.arg is not None]
+            return
+        out = []
+        for k in node.keywords:
+            if k.arg is not None:
+                out.append(k)
+                continue
+            out.extend(gast.keyword(arg=key, value=located(gast.Subscript(
+                value=load(k.value.id), slice=gast.Constant(value=key, kind=None), ctx=gast.Load()), k.value))
+                for key in keys)
+        node.keywords = out
+
     def _as_def(self, lam):
         _, before = self._closure_lambdas[id(lam)]
         return _lambda_as_def(copy.deepcopy(before), "lambda_")
@@ -352,10 +388,16 @@ class FunctionArguments:
 
         sig = signature_of(callee) if isinstance(callee, functools.partial) else inspect.signature(callee)
         static, keep, env = {}, [], []
-        constants, varargs = {}, None
+        constants, varargs, kwarg_keys = {}, None, None
         for p, arg in zip(sig.parameters.values(), node.args):
             if p.kind == p.VAR_POSITIONAL and isinstance(arg, gast.Tuple) and _passes_on_varargs(callee, p.name):
                 varargs = len(arg.elts)  # the helper passes its *args on: made for their number
+            use = _passes_on_kwargs(callee, p.name) if p.kind == p.VAR_KEYWORD and isinstance(arg, gast.Dict) else None
+            if use is not None:
+                kwarg_keys = tuple(k.value for k in arg.keys)  # its **kwargs passed on: made for their keys
+                if not kwarg_keys and use == "only":
+                    constants[p.name] = {}  # nothing to pass on (and numba types no empty dict)
+                    continue
             found = self._function_argument(arg) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) else None
             if found is not None and found[1] and not isinstance(found[0], Closure):
                 found = None  # grad(closure) passed on: its variables have no parameters to travel in
@@ -370,10 +412,13 @@ class FunctionArguments:
                 keep.append(arg)
             else:
                 keep.append(arg)
-        if not isinstance(node.func, gast.Name) or not static and not constants and varargs is None:
+        if not isinstance(node.func, gast.Name) or not static and not constants and varargs is None \
+                and kwarg_keys is None:
             return node
         if varargs is not None:
             constants["*"] = varargs  # (a key of the helper made: not a parameter)
+        if kwarg_keys is not None:
+            constants["**"] = kwarg_keys
         if constants:  # `normalize(x, axis=1)`: the helper made for axis 1 (numba needs literal axes)
             keep = [a for p, a in zip(sig.parameters.values(), node.args)
                     if p.name not in static and p.name not in constants]
@@ -394,6 +439,7 @@ class FunctionArguments:
             made = next(c for c in program.functions if c.name == fname)
             made.literal_static = frozenset(constants)
             made.vararg_length = varargs
+            made.kwarg_keys = kwarg_keys
         func = located(load(fname), node.func)
         func.s2s_callee = node.func.s2s_callee
         return located(gast.Call(func=func, args=keep + env, keywords=[]), node)

@@ -93,9 +93,9 @@ def build_program(fn, static=None, upto=None, known_none=()):
     _drop_superseded(program)
     for ctx in program.functions:
         if ctx.unexpanded_varargs is not None:
-            raise ctx.error(ctx.unexpanded_varargs, "f(*args) passes on this function's *args, which s2s expands "
-                            "where a caller in transformed code gives their number: call it from a function you "
-                            "transform, not as the function transformed", "f(*args)")
+            raise ctx.error(ctx.unexpanded_varargs, "f(*args) / f(**kwargs) passes on this function's *args or "
+                            "**kwargs, which s2s expands where a caller in transformed code gives them: call it "
+                            "from a function you transform, not as the function transformed", "f(*args)")
     return program
 
 

@@ -400,6 +400,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         the callee's signature is known now, so numba never has to bind keywords."""
         node = self.generic_visit(node)
         self._expand_varargs(node)
+        self._expand_kwargs(node)
         macro = self._macro(node)
         if macro is not None:
             return macro

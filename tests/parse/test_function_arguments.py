@@ -300,11 +300,20 @@ def logistic_growth(y, r):
     return r * y * (1.0 - y)
 
 
+def damped(y, k, c=0.0, scale=1.0):
+    return scale * (c - k * y)
+
+
+def step_with_options(f, y, dt, **options):  # its **options passed on: made for the keys each call gives
+    return y + dt * f(y, 0.5, **options)
+
+
 def simulate_with_params(theta):
     a = euler(decay, np.array([1.0, 2.0]), 0.1, 10, theta[0], theta[1])
     b = euler(logistic_growth, np.array([0.1]), 0.1, 10, theta[0])
     c = euler(lambda y, s: -s * y ** 2, np.array([0.5]), 0.1, 5, theta[1])
-    return np.sum(a) + np.sum(b) + np.sum(c)
+    d = step_with_options(damped, a, 0.1, scale=theta[0], c=theta[1]) + step_with_options(damped, b, 0.2)
+    return np.sum(a) + np.sum(b) + np.sum(c) + np.sum(d ** 2)
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["python", "jit"])
