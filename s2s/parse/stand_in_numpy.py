@@ -5,7 +5,7 @@ ufunc.outer(a, b) of the arithmetic ufuncs: every element of a with every elemen
 result shaped a.shape + b.shape -- written as the ufunc of a column and a row, reshaped.
 np.vander(x, N, increasing): the columns are powers of x built by repeated products (no
 0 ** 0 in a derivative). math.fsum(seq): the sum (its derivative is the sum's; the value is
-not compensated as math.fsum's).
+not compensated as math.fsum's); math.prod(seq, start=1): the running product.
 np.maximum/minimum.accumulate: the running extreme, one slice along the axis at a time (its
 derivative is np.maximum's: a tie splits the cotangent between the two, as that rule does).
 np.linalg.cond: the ratio of the extreme singular values (p None, 2, -2), otherwise
@@ -91,6 +91,15 @@ def math_fsum(seq):
     total = 0.0
     for v in seq:
         total = total + v
+    return total
+
+
+def math_prod(seq, start=1):
+    """math.prod: the running product (each factor's derivative the product of the others,
+    zeros included)."""
+    total = start
+    for v in seq:
+        total = total * v
     return total
 
 

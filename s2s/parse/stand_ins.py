@@ -12,7 +12,7 @@ methods stay what they are (and are refused by the derivative rules by name). An
 functions of scipy.linalg in parse/stand_in_linalg.py: solve_triangular, cholesky,
 cho_factor, cho_solve, solve, inv, det, expm, lstsq, eigh, eigvalsh (the standard problem),
 solve_banded; and np.linalg.lstsq, tensorinv, tensorsolve, the arithmetic ufuncs' `outer` (np.multiply.outer ...) and
-np.vander, np.histogram (a number of bins), math.fsum, np.maximum/minimum.accumulate, np.linalg.cond, np.polyfit (parse/stand_in_numpy.py);
+np.vander, np.histogram, math.fsum, math.prod, np.maximum/minimum.accumulate, np.linalg.cond, np.polyfit (parse/stand_in_numpy.py);
 np.unwrap, np.choose, np.broadcast_arrays, np.apply_along_axis and what parse/macros.py rewrites
 np.gradient, np.vectorize, sorted and the in-place functions to (parse/stand_in_arrays.py).
 """
@@ -32,7 +32,7 @@ _NUMPY = {("linalg", "lstsq"): ("stand_in_linalg", "np_lstsq"), ("vander",): ("s
           **{(u, "outer"): ("stand_in_numpy", ("divide" if u == "true_divide" else u) + "_outer") for u in _OUTER}}
 
 
-_MATH = {"fsum": ("stand_in_numpy", "math_fsum")}
+_MATH = {"fsum": ("stand_in_numpy", "math_fsum"), "prod": ("stand_in_numpy", "math_prod")}
 
 
 def math_stand_in(attr):

@@ -333,7 +333,8 @@ def fsums(x):
     products = []
     for i in range(3):
         products.append(x[i] * x[i + 1])
-    return math.fsum(products) + math.fsum([x[0] ** 2, x[4], 1.0]) + math.fsum(x ** 3)
+    return (math.fsum(products) + math.fsum([x[0] ** 2, x[4], 1.0]) + math.fsum(x ** 3)
+            + math.prod([x[0], x[1] ** 2, 3.0]) + math.prod(x[2:4], start=2.0))
 
 
 def test_math_fsum_is_differentiated_as_sum():
