@@ -20,6 +20,7 @@ pass as they are (numba takes tuples, and lists of one type).
 import gast
 
 from ..diff.pytrees import StructureMismatch, Structures, Tree, build, leaves, pick
+from ..parse.base import walk
 
 
 def must_flatten(struct):
@@ -112,7 +113,7 @@ def _returns(body):
 
 
 def _at(node, like):
-    for n in gast.walk(node):
+    for n in walk(node):
         if "lineno" in n._attributes:
             n.lineno, n.end_lineno = like.lineno, getattr(like, "end_lineno", like.lineno)
             n.col_offset, n.end_col_offset = 0, 0
@@ -143,7 +144,7 @@ def _replace_returns(stmts, out, namer):
 
 def _calls_itself(program, name):
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == name
-               for ctx in program.functions for n in gast.walk(ctx.tree))
+               for ctx in program.functions for n in walk(ctx.tree))
 
 
 def add_boundary(program, arg_structs, kwarg_structs=None):

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..diff.pytrees import Structures, container_text, leaves, subscript_text
 from ..naming import LocalNames
-from ..parse.base import located
+from ..parse.base import clone, located, walk
 from ..parse.pipeline import build_program
 from .module import GeneratedModule
 
@@ -85,7 +85,7 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None, static
     struct_of = {p: s for p, s in zip(params, arg_structs) if s}
     out_struct = Structures(entry.tree, program, struct_of).returns(entry, struct_of)
     rt = lambda name: program.constant(getattr(cuda_runtime, name), name)  # noqa: E731
-    entry_args = copy.deepcopy(entry.tree.args)  # before the tape buffers join them
+    entry_args = clone(entry.tree.args)  # before the tape buffers join them
     lowering = KernelTapes(program, rt("tape_store"), rt("tape_load")).run()
     arrays = KernelArrays(program, None, {p: r for p, r in zip(params, ranks or ()) if r is not None}).run()
     for fctx in program.functions:
@@ -134,7 +134,7 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None, static
     tree.args.defaults = []
     tree.args.args += [gast.Name(id=a, ctx=gast.Param(), annotation=None, type_comment=None)
                        for a in outs + buffers + arena]
-    for node in gast.walk(tree):
+    for node in walk(tree):
         located(node, entry.tree)
     ctx = copy.copy(entry)
     ctx.tree, ctx.name = tree, name
@@ -153,7 +153,7 @@ def check_elementwise(program):
     functions; subscripts and attributes of values."""
     funcs = {ctx.name for ctx in program.functions}
     for ctx in program.functions:
-        for node in gast.walk(ctx.tree):
+        for node in walk(ctx.tree):
             bad = None
             if isinstance(node, gast.Call):
                 bad = _non_elementwise_call(node.func, program, funcs)
@@ -238,7 +238,7 @@ def scalar_math(ctx):
             if name in ("absolute", "abs") and len(args) == 1:
                 return located(gast.Call(func=load_name("abs"), args=args, keywords=[]), node)
             if name == "square" and len(args) == 1:
-                return located(gast.BinOp(left=args[0], op=gast.Mult(), right=copy.deepcopy(args[0])), node)
+                return located(gast.BinOp(left=args[0], op=gast.Mult(), right=clone(args[0])), node)
             if name == "negative" and len(args) == 1:
                 return located(gast.UnaryOp(op=gast.USub(), operand=args[0]), node)
             if name == "exp2" and len(args) == 1:

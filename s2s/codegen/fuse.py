@@ -21,19 +21,18 @@ Before:                                   After:
     total = 1.0 + exp_neg_x
     return 1.0 / total
 """
-import copy
-
 import gast
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from ..parse.base import clone, walk
 
 
 def _loads(node):
-    return [n for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    return [n for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
 def _stores(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
 def _key(s):
@@ -59,9 +58,9 @@ class Fuser:
         self.is_pure_name = is_pure_name
 
     def run(self, fn):
-        fn = copy.deepcopy(fn)
+        fn = clone(fn)
         self.reads, self.writes = {}, {}
-        for n in gast.walk(fn):
+        for n in walk(fn):
             if isinstance(n, gast.Name):
                 table = self.reads if isinstance(n.ctx, gast.Load) else self.writes
                 table[n.id] = table.get(n.id, 0) + 1
@@ -77,7 +76,7 @@ class Fuser:
                     self._blocks(s)
 
     def _pure(self, expr):
-        for n in gast.walk(expr):
+        for n in walk(expr):
             if isinstance(n, gast.Call):
                 f = n.func
                 path = []

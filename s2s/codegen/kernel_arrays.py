@@ -18,7 +18,7 @@ import gast
 
 from ..diff.ranks import Ranks
 from ..naming import NUMPY_ALIAS
-from ..parse.base import load, located
+from ..parse.base import load, located, walk
 from . import cuda_arrays
 
 ARENA_ARGS = ("arena", "arena_state")
@@ -86,7 +86,7 @@ class KernelArrays:
                                  self._runtime_names(),
                                  {n for n, v in self.tape_calls.items() if v == "tape_load"})
             out[ctx.name] = (known, ranks)
-            for node in gast.walk(ctx.tree):
+            for node in walk(ctx.tree):
                 if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in names \
                         and not node.keywords and node.func.id not in out:
                     callee = next(c for c in funcs if c.name == node.func.id)
@@ -126,7 +126,7 @@ class KernelArrays:
                 gast.Name(id=ctx.namer.fresh(a), ctx=gast.Param(), annotation=None, type_comment=None)
                 for a in ARENA_ARGS]
             arena, state = (a.id for a in ctx.tree.args.args[-2:])
-            for node in gast.walk(ctx.tree):
+            for node in walk(ctx.tree):
                 if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                         getattr(node, "_s2s_arena", False):
                     node.args[0:2] = [load(arena), load(state)]
@@ -200,7 +200,7 @@ class _KernelRanks(Ranks):
         self.runtime_names = runtime_names
         self.tape_loads = set(tape_loads)  # `tape_load(..., like)`: the rank of `like`
         counts, tuples = {}, {}
-        for node in gast.walk(tree):  # `empty = ()`: ANF names the shapes unbroadcast receives
+        for node in walk(tree):  # `empty = ()`: ANF names the shapes unbroadcast receives
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 counts[node.id] = counts.get(node.id, 0) + 1
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name) \

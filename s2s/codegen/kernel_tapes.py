@@ -27,7 +27,7 @@ offset in the thread's arena, where `KernelArrays` has the push copy it.
 """
 import gast
 
-from ..parse.base import assign, load, located
+from ..parse.base import assign, load, located, walk
 from .module import call_graph, reaches
 
 BUFFER_ARGS = ("tape_buf", "tape_layout", "tape_need")
@@ -57,7 +57,7 @@ def _tuple_names(tree):
     """{name: tuple literal} for names assigned exactly once, a tuple literal (ANF names the
     entries reverse mode pushes)."""
     counts, found = {}, {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             counts[node.id] = counts.get(node.id, 0) + 1
         if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
@@ -128,14 +128,14 @@ class KernelTapes:
     # -- analysis ----------------------------------------------------------------------
     def _find(self, ctx):
         """[(tape name, arity)] of the stacks in `ctx`, in order of creation."""
-        made = [s.targets[0].id for s in gast.walk(ctx.tree) if isinstance(s, gast.Assign)
+        made = [s.targets[0].id for s in walk(ctx.tree) if isinstance(s, gast.Assign)
                 and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
                 and isinstance(s.value, gast.List) and not s.value.elts]
         tuples = _tuple_names(ctx.tree)
         out = []
         for tape in made:
             arity = None
-            for node in gast.walk(ctx.tree):
+            for node in walk(ctx.tree):
                 if _stack_call(node, "append") == tape:
                     arg = _entry(node.args[0], tuples) if len(node.args) == 1 else None
                     if not isinstance(arg, gast.Tuple):
@@ -189,7 +189,7 @@ class KernelTapes:
                     out.append(assign(tape, _add(tape, arity), s))
                     continue
             for part in _own_parts(s):
-                for node in gast.walk(part):
+                for node in walk(part):
                     if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in threaded:
                         node.args = node.args + [load(n) for n in names]
             for field in ("body", "orelse"):
@@ -203,7 +203,7 @@ class KernelTapes:
     def _check_leftover(ctx, s, numbers, pops):
         """A tape or popped entry used any other way would silently keep a list: refuse it."""
         for part in _own_parts(s):
-            for node in gast.walk(part):
+            for node in walk(part):
                 if isinstance(node, gast.Name) and (node.id in pops or
                                                     (node.id in numbers and isinstance(node.ctx, gast.Load))):
                     raise ctx.error(s, "a CUDA kernel cannot use a tape this way", "tape")

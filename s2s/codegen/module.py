@@ -17,7 +17,7 @@ import numpy
 from .. import __version__
 from ..literals import literal
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..parse.base import is_prange, prange_call
+from ..parse.base import is_prange, prange_call, walk
 from ..parse.source import register_generated
 from .fuse import Fuser
 from .emit import FunctionEmitter, SourceWriter
@@ -104,7 +104,7 @@ def call_graph(program):
     import gast
 
     names = {ctx.name for ctx in program.functions}
-    return {ctx.name: {n.func.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Call)
+    return {ctx.name: {n.func.id for n in walk(ctx.tree) if isinstance(n, gast.Call)
                        and isinstance(n.func, gast.Name) and n.func.id in names} for ctx in program.functions}
 
 
@@ -130,7 +130,7 @@ def _has_recursion(program):
 def _has_prange(ctx, program):
     import gast
 
-    return any(isinstance(n, gast.For) and prange_call(n.iter, program) for n in gast.walk(ctx.tree))
+    return any(isinstance(n, gast.For) and prange_call(n.iter, program) for n in walk(ctx.tree))
 
 
 def _rebound(original, fun, rules):

@@ -48,7 +48,7 @@ from ..diff.runtime_jit import (  # noqa: F401
     _NUMPY_REDUCTIONS, cast_as, concat_flat, cumulate_axis, matrix_norm, moveaxis_view, reduce_axis, reshape_c, reshape_f,
     diag_indices_like, diag_indices_of, rollaxis_view, select_of, sort_axis, swapaxes_view, transpose_view, unravel_of,
 )
-from ..parse.base import FunctionPass, attribute_path, dotted, function_locals, is_signed_literal, load, located
+from ..parse.base import attribute_path, dotted, function_locals, FunctionPass, is_signed_literal, load, located, walk
 
 _BUILTIN_DTYPES = {"int": "int64", "float": "float64", "bool": "bool_", "complex": "complex128"}
 KINDS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "max": "max", "amax": "max", "min": "min", "amin": "min",
@@ -95,9 +95,9 @@ class AxisReductions(FunctionPass):
             value = self.ctx.program.constants[node.id]
             return type(value) is tuple and size in (None, len(value)) and all(type(v) is int for v in value)
         if isinstance(node, gast.Name):
-            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
+            values = [n.value for n in walk(self.ctx.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
                       and any(isinstance(t, gast.Name) and t.id == node.id
-                              for t in gast.walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
+                              for t in walk(n.targets[0] if isinstance(n, gast.Assign) else n.target))]
             return len(values) == 1 and isinstance(values[0], gast.Tuple) and self._int_tuple(values[0], size)
         return False
 
@@ -376,14 +376,14 @@ class MaskReads(FunctionPass):
 
     def run(self):
         binds = {}
-        for n in gast.walk(self.ctx.tree):
+        for n in walk(self.ctx.tree):
             if isinstance(n, gast.Assign):
                 for t in n.targets:
-                    for name in gast.walk(t):
+                    for name in walk(t):
                         if isinstance(name, gast.Name):
                             binds.setdefault(name.id, []).append(n.value if t is name else None)
             elif isinstance(n, (gast.For, gast.AugAssign)):
-                for name in gast.walk(n.target):
+                for name in walk(n.target):
                     if isinstance(name, gast.Name):
                         binds.setdefault(name.id, []).append(None)
         self.masks = set()

@@ -16,7 +16,7 @@ import gast
 import numpy
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..parse.base import attribute_path
+from ..parse.base import attribute_path, walk
 from .registry import JVP_RULES, NONDIFF, VJP_RULES
 
 # Attributes that are metadata, never differentiable.
@@ -63,7 +63,7 @@ def _classify(obj, label):
 
 
 def names_in(expr):
-    return {n.id for n in gast.walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(expr) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def expr_is_active(expr, active, program):
@@ -182,12 +182,12 @@ def store_aliases(fn_node):
     """{view: base} for names that are stored into (`v[i] = ...`) and were bound to another
     array or a part of it (`v = y`, `v = y[1:3]`, `v = A[1]`): a store through v changes
     base as well."""
-    stored = {n.targets[0].value.id for n in gast.walk(fn_node)
+    stored = {n.targets[0].value.id for n in walk(fn_node)
               if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
               and isinstance(n.targets[0].value, gast.Name)}
     out = {}
     views = []
-    for n in gast.walk(fn_node):
+    for n in walk(fn_node):
         if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name) and n.targets[0].id in stored:
             v = n.value
             base = v.value if isinstance(v, gast.Subscript) else v
@@ -199,7 +199,7 @@ def store_aliases(fn_node):
     for n, base in views:
         # Only where y is read elsewhere: `A = np.zeros(6).reshape(2, 3)` then stores is fine.
         if any(isinstance(m, gast.Name) and m.id == base.id and isinstance(m.ctx, gast.Load) and m is not base
-               for m in gast.walk(fn_node)):
+               for m in walk(fn_node)):
             out[n.targets[0].id] = base.id
     return out
 

@@ -3,11 +3,9 @@ contributions come from its VJP twin, called in the backward sweep with the outp
 a custom_vjp function runs its fwd rule forward and its bwd rule backward; a custom_jvp
 function's backward is the VJP of its JVP rule w.r.t. the tangents (the rule transposed).
 """
-import copy
-
 import gast
 
-from ..parse.base import assign, load
+from ..parse.base import assign, clone, load
 from .pytrees import StructureMismatch, Tree, build, pick
 from .saving import _call, _const
 
@@ -52,7 +50,7 @@ class CallsMixin:
         active = [isinstance(a, gast.Name) and a.id in self.active for a in args]
         if callee.custom.kind == "vjp":
             res = self.namer.fresh(f"{callee.name}_fwd_res")
-            fwd.append(assign(res, _call(names["fwd"], *[copy.deepcopy(a) for a in args]), s))
+            fwd.append(assign(res, _call(names["fwd"], *[clone(a) for a in args]), s))
             s.value = gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load())
             resid_b = self.keep(gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load()), in_loop, s,
                                 "residuals", fwd_after, bwd)
@@ -75,7 +73,7 @@ class CallsMixin:
                 fwd += f
                 bwd += b
                 saved.append(e)
-            zeros = [build(st, lambda p, e=e: self.rt("zeros_like", pick(copy.deepcopy(e), p)))
+            zeros = [build(st, lambda p, e=e: self.rt("zeros_like", pick(clone(e), p)))
                      for st, e in zip(arg_structs, saved)]
             res = self.namer.fresh(f"{callee.name}_jvp_t")
             call = _call(vjp_name, self.adj(t), gast.Tuple(elts=saved, ctx=gast.Load()),

@@ -24,11 +24,12 @@ Before:                                   After:
 """
 import gast
 
+from ..parse.base import walk
 from .saving import _assigned_names
 
 
 def _names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 class Cleanup:
@@ -41,7 +42,7 @@ class Cleanup:
     def run(self, fn):
         self.mutated = set()
         self.sources = {}
-        for node in gast.walk(fn):
+        for node in walk(fn):
             if isinstance(node, gast.Assign):
                 t = node.targets[0]
                 if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name):
@@ -154,7 +155,7 @@ def _stored(s):
     """What `s` may change: what it assigns, and (conservatively) the first argument of any
     call, which may be updated in place (add_at, list.append...): not known to be zero."""
     out = _assigned_names(s)
-    for node in gast.walk(s):
+    for node in walk(s):
         if isinstance(node, gast.Call) and node.args and isinstance(node.args[0], gast.Name):
             out.add(node.args[0].id)
     return out

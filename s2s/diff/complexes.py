@@ -19,6 +19,7 @@ import gast
 import numpy as np
 
 from ..naming import NUMPY_ALIAS
+from ..parse.base import walk
 
 _DTYPE_TEXT = ("complex", "c8", "c16", "c32", "F", "D", "G")
 _MAKERS = ("fft", "emath", "scimath", "eig", "eigvals", "roots")
@@ -45,4 +46,4 @@ def may_be_complex(program):
     for value in getattr(program, "constants", {}).values():
         if np.iscomplexobj(value) if isinstance(value, (np.ndarray, np.generic, complex)) else False:
             return True
-    return any(_node_is_complex(n) for ctx in program.functions for n in gast.walk(ctx.tree))
+    return any(_node_is_complex(n) for ctx in program.functions for n in walk(ctx.tree))

@@ -17,13 +17,12 @@ constant keys only) and each copy's key is folded into the subscripts that use i
 and once unrolled:   k = d_keys[0]; d_k = d[k]   ->   k = d_keys[0]; d_k = d['a']
 (`d.items()` / `.values()` / `.keys()` are tuple literals already: unroll.py's _dict_views.)
 """
-import copy
 import operator
 
 import gast
 
 from ..parse import stand_in_arrays
-from ..parse.base import assign, attribute_path, load, located
+from ..parse.base import assign, attribute_path, clone, load, located, walk
 from .activity import resolve_callee
 
 
@@ -107,7 +106,7 @@ def _view_literals(tree):
     """{name: tuple literal} of the `d.items()` / `d.keys()` views unroll.py wrote out, and
     {name: call} of the names assigned a call (both for names assigned once)."""
     out, calls, count = {}, {}, {}
-    for n in gast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
             count[n.targets[0].id] = count.get(n.targets[0].id, 0) + 1
             if getattr(n, "s2s_dict_view", False):
@@ -181,7 +180,7 @@ def _sorted_view(call, known, program, views, calls):
         order = sorted(range(len(keys)), key=keys.__getitem__, reverse=bool(call.args[-1].value))
     except (LookupError, TypeError, ValueError):
         raise RunTimeOrder(call) from None
-    return gast.Tuple(elts=[copy.deepcopy(view.elts[j]) for j in order], ctx=gast.Load())
+    return gast.Tuple(elts=[clone(view.elts[j]) for j in order], ctx=gast.Load())
 
 
 def _specialized_key(tree, program):
@@ -189,10 +188,10 @@ def _specialized_key(tree, program):
     Python callable; None if it is neither a user function of the form _evaluate takes nor a
     builtin/operator function."""
     seq = tree.args.args[0].id
-    elements = {s.targets[0].id for s in gast.walk(tree) if isinstance(s, gast.Assign)
+    elements = {s.targets[0].id for s in walk(tree) if isinstance(s, gast.Assign)
                 and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Subscript)
                 and isinstance(s.value.value, gast.Name) and s.value.value.id == seq}
-    keys = [n for n in gast.walk(tree) if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords
+    keys = [n for n in walk(tree) if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords
             and isinstance(n.args[0], gast.Name) and n.args[0].id in elements
             and not (isinstance(n.func, gast.Attribute) and n.func.attr == "append")]
     if len(keys) != 1:
@@ -279,7 +278,7 @@ def rewrite_dict_iteration(stmts, known, namer, program, lengths, range_count, c
         if changed:  # a key function sorted at transform time (`op_itemgetter(0)`) is not called
             makers = {t for t, c in calls.items() if _safe_key(_attribute_value(c, program))
                       or isinstance(c, gast.Call) and resolve_callee(c.func, program).obj in _KEY_MAKERS}
-            _drop_unread(stmts, makers - {n.id for n in gast.walk(module) if isinstance(n, gast.Name)
+            _drop_unread(stmts, makers - {n.id for n in walk(module) if isinstance(n, gast.Name)
                                           and isinstance(n.ctx, gast.Load)})
         return changed
     changed = False
@@ -321,7 +320,7 @@ def key_tuples(tree, once=False):
     lists, whose loops are unrolled; a name assigned several -- in unrolled copies of a
     loop -- maps to the last; `once`: only those assigned once)."""
     count, out = {}, {}
-    for n in gast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
             t = n.targets[0].id
             count[t] = count.get(t, 0) + 1
@@ -332,7 +331,7 @@ def key_tuples(tree, once=False):
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
 
 
 class _Fold(gast.NodeTransformer):
@@ -357,7 +356,7 @@ def fold_constant_keys(tree):
     it `d['a']`, up to the next assignment of k."""
     once = {}
     count = {}
-    for n in gast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Name):
             count[n.targets[0].id] = count.get(n.targets[0].id, 0) + 1
             if isinstance(n.value, gast.Tuple):
@@ -458,7 +457,7 @@ def _static_truth(test, env, tuples, truths):
 
 
 def _reads(node, name):
-    return any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(node))
+    return any(isinstance(n, gast.Name) and n.id == name for n in walk(node))
 
 
 def _const_store(s, name):

@@ -18,7 +18,7 @@ import copy
 import gast
 
 from ..errors import NoDerivativeRuleError
-from ..parse.base import assign, load, located
+from ..parse.base import assign, clone, fix_missing_locations, load, located, walk
 from . import runtime
 from .activity import Assignments, active_names, resolve_callee, store_aliases
 from .inline import instantiate
@@ -93,7 +93,7 @@ class _Forward:
     def __init__(self, fm, ctx, wrt, name, structs, ranks, zeros=None):
         self.fm, self.ctx, self.wrt, self.name = fm, ctx, wrt, name
         self.program = fm.program
-        self.tree = copy.deepcopy(ctx.tree)
+        self.tree = clone(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
         expand_list_literals(self.tree)
@@ -115,7 +115,7 @@ class _Forward:
         info = ListInfo(self.tree, self.program, strict=False)
         self.lists, self.stacks = info.names, info.stacks
         self.mutates = any(
-            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
+            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in walk(self.tree)
         )
         self._tangents = {}
         # (name, leaf path) whose tangent is known to be exactly zero (a leaf of a helper's
@@ -123,7 +123,7 @@ class _Forward:
         # `0 * log(x)` is never computed (nan for x < 0).
         self.zero_paths = set()
         self.counts = Assignments(self.tree).count
-        self.stored_into = {n.value.id for n in gast.walk(self.tree) if isinstance(n, gast.Subscript)
+        self.stored_into = {n.value.id for n in walk(self.tree) if isinstance(n, gast.Subscript)
                             and isinstance(n.ctx, gast.Store) and isinstance(n.value, gast.Name)}
         # Leaves of container parameters whose tangent the caller knows is zero.
         self.zero_paths |= {(w, p) for w, paths in (zeros or {}).items() for p in paths}
@@ -173,7 +173,7 @@ class _Forward:
             if struct is not None and not path and struct.kind != "dict" and all(c is None for c in struct.children) \
                     and not isinstance(expr.slice, (gast.Constant, gast.Slice, gast.Tuple)):
                 # `(a, b, c)[i]` at a run-time i: the tangents' tuple, indexed the same way
-                return gast.Subscript(value=self.full_tangent(expr.value), slice=copy.deepcopy(expr.slice), ctx=gast.Load())
+                return gast.Subscript(value=self.full_tangent(expr.value), slice=clone(expr.slice), ctx=gast.Load())
             if struct is not None and isinstance(expr.slice, gast.Constant) and struct.key(expr.slice.value) is not None:
                 return self.leaf_tangent(expr.value, (struct.key(expr.slice.value),) + path)
             if struct is not None and expr.value.id in self.active and not isinstance(expr.slice, gast.Constant):
@@ -189,7 +189,7 @@ class _Forward:
 
         def leaf(p):
             t = self.leaf_tangent(expr, p)
-            return t if t is not None else self.rt("zeros_like", pick(copy.deepcopy(expr), p))
+            return t if t is not None else self.rt("zeros_like", pick(clone(expr), p))
         return build(struct, leaf)
 
     def set_tangents(self, t, value, like):
@@ -200,10 +200,10 @@ class _Forward:
             tan = self.leaf_tangent(value, p)
             if tan is None:
                 self.mark_zero(t, p)
-                tan = self.rt("zeros_like", pick(copy.deepcopy(value), p))
+                tan = self.rt("zeros_like", pick(clone(value), p))
             pairs.append((self.d(t, p), tan))
         mine = {d for d, _ in pairs}
-        if len(pairs) > 1 and any(isinstance(n, gast.Name) and n.id in mine for _, e in pairs for n in gast.walk(e)):
+        if len(pairs) > 1 and any(isinstance(n, gast.Name) and n.id in mine for _, e in pairs for n in walk(e)):
             temps = [(d, self.namer.fresh(d + "_new"), e) for d, e in pairs]
             return [assign(tmp, e, like) for _, tmp, e in temps] + [assign(d, load(tmp), like) for d, tmp, _ in temps]
         return [assign(d, e, like) for d, e in pairs]
@@ -270,7 +270,7 @@ class _Forward:
         stmts += self._tag([assign(dout, self.full_tangent(value), ret)])
         stmts.append(located(gast.Return(value=gast.Tuple(elts=[load(out), load(dout)], ctx=gast.Load())), ret))
         stmts = drop_dead_tangents(stmts)
-        args = copy.deepcopy(self.tree.args)
+        args = clone(self.tree.args)
         # Tangents come first, so the primal parameters keep their defaults.
         args.args = [gast.Name(id=t, ctx=gast.Param(), annotation=None, type_comment=None) for t in tparams] \
             + args.posonlyargs + args.args
@@ -280,7 +280,7 @@ class _Forward:
         located(fn, self.tree)
         fn.s2s_doc = (f"Value and JVP of {self.ctx.name} w.r.t. {', '.join(self.wrt) or 'nothing'}: "
                       f"returns (out, tangent of out).")
-        gast.fix_missing_locations(fn)
+        fix_missing_locations(fn)
         return fn
 
     def block(self, stmts):
@@ -322,7 +322,7 @@ class _Forward:
         works: the primal first (the tangent may read the result, `_ANS`), unless the tangent
         statements read the old value of `t` -- then they go first, or, when they need both,
         the primal goes through a temporary."""
-        reads = {n.id for st in tangent_stmts for n in gast.walk(st) if isinstance(n, gast.Name)
+        reads = {n.id for st in tangent_stmts for n in walk(st) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}
         self._tag(tangent_stmts)
         if t not in reads:
@@ -348,13 +348,13 @@ class _Forward:
         if resolve_callee(f, self.program).obj is runtime.add_to_list and len(call.args) == 2:
             acc, ct = call.args  # linear, in place: the same on the tangents
             if isinstance(acc, gast.Name) and acc.id in self.active and self.is_active(ct):
-                tan = _call(copy.deepcopy(f), load(self.d(acc.id)), self.full_tangent(ct))
+                tan = _call(clone(f), load(self.d(acc.id)), self.full_tangent(ct))
                 return [s] + self._tag([located(gast.Expr(value=tan), s)])
             return [s]
         if resolve_callee(f, self.program).obj is runtime.add_at and len(call.args) == 3:
             a, idx, v = call.args
             if isinstance(a, gast.Name) and a.id in self.active and self.is_active(v):
-                tan = _call(copy.deepcopy(f), load(self.d(a.id)), copy.deepcopy(idx), self.full_tangent(v))
+                tan = _call(clone(f), load(self.d(a.id)), clone(idx), self.full_tangent(v))
                 return [s] + self._tag([located(gast.Expr(value=tan), s)])
             return [s]
         touched = [a for a in list(call.args) + [k.value for k in call.keywords]
@@ -388,8 +388,8 @@ class _Forward:
         tan = self.leaf_tangent(s.value)
         if tan is None:
             # (a list's element gets zeros of its own shape; an array slice broadcasts 0.0)
-            tan = self.rt("zeros_like", copy.deepcopy(s.value)) if base.id in self.lists else _const(0.0)
-        dtarget = gast.Subscript(value=load(self.d(base.id)), slice=copy.deepcopy(target.slice), ctx=gast.Store())
+            tan = self.rt("zeros_like", clone(s.value)) if base.id in self.lists else _const(0.0)
+        dtarget = gast.Subscript(value=load(self.d(base.id)), slice=clone(target.slice), ctx=gast.Store())
         return [s] + self._tag([located(gast.Assign(targets=[dtarget], value=tan, type_comment=None), s)])
 
     def assign(self, s):
@@ -410,7 +410,7 @@ class _Forward:
             base = value.value
             if not isinstance(base, gast.Name):
                 raise self.ctx.error(s, "indexing an expression is not supported; assign it to a name first", "subscript")
-            tan = gast.Subscript(value=load(self.d(base.id)), slice=copy.deepcopy(value.slice), ctx=gast.Load())
+            tan = gast.Subscript(value=load(self.d(base.id)), slice=clone(value.slice), ctx=gast.Load())
             return self.order(s, t, [assign(self.d(t), tan, s)])
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "pop" \
                 and isinstance(value.func.value, gast.Name) and value.func.value.id in self.lists and not value.args:
@@ -454,7 +454,7 @@ class _Forward:
                     dropped_array = True
                     dropped_names.add(e.id if isinstance(e, gast.Name) else None)
             else:
-                tangent_names |= {n.id for n in gast.walk(tan) if isinstance(n, gast.Name)}
+                tangent_names |= {n.id for n in walk(tan) if isinstance(n, gast.Name)}
             mapping["d" + p] = tan
         options = {n: bound[n] for n, _ in rule.options if n in bound}
         stmts, result = instantiate(rule, self.program, self.namer, mapping, options)
@@ -471,14 +471,14 @@ class _Forward:
             result = self.rt("copy_value", result)  # a fresh output must not alias a tangent
         stmts = [located(st, s) for st in stmts] + self.tangent_leaves(t, result, s)
         for st in stmts:
-            gast.fix_missing_locations(located(st, s))
+            fix_missing_locations(located(st, s))
         return self.order(s, t, stmts)
 
     def linear(self, s, value, t, rule, bound, is_active):
         """Linear functions: the same call on the tangents; multilinear ones: the sum of the
         calls with one active input replaced by its tangent."""
         def call_with(replace):
-            new = copy.deepcopy(value)
+            new = clone(value)
             for p, repl in replace.items():
                 replace_arg(new, value, bound[p], repl)
             return new
@@ -495,7 +495,7 @@ class _Forward:
             return [s] + self._tag(self.zeros(t, s))
         stmts = self.tangent_leaves(t, result, s)
         for stmt in stmts:
-            gast.fix_missing_locations(stmt)
+            fix_missing_locations(stmt)
         return self.order(s, t, stmts)
 
     def tangent_leaves(self, t, result, s):
@@ -536,7 +536,7 @@ class _Forward:
             # separates too (linearize.py).
             linp, lint, n_res = lin
             held = self.namer.fresh(f"{callee.name}_lin")
-            stmts = [assign(held, _call(linp, *[copy.deepcopy(a) for a in args]), s),
+            stmts = [assign(held, _call(linp, *[clone(a) for a in args]), s),
                      assign(t, gast.Subscript(value=load(held), slice=_const(0), ctx=gast.Load()), s)]
             resid = [gast.Subscript(value=gast.Subscript(value=load(held), slice=_const(1), ctx=gast.Load()),
                                     slice=_const(q), ctx=gast.Load()) for q in range(n_res)]
@@ -545,10 +545,10 @@ class _Forward:
             tan += [assign(self.d(t, p), pick(load(dres), p), s) for p in self.result_leaves(twin, t)]
             return stmts + self._tag(tan)
         res = self.namer.fresh(f"{callee.name}_res")
-        stmts = [assign(res, _call(twin, *tangents, *[copy.deepcopy(a) for a in args]), s)]
+        stmts = [assign(res, _call(twin, *tangents, *[clone(a) for a in args]), s)]
         stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
         dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
-        stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in self.result_leaves(twin, t)])
+        stmts += self._tag([assign(self.d(t, p), pick(clone(dres), p), s) for p in self.result_leaves(twin, t)])
         return stmts
 
     def result_leaves(self, twin, t):
@@ -571,13 +571,13 @@ def _custom_call(self, s, callee, args, t):
         raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function ({callee.name}, "
                         f"called at {self.ctx.where(s)}); use custom_jvp for forward mode")
     rule = callee.custom_names["jvp"]
-    primals = gast.Tuple(elts=[copy.deepcopy(a) for a in args], ctx=gast.Load())
+    primals = gast.Tuple(elts=[clone(a) for a in args], ctx=gast.Load())
     tangents = gast.Tuple(elts=[self.full_tangent(a) for a in args], ctx=gast.Load())
     res = self.namer.fresh(f"{callee.name}_jvp_res")
     stmts = [assign(res, _call(rule, primals, tangents), s)]
     stmts.append(assign(t, gast.Subscript(value=load(res), slice=_const(0), ctx=gast.Load()), s))
     dres = gast.Subscript(value=load(res), slice=_const(1), ctx=gast.Load())
-    stmts += self._tag([assign(self.d(t, p), pick(copy.deepcopy(dres), p), s) for p in leaves(self.struct(t))])
+    stmts += self._tag([assign(self.d(t, p), pick(clone(dres), p), s) for p in leaves(self.struct(t))])
     return stmts
 
 

@@ -29,11 +29,10 @@ same order, each ends by making it under one new name (a branch ending in `retur
 `raise` does not count; a dict nothing reads after the `if` needs no agreement). A store in
 a loop, or in branches that disagree, is left alone: reverse mode refuses it, saying why.
 """
-import copy
-
 import gast
 
-from ..parse.base import FunctionPass, assign, load, located
+
+from ..parse.base import assign, clone, FunctionPass, load, located, walk
 from .pytrees import _const, _const_key
 
 
@@ -47,7 +46,7 @@ class GrowDicts(FunctionPass):
         body, _ = self._scan(list(self.ctx.tree.body), {}, set(), {}, set())
         # The literal a chain of stores started from, when nothing reads it any more (numba
         # cannot type an empty dict that is never filled).
-        read = {n.id for s in body for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        read = {n.id for s in body for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         self.ctx.tree.body = [s for s in body if not (id(s) in self.started and s.targets[0].id not in read)]
         return self.ctx.tree
 
@@ -98,7 +97,7 @@ class GrowDicts(FunctionPass):
                 v = load(tmp)
             values.append(v)
         literal = gast.Dict(keys=[_const(k) for k in keys + [k for k, _ in added]], values=values)
-        for n in gast.walk(literal):
+        for n in walk(literal):
             located(n, s)
         return parts + [assign(new, literal, s)]
 
@@ -111,7 +110,7 @@ class GrowDicts(FunctionPass):
         states = []
         for branch in (s.body, s.orelse):
             k, e, o = {n: list(v) for n, v in known.items()}, set(escaped), dict(origin)
-            stmts, renames = self._scan(copy.deepcopy(branch), k, e, o, later)
+            stmts, renames = self._scan(clone(branch), k, e, o, later)
             states.append((stmts, renames, k, e))
         grown = sorted({n for _, renames, _, _ in states for n in renames})
         if not grown:
@@ -167,7 +166,7 @@ class GrowDicts(FunctionPass):
                 escaped.discard(name)
                 _passed_on(s.value, known, escaped)
                 return
-        for n in gast.walk(s):
+        for n in walk(s):
             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
                 known.pop(n.id, None)
         _passed_on(s, known, escaped)
@@ -176,10 +175,10 @@ class GrowDicts(FunctionPass):
 def _passed_on(node, known, escaped):
     """Mark the known dicts `node` uses other than by reading or storing an element."""
     inside = set()
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name):
             inside.add(id(n.value))
-    for n in gast.walk(node):
+    for n in walk(node):
         if isinstance(n, gast.Name) and n.id in known and isinstance(n.ctx, gast.Load) and id(n) not in inside:
             escaped.add(n.id)
 
@@ -194,7 +193,7 @@ def _compose(renames, old, new):
 
 
 def _reads(stmts):
-    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 class _Rename(gast.NodeTransformer):

@@ -6,7 +6,6 @@ names, its free names (`np`, `math`, runtime helpers) become the generated modul
 and its `return` gives one contribution per input. Contributions for inputs that are not
 active are dropped before they are computed.
 """
-import copy
 import functools
 import inspect
 import math
@@ -18,7 +17,7 @@ import numpy
 
 from ..literals import literal
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..parse.base import load, located, names_stored
+from ..parse.base import clone, load, located, names_stored, walk
 from ..parse.resolve import canonical_path
 
 
@@ -28,7 +27,7 @@ def _template_tree(template):
     fn = gast.parse(src).body[0]
     body = [s for s in fn.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
     if not body or not isinstance(body[-1], gast.Return) or any(
-        isinstance(n, gast.Return) for s in body[:-1] for n in gast.walk(s)
+        isinstance(n, gast.Return) for s in body[:-1] for n in walk(s)
     ):
         raise TypeError(f"template {template.__name__!r} must end with its only `return`")
     return body
@@ -55,7 +54,7 @@ def shape_uses(template, active, n_inputs):
     of `unbroadcast(ct, x)`, i.e. only for their shape."""
     shape_pos, reads = set(), {}
     for node in _read_nodes(template, active, n_inputs):
-        for n in gast.walk(node):
+        for n in walk(node):
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id == "unbroadcast" \
                     and len(n.args) == 2 and isinstance(n.args[1], gast.Name):
                 shape_pos.add(id(n.args[1]))
@@ -70,7 +69,7 @@ def uses(template, active=None, n_inputs=None):
     those that the preamble and the active inputs' contributions read, so that the forward
     sweep saves nothing for a contribution that is dropped."""
     nodes = _read_nodes(template, active, n_inputs)
-    read = {n.id for s in nodes for n in gast.walk(s) if isinstance(n, gast.Name)}
+    read = {n.id for s in nodes for n in walk(s) if isinstance(n, gast.Name)}
     return {p for p in inspect.signature(template).parameters if p in read}
 
 
@@ -83,7 +82,7 @@ class _Substitute(gast.NodeTransformer):
             new = self.mapping[node.id]
             if isinstance(new, str):
                 return gast.copy_location(gast.Name(id=new, ctx=node.ctx, annotation=None, type_comment=None), node)
-            return copy.deepcopy(new)
+            return clone(new)
         return node
 
     def visit_Subscript(self, node):
@@ -93,7 +92,7 @@ class _Substitute(gast.NodeTransformer):
         if isinstance(base, gast.Name) and isinstance(self.mapping.get(base.id), (gast.Tuple, gast.List)) \
                 and isinstance(k, gast.Constant) and isinstance(k.value, int) and not isinstance(k.value, bool) \
                 and -len(self.mapping[base.id].elts) <= k.value < len(self.mapping[base.id].elts):
-            return copy.deepcopy(self.mapping[base.id].elts[k.value])
+            return clone(self.mapping[base.id].elts[k.value])
         return self.generic_visit(node)
 
 
@@ -131,7 +130,7 @@ def instantiate(rule, program, namer, mapping, options, same_shape=()):
     defaults). Template locals get fresh names, free names the generated module's names.
     """
     template = rule.template
-    body = copy.deepcopy(_template_tree(template))
+    body = clone(_template_tree(template))
     if same_shape:
         body = [_DropUnbroadcast(set(same_shape)).visit(s) for s in body]
     params = list(inspect.signature(template).parameters)
@@ -152,7 +151,7 @@ def instantiate(rule, program, namer, mapping, options, same_shape=()):
     free = {
         n.id
         for s in body
-        for n in gast.walk(s)
+        for n in walk(s)
         if isinstance(n, gast.Name) and n.id not in mapping and n.id not in params
     }
     for name in sorted(free):
@@ -194,6 +193,6 @@ def inline(rule, program, namer, g, ans, inputs, options, active, like, same_sha
         stmts.append(gast.Assign(targets=[gast.Name(name, gast.Store(), None, None)], value=part, type_comment=None))
         contribs.append(load(name))
     for s in stmts:
-        for node in gast.walk(s):
+        for node in walk(s):
             located(node, like)
     return stmts, contribs

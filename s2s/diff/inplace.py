@@ -1,12 +1,10 @@
 """Reverse mode for statements that update a value in place: stores `x[idx] = v`, and the
 list stacks and `add_at` calls of derivative code that is being differentiated again.
 """
-import copy
-
 import gast
 
 from ..naming import NUMPY_ALIAS
-from ..parse.base import assign, load, located
+from ..parse.base import assign, clone, load, located
 from .activity import expr_is_active
 from .pytrees import at, distribute, leaves, store_refusal
 from .saving import _call, _const, _is_atom, index_value
@@ -31,7 +29,7 @@ class InPlaceMixin:
             return [s], []
         f_idx, b_idx, idx_b = self._save_index(idx, in_loop, s)
         f_v, b_v, v_b = self.save(v, in_loop, s, v.id)
-        gathered = gast.Subscript(value=load(self.b(a.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+        gathered = gast.Subscript(value=load(self.b(a.id)), slice=clone(idx_b), ctx=gast.Load())
         tmp = self.namer.fresh("b_contrib")
         bwd = b_idx + b_v + [assign(tmp, self.rt("unbroadcast", gathered, v_b), s), self.accumulate(v.id, load(tmp), s)]
         return f_idx + f_v + [s], self._mark(bwd)
@@ -49,7 +47,7 @@ class InPlaceMixin:
         if ct.id in self.lists:
             bwd = [self.accumulate(ct.id, bacc, s)]
         elif struct is not None:
-            bwd = [self.accumulate(ct.id, gast.Subscript(value=copy.deepcopy(bacc), slice=_const(k), ctx=gast.Load()), s, (k,))
+            bwd = [self.accumulate(ct.id, gast.Subscript(value=clone(bacc), slice=_const(k), ctx=gast.Load()), s, (k,))
                    for k in struct.keys]
         else:  # an array whose rows are the elements
             bwd = [self.accumulate(ct.id, _call(gast.Attribute(value=load(NUMPY_ALIAS), attr="stack", ctx=gast.Load()), bacc), s)]
@@ -78,16 +76,16 @@ class InPlaceMixin:
         s, value, pre_f, pre_b = self._stored_value(s, in_loop)
         target = s.targets[0]
         f_idx, b_idx, idx_b = self._save_index(target.slice, in_loop, s)
-        old = gast.Subscript(value=load(x), slice=copy.deepcopy(target.slice), ctx=gast.Load())
+        old = gast.Subscript(value=load(x), slice=clone(target.slice), ctx=gast.Load())
         f_old, b_old = [], []
         old_b = self.keep(self.rt("copy_value", old), in_loop, s, f"{x}_old", f_old, b_old)
         bwd = list(b_idx) + list(b_old)
-        restore = assign(gast.Subscript(value=load(x), slice=copy.deepcopy(idx_b), ctx=gast.Store()), old_b, s)
+        restore = assign(gast.Subscript(value=load(x), slice=clone(idx_b), ctx=gast.Store()), old_b, s)
         if x in self.active:
-            part = gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+            part = gast.Subscript(value=load(self.b(x)), slice=clone(idx_b), ctx=gast.Load())
             if self._may_repeat(target.slice):
                 # an integer-array index may name a position twice: the last write wins
-                part = self.rt("stored_part", load(self.b(x)), index_value(copy.deepcopy(idx_b)))
+                part = self.rt("stored_part", load(self.b(x)), index_value(clone(idx_b)))
             if isinstance(value, gast.Name) and value.id in self.active:
                 fv, bv, val_b = self.save(value, in_loop, s, value.id)
                 f_idx += fv
@@ -96,9 +94,9 @@ class InPlaceMixin:
                 bwd.append(assign(tmp, self.rt("unbroadcast", part, val_b), s))
                 # Accumulate before zeroing: `part` may be a view of the adjoint (a slice).
                 bwd.append(self.accumulate(value.id, load(tmp), s))
-                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=clone(idx_b), ctx=gast.Store()), _const(0.0), s))
             else:
-                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=copy.deepcopy(idx_b), ctx=gast.Store()), _const(0.0), s))
+                bwd.append(assign(gast.Subscript(value=load(self.b(x)), slice=clone(idx_b), ctx=gast.Store()), _const(0.0), s))
         bwd.append(restore)
         return pre_f + f_idx + f_old + [s], self._mark(bwd) + pre_b
 
@@ -114,12 +112,12 @@ class InPlaceMixin:
         if lst not in self.active:
             return pre_f + [s], pre_b
         f_idx, bwd, idx_b = self._save_index(s.targets[0].slice, in_loop, s)
-        part = gast.Subscript(value=load(self.b(lst)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+        part = gast.Subscript(value=load(self.b(lst)), slice=clone(idx_b), ctx=gast.Load())
         if isinstance(value, gast.Name) and value.id in self.active:
             tmp = self.namer.fresh("b_contrib")
             bwd += [assign(tmp, part, s), self.accumulate(value.id, load(tmp), s)]
-        bwd.append(assign(gast.Subscript(value=load(self.b(lst)), slice=copy.deepcopy(idx_b), ctx=gast.Store()),
-                          self.rt("zeros_like", copy.deepcopy(part)), s))
+        bwd.append(assign(gast.Subscript(value=load(self.b(lst)), slice=clone(idx_b), ctx=gast.Store()),
+                          self.rt("zeros_like", clone(part)), s))
         return pre_f + f_idx + [s], self._mark(bwd) + pre_b
 
     def struct_store(self, s, in_loop):

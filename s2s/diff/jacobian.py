@@ -21,7 +21,7 @@ import gast
 
 from ..codegen.module import GeneratedModule
 from ..codegen.remember import remembered
-from ..parse.base import located
+from ..parse.base import clone, located, walk
 from ..parse.pipeline import build_program
 from ..naming import LocalNames
 from .pytrees import Structures, container_text, fields_as_indices, given_structs, leaves, subscript_text
@@ -46,15 +46,15 @@ def _fresh_args(program, params, rt):
             for t in n.targets)
             for ctx in program.functions
             for ctx_params in [{a.id for a in ctx.tree.args.posonlyargs + ctx.tree.args.args}]
-            for n in gast.walk(ctx.tree)):
+            for n in walk(ctx.tree)):
         return ", ".join(params)
     return ", ".join(f"{rt('copy_value')}({p})" for p in params)
 
 
 def _finish(lines, entry, program, name, title):
     fn = gast.parse("\n".join(lines) + "\n").body[0]
-    fn.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(fn):
+    fn.args = clone(entry.tree.args)
+    for node in walk(fn):
         located(node, entry.tree)
     ctx = copy.copy(entry)
     ctx.tree = fn

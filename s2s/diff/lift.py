@@ -21,7 +21,7 @@ import copy
 
 import gast
 
-from ..parse.base import FunctionPass, function_locals, load, located
+from ..parse.base import clone, function_locals, FunctionPass, load, located, walk
 
 
 class LiftNestedFunctions(FunctionPass):
@@ -31,7 +31,7 @@ class LiftNestedFunctions(FunctionPass):
     def run(self):
         fn = self.ctx.tree
         defs = [s for s in fn.body if isinstance(s, gast.FunctionDef)]
-        nested = [n for s in fn.body if not isinstance(s, gast.FunctionDef) for n in gast.walk(s)
+        nested = [n for s in fn.body if not isinstance(s, gast.FunctionDef) for n in walk(s)
                   if isinstance(n, gast.FunctionDef)]
         if nested:
             raise self.ctx.error(nested[0], "a function defined inside a loop or branch cannot be differentiated; "
@@ -42,14 +42,14 @@ class LiftNestedFunctions(FunctionPass):
         lifted = {}
         for d in defs:
             inner_locals = function_locals(d)
-            reads = {n.id for n in gast.walk(d) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+            reads = {n.id for n in walk(d) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
             free = sorted((reads & outer) - inner_locals - {x.name for x in defs})
             name = self.ctx.program.namer.fresh(f"{fn.name}_{d.name}")
             lifted[d.name] = (name, free, d)
         fn.body = [s for s in fn.body if not isinstance(s, gast.FunctionDef)]
         for d in defs:
             name, free, node = lifted[d.name]
-            new = copy.deepcopy(node)
+            new = clone(node)
             new.name = name
             new.args.args = new.args.posonlyargs + new.args.args + [
                 gast.Name(id=v, ctx=gast.Param(), annotation=None, type_comment=None) for v in free]
@@ -61,7 +61,7 @@ class LiftNestedFunctions(FunctionPass):
             ctx.name = name
             self.ctx.program.functions.append(ctx)
         for d in defs:
-            for n in gast.walk(d):
+            for n in walk(d):
                 if isinstance(n, gast.Name) and n.id in lifted and isinstance(n.ctx, gast.Store):
                     raise self.ctx.error(n, f"{n.id} is rebound inside a nested function", "nested def")
         return fn
@@ -70,7 +70,7 @@ class LiftNestedFunctions(FunctionPass):
 def _rewrite_calls(owner, lifted, ctx):
     """`inner(a)` -> `f_inner(a, free...)` in `owner`'s body; any other use is an error."""
     calls = set()
-    for n in gast.walk(owner):
+    for n in walk(owner):
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in lifted:
             name, free, node = lifted[n.func.id]
             params = [a.id for a in node.args.posonlyargs + node.args.args]
@@ -85,10 +85,10 @@ def _rewrite_calls(owner, lifted, ctx):
                 raise ctx.error(n, f"this call of {n.func.id} does not match its parameters", "nested def")
             n.func = located(load(name), n.func)
             calls.add(id(n.func))
-            n.args = [given[p] if p in given else copy.deepcopy(defaults[p]) for p in params]
+            n.args = [given[p] if p in given else clone(defaults[p]) for p in params]
             n.args += [located(load(v), n) for v in free]
             n.keywords = []
-    for n in gast.walk(owner):
+    for n in walk(owner):
         if isinstance(n, gast.Name) and n.id in lifted and id(n) not in calls and not isinstance(n.ctx, gast.Param):
             raise ctx.error(n, f"the nested function {n.id} is used as a value here; derivative code can only call it "
                             "(or pass it to a function)", "nested def")

@@ -17,19 +17,17 @@ value the tangent statements read is assigned once, the two parts separate:
 returns it (JAX's semantics: the primal is not recomputed), and `jacfwd` calls it once
 per basis vector instead of the whole twin.
 """
-import copy
-
 import gast
 
-from ..parse.base import load
+from ..parse.base import clone, fix_missing_locations, load, walk
 
 
 def _reads(stmts):
-    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _stores(stmts):
-    return [n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    return [n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
 
 
 def split(twin, n_tangents, primal_name, tangent_name):
@@ -60,29 +58,29 @@ def split(twin, n_tangents, primal_name, tangent_name):
     if any(assigned.count(r) + (r in pparams) > 1 for r in residuals):
         # a value the tangent reads is overwritten later (a parameter rebound too): no single version to keep
         return None
-    pargs = copy.deepcopy(twin.args)
+    pargs = clone(twin.args)
     pargs.args = pargs.args[n_tangents:]
     res_tuple = gast.Tuple(elts=[load(r) for r in residuals], ctx=gast.Load())
     primal_fn = gast.FunctionDef(
         name=primal_name, args=pargs,
-        body=primal + [gast.Return(value=gast.Tuple(elts=[copy.deepcopy(ret.value.elts[0]), res_tuple],
+        body=primal + [gast.Return(value=gast.Tuple(elts=[clone(ret.value.elts[0]), res_tuple],
                                                     ctx=gast.Load()))],
         decorator_list=[], returns=None, type_comment=None, type_params=[])
-    targs = copy.deepcopy(twin.args)
+    targs = clone(twin.args)
     targs.args = targs.args[:n_tangents] + [gast.Name(id=r, ctx=gast.Param(), annotation=None, type_comment=None)
                                             for r in residuals]
     targs.defaults = []
     tangent_fn = gast.FunctionDef(
-        name=tangent_name, args=targs, body=tangent + [gast.Return(value=copy.deepcopy(ret.value.elts[1]))],
+        name=tangent_name, args=targs, body=tangent + [gast.Return(value=clone(ret.value.elts[1]))],
         decorator_list=[], returns=None, type_comment=None, type_params=[])
     for fn, doc in ((primal_fn, "primal part: (out, residuals)"), (tangent_fn, "linear part: tangent of out")):
         gast.copy_location(fn, twin)
         fn.end_lineno = getattr(twin, "end_lineno", None)
         fn.s2s_doc = f"Linearization of {twin.name}, {doc}."
-        for node in gast.walk(fn):
+        for node in walk(fn):
             if not hasattr(node, "lineno") and isinstance(node, (gast.stmt, gast.expr)):
                 gast.copy_location(node, ret)
-        gast.fix_missing_locations(fn)
+        fix_missing_locations(fn)
     return primal_fn, tangent_fn, residuals
 
 

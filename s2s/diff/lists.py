@@ -27,7 +27,7 @@ import builtins
 import gast
 import numpy as np
 
-from ..parse.base import load, located
+from ..parse.base import fix_missing_locations, load, located, walk
 from . import runtime
 from .activity import resolve_callee
 
@@ -35,7 +35,7 @@ from .activity import resolve_callee
 def _assigns(tree):
     """name -> the statements `name = ...` (plain name targets)."""
     out = {}
-    for s in gast.walk(tree):
+    for s in walk(tree):
         if isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name):
             out.setdefault(s.targets[0].id, []).append(s)
     return out
@@ -77,10 +77,10 @@ class ListInfo:
                     self.aliases[n] = ss[0].value.id
                     changed = True
         self.names = names
-        stack_uses = {id(node.value) for node in gast.walk(tree)
+        stack_uses = {id(node.value) for node in walk(tree)
                       if isinstance(node, gast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, gast.Name)}
         self.stacks = set(n for n in names if n not in self.aliases and n not in set(self.aliases.values()))
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and node.id in self.stacks and isinstance(node.ctx, gast.Load) \
                     and id(node) not in stack_uses:
                 self.stacks.discard(node.id)
@@ -109,12 +109,12 @@ class ListInfo:
                                  "list its own name")
             home = self.home[n]
             if home is not top_body:
-                inside = {id(x) for s in home for x in gast.walk(s)}
-                for node in gast.walk(gast.Module(body=top_body, type_ignores=[])):
+                inside = {id(x) for s in home for x in walk(s)}
+                for node in walk(gast.Module(body=top_body, type_ignores=[])):
                     if isinstance(node, gast.Name) and node.id == n and id(node) not in inside:
                         return defs[0], (f"the list {n} is built inside a loop or branch and used after it: while "
                                          f"differentiating, build it where it is used (or before the loop)")
-        for node in gast.walk(gast.Module(body=top_body, type_ignores=[])):
+        for node in walk(gast.Module(body=top_body, type_ignores=[])):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and node.func.attr == "append" \
                     and node.args and isinstance(node.args[0], gast.Name) and node.args[0].id in self.names - self.stacks:
                 return node, (f"{node.func.value.id if isinstance(node.func.value, gast.Name) else 'a list'} holds "
@@ -147,7 +147,7 @@ def takes_sequence(call, program):
 
 
 def _mutates(stmt, names):
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, gast.Name) \
                 and node.value.id in names:
             return True
@@ -173,7 +173,7 @@ def split_rebound_lists(tree, namer):
         old = s.targets[0].id
         new = namer.fresh(old)
         for later in [s] + body[k + 1:]:
-            for node in gast.walk(later):
+            for node in walk(later):
                 if isinstance(node, gast.Name) and node.id == old and (node is s.targets[0] or later is not s):
                     node.id = new
         lists.discard(old)
@@ -182,7 +182,7 @@ def split_rebound_lists(tree, namer):
 def expand_list_literals(tree):
     """`L = [a, b]` of a list that is appended to or popped later -> `L = []; L.append(a);
     L.append(b)`: a list built in place from the start (literals of fixed length are pytrees)."""
-    grown = {n.func.value.id for n in gast.walk(tree) if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+    grown = {n.func.value.id for n in walk(tree) if isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
              and n.func.attr in ("append", "pop") and isinstance(n.func.value, gast.Name)}
 
     def expand(stmts):
@@ -207,4 +207,4 @@ def expand_list_literals(tree):
             out.append(s)
         return out
     tree.body = expand(tree.body)
-    gast.fix_missing_locations(tree)
+    fix_missing_locations(tree)

@@ -11,7 +11,7 @@ import gast
 from ..codegen.module import GeneratedModule
 from ..codegen.remember import remembered
 from ..naming import LocalNames
-from ..parse.base import located
+from ..parse.base import clone, located, walk
 from ..parse.pipeline import build_program, run_passes
 from . import rules  # noqa: F401  -- importing the families fills the rule tables
 from .grow_dicts import GrowDicts
@@ -56,8 +56,8 @@ def _wrapper(entry, vjp_name, name, argnums, kind, has_aux, rt):
         result = f"({value}, {grads})" if kind.value else grads
     lines.append(f"    return {result}")
     fn = gast.parse("\n".join(lines) + "\n").body[0]
-    fn.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(fn):
+    fn.args = clone(entry.tree.args)
+    for node in walk(fn):
         located(node, entry.tree)
     return fn
 

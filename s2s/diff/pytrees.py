@@ -15,6 +15,7 @@ reached with constant indices and keys only (`t[1]`, `params["w"]`).
 import gast
 import numpy as np
 
+from ..parse.base import walk
 from .activity import resolve_callee
 from .callsite import rule_for
 from .nested import respecialize
@@ -131,7 +132,7 @@ def fields_as_indices(ctx, given):
     named = {p: st.fields for p, st in given.items() if isinstance(st, Tree) and st.fields}
     if not named:
         return
-    stored = {n.id for n in gast.walk(ctx.tree) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+    stored = {n.id for n in walk(ctx.tree) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
     named = {p: f for p, f in named.items() if p not in stored}
 
     class Rewrite(gast.NodeTransformer):

@@ -15,7 +15,7 @@ with integers drops one dimension each, slices keep one, `None` adds one; `x.sha
 import gast
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..parse.base import attribute_path
+from ..parse.base import attribute_path, walk
 
 UNKNOWN = None
 
@@ -36,7 +36,7 @@ class Ranks:
         self.known = {k: v for k, v in params.items() if v is not None}
         self.unknown = set()
         assigns = []
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
                 assigns.append((node.targets[0].id, node.value))
             elif isinstance(node, gast.For) and isinstance(node.target, gast.Name):
@@ -76,7 +76,7 @@ class Ranks:
         return any(
             isinstance(n, gast.Name) and n.id not in self.known and n.id not in self.unknown
             and not n.id.startswith(("_np", "_math"))
-            for n in gast.walk(value)
+            for n in walk(value)
         )
 
     def of(self, name):

@@ -23,7 +23,7 @@ import gast
 
 from ..errors import NoDerivativeRuleError
 from ..naming import NUMPY_ALIAS
-from ..parse.base import assign, dotted, load, located, store
+from ..parse.base import assign, clone, dotted, fix_missing_locations, load, located, store, walk
 from . import runtime
 from .activity import Assignments, active_names, expr_is_active, resolve_callee, store_aliases
 from .cleanup import Cleanup
@@ -81,7 +81,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
         self.rm, self.ctx, self.wrt, self.name = rm, ctx, wrt, name
         self.seed_index = seed_index
         self.program = rm.program
-        self.tree = copy.deepcopy(ctx.tree)
+        self.tree = clone(ctx.tree)
         self.namer = ctx.namer
         split_rebound_lists(self.tree, self.namer)
         expand_list_literals(self.tree)
@@ -111,11 +111,11 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
         self.top = set(wrt) | {
             s.targets[0].id for s in self.tree.body if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
         }
-        self.rebound = {t.id for n in gast.walk(self.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
+        self.rebound = {t.id for n in walk(self.tree) if isinstance(n, (gast.Assign, gast.AugAssign, gast.For))
                         for tg in (n.targets if isinstance(n, gast.Assign) else [n.target])
-                        for t in gast.walk(tg) if isinstance(t, gast.Name)}
+                        for t in walk(tg) if isinstance(t, gast.Name)}
         self.mutates = any(
-            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in gast.walk(self.tree)
+            isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript) for n in walk(self.tree)
         )
 
     # -- helpers ---------------------------------------------------------------------
@@ -209,7 +209,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
                 self.structs.of[result] = self.structs.expr(ret.value)
             ret = located(gast.Return(value=load(result)), ret)
         # stores nothing reads: no backward code (their adjoint is zero; liveness.py)
-        self.dead = dead_stores(body, {n.id for n in gast.walk(ret) if isinstance(n, gast.Name)})
+        self.dead = dead_stores(body, {n.id for n in walk(ret) if isinstance(n, gast.Name)})
         fwd, bwd = self.block(body, False)
         g = self.namer.fresh("g")
         out = self.namer.fresh("out")
@@ -238,7 +238,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
         grads = gast.Tuple(elts=[self.projected(w) for w in self.wrt], ctx=gast.Load())
         result = located(gast.Return(value=gast.Tuple(elts=[load(out), grads], ctx=gast.Load())), ret)
         tapes = [assign(t, gast.List(elts=[], ctx=gast.Load()), self.tree) for t in self.tapes]
-        args = copy.deepcopy(self.tree.args)
+        args = clone(self.tree.args)
         # The cotangent comes first, so the primal parameters keep their defaults.
         args.args = [gast.Name(id=g, ctx=gast.Param(), annotation=None, type_comment=None)] + args.posonlyargs + args.args
         args.posonlyargs = []
@@ -248,7 +248,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
         )
         located(fn, self.tree)
         fn.s2s_doc = f"Value and VJP of {self.ctx.name} w.r.t. {', '.join(self.wrt)}: returns (out, ({', '.join(gast.unparse(self.adj(w)) for w in self.wrt)}))."
-        gast.fix_missing_locations(fn)
+        fix_missing_locations(fn)
         return fn
 
     def stmt(self, s, in_loop):
@@ -344,7 +344,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
                 f, b2, idx_b = self._save_index(idx, in_loop, s)
                 fwd_before += f
                 bwd += b2
-                elem = gast.Subscript(value=load(self.b(base.id)), slice=copy.deepcopy(idx_b), ctx=gast.Load())
+                elem = gast.Subscript(value=load(self.b(base.id)), slice=clone(idx_b), ctx=gast.Load())
                 bwd.append(assign(gast.Subscript(value=load(self.b(base.id)), slice=idx_b, ctx=gast.Store()),
                                   gast.BinOp(left=elem, op=gast.Add(), right=g), s))
             elif struct is not None and slice_keys(struct, idx) is not None:
@@ -357,7 +357,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
                 fwd_before += f
                 bwd += b2
                 n = _const(len(struct.keys))
-                contribs = [(base.id, (k,), self.rt("pick_leaf", copy.deepcopy(g), copy.deepcopy(idx_b), _const(k), n))
+                contribs = [(base.id, (k,), self.rt("pick_leaf", clone(g), clone(idx_b), _const(k), n))
                             for k in struct.keys]
             elif struct is not None:
                 # An element of a container: its index is a constant key.
@@ -421,7 +421,7 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
                 key = ("shape", e.id, self.version.get(e.id, 0), self.blocks[-1])
                 if key not in self.saved:
                     self.saved[key] = self.keep(self.rt("shape_of", e), in_loop, s, f"{e.id}_shape", fwd, bwd)
-                exprs[pname] = copy.deepcopy(self.saved[key])
+                exprs[pname] = clone(self.saved[key])
             elif pname in needed and isinstance(e, gast.Name):
                 if e.id not in seen:
                     f, b, be = self.save(e, in_loop, s, e.id)

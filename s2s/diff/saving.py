@@ -8,11 +8,9 @@ it from the tuple) and pops them when the backward sweep enters the block, so th
 statement of the block's backward sweep finds them. Saves are shared: a name read twice in
 one block with no assignment in between is saved once.
 """
-import copy
-
 import gast
 
-from ..parse.base import assign, load, located
+from ..parse.base import assign, clone, load, located, walk
 
 
 def _const(v):
@@ -26,7 +24,7 @@ def _call(fn, *args):
 def _assigned_names(s):
     """Names a statement (re)binds or updates in place, nested blocks included."""
     out = set()
-    for node in gast.walk(s):
+    for node in walk(s):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             out.add(node.id)
         elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) and isinstance(node.value, gast.Name):
@@ -44,15 +42,15 @@ def _stacks(tree):
     """Lists used only as stacks -- `s = []`, `s.append(v)`, `v = s.pop()` -- as the tapes of
     derivative code are: their adjoint is a stack too, pushed where they pop."""
     made = {
-        s.targets[0].id for s in gast.walk(tree)
+        s.targets[0].id for s in walk(tree)
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
         and isinstance(s.value, gast.List) and not s.value.elts
     }
     stack_uses = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Attribute) and node.attr in ("append", "pop") and isinstance(node.value, gast.Name):
             stack_uses.add(id(node.value))
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and node.id in made and isinstance(node.ctx, gast.Load) and id(node) not in stack_uses:
             made.discard(node.id)
     return made
@@ -61,7 +59,7 @@ def _stacks(tree):
 def index_value(idx):
     """An index as a value that can be passed to a function: `1:n` -> `slice(1, n, None)`."""
     if isinstance(idx, gast.Slice):
-        parts = [copy.deepcopy(p) if p is not None else _const(None) for p in (idx.lower, idx.upper, idx.step)]
+        parts = [clone(p) if p is not None else _const(None) for p in (idx.lower, idx.upper, idx.step)]
         return _call("slice", *parts)
     if isinstance(idx, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in idx.elts], ctx=gast.Load())
@@ -155,7 +153,7 @@ class SavingMixin:
         bwd = list_init + [x for b in reversed(bwds) for x in b]
         # Saved values the backward sweep turned out not to read (a branch with nothing to
         # differentiate still kept its condition) are not taped.
-        read = {n.id for st in bwd for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        read = {n.id for st in bwd for n in walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         unused = {n for n, _, _ in self.packs[me] if n not in read}
         copies = {n for n, _, copied in self.packs[me] if copied and n in unused}
         if copies:
@@ -177,7 +175,7 @@ class SavingMixin:
             restored = {n: self.namer.fresh(f"{n}_saved") for n, _ in slots if n in self.lists}
             if restored:
                 for st in bwd:
-                    for node in gast.walk(st):
+                    for node in walk(st):
                         if isinstance(node, gast.Name) and node.id in restored:
                             node.id = restored[node.id]
             pops += [assign(restored.get(n, n), gast.Subscript(value=load(saved), slice=_const(i), ctx=gast.Load()), like)
@@ -188,14 +186,14 @@ class SavingMixin:
     def _save_index(self, idx, in_loop, like):
         """Save the names an index reads; return the index as the backward sweep sees it."""
         fwd, bwd, mapping = [], [], {}
-        for n in sorted({n.id for n in gast.walk(idx) if isinstance(n, gast.Name)}):
+        for n in sorted({n.id for n in walk(idx) if isinstance(n, gast.Name)}):
             f, b, e = self.save(load(n), in_loop, like, n)
             fwd += f
             bwd += b
             if isinstance(e, gast.Name) and e.id != n:
                 mapping[n] = e.id
-        new = copy.deepcopy(idx)
-        for node in gast.walk(new):
+        new = clone(idx)
+        for node in walk(new):
             if isinstance(node, gast.Name) and node.id in mapping:
                 node.id = mapping[node.id]
         return fwd, bwd, new

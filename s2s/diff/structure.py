@@ -70,19 +70,21 @@ to a fresh name first), and every statement made here carries the line of the us
 statement it came from (the `break`, the `return`, the loop). Nested functions are
 rewritten as functions of their own: their returns are theirs.
 """
-import copy
-
 import gast
 
+
 from ..parse.base import (
-    FunctionPass,
     assign,
+    clone,
+    fix_missing_locations,
+    FunctionPass,
     hint_of,
     is_atom,
     load,
     located,
     names_read,
     names_stored,
+    walk,
 )
 from ..parse.debug import show_program
 from ..parse.pipeline import run_passes
@@ -195,7 +197,7 @@ class StructureControlFlow(FunctionPass):
         tree = self.ctx.tree
         self._function(tree)
         self._tidy(tree)
-        gast.fix_missing_locations(tree)
+        fix_missing_locations(tree)
         return tree
 
     # -- functions -----------------------------------------------------------------------
@@ -356,7 +358,7 @@ class StructureControlFlow(FunctionPass):
                 test = _name(t, node)
             test = located(gast.Call(func=_name("bool", node), args=[test], keywords=[]), node)
         before = pre + [assign(running, test, node)]
-        return before, copy.deepcopy(before)
+        return before, clone(before)
 
     def _count(self, node, running):
         """A `for i in range(...)` loop as a count: (before the loop, top of each
@@ -384,24 +386,24 @@ class StructureControlFlow(FunctionPass):
         def check():
             if sign:
                 op = gast.Lt() if sign > 0 else gast.Gt()
-                return [assign(running, _compare(_name(counter, node), op, copy.deepcopy(stop), node), node)]
-            up = assign(running, _compare(_name(counter, node), gast.Lt(), copy.deepcopy(stop), node), node)
-            down = assign(running, _compare(_name(counter, node), gast.Gt(), copy.deepcopy(stop), node), node)
+                return [assign(running, _compare(_name(counter, node), op, clone(stop), node), node)]
+            up = assign(running, _compare(_name(counter, node), gast.Lt(), clone(stop), node), node)
+            down = assign(running, _compare(_name(counter, node), gast.Gt(), clone(stop), node), node)
             return [_if(_name(ascending, node), [up], [down], node)]
 
         if not sign:  # the step's sign is known at run time only
             message = _const("range() arg 3 must not be zero", node)
             error = located(gast.Call(func=_name("ValueError", node), args=[message], keywords=[]), node)
             raise_ = located(gast.Raise(exc=error, cause=None), node)
-            zero = _compare(copy.deepcopy(step), gast.Eq(), _const(0, node), node)
+            zero = _compare(clone(step), gast.Eq(), _const(0, node), node)
             ascending = self.ctx.namer.fresh("ascending")
             before += [_if(zero, [raise_], [], node),
-                       assign(ascending, _compare(copy.deepcopy(step), gast.Gt(), _const(0, node), node), node)]
+                       assign(ascending, _compare(clone(step), gast.Gt(), _const(0, node), node), node)]
         counter = self.ctx.namer.fresh(f"{target}_next" if target.strip("_") else "count")
         before.append(assign(counter, start, node))
         before += check()
         top = [assign(target, _name(counter, node), node)]
-        op, by = gast.Add(), copy.deepcopy(step)
+        op, by = gast.Add(), clone(step)
         if sign is not None and sign < 0:  # `i_next - 3` rather than `i_next + -3`
             op, by = gast.Sub(), _const(-sign, node)
         step_value = located(gast.BinOp(left=_name(counter, node), op=op, right=by), node)
@@ -419,7 +421,7 @@ class StructureControlFlow(FunctionPass):
     # -- dropping flags nothing reads --------------------------------------------------------
     def _tidy(self, fn):
         while True:
-            read = {n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+            read = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
             dead = self._flags - read
             before = gast.dump(fn)
             fn.body = self._tidy_block(fn.body, dead)

@@ -3,6 +3,7 @@ expressions carry a tangent, whether a folded tangent keeps the output's shape, 
 argument substitution in generated statements, and dropping dead tangent statements."""
 import gast
 
+from ..parse.base import walk
 from .activity import expr_is_active, resolve_callee
 from .callsite import rule_for
 from .registry import JVP_RULES
@@ -36,13 +37,13 @@ def covers(expr, names):
         return covers(expr.left, names) and covers(expr.right, names)
     if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, (gast.USub, gast.UAdd)):
         return covers(expr.operand, names)
-    read = {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)}
+    read = {n.id for n in walk(expr) if isinstance(n, gast.Name)}
     return _ANS in read or names <= read
 
 
 def rename(stmts, old, new):
     for st in stmts:
-        for n in gast.walk(st):
+        for n in walk(st):
             if isinstance(n, gast.Name) and n.id == old:
                 n.id = new
 
@@ -69,11 +70,11 @@ def replace_arg(new, orig, arg, repl):
 def drop_dead_tangents(stmts):
     """Remove tangent assignments whose target is never read (the tangent of a value that
     only feeds a branch condition or an index), to a fixpoint."""
-    def walk(body):
+    def statements(body):
         for st in body:
             yield st
             for field in ("body", "orelse"):
-                yield from walk(getattr(st, field, []))
+                yield from statements(getattr(st, field, []))
 
     def prune(body, read):
         out = []
@@ -89,9 +90,9 @@ def drop_dead_tangents(stmts):
 
     while True:
         read = set()
-        for st in walk(stmts):
-            read |= {n.id for n in gast.walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        for st in statements(stmts):
+            read |= {n.id for n in walk(st) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         new = prune(stmts, read)
-        if sum(1 for _ in walk(new)) == sum(1 for _ in walk(stmts)):
+        if sum(1 for _ in statements(new)) == sum(1 for _ in statements(stmts)):
             return new
         stmts = new

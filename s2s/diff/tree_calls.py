@@ -19,11 +19,9 @@ Dict keys are taken in sorted order, as tree_util does. A tree whose structure i
 here is a leaf (as everywhere in structure inference, diff/pytrees.py). The list of leaves is
 marked, so a loop over it is unrolled (its leaves may differ in shape: diff/unroll.py).
 """
-import copy
-
 import gast
 
-from ..parse.base import assign, load, located
+from ..parse.base import assign, clone, load, located, walk
 from .activity import resolve_callee
 from .pytrees import build, leaves, sorted_keys
 from .runtime_containers import tree_leaves_of, tree_map_of
@@ -51,7 +49,7 @@ def _call_kind(stmt, program):
 
 def leaf_lists(tree):
     """The names of the lists of leaves made here (their loops are unrolled)."""
-    return {n.targets[0].id for n in gast.walk(tree) if getattr(n, "s2s_tree_leaves", False)}
+    return {n.targets[0].id for n in walk(tree) if getattr(n, "s2s_tree_leaves", False)}
 
 
 def expand_tree_calls(tree, known, namer, program):
@@ -134,7 +132,7 @@ def _expansion(stmt, kind, prev, known, namer):
     env_exprs = _env(env, prev, known, reads)
     results = {}
     for p in leaves(struct):
-        call = gast.Call(func=load(fn), args=[load(reads.read(t, p)) for t in trees] + copy.deepcopy(env_exprs),
+        call = gast.Call(func=load(fn), args=[load(reads.read(t, p)) for t in trees] + clone(env_exprs),
                          keywords=[])
         if struct is None:
             return reads.stmts + [assign(target, located(call, stmt), stmt)]

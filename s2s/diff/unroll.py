@@ -26,7 +26,7 @@ import copy
 import gast
 
 from ..naming import Namer
-from ..parse.base import assign, load, located
+from ..parse.base import assign, clone, fix_missing_locations, load, located, walk
 from .activity import resolve_callee
 from .dict_loops import RunTimeOrder, fold_constant_keys, gather_dict_stores, key_tuples, rewrite_dict_iteration
 from .pytrees import StructureMismatch, Structures
@@ -53,7 +53,7 @@ def _lengths(stmts):
     loop)."""
     out, seen = {}, {}
     for s in stmts:
-        for node in gast.walk(s):
+        for node in walk(s):
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
                 t = node.targets[0].id
                 seen[t] = seen.get(t, 0) + 1
@@ -65,7 +65,7 @@ def _lengths(stmts):
 
 
 def _assigned(stmts):
-    return {n.id for s in stmts for n in gast.walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for s in stmts for n in walk(s) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 def _jumps(stmts):
@@ -140,7 +140,7 @@ def _dict_views(stmts, known, namer):
                 gast.Tuple(elts=[c, load(names[j])], ctx=gast.Load())
         s.value = located(gast.Tuple(elts=[elt(j, key) for j, key in enumerate(struct.keys)], ctx=gast.Load()), s)
         s.s2s_dict_view = True
-        gast.fix_missing_locations(s)
+        fix_missing_locations(s)
         i = next(j for j, x in enumerate(stmts) if x is s)
         stmts[i:i] = pre
         changed = True
@@ -179,7 +179,7 @@ def unroll_container_loops(tree, program, structs, active_of, namer):
                                 value=gast.Constant(value=j, kind=None), type_comment=None)
             copies.append(located(set_i, loop))
             for s in loop.body:
-                copies.append(_Index(seq, i, j).visit(copy.deepcopy(s)))
+                copies.append(_Index(seq, i, j).visit(clone(s)))
         stmts[k:k + 1] = copies or [located(gast.Pass(), loop)]
 
 
@@ -224,7 +224,7 @@ def _functions_with_tree_calls(program):
     found = set()
     for ctx in program.functions:
         callees = set()
-        for n in gast.walk(ctx.tree):
+        for n in walk(ctx.tree):
             if _iterates(n):
                 found.add(ctx.name)
             if isinstance(n, gast.Call):
@@ -247,9 +247,9 @@ def _functions_with_tree_calls(program):
 def written_out(ctx, program, structs):
     """A copy of ctx's tree with its loops over dicts of `structs` written out (what its
     version for them returns: a dict built in such a loop gets its keys)."""
-    tree = copy.deepcopy(ctx.tree)
-    if any(_iterates(n) for n in gast.walk(tree)):
-        names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    tree = clone(ctx.tree)
+    if any(_iterates(n) for n in walk(tree)):
+        names = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
         unroll_container_loops(tree, program, {k: v for k, v in structs.items() if v is not None}, _view_names,
                                Namer(reserved=names))
     return tree
@@ -259,7 +259,7 @@ def _view_names(tree):
     """Names assigned dict views written out (`_dict_views`): in code not differentiated,
     the loops to unroll are those over these (numba cannot index a tuple of mixed types at a
     run-time index) and over keys tuples."""
-    return {n.targets[0].id for n in gast.walk(tree)
+    return {n.targets[0].id for n in walk(tree)
             if isinstance(n, gast.Assign) and getattr(n, "s2s_dict_view", False)}
 
 
@@ -302,7 +302,7 @@ def _copies(program):
 
 
 def _redirect(program, ctx, known, with_trees, made):
-    for n in gast.walk(ctx.tree):
+    for n in walk(ctx.tree):
         if not isinstance(n, gast.Call):
             continue
         callee = resolve_callee(n.func, program)
@@ -321,7 +321,7 @@ def _copy_for(program, ctx, given, with_trees, made):
     key = (ctx.name, tuple(sorted(given.items())))
     if key not in made:
         new = copy.copy(ctx)
-        new.tree = copy.deepcopy(ctx.tree)
+        new.tree = clone(ctx.tree)
         new.name = new.tree.name = program.namer.fresh(ctx.name)
         program.functions.append(new)
         made[key] = new.name  # (before its body: a recursive call finds it)
@@ -329,7 +329,7 @@ def _copy_for(program, ctx, given, with_trees, made):
         new.tree.name = ctx.name
         same = gast.dump(new.tree) == gast.dump(ctx.tree)
         new.tree.name = new.name
-        if same and not any(isinstance(c, gast.Name) and c.id == new.name for c in gast.walk(new.tree)):
+        if same and not any(isinstance(c, gast.Name) and c.id == new.name for c in walk(new.tree)):
             program.functions.remove(new)
             made[key] = ctx.name
     return made[key]

@@ -17,6 +17,8 @@ output's shape when anything was dropped.
 """
 import gast
 
+from ..parse.base import walk
+
 ZERO = object()
 
 
@@ -25,7 +27,7 @@ def _const(v):
 
 
 def _carries(expr, tangents):
-    return any(isinstance(n, gast.Name) and n.id in tangents for n in gast.walk(expr))
+    return any(isinstance(n, gast.Name) and n.id in tangents for n in walk(expr))
 
 
 def fold(expr, tangents, zeros):

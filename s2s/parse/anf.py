@@ -56,15 +56,14 @@ needs statements of its own becomes `while True:` + those statements + `if not c
 `continue` still re-evaluates the test. Every statement made here carries the line of the
 user's statement it came from.
 """
-import copy
-
 import gast
 
-from .base import FunctionPass, assign, hint_of, is_atom, load, located, names_read
+
+from .base import assign, clone, fix_missing_locations, FunctionPass, hint_of, is_atom, load, located, names_read, walk
 
 
 def _walks_boolop(node):
-    return any(isinstance(n, gast.BoolOp) for n in gast.walk(node))
+    return any(isinstance(n, gast.BoolOp) for n in walk(node))
 
 
 class ANF(FunctionPass):
@@ -74,7 +73,7 @@ class ANF(FunctionPass):
     def run(self):
         tree = self.ctx.tree  # the entry's defaults belong to the caller: left as they are
         tree.body = self._block(tree.body)
-        gast.fix_missing_locations(tree)
+        fix_missing_locations(tree)
         return tree
 
     def _block(self, stmts):
@@ -263,7 +262,7 @@ class ANF(FunctionPass):
         for op, c in zip(e.ops[1:], e.comparators[1:]):
             inner = []
             c = self.atom(c, inner, like)
-            step = gast.Compare(left=copy.deepcopy(right), ops=[op], comparators=[c])
+            step = gast.Compare(left=clone(right), ops=[op], comparators=[c])
             inner.append(assign(name, located(step, e), like))
             block.append(located(gast.If(test=load(name), body=inner, orelse=[]), like))
             block, right = inner, c

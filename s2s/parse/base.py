@@ -1,9 +1,98 @@
 """The base class of every pass, and small gast helpers the passes share."""
+import ast
 import builtins
+import copy
+from collections import deque
 
 import gast
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+
+_AST = ast.AST
+_ATOMS = (str, int, float, complex, bool, bytes, type(None), type(Ellipsis))
+
+
+def walk(node):
+    """Every node of the tree under `node` (itself first), in `ast.walk`'s order (breadth
+    first), without its generator per node: the passes walk trees a great deal."""
+    todo = deque([node])
+    pop, push = todo.popleft, todo.append
+    while todo:
+        node = pop()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, _AST):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+        yield node
+
+
+def fix_missing_locations(node):
+    """`gast.fix_missing_locations` (every node without a position takes its parent's),
+    without recursion in Python: each pass calls it on the whole tree."""
+    root, stack = node, [(node, 1, 0, 1, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, lineno, col, end_lineno, end_col = pop()
+        attrs = node._attributes
+        if attrs:  # (as gast's: an attribute the class defaults, end_lineno, counts as set)
+            if "lineno" in attrs:
+                if hasattr(node, "lineno"):
+                    lineno = node.lineno
+                else:
+                    node.lineno = lineno
+            if "end_lineno" in attrs:
+                if hasattr(node, "end_lineno"):
+                    end_lineno = node.end_lineno
+                else:
+                    node.end_lineno = end_lineno
+            if "col_offset" in attrs:
+                if hasattr(node, "col_offset"):
+                    col = node.col_offset
+                else:
+                    node.col_offset = col
+            if "end_col_offset" in attrs:
+                if hasattr(node, "end_col_offset"):
+                    end_col = node.end_col_offset
+                else:
+                    node.end_col_offset = end_col
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, _AST):
+                push((value, lineno, col, end_lineno, end_col))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        push((item, lineno, col, end_lineno, end_col))
+    return root
+
+
+def clone(tree):
+    """`copy.deepcopy(tree)` for gast trees (and lists of them), several times faster: nodes
+    and their lists are rebuilt directly; anything else a node carries (s2s's attributes)
+    goes through copy.deepcopy, so a `Shared` value stays shared. Other objects: deepcopy."""
+    return _clone(tree, {})
+
+
+def _clone(value, memo):
+    if isinstance(value, _AST):
+        key = id(value)
+        if key in memo:
+            return memo[key]
+        new = value.__class__.__new__(value.__class__)
+        memo[key] = new
+        fields = new.__dict__
+        for k, v in value.__dict__.items():
+            fields[k] = v if isinstance(v, _ATOMS) else _clone(v, memo)
+        return new
+    if isinstance(value, list):
+        return [_clone(v, memo) for v in value]
+    if isinstance(value, _ATOMS):
+        return value
+    return copy.deepcopy(value, memo)
 
 
 class FunctionPass(gast.NodeTransformer):
@@ -21,7 +110,7 @@ class FunctionPass(gast.NodeTransformer):
 
     def run(self):
         self.ctx.tree = self.visit(self.ctx.tree)
-        gast.fix_missing_locations(self.ctx.tree)
+        fix_missing_locations(self.ctx.tree)
         return self.ctx.tree
 
 
@@ -83,7 +172,7 @@ def dotted(path, like=None):
     for p in parts[1:]:
         node = gast.Attribute(value=node, attr=p, ctx=gast.Load())
     if like is not None:
-        for n in gast.walk(node):
+        for n in walk(node):
             located(n, like)
     return node
 
@@ -140,7 +229,7 @@ def is_atomic_index(node):
 
 def names_read(node):
     """Names loaded anywhere in `node` (an expression or statement)."""
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def names_stored(stmts):

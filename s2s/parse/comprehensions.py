@@ -34,18 +34,17 @@ them could fail. Set comprehensions are still refused by the fence. A dict compr
 dict literal it builds (`{0: x[0] ** 2, 1: x[1] ** 2}`): keys known when transforming, as
 derivatives of dicts need.
 """
-import copy
-
 import gast
 
-from .base import FunctionPass, assign, load, located
+
+from .base import assign, clone, FunctionPass, load, located, walk
 
 _COMPS = (gast.ListComp, gast.GeneratorExp, gast.DictComp)
 
 
 def _targets(node):
     """The names a comprehension target binds."""
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)]
+    return [n.id for n in walk(node) if isinstance(n, gast.Name)]
 
 
 class _Rename(gast.NodeTransformer):
@@ -111,10 +110,10 @@ class Comprehensions(FunctionPass):
             return None
         keys, vals = [], []
         for v in values:
-            keys.append(self._expr(_Substitute(gen.target.id, v).visit(copy.deepcopy(comp.key)), pre, like))
-            vals.append(self._expr(_Substitute(gen.target.id, v).visit(copy.deepcopy(comp.value)), pre, like))
+            keys.append(self._expr(_Substitute(gen.target.id, v).visit(clone(comp.key)), pre, like))
+            vals.append(self._expr(_Substitute(gen.target.id, v).visit(clone(comp.value)), pre, like))
         new = located(gast.Dict(keys=keys, values=vals), like)
-        for n in gast.walk(new):
+        for n in walk(new):
             if not hasattr(n, "lineno"):
                 located(n, like)
         return new
@@ -160,7 +159,7 @@ class Comprehensions(FunctionPass):
                 inner = [located(gast.If(test=cond, body=inner, orelse=[]), like)]
             _store(target)
             inner = [located(gast.For(target=target, iter=it, body=inner, orelse=[], type_comment=None), like)]
-        for n in gast.walk(inner[0]):
+        for n in walk(inner[0]):
             if isinstance(n, (gast.stmt, gast.expr)) and not hasattr(n, "lineno"):
                 located(n, like)
         pre += self._block(inner)  # comprehensions in the element, the conditions, the inner iterables
@@ -191,6 +190,6 @@ class _Substitute(gast.NodeTransformer):
 
 
 def _store(target):
-    for n in gast.walk(target):
+    for n in walk(target):
         if isinstance(n, (gast.Name, gast.Tuple, gast.List)):
             n.ctx = gast.Store()

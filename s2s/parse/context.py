@@ -14,6 +14,7 @@ import numpy
 
 from ..errors import UnsupportedSyntaxError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS, Namer
+from .base import walk
 
 
 class Guard:
@@ -192,12 +193,12 @@ class FunctionContext:
         args.args = args.args + args.kwonlyargs
         args.kwonlyargs, args.kw_defaults = [], []
         self.filename = src.filename
-        names = {n.id for n in gast.walk(self.tree) if isinstance(n, gast.Name)}
+        names = {n.id for n in walk(self.tree) if isinstance(n, gast.Name)}
         args = self.tree.args
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None:
                 names.add(a.id)
-        bound = {n.id for n in gast.walk(self.tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        bound = {n.id for n in walk(self.tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
         self.namer = Namer(reserved=names, parent=program.namer, local=bound)
 
     # -- errors -----------------------------------------------------------------------

@@ -68,13 +68,26 @@ a helper (resolve makes the helper for it) or written into np.piecewise, lax.swi
 sorted(key=...) (parse/macros.py) is gone by now; any other lambda is rejected.
 """
 import ast
-import copy
 
 import gast
 
+
 from ..naming import NUMPY_ALIAS
 from .base import (
-    FunctionPass, assign, attribute_path, dotted, function_locals, hint_of, is_atom, is_atomic_index, load, located, store,
+    assign,
+    attribute_path,
+    clone,
+    dotted,
+    fix_missing_locations,
+    function_locals,
+    FunctionPass,
+    hint_of,
+    is_atom,
+    is_atomic_index,
+    load,
+    located,
+    store,
+    walk,
 )
 
 # NumPy functions' arguments that are axes or pad widths: {name: (position, keyword)}.
@@ -108,7 +121,7 @@ class Desugar(FunctionPass):
                 container = self._hoist(container, hint_of(container), node, pre)
             index = self._index(self.visit(target.slice), node, pre)
             read = gast.Subscript(value=container, slice=index, ctx=gast.Load())
-            write = gast.Subscript(value=copy.deepcopy(container), slice=copy.deepcopy(index), ctx=gast.Store())
+            write = gast.Subscript(value=clone(container), slice=clone(index), ctx=gast.Store())
         else:  # attributes are rejected by the fence
             raise self.ctx.error(node, "augmented assignment to this target is not supported", "augmented assignment")
         for n in (read, write):
@@ -167,7 +180,7 @@ class Desugar(FunctionPass):
         elt = value if is_map else load(params[0])
         ifs = [] if is_map else [value]
         gen = gast.comprehension(target=target, iter=it, ifs=ifs, is_async=0)
-        return gast.fix_missing_locations(located(gast.GeneratorExp(elt=elt, generators=[gen]), node))
+        return fix_missing_locations(located(gast.GeneratorExp(elt=elt, generators=[gen]), node))
 
     def visit_Call(self, node):
         if self._builtin(node.func, "map", "filter"):
@@ -197,7 +210,7 @@ class Desugar(FunctionPass):
             # complex(re, im) == re + 1j * im: arithmetic the derivative rules take
             imag = gast.BinOp(left=gast.Constant(value=1j, kind=None), op=gast.Mult(), right=node.args[1])
             new = gast.BinOp(left=node.args[0], op=gast.Add(), right=imag)
-            for n in gast.walk(new):
+            for n in walk(new):
                 located(n, node)
             return new
         if (isinstance(f, gast.Name) and f.id == "dict" and len(node.args) <= 1
@@ -224,7 +237,7 @@ class Desugar(FunctionPass):
         if len(args) == 1 and not any(k.arg == "axis" for k in node.keywords):
             args.append(gast.Constant(value=0, kind=None))  # ufunc.reduce's default axis is 0
         new = gast.Call(func=dotted(f"{NUMPY_ALIAS}.{target}"), args=args, keywords=node.keywords)
-        for n in gast.walk(new):
+        for n in walk(new):
             if not hasattr(n, "lineno"):
                 located(n, node)
         return located(new, node)
@@ -250,7 +263,7 @@ class Desugar(FunctionPass):
             # x.flat[i] reads np.ravel(x)[i]
             node.value = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.ravel"), args=[node.value.value], keywords=[]),
                                  node.value)
-            gast.fix_missing_locations(node.value)
+            fix_missing_locations(node.value)
         concatenator = attribute_path(node.value)
         if concatenator in (f"{NUMPY_ALIAS}.r_", f"{NUMPY_ALIAS}.c_") and isinstance(node.ctx, gast.Load):
             return self._index_trick(node, concatenator.endswith("c_"))
@@ -276,7 +289,7 @@ class Desugar(FunctionPass):
                 index = gast.Tuple(elts=[gast.Slice(lower=None, upper=None, step=None) for _ in range(k)] + [index],
                                    ctx=gast.Load())
             out = located(gast.Subscript(value=out, slice=index, ctx=gast.Load()), node)
-        gast.fix_missing_locations(out)
+        fix_missing_locations(out)
         return out
 
     def _index_trick(self, node, columns):
@@ -304,10 +317,10 @@ class Desugar(FunctionPass):
         axis = gast.Constant(value=-1 if columns else 0, kind=None)
         new = gast.Call(func=dotted(f"{NUMPY_ALIAS}.concatenate"), args=[gast.Tuple(elts=parts, ctx=gast.Load())],
                         keywords=[gast.keyword(arg="axis", value=axis)])
-        for n in gast.walk(new):
+        for n in walk(new):
             if not hasattr(n, "lineno"):
                 located(n, node)
-        return gast.fix_missing_locations(located(new, node))
+        return fix_missing_locations(located(new, node))
 
     @staticmethod
     def _as_array(lst):

@@ -17,7 +17,7 @@ Nothing is rewritten here; every later pass may assume none of these constructs 
 """
 import gast
 
-from .base import FunctionPass
+from .base import FunctionPass, walk
 
 # node type -> (construct, why / what to do instead)
 _REJECT = {
@@ -143,11 +143,11 @@ class Fence(FunctionPass):
 
     def _targets(self, targets, node):
         for t in targets:
-            for n in gast.walk(t):
+            for n in walk(t):
                 if isinstance(n, gast.Attribute) and isinstance(n.ctx, gast.Store):
                     raise self.ctx.error(node, "assigning to an attribute (obj.x = ...) is not supported; transformed code works on arrays and scalars", "attribute assignment")
                 if isinstance(n, gast.Starred) and not any(isinstance(p, (gast.Tuple, gast.List)) and n in p.elts
-                                                          for p in gast.walk(t)):
+                                                          for p in walk(t)):
                     raise self.ctx.error(node, "a starred target must be an element of a tuple target (a, *b = ...)",
                                          "starred assignment")
 

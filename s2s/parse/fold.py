@@ -37,7 +37,8 @@ import operator
 
 import gast
 
-from .base import FunctionPass, located
+
+from .base import FunctionPass, located, walk
 
 _COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Lt: operator.lt, gast.LtE: operator.le,
             gast.Gt: operator.gt, gast.GtE: operator.ge, gast.Is: operator.is_, gast.IsNot: operator.is_not,
@@ -77,11 +78,11 @@ class FoldConstants(FunctionPass):
             return self.ctx.tree
         constants = self.ctx.program.constants
         self._known = {n: v for n, v in constants.items() if isinstance(v, _PLAIN)}
-        stored = {n.id for n in gast.walk(self.ctx.tree) if isinstance(n, gast.Name)
+        stored = {n.id for n in walk(self.ctx.tree) if isinstance(n, gast.Name)
                   and isinstance(n.ctx, (gast.Store, gast.Del))}
         self._known.update((name, None) for name in self.ctx.known_none if name not in stored)
         tree = super().run()
-        for n in gast.walk(tree):
+        for n in walk(tree):
             for field in ("body", "orelse"):
                 block = getattr(n, field, None)
                 if not isinstance(block, list) or not block or not isinstance(block[0], gast.stmt):

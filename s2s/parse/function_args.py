@@ -34,14 +34,13 @@ step: `g = s2s.grad(lambda p: loss(p, x, y))(w)` -> `g = step_lambda_grad(w, x, 
 closure's variables are its last parameters, passed after the call's arguments, and never
 batched by vmap (in_axes None) nor differentiated (argnums count the closure's own).
 """
-import copy
 import functools
 import types
 
 import gast
 import numpy
 
-from .base import function_locals, load, located, names_read
+from .base import clone, function_locals, load, located, names_read, walk
 
 _MISSING = object()
 
@@ -83,7 +82,7 @@ class Closure:
     def source(self):
         from .source import FunctionSource
 
-        return FunctionSource(fn=self.src.fn, node=copy.deepcopy(self.node), filename=self.src.filename,
+        return FunctionSource(fn=self.src.fn, node=clone(self.node), filename=self.src.filename,
                               lines=self.src.lines)
 
     __s2s_source__ = source  # get_source(closure): `s2s.grad(lambda p: loss(p, x))` inside
@@ -119,7 +118,7 @@ def _axis_like(callee):
     except Exception:  # noqa: BLE001 -- no source: nothing to make
         return frozenset()
     params = {a.id for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
-    used = {k.value.id for n in gast.walk(node) if isinstance(n, gast.Call) for k in n.keywords
+    used = {k.value.id for n in walk(node) if isinstance(n, gast.Call) for k in n.keywords
             if k.arg in AXIS_LIKE and isinstance(k.value, gast.Name)}
     return frozenset((params & AXIS_LIKE) | (params & used))
 
@@ -149,7 +148,7 @@ def _passes_on_varargs(callee, name):
     except Exception:  # noqa: BLE001
         return False
     return any(isinstance(n, gast.Starred) and isinstance(n.value, gast.Name) and n.value.id == name
-               for n in gast.walk(node))
+               for n in walk(node))
 
 
 def _passes_on_kwargs(callee, name):
@@ -161,9 +160,9 @@ def _passes_on_kwargs(callee, name):
         node = get_source(callee).node
     except Exception:  # noqa: BLE001
         return None
-    passed = sum(1 for n in gast.walk(node) if isinstance(n, gast.keyword) and n.arg is None
+    passed = sum(1 for n in walk(node) if isinstance(n, gast.keyword) and n.arg is None
                  and isinstance(n.value, gast.Name) and n.value.id == name)
-    read = sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load))
+    read = sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load))
     return None if not passed else "only" if passed == read else "also"
 
 
@@ -184,20 +183,20 @@ class FunctionArguments:
         self._store_counts = {}
         self._closure_defs, self._closure_lambdas, self._closure_made = {}, {}, {}
         stored = {}
-        for n in gast.walk(tree):
+        for n in walk(tree):
             if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
                 stored[n.id] = stored.get(n.id, 0) + 1
             elif isinstance(n, gast.FunctionDef) and n is not tree:
                 stored[n.name] = stored.get(n.name, 0) + 1
         for s in tree.body:
             if isinstance(s, gast.FunctionDef) and stored.get(s.name) == 1 and not s.decorator_list:
-                self._closure_defs[s.name] = copy.deepcopy(s)
+                self._closure_defs[s.name] = clone(s)
             elif isinstance(s, gast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name) \
                     and isinstance(s.value, gast.Lambda) and stored.get(s.targets[0].id) == 1:
-                self._closure_defs[s.targets[0].id] = _lambda_as_def(copy.deepcopy(s.value), s.targets[0].id)
-        for n in gast.walk(tree):
+                self._closure_defs[s.targets[0].id] = _lambda_as_def(clone(s.value), s.targets[0].id)
+        for n in walk(tree):
             if isinstance(n, gast.Lambda):
-                self._closure_lambdas[id(n)] = (n, copy.deepcopy(n))
+                self._closure_lambdas[id(n)] = (n, clone(n))
         self._closure_outer = function_locals(tree)
         self.closure_env = {}  # static parameter bound to a Closure -> the parameters carrying its variables
 
@@ -226,7 +225,7 @@ class FunctionArguments:
     def _stores(self, name):
         if name not in self._store_counts:
             self._store_counts[name] = sum(
-                1 for n in gast.walk(self.ctx.tree)
+                1 for n in walk(self.ctx.tree)
                 if isinstance(n, gast.Name) and n.id == name and not isinstance(n.ctx, gast.Load))
         return self._store_counts[name]
 
@@ -243,7 +242,7 @@ class FunctionArguments:
         a = node.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.defaults:
             return None
-        node = copy.deepcopy(node)
+        node = clone(node)
         node.name = hint
         node.args.args = node.args.posonlyargs + node.args.args + [
             gast.Name(id=v, ctx=gast.Param(), annotation=None, type_comment=None) for v in free]
@@ -265,7 +264,7 @@ class FunctionArguments:
         shared = getattr(arg, "s2s_value", None)
         if shared is not None:  # (grad of a closure: the closure's variables come along)
             env = getattr(arg, "s2s_env", None)
-            return shared.value, [copy.deepcopy(e) for e in env.value] if env is not None else []
+            return shared.value, [clone(e) for e in env.value] if env is not None else []
         if len(self.scopes) != 1:
             return None
         if isinstance(arg, gast.Lambda) and id(arg) in self._closure_lambdas:
@@ -357,7 +356,7 @@ class FunctionArguments:
 
     def _as_def(self, lam):
         _, before = self._closure_lambdas[id(lam)]
-        return _lambda_as_def(copy.deepcopy(before), "lambda_")
+        return _lambda_as_def(clone(before), "lambda_")
 
     def _closure_call(self, node):
         """`f(a, b)` where f is a closure: the call of its program-level function, with the
@@ -447,7 +446,7 @@ class FunctionArguments:
     def _drop_passed_closures(self, tree):
         """Nested defs and named lambdas now only passed (their uses made helpers of their
         own) leave the body: nothing refers to them any more."""
-        used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        used = {n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         made = {key[1] for key in self._closure_made if key[0] == "def"}
         keep = []
         for s in tree.body:

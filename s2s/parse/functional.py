@@ -40,14 +40,14 @@ constructs namedtuples from positional fields only; diff/pytrees.py reads them i
 before the statement. A lambda given as `f` is written into the calls (its parameters are
 atoms there, so nothing is evaluated twice).
 """
-import copy
 import functools
 import operator
 
 import gast
 
+
 from ..naming import NUMPY_ALIAS
-from .base import FunctionPass, assign, load, located
+from .base import assign, clone, FunctionPass, load, located, walk
 
 def _literal_default(v):
     return v is None or type(v) in (bool, int, float, complex, str)
@@ -91,9 +91,9 @@ def _substitute(body, names):
     class Sub(gast.NodeTransformer):
         def visit_Name(self, node):
             if node.id in names and isinstance(node.ctx, gast.Load):
-                return located(copy.deepcopy(names[node.id]), node)
+                return located(clone(names[node.id]), node)
             return node
-    return Sub().visit(copy.deepcopy(body))
+    return Sub().visit(clone(body))
 
 
 class Functional(FunctionPass):
@@ -149,7 +149,7 @@ class Functional(FunctionPass):
         if name is not None and not node.keywords:
             new = operator_expression(name, list(node.args))
             if new is not None:
-                for n in gast.walk(new):
+                for n in walk(new):
                     if not hasattr(n, "lineno"):
                         located(n, node)
                 return located(new, node)
@@ -192,9 +192,9 @@ class Functional(FunctionPass):
     def _divmod(self, node):
         """divmod(a, b) -> (a // b, a % b), a and b evaluated once (their derivatives: % has one)."""
         a, b = (self._atom(e, h, node) for e, h in zip(node.args, ("dividend", "divisor")))
-        parts = [gast.BinOp(left=copy.deepcopy(a), op=op(), right=copy.deepcopy(b)) for op in (gast.FloorDiv, gast.Mod)]
+        parts = [gast.BinOp(left=clone(a), op=op(), right=clone(b)) for op in (gast.FloorDiv, gast.Mod)]
         out = gast.Tuple(elts=parts, ctx=gast.Load())
-        for n in gast.walk(out):
+        for n in walk(out):
             located(n, node)
         return out
 
@@ -239,7 +239,7 @@ class Functional(FunctionPass):
         name = operator_name(self._constant(fn))
         if name is not None and operator_expression(name, [a, b]) is not None:
             return located(operator_expression(name, [a, b]), like)
-        return located(gast.Call(func=copy.deepcopy(fn), args=[a, b], keywords=[]), like)
+        return located(gast.Call(func=clone(fn), args=[a, b], keywords=[]), like)
 
     def _atom(self, expr, hint, like):
         if isinstance(expr, (gast.Name, gast.Constant)):
@@ -252,20 +252,20 @@ class Functional(FunctionPass):
         """acc = seq[0] (or initial); for i in range(1 (or 0), len(seq)): acc = f(acc, seq[i])"""
         seq = self._atom(seq, "seq", like)
         acc, i, item = self.ctx.namer.fresh("acc"), self.ctx.namer.fresh("i"), self.ctx.namer.fresh("item")
-        first = initial if initial is not None else gast.Subscript(value=copy.deepcopy(seq),
+        first = initial if initial is not None else gast.Subscript(value=clone(seq),
                                                                    slice=gast.Constant(value=0, kind=None),
                                                                    ctx=gast.Load())
         start = gast.Constant(value=0 if initial is not None else 1, kind=None)
-        rng = gast.Call(func=load("range"), args=[start, gast.Call(func=load("len"), args=[copy.deepcopy(seq)],
+        rng = gast.Call(func=load("range"), args=[start, gast.Call(func=load("len"), args=[clone(seq)],
                                                                   keywords=[])], keywords=[])
-        read = gast.Subscript(value=copy.deepcopy(seq), slice=load(i), ctx=gast.Load())
+        read = gast.Subscript(value=clone(seq), slice=load(i), ctx=gast.Load())
         saved, self.pre = self.pre, []
         step = self._apply(fn, load(acc), load(item), like)
         inner, self.pre = self.pre, saved
         body = [assign(item, read, like)] + inner + [assign(acc, step, like)]
         loop = gast.For(target=gast.Name(id=i, ctx=gast.Store(), annotation=None, type_comment=None), iter=rng,
                         body=body, orelse=[], type_comment=None)
-        for n in gast.walk(loop):
+        for n in walk(loop):
             if not hasattr(n, "lineno"):
                 located(n, like)
         self.pre.extend([assign(acc, first, like), loop])

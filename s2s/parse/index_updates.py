@@ -36,8 +36,9 @@ statement, is refused at its line.
 """
 import gast
 
+
 from ..naming import NUMPY_ALIAS
-from .base import FunctionPass, assign, dotted, load, located
+from .base import assign, clone, dotted, FunctionPass, load, located, walk
 
 _COMBINE = {"multiply": ("BinOp", gast.Mult), "divide": ("BinOp", gast.Div), "power": ("BinOp", gast.Pow),
             "mul": ("BinOp", gast.Mult), "div": ("BinOp", gast.Div),
@@ -59,7 +60,7 @@ def _update(node):
 
 
 def _has_update(node):
-    return any(_update(n) is not None for n in gast.walk(node))
+    return any(_update(n) is not None for n in walk(node))
 
 
 def _index_value(index):
@@ -101,7 +102,7 @@ class IndexUpdates(FunctionPass):
         """`node` with each update in it replaced by the name of its updated copy, whose
         statements go to `pre` (inner updates first: `x.at[0].set(y.at[1].get())`)."""
         if isinstance(node, _NESTED):
-            for n in gast.walk(node):
+            for n in walk(node):
                 if _update(n) is not None:
                     raise self.ctx.error(n, "an `.at[...]` update inside a comprehension or lambda is not "
                                          "supported; write the loop out", ".at[]")
@@ -147,16 +148,14 @@ class IndexUpdates(FunctionPass):
                          gast.Call(func=dotted(f"{NUMPY_ALIAS}.{op}", node), args=[read, value], keywords=[]))
             stmts.append(assign(target, value, node))
         for s in stmts:
-            for n in gast.walk(s):
+            for n in walk(s):
                 located(n, node)
         pre.extend(stmts)
         return located(load(name), node)
 
 
 def _copy(node):
-    import copy
-
-    return copy.deepcopy(node)
+    return clone(node)
 
 
 def _listed(result):

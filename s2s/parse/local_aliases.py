@@ -14,15 +14,13 @@ Anything else (bound twice, in a branch, from a local) is left alone. Loops and
 comprehensions over a global list of functions (`[f(x) for f in funs]`) are written out
 per function the same way (`_Unroll`).
 """
-import copy
-
 import gast
 
-from .base import function_locals
+from .base import clone, function_locals, walk
 
 
 def _reads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _reads_now(node):
@@ -36,7 +34,7 @@ def _reads_now(node):
 
 
 def _stores(node, name):
-    return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name) and n.id == name
+    return sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == name
                and not isinstance(n.ctx, gast.Load))
 
 
@@ -63,7 +61,7 @@ class _Substitute(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id == self.name and isinstance(node.ctx, gast.Load):
-            return gast.copy_location(copy.deepcopy(self.value), node)
+            return gast.copy_location(clone(self.value), node)
         return node
 
 
@@ -72,7 +70,7 @@ def inline_function_aliases(fn_node, is_function_value):
     `is_function_value(expr)` says is a function or transformation that reads no local."""
     local = function_locals(fn_node)
     params = {a.id for a in fn_node.args.posonlyargs + fn_node.args.args + fn_node.args.kwonlyargs}
-    declared = {n for s in gast.walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
+    declared = {n for s in walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
     for stmt in list(fn_node.body):
         if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
             continue
@@ -97,12 +95,12 @@ class _Pullback(gast.NodeTransformer):
         self.generic_visit(node)
         if not (isinstance(node.func, gast.Name) and node.func.id == self.name):
             return node
-        maker = gast.Attribute(value=copy.deepcopy(self.vjp), attr="__s2s_twin__", ctx=gast.Load())
-        twin = gast.Call(func=maker, args=[copy.deepcopy(self.f), gast.Constant(value=len(self.primals), kind=None),
+        maker = gast.Attribute(value=clone(self.vjp), attr="__s2s_twin__", ctx=gast.Load())
+        twin = gast.Call(func=maker, args=[clone(self.f), gast.Constant(value=len(self.primals), kind=None),
                                            gast.Constant(value=self.has_aux, kind=None)], keywords=[])
-        call = gast.Call(func=twin, args=node.args + [copy.deepcopy(p) for p in self.primals], keywords=[])
+        call = gast.Call(func=twin, args=node.args + [clone(p) for p in self.primals], keywords=[])
         out = gast.Subscript(value=call, slice=gast.Constant(value=1, kind=None), ctx=gast.Load())
-        for n in gast.walk(out):
+        for n in walk(out):
             gast.copy_location(n, node)
         return out
 
@@ -118,7 +116,7 @@ def inline_vjp_pullbacks(fn_node, is_vjp):
         g = pull(v)[0]                   g = s2s.vjp.__s2s_twin__(f, 1, False)(v, x)[1][0]
     """
     local = function_locals(fn_node)
-    declared = {n for s in gast.walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
+    declared = {n for s in walk(fn_node) if isinstance(s, (gast.Global, gast.Nonlocal)) for n in s.names}
     for stmt in list(_statements(fn_node.body)):
         found = _vjp_assignment(stmt, is_vjp)
         if found is None:
@@ -129,14 +127,14 @@ def inline_vjp_pullbacks(fn_node, is_vjp):
                 isinstance(p, gast.Constant) or isinstance(p, gast.Name) and _stores(fn_node, p.id) <= 1
                 for p in primals):
             continue
-        uses = [n for n in gast.walk(fn_node) if isinstance(n, gast.Name) and n.id == pull and isinstance(n.ctx, gast.Load)]
-        calls = [n for n in gast.walk(fn_node) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
+        uses = [n for n in walk(fn_node) if isinstance(n, gast.Name) and n.id == pull and isinstance(n.ctx, gast.Load)]
+        calls = [n for n in walk(fn_node) if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
                  and n.func.id == pull and len(n.args) == 1 and not n.keywords]
         if len(uses) != len(calls):  # (pull passed on, or called otherwise: left to run as it is)
             continue
         kept = [gast.Name(id=n, ctx=gast.Store(), annotation=None, type_comment=None) for n in names if n != pull]
         target = kept[0] if len(kept) == 1 else gast.Tuple(elts=kept, ctx=gast.Store())
-        for n in gast.walk(target):
+        for n in walk(target):
             gast.copy_location(n, stmt.targets[0])
         stmt.targets = [target]
         stmt.value = gast.copy_location(gast.Call(func=f, args=list(primals), keywords=[]), call)
@@ -208,10 +206,10 @@ class _Unroll(gast.NodeTransformer):
     def _copy(self, nodes, seq, k, index, name):
         out = []
         for node in nodes:
-            node = copy.deepcopy(node)
+            node = clone(node)
             if index is not None:
                 node = _Substitute(index, gast.Constant(value=k, kind=None)).visit(node)
-            ref = gast.Subscript(value=copy.deepcopy(seq), slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
+            ref = gast.Subscript(value=clone(seq), slice=gast.Constant(value=k, kind=None), ctx=gast.Load())
             out.append(_Substitute(name, ref).visit(node))
         return out
 
@@ -220,7 +218,7 @@ class _Unroll(gast.NodeTransformer):
         found = self._sequence(node.iter)
         names = self._targets(node.target, found[2]) if found else None
         if names is None or node.orelse or any(_stores(s, n) for s in node.body for n in names if n) \
-                or any(isinstance(n, (gast.Break, gast.Continue)) for s in node.body for n in gast.walk(s)):
+                or any(isinstance(n, (gast.Break, gast.Continue)) for s in node.body for n in walk(s)):
             return node
         seq, n, _ = found
         body = [s for k in range(n) for s in self._copy(node.body, seq, k, *names)]

@@ -46,12 +46,23 @@ while looping over it does not extend the loop), and a dict is read at
 `d[0], d[1], ...`: where its keys are known (a differentiated or jitted argument, a literal
 dict) diff/dict_loops.py turns that into a loop over its keys, written out.
 """
-import copy
-
 import gast
 
-from .base import (FunctionPass, assign, function_locals, hint_of, is_atom, is_module_path, load, located, prange_call,
-                   store)
+
+from .base import (
+    assign,
+    clone,
+    function_locals,
+    FunctionPass,
+    hint_of,
+    is_atom,
+    is_module_path,
+    load,
+    located,
+    prange_call,
+    store,
+    walk,
+)
 
 _INDEX_HINTS = ("i", "j", "k")
 _NOT_INDEXABLE = ("map", "filter", "iter", "sorted", "set", "dict")
@@ -97,9 +108,9 @@ class LowerFor(FunctionPass):
                 why = f"a local variable named `{needed}` shadows the builtin this loop is lowered to; rename it"
                 raise self.ctx.error(node, why, "for")
         # Names the loop rebinds: a sequence read through them must be bound before the loop.
-        rebound = {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+        rebound = {n.id for n in walk(target) if isinstance(n, gast.Name)}
         for stmt in node.body:
-            rebound |= {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+            rebound |= {n.id for n in walk(stmt) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
         pre = []
         source = self._source(node.iter, rebound, node, pre)
         body = []
@@ -112,12 +123,12 @@ class LowerFor(FunctionPass):
         ):
             # `for i, x in enumerate(s)`: the loop counts with the user's own `i`.
             index = target.elts[0].id
-            body = self._bind(target.elts[1], _element(copy.deepcopy(source[1]), load(index)), node)
+            body = self._bind(target.elts[1], _element(clone(source[1]), load(index)), node)
         else:
             index = self._index_name()
-            body = self._bind(target, _element(copy.deepcopy(source), load(index)), node)
+            body = self._bind(target, _element(clone(source), load(index)), node)
         node.target = located(store(index), target)
-        node.iter = located(_call("range", _length(copy.deepcopy(source))), node.iter)
+        node.iter = located(_call("range", _length(clone(source))), node.iter)
         node.body = body + node.body
         return pre + [node]
 
@@ -221,7 +232,7 @@ def _element(source, k):
         offset = k if step is None else gast.BinOp(left=k, op=gast.Mult(), right=step)
         return offset if start is None else gast.BinOp(left=start, op=gast.Add(), right=offset)
     if kind == "reversed":  # step k reads element len - 1 - k
-        last = gast.BinOp(left=_length(copy.deepcopy(source[1])), op=gast.Sub(), right=gast.Constant(value=1, kind=None))
+        last = gast.BinOp(left=_length(clone(source[1])), op=gast.Sub(), right=gast.Constant(value=1, kind=None))
         return _element(source[1], gast.BinOp(left=last, op=gast.Sub(), right=k))
     if kind == "enumerate":
         _, inner, start = source

@@ -20,12 +20,11 @@ outside its condition still gives a NaN derivative there, as `np.where` would. T
 functions rebind the array (like `a += v`): an alias of the old array does not see the update.
 """
 import builtins
-import copy
 
 import gast
 
 from ..naming import NUMPY_ALIAS
-from .base import assign, attribute_path, dotted, located, load, store
+from .base import assign, attribute_path, clone, dotted, load, located, store, walk
 from .tree_calls import TreeCalls
 
 _IN_PLACE = ("fill_diagonal", "put", "place", "copyto")
@@ -107,7 +106,7 @@ class Macros(TreeCalls):
     def _is_list(self, name):
         """Whether the function binds `name` to a list (a display, comprehension, list(...) or
         sorted(...)); anything else -- a parameter included -- is taken for an array."""
-        for n in gast.walk(self.ctx.tree):
+        for n in walk(self.ctx.tree):
             if isinstance(n, gast.Assign) and any(isinstance(t, gast.Name) and t.id == name for t in n.targets):
                 v = n.value
                 if isinstance(v, (gast.List, gast.ListComp)) or (
@@ -209,8 +208,8 @@ class Macros(TreeCalls):
             params = [p.id for p in a.posonlyargs + a.args]
             if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or len(params) != len(args):
                 raise self.ctx.error(fn, f"this lambda does not take the {len(args)} argument(s) {what} passes", what)
-            return _substitute(copy.deepcopy(fn.body), dict(zip(params, args)))
-        call = located(gast.Call(func=copy.deepcopy(fn), args=[copy.deepcopy(a) for a in args], keywords=[]), like)
+            return _substitute(clone(fn.body), dict(zip(params, args)))
+        call = located(gast.Call(func=clone(fn), args=[clone(a) for a in args], keywords=[]), like)
         if getattr(call.func, "s2s_callee", None) is not None or getattr(call.func, "s2s_closure", None) is not None:
             return self._finish_call(call)
         return call
@@ -239,7 +238,7 @@ class Macros(TreeCalls):
         index, branches, operands = node.args[0], node.args[1].elts, node.args[2:]
         result = self._apply(branches[-1], operands, node, "lax.switch")
         for k in range(len(branches) - 2, -1, -1):  # index clamped to the branches, as JAX does
-            test = located(gast.Compare(left=copy.deepcopy(index), ops=[gast.Lt()],
+            test = located(gast.Compare(left=clone(index), ops=[gast.Lt()],
                                         comparators=[_const(k + 1, node)]), node)
             result = located(gast.IfExp(test=test, body=self._apply(branches[k], operands, node, "lax.switch"),
                                         orelse=result), node)
@@ -299,7 +298,7 @@ class Macros(TreeCalls):
             return [f.body]
         body = None
         if isinstance(f, gast.Name) and self._is_local(f.id):
-            defs = [n for n in gast.walk(self.ctx.tree) if isinstance(n, gast.FunctionDef) and n.name == f.id]
+            defs = [n for n in walk(self.ctx.tree) if isinstance(n, gast.FunctionDef) and n.name == f.id]
             body = defs[0] if len(defs) == 1 else None
         elif getattr(f, "s2s_value", None) is not None:
             from .source import get_source
@@ -373,7 +372,7 @@ class Macros(TreeCalls):
             # `np.` too: an assignment after the call that is not resolved yet
             return path.split(".")[0] in (NUMPY_ALIAS, "np", "numpy") and path.split(".")[-1] in _ARRAY_MAKERS
         if isinstance(node, gast.Name) and self._is_local(node.id) and depth < 4:
-            values = [n.value for n in gast.walk(self.ctx.tree) if isinstance(n, gast.Assign)
+            values = [n.value for n in walk(self.ctx.tree) if isinstance(n, gast.Assign)
                       and any(isinstance(t, gast.Name) and t.id == node.id for t in n.targets)]
             return bool(values) and all(self._array_like(v, depth + 1) for v in values)
         return False
@@ -411,16 +410,16 @@ class Macros(TreeCalls):
         def piece(fn):
             if isinstance(fn, gast.Constant) or _literal_int(fn) is not None or (
                     isinstance(fn, gast.UnaryOp) and isinstance(fn.operand, gast.Constant)):
-                zeros = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.zeros_like", node), args=[copy.deepcopy(x)],
+                zeros = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.zeros_like", node), args=[clone(x)],
                                           keywords=[]), node)
-                return located(gast.BinOp(left=copy.deepcopy(fn), op=gast.Add(), right=zeros), node)
+                return located(gast.BinOp(left=clone(fn), op=gast.Add(), right=zeros), node)
             return self._apply(fn, [x] + list(extra), node, "np.piecewise")
 
         values = [piece(f) for f in funcs.elts]
         result = values.pop() if len(values) > len(conds) else piece(_const(0.0, node))
         for c, v in zip(conds, values):  # the last condition outermost: it wins
             result = located(gast.Call(func=dotted(f"{NUMPY_ALIAS}.where", node),
-                                       args=[copy.deepcopy(c), v, result], keywords=[]), node)
+                                       args=[clone(c), v, result], keywords=[]), node)
         return result
 
     def _gradient(self, node):
@@ -448,7 +447,7 @@ class Macros(TreeCalls):
         calls = []
         for i, a in enumerate(axes):
             h = _const(1.0, node) if not spacing else spacing[i if len(spacing) > 1 else 0]
-            args = [copy.deepcopy(f), copy.deepcopy(h), _const(a, node), copy.deepcopy(edge), _const(ndim, node)]
+            args = [clone(f), clone(h), _const(a, node), clone(edge), _const(ndim, node)]
             calls.append(self._stand_in_call("gradient_axis", args, node))
         if not many:
             return calls[0]

@@ -29,12 +29,12 @@ function), so nested functions need not be values. A partial used any other way 
 stored, passed to a function other than map/filter, which desugar turned into loops
 already) is left alone: the later passes say what they cannot do with it.
 """
-import copy
 import functools
 
 import gast
 
-from .base import FunctionPass, assign, attribute_path, load, located
+
+from .base import assign, attribute_path, clone, fix_missing_locations, FunctionPass, load, located, walk
 
 
 class LocalPartials(FunctionPass):
@@ -57,16 +57,16 @@ class LocalPartials(FunctionPass):
     def _partials(self):
         """{name: its Assign} for the names bound once, to a partial, and only called."""
         binds, loads, called = {}, {}, {}
-        for node in gast.walk(self.ctx.tree):
+        for node in walk(self.ctx.tree):
             if isinstance(node, gast.Assign):
                 for t in node.targets:
-                    for n in gast.walk(t):
+                    for n in walk(t):
                         if isinstance(n, gast.Name):
                             binds.setdefault(n.id, []).append(node)
             elif isinstance(node, (gast.FunctionDef, gast.For, gast.AugAssign, gast.comprehension)):
                 target = getattr(node, "target", None)
                 names = [node.name] if isinstance(node, gast.FunctionDef) else [
-                    n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+                    n.id for n in walk(target) if isinstance(n, gast.Name)]
                 for name in names:
                     binds.setdefault(name, []).append(node)
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
@@ -118,7 +118,7 @@ class LocalPartials(FunctionPass):
         func, bound_args, bound_kw = self.found[f.id]
         given = {k.arg for k in node.keywords if k.arg is not None}
         keywords = [gast.keyword(arg=k, value=_copy(v)) for k, v in bound_kw if k not in given] + node.keywords
-        new = gast.fix_missing_locations(located(
+        new = fix_missing_locations(located(
             gast.Call(func=_copy(func), args=[_copy(a) for a in bound_args] + node.args, keywords=keywords), node))
         callee = getattr(new.func, "s2s_callee", None)
         if callee is not None:  # a user function: bound to its signature, as resolve binds calls
@@ -128,4 +128,4 @@ class LocalPartials(FunctionPass):
 
 
 def _copy(node):
-    return copy.deepcopy(node)
+    return clone(node)

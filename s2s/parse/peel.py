@@ -39,11 +39,10 @@ to a number literal before it (nothing in between mentions it), is read and set 
 the loop, and the loop has no `else:`, no `break`/`continue` of its own and builds no list.
 The trips and what the loop variable holds afterwards are Python's.
 """
-import copy
-
 import gast
 
-from .base import FunctionPass, located
+
+from .base import clone, FunctionPass, located, walk
 
 
 def _number(node):
@@ -98,11 +97,11 @@ def _builds_lists(stmts):
     """Whether the body makes a list: reverse mode takes a list built in a loop, not in the
     straight-line code a peeled trip would be."""
     return any(isinstance(n, (gast.List, gast.ListComp)) or (isinstance(n, gast.Attribute) and n.attr == "append")
-               for s in stmts for n in gast.walk(s))
+               for s in stmts for n in walk(s))
 
 
 def _names(node, ctx):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx)}
 
 
 class PeelFirstTrip(FunctionPass):
@@ -133,8 +132,8 @@ class PeelFirstTrip(FunctionPass):
             return None
         if not any(self._starts_from_number(before, v) for v in self._carried(loop)):
             return None
-        first = [copy.deepcopy(s) for s in loop.body]
-        at = located(gast.Assign(targets=[copy.deepcopy(loop.target)],
+        first = [clone(s) for s in loop.body]
+        at = located(gast.Assign(targets=[clone(loop.target)],
                                  value=gast.Constant(value=start, kind=None), type_comment=None), loop)
         rest = []
         if len(range(start + step, stop, step)) > 0:

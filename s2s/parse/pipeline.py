@@ -9,6 +9,7 @@ import os
 import sys
 
 from .anf import ANF
+from .base import walk
 from .comprehensions import Comprehensions
 from .context import FunctionContext, Program
 from .desugar import Desugar
@@ -111,7 +112,7 @@ def _drop_superseded(program):
             if name == program.entry.name or all(c.name != name for c in program.functions):
                 continue
             used = any(isinstance(n, gast.Name) and n.id == name
-                       for ctx in program.functions if ctx.name != name for n in gast.walk(ctx.tree))
+                       for ctx in program.functions if ctx.name != name for n in walk(ctx.tree))
             if not used:
                 program.functions = [c for c in program.functions if c.name != name]
                 changed = True

@@ -29,7 +29,6 @@ transform time, like any other captured constant; a change to what was read is d
 by a guard and triggers a new transformation.
 """
 import builtins
-import copy
 import functools
 import inspect
 import math
@@ -37,12 +36,23 @@ import sys
 import types
 
 import gast
+
 import numpy
 
 from ..literals import literal
 from ..errors import SourceUnavailableError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from .base import FunctionPass, attribute_path, dotted, function_locals, load, located
+from .base import (
+    attribute_path,
+    clone,
+    dotted,
+    fix_missing_locations,
+    function_locals,
+    FunctionPass,
+    load,
+    located,
+    walk,
+)
 from .context import Guard, is_math_module, is_numpy_module
 from .macros import Macros
 from .function_args import Closure, FunctionArguments, Shared as _Shared, function_like as _function_like
@@ -171,7 +181,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         tree.body = prologue + tree.body
         if self._closure_made:
             self._drop_passed_closures(tree)
-        gast.fix_missing_locations(tree)
+        fix_missing_locations(tree)
         return tree
 
     def _defaults(self, tree):
@@ -200,7 +210,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
         text = literal(value)
         if text is not None and _plain(value):
             node = gast.parse(text).body[0].value
-            for n in gast.walk(node):
+            for n in walk(node):
                 located(n, like)
             return node
         return self._resolve_value(f"{param}_default", value, like, None)
@@ -208,7 +218,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
     @staticmethod
     def _stored(tree, pname):
         return any(
-            isinstance(n, gast.Name) and n.id == pname and isinstance(n.ctx, gast.Store) for n in gast.walk(tree)
+            isinstance(n, gast.Name) and n.id == pname and isinstance(n.ctx, gast.Store) for n in walk(tree)
         )
 
     def _is_local(self, name):
@@ -432,7 +442,7 @@ class ResolveNames(Macros, FunctionArguments, TransformCalls, FunctionPass):
             callee = node.func.s2s_callee
         env = getattr(node.func, "s2s_env", None)
         if env is not None:  # `grad(lambda p: loss(p, x))(w)`: the lambda's variables after w
-            node.args = list(node.args) + [copy.deepcopy(e) for e in env.value]
+            node.args = list(node.args) + [clone(e) for e in env.value]
         return self._specialize_on_functions(self._bind_user_call(node, callee.value), callee.value)
 
     def _bind_user_call(self, node, callee):

@@ -55,7 +55,8 @@ earlier (moving it first would change what that read sees).
 """
 import gast
 
-from .base import FunctionPass, assign, load, located, store
+
+from .base import assign, FunctionPass, load, located, store, walk
 
 _LAZY = (gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.DictComp, gast.SetComp)
 
@@ -224,7 +225,7 @@ def _listed(result):
 
 
 def _loaded(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _leaves_early(body):

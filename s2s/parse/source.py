@@ -20,6 +20,7 @@ import numpy
 
 from ..errors import SourceUnavailableError, UnsupportedSyntaxError
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
+from .base import walk
 
 _NO_SELF = object()
 
@@ -67,7 +68,7 @@ def _to_user_lines(node, filename, lines):
     if len(files) != 1:
         return filename, lines
     (user_file,) = files
-    for n in gast.walk(node):
+    for n in walk(node):
         lineno = getattr(n, "lineno", None)
         if lineno is None:
             continue

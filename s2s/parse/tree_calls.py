@@ -15,11 +15,9 @@ the trees' types (runtime_numba_lists.py), and where a function is differentiate
 expanded into one call per leaf, `{'b': update_lambda(params_b, grads_b, lr), ...}`, once the
 structures are known (diff/tree_calls.py).
 """
-import copy
-
 import gast
 
-from .base import load, located
+from .base import clone, load, located, walk
 
 
 def _tree_functions():
@@ -80,13 +78,13 @@ class TreeCalls:
             return located(load(fname), fn), list(env)
         if found is not None:  # a function known now: the call it makes of n placeholder leaves
             leaves = [self.ctx.namer.fresh("leaf") for _ in range(n)]
-            call = located(gast.Call(func=copy.deepcopy(fn), args=[located(load(v), fn) for v in leaves],
+            call = located(gast.Call(func=clone(fn), args=[located(load(v), fn) for v in leaves],
                                      keywords=[]), node)
             call = self._finish_call(call)
             if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and not call.keywords \
                     and [getattr(a, "id", None) for a in call.args[:n]] == leaves \
                     and not any(isinstance(x, gast.Name) and x.id in leaves for a in call.args[n:]
-                                for x in gast.walk(a)):
+                                for x in walk(a)):
                 return call.func, list(call.args[n:])
         raise self.ctx.error(fn, f"the function given to {what} inside a transformed function must be a lambda, "
                              "a nested def or a Python function", what)

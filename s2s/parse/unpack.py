@@ -40,20 +40,19 @@ of a tuple is a tuple, of an array an array, where Python would make a list).
 Unlike Python, unpacking does not check the length (`a, b = three_values` takes the first
 two); a literal of the wrong length (`a, b = 1, 2, 3`) is rejected.
 """
-import copy
-
 import gast
 
-from .base import FunctionPass, assign, hint_of, is_atom, is_signed_literal, load, located, names_read
+
+from .base import assign, clone, FunctionPass, hint_of, is_atom, is_signed_literal, load, located, names_read, walk
 
 
 def _stores(target):
-    return {n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 def _mutates(target):
     """Whether assigning `target` writes into an object (rather than binding names)."""
-    return any(isinstance(n, (gast.Subscript, gast.Attribute)) for n in gast.walk(target))
+    return any(isinstance(n, (gast.Subscript, gast.Attribute)) for n in walk(target))
 
 
 def _literal(node):
@@ -86,7 +85,7 @@ class UnpackTuples(FunctionPass):
                 out = [assign(source, node.value, node)]
                 source = located(load(source), node)
         for t in rest:
-            out += self._unpack(t, copy.deepcopy(source), node)
+            out += self._unpack(t, clone(source), node)
         return out
 
     def _unpack(self, target, value, like):
@@ -129,12 +128,12 @@ class UnpackTuples(FunctionPass):
                     elt = elt.value
                     sl = gast.Slice(lower=gast.Constant(value=k, kind=None) if k else None,
                                     upper=gast.Constant(value=-after, kind=None) if after else None, step=None)
-                    item = gast.Subscript(value=copy.deepcopy(source), slice=sl, ctx=gast.Load())
+                    item = gast.Subscript(value=clone(source), slice=sl, ctx=gast.Load())
                 else:
-                    item = _index(copy.deepcopy(source), k - len(elts))
+                    item = _index(clone(source), k - len(elts))
                 items.append((elt, located(item, like)))
                 continue
-            item = located(_index(copy.deepcopy(source), k), like)
+            item = located(_index(clone(source), k), like)
             if k > first_write:  # read before an earlier target writes into the source
                 name = self.ctx.namer.fresh(hint_of(item))
                 out.append(assign(name, item, like))

@@ -41,11 +41,12 @@ import copy
 import operator
 
 import gast
+
 import numpy
 
 from ..codegen.module import GeneratedModule
 from ..naming import NUMPY_ALIAS, LocalNames, sanitize
-from ..parse.base import attribute_path, function_locals, located
+from ..parse.base import attribute_path, clone, function_locals, located, walk
 from ..parse.context import FunctionContext
 from ..parse.pipeline import build_program, run_passes
 from ..parse.source import get_source
@@ -89,17 +90,17 @@ class FunctionBatching(ExpressionBatching):
         if tree.args.vararg or tree.args.kwarg:
             raise CannotBatch("a function with *args or **kwargs", tree)
         self.locals = function_locals(tree)
-        self.stored = {t.value.id for n in gast.walk(tree) if isinstance(n, gast.Assign) for t in n.targets
+        self.stored = {t.value.id for n in walk(tree) if isinstance(n, gast.Assign) for t in n.targets
                        if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)}
-        self.stored |= {n.args[0].id for n in gast.walk(tree) if isinstance(n, gast.Call) and n.args and isinstance(
+        self.stored |= {n.args[0].id for n in walk(tree) if isinstance(n, gast.Call) and n.args and isinstance(
             n.args[0], gast.Name) and self.callee(n.func)[1] is diff_runtime.add_at}  # in-place accumulations
         self.batched_vars = {p for p, d in params.items() if isinstance(d, Arr) and d.batched}
-        self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | set(self.param_names)
+        self.taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(self.param_names)
         self.wide = {}  # variable -> the widest dtype kind assigned to it ('b' < 'i' < 'f' < 'c')
-        assigned = [n.targets[0].id for n in gast.walk(tree) if isinstance(n, gast.Assign)
+        assigned = [n.targets[0].id for n in walk(tree) if isinstance(n, gast.Assign)
                     and isinstance(n.targets[0], gast.Name)]
         # variables assigned once, a literal (`axes = (0, 2)`): rules see their value
-        self.literals = {n.targets[0].id: _const_value(n.value) for n in gast.walk(tree) if isinstance(n, gast.Assign)
+        self.literals = {n.targets[0].id: _const_value(n.value) for n in walk(tree) if isinstance(n, gast.Assign)
                          and isinstance(n.targets[0], gast.Name) and assigned.count(n.targets[0].id) == 1
                          and n.targets[0].id not in self.param_names}
 
@@ -133,7 +134,7 @@ class FunctionBatching(ExpressionBatching):
             prologue.insert(0, self._assign(self.n_name, f"{self._first_batched()}.shape[0]", self.ctx.tree))
         tree = copy.copy(self.ctx.tree)
         tree.name = self.name
-        tree.args = copy.deepcopy(self.ctx.tree.args)
+        tree.args = clone(self.ctx.tree.args)
         doc = body[:1] if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant) else []
         tree.body = doc + prologue + body[len(doc):]
         self.b.program.namer.reserve(*self.made)
@@ -477,7 +478,7 @@ def _reachable(program, roots):
         if name in seen or name not in by_name:
             continue
         seen.add(name)
-        todo.extend(n.id for n in gast.walk(by_name[name].tree) if isinstance(n, gast.Name) and n.id in by_name)
+        todo.extend(n.id for n in walk(by_name[name].tree) if isinstance(n, gast.Name) and n.id in by_name)
     return seen
 
 
@@ -562,8 +563,8 @@ def build_array_module(fn, in_axes, arg_structs, size, out_axes, leaves, chunk=N
     name = program.namer.fresh(f"{entry.name}_vmap")
     lines[0] = f"def {name}():"
     tree = gast.parse("\n".join(lines) + "\n").body[0]
-    tree.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(tree):
+    tree.args = clone(entry.tree.args)
+    for node in walk(tree):
         located(node, entry.tree)
     wrapper = copy.copy(entry)
     wrapper.tree, wrapper.name = tree, name

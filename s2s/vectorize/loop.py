@@ -23,7 +23,7 @@ import copy
 import gast
 
 from ..codegen.module import GeneratedModule
-from ..parse.base import located
+from ..parse.base import clone, located, walk
 from ..naming import NUMPY_ALIAS as NUMPY
 from ..naming import LocalNames
 from ..parse.pipeline import build_program
@@ -122,8 +122,8 @@ def build_vmap_module(fn, in_axes, arg_structs, size, out_axes, out_ranks_hint=N
     name = program.namer.fresh(f"{entry.name}_vmap")
     lines[0] = f"def {name}():"
     tree = gast.parse("\n".join(lines) + "\n").body[0]
-    tree.args = copy.deepcopy(entry.tree.args)
-    for node in gast.walk(tree):
+    tree.args = clone(entry.tree.args)
+    for node in walk(tree):
         located(node, entry.tree)
     ctx = copy.copy(entry)
     ctx.tree, ctx.name = tree, name
@@ -137,7 +137,7 @@ def _dependence(tree, mapped):
     tainted = set(mapped)
 
     def reads(node):
-        return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
     def visit(stmts, control):
         changed = False
@@ -148,7 +148,7 @@ def _dependence(tree, mapped):
                         base = t
                         while isinstance(base, (gast.Subscript, gast.Attribute)):
                             base = base.value
-                        for n in gast.walk(base):
+                        for n in walk(base):
                             if isinstance(n, gast.Name) and n.id not in tainted:
                                 tainted.add(n.id)
                                 changed = True
@@ -174,7 +174,7 @@ def _dependence(tree, mapped):
 
     packs = {}  # a name assigned once, a container literal: `t = (a, b); return t`
     counts = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
             counts[node.targets[0].id] = counts.get(node.targets[0].id, 0) + 1
             if isinstance(node.value, (gast.Tuple, gast.List, gast.Dict)):

@@ -20,7 +20,7 @@ NumPy functions known to return new arrays). Tuples and lists holding one count 
 import gast
 
 from ..naming import MATH_ALIAS, NUMPY_ALIAS
-from ..parse.base import attribute_path, function_locals
+from ..parse.base import attribute_path, function_locals, walk
 
 # NumPy functions that may return (a view of) their first argument.
 _VIEWS = frozenset({
@@ -106,7 +106,7 @@ class _SharedWrites:
             for t in node.targets:
                 if isinstance(t, (gast.Subscript, gast.Attribute)):
                     return t.value
-        for call in (n for n in gast.walk(node) if isinstance(n, gast.Call)):
+        for call in (n for n in walk(node) if isinstance(n, gast.Call)):
             if any(k.arg == "out" for k in call.keywords):
                 return next(k.value for k in call.keywords if k.arg == "out")
             if isinstance(node, gast.Expr) and call is node.value:  # a call for its effect
@@ -129,7 +129,7 @@ class _SharedWrites:
         return list(call.args) + [k.value for k in call.keywords]
 
     def first(self):
-        stmts = [n for n in gast.walk(self.tree) if isinstance(n, gast.stmt) and n is not self.tree]
+        stmts = [n for n in walk(self.tree) if isinstance(n, gast.stmt) and n is not self.tree]
         # Taint to a fixed point: loops carry aliases backwards.
         changed = True
         while changed:
@@ -141,7 +141,7 @@ class _SharedWrites:
                         if isinstance(t, gast.Name):
                             marks += [(t.id, self.shared)] * self.aliases(s.value) + [(t.id, self.holders)] * self.holds(s.value)
                         elif isinstance(t, (gast.Tuple, gast.List)) and self.reaches(s.value):
-                            marks += [(n.id, self.shared) for n in gast.walk(t)
+                            marks += [(n.id, self.shared) for n in walk(t)
                                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
                 elif (isinstance(s, gast.Expr) and isinstance(s.value, gast.Call)
                       and isinstance(s.value.func, gast.Attribute) and isinstance(s.value.func.value, gast.Name)

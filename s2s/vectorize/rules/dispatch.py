@@ -16,7 +16,7 @@ import numpy
 
 from ...diff import runtime as diff_runtime
 from ...naming import MATH_ALIAS, NUMPY_ALIAS
-from ...parse.base import attribute_path, located
+from ...parse.base import attribute_path, located, walk
 from .base import _MISSING as _NO
 from .base import (BATCH_RULES, BOTTOM, Arr, CannotBatch, Cont, Operand, Other, Out, Site, bind, desc_of_value,
                    join, key_name)
@@ -28,7 +28,7 @@ _IMPURE = {print, input, open}
 def _parse(text, like):
     node = gast.parse(text).body[0]
     node = node.value if isinstance(node, gast.Expr) else node
-    for n in gast.walk(node):
+    for n in walk(node):
         located(n, like)
     return node
 
