@@ -90,6 +90,7 @@ def _respecialize_nested(program, structs):
 def _jit_module(fn, static_items, structs, crossing):
     """`JitFunction._module`'s build, remembered (a `jit(f)` made again builds nothing)."""
     from .codegen.boundary import add_boundary
+    from .codegen.inline_twins import inline_twins
     from .codegen.numba_reductions import rewrite_axis_reductions
     from .diff.unroll import specialize_for_trees
 
@@ -101,6 +102,7 @@ def _jit_module(fn, static_items, structs, crossing):
     if crossing is not None:
         specialize_for_trees(program, *crossing)  # tree_util calls, for the structures passed
     boundary = add_boundary(program, *crossing) if crossing is not None else None
+    inline_twins(program)  # one numba function for a wrapper and the VJP it calls (compile time)
     module = GeneratedModule(program, title="jit")
     return module if crossing is None else (module, boundary)
 
