@@ -15,11 +15,15 @@ numba compiles every function of a module on its own and then compiles each call
 its callees' code linked in, so a wrapper around the VJP costs about as much as the VJP a
 second time; in one function it is compiled once (a jit(grad(f)) program compiles in about
 two thirds of the time). Taken in: a twin s2s generated -- its docstring says so ("Value and
-VJP of", "Value and JVP of", "Linearization of") -- that a function of the program calls
-once, in a statement `t = twin(...)`, and nothing else names; whose only `return` ends its body; with parameters only positional,
+VJP of", "Value and JVP of", "Linearization of") -- that the entry calls once, in a statement `t = twin(...)`, and nothing else names; whose only `return` ends its body; with parameters only positional,
 every one passed; with nothing nested, no prange, and no name the entry binds among the
-globals it reads. Its parameters become assignments (but one given the entry's variable of
-its name, which it never rebinds), its locals are renamed where the entry uses the same names, its `return v` becomes `t = v`. The caller's other code and every user
+globals it reads; and no argument a static one (a module-level name, an int, a string, None:
+numba reads those as literals -- branches decided, tuples sliced -- only as arguments). The
+caller is the entry, when s2s generated it (a transformation's wrapper): a function of yours
+keeps its code as written, calls of twins included, and a twin called inside another twin
+keeps its function (numba reads some of a twin's parameters -- `b.ndim` slicing a shape -- as
+constants only as arguments). Its parameters become
+assignments (but one given the caller's variable of its name, which it never rebinds), its locals are renamed where the entry uses the same names, its `return v` becomes `t = v`. The caller's other code and every user
 helper stay as they are (their functions are what `s2s.source` shows a reader).
 """
 import gast
@@ -34,6 +38,14 @@ def _doc(fn):
     if isinstance(first, gast.Expr) and isinstance(first.value, gast.Constant) and isinstance(first.value.value, str):
         return first.value.value
     return None
+
+
+def _generated(ctx):
+    """Whether the function is one s2s generated (its code object's file is a generated module)."""
+    from ..parse.source import _GENERATED_ORIGINS
+
+    code = getattr(ctx.src.fn, "__code__", None)
+    return code is not None and code.co_filename in _GENERATED_ORIGINS
 
 
 def _names(tree):
@@ -57,7 +69,18 @@ def _inlinable(fn):
     if len(returns) != 1 or fn.body[-1] is not returns[0] or returns[0].value is None:
         return False
     banned = (gast.FunctionDef, gast.Lambda, gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom)
-    return not any(isinstance(n, banned) for n in walk(fn) if n is not fn) and "prange" not in _names(fn)
+    return not any(isinstance(n, banned) or _shape_slice(n) for n in walk(fn) if n is not fn) \
+        and "prange" not in _names(fn)
+
+
+def _shape_slice(n):
+    """`a.shape[b.ndim:]`: a tuple sliced at a bound that is not a constant, which numba types
+    in the twin as compiled on its own but not once taken into its caller."""
+    if not (isinstance(n, gast.Subscript) and isinstance(n.slice, gast.Slice)):
+        return False
+    bounds = [b for b in (n.slice.lower, n.slice.upper, n.slice.step) if b is not None]
+    return isinstance(n.value, gast.Attribute) and n.value.attr == "shape" \
+        and not all(isinstance(b, gast.Constant) for b in bounds)
 
 
 class _Rename(gast.NodeTransformer):
@@ -88,9 +111,9 @@ def inline_twins(program):
         by_name = {ctx.name: ctx for ctx in program.functions}
         counts = _calls(program)
         done = None
-        for ctx in program.functions:
-            if ctx.custom is not None:
-                continue
+        for ctx in program.functions[:1]:  # the entry (a twin inside another keeps its own function)
+            if ctx.custom is not None or not _generated(ctx):
+                continue  # a function of yours keeps its code
             done = _inline_one(ctx, by_name, counts)
             if done is not None:
                 break
@@ -129,12 +152,16 @@ def _inline_at(s, entry, by_name, counts):
         return None
     local = _bound(fn)
     entry_bound, entry_names = _bound(entry.tree), _names(entry.tree)
+    if any(isinstance(a, gast.Name) and a.id not in entry_bound or isinstance(a, gast.Constant) and not (
+            type(a.value) is float) for a in call.args):
+        return None  # a static argument (a module constant, an int, a string, None): numba reads it as a literal
     if (_names(fn) - local) & entry_bound:  # a global it reads is a local of the entry
         return None
     fn = clone(fn)
     stored = {n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
     # a parameter given the entry's variable of the same name, never rebound: that variable itself
     same = {p for p, a in zip(params, call.args) if isinstance(a, gast.Name) and a.id == p and p not in stored}
+
     used = entry_names | _names(fn) | set(by_name)
     mapping = {}
     for v in sorted(local - same):

@@ -1,5 +1,6 @@
 """codegen/inline_twins.py: under jit a transformation's wrapper holds the twin it calls once
-(one numba function), with the same values as the Python path; user helpers stay functions."""
+(one numba function), with the same values as the Python path; user helpers and the twins
+called inside twins stay functions."""
 import numpy as np
 import pytest
 from grad_cases import central_jacobian
@@ -32,7 +33,8 @@ def test_wrappers_hold_their_twin_and_compute_the_same(make):
     for g, w in zip(got if isinstance(got, tuple) else [got], want if isinstance(want, tuple) else [want]):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
     defs = _defs(s2s.source(jitted))
-    assert not any(d.endswith(("_vjp", "_jvp", "_linp", "_lint")) for d in defs), defs  # each called once
+    if make is not s2s.hessian:  # (its entry calls f_grad, no twin: nothing is taken in)
+        assert not any(d.startswith("f_") and d.endswith(("_vjp", "_linp", "_lint")) for d in defs), defs
 
 
 def twice(x):
