@@ -41,6 +41,44 @@ def logistic(w, x, y):
     return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
 
 
+def _jax_gpu():
+    """JAX's versions of the cases, jitted for its GPU device; None where JAX has no GPU."""
+    if jax is None:
+        return None
+    try:
+        gpu = jax.devices("gpu")[0]
+    except RuntimeError:
+        return None
+    jnp = jax.numpy
+
+    def euler_jax(k, x0, n):
+        def step(_, x):
+            return x + 1e-3 * (-k * x + jnp.sin(x))
+
+        return jax.lax.fori_loop(0, n, step, x0)
+
+    def logistic_jax(w, x, y):
+        p = 1.0 / (1.0 + jnp.exp(-jnp.dot(x, w)))
+        return -(y * jnp.log(p) + (1.0 - y) * jnp.log(1.0 - p))
+
+    def full_batch_jax(w, X, Y):
+        losses, grads = jax.vmap(jax.value_and_grad(logistic_jax), in_axes=(None, 0, 0))(w, X, Y)
+        return jnp.mean(losses), jnp.mean(grads, axis=0)
+
+    def on_host(fn):
+        return lambda *a: jax.tree_util.tree_map(np.asarray, fn(*a))
+
+    # n (the loop's trip count) is static: JAX's fori_loop needs a concrete bound for reverse mode.
+    return {
+        "put": lambda a: jax.device_put(a, gpu),
+        "euler": on_host(jax.jit(jax.vmap(euler_jax, in_axes=(0, None, None)), static_argnums=2)),
+        "d euler / d(k, x0)": on_host(jax.jit(jax.vmap(jax.grad(euler_jax, argnums=(0, 1)), in_axes=(0, None, None)),
+                                              static_argnums=2)),
+        "per-example": on_host(jax.jit(jax.vmap(jax.grad(logistic_jax), in_axes=(None, 0, 0)))),
+        "full-batch": on_host(jax.jit(full_batch_jax)),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -58,6 +96,18 @@ def main(argv=None):
     ks_dev = s2s.device_put(ks, "cuda")
     print(f"device: {s2s.devices('cuda')[0].device_kind}; batch {n}, {steps} steps")
     rows = []
+    jx = _jax_gpu()
+
+    def jax_time(key, args, want):
+        if jx is None:
+            return []
+        args = tuple(jx["put"](a) if isinstance(a, np.ndarray) else a for a in args)
+        got = jx[key](*args)
+        for g, w_ in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(np.asarray(g), np.asarray(w_), rtol=1e-8, atol=1e-12)
+        t = time_per_call(jx[key], args, repeat, min_time)
+        return [_fmt_time(t)]
+
     cpu_n = max(1, n // 100)  # the CPU backend on 1% of the batch, scaled
 
     def on_host(fn):
@@ -72,7 +122,7 @@ def main(argv=None):
         np.testing.assert_allclose(np.asarray(gpu(ks_dev[:cpu_n], 1.0, steps)), np.asarray(cpu(ks[:cpu_n], 1.0, steps)),
                                    rtol=1e-9)
         row = [label, _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"]
-        rows.append(row)
+        rows.append(row + jax_time(label, (ks, 1.0, steps), gpu(ks_dev, 1.0, steps)))
     m = n * 10  # 1e6 examples for the default batch
     rng = np.random.default_rng(0)
     X = rng.normal(size=(m, 100))
@@ -86,7 +136,8 @@ def main(argv=None):
     t_gpu = time_per_call(gpu, (w, Xd, Yd), repeat, min_time)
     t_cpu = time_per_call(cpu, (w, X[:cpu_m], Y[:cpu_m]), repeat, min_time) * (m / cpu_m)
     np.testing.assert_allclose(np.asarray(gpu(w, Xd[:cpu_m], Yd[:cpu_m])), cpu(w, X[:cpu_m], Y[:cpu_m]), rtol=1e-9)
-    rows.append([f"per-example grads, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"])
+    rows.append([f"per-example grads, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu), f"{t_cpu / t_gpu:.1f}x"]
+                + jax_time("per-example", (w, X, Y), gpu(w, Xd, Yd)))
     # The full-batch loss and gradient: a host function around the kernel, the means over
     # the batch on the device (s2s/gpu_host.py).
     per_example_vg = s2s.vmap(s2s.value_and_grad(logistic), in_axes=(None, 0, 0))
@@ -103,10 +154,11 @@ def main(argv=None):
     np.testing.assert_allclose(lg, lc, rtol=1e-9)
     np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12)
     rows.append([f"full-batch loss + grad, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu),
-                 f"{t_cpu / t_gpu:.1f}x"])
-    print_table(["case", "s2s cuda", "s2s cpu (1 core, scaled)", "cpu / cuda"], rows)
-    if jax is None:
-        print("JAX not installed: no JAX column")
+                 f"{t_cpu / t_gpu:.1f}x"] + jax_time("full-batch", (w, X, Y), s2s.device_get(gpu(w, Xd, Yd))))
+    header = ["case", "s2s cuda", "s2s cpu (1 core, scaled)", "cpu / cuda"]
+    print_table(header + (["jax cuda"] if jx is not None else []), rows)
+    if jx is None:
+        print("JAX with a GPU not installed: no JAX column")
     return 0
 
 

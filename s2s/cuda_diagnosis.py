@@ -208,6 +208,11 @@ def _toolkit(facts):
             fix += ", or point CUDA_HOME at a CUDA toolkit that has nvvm/lib64"
         return ("unavailable", f"libNVVM, the CUDA compiler numba-cuda generates GPU code with, was not found "
                 f"({facts['nvvm_error']})", fix)
+    if facts.get("compiler_error"):
+        return ("unavailable", f"numba-cuda {facts.get('numba_cuda') or ''} cannot set up its compiler with the "
+                f"NumPy and numba installed ({facts['compiler_error']})",
+                "install a numba-cuda release that supports your NumPy (pip install -U numba-cuda), or the "
+                "NumPy version your numba-cuda supports")
     if facts.get("numba_error"):
         return ("unavailable", f"numba-cuda could not initialise CUDA ({facts['numba_error']})",
                 "check that `nvidia-smi` works; " + REPORT_HINT)

@@ -31,6 +31,8 @@ The facts are a plain dict; a key is absent when it was not probed:
     nvvm_version      libNVVM's (major, minor); nvvm_path, nvvm_from, nvvm_error likewise
     nvjitlink         nvJitLink is usable, so kernels are linked on the host, not by the driver
     numba_error       numba-cuda's own driver initialisation error, when it has one
+    compiler_error    why numba-cuda's compiler registries did not load (a numba-cuda /
+                      NumPy mismatch), None when they did
 """
 import ctypes
 import importlib.metadata
@@ -293,6 +295,31 @@ def _numba_error(cuda):
     return {"numba_error": _text(error) if error else "numba.cuda.is_available() returned False"}
 
 
+def load_compiler():
+    """Load numba-cuda's typing registries now (its first kernel compile would otherwise), so a
+    numba-cuda that cannot set up its compiler is reported by the probe, not by a kernel.
+
+    numba-cuda 0.30 registers np.row_stack at that import unconditionally and NumPy 2.5 removed
+    it: the name is lent (as np.vstack, what it was) for the import only. Idempotent; nothing
+    to load under the simulator."""
+    import numpy as np
+    from numba.cuda import config
+
+    if getattr(config, "ENABLE_CUDASIM", False):
+        return {"compiler_error": None}
+    from numba.cuda.descriptor import cuda_target
+
+    lent = not hasattr(np, "row_stack")
+    if lent:
+        np.row_stack = np.vstack
+    try:
+        cuda_target.typing_context.refresh()
+    finally:
+        if lent:
+            del np.row_stack
+    return {"compiler_error": None}
+
+
 def _toolchain(facts):
     try:
         cuda = _import_numba_cuda()
@@ -305,6 +332,7 @@ def _toolchain(facts):
     _library(facts, "runtime", lambda: _cuda_path("nvrtc"), _runtime_version)
     _library(facts, "nvvm", lambda: _cuda_path("nvvm"), _nvvm_version)
     _guarded(facts, "nvjitlink_error", _nvjitlink)
+    _guarded(facts, "compiler_error", load_compiler)
     if facts.get("driver_found") and not facts.get("init_error") and facts.get("gpus"):
         _guarded(facts, "numba_error", lambda: _numba_error(cuda))
 

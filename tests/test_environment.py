@@ -121,6 +121,9 @@ DIAGNOSES = [
      "unavailable", ["querying it failed", "access violation"], ["nvidia-smi"]),
     ("probing the environment failed", facts(probe_error="OSError: bad metadata"),
      "unavailable", ["probing", "bad metadata"], ["python -m s2s info"]),
+    ("numba-cuda's compiler does not load with this NumPy",
+     facts(compiler_error="AttributeError: module 'numpy' has no attribute 'row_stack'"),
+     "unavailable", ["cannot set up its compiler", "row_stack"], ["pip install -U numba-cuda", "NumPy"]),
     ("numba-cuda fails where the driver works", facts(numba_error="CUDA_ERROR_OUT_OF_MEMORY"),
      "unavailable", ["numba-cuda could not initialise CUDA", "OUT_OF_MEMORY"], ["nvidia-smi"]),
 ]
@@ -218,6 +221,18 @@ def test_quick_probe_does_not_import_numba_cuda():
     assert imported == "False"
     if found == "False":  # no driver: the common CPU-only machine answers at once
         assert float(seconds) < 1.0
+
+
+def test_numba_cuda_compiler_loads_under_a_numpy_without_row_stack():
+    """NumPy 2.5 removed np.row_stack, which numba-cuda 0.30 registers when its compiler loads
+    (seen on an H200 machine): the probe loads it with the name lent, then takes it back. numba's
+    own CPU registry is loaded first, as under a real NumPy 2.5 where it skips the name."""
+    pytest.importorskip("numba_cuda")
+    code = ("import sys, numpy as np; from s2s import cuda_facts; import numba.np.arrayobj; "
+            "np.__dict__.pop('row_stack', None); cuda_facts._import_numba_cuda(); print(cuda_facts.load_compiler(), hasattr(np, 'row_stack'), "
+            "'numba.cuda.np.arrayobj' in sys.modules)")
+    out = _python("-c", code, NUMBA_ENABLE_CUDASIM="0").stdout.split("\n")[-2]
+    assert out == "{'compiler_error': None} False True", out
 
 
 # -- the report ---------------------------------------------------------------------------

@@ -9,7 +9,13 @@ import contextlib
 
 from numba import cuda
 
+from ..cuda_facts import load_compiler
+
 PTX_CC = (9, 0)  # what compile_ptx targets by default: sm_90 (H100/H200)
+
+
+# Before any kernel is typed, also where no GPU is probed (compile_ptx, `dump --device cuda`).
+load_compiler()
 
 
 def wrap_module(mod, names, kernels):
