@@ -45,15 +45,18 @@ def broadcast_like_jvp(t, x):
     """Linear in t; x is read for its shape."""
 
 
+# The generated Jacobian code sets each row (column) of a fresh jac_alloc, a constant, once:
+# J's cotangent is g itself (row i reaches no other input). Zeroing row i would copy the
+# whole Jacobian per row, quadratic in its size (as for batch_set below).
 @VJP_RULES.register(jac_row)
 def jac_row_vjp(g, ans, J, i, row):
-    """J's entries outside row i come through; row i comes from `row`."""
-    return jac_row_zero(g, i, row), None, jac_row_take(g, i, row)
+    """Row i's cotangent goes to `row`; the rest of g comes through to J."""
+    return g, None, jac_row_take(g, i, row)
 
 
 @VJP_RULES.register(jac_col)
 def jac_col_vjp(g, ans, J, j, t):
-    return jac_col_zero(g, j, t), None, jac_col_take(g, j, t)
+    return g, None, jac_col_take(g, j, t)
 
 
 @VJP_RULES.register(broadcast_like)
