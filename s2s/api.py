@@ -87,15 +87,16 @@ def _respecialize_nested(program, structs):
 
 
 @remembered
-def _jit_module(fn, static_items, structs, crossing):
-    """`JitFunction._module`'s build, remembered (a `jit(f)` made again builds nothing)."""
+def _jit_module(fn, static_items, structs, crossing, known=()):
+    """`JitFunction._module`'s build, remembered (a `jit(f)` made again builds nothing);
+    `known`: (parameter, type) of the arguments, for a function testing isinstance."""
     from .codegen.boundary import add_boundary
     from .codegen.inline_twins import inline_twins
     from .codegen.numba_reductions import rewrite_axis_reductions
     from .diff.unroll import specialize_for_trees
 
     static = None if static_items is None else {k: v for k, _, v in static_items}
-    program = build_program(fn, static=static)
+    program = build_program(fn, static=static, known_none=known)
     if structs is not None:
         _respecialize_nested(program, structs)
     rewrite_axis_reductions(program)  # np.mean(x, axis=0) and friends: numba has no axis for them
@@ -159,17 +160,19 @@ class JitFunction:
         # A transformation whose generated code depends on the arguments' structure (grad of
         # a function of tuples) says so: `__s2s_specialize__(args, kwargs) -> (key, function)`.
         self._by_structure = getattr(fn, "__s2s_specialize__", None)
+        self._isinstance = self._by_structure is None and "isinstance" in getattr(getattr(fn, "__code__", None),
+                                                                                  "co_names", ())
 
     # -- building --------------------------------------------------------------------
-    def _module(self, static, fn=None, structs=None, crossing=None):
+    def _module(self, static, fn=None, structs=None, crossing=None, known=()):
         """The generated module; with `crossing` (the structures of the call's positional
         and keyword arguments), also the `Boundary` its dicts cross (or None)."""
         # Keyed by type too: a static 1, 1.0 and True are equal but bake in different code.
         items = None if static is None else tuple(sorted((k, type(v), v) for k, v in static.items()))
-        return _jit_module(self._fn if fn is None else fn, items, structs, crossing)
+        return _jit_module(self._fn if fn is None else fn, items, structs, crossing, known)
 
-    def _specialize(self, key, static, fn=None, structs=None, crossing=None):
-        module, boundary = self._module(static, fn, structs, crossing or ((), ()))
+    def _specialize(self, key, static, fn=None, structs=None, crossing=None, known=()):
+        module, boundary = self._module(static, fn, structs, crossing or ((), ()), known)
         mod = module.load(self._backend)
         spec = _Specialization(module, mod.__dict__[module.entry], parallel=module.parallel and self._backend == "numba",
                                boundary=boundary)
@@ -215,10 +218,10 @@ class JitFunction:
                 dyn_args.append(bound.arguments[p.name])
         return key, static, dyn_args, dyn_kwargs
 
-    def _spec_for(self, key, static, fn=None, structs=None, crossing=None):
+    def _spec_for(self, key, static, fn=None, structs=None, crossing=None, known=()):
         spec = self._specs.get(key)
         if spec is None or not spec.guards_hold():
-            spec = self._specialize(key, static, fn, structs, crossing)
+            spec = self._specialize(key, static, fn, structs, crossing, known)
         return spec
 
     def __call__(self, *args, **kwargs):
@@ -244,7 +247,14 @@ class JitFunction:
 
             structs = tuple(of_value(a) for a in args)
             key = (key, crossing)
-        spec = self._spec_for(key, static, fn, structs, crossing)
+        known = ()
+        if fn is None and self._isinstance:  # its isinstance tests decided per argument types (parse/fold.py)
+            bound = self._sig.bind(*every[0], **every[1])
+            known = tuple((n, type(v)) for n, v in bound.arguments.items()
+                          if self._sig.parameters[n].kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                                                  inspect.Parameter.VAR_KEYWORD) and v is not None)
+            key = (key, known)
+        spec = self._spec_for(key, static, fn, structs, crossing, known)
         if spec.boundary is not None:
             args, kwargs = spec.boundary.pack(args, kwargs)
             out = spec.boundary.unpack(self._run(spec, args, kwargs))
@@ -272,6 +282,8 @@ class JitFunction:
             return call(*args, **kwargs)
         except TypeError as exc:
             if "can't unbox" not in str(exc):
+                if internal_error(exc):
+                    raise translate_internal(exc, spec.module, self.__name__, _line_of) from None
                 raise
             raise TypeError(
                 f"{self.__name__}: numba cannot pass this argument to compiled code ({exc}). A list "

@@ -83,9 +83,10 @@ def _check_scalar(out, who, holomorphic=False):
         )
 
 
-def none_parameters(signature, argnums, args, kwargs):
+def none_parameters(signature, argnums, args, kwargs, fn=None):
     """The parameters (not differentiated) that are None in this call, given or by default:
-    derivative code is made per such pattern (their tests decided: `if w is not None`)."""
+    derivative code is made per such pattern (their tests decided: `if w is not None`); when
+    `fn` calls isinstance, also (parameter, type of its argument) for every argument given."""
     out = []
     for i, p in enumerate(signature.parameters.values()):
         if i in argnums or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -93,6 +94,15 @@ def none_parameters(signature, argnums, args, kwargs):
         given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
         if given is None:
             out.append(p.name)
+    if fn is not None and "isinstance" in getattr(getattr(fn, "__code__", None), "co_names", ()):
+        # its isinstance tests of parameters are decided per call (parse/fold.py)
+        for i, p in enumerate(signature.parameters.values()):
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            missing = inspect.Parameter.empty
+            given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
+            if given is not missing and given is not None:
+                out.append((p.name, type(given)))
     return tuple(out)
 
 
@@ -141,7 +151,7 @@ class GradFunction:
         return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {}), others
 
     def _nones(self, args, kwargs):
-        return none_parameters(self.__signature__, self._argnums, args, kwargs)
+        return none_parameters(self.__signature__, self._argnums, args, kwargs, self._fn)
 
     @property
     def __s2s_function__(self):

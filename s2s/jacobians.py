@@ -63,7 +63,7 @@ class JacobianFunction:
 
     def _key(self, args, kwargs=None):
         return (tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args),
-                none_parameters(self.__signature__, self._argnums, args, kwargs or {}),
+                none_parameters(self.__signature__, self._argnums, args, kwargs or {}, self._fn),
                 others_of([of_value(a) for a in args], self._argnums))
 
     def _inner(self, structs, ranks, nones=(), others=()):

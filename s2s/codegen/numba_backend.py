@@ -226,7 +226,8 @@ def internal_error(exc):
     while tb is not None:
         compiling = compiling or tb.tb_frame.f_code.co_filename.endswith(_COMPILER)
         if compiling and (isinstance(exc, (AssertionError, TypeError, NotImplementedError))
-                          or tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block")):
+                          or tb.tb_frame.f_code.co_name in ("lower_inst", "lower_block")
+                          or "PropagateLiterals" in _qualname(tb.tb_frame.f_code)):
             return True
         tb = tb.tb_next
     return False
@@ -250,7 +251,16 @@ def _compiled_at(exc, module):
     return found
 
 
+def _qualname(code):
+    return getattr(code, "co_qualname", code.co_name)
+
+
 _KNOWN_INTERNAL = (
+    ("PropagateLiterals", "an isinstance test numba has to decide (its literal propagation, which prunes "
+                          "type-dependent branches, fails on derivative code). s2s decides isinstance tests of "
+                          "the parameters of the function you transform or jit, per call; one in a function it "
+                          "calls is left to numba: test the type in the outer function (or pass the result as "
+                          "an argument)"),
     ("resolve_flatten", "x.flatten() with an order (numba flattens in C order only)"),
     ("resolve_ravel", "x.ravel() with an order (numba's method takes none: write np.ravel(x, order=...))"),
     ("BooleanArrayIndexer", "a boolean mask with more than one dimension (numba indexes with 1-d masks only: "

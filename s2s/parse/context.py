@@ -162,7 +162,8 @@ class FunctionContext:
     vararg_length = None  # how many values its `*args` holds, where the caller said (f(*args) inside)
     unexpanded_varargs = None  # an f(*args) call made before that number was known (a dropped version)
     kwarg_keys = None  # the keys its `**kw` holds, where the caller said (f(**kw) inside)
-    known_none = frozenset()  # parameters None in every call it is made for (grad's, per call: fold)
+    known_none = frozenset()  # parameters None in every call it is made for (grad's, per call: fold),
+    # and (parameter, type) pairs: the type of its argument in every such call (isinstance tests: fold)
 
     def __init__(self, program, src, name, static):
         self.program = program

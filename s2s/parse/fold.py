@@ -33,10 +33,13 @@ follows a `return` in its block goes. So the derivative code records nothing for
 never runs (numba, which drops such branches itself, could not type what it recorded), and the
 generated source shows the code that runs.
 """
+import builtins
 import operator
 
 import gast
+import numpy
 
+from ..naming import NUMPY_ALIAS
 
 from .base import FunctionPass, located, walk
 
@@ -80,7 +83,8 @@ class FoldConstants(FunctionPass):
         self._known = {n: v for n, v in constants.items() if isinstance(v, _PLAIN)}
         stored = {n.id for n in walk(self.ctx.tree) if isinstance(n, gast.Name)
                   and isinstance(n.ctx, (gast.Store, gast.Del))}
-        self._known.update((name, None) for name in self.ctx.known_none if name not in stored)
+        self._known.update((name, None) for name in self.ctx.known_none if isinstance(name, str) and name not in stored)
+        self._types = {k[0]: k[1] for k in self.ctx.known_none if isinstance(k, tuple) and k[0] not in stored}
         tree = super().run()
         for n in walk(tree):
             for field in ("body", "orelse"):
@@ -105,6 +109,37 @@ class FoldConstants(FunctionPass):
         except TypeError:  # `None < 1`: Python raises at run time; leave it to do so
             return node
         return _const(result, node)
+
+    def visit_Call(self, node):
+        """isinstance(p, T) of a parameter p whose argument's type is known in the calls the
+        code is made for (grad's, per call), T a type or a tuple of types written in the code.
+        numba cannot prune such tests in derivative code (nor type np.ndarray), Python gets
+        the same answer either way."""
+        node = self.generic_visit(node)
+        if not (isinstance(node.func, gast.Name) and node.func.id == "isinstance" and len(node.args) == 2
+                and not node.keywords and "isinstance" not in self.ctx.program.constants):
+            return node
+        obj, spec = node.args
+        if not (isinstance(obj, gast.Name) and obj.id in self._types):
+            return node
+        classes = self._classes(spec)
+        if classes is None:
+            return node
+        return _const(issubclass(self._types[obj.id], classes), node)
+
+    def _classes(self, node):
+        """The type (or tuple of types) `node` names, or None when it is not one."""
+        if isinstance(node, gast.Tuple):
+            parts = [self._classes(e) for e in node.elts]
+            return None if any(p is None for p in parts) else tuple(parts)
+        value = None
+        if isinstance(node, gast.Name):
+            constants = self.ctx.program.constants
+            value = constants[node.id] if node.id in constants else getattr(builtins, node.id, None)
+        elif isinstance(node, gast.Attribute) and isinstance(node.value, gast.Name) and node.value.id == NUMPY_ALIAS:
+            value = getattr(numpy, node.attr, None)
+        return value if isinstance(value, type) or (isinstance(value, tuple) and all(isinstance(v, type) for v in value)) \
+            else None
 
     def visit_UnaryOp(self, node):
         node = self.generic_visit(node)

@@ -78,7 +78,8 @@ def run_passes(ctx, passes=None, upto=None):
 
 def build_program(fn, static=None, upto=None, known_none=()):
     """Parse `fn` and every user function it calls into one normalized `Program`
-    (`known_none`: parameters of `fn` that are None in the calls it is made for)."""
+    (`known_none`: parameters of `fn` that are None in the calls it is made for, and
+    (parameter, type) pairs for arguments of a known type: see autodiff.known_parameters)."""
     src = get_source(fn)
     program = Program()
     hint = getattr(src.fn, "__name__", "f")

@@ -86,3 +86,60 @@ def test_none_arguments_of_compiled_derivative_code():
     # the other pattern, from the same functions
     with_w = central_difference(lambda x: optional(x, 1.5), (X,), 0)
     np.testing.assert_allclose(s2s.jit(s2s.jacrev(optional))(X, 1.5), with_w, rtol=1e-6, atol=1e-8)
+
+
+# -- isinstance of a parameter: decided per call's argument types ---------------------------
+def dispatch(x, k):
+    if isinstance(x, np.ndarray):  # numba could not type np.ndarray here; s2s decides it
+        t = np.sum(np.sin(x) * x)
+    else:
+        t = np.sin(x) * x
+    if isinstance(k, (int, np.integer)):
+        u = t * k
+        t = t + u * u
+    return t
+
+
+def scaled_by_int(x, k):
+    if isinstance(k, int):
+        u = x * k
+        t = np.sum(u * u)
+    else:
+        t = np.sum(x)
+    if isinstance(k, int):
+        t = t + np.sum(u)
+    return t
+
+
+def twice(x, k):
+    return scaled_by_int(x, k) * 2.0
+
+
+def _dispatch_grad(x, k):  # by hand: d/dx of t + (t k)^2 (int k) or t, t = sum(sin(x) x)
+    dt = np.cos(x) * x + np.sin(x)
+    t = np.sum(np.sin(x) * x)
+    return dt * (1.0 + 2.0 * k * k * t) if isinstance(k, (int, np.integer)) else dt
+
+
+@pytest.mark.parametrize("x, k", [(X, 3), (X, 3.0), (0.7, 2), (0.7, 2.5)],
+                         ids=["array-int", "array-float", "scalar-int", "scalar-float"])
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_isinstance_of_parameters_decided_per_call(x, k, jit):
+    wrap = s2s.jit if jit else (lambda f: f)
+    np.testing.assert_allclose(wrap(s2s.grad(dispatch))(x, k), _dispatch_grad(x, k), rtol=1e-12)
+    np.testing.assert_allclose(wrap(dispatch)(x, k), dispatch(x, k), rtol=1e-12)
+    np.testing.assert_allclose(wrap(s2s.jacfwd(dispatch))(x, k), _dispatch_grad(x, k), rtol=1e-12)
+    if not jit:
+        np.testing.assert_allclose(s2s.grad(dispatch)(x, k), central_difference(dispatch, (x, k), 0), rtol=1e-6)
+
+
+def test_isinstance_in_a_called_function_under_jit_is_a_clear_error():
+    """s2s decides the tests of the transformed function's own parameters; one in a function
+    it calls is numba's to decide, which fails on derivative code: said, with what to do."""
+    np.testing.assert_allclose(s2s.grad(twice)(X, 3), 2.0 * (18.0 * X + 3.0), rtol=1e-12)
+    np.testing.assert_allclose(s2s.jit(s2s.grad(scaled_by_int))(X, 3), 18.0 * X + 3.0, rtol=1e-12)
+    from s2s.errors import CompilationError
+
+    with pytest.raises(CompilationError, match="isinstance test") as info:
+        s2s.jit(s2s.grad(twice))(X, 3)
+    assert "outer function" in str(info.value)
