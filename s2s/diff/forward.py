@@ -26,7 +26,7 @@ from .pytrees import (StructureMismatch, Structures, at, build, field_read, leav
                       slice_keys, store_refusal)
 from .ranks import Ranks
 from .callsite import operation_rule
-from .registry import JVP_RULES
+from .registry import JVP_RULES, NONDIFF
 from .lists import ListInfo, expand_list_literals, split_rebound_lists
 from .unroll import redirect_calls, unroll_container_loops
 from .saving import _call, _const, _is_atom
@@ -361,7 +361,7 @@ class _Forward:
                    if self.is_active(a)]
         if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and f.value.id in self.active:
             touched.append(f.value)
-        if touched and not (isinstance(f, gast.Name) and f.id == "print"):
+        if touched and not (isinstance(f, gast.Name) and f.id == "print") and resolve_callee(f, self.program).obj not in NONDIFF:
             label = gast.unparse(f)
             raise self.no_rule(s, f"cannot differentiate the in-place call {label}(...) on a differentiated value", label)
         return [s]

@@ -34,7 +34,7 @@ from .pytrees import (StructureMismatch, Structures, at, build, distribute, fiel
                       namedtuple_packing, pick, slice_keys)
 from .ranks import Ranks
 from .callsite import operation_rule
-from .registry import VJP_RULES
+from .registry import NONDIFF, VJP_RULES
 from .complexes import may_be_complex
 from .lists import ListInfo, expand_list_literals, split_rebound_lists, takes_sequence
 from .liveness import dead_stores
@@ -284,7 +284,9 @@ class _Builder(SavingMixin, InPlaceMixin, CallsMixin):
             if resolve_callee(f, self.program).obj is runtime.add_to_list and len(call.args) == 2:
                 return self.add_to_list(s)
             touched = [a for a in list(call.args) + [k.value for k in call.keywords] if expr_is_active(a, self.active, self.program)]
-            is_print = isinstance(call.func, gast.Name) and call.func.id == "print"
+            # print, and a non-differentiable function called for a check (at_selected_once)
+            is_print = (isinstance(call.func, gast.Name) and call.func.id == "print"
+                        or resolve_callee(f, self.program).obj in NONDIFF)
             if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) and call.func.value.id in self.active:
                 touched.append(call.func.value)
             if touched and not is_print:

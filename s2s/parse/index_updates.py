@@ -9,6 +9,7 @@
 ... ''', upto="index_updates"))
 import numpy as _np
 import math as _math
+# at_selected_once: function, bound when the module is loaded
 <BLANKLINE>
 <BLANKLINE>
 def f(x, i, v):
@@ -19,6 +20,7 @@ def f(x, i, v):
     _np.add.at(y_at, (0, slice(1, None, None)), v)
     z = y_at
     y_at_1 = y.copy()
+    at_selected_once(y_at_1, i)
     y_at_1[i] = _np.maximum(y_at_1[i], v)
     return z[i] + y_at_1
 
@@ -28,8 +30,9 @@ made just before the statement holding the update (its index and value are evalu
 there, once). `add` (and `subtract`, the negated value) accumulates at repeated positions
 of an integer-array index, as JAX's scatter-add does (`np.add.at`); `set` keeps the last
 write there (NumPy's assignment); `multiply`, `divide`, `power`, `min` and `max` combine
-each selected element once with the value (`t[idx] = op(t[idx], v)`: at a repeated position
-JAX would apply every one). `get()` is the read `x[idx]`. The keywords `indices_are_sorted`
+each selected element once with the value (`t[idx] = op(t[idx], v)`), and an index that
+selects an element twice raises ValueError when run (`at_selected_once`: JAX would apply
+every update there). `get()` is the read `x[idx]`. The keywords `indices_are_sorted`
 and `unique_indices` (hints) are accepted, `mode` only as 'promise_in_bounds'. An update in
 a comprehension, a lambda or a `while` test, where it cannot be moved before its
 statement, is refused at its line.
@@ -140,6 +143,12 @@ class IndexUpdates(FunctionPass):
                              keywords=[])
             stmts.append(located(gast.Expr(value=call), node))
         else:
+            if method != "set":  # combined once per element: an index repeating one is refused when run
+                from ..diff.runtime import at_selected_once
+
+                check = self.ctx.program.constant(at_selected_once, "at_selected_once")
+                stmts.append(located(gast.Expr(value=gast.Call(func=load(check), args=[load(name), _index_value(
+                    _copy(index))], keywords=[])), node))
             target = gast.Subscript(value=load(name), slice=index, ctx=gast.Store())
             if method != "set":
                 read = gast.Subscript(value=load(name), slice=_copy(index), ctx=gast.Load())

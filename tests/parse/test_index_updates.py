@@ -79,7 +79,25 @@ def nested_and_unchanged_numpy(x):
     return np.sum(y * 2.0) + np.sum(x ** 2)
 
 
-CASES = [(every_method, every_method_numpy), (in_a_loop, in_a_loop_numpy),
+def array_index_combines(x):
+    y = x.at[jnp.array([2, 0])].multiply(x[1:3] + 1.0)  # distinct positions: each combined once
+    y = y.at[jnp.array([3, 1])].max(x[:2] * 2.0)
+    return jnp.sum(y ** 2)
+
+
+def array_index_combines_numpy(x):
+    y = x.copy()
+    y[[2, 0]] = y[[2, 0]] * (x[1:3] + 1.0)
+    y[[3, 1]] = np.maximum(y[[3, 1]], x[:2] * 2.0)
+    return np.sum(y ** 2)
+
+
+def repeated_multiply(x, idx):
+    return jnp.sum(x.at[idx].multiply(2.0))
+
+
+CASES = [(every_method, every_method_numpy), (array_index_combines, array_index_combines_numpy),
+         (in_a_loop, in_a_loop_numpy),
          (rows_and_slices, rows_and_slices_numpy), (nested_and_unchanged, nested_and_unchanged_numpy)]
 
 
@@ -124,3 +142,14 @@ def test_refused_at_the_line(fn, line):
         s2s.grad(fn)(X)
     assert info.value.construct == ".at[]" and info.value.filename == __file__
     assert line in info.value.text
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_a_combining_update_at_a_repeated_position_is_refused(jit):
+    """JAX applies every update at a repeated position; s2s combines once, so it says so."""
+    wrap = s2s.jit if jit else (lambda f: s2s.jit(f).python())
+    assert wrap(repeated_multiply)(X, np.array([1, 3])) == pytest.approx(np.sum(X) + X[1] + X[3])
+    np.testing.assert_allclose(wrap(s2s.grad(repeated_multiply))(X, np.array([1, 3])), [1.0, 2.0, 1.0, 2.0])
+    for fn in (repeated_multiply, s2s.grad(repeated_multiply)):
+        with pytest.raises(ValueError, match="more than once: JAX applies every update"):
+            wrap(fn)(X, np.array([1, 3, 1]))

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..registry import NONDIFF
-from ..runtime import batch_alloc, inside, linspace_t, range_len, shape_of, stop_gradient, zeros_like, zeros_list
+from ..runtime import at_selected_once, batch_alloc, inside, linspace_t, range_len, shape_of, stop_gradient, zeros_like, zeros_list
 
 
 def _distinct(*fns):
@@ -45,5 +45,5 @@ NONDIFF.register(*_distinct(
     # piecewise constant: the gap to the next float
     np.spacing,
     # runtime helpers
-    zeros_like, zeros_list, linspace_t, range_len, inside, shape_of, stop_gradient, batch_alloc,
+    zeros_like, zeros_list, linspace_t, range_len, inside, shape_of, stop_gradient, batch_alloc, at_selected_once,
 ))
