@@ -187,6 +187,7 @@ class Desugar(FunctionPass):
             gen = self._map_filter(node)
             if gen is not None:
                 return self.visit(gen)
+        self._called_lambda(node)
         f = node.func
         if self._builtin(f, "max", "min") and len(node.args) == 1 and not node.keywords \
                 and isinstance(node.args[0], (gast.List, gast.Tuple)) and len(node.args[0].elts) >= 2 \
@@ -361,12 +362,66 @@ class Desugar(FunctionPass):
         located(fn, like)
         return self.visit(fn)
 
+    _hoisted = None  # the statement being visited: defs of the lambdas it calls at once
+    _top = None  # the function being visited: those defs that can go first in its body
+    _nested = frozenset()
+
+    def visit(self, node):
+        if isinstance(node, gast.FunctionDef):
+            outer, self._top = self._top, []
+            try:
+                result = super().visit(node)
+                top = self._top
+            finally:
+                self._top = outer
+            if top and isinstance(result, gast.FunctionDef):
+                result.body = top + result.body
+            return result
+        if not isinstance(node, gast.stmt):
+            return super().visit(node)
+        outer = self._hoisted, self._nested
+        self._hoisted, self._nested = [], _calls_in_scopes(node)
+        try:
+            result = super().visit(node)
+            hoisted = self._hoisted
+        finally:
+            self._hoisted, self._nested = outer
+        return hoisted + _listed(result) if hoisted else result
+
+    def _called_lambda(self, node):
+        if isinstance(node.func, gast.Lambda) and self._hoisted is not None and id(node) not in self._nested:
+            # (lambda v: ...)(x): the lambda as a def, called by name. It reads its free
+            # variables when called, as the lambda would, so it goes first in the function
+            # (a def in a loop or branch cannot be differentiated), unless a default value
+            # must be computed where the lambda is: then just before the statement.
+            name = self.ctx.namer.fresh("lambda_")
+            defaults = node.func.args.defaults + [d for d in node.func.args.kw_defaults if d is not None]
+            first = self._top is not None and all(isinstance(d, gast.Constant) for d in defaults)
+            (self._top if first else self._hoisted).extend(_listed(self._lambda_def(name, node.func, node)))
+            node.func = located(load(name), node)
+
     def visit_Lambda(self, node):
         raise self.ctx.error(
             node,
-            "a lambda is only supported as `name = lambda ...: ...` on its own line; use a nested `def` instead",
+            "a lambda is only supported as `name = lambda ...: ...` on its own line or called where it is "
+            "written; use a nested `def` instead",
             "lambda",
         )
+
+
+def _listed(result):
+    return result if isinstance(result, list) else [result]
+
+
+def _calls_in_scopes(stmt):
+    """ids of the calls of a lambda in `stmt` that sit inside a comprehension or another
+    lambda: they read that scope's variables, so they stay where they are (refused)."""
+    out = set()
+    for n in walk(stmt):
+        if isinstance(n, (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)):
+            out.update(id(c) for c in walk(n) if c is not n and isinstance(c, gast.Call)
+                       and isinstance(c.func, gast.Lambda))
+    return frozenset(out)
 
 
 

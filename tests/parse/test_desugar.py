@@ -106,6 +106,13 @@ def lambda_closure(x, a):
     return f(x)
 
 
+def called_lambdas(x, k):  # called where written: a def before the statement, called by name
+    y = (lambda v: v * k + np.sin(v))(x)
+    while (lambda t: np.sum(t * t) < 40.0)(y):  # in a loop test: read afresh each trip
+        y = y * (lambda a, b=2.0: a ** b + 1.0)(k)
+    return np.sum(y * (lambda v: (lambda w: w * 2.0)(v) + 1.0)(x))
+
+
 def list_indices(A, v):  # a list literal index is NumPy's array of it (and numba compiles that)
     w = v[[0, 2, 2]] * 2.0
     B = A[[0, 1], [2, 0]] + A[[True, False, True]][:, 0]
@@ -143,6 +150,7 @@ CASES = [
     (annotated, (1.5,)),
     (named_lambda, (_vec(),)),
     (lambda_closure, (0.5, 1.5)),
+    (called_lambdas, (_vec(), 0.7)),
     (list_indices, (np.arange(12.0).reshape(3, 4), _vec())),
     (max_min_of_many, (0.5, 2.0, 1.5, -1.0)),
     (map_filter_max_of_list, (_vec(),)),
@@ -186,6 +194,26 @@ def test_named_lambda_becomes_def():
     module, _ = normalized(named_lambda)
     assert "def sq(v, p=2):" in module.source
     assert "return v ** p" in module.source
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_gradient_through_called_lambdas(jit):
+    import s2s
+    from grad_cases import central_difference
+
+    x = _vec()
+    g = (s2s.jit if jit else (lambda f: f))(s2s.grad(called_lambdas, argnums=(0, 1)))(x, 0.7)
+    np.testing.assert_allclose(g[0], central_difference(called_lambdas, (x, 0.7), 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g[1], central_difference(called_lambdas, (x, 0.7), 1), rtol=1e-6, atol=1e-8)
+
+
+def lambda_called_in_a_comprehension(x):
+    return sum([(lambda v: v * i)(x) for i in range(3)])
+
+
+def test_a_lambda_called_in_a_comprehension_is_refused():
+    with pytest.raises(UnsupportedSyntaxError, match="use a nested `def`"):
+        build_program(lambda_called_in_a_comprehension, upto=UPTO)
 
 
 def test_augassign_on_a_name_rebinds():
