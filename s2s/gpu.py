@@ -27,6 +27,7 @@ from .diff.pytrees import of_value
 _THREADS_PER_BLOCK = 128
 _FIRST_TAPE_CAPACITY = 32  # values per tape; grown to what a launch reports it needed
 _FIRST_ARENA_CAPACITY = 256  # float64 values per thread for per-example arrays; grown likewise
+_LOCAL_ARENA_MAX = 2048  # values per thread up to which the arena is in local memory (16 KiB)
 
 
 def _cuda():
@@ -86,9 +87,23 @@ class _Specialization:
         self.arena_capacity = _FIRST_ARENA_CAPACITY
         self.arena = None
 
+    def local_arena(self):
+        """Does the next launch keep the arena in local memory (the kernel compiled for this
+        capacity)? Up to _LOCAL_ARENA_MAX values per thread: the driver reserves local memory
+        for every thread the GPU can hold at once."""
+        return self.spec.kernel_local is not None and self.arena_capacity <= _LOCAL_ARENA_MAX
+
     def kernel(self):
+        if self.local_arena():
+            from numba import cuda, float64
+
+            from .codegen.cuda_kernel import ARENA_CAPACITY, CUDA_GLOBAL, FLOAT64_GLOBAL
+
+            extra = {CUDA_GLOBAL: cuda, FLOAT64_GLOBAL: float64, ARENA_CAPACITY: self.arena_capacity}
+            mod = self.spec.module.load("cuda", kernels=(self.spec.kernel, self.spec.kernel_local), extra=extra)
+            return mod.__dict__[self.spec.kernel_local]
         if self.loaded is None:
-            self.loaded = self.spec.module.load("cuda", kernels=(self.spec.kernel,))
+            self.loaded = self.spec.module.load("cuda", kernels=(self.spec.kernel, self.spec.kernel_local))
         return self.loaded.__dict__[self.spec.kernel]
 
 
@@ -323,16 +338,16 @@ class CudaJitFunction:
     def _launch(self, spec, n, dev_args, outs):
         """Launch, growing the tape buffer and the arena until no thread ran out of room."""
         cuda = _cuda()
-        kernel = spec.kernel()
         blocks, tpb = _grid(n)
         tapes, arena = bool(spec.spec.tapes), spec.spec.arena
         try:
             if not tapes and not arena:
-                kernel[blocks, tpb](*dev_args, *outs)
+                spec.kernel()[blocks, tpb](*dev_args, *outs)
                 return
             while True:
+                kernel, local = spec.kernel(), spec.local_arena()
                 caps = spec.capacities
-                rows = sum(caps) + (spec.arena_capacity if arena else 0)
+                rows = sum(caps) + (spec.arena_capacity if arena and not local else 0)
                 threads = _fit_threads(blocks * tpb, rows, tpb)
                 blocks = max(1, threads // tpb)
                 threads = blocks * tpb
@@ -347,11 +362,11 @@ class CudaJitFunction:
                     need = cuda.to_device(np.zeros(len(caps), dtype=np.int64))
                     extra += [spec.buffer, cuda.to_device(layout), need]
                 if arena:
-                    if spec.arena is None or spec.arena.shape != (threads, spec.arena_capacity):
+                    if not local and (spec.arena is None or spec.arena.shape != (threads, spec.arena_capacity)):
                         spec.arena = None
                         spec.arena = cuda.device_array((threads, spec.arena_capacity), dtype=np.float64)
                     state = cuda.to_device(np.zeros((threads, 2), dtype=np.int64))
-                    extra += [spec.arena, state]
+                    extra += [state] if local else [spec.arena, state]
                 kernel[blocks, tpb](*dev_args, *outs, *extra)
                 done = True
                 if tapes:
@@ -417,7 +432,8 @@ class CudaJitFunction:
             argtypes += [types.Array(types.float64, 2, "C"), types.Array(types.int64, 1, "C"),
                          types.Array(types.int64, 1, "C")]
         if spec.spec.arena:
-            argtypes += [types.Array(types.float64, 2, "C"), types.Array(types.int64, 2, "C")]
+            argtypes += ([] if spec.local_arena() else [types.Array(types.float64, 2, "C")]) + \
+                [types.Array(types.int64, 2, "C")]
         raw = spec.kernel().py_func
         try:
             return compile_ptx(raw, argtypes, cc=cc or PTX_CC)

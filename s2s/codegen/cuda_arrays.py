@@ -1,8 +1,10 @@
 """Per-example arrays in CUDA kernels: NumPy array operations on a per-thread arena.
 
 A kernel cannot allocate, so every array a thread computes (`x * w`, `np.exp(z)`, the
-`zeros_like(w)` a gradient starts from) is carved out of the thread's row of a float64
-arena the host preallocates: `arena_alloc` bumps the thread's cursor (`state[0]`) and
+`zeros_like(w)` a gradient starts from) is carved out of the thread's float64 arena: a
+local array of a capacity the kernel is compiled for (the GPU interleaves local memory
+across a warp, so the threads' arrays are accessed together), or past gpu._LOCAL_ARENA_MAX
+values the thread's row of a buffer the host preallocates: `arena_alloc` bumps the thread's cursor (`state[0]`) and
 returns the offset; a request past the end records the room needed (`state[1]`) and raises,
 which ends the thread (numba.cuda propagates a device function's error status up to the
 kernel, which returns); the host sees the need, grows the arena and launches again.

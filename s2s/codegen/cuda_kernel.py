@@ -36,10 +36,12 @@ from .module import GeneratedModule
 class KernelSpec:
     """What the host needs to launch a generated kernel."""
 
-    def __init__(self, module, kernel, entry, out_struct, out_paths, tapes, typing_module, arena=False):
+    def __init__(self, module, kernel, entry, out_struct, out_paths, tapes, typing_module, arena=False,
+                 kernel_local=None):
         self.arena = arena              # do the device functions compute arrays (on an arena)?
         self.module = module            # the kernel's GeneratedModule
         self.kernel = kernel            # the kernel's name in it
+        self.kernel_local = kernel_local  # the kernel with a local-memory arena, when there is an arena
         self.entry = entry              # the per-example function's name
         self.out_struct = out_struct    # pytree structure of f's output
         self.out_paths = out_paths      # its leaves, in the kernel's output-argument order
@@ -129,18 +131,39 @@ def build_kernel(fn, in_axes, arg_structs, elementwise=False, ranks=None, static
     lines.append(f"        {b} = {b} + {stride}")
     name = program.namer.fresh(f"{entry.name}_kernel")
     lines[0] = f"def {name}():"
+    _add_kernel(program, entry, entry_args, lines, outs + buffers + arena)
+    local = None
+    if arena:
+        # The same kernel with each thread's arena a local array of ARENA_CAPACITY values
+        # (a constant: one compilation per capacity). The GPU interleaves local memory across
+        # a warp's threads, so their arrays' elements are read and written together, where
+        # rows of a global arena are 32 scattered accesses per warp.
+        local = program.namer.fresh(f"{entry.name}_kernel_local")
+        a_local = N["arena_l"]
+        lines = [line.replace(f"{arena[0]}[{t}]", a_local) for line in lines]
+        lines[0] = f"def {local}():"
+        lines.insert(4, f"    {a_local} = {CUDA_GLOBAL}.local.array({ARENA_CAPACITY}, {FLOAT64_GLOBAL})")
+        _add_kernel(program, entry, entry_args, lines, outs + buffers + arena[1:])
+    module = GeneratedModule(program, title="CUDA kernel")
+    return KernelSpec(module, name, entry.name, out_struct, out_paths, lowering.tapes, typing_module, arrays.used,
+                      local)
+
+
+# The globals the local-arena kernel reads, bound when the host loads it (gpu.py).
+CUDA_GLOBAL, FLOAT64_GLOBAL, ARENA_CAPACITY = "cuda_module", "float64_type", "ARENA_CAPACITY"
+
+
+def _add_kernel(program, entry, entry_args, lines, extra_params):
     tree = gast.parse("\n".join(lines) + "\n").body[0]
-    tree.args = entry_args
+    tree.args = clone(entry_args)
     tree.args.defaults = []
     tree.args.args += [gast.Name(id=a, ctx=gast.Param(), annotation=None, type_comment=None)
-                       for a in outs + buffers + arena]
+                       for a in extra_params]
     for node in walk(tree):
         located(node, entry.tree)
     ctx = copy.copy(entry)
-    ctx.tree, ctx.name = tree, name
+    ctx.tree, ctx.name = tree, lines[0][4:-3]
     program.functions.append(ctx)
-    module = GeneratedModule(program, title="CUDA kernel")
-    return KernelSpec(module, name, entry.name, out_struct, out_paths, lowering.tapes, typing_module, arrays.used)
 
 
 # -- elementwise bodies -----------------------------------------------------------------

@@ -228,19 +228,22 @@ class GeneratedModule:
     def on_disk(self):
         return self._place() is not None and not self.filename.startswith("<")
 
-    def load(self, backend="python", kernels=()):
+    def load(self, backend="python", kernels=(), extra=None):
         """The module object with every function defined (and wrapped for `backend`:
         "python", "numba", or "cuda" where the functions named in `kernels` are kernels and
-        the others device functions)."""
+        the others device functions); `extra`: more globals (values numba compiles in as
+        constants: one module object per set)."""
         filename = self._place()
-        memo = (self.key, backend)
+        extra = dict(extra or {})
+        memo = (self.key, backend) + ((tuple(sorted(extra.items(), key=repr)),) if extra else ())
         mod = _loaded.get(memo)
         if mod is not None:
             return mod
-        modname = f"_s2s_{self.entry}_{self.key}_{backend}"
+        modname = f"_s2s_{self.entry}_{self.key}_{backend}" + (f"_{abs(hash(memo[-1]))}" if extra else "")
         mod = types.ModuleType(modname)
         mod.__file__ = filename
         mod.__dict__.update(self.injected)
+        mod.__dict__.update(extra)
         # numba rebuilds a cached function's globals by importing its module by name.
         sys.modules[modname] = mod
         exec(compile(self.source, filename, "exec"), mod.__dict__)

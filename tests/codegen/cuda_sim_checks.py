@@ -75,9 +75,15 @@ def test_value_and_grad_outputs_are_a_pytree():
     _close(got[1], want[1])
 
 
-def test_arena_grows_when_a_launch_overflows_it():
+@pytest.mark.parametrize("local_max", [8192, 300], ids=["local", "local-then-global"])
+def test_arena_grows_when_a_launch_overflows_it(local_max, monkeypatch):
+    """The arena starts in local memory; past _LOCAL_ARENA_MAX values per thread it is a
+    global buffer (the kernel without a local array)."""
     from cuda_cases import mlp
 
+    import s2s.gpu
+
+    monkeypatch.setattr(s2s.gpu, "_LOCAL_ARENA_MAX", local_max)
     W, b = np.linspace(-1, 1, 600).reshape(20, 30), np.linspace(0, 1, 20)
     X = np.linspace(-2, 2, 30 * N).reshape(N, 30)
     batched = s2s.vmap(s2s.grad(mlp, argnums=(0, 1)), in_axes=(None, None, 0))
@@ -85,6 +91,7 @@ def test_arena_grows_when_a_launch_overflows_it():
     got = fn(W, b, X)
     (spec,) = fn._specs.values()
     assert spec.arena_capacity > 600  # the (20, 30) gradient alone needs 600 slots; the first arena has 256
+    assert spec.local_arena() == (local_max == 8192) and (spec.arena is None) == (local_max == 8192)
     _close(got, batched(W, b, X))
 
 

@@ -53,6 +53,21 @@ def test_gradient_kernel_compiles_to_ptx(name, fn, in_axes, make, argnums):
     assert _entry_point(ptx)
 
 
+@pytest.mark.parametrize("local_max", [8192, 0], ids=["local-arena", "global-arena"])
+def test_both_arena_kernels_compile_to_ptx(local_max, monkeypatch):
+    """Per-example arrays live in a local array of the arena's capacity (one kernel per
+    capacity), or past _LOCAL_ARENA_MAX in a global buffer: both are valid CUDA."""
+    import s2s.gpu
+    from cuda_cases import mlp
+
+    monkeypatch.setattr(s2s.gpu, "_LOCAL_ARENA_MAX", local_max)
+    kernel = CudaJitFunction(s2s.vmap(s2s.grad(mlp, argnums=(0, 1)), in_axes=(None, None, 0)))
+    ptx = kernel.ptx(np.ones((3, 4)), np.ones(3), np.ones((8, 4)))
+    assert _entry_point(ptx)
+    depots = [int(n) for n in re.findall(r"__local_depot\d+\[(\d+)\]", ptx)]
+    assert (max(depots, default=0) >= 256 * 8) == bool(local_max)  # the local arena: 256 float64 per thread
+
+
 def test_elementwise_kernel_compiles_to_ptx():
     def f(x, y):
         return np.tanh(x) * y if x > y else np.exp(-x) + y ** 2
