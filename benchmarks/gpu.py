@@ -108,7 +108,7 @@ def main(argv=None):
         t = time_per_call(jx[key], args, repeat, min_time)
         return [_fmt_time(t)]
 
-    cpu_n = max(1, n // 100)  # the CPU backend on 1% of the batch, scaled
+    cpu_n = max(1, n // 100)  # the CPU backend on 1% of the batch, scaled (numba's threads where it uses them)
 
     def on_host(fn):
         return lambda *a: s2s.device_get(fn(*a))
@@ -155,7 +155,11 @@ def main(argv=None):
     np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12)
     rows.append([f"full-batch loss + grad, logistic {m}x100", _fmt_time(t_gpu), _fmt_time(t_cpu),
                  f"{t_cpu / t_gpu:.1f}x"] + jax_time("full-batch", (w, X, Y), s2s.device_get(gpu(w, Xd, Yd))))
-    header = ["case", "s2s cuda", "s2s cpu (1 core, scaled)", "cpu / cuda"]
+    import numba
+
+    # jit(vmap(grad(f))) runs its loop over examples on numba's threads; jit(vmap(f)) of
+    # array-batched code on one
+    header = ["case", "s2s cuda", f"s2s cpu (numba, {numba.config.NUMBA_NUM_THREADS} threads, scaled)", "cpu / cuda"]
     print_table(header + (["jax cuda"] if jx is not None else []), rows)
     if jx is None:
         print("JAX with a GPU not installed: no JAX column")
