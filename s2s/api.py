@@ -19,6 +19,7 @@ from .parse.context import guard_checker
 from .parse.pipeline import build_program
 from .errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from .parse.source import _NO_SELF, signature_of, unwrap
+from .autodiff import tests_isinstance
 
 
 def _normalize_argnums(argnums, n_params, fname):
@@ -160,8 +161,7 @@ class JitFunction:
         # A transformation whose generated code depends on the arguments' structure (grad of
         # a function of tuples) says so: `__s2s_specialize__(args, kwargs) -> (key, function)`.
         self._by_structure = getattr(fn, "__s2s_specialize__", None)
-        self._isinstance = self._by_structure is None and "isinstance" in getattr(getattr(fn, "__code__", None),
-                                                                                  "co_names", ())
+        self._isinstance = self._by_structure is None and tests_isinstance(fn)
 
     # -- building --------------------------------------------------------------------
     def _module(self, static, fn=None, structs=None, crossing=None, known=()):

@@ -7,6 +7,7 @@ by re-transforming source).
 """
 import inspect
 import operator
+import types
 
 import numpy as np
 
@@ -83,6 +84,31 @@ def _check_scalar(out, who, holomorphic=False):
         )
 
 
+def tests_isinstance(fn, depth=4, seen=None):
+    """Does `fn`, or a function it calls by a global or closure name (`depth` calls deep),
+    call isinstance? Then its arguments' types decide code (parse/fold.py)."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:
+        return False
+    if "isinstance" in code.co_names:
+        return True
+    seen = set() if seen is None else seen
+    if depth == 0 or id(code) in seen:
+        return False
+    seen.add(id(code))
+    scope = dict(getattr(fn, "__globals__", {}))
+    for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+        try:
+            scope[name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            pass
+    for name in code.co_names + code.co_freevars:
+        value = scope.get(name)
+        if isinstance(value, types.FunctionType) and tests_isinstance(value, depth - 1, seen):
+            return True
+    return False
+
+
 def none_parameters(signature, argnums, args, kwargs, fn=None):
     """The parameters (not differentiated) that are None in this call, given or by default:
     derivative code is made per such pattern (their tests decided: `if w is not None`); when
@@ -94,7 +120,7 @@ def none_parameters(signature, argnums, args, kwargs, fn=None):
         given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
         if given is None:
             out.append(p.name)
-    if fn is not None and "isinstance" in getattr(getattr(fn, "__code__", None), "co_names", ()):
+    if fn is not None and tests_isinstance(fn):
         # its isinstance tests of parameters are decided per call (parse/fold.py)
         for i, p in enumerate(signature.parameters.values()):
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):

@@ -258,9 +258,9 @@ def _qualname(code):
 _KNOWN_INTERNAL = (
     ("PropagateLiterals", "an isinstance test numba has to decide (its literal propagation, which prunes "
                           "type-dependent branches, fails on derivative code). s2s decides isinstance tests of "
-                          "the parameters of the function you transform or jit, per call; one in a function it "
-                          "calls is left to numba: test the type in the outer function (or pass the result as "
-                          "an argument)"),
+                          "parameters per call (of the function you transform or jit, and of the functions it "
+                          "passes them to); one of a value computed in the function is left to numba: test "
+                          "the parameter it comes from instead"),
     ("resolve_flatten", "x.flatten() with an order (numba flattens in C order only)"),
     ("resolve_ravel", "x.ravel() with an order (numba's method takes none: write np.ravel(x, order=...))"),
     ("BooleanArrayIndexer", "a boolean mask with more than one dimension (numba indexes with 1-d masks only: "

@@ -411,6 +411,9 @@ class FunctionArguments:
                 keep.append(arg)
             else:
                 keep.append(arg)
+        typed = self._typed_arguments(node, callee, sig)
+        if typed:
+            constants["isinstance()"] = typed  # (a key of the helper made: not a parameter)
         if not isinstance(node.func, gast.Name) or not static and not constants and varargs is None \
                 and kwarg_keys is None:
             return node
@@ -436,12 +439,28 @@ class FunctionArguments:
         program.superseded.add(plain)
         if constants:
             made = next(c for c in program.functions if c.name == fname)
-            made.literal_static = frozenset(constants)
+            made.literal_static = frozenset(k for k in constants if k != "isinstance()")
             made.vararg_length = varargs
             made.kwarg_keys = kwarg_keys
+            made.known_none = frozenset(typed)
         func = located(load(fname), node.func)
         func.s2s_callee = node.func.s2s_callee
         return located(gast.Call(func=func, args=keep + env, keywords=[]), node)
+
+    def _typed_arguments(self, node, callee, sig):
+        """((parameter, type), ...) for the callee's parameters given a parameter of this
+        function whose argument's type is known (ctx.known_none), when the callee tests
+        isinstance: its tests are decided too (fold.py), as in the function transformed."""
+        known = dict(k for k in self.ctx.known_none if isinstance(k, tuple))
+        if not known or "isinstance" not in getattr(getattr(callee, "__code__", None), "co_names", ()):
+            return ()
+        stored = {n.id for n in walk(self.ctx.tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        out = []
+        for p, arg in zip(sig.parameters.values(), node.args):
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and isinstance(arg, gast.Name) \
+                    and arg.id in known and arg.id not in stored:
+                out.append((p.name, known[arg.id]))
+        return tuple(out)
 
     def _drop_passed_closures(self, tree):
         """Nested defs and named lambdas now only passed (their uses made helpers of their

@@ -100,21 +100,6 @@ def dispatch(x, k):
     return t
 
 
-def scaled_by_int(x, k):
-    if isinstance(k, int):
-        u = x * k
-        t = np.sum(u * u)
-    else:
-        t = np.sum(x)
-    if isinstance(k, int):
-        t = t + np.sum(u)
-    return t
-
-
-def twice(x, k):
-    return scaled_by_int(x, k) * 2.0
-
-
 def _dispatch_grad(x, k):  # by hand: d/dx of t + (t k)^2 (int k) or t, t = sum(sin(x) x)
     dt = np.cos(x) * x + np.sin(x)
     t = np.sum(np.sin(x) * x)
@@ -133,13 +118,48 @@ def test_isinstance_of_parameters_decided_per_call(x, k, jit):
         np.testing.assert_allclose(s2s.grad(dispatch)(x, k), central_difference(dispatch, (x, k), 0), rtol=1e-6)
 
 
-def test_isinstance_in_a_called_function_under_jit_is_a_clear_error():
-    """s2s decides the tests of the transformed function's own parameters; one in a function
-    it calls is numba's to decide, which fails on derivative code: said, with what to do."""
-    np.testing.assert_allclose(s2s.grad(twice)(X, 3), 2.0 * (18.0 * X + 3.0), rtol=1e-12)
-    np.testing.assert_allclose(s2s.jit(s2s.grad(scaled_by_int))(X, 3), 18.0 * X + 3.0, rtol=1e-12)
+def scaled_by_int(x, k):
+    if isinstance(k, int):
+        u = x * k
+        t = np.sum(u * u)
+    else:
+        t = np.sum(x)
+    if isinstance(k, int):
+        t = t + np.sum(u)
+    return t
+
+
+def twice(x, k):
+    return scaled_by_int(x, k) * 2.0
+
+
+def local_type_test(x, k):
+    m = k + 0  # a value computed here: its type is numba's to decide
+    if isinstance(m, int):
+        u = x * m
+        t = np.sum(u * u)
+    else:
+        t = np.sum(x)
+    if isinstance(m, int):
+        t = t + np.sum(u)
+    return t
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["python", "numba"])
+def test_isinstance_in_a_called_function(jit):
+    """A helper given a parameter of the transformed function gets its type too."""
+    wrap = s2s.jit if jit else (lambda f: f)
+    np.testing.assert_allclose(wrap(s2s.grad(twice))(X, 3), 2.0 * (18.0 * X + 3.0), rtol=1e-12)
+    np.testing.assert_allclose(wrap(s2s.grad(twice))(X, 3.0), 2.0 * np.ones(3), rtol=1e-12)
+    np.testing.assert_allclose(wrap(twice)(X, 3), twice(X, 3), rtol=1e-12)
+
+
+def test_isinstance_of_a_local_under_jit_is_a_clear_error():
+    """s2s decides the tests of parameters; one of a value computed in the function is
+    numba's to decide, which fails on derivative code: said, with what to do."""
+    np.testing.assert_allclose(s2s.grad(local_type_test)(X, 3), 18.0 * X + 3.0, rtol=1e-12)
     from s2s.errors import CompilationError
 
     with pytest.raises(CompilationError, match="isinstance test") as info:
-        s2s.jit(s2s.grad(twice))(X, 3)
-    assert "outer function" in str(info.value)
+        s2s.jit(s2s.grad(local_type_test))(X, 3)
+    assert "parameters" in str(info.value)
