@@ -109,10 +109,11 @@ def tests_isinstance(fn, depth=4, seen=None):
     return False
 
 
-def none_parameters(signature, argnums, args, kwargs, fn=None):
+def none_parameters(signature, argnums, args, kwargs, typed=False):
     """The parameters (not differentiated) that are None in this call, given or by default:
     derivative code is made per such pattern (their tests decided: `if w is not None`); when
-    `fn` calls isinstance, also (parameter, type of its argument) for every argument given."""
+    `typed` (the function tests isinstance: tests_isinstance), also (parameter, type of its
+    argument) for every argument given."""
     out = []
     for i, p in enumerate(signature.parameters.values()):
         if i in argnums or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -120,7 +121,7 @@ def none_parameters(signature, argnums, args, kwargs, fn=None):
         given = args[i] if i < len(args) and p.kind != p.KEYWORD_ONLY else kwargs.get(p.name, p.default)
         if given is None:
             out.append(p.name)
-    if fn is not None and tests_isinstance(fn):
+    if typed:
         # its isinstance tests of parameters are decided per call (parse/fold.py)
         for i, p in enumerate(signature.parameters.values()):
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -144,6 +145,7 @@ class GradFunction:
         self._has_aux = has_aux
         self._allow_int = allow_int
         self._who = "value_and_grad" if value else "grad"
+        self._typed = tests_isinstance(fn)  # its code is made per argument types too
         sig = signature_of(fn)  # np.sin: its wrapper `def sin(x)`
         positional = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._single, self._argnums = _argnums_tuple(argnums, len(positional), self._who)
@@ -177,7 +179,7 @@ class GradFunction:
         return structs, tuple(rank_of(a) for a in args), self._nones(args, kwargs or {}), others
 
     def _nones(self, args, kwargs):
-        return none_parameters(self.__signature__, self._argnums, args, kwargs, self._fn)
+        return none_parameters(self.__signature__, self._argnums, args, kwargs, self._typed)
 
     @property
     def __s2s_function__(self):

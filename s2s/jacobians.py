@@ -14,7 +14,7 @@ output is inferred to be a scalar), `in.shape + in.shape` for a scalar f, nested
 
 import numpy as np
 
-from .autodiff import _argnums_tuple, _check_input, _tree_leaves, none_parameters
+from .autodiff import _argnums_tuple, _check_input, _tree_leaves, none_parameters, tests_isinstance
 from .diff.jacobian import build_jacfwd_module, build_jacrev_module
 from .diff.program import output_rank
 from .diff.pytrees import of_value, others_of
@@ -30,6 +30,7 @@ class JacobianFunction:
 
     def __init__(self, fn, argnums, has_aux, who, mode="rev", holomorphic=False):
         self._fn, self._has_aux, self._who, self._mode = fn, has_aux, who, mode
+        self._typed = tests_isinstance(fn)  # its code is made per argument types too
         self._holomorphic = holomorphic  # complex in and out: the complex derivatives
         # The generated function's name: f_jacfwd, f_jacrev, f_hessian (not f_jacrev_jacfwd).
         self._suffix = {"fwd": "jacfwd", "rev": "jacrev", "hessian": "hessian"}[mode]
@@ -63,7 +64,7 @@ class JacobianFunction:
 
     def _key(self, args, kwargs=None):
         return (tuple(of_value(args[i]) for i in self._argnums), tuple(rank_of(a) for a in args),
-                none_parameters(self.__signature__, self._argnums, args, kwargs or {}, self._fn),
+                none_parameters(self.__signature__, self._argnums, args, kwargs or {}, self._typed),
                 others_of([of_value(a) for a in args], self._argnums))
 
     def _inner(self, structs, ranks, nones=(), others=()):
