@@ -86,9 +86,9 @@ def uses_set_comprehension(x):
     return s
 
 
-def uses_lambda_in_call(x):
+def uses_lambda_in_call(x):  # called in a comprehension: it reads the comprehension's variable
     y = x + 1.0
-    return (lambda v: v * 2.0)(y)  # <-
+    return sum([(lambda v: v * k)(y) for k in range(2)])  # <-
 
 
 def uses_import(x):
