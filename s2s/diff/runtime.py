@@ -321,23 +321,6 @@ def _basic_index(i):
         isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
 
 
-AT_REPEATED = ("an `x.at[idx]` multiply, divide, power, min or max update whose integer-array index selects an "
-               "element more than once: JAX applies every update at a repeated position, s2s combines each "
-               "selected element once (.add and .subtract accumulate); use unique indices or update in a loop")
-
-
-def at_selected_once(a, idx):
-    """Raises ValueError (AT_REPEATED) when `idx` selects an element of `a` more than once
-    (integer arrays with repeats); 0 otherwise. Before the updates that combine once."""
-    if _basic_index(idx):
-        return 0
-    counts = np.zeros(np.shape(a), np.int64)
-    np.add.at(counts, idx, 1)
-    if counts.size and counts.max() > 1:
-        raise ValueError(AT_REPEATED)
-    return 0
-
-
 def add_at(a, idx, v):
     """`a[idx] += v` in place, accumulating repeated integer-array indices like `np.add.at`;
     returns `a`. `idx`: int, slice, tuple of those, integer array, boolean mask. A complex v

@@ -12,10 +12,10 @@ import math  # noqa: F401
 
 import numpy as np
 
-from .runtime import DerivativeUnavailable, _like_sequence, unbroadcast  # noqa: E402  s2s-runtime-import
+from .runtime import DerivativeUnavailable, _basic_index, _like_sequence, unbroadcast  # noqa: E402  s2s-runtime-import
 # s2s-runtime-import (the dumped module defines it above)
 
-__all__ = ["linspace_t", "unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
+__all__ = ["AT_REPEATED", "at_selected_once", "linspace_t", "unrollaxis", "undiagonal", "unrot90", "unappend_arr", "unappend_values", "uncolumn_stack", "undstack", "unpad",
            "untake_along_axis", "undelete", "delete_at", "uninsert_arr", "uninsert_values", "unselect", "select_rest",
            "unmeshgrid", "remesh", "meshgrid_of"]
 
@@ -198,3 +198,20 @@ def meshgrid_of(xs, copy=True, sparse=False, indexing="xy"):
     """`np.meshgrid(*xs, ...)` as a tuple: what s2s.jit compiles a call of np.meshgrid into
     (codegen/numba_reductions.py), numba's overloads taking no keywords after `*xi`."""
     return tuple(np.meshgrid(*xs, copy=copy, sparse=sparse, indexing=indexing))
+
+
+AT_REPEATED = ("an `x.at[idx]` multiply, divide, power, min or max update whose integer-array index selects an "
+               "element more than once: JAX applies every update at a repeated position, s2s combines each "
+               "selected element once (.add and .subtract accumulate); use unique indices or update in a loop")
+
+
+def at_selected_once(a, idx):
+    """Raises ValueError (AT_REPEATED) when `idx` selects an element of `a` more than once
+    (integer arrays with repeats); 0 otherwise. Before the updates that combine once."""
+    if _basic_index(idx):
+        return 0
+    counts = np.zeros(np.shape(a), np.int64)
+    np.add.at(counts, idx, 1)
+    if counts.size and counts.max() > 1:
+        raise ValueError(AT_REPEATED)
+    return 0

@@ -21,9 +21,7 @@ from .runtime import (  # s2s-runtime-import
     item,
     zeros_like,
     array_of,
-    AT_REPEATED,
     add_at,
-    at_selected_once,
     copy_value,
     real_for,
     abs_direction,
@@ -281,21 +279,6 @@ def _ol_add_at(a, idx, v):
             a[idx] = a[idx] + v
             return a
         return impl
-
-
-@overload(at_selected_once)
-def _ol_at_selected_once(a, idx):
-    items = list(idx.types) if isinstance(idx, types.BaseTuple) else [idx]
-    if all(isinstance(it, (types.Integer, types.SliceType, types.NoneType, types.EllipsisType)) for it in items):
-        return lambda a, idx: 0
-
-    def impl(a, idx):
-        counts = np.zeros(a.shape, np.int64)
-        add_at(counts, idx, 1)
-        if counts.size and counts.max() > 1:
-            raise ValueError(AT_REPEATED)
-        return 0
-    return impl
 
 
 @overload(real_for)

@@ -16,6 +16,8 @@ from numba.extending import overload, overload_method
 from numba.np.unsafe.ndarray import to_fixed_tuple  # noqa: F401  -- used by generated implementations
 
 from .runtime_layout import (  # s2s-runtime-import
+    AT_REPEATED,
+    at_selected_once,
     delete_at,
     linspace_t,
     meshgrid_of,
@@ -35,7 +37,7 @@ from .runtime_layout import (  # s2s-runtime-import
     unselect,
     untake_along_axis,
 )
-from .runtime import unbroadcast, untrace  # noqa: F401  -- unbroadcast: used by generated implementations
+from .runtime import add_at, unbroadcast, untrace  # noqa: F401  -- unbroadcast: used by generated implementations
 from .runtime_jit import moveaxis_view
 from .runtime_numba import _gen, _loops, _none, _text  # noqa: F401
 from .runtime_numba_shape import _pieces, _slab, _slices  # noqa: F401
@@ -492,3 +494,18 @@ def _ol_unrollaxis(ct, a, axis=0, start=0):
             s = s - 1 if ax < s else s
             return moveaxis_view(ct, s, ax)
         return impl
+
+
+@overload(at_selected_once)
+def _ol_at_selected_once(a, idx):
+    items = list(idx.types) if isinstance(idx, types.BaseTuple) else [idx]
+    if all(isinstance(it, (types.Integer, types.SliceType, types.NoneType, types.EllipsisType)) for it in items):
+        return lambda a, idx: 0
+
+    def impl(a, idx):
+        counts = np.zeros(a.shape, np.int64)
+        add_at(counts, idx, 1)
+        if counts.size and counts.max() > 1:
+            raise ValueError(AT_REPEATED)
+        return 0
+    return impl
